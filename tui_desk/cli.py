@@ -1,0 +1,395 @@
+"""The `tui-desk` command line: the app by default, and one subcommand per core action.
+
+Contract: bad input prints one line on stderr and exits 1; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import re
+import sqlite3
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any, NoReturn
+
+from . import __version__
+from .config import load_config, resolve_db_path
+from .core.clock import humanize_age, parse_when, system_clock, to_epoch
+from .core.errors import InvalidInput, TuiDeskError
+from .core.lifecycle import Change, TicketService
+from .core.models import event_label, priority_label, status_label
+from .core.text import one_line, printable
+from .i18n import _, set_language
+from .store import Store, open_store
+from .store import queries
+from .store.queries import InboxFilter
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage mistakes as one line and exit status 1."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(1, f"{self.prog}: {_('error')}: {message} ({_('see --help')})\n")
+
+
+def _add_common(parser: argparse.ArgumentParser, top: bool) -> None:
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument("--db", metavar="PATH", default=default, help=_("the store file (default: your data dir, or $TUI_DESK_DB)"))
+    parser.add_argument("--as", dest="agent", metavar="AGENT", default=default, help=_("who is acting (default: $TUI_DESK_AGENT or your user name)"))
+    parser.add_argument("--lang", metavar="LANG", default=default, help=_("language for this run, e.g. hr"))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="tui-desk", description=_("A keyboard-first help desk in your terminal."))
+    parser.add_argument("--version", action="version", version=f"tui-desk {__version__}")
+    _add_common(parser, top=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        _add_common(p, top=False)
+        return p
+
+    p = command("demo", _("fill the store with realistic sample data"))
+    p.add_argument("--tickets", type=int, default=1000, help=_("how many tickets (default 1000)"))
+    p.add_argument("--seed", type=int, default=1, help=_("random seed (same seed, same data)"))
+
+    p = command("new", _("open a ticket for a customer request"))
+    p.add_argument("--email", required=True, help=_("the customer's e-mail address"))
+    p.add_argument("--name", help=_("the customer's name"))
+    p.add_argument("--subject", required=True)
+    p.add_argument("--priority", default="normal", help="low|normal|high|urgent")
+    p.add_argument("--department")
+    p.add_argument("--body", help=_("the message (default: read from stdin)"))
+
+    for name, help_text in (
+        ("reply", _("answer the customer")),
+        ("note", _("add an internal note (never sent)")),
+        ("customer-reply", _("add a message from the customer")),
+    ):
+        p = command(name, help_text)
+        p.add_argument("id", help=_("ticket id"))
+        p.add_argument("--body", help=_("the text (default: read from stdin)"))
+
+    p = command("status", _("resolve, postpone, spam, delete, restore, reopen or set a custom status"))
+    p.add_argument("id", help=_("ticket id"))
+    p.add_argument("status", help="resolved|postponed|spam|deleted|restore|open|purge|" + _("custom status"))
+    p.add_argument("--until", help=_("with postponed: 2h, 3d, 1w, tomorrow or an ISO time"))
+
+    p = command("assign", _("assign a ticket to an agent ('-' unassigns)"))
+    p.add_argument("id", help=_("ticket id"))
+    p.add_argument("agent")
+
+    p = command("priority", _("set a ticket's priority"))
+    p.add_argument("id", help=_("ticket id"))
+    p.add_argument("priority", help="low|normal|high|urgent")
+
+    p = command("department", _("move a ticket to a department ('-' for none)"))
+    p.add_argument("id", help=_("ticket id"))
+    p.add_argument("department")
+
+    p = command("tag", _("add (+name) and remove (-name) tags"))
+    p.add_argument("id", help=_("ticket id"))
+    p.add_argument("tags", nargs=argparse.REMAINDER, help="+name -name ...")
+
+    p = command("list", _("tickets in inbox order"))
+    p.add_argument("--status", help=_("comma-separated statuses, or 'attention' / 'all'"))
+    p.add_argument("--assignee", help=_("agent name, or '-' for unassigned"))
+    p.add_argument("--department")
+    p.add_argument("--tag")
+    p.add_argument("--search", help=_("full-text search in subjects and messages"))
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
+
+    p = command("show", _("a ticket with its thread and timeline"))
+    p.add_argument("id", help=_("ticket id"))
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
+
+    p = command("statuses", _("list statuses, or add a custom one"))
+    p.add_argument("--add", metavar="NAME", help=_("name of a new custom status"))
+    p.add_argument("--meaning", help="attention|waiting|done|hold")
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
+
+    p = command("wake", _("bring back postponed tickets whose time has passed"))
+    return parser
+
+
+def parse_ticket_id(text: str) -> int:
+    match = re.fullmatch(r"\s*#?(\d+)\s*", text or "")
+    if not match:
+        raise InvalidInput(_("Not a ticket id: {text!r}").format(text=text))
+    return int(match.group(1))
+
+
+def _read_body(args: argparse.Namespace) -> str:
+    if args.body is not None:
+        return args.body
+    if sys.stdin is None:
+        raise InvalidInput(_("Give the text with --body or on standard input"))
+    if sys.stdin.isatty():
+        print(_("Type the text, then Ctrl-D:"), file=sys.stderr)
+    return sys.stdin.read()
+
+
+def _actor(args: argparse.Namespace, configured: str | None) -> str:
+    explicit = getattr(args, "agent", None)
+    if explicit:
+        return explicit
+    if os.environ.get("TUI_DESK_AGENT"):
+        return os.environ["TUI_DESK_AGENT"]
+    if configured:
+        return configured
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "agent"
+
+
+def _print_change(change: Change) -> None:
+    if change.from_value != change.to_value and (change.from_value or change.to_value):
+        print(
+            _("#{id}: {kind}: {old} → {new}").format(
+                id=change.ticket_id,
+                kind=event_label(change.kind),
+                old=_label_value(change.kind, change.from_value),
+                new=_label_value(change.kind, change.to_value),
+            )
+        )
+    else:
+        print(_("#{id}: {kind}").format(id=change.ticket_id, kind=event_label(change.kind)))
+
+
+def _label_value(kind: str, value: str | None) -> str:
+    if value is None:
+        return "-"
+    if kind == "priority":
+        return priority_label(value)
+    if kind in ("assigned", "department", "tagged", "untagged"):
+        return printable(value)
+    return status_label(value)
+
+
+def _list_filter(args: argparse.Namespace) -> InboxFilter:
+    flt = InboxFilter(
+        assignee=args.assignee, department=args.department, tag=args.tag, search=args.search
+    )
+    if not args.status:
+        return flt
+    words = [w.strip().lower() for w in args.status.split(",") if w.strip()]
+    if words == ["attention"]:
+        return flt.with_(view=queries.VIEW_ATTENTION)
+    if words == ["all"]:
+        return flt
+    return flt.with_(view="status", statuses=tuple(words))
+
+
+def _ticket_json(service: TicketService, ticket_id: int) -> dict[str, Any]:
+    ticket = queries.get_ticket(service.store, ticket_id)
+    data = asdict(ticket)
+    data["tags"] = list(ticket.tags)
+    data["needs_attention"] = service.status_def(ticket.status).meaning == "attention"
+    data["messages"] = [
+        {
+            "id": m.id,
+            "kind": m.kind,
+            "author": m.author,
+            "at": m.created_at,
+            "body": m.body,
+            "message_id": m.message_id,
+            "in_reply_to": m.in_reply_to,
+            "references": m.references,
+            "attachments": [asdict(a) for a in m.attachments],
+        }
+        for m in queries.ticket_messages(service.store, ticket_id)
+    ]
+    data["events"] = [
+        {"at": e.at, "actor": e.actor, "kind": e.kind, "from": e.from_value, "to": e.to_value, "detail": e.detail}
+        for e in queries.ticket_events(service.store, ticket_id)
+    ]
+    return data
+
+
+def _print_ticket(service: TicketService, ticket_id: int) -> None:
+    data = _ticket_json(service, ticket_id)
+    print(f"#{data['id']} {one_line(data['subject'])}")
+    customer = printable(data["customer_email"])
+    if data["customer_name"]:
+        customer = f"{printable(data['customer_name'])} <{customer}>"
+    print(f"  {_('Status')}: {service.status_def(data['status']).label}   {_('Priority')}: {priority_label(data['priority'])}")
+    print(f"  {_('Customer')}: {customer}")
+    print(f"  {_('Assignee')}: {printable(data['assignee'] or '-')}   {_('Department')}: {printable(data['department'] or '-')}")
+    if data["tags"]:
+        print(f"  {_('Tags')}: {printable(', '.join(data['tags']))}")
+    if data["postponed_until"]:
+        print(f"  {_('Postponed until')}: {data['postponed_until']}")
+    kinds = {"customer": _("Customer"), "reply": _("Reply"), "note": _("Internal note")}
+    print()
+    for m in data["messages"]:
+        print(f"── {kinds.get(m['kind'], m['kind'])} · {printable(m['author'])} · {m['at']}")
+        for line in printable(m["body"]).splitlines() or [""]:
+            print(f"   {line}")
+        for a in m["attachments"]:
+            print(f"   📎 {printable(a['filename'])} ({a['content_type']}, {a['size']} B)")
+        print()
+    print(_("Timeline") + ":")
+    for e in data["events"]:
+        change = ""
+        if e["from"] is not None or e["to"] is not None:
+            change = f" {_label_value(e['kind'], e['from'])} → {_label_value(e['kind'], e['to'])}"
+        detail = f" ({printable(e['detail'])})" if e["detail"] else ""
+        print(f"  {e['at']}  {printable(e['actor'])}: {event_label(e['kind'])}{change}{detail}")
+
+
+def _print_list(service: TicketService, rows: Sequence[queries.InboxRow]) -> None:
+    now = system_clock()
+    for row in rows:
+        waited = humanize_age(now.timestamp() - to_epoch(row.waiting_since)) if row.waiting_since else "-"
+        marker = "●" if row.needs_attention else " "
+        print(
+            f"{marker} #{row.id:<6} {priority_label(row.priority):<7} {service.status_def(row.status).label:<10} "
+            f"{waited:>4}  {one_line(row.subject, 50):<50}  {one_line(row.customer_email, 30):<30} "
+            f"{one_line(row.assignee or '-', 12)}"
+        )
+
+
+def run_command(args: argparse.Namespace, store: Store, actor: str) -> int:
+    service = TicketService(store, actor=actor)
+    command = args.command
+    if command == "demo":
+        from .demo import fill_demo
+
+        if args.tickets < 0:
+            raise InvalidInput(_("--tickets must be 0 or more"))
+        created = fill_demo(store, tickets=args.tickets, seed=args.seed)
+        print(_("Added {n} demo tickets to {path}").format(n=created, path=store.path))
+    elif command == "new":
+        body = _read_body(args)
+        ticket_id = service.create_ticket(
+            email=args.email,
+            name=args.name,
+            subject=args.subject,
+            body=body,
+            priority=args.priority,
+            department=args.department,
+        )
+        print(ticket_id)
+    elif command in ("reply", "note", "customer-reply"):
+        ticket_id = parse_ticket_id(args.id)
+        queries.get_ticket(store, ticket_id)  # an unknown id fails before we wait on stdin
+        body = _read_body(args)
+        if command == "reply":
+            _print_change(service.reply(ticket_id, body))
+        elif command == "note":
+            _print_change(service.add_note(ticket_id, body))
+        else:
+            _print_change(service.add_customer_message(ticket_id, body))
+    elif command == "status":
+        ticket_id = parse_ticket_id(args.id)
+        until = parse_when(args.until, service.clock()) if args.until else None
+        _print_change(service.set_status(ticket_id, args.status, until=until))
+    elif command == "assign":
+        _print_change(service.assign(parse_ticket_id(args.id), args.agent))
+    elif command == "priority":
+        _print_change(service.set_priority(parse_ticket_id(args.id), args.priority))
+    elif command == "department":
+        _print_change(service.set_department(parse_ticket_id(args.id), args.department))
+    elif command == "tag":
+        add = [t[1:] for t in args.tags if t.startswith("+")]
+        remove = [t[1:] for t in args.tags if t.startswith("-")]
+        bare = [t for t in args.tags if not t.startswith(("+", "-"))]
+        if bare:
+            raise InvalidInput(_("Write +{tag} to add or -{tag} to remove").format(tag=bare[0]))
+        for change in service.tag(parse_ticket_id(args.id), add=add, remove=remove):
+            _print_change(change)
+    elif command == "list":
+        if args.limit < 0 or args.offset < 0:
+            raise InvalidInput(_("--limit and --offset must be 0 or more"))
+        flt = _list_filter(args)
+        for status in flt.statuses:
+            service.status_def(status)
+        rows = queries.inbox_page(store, flt, offset=args.offset, limit=args.limit)
+        if args.json:
+            print(json.dumps([asdict(r) | {"customer_email": r.customer_email} for r in rows], ensure_ascii=False, indent=1))
+        else:
+            _print_list(service, rows)
+    elif command == "show":
+        ticket_id = parse_ticket_id(args.id)
+        if args.json:
+            print(json.dumps(_ticket_json(service, ticket_id), ensure_ascii=False, indent=1))
+        else:
+            _print_ticket(service, ticket_id)
+    elif command == "statuses":
+        if args.add:
+            definition = service.define_status(args.add, args.meaning or "")
+            print(_("Added status {name} ({key})").format(name=definition.name, key=definition.key))
+            return 0
+        counts = queries.status_counts(store)
+        definitions = service.statuses(reload=True).values()
+        if args.json:
+            print(json.dumps([
+                {"key": d.key, "name": d.name, "meaning": d.meaning.value, "builtin": d.builtin, "count": counts.get(d.key, 0)}
+                for d in definitions
+            ], ensure_ascii=False, indent=1))
+        else:
+            for d in definitions:
+                print(f"{d.key:<20} {d.label:<20} {d.meaning.value:<10} {counts.get(d.key, 0):>8}")
+    elif command == "wake":
+        changes = service.wake_due()
+        for change in changes:
+            _print_change(change)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        print(_("Interrupted"), file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        config = load_config()
+        language = args.lang or config.language or os.environ.get("LANGUAGE") or None
+        if args.lang and not set_language(args.lang):
+            print(_("No translation for {lang!r}; using English").format(lang=args.lang), file=sys.stderr)
+        elif not args.lang and language:
+            set_language(language.split(":")[0])
+        path = resolve_db_path(args.db)
+        if args.command is None:
+            from .ui.app import run_app
+
+            return run_app(path, actor=_actor(args, config.agent))
+        store = open_store(path)
+        try:
+            return run_command(args, store, _actor(args, config.agent))
+        finally:
+            store.close()
+    except TuiDeskError as error:
+        print(f"tui-desk: {error}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as error:
+        print(f"tui-desk: {_('store error')}: {error}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"tui-desk: {error.strerror or error}", file=sys.stderr)
+        return 1
+    except Exception as error:  # noqa: BLE001 - the contract is one line, never a traceback
+        if os.environ.get("TUI_DESK_DEBUG"):
+            raise
+        print(f"tui-desk: {_('unexpected error')}: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

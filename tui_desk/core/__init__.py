@@ -1,0 +1,1 @@
+"""The help-desk domain: lifecycle, ordering, time. Pure Python, no UI."""

@@ -1,0 +1,79 @@
+"""Time as the domain sees it: aware UTC datetimes, stored as fixed-width ISO text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from ..i18n import _
+from .errors import InvalidInput
+
+Clock = Callable[[], datetime]
+
+_STORED_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def fixed_clock(at: datetime) -> Clock:
+    return lambda: at
+
+
+def to_text(moment: datetime) -> str:
+    """Stored form: UTC, second precision, so text order is time order."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime(_STORED_FORMAT)
+
+
+def from_text(text: str) -> datetime:
+    return datetime.strptime(text, _STORED_FORMAT).replace(tzinfo=UTC)
+
+
+def to_epoch(text: str) -> int:
+    return int(from_text(text).timestamp())
+
+
+_RELATIVE = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$", re.IGNORECASE)
+_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_when(text: str, now: datetime) -> datetime:
+    """A future moment from `30m`, `2h`, `3d`, `1w`, `tomorrow` or an ISO date/time."""
+    cleaned = text.strip()
+    match = _RELATIVE.match(cleaned)
+    if match:
+        amount, unit = int(match.group(1)), match.group(2).lower()
+        return now + timedelta(seconds=amount * _UNIT_SECONDS[unit])
+    if cleaned.lower() == "tomorrow":
+        local = now.astimezone()
+        morning = (local + timedelta(days=1)).replace(hour=9, minute=0, second=0, microsecond=0)
+        return morning.astimezone(UTC)
+    try:
+        moment = datetime.fromisoformat(cleaned.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidInput(
+            _("Cannot understand the time {text!r}: use e.g. 2h, 3d, 1w, tomorrow or 2026-12-01T09:00").format(
+                text=text
+            )
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.astimezone()  # a bare time is the user's local time
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def humanize_age(seconds: float) -> str:
+    """Short waiting time for narrow columns: 45s, 12m, 3h, 2d, 5w."""
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return _("{n}s").format(n=seconds)
+    if seconds < 3600:
+        return _("{n}m").format(n=seconds // 60)
+    if seconds < 86400:
+        return _("{n}h").format(n=seconds // 3600)
+    if seconds < 86400 * 14:
+        return _("{n}d").format(n=seconds // 86400)
+    return _("{n}w").format(n=seconds // 604800)

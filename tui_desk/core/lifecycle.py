@@ -1,0 +1,810 @@
+"""The status-transition service: every change to a ticket goes through here.
+
+Each public method is one transaction holding the change and its timeline
+event. The transaction takes SQLite's write lock before it reads the ticket
+(``BEGIN IMMEDIATE``), so two agents on one file are serialised: the second
+sees the first's change and is either applied on top of it or refused. A
+caller that showed the user an older version can pass ``expected_version``
+to be refused instead of acting on stale information.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parseaddr
+from typing import Any
+
+from ..i18n import _
+from ..store import Store
+from ..store import writes
+from .clock import Clock, system_clock, to_text
+from .errors import ConflictError, InvalidInput, NotFound, TransitionRefused
+from .models import (
+    BUILTIN_MEANINGS,
+    CUSTOM_MEANINGS,
+    EventKind,
+    Meaning,
+    MessageKind,
+    Priority,
+    Status,
+    StatusDef,
+    event_label,
+    priority_label,
+    status_label,
+)
+
+LIVE = frozenset({Status.NEW, Status.OPEN, Status.ANSWERED, Status.RESOLVED, Status.POSTPONED})
+
+# The lifecycle table of DOMAIN.md: action -> (statuses it may start from, status it leads to).
+# A custom status takes the row of the built-in status its meaning stands for.
+REPLY_FROM = frozenset({Status.NEW, Status.OPEN, Status.ANSWERED, Status.POSTPONED, Status.RESOLVED})
+RESOLVE_FROM = frozenset({Status.NEW, Status.OPEN, Status.ANSWERED, Status.POSTPONED})
+POSTPONE_FROM = frozenset({Status.NEW, Status.OPEN, Status.ANSWERED})
+REOPEN_FROM = frozenset({Status.RESOLVED})
+CUSTOMER_REOPENS = frozenset({Status.ANSWERED, Status.RESOLVED, Status.POSTPONED})
+RESTORE_FROM = frozenset({Status.SPAM, Status.DELETED})
+
+# Words accepted by set_status (the command line's `status ID STATUS`).
+STATUS_ACTIONS = {
+    "resolved": "resolve",
+    "resolve": "resolve",
+    "postponed": "postpone",
+    "postpone": "postpone",
+    "spam": "spam",
+    "deleted": "delete",
+    "delete": "delete",
+    "restore": "restore",
+    "restored": "restore",
+    "open": "reopen",
+    "reopen": "reopen",
+    "reopened": "reopen",
+    "purge": "purge",
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one call changed, for notifications and scripts."""
+
+    ticket_id: int
+    kind: str
+    from_value: str | None
+    to_value: str | None
+    message_id: int | None = None
+
+
+@dataclass
+class _Plan:
+    fields: dict[str, Any]
+    events: list[tuple[str, str | None, str | None, str | None]]  # kind, from, to, detail
+
+
+class TicketService:
+    def __init__(self, store: Store, clock: Clock = system_clock, actor: str = "agent") -> None:
+        self.store = store
+        self.clock = clock
+        self.actor = actor
+        self._statuses: dict[str, StatusDef] | None = None
+
+    # -- statuses --------------------------------------------------------------------
+    def statuses(self, reload: bool = False) -> dict[str, StatusDef]:
+        if self._statuses is None or reload:
+            rows = self.store.query("SELECT key, name, meaning, builtin FROM statuses ORDER BY position, key")
+            self._statuses = {
+                r["key"]: StatusDef(r["key"], r["name"], Meaning(r["meaning"]), bool(r["builtin"]))
+                for r in rows
+            }
+        return self._statuses
+
+    def status_def(self, key: str) -> StatusDef:
+        statuses = self.statuses()
+        if key not in statuses:
+            statuses = self.statuses(reload=True)  # another process may have added it
+        if key not in statuses:
+            raise InvalidInput(
+                _("Unknown status {key!r}; known statuses: {known}").format(
+                    key=key, known=", ".join(statuses)
+                )
+            )
+        return statuses[key]
+
+    def find_status(self, word: str) -> StatusDef | None:
+        """A status by key or by (displayed or stored) name, case-insensitively."""
+        wanted = word.strip().casefold()
+        for definition in self.statuses(reload=True).values():
+            if wanted in (definition.key.casefold(), definition.name.casefold(), definition.label.casefold()):
+                return definition
+        return None
+
+    def define_status(self, name: str, meaning: str, key: str | None = None) -> StatusDef:
+        """Add a custom status mapped to a built-in meaning (attention, waiting, done, hold)."""
+        name = name.strip()
+        if not name:
+            raise InvalidInput(_("A status needs a name"))
+        try:
+            meaning_value = Meaning(meaning.strip().lower())
+        except ValueError:
+            meaning_value = None
+        if meaning_value not in CUSTOM_MEANINGS:
+            raise InvalidInput(
+                _("Unknown meaning {meaning!r}: use one of {known}").format(
+                    meaning=meaning, known=", ".join(m.value for m in CUSTOM_MEANINGS)
+                )
+            )
+        key = (key or "-".join(name.lower().split())).strip()
+        with self.store.transaction() as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM statuses WHERE key = ? OR name = ? COLLATE NOCASE", [key, name]
+            ).fetchone()
+            if exists:
+                raise InvalidInput(_("A status named {name!r} already exists").format(name=name))
+            conn.execute(
+                "INSERT INTO statuses(key, name, meaning, builtin, position) VALUES (?, ?, ?, 0, 50)",
+                [key, name, meaning_value.value],
+            )
+        self._statuses = None
+        return self.status_def(key)
+
+    # -- creating tickets and adding messages -------------------------------------------
+    def create_ticket(
+        self,
+        *,
+        email: str,
+        subject: str,
+        body: str,
+        name: str | None = None,
+        priority: str = Priority.NORMAL,
+        department: str | None = None,
+        at: datetime | None = None,
+        message_id: str | None = None,
+        in_reply_to: str | None = None,
+        references: str | None = None,
+        content_hash: str | None = None,
+        attachments: Sequence[tuple[str, str, bytes]] = (),
+    ) -> int:
+        """A customer request arrives: a New ticket with its first message. Returns its id."""
+        address = normalize_email(email)
+        priority_value = parse_priority(priority)
+        moment = to_text(at or self.clock())
+        subject = " ".join(subject.split()) if subject and subject.strip() else _("(no subject)")
+        with self.store.transaction() as conn:
+            customer_id = self._customer_id(conn, address, name, moment)
+            department_id = (
+                writes.get_or_create(conn, "departments", "name", department.strip())
+                if department and department.strip()
+                else None
+            )
+            ticket_id = writes.insert_ticket(
+                conn,
+                {
+                    "subject": subject,
+                    "customer_id": customer_id,
+                    "status": Status.NEW.value,
+                    "priority": priority_value.value,
+                    "priority_rank": priority_value.rank,
+                    "department_id": department_id,
+                    "created_at": moment,
+                    "updated_at": moment,
+                    "waiting_since": moment,
+                    "last_customer_message_at": moment,
+                    "last_message_at": moment,
+                    "message_count": 1,
+                    "bucket": writes.bucket_for(Meaning.ATTENTION),
+                    "sort_key": writes.sort_key_for(Meaning.ATTENTION, moment, moment),
+                },
+            )
+            message = writes.insert_message(
+                conn,
+                {
+                    "ticket_id": ticket_id,
+                    "kind": MessageKind.CUSTOMER.value,
+                    "author": address,
+                    "body": body,
+                    "created_at": moment,
+                    "message_id": message_id,
+                    "in_reply_to": in_reply_to,
+                    "references_": references,
+                    "content_hash": content_hash,
+                },
+            )
+            for filename, content_type, data in attachments:
+                writes.insert_attachment(conn, message, filename, content_type, data)
+            writes.insert_event(conn, ticket_id, moment, address, EventKind.CREATED, None, Status.NEW.value)
+        return ticket_id
+
+    def add_customer_message(
+        self,
+        ticket_id: int,
+        body: str,
+        *,
+        at: datetime | None = None,
+        author: str | None = None,
+        message_id: str | None = None,
+        in_reply_to: str | None = None,
+        references: str | None = None,
+        content_hash: str | None = None,
+        attachments: Sequence[tuple[str, str, bytes]] = (),
+        expected_version: int | None = None,
+    ) -> Change:
+        """The customer writes again: Answered/Resolved/Postponed reopen; others keep their status."""
+        moment = to_text(at or self.clock())
+
+        def plan(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
+            status = ticket["status"]
+            target = Status.OPEN.value if definition.base in CUSTOMER_REOPENS else status
+            fields: dict[str, Any] = {
+                "status": target,
+                "last_customer_message_at": moment,
+                "last_message_at": moment,
+                "message_count": ticket["message_count"] + 1,
+                "waiting_since": ticket["waiting_since"] or moment,
+            }
+            if target != status:
+                fields.update(postponed_until=None, postponed_from=None, resolved_at=None)
+            return _Plan(fields, [(EventKind.CUSTOMER_MESSAGE, status, target, None)])
+
+        sender = author or self._customer_email(ticket_id)
+        return self._change(
+            ticket_id,
+            plan,
+            actor=sender,
+            expected_version=expected_version,
+            message={
+                "kind": MessageKind.CUSTOMER.value,
+                "author": sender,
+                "body": body,
+                "created_at": moment,
+                "message_id": message_id,
+                "in_reply_to": in_reply_to,
+                "references_": references,
+                "content_hash": content_hash,
+            },
+            attachments=attachments,
+            at=moment,
+        )
+
+    def reply(
+        self,
+        ticket_id: int,
+        body: str,
+        *,
+        actor: str | None = None,
+        message_id: str | None = None,
+        at: datetime | None = None,
+        attachments: Sequence[tuple[str, str, bytes]] = (),
+        expected_version: int | None = None,
+    ) -> Change:
+        """An agent answers the customer: the ticket becomes Answered."""
+        if not body.strip():
+            raise InvalidInput(_("A reply needs some text"))
+        moment = to_text(at or self.clock())
+        who = actor or self.actor
+
+        def plan(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
+            self._require(ticket, definition, REPLY_FROM, _("replied to"))
+            fields: dict[str, Any] = {
+                "status": Status.ANSWERED.value,
+                "last_agent_reply_at": moment,
+                "last_message_at": moment,
+                "message_count": ticket["message_count"] + 1,
+                "waiting_since": None,
+                "postponed_until": None,
+                "postponed_from": None,
+                "resolved_at": None,
+            }
+            if ticket["first_response_at"] is None:
+                fields["first_response_at"] = moment
+            return _Plan(fields, [(EventKind.REPLIED, ticket["status"], Status.ANSWERED.value, None)])
+
+        return self._change(
+            ticket_id,
+            plan,
+            actor=who,
+            expected_version=expected_version,
+            message={
+                "kind": MessageKind.REPLY.value,
+                "author": who,
+                "body": body,
+                "created_at": moment,
+                "message_id": message_id,
+            },
+            attachments=attachments,
+            at=moment,
+        )
+
+    def add_note(
+        self, ticket_id: int, body: str, *, actor: str | None = None, expected_version: int | None = None
+    ) -> Change:
+        """An internal note: never sent, changes no status."""
+        if not body.strip():
+            raise InvalidInput(_("A note needs some text"))
+        moment = to_text(self.clock())
+        who = actor or self.actor
+
+        def plan(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
+            return _Plan(
+                {"message_count": ticket["message_count"] + 1},
+                [(EventKind.NOTE, None, None, None)],
+            )
+
+        return self._change(
+            ticket_id,
+            plan,
+            actor=who,
+            expected_version=expected_version,
+            message={"kind": MessageKind.NOTE.value, "author": who, "body": body, "created_at": moment},
+            at=moment,
+        )
+
+    # -- status transitions -------------------------------------------------------------
+    def resolve(self, ticket_id: int, *, actor: str | None = None, expected_version: int | None = None) -> Change:
+        def plan(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
+            self._require(ticket, definition, RESOLVE_FROM, _("resolved"))
+            return _Plan(
+                {
+                    "status": Status.RESOLVED.value,
+                    "resolved_at": to_text(self.clock()),
+                    "waiting_since": None,
+                    "postponed_until": None,
+                    "postponed_from": None,
+                },
+                [(EventKind.RESOLVED, ticket["status"], Status.RESOLVED.value, None)],
+            )
+
+        return self._change(ticket_id, plan, actor=actor, expected_version=expected_version)
+
+    def postpone(
+        self,
+        ticket_id: int,
+        until: datetime,
+        *,
+        actor: str | None = None,
+        expected_version: int | None = None,
+    ) -> Change:
+        now = self.clock()
+        if until <= now:
+            raise InvalidInput(_("A ticket can only be postponed until a time in the future"))
+        until_text = to_text(until)
+
+        def plan(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
+            self._require(ticket, definition, POSTPONE_FROM, _("postponed"))
+            return _Plan(
+                {
+                    "status": Status.POSTPONED.value,
+                    "postponed_until": until_text,
+                    "postponed_from": ticket["status"],
+                },
+                [(EventKind.POSTPONED, ticket["status"], Status.POSTPONED.value, until_text)],
+            )
+
+        return self._change(ticket_id, plan, actor=actor, expected_version=expected_version)
+
+    def wake(self, ticket_id: int, *, actor: str = "system", expected_version: int | None = None) -> Change:
+        """The postpone time has passed: back to the status it had before."""
+        now_text = to_text(self.clock())
+
+        def plan(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
+            if ticket["status"] != Status.POSTPONED:
+                raise TransitionRefused(
+                    _("Ticket #{id} is {status}, not postponed").format(
+                        id=ticket["id"], status=self._label(ticket["status"])
+                    )
+                )
+            if ticket["postponed_until"] and ticket["postponed_until"] > now_text:
+                raise TransitionRefused(
+                    _("Ticket #{id} is postponed until {until}").format(
+                        id=ticket["id"], until=ticket["postponed_until"]
+                    )
+                )
+            target = self._live_or_open(ticket["postponed_from"])
+            return _Plan(
+                {"status": target, "postponed_until": None, "postponed_from": None},
+                [(EventKind.WOKEN, Status.POSTPONED.value, target, None)],
+            )
+
+        return self._change(ticket_id, plan, actor=actor, expected_version=expected_version)
+
+    def wake_due(self, *, actor: str = "system") -> list[Change]:
+        """Wake every postponed ticket whose time has passed (idempotent)."""
+        now_text = to_text(self.clock())
+        due = self.store.query(
+            "SELECT id FROM tickets WHERE postponed_until IS NOT NULL AND postponed_until <= ?"
+            " AND status = 'postponed' ORDER BY postponed_until",
+            [now_text],
+        )
+        changes = []
+        for row in due:
+            try:
+                changes.append(self.wake(row["id"], actor=actor))
+            except (TransitionRefused, NotFound):
+                continue  # someone else woke, answered or purged it meanwhile
+        return changes
+
+    def reopen(self, ticket_id: int, *, actor: str | None = None, expected_version: int | None = None) -> Change:
+        def plan(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
+            # Leaving a custom status for Open is a reopen too; built-ins follow the table.
+            if definition.builtin or definition.meaning in (Meaning.SPAM, Meaning.DELETED):
+                self._require(ticket, definition, REOPEN_FROM, _("reopened"))
+            return _Plan(
+                {
+                    "status": Status.OPEN.value,
+                    "resolved_at": None,
+                    "waiting_since": ticket["waiting_since"] or to_text(self.clock()),
+                },
+                [(EventKind.REOPENED, ticket["status"], Status.OPEN.value, None)],
+            )
+
+        return self._change(ticket_id, plan, actor=actor, expected_version=expected_version)
+
+    def mark_spam(self, ticket_id: int, *, actor: str | None = None, expected_version: int | None = None) -> Change:
+        return self._bin(ticket_id, Status.SPAM, EventKind.SPAM, actor, expected_version)
+
+    def delete(self, ticket_id: int, *, actor: str | None = None, expected_version: int | None = None) -> Change:
+        return self._bin(ticket_id, Status.DELETED, EventKind.DELETED, actor, expected_version)
+
+    def _bin(
+        self, ticket_id: int, target: Status, kind: EventKind, actor: str | None, expected_version: int | None
+    ) -> Change:
+        def plan(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
+            if ticket["status"] == target:
+                raise TransitionRefused(
+                    _("Ticket #{id} is already {status}").format(id=ticket["id"], status=self._label(target))
+                )
+            fields: dict[str, Any] = {"status": target.value}
+            # Only a live status is remembered, so spam -> deleted -> restore returns to the inbox.
+            if definition.meaning not in (Meaning.SPAM, Meaning.DELETED):
+                fields["previous_status"] = ticket["status"]
+            return _Plan(fields, [(kind, ticket["status"], target.value, None)])
+
+        return self._change(ticket_id, plan, actor=actor, expected_version=expected_version)
+
+    def restore(self, ticket_id: int, *, actor: str | None = None, expected_version: int | None = None) -> Change:
+        def plan(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
+            self._require(ticket, definition, RESTORE_FROM, _("restored"))
+            target = self._live_or_open(ticket["previous_status"])
+            return _Plan(
+                {"status": target, "previous_status": None},
+                [(EventKind.RESTORED, ticket["status"], target, None)],
+            )
+
+        return self._change(ticket_id, plan, actor=actor, expected_version=expected_version)
+
+    def purge(self, ticket_id: int, *, actor: str | None = None, expected_version: int | None = None) -> Change:
+        """Remove a deleted ticket for good (thread, timeline and all)."""
+        who = actor or self.actor
+        with self.store.transaction() as conn:
+            ticket = self._load(conn, ticket_id, expected_version)
+            if ticket["status"] != Status.DELETED:
+                raise TransitionRefused(
+                    _("Ticket #{id} is {status}: only deleted tickets can be purged").format(
+                        id=ticket_id, status=self._label(ticket["status"])
+                    )
+                )
+            conn.execute(
+                "INSERT OR REPLACE INTO purged(ticket_id, subject, at, actor) VALUES (?, ?, ?, ?)",
+                [ticket_id, ticket["subject"], to_text(self.clock()), who],
+            )
+            conn.execute("DELETE FROM tickets WHERE id = ?", [ticket_id])
+        return Change(ticket_id, "purged", Status.DELETED.value, None)
+
+    def set_custom_status(
+        self, ticket_id: int, key: str, *, actor: str | None = None, expected_version: int | None = None
+    ) -> Change:
+        target = self.status_def(key)
+        if target.builtin:
+            raise InvalidInput(_("{status} is a built-in status; use its own action").format(status=target.label))
+
+        def plan(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
+            if definition.meaning in (Meaning.SPAM, Meaning.DELETED):
+                raise TransitionRefused(
+                    _("Ticket #{id} is {status}: restore it first").format(
+                        id=ticket["id"], status=definition.label
+                    )
+                )
+            if ticket["status"] == target.key:
+                raise TransitionRefused(
+                    _("Ticket #{id} is already {status}").format(id=ticket["id"], status=target.label)
+                )
+            fields: dict[str, Any] = {"status": target.key, "postponed_until": None, "postponed_from": None}
+            if target.meaning is Meaning.DONE:
+                fields["resolved_at"] = to_text(self.clock())
+            return _Plan(fields, [(EventKind.STATUS, ticket["status"], target.key, None)])
+
+        return self._change(ticket_id, plan, actor=actor, expected_version=expected_version)
+
+    def set_status(
+        self,
+        ticket_id: int,
+        word: str,
+        *,
+        until: datetime | None = None,
+        actor: str | None = None,
+        expected_version: int | None = None,
+    ) -> Change:
+        """One entry point for `status ID STATUS`: an action word or a custom status."""
+        action = STATUS_ACTIONS.get(word.strip().lower())
+        kwargs: dict[str, Any] = {"actor": actor, "expected_version": expected_version}
+        if action == "postpone":
+            if until is None:
+                raise InvalidInput(_("Postponing needs a time: --until 2h, 3d, tomorrow or an ISO time"))
+            return self.postpone(ticket_id, until, **kwargs)
+        if until is not None:
+            raise InvalidInput(_("--until only goes with postponed"))
+        if action is not None:
+            return getattr(self, {"spam": "mark_spam"}.get(action, action))(ticket_id, **kwargs)
+        definition = self.find_status(word)
+        if definition is None:
+            known = ", ".join(
+                ["resolved", "postponed", "spam", "deleted", "restore", "open", "purge"]
+                + [d.key for d in self.statuses().values() if not d.builtin]
+            )
+            raise InvalidInput(_("Unknown status {word!r}; use one of: {known}").format(word=word, known=known))
+        if definition.builtin:
+            raise InvalidInput(
+                _("{status} is set by what happens to the ticket (a reply, a customer message), not directly").format(
+                    status=definition.label
+                )
+            )
+        return self.set_custom_status(ticket_id, definition.key, **kwargs)
+
+    # -- other fields -------------------------------------------------------------------
+    def assign(
+        self, ticket_id: int, agent: str | None, *, actor: str | None = None, expected_version: int | None = None
+    ) -> Change:
+        """Give the ticket to an agent (created on first use) or unassign it with None."""
+        agent_name = agent.strip() if agent and agent.strip() not in ("", "-") else None
+
+        def plan(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
+            current = ticket["assignee"]
+            if (current or "").casefold() == (agent_name or "").casefold():
+                raise TransitionRefused(
+                    _("Ticket #{id} is already assigned to {agent}").format(id=ticket["id"], agent=current)
+                    if current
+                    else _("Ticket #{id} is not assigned").format(id=ticket["id"])
+                )
+            return _Plan(
+                {"assignee_id": ("agent", agent_name)},
+                [(EventKind.ASSIGNED, current, agent_name, None)],
+            )
+
+        return self._change(ticket_id, plan, actor=actor, expected_version=expected_version)
+
+    def set_priority(
+        self, ticket_id: int, priority: str, *, actor: str | None = None, expected_version: int | None = None
+    ) -> Change:
+        value = parse_priority(priority)
+
+        def plan(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
+            if ticket["priority"] == value:
+                raise TransitionRefused(
+                    _("Ticket #{id} already has priority {priority}").format(
+                        id=ticket["id"], priority=priority_label(value)
+                    )
+                )
+            return _Plan(
+                {"priority": value.value, "priority_rank": value.rank},
+                [(EventKind.PRIORITY, ticket["priority"], value.value, None)],
+            )
+
+        return self._change(ticket_id, plan, actor=actor, expected_version=expected_version)
+
+    def set_department(
+        self, ticket_id: int, department: str | None, *, actor: str | None = None, expected_version: int | None = None
+    ) -> Change:
+        name = department.strip() if department and department.strip() not in ("", "-") else None
+
+        def plan(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
+            if (ticket["department"] or "").casefold() == (name or "").casefold():
+                raise TransitionRefused(
+                    _("Ticket #{id} is already in {department}").format(
+                        id=ticket["id"], department=name or _("no department")
+                    )
+                )
+            return _Plan(
+                {"department_id": ("department", name)},
+                [(EventKind.DEPARTMENT, ticket["department"], name, None)],
+            )
+
+        return self._change(ticket_id, plan, actor=actor, expected_version=expected_version)
+
+    def tag(
+        self,
+        ticket_id: int,
+        add: Iterable[str] = (),
+        remove: Iterable[str] = (),
+        *,
+        actor: str | None = None,
+        expected_version: int | None = None,
+    ) -> list[Change]:
+        """Add and remove tags in one transaction, one event per tag that changed."""
+        to_add = _clean_tags(add)
+        to_remove = _clean_tags(remove)
+        if not to_add and not to_remove:
+            raise InvalidInput(_("Name at least one tag: +name adds it, -name removes it"))
+        who = actor or self.actor
+        moment = to_text(self.clock())
+        changes: list[Change] = []
+        with self.store.transaction() as conn:
+            ticket = self._load(conn, ticket_id, expected_version)
+            current = {t.casefold(): t for t in ticket["tags"]}
+            for tag in to_add:
+                if tag.casefold() in current:
+                    continue
+                tag_id = writes.get_or_create(conn, "tags", "name", tag)
+                conn.execute("INSERT INTO ticket_tags(ticket_id, tag_id) VALUES (?, ?)", [ticket_id, tag_id])
+                writes.insert_event(conn, ticket_id, moment, who, EventKind.TAGGED, None, tag)
+                current[tag.casefold()] = tag
+                changes.append(Change(ticket_id, EventKind.TAGGED, None, tag))
+            for tag in to_remove:
+                if tag.casefold() not in current:
+                    continue
+                stored = current.pop(tag.casefold())
+                conn.execute(
+                    "DELETE FROM ticket_tags WHERE ticket_id = ? AND tag_id = (SELECT id FROM tags WHERE name = ?)",
+                    [ticket_id, stored],
+                )
+                writes.insert_event(conn, ticket_id, moment, who, EventKind.UNTAGGED, stored, None)
+                changes.append(Change(ticket_id, EventKind.UNTAGGED, stored, None))
+            if not changes:
+                raise TransitionRefused(_("Ticket #{id}: the tags are already so").format(id=ticket_id))
+            writes.update_ticket(conn, ticket_id, ticket["version"], {"updated_at": moment})
+        return changes
+
+    # -- the machinery --------------------------------------------------------------------
+    def _change(
+        self,
+        ticket_id: int,
+        plan: Callable[[dict[str, Any], StatusDef], _Plan],
+        *,
+        actor: str | None,
+        expected_version: int | None,
+        message: dict[str, Any] | None = None,
+        attachments: Sequence[tuple[str, str, bytes]] = (),
+        at: str | None = None,
+    ) -> Change:
+        who = actor or self.actor
+        moment = at or to_text(self.clock())
+        with self.store.transaction() as conn:
+            ticket = self._load(conn, ticket_id, expected_version)
+            definition = self._status_in_tx(conn, ticket["status"])
+            decided = plan(ticket, definition)
+            fields = dict(decided.fields)
+            for column, (table, name) in [
+                (c, v) for c, v in fields.items() if isinstance(v, tuple)
+            ]:
+                fields[column] = writes.get_or_create(conn, f"{table}s", "name", name) if name else None
+            fields["updated_at"] = moment
+            merged = {**ticket, **fields}
+            meaning = self._status_in_tx(conn, merged["status"]).meaning
+            fields["bucket"] = writes.bucket_for(meaning)
+            fields["sort_key"] = writes.sort_key_for(meaning, merged["waiting_since"], moment)
+            writes.update_ticket(conn, ticket_id, ticket["version"], fields)
+            message_row_id = None
+            if message is not None:
+                message_row_id = writes.insert_message(conn, {"ticket_id": ticket_id, **message})
+                for filename, content_type, data in attachments:
+                    writes.insert_attachment(conn, message_row_id, filename, content_type, data)
+            for kind, from_value, to_value, detail in decided.events:
+                writes.insert_event(conn, ticket_id, moment, who, kind, from_value, to_value, detail)
+        kind, from_value, to_value, _detail = decided.events[0]
+        return Change(ticket_id, kind, from_value, to_value, message_row_id)
+
+    def _load(self, conn: sqlite3.Connection, ticket_id: int, expected_version: int | None) -> dict[str, Any]:
+        cursor = conn.execute(
+            """SELECT t.*, a.name AS assignee, d.name AS department
+               FROM tickets t
+               LEFT JOIN agents a ON a.id = t.assignee_id
+               LEFT JOIN departments d ON d.id = t.department_id
+               WHERE t.id = ?""",
+            [ticket_id],
+        )
+        row = cursor.fetchone()
+        if row is None:
+            raise NotFound(_("No ticket #{id}").format(id=ticket_id))
+        ticket = dict(zip([c[0] for c in cursor.description], row, strict=True))
+        if expected_version is not None and ticket["version"] != expected_version:
+            last = conn.execute(
+                "SELECT actor, kind FROM events WHERE ticket_id = ? ORDER BY id DESC LIMIT 1", [ticket_id]
+            ).fetchone()
+            by = _(" (last: {kind} by {actor})").format(kind=event_label(last[1]), actor=last[0]) if last else ""
+            raise ConflictError(
+                _("Ticket #{id} was changed meanwhile{by}; nothing was done, look again and retry").format(
+                    id=ticket_id, by=by
+                )
+            )
+        ticket["tags"] = [
+            r[0]
+            for r in conn.execute(
+                "SELECT tg.name FROM ticket_tags tt JOIN tags tg ON tg.id = tt.tag_id WHERE tt.ticket_id = ?"
+                " ORDER BY tg.name",
+                [ticket_id],
+            )
+        ]
+        del ticket["assignee_id"], ticket["department_id"]
+        return ticket
+
+    def _status_in_tx(self, conn: sqlite3.Connection, key: str) -> StatusDef:
+        statuses = self.statuses()
+        if key in statuses:
+            return statuses[key]
+        row = conn.execute("SELECT key, name, meaning, builtin FROM statuses WHERE key = ?", [key]).fetchone()
+        if row is None:
+            # A status removed by hand from the file: treat it as needing attention, never crash.
+            return StatusDef(key, key, Meaning.ATTENTION, False)
+        self._statuses = None
+        return StatusDef(row[0], row[1], Meaning(row[2]), bool(row[3]))
+
+    def _require(self, ticket: dict[str, Any], definition: StatusDef, allowed: frozenset[Status], verb: str) -> None:
+        if definition.base in allowed:
+            return
+        names = ", ".join(status_label(s) for s in sorted(allowed, key=list(Status).index))
+        raise TransitionRefused(
+            _("Ticket #{id} is {status} and cannot be {verb}; only {allowed} tickets can").format(
+                id=ticket["id"], status=definition.label, verb=verb, allowed=names
+            )
+        )
+
+    def _label(self, key: str) -> str:
+        definition = self.statuses().get(key)
+        return definition.label if definition else status_label(key)
+
+    def _live_or_open(self, key: str | None) -> str:
+        """A remembered status to return to, if it still exists and is live; else Open."""
+        if key and key in self.statuses(reload=key not in self.statuses()):
+            meaning = self.statuses()[key].meaning
+            if meaning not in (Meaning.SPAM, Meaning.DELETED):
+                return key
+        return Status.OPEN.value
+
+    def _customer_id(self, conn: sqlite3.Connection, address: str, name: str | None, moment: str) -> int:
+        row = conn.execute("SELECT id, name FROM customers WHERE email = ?", [address]).fetchone()
+        if row:
+            if name and not row[1]:
+                conn.execute("UPDATE customers SET name = ? WHERE id = ?", [name.strip(), row[0]])
+            return int(row[0])
+        cursor = conn.execute(
+            "INSERT INTO customers(email, name, created_at) VALUES (?, ?, ?)",
+            [address, name.strip() if name else None, moment],
+        )
+        return int(cursor.lastrowid or 0)
+
+    def _customer_email(self, ticket_id: int) -> str:
+        email = self.store.scalar(
+            "SELECT c.email FROM tickets t JOIN customers c ON c.id = t.customer_id WHERE t.id = ?", [ticket_id]
+        )
+        if email is None:
+            raise NotFound(_("No ticket #{id}").format(id=ticket_id))
+        return email
+
+
+def parse_priority(value: str) -> Priority:
+    try:
+        return Priority(str(value).strip().lower())
+    except ValueError:
+        raise InvalidInput(
+            _("Unknown priority {value!r}: use low, normal, high or urgent").format(value=value)
+        ) from None
+
+
+def normalize_email(value: str) -> str:
+    _name, address = parseaddr(value or "")
+    address = address.strip()
+    local, _at, domain = address.rpartition("@")
+    if not local or not domain or " " in address:
+        raise InvalidInput(_("Not an e-mail address: {value!r}").format(value=value))
+    return f"{local}@{domain.lower()}"
+
+
+def _clean_tags(tags: Iterable[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for tag in tags:
+        cleaned = "-".join(tag.strip().split())
+        if cleaned and cleaned.casefold() not in seen:
+            seen[cleaned.casefold()] = cleaned
+    return list(seen.values())
+
+
+__all__ = ["BUILTIN_MEANINGS", "Change", "LIVE", "TicketService", "normalize_email", "parse_priority"]

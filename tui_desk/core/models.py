@@ -1,0 +1,245 @@
+"""Domain vocabulary: statuses and their meanings, priorities, message kinds, records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from ..i18n import _
+
+
+class Meaning(StrEnum):
+    """What a status means for sorting, SLA clocks and reports."""
+
+    ATTENTION = "attention"  # waiting for an agent (New, Open)
+    WAITING = "waiting"  # waiting on the customer (Answered)
+    DONE = "done"  # Resolved
+    HOLD = "hold"  # Postponed
+    SPAM = "spam"
+    DELETED = "deleted"
+
+
+class Status(StrEnum):
+    NEW = "new"
+    OPEN = "open"
+    ANSWERED = "answered"
+    RESOLVED = "resolved"
+    POSTPONED = "postponed"
+    SPAM = "spam"
+    DELETED = "deleted"
+
+
+BUILTIN_MEANINGS: dict[str, Meaning] = {
+    Status.NEW: Meaning.ATTENTION,
+    Status.OPEN: Meaning.ATTENTION,
+    Status.ANSWERED: Meaning.WAITING,
+    Status.RESOLVED: Meaning.DONE,
+    Status.POSTPONED: Meaning.HOLD,
+    Status.SPAM: Meaning.SPAM,
+    Status.DELETED: Meaning.DELETED,
+}
+
+# A custom status follows the lifecycle rows of the built-in status it stands for.
+MEANING_BASE_STATUS: dict[Meaning, Status] = {
+    Meaning.ATTENTION: Status.OPEN,
+    Meaning.WAITING: Status.ANSWERED,
+    Meaning.DONE: Status.RESOLVED,
+    Meaning.HOLD: Status.POSTPONED,
+    Meaning.SPAM: Status.SPAM,
+    Meaning.DELETED: Status.DELETED,
+}
+
+CUSTOM_MEANINGS = (Meaning.ATTENTION, Meaning.WAITING, Meaning.DONE, Meaning.HOLD)
+
+
+def status_label(key: str, custom_name: str | None = None) -> str:
+    """The name of a status in the user's language."""
+    labels = {
+        Status.NEW: _("New"),
+        Status.OPEN: _("Open"),
+        Status.ANSWERED: _("Answered"),
+        Status.RESOLVED: _("Resolved"),
+        Status.POSTPONED: _("Postponed"),
+        Status.SPAM: _("Spam"),
+        Status.DELETED: _("Deleted"),
+    }
+    return labels.get(key, custom_name or key)  # type: ignore[call-overload]
+
+
+def meaning_label(meaning: Meaning) -> str:
+    return {
+        Meaning.ATTENTION: _("needs attention"),
+        Meaning.WAITING: _("waiting on customer"),
+        Meaning.DONE: _("done"),
+        Meaning.HOLD: _("on hold"),
+        Meaning.SPAM: _("spam"),
+        Meaning.DELETED: _("deleted"),
+    }[meaning]
+
+
+class Priority(StrEnum):
+    URGENT = "urgent"
+    HIGH = "high"
+    NORMAL = "normal"
+    LOW = "low"
+
+    @property
+    def rank(self) -> int:
+        """Sort rank: urgent first."""
+        return PRIORITY_ORDER.index(self)
+
+
+PRIORITY_ORDER = [Priority.URGENT, Priority.HIGH, Priority.NORMAL, Priority.LOW]
+
+
+def priority_label(key: str) -> str:
+    return {
+        Priority.URGENT: _("urgent"),
+        Priority.HIGH: _("high"),
+        Priority.NORMAL: _("normal"),
+        Priority.LOW: _("low"),
+    }.get(key, key)  # type: ignore[call-overload]
+
+
+class MessageKind(StrEnum):
+    CUSTOMER = "customer"
+    REPLY = "reply"
+    NOTE = "note"
+
+
+class EventKind(StrEnum):
+    CREATED = "created"
+    CUSTOMER_MESSAGE = "customer_message"
+    REPLIED = "replied"
+    NOTE = "note"
+    RESOLVED = "resolved"
+    POSTPONED = "postponed"
+    WOKEN = "woken"
+    REOPENED = "reopened"
+    SPAM = "spam"
+    DELETED = "deleted"
+    RESTORED = "restored"
+    STATUS = "status"
+    ASSIGNED = "assigned"
+    PRIORITY = "priority"
+    DEPARTMENT = "department"
+    TAGGED = "tagged"
+    UNTAGGED = "untagged"
+
+
+def event_label(kind: str) -> str:
+    return {
+        EventKind.CREATED: _("created"),
+        EventKind.CUSTOMER_MESSAGE: _("customer wrote"),
+        EventKind.REPLIED: _("replied"),
+        EventKind.NOTE: _("internal note"),
+        EventKind.RESOLVED: _("resolved"),
+        EventKind.POSTPONED: _("postponed"),
+        EventKind.WOKEN: _("woke up"),
+        EventKind.REOPENED: _("reopened"),
+        EventKind.SPAM: _("marked spam"),
+        EventKind.DELETED: _("deleted"),
+        EventKind.RESTORED: _("restored"),
+        EventKind.STATUS: _("status set"),
+        EventKind.ASSIGNED: _("assigned"),
+        EventKind.PRIORITY: _("priority"),
+        EventKind.DEPARTMENT: _("department"),
+        EventKind.TAGGED: _("tagged"),
+        EventKind.UNTAGGED: _("untagged"),
+    }.get(kind, kind)  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class StatusDef:
+    key: str
+    name: str
+    meaning: Meaning
+    builtin: bool
+
+    @property
+    def base(self) -> Status:
+        if self.builtin:
+            return Status(self.key)
+        return MEANING_BASE_STATUS[self.meaning]
+
+    @property
+    def label(self) -> str:
+        return status_label(self.key, self.name)
+
+
+@dataclass(frozen=True)
+class Ticket:
+    id: int
+    subject: str
+    status: str
+    priority: str
+    customer_id: int
+    customer_email: str
+    customer_name: str | None
+    assignee: str | None
+    department: str | None
+    created_at: str
+    updated_at: str
+    waiting_since: str | None
+    postponed_until: str | None
+    previous_status: str | None
+    postponed_from: str | None
+    first_response_at: str | None
+    resolved_at: str | None
+    last_customer_message_at: str | None
+    message_count: int
+    version: int
+    tags: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    """What one inbox line needs, nothing more (pages are read often)."""
+
+    id: int
+    subject: str
+    status: str
+    priority: str
+    customer_email: str
+    customer_name: str | None
+    assignee: str | None
+    department: str | None
+    waiting_since: str | None
+    updated_at: str
+    needs_attention: bool
+    version: int
+
+
+@dataclass(frozen=True)
+class Message:
+    id: int
+    ticket_id: int
+    kind: str
+    author: str
+    body: str
+    created_at: str
+    message_id: str | None
+    in_reply_to: str | None
+    references: str | None
+    attachments: tuple[Attachment, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    id: int
+    message_id: int
+    filename: str
+    content_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    ticket_id: int
+    at: str
+    actor: str
+    kind: str
+    from_value: str | None
+    to_value: str | None
+    detail: str | None

@@ -1,0 +1,281 @@
+"""Reads: inbox pages in inbox order, one ticket with its thread and timeline, counts.
+
+Every inbox page is read from an index whose order is the inbox order
+(bucket, priority_rank, sort_key, id), so the first page and a deep page
+cost about the same at any store size.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from ..core.errors import NotFound
+from ..core.models import Attachment, Event, InboxRow, Message, Ticket
+from ..i18n import _
+from .db import Store
+
+INBOX_ORDER = "t.bucket, t.priority_rank, t.sort_key, t.id"
+
+# Views of the inbox: which buckets or statuses they show.
+VIEW_ATTENTION = "attention"
+VIEW_ALL = "all"
+
+
+@dataclass(frozen=True)
+class InboxFilter:
+    """What the inbox shows. `statuses` empty means the live tickets (not spam, not deleted)."""
+
+    view: str = VIEW_ALL  # "attention", "all", or "status" (then `statuses` applies)
+    statuses: tuple[str, ...] = ()
+    assignee: str | None = None  # agent name, or "-" for unassigned
+    department: str | None = None
+    tag: str | None = None
+    search: str | None = None
+
+    def with_(self, **changes: object) -> InboxFilter:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass
+class _Sql:
+    joins: list[str] = field(default_factory=list)
+    where: list[str] = field(default_factory=list)
+    params: list[object] = field(default_factory=list)
+
+
+_FTS_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+def fts_query(text: str) -> str | None:
+    """A safe FTS5 query from what the user typed: every word must match, the last as a prefix."""
+    words = _FTS_TOKEN.findall(text)
+    if not words:
+        return None
+    quoted = [f'"{w}"' for w in words]
+    quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def _filter_sql(flt: InboxFilter) -> _Sql:
+    sql = _Sql()
+    if flt.statuses:
+        sql.where.append(f"t.status IN ({', '.join('?' for _ in flt.statuses)})")
+        sql.params.extend(flt.statuses)
+    elif flt.view == VIEW_ATTENTION:
+        sql.where.append("t.bucket = 0")
+    else:
+        sql.where.append("t.bucket < 2")
+    if flt.assignee:
+        if flt.assignee == "-":
+            sql.where.append("t.assignee_id IS NULL")
+        else:
+            sql.where.append("t.assignee_id = (SELECT id FROM agents WHERE name = ?)")
+            sql.params.append(flt.assignee)
+    if flt.department:
+        sql.where.append("t.department_id = (SELECT id FROM departments WHERE name = ?)")
+        sql.params.append(flt.department)
+    if flt.tag:
+        sql.where.append(
+            "t.id IN (SELECT tt.ticket_id FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id WHERE g.name = ?)"
+        )
+        sql.params.append(flt.tag)
+    if flt.search:
+        query = fts_query(flt.search)
+        if query is None:
+            sql.where.append("0")
+        else:
+            sql.where.append(
+                "(t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)"
+                " OR t.id IN (SELECT m.ticket_id FROM messages m"
+                " WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)))"
+            )
+            sql.params.extend([query, query])
+    return sql
+
+
+_ROW_COLUMNS = """t.id, t.subject, t.status, t.priority, c.email AS customer_email,
+    c.name AS customer_name, a.name AS assignee, d.name AS department, t.waiting_since,
+    t.updated_at, t.bucket, t.version"""
+
+_ROW_JOINS = """JOIN customers c ON c.id = t.customer_id
+    LEFT JOIN agents a ON a.id = t.assignee_id
+    LEFT JOIN departments d ON d.id = t.department_id"""
+
+
+def _inbox_row(r: dict) -> InboxRow:
+    return InboxRow(
+        id=r["id"],
+        subject=r["subject"],
+        status=r["status"],
+        priority=r["priority"],
+        customer_email=r["customer_email"],
+        customer_name=r["customer_name"],
+        assignee=r["assignee"],
+        department=r["department"],
+        waiting_since=r["waiting_since"],
+        updated_at=r["updated_at"],
+        needs_attention=r["bucket"] == 0,
+        version=r["version"],
+    )
+
+
+def inbox_page(store: Store, flt: InboxFilter, offset: int = 0, limit: int = 50) -> list[InboxRow]:
+    """One page of the inbox in inbox order.
+
+    The page's ids come from the ordering index alone (a covering scan), and
+    only those few rows are then joined to customers and agents.
+    """
+    sql = _filter_sql(flt)
+    where = " AND ".join(sql.where) or "1"
+    rows = store.query(
+        f"""WITH page AS (
+                SELECT t.id FROM tickets t WHERE {where}
+                ORDER BY {INBOX_ORDER} LIMIT ? OFFSET ?
+            )
+            SELECT {_ROW_COLUMNS} FROM page JOIN tickets t ON t.id = page.id {_ROW_JOINS}
+            ORDER BY {INBOX_ORDER}""",
+        [*sql.params, max(0, limit), max(0, offset)],
+    )
+    return [_inbox_row(r) for r in rows]
+
+
+def inbox_count(store: Store, flt: InboxFilter) -> int:
+    sql = _filter_sql(flt)
+    return int(store.scalar(f"SELECT count(*) FROM tickets t WHERE {' AND '.join(sql.where) or '1'}", sql.params))
+
+
+def inbox_position(store: Store, flt: InboxFilter, ticket_id: int) -> int | None:
+    """Where a ticket sits in the inbox (0-based), to keep the selection across refreshes."""
+    sql = _filter_sql(flt)
+    key = store.query_one("SELECT bucket, priority_rank, sort_key, id FROM tickets WHERE id = ?", [ticket_id])
+    if key is None:
+        return None
+    where = " AND ".join(sql.where) or "1"
+    inside = store.scalar(f"SELECT count(*) FROM tickets t WHERE t.id = ? AND {where}", [ticket_id, *sql.params])
+    if not inside:
+        return None
+    return int(
+        store.scalar(
+            f"SELECT count(*) FROM tickets t WHERE {where} AND"
+            " (t.bucket, t.priority_rank, t.sort_key, t.id) < (?, ?, ?, ?)",
+            [*sql.params, key["bucket"], key["priority_rank"], key["sort_key"], key["id"]],
+        )
+    )
+
+
+def get_ticket(store: Store, ticket_id: int) -> Ticket:
+    row = store.query_one(
+        f"""SELECT t.*, c.email AS customer_email, c.name AS customer_name,
+                a.name AS assignee, d.name AS department
+            FROM tickets t {_ROW_JOINS} WHERE t.id = ?""",
+        [ticket_id],
+    )
+    if row is None:
+        raise NotFound(_("No ticket #{id}").format(id=ticket_id))
+    tags = tuple(
+        r["name"]
+        for r in store.query(
+            "SELECT g.name FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.ticket_id = ? ORDER BY g.name",
+            [ticket_id],
+        )
+    )
+    return Ticket(
+        id=row["id"],
+        subject=row["subject"],
+        status=row["status"],
+        priority=row["priority"],
+        customer_id=row["customer_id"],
+        customer_email=row["customer_email"],
+        customer_name=row["customer_name"],
+        assignee=row["assignee"],
+        department=row["department"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        waiting_since=row["waiting_since"],
+        postponed_until=row["postponed_until"],
+        previous_status=row["previous_status"],
+        postponed_from=row["postponed_from"],
+        first_response_at=row["first_response_at"],
+        resolved_at=row["resolved_at"],
+        last_customer_message_at=row["last_customer_message_at"],
+        message_count=row["message_count"],
+        version=row["version"],
+        tags=tags,
+    )
+
+
+def ticket_messages(store: Store, ticket_id: int, limit: int | None = None) -> list[Message]:
+    """The thread in order; with `limit`, the latest `limit` messages (long threads)."""
+    if limit is None:
+        rows = store.query("SELECT * FROM messages WHERE ticket_id = ? ORDER BY id", [ticket_id])
+    else:
+        rows = store.query(
+            "SELECT * FROM (SELECT * FROM messages WHERE ticket_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id",
+            [ticket_id, limit],
+        )
+    attachments: dict[int, list[Attachment]] = {}
+    if rows:
+        ids = [r["id"] for r in rows]
+        for a in store.query(
+            f"SELECT id, message_id, filename, content_type, size FROM attachments"
+            f" WHERE message_id IN ({', '.join('?' for _ in ids)}) ORDER BY id",
+            ids,
+        ):
+            attachments.setdefault(a["message_id"], []).append(Attachment(**a))
+    return [
+        Message(
+            id=r["id"],
+            ticket_id=r["ticket_id"],
+            kind=r["kind"],
+            author=r["author"],
+            body=r["body"],
+            created_at=r["created_at"],
+            message_id=r["message_id"],
+            in_reply_to=r["in_reply_to"],
+            references=r["references_"],
+            attachments=tuple(attachments.get(r["id"], ())),
+        )
+        for r in rows
+    ]
+
+
+def ticket_events(store: Store, ticket_id: int) -> list[Event]:
+    return [
+        Event(**r)
+        for r in store.query(
+            "SELECT id, ticket_id, at, actor, kind, from_value, to_value, detail FROM events"
+            " WHERE ticket_id = ? ORDER BY id",
+            [ticket_id],
+        )
+    ]
+
+
+def status_counts(store: Store) -> dict[str, int]:
+    """Tickets per status (every status, zero included), from the status index."""
+    counts = {r["key"]: 0 for r in store.query("SELECT key FROM statuses ORDER BY position, key")}
+    for r in store.query("SELECT status, count(*) AS n FROM tickets GROUP BY status"):
+        counts[r["status"]] = r["n"]
+    return counts
+
+
+def agent_names(store: Store) -> list[str]:
+    return [r["name"] for r in store.query("SELECT name FROM agents WHERE active ORDER BY name")]
+
+
+def department_names(store: Store) -> list[str]:
+    return [r["name"] for r in store.query("SELECT name FROM departments ORDER BY name")]
+
+
+def tag_names(store: Store) -> list[str]:
+    return [r["name"] for r in store.query("SELECT name FROM tags ORDER BY name")]
+
+
+def change_marker(store: Store) -> tuple[int, int, int]:
+    """Cheap fingerprint of the store's content: it changes whenever any ticket does."""
+    row = store.query_one(
+        "SELECT (SELECT max(id) FROM events) AS e, (SELECT count(*) FROM purged) AS p,"
+        " (SELECT max(id) FROM messages) AS m"
+    )
+    assert row is not None
+    return (row["e"] or 0, row["p"] or 0, row["m"] or 0)

@@ -1,0 +1,174 @@
+"""Schema migrations, applied forward in order; `PRAGMA user_version` is the index."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sqlite_utils
+
+_FTS_TOKENIZER = "unicode61 remove_diacritics 2"
+
+_V1_STATEMENTS = [
+    """CREATE TABLE customers (
+        id INTEGER PRIMARY KEY,
+        email TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        name TEXT,
+        phone TEXT,
+        company TEXT,
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE agents (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        full_name TEXT,
+        email TEXT,
+        active INTEGER NOT NULL DEFAULT 1
+    )""",
+    """CREATE TABLE departments (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE
+    )""",
+    """CREATE TABLE statuses (
+        key TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        meaning TEXT NOT NULL,
+        builtin INTEGER NOT NULL DEFAULT 0,
+        position INTEGER NOT NULL DEFAULT 100
+    )""",
+    """CREATE TABLE tickets (
+        id INTEGER PRIMARY KEY,
+        subject TEXT NOT NULL,
+        customer_id INTEGER NOT NULL REFERENCES customers(id),
+        status TEXT NOT NULL REFERENCES statuses(key),
+        previous_status TEXT,
+        postponed_from TEXT,
+        postponed_until TEXT,
+        priority TEXT NOT NULL,
+        priority_rank INTEGER NOT NULL,
+        assignee_id INTEGER REFERENCES agents(id),
+        department_id INTEGER REFERENCES departments(id),
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        waiting_since TEXT,
+        first_response_at TEXT,
+        resolved_at TEXT,
+        last_customer_message_at TEXT,
+        last_agent_reply_at TEXT,
+        last_message_at TEXT,
+        message_count INTEGER NOT NULL DEFAULT 0,
+        bucket INTEGER NOT NULL,
+        sort_key INTEGER NOT NULL,
+        version INTEGER NOT NULL DEFAULT 1
+    )""",
+    # Inbox order is (bucket, priority_rank, sort_key, id); every view has an index on it.
+    "CREATE INDEX tickets_inbox ON tickets(bucket, priority_rank, sort_key, id)",
+    "CREATE INDEX tickets_status_inbox ON tickets(status, priority_rank, sort_key, id)",
+    "CREATE INDEX tickets_assignee_inbox ON tickets(assignee_id, bucket, priority_rank, sort_key, id)",
+    "CREATE INDEX tickets_department_inbox ON tickets(department_id, bucket, priority_rank, sort_key, id)",
+    "CREATE INDEX tickets_customer ON tickets(customer_id)",
+    "CREATE INDEX tickets_postponed ON tickets(postponed_until) WHERE postponed_until IS NOT NULL",
+    """CREATE TABLE messages (
+        id INTEGER PRIMARY KEY,
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        author TEXT NOT NULL,
+        body TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        message_id TEXT,
+        in_reply_to TEXT,
+        references_ TEXT,
+        content_hash TEXT
+    )""",
+    "CREATE INDEX messages_ticket ON messages(ticket_id, id)",
+    "CREATE UNIQUE INDEX messages_message_id ON messages(message_id) WHERE message_id IS NOT NULL",
+    "CREATE INDEX messages_content_hash ON messages(content_hash) WHERE content_hash IS NOT NULL",
+    """CREATE TABLE attachments (
+        id INTEGER PRIMARY KEY,
+        message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+        filename TEXT NOT NULL,
+        content_type TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        data BLOB
+    )""",
+    "CREATE INDEX attachments_message ON attachments(message_id)",
+    """CREATE TABLE tags (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE
+    )""",
+    """CREATE TABLE ticket_tags (
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+        tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+        PRIMARY KEY (ticket_id, tag_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX ticket_tags_tag ON ticket_tags(tag_id, ticket_id)",
+    """CREATE TABLE events (
+        id INTEGER PRIMARY KEY,
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        from_value TEXT,
+        to_value TEXT,
+        detail TEXT
+    )""",
+    "CREATE INDEX events_ticket ON events(ticket_id, id)",
+    # A purged ticket leaves only this trace, so reports can still count it.
+    """CREATE TABLE purged (
+        ticket_id INTEGER PRIMARY KEY,
+        subject TEXT NOT NULL,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL
+    )""",
+    f"""CREATE VIRTUAL TABLE tickets_fts USING fts5(
+        subject, content='tickets', content_rowid='id', tokenize='{_FTS_TOKENIZER}'
+    )""",
+    f"""CREATE VIRTUAL TABLE messages_fts USING fts5(
+        body, content='messages', content_rowid='id', tokenize='{_FTS_TOKENIZER}'
+    )""",
+    """CREATE TRIGGER tickets_fts_insert AFTER INSERT ON tickets BEGIN
+        INSERT INTO tickets_fts(rowid, subject) VALUES (new.id, new.subject);
+    END""",
+    """CREATE TRIGGER tickets_fts_delete AFTER DELETE ON tickets BEGIN
+        INSERT INTO tickets_fts(tickets_fts, rowid, subject) VALUES ('delete', old.id, old.subject);
+    END""",
+    """CREATE TRIGGER tickets_fts_update AFTER UPDATE OF subject ON tickets BEGIN
+        INSERT INTO tickets_fts(tickets_fts, rowid, subject) VALUES ('delete', old.id, old.subject);
+        INSERT INTO tickets_fts(rowid, subject) VALUES (new.id, new.subject);
+    END""",
+    """CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+        INSERT INTO messages_fts(rowid, body) VALUES (new.id, new.body);
+    END""",
+    """CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+        INSERT INTO messages_fts(messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
+    END""",
+    """CREATE TRIGGER messages_fts_update AFTER UPDATE OF body ON messages BEGIN
+        INSERT INTO messages_fts(messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
+        INSERT INTO messages_fts(rowid, body) VALUES (new.id, new.body);
+    END""",
+]
+
+BUILTIN_STATUSES = [
+    ("new", "New", "attention", 1),
+    ("open", "Open", "attention", 2),
+    ("answered", "Answered", "waiting", 3),
+    ("postponed", "Postponed", "hold", 4),
+    ("resolved", "Resolved", "done", 5),
+    ("spam", "Spam", "spam", 90),
+    ("deleted", "Deleted", "deleted", 91),
+]
+
+
+def _migrate_to_1(db: sqlite_utils.Database) -> None:
+    # Plain execute, never executescript: executescript would commit the
+    # surrounding migration transaction half-way.
+    for statement in _V1_STATEMENTS:
+        db.execute(statement)
+    for key, name, meaning, position in BUILTIN_STATUSES:
+        db.execute(
+            "INSERT INTO statuses(key, name, meaning, builtin, position) VALUES (?, ?, ?, 1, ?)",
+            [key, name, meaning, position],
+        )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_to_1]
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,115 @@
+"""Low-level writes used by the status-transition service, always inside its transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from ..core.clock import to_epoch
+from ..core.models import Meaning
+
+# bucket: 0 needs attention, 1 other live tickets, 2 spam/deleted (hidden from the inbox)
+_BUCKETS = {
+    Meaning.ATTENTION: 0,
+    Meaning.WAITING: 1,
+    Meaning.DONE: 1,
+    Meaning.HOLD: 1,
+    Meaning.SPAM: 2,
+    Meaning.DELETED: 2,
+}
+
+
+def bucket_for(meaning: Meaning) -> int:
+    return _BUCKETS[meaning]
+
+
+def sort_key_for(meaning: Meaning, waiting_since: str | None, updated_at: str) -> int:
+    """Ascending key within a priority.
+
+    Tickets waiting on us: the longest-waiting customer first. Others: the most
+    recently touched first (negated time keeps one ascending index for both).
+    """
+    if meaning is Meaning.ATTENTION:
+        return to_epoch(waiting_since or updated_at)
+    return -to_epoch(updated_at)
+
+
+def get_or_create(conn: sqlite3.Connection, table: str, column: str, value: str, **extra: Any) -> int:
+    row = conn.execute(f"SELECT id FROM {table} WHERE {column} = ?", [value]).fetchone()
+    if row:
+        return int(row[0])
+    columns = [column, *extra]
+    placeholders = ", ".join("?" for _ in columns)
+    cursor = conn.execute(
+        f"INSERT INTO {table}({', '.join(columns)}) VALUES ({placeholders})",
+        [value, *extra.values()],
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def lookup_id(conn: sqlite3.Connection, table: str, column: str, value: str) -> int | None:
+    row = conn.execute(f"SELECT id FROM {table} WHERE {column} = ?", [value]).fetchone()
+    return int(row[0]) if row else None
+
+
+def insert_ticket(conn: sqlite3.Connection, fields: dict[str, Any]) -> int:
+    columns = list(fields)
+    cursor = conn.execute(
+        f"INSERT INTO tickets({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+        [fields[c] for c in columns],
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def update_ticket(conn: sqlite3.Connection, ticket_id: int, version: int, fields: dict[str, Any]) -> None:
+    """Write fields and bump the version, only if nobody changed the ticket since we read it."""
+    assignments = ", ".join(f"{c} = ?" for c in fields)
+    cursor = conn.execute(
+        f"UPDATE tickets SET {assignments}, version = version + 1 WHERE id = ? AND version = ?",
+        [*fields.values(), ticket_id, version],
+    )
+    if cursor.rowcount != 1:
+        # Cannot happen under BEGIN IMMEDIATE; kept as a last line of defence.
+        raise sqlite3.OperationalError(f"ticket {ticket_id} changed during the transaction")
+
+
+def insert_event(
+    conn: sqlite3.Connection,
+    ticket_id: int,
+    at: str,
+    actor: str,
+    kind: str,
+    from_value: str | None = None,
+    to_value: str | None = None,
+    detail: str | None = None,
+) -> int:
+    cursor = conn.execute(
+        "INSERT INTO events(ticket_id, at, actor, kind, from_value, to_value, detail)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [ticket_id, at, actor, kind, from_value, to_value, detail],
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def insert_message(conn: sqlite3.Connection, fields: dict[str, Any]) -> int:
+    columns = list(fields)
+    cursor = conn.execute(
+        f"INSERT INTO messages({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
+        [fields[c] for c in columns],
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def insert_attachment(
+    conn: sqlite3.Connection,
+    message_id: int,
+    filename: str,
+    content_type: str,
+    data: bytes | None,
+    size: int | None = None,
+) -> int:
+    cursor = conn.execute(
+        "INSERT INTO attachments(message_id, filename, content_type, size, data) VALUES (?, ?, ?, ?, ?)",
+        [message_id, filename, content_type, size if size is not None else len(data or b""), data],
+    )
+    return int(cursor.lastrowid or 0)
