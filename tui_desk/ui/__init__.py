@@ -1,0 +1,1 @@
+"""The Textual app. It reads and changes tickets only through the core and store modules."""

@@ -1,0 +1,782 @@
+"""TuiDeskApp: inbox, thread and timeline; every action a key, a help line and a command.
+
+The app is built from injected parts (store, clock, actor) so tests run it on a
+temporary store with a fixed time. It never runs SQL itself: reads go through
+`store.queries`, changes through the status-transition service, both in
+thread workers so the screen never waits on the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ..core.clock import Clock, system_clock
+from ..core.errors import TuiDeskError
+from ..core.lifecycle import Change, TicketService
+from ..core.models import (
+    PRIORITY_ORDER,
+    InboxRow,
+    Message,
+    StatusDef,
+    Ticket,
+    event_label,
+    priority_label,
+    status_label,
+)
+from ..core.text import one_line
+from ..core.triage import next_to_solve
+from ..i18n import _
+from ..store import Store, open_store, queries
+from ..store.queries import VIEW_ALL, VIEW_ATTENTION, InboxFilter
+from .screens.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt
+from .screens.help import HelpScreen
+from .screens.postpone import PostponeDialog
+from .screens.reply import Draft, ReplyScreen
+from .widgets.inbox import PAGE_SIZE, InboxList
+from .widgets.thread import DEFAULT_MESSAGE_LIMIT, ThreadView
+from .widgets.timeline import TimelineView
+
+LIVE_INTERVAL = 1.0
+
+
+@dataclass(frozen=True)
+class View:
+    key: str
+    label: str
+    flt: InboxFilter
+
+
+@dataclass(frozen=True)
+class InboxSnapshot:
+    total: int
+    pages: dict[int, list[InboxRow]]
+    cursor: int
+    counts: dict[str, int]
+    statuses: dict[str, StatusDef]
+    marker: tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class TicketSnapshot:
+    ticket: Ticket | None
+    messages: list[Message]
+    hidden_earlier: int
+    events: list[Any]
+
+
+class TuiDeskApp(App[None]):
+    TITLE = "tui-desk"
+    CSS_PATH = "app.tcss"
+
+    BINDINGS = [
+        Binding("r", "reply", _("Reply"), tooltip=_("Answer the customer")),
+        Binding("n", "note", _("Note"), tooltip=_("Internal note, never sent")),
+        Binding("e", "resolve", _("Resolve")),
+        Binding("p", "postpone", _("Postpone")),
+        Binding("s", "to_solve", _("To solve"), tooltip=_("Jump to the ticket that most needs an answer")),
+        Binding("slash", "search", _("Search")),
+        Binding("question_mark", "help", _("Help")),
+        Binding("q", "quit", _("Quit")),
+        Binding("o", "reopen", _("Reopen"), show=False),
+        Binding("exclamation_mark", "spam", _("Spam"), show=False),
+        Binding("d", "delete", _("Delete"), show=False),
+        Binding("R", "restore", _("Restore"), show=False),
+        Binding("a", "assign", _("Assign"), show=False),
+        Binding("P", "priority", _("Priority"), show=False),
+        Binding("t", "tags", _("Tags"), show=False),
+        Binding("c", "custom_status", _("Custom status"), show=False),
+        Binding("D", "department", _("Department"), show=False),
+        Binding("right_square_bracket", "next_ticket", _("Next ticket"), show=False),
+        Binding("left_square_bracket", "previous_ticket", _("Previous ticket"), show=False),
+        Binding("v", "pick_view", _("View"), show=False),
+        Binding("f", "filter", _("Filter"), show=False),
+        Binding("escape", "back", _("Back"), show=False),
+        Binding("m", "whole_thread", _("Whole thread"), show=False),
+        Binding("T", "toggle_timeline", _("Timeline on/off"), show=False),
+        Binding("z", "zoom", _("Zoom pane"), show=False),
+        Binding("less_than_sign", "resize_inbox(-3)", _("Inbox smaller"), show=False),
+        Binding("greater_than_sign", "resize_inbox(3)", _("Inbox larger"), show=False),
+        Binding("1", "view('attention')", _("Needs attention"), show=False),
+        Binding("2", "view('all')", _("All"), show=False),
+        Binding("3", "view('answered')", _("Answered"), show=False),
+        Binding("4", "view('postponed')", _("Postponed"), show=False),
+        Binding("5", "view('resolved')", _("Resolved"), show=False),
+        Binding("6", "view('spam')", _("Spam"), show=False),
+        Binding("7", "view('deleted')", _("Deleted"), show=False),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        clock: Clock = system_clock,
+        actor: str = "agent",
+        live_interval: float | None = LIVE_INTERVAL,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.clock = clock
+        self.actor = actor
+        self.service = TicketService(store, clock=clock, actor=actor)
+        self.live_interval = live_interval
+        self.flt = InboxFilter(view=VIEW_ATTENTION)
+        self.view_key = VIEW_ATTENTION
+        self.status_defs: dict[str, StatusDef] = {}
+        self.counts: dict[str, int] = {}
+        self.ticket: Ticket | None = None
+        self.selected_id: int | None = None
+        self._marker: tuple[int, int, int] | None = None
+        self._ticket_request = 0
+        self._inbox_request = 0
+        self._whole_thread: set[int] = set()
+        self._drafts: dict[tuple[str, int], str] = {}
+        self._inbox_height = 45
+
+    # -- layout -------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static("", id="status-bar")
+        with Vertical(id="inbox-pane"):
+            yield InboxList(status_label=self.status_label, now=self.clock, id="inbox")
+        with Horizontal(id="lower"):
+            with Vertical(id="thread-pane"):
+                yield ThreadView(id="thread")
+            with Vertical(id="timeline-pane"):
+                yield TimelineView(id="timeline")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#inbox-pane").border_title = self._view_title()
+        self.query_one("#thread-pane").border_title = _("Thread")
+        self.query_one("#timeline-pane").border_title = _("Timeline")
+        self.query_one(InboxList).focus()
+        self.refresh_inbox()
+        if self.live_interval:
+            self.set_interval(self.live_interval, self.check_for_changes)
+
+    @property
+    def inbox(self) -> InboxList:
+        return self.query_one(InboxList)
+
+    # -- labels -------------------------------------------------------------------------
+    def status_label(self, key: str) -> str:
+        definition = self.status_defs.get(key)
+        return definition.label if definition else status_label(key)
+
+    def views(self) -> list[View]:
+        views = [
+            View(VIEW_ATTENTION, _("Needs attention"), InboxFilter(view=VIEW_ATTENTION)),
+            View(VIEW_ALL, _("All"), InboxFilter(view=VIEW_ALL)),
+        ]
+        for key in ("answered", "postponed", "resolved", "spam", "deleted"):
+            views.append(View(key, status_label(key), InboxFilter(view="status", statuses=(key,))))
+        for definition in self.status_defs.values():
+            if not definition.builtin:
+                views.append(View(definition.key, definition.label, InboxFilter(view="status", statuses=(definition.key,))))
+        return views
+
+    def _view_title(self) -> str:
+        view = next((v for v in self.views() if v.key == self.view_key), None)
+        parts = [_("Inbox") + ": " + (view.label if view else self.view_key)]
+        if self.flt.search:
+            parts.append(_("search “{q}”").format(q=one_line(self.flt.search, 30)))
+        if self.flt.assignee:
+            parts.append(_("assignee {a}").format(a=_("unassigned") if self.flt.assignee == "-" else one_line(self.flt.assignee)))
+        if self.flt.department:
+            parts.append(_("department {d}").format(d=one_line(self.flt.department)))
+        if self.flt.tag:
+            parts.append(_("tag {t}").format(t=one_line(self.flt.tag)))
+        return " · ".join(parts)
+
+    def _update_status_bar(self) -> None:
+        bar = Text()
+        bar.append("tui-desk", style="bold")
+        for key, count in self.counts.items():
+            definition = self.status_defs.get(key)
+            if definition is None or definition.meaning.value in ("spam", "deleted"):
+                continue
+            style = "bold" if definition.meaning.value == "attention" and count else "dim" if not count else ""
+            bar.append("  ")
+            bar.append(f"{definition.label} {count}", style=style)
+        bar.append(f"   {_('as')} {self.actor}", style="dim")
+        self.query_one("#status-bar", Static).update(bar)
+        self.query_one("#inbox-pane").border_title = self._view_title()
+        self.query_one("#inbox-pane").border_subtitle = _("{n} tickets").format(n=f"{self.inbox.total:,}")
+
+    # -- loading ------------------------------------------------------------------------
+    def refresh_inbox(self, select_id: int | None = None, keep_index: bool = True) -> None:
+        """Reload the inbox in a worker, keeping the selected ticket selected if it is still shown."""
+        self._inbox_request += 1
+        wanted = select_id if select_id is not None else self.selected_id
+        fallback = self.inbox.cursor if keep_index else 0
+        self._load_inbox(self._inbox_request, self.flt, wanted, fallback)
+
+    @work(thread=True, group="inbox", exit_on_error=False)
+    def _load_inbox(self, request: int, flt: InboxFilter, wanted: int | None, fallback: int) -> None:
+        try:
+            marker = queries.change_marker(self.store)
+            statuses = self.service.statuses(reload=True)
+            counts = queries.status_counts(self.store)
+            total = queries.inbox_count(self.store, flt)
+            position = queries.inbox_position(self.store, flt, wanted) if wanted is not None else None
+            cursor = position if position is not None else min(fallback, max(0, total - 1))
+            page_no = cursor // PAGE_SIZE
+            pages = {page_no: queries.inbox_page(self.store, flt, page_no * PAGE_SIZE, PAGE_SIZE)}
+        except TuiDeskError as error:
+            self.call_from_thread(self._error, str(error))
+            return
+        snapshot = InboxSnapshot(total, pages, cursor, counts, statuses, marker)
+        self.call_from_thread(self._apply_inbox, request, flt, snapshot)
+
+    def _apply_inbox(self, request: int, flt: InboxFilter, snapshot: InboxSnapshot) -> None:
+        if request != self._inbox_request:
+            return
+        self._marker = snapshot.marker
+        self.status_defs = snapshot.statuses
+        self.counts = snapshot.counts
+        store = self.store
+
+        def loader(offset: int, limit: int) -> list[InboxRow]:
+            return queries.inbox_page(store, flt, offset, limit)
+
+        inbox = self.inbox
+        previous = self.selected_id
+        inbox.reset(loader, snapshot.total, snapshot.pages, snapshot.cursor)
+        self._update_status_bar()
+        current = inbox.current
+        if current is None:
+            self.selected_id = None
+            self.ticket = None
+            self.query_one(ThreadView).show(None, [], self.status_label)
+            self.query_one(TimelineView).show([], self.status_label)
+        elif current.id == previous:
+            self.load_ticket(current.id)  # same ticket: refresh its thread in place
+
+    @on(InboxList.Highlighted)
+    def _highlighted(self, event: InboxList.Highlighted) -> None:
+        if event.row.id != self.selected_id or self.ticket is None:
+            self.selected_id = event.row.id
+            self.load_ticket(event.row.id)
+
+    @on(InboxList.Selected)
+    def _selected(self, event: InboxList.Selected) -> None:
+        self.query_one(ThreadView).focus()
+
+    def load_ticket(self, ticket_id: int) -> None:
+        self._ticket_request += 1
+        limit = None if ticket_id in self._whole_thread else DEFAULT_MESSAGE_LIMIT
+        self._load_ticket(self._ticket_request, ticket_id, limit)
+
+    @work(thread=True, group="ticket", exit_on_error=False)
+    def _load_ticket(self, request: int, ticket_id: int, limit: int | None) -> None:
+        try:
+            ticket = queries.get_ticket(self.store, ticket_id)
+            messages = queries.ticket_messages(self.store, ticket_id, limit=limit)
+            events = queries.ticket_events(self.store, ticket_id)
+        except TuiDeskError:
+            ticket, messages, events = None, [], []
+        hidden = max(0, ticket.message_count - len(messages)) if ticket else 0
+        self.call_from_thread(self._apply_ticket, request, TicketSnapshot(ticket, messages, hidden, events))
+
+    def _apply_ticket(self, request: int, snapshot: TicketSnapshot) -> None:
+        if request != self._ticket_request:
+            return
+        self.ticket = snapshot.ticket
+        self.query_one(ThreadView).show(snapshot.ticket, snapshot.messages, self.status_label, snapshot.hidden_earlier)
+        self.query_one(TimelineView).show(snapshot.events, self.status_label)
+
+    def check_for_changes(self) -> None:
+        self._check_marker()
+
+    @work(thread=True, group="live", exclusive=True, exit_on_error=False)
+    def _check_marker(self) -> None:
+        try:
+            marker = queries.change_marker(self.store)
+        except TuiDeskError:
+            return
+        if marker != self._marker:
+            self.call_from_thread(self.refresh_inbox)
+
+    def _error(self, message: str) -> None:
+        self.notify(message, severity="error", markup=False, timeout=8)
+
+    # -- running changes ------------------------------------------------------------------
+    def _require_ticket(self) -> InboxRow | None:
+        row = self.inbox.current
+        if row is None:
+            self.notify(_("No ticket selected"), severity="warning")
+        return row
+
+    def run_change(
+        self,
+        change: Callable[[], Change | list[Change]],
+        describe: Callable[[Change | list[Change]], str] | None = None,
+        on_refused: Callable[[str], None] | None = None,
+    ) -> None:
+        """Run a service call in a worker; notify its outcome; refresh the panes."""
+        self._run_change(change, describe, on_refused)
+
+    @work(thread=True, group="change", exit_on_error=False)
+    def _run_change(
+        self,
+        change: Callable[[], Change | list[Change]],
+        describe: Callable[[Change | list[Change]], str] | None,
+        on_refused: Callable[[str], None] | None,
+    ) -> None:
+        try:
+            result = change()
+        except TuiDeskError as error:
+            self.call_from_thread(self._error, str(error))
+            if on_refused is not None:
+                self.call_from_thread(on_refused, str(error))
+            return
+        message = describe(result) if describe else self.describe_change(result)
+        self.call_from_thread(self._changed, message)
+
+    def _changed(self, message: str) -> None:
+        self.notify(message, markup=False, timeout=4)
+        self.refresh_inbox()
+        if self.selected_id is not None:
+            self.load_ticket(self.selected_id)
+
+    def describe_change(self, result: Change | list[Change]) -> str:
+        changes = result if isinstance(result, list) else [result]
+        first = changes[0]
+        if first.kind in ("tagged", "untagged"):
+            parts = [("+" if c.kind == "tagged" else "-") + (c.to_value or c.from_value or "") for c in changes]
+            return _("#{id}: tags {tags}").format(id=first.ticket_id, tags=" ".join(parts))
+        if first.kind == "assigned":
+            return _("#{id} assigned to {agent}").format(id=first.ticket_id, agent=first.to_value or _("nobody"))
+        if first.kind == "priority":
+            return _("#{id}: priority {priority}").format(id=first.ticket_id, priority=priority_label(first.to_value or ""))
+        if first.kind == "department":
+            return _("#{id}: department {department}").format(id=first.ticket_id, department=first.to_value or "–")
+        if first.from_value != first.to_value and first.to_value is not None:
+            return _("#{id}: {action} — now {status}").format(
+                id=first.ticket_id, action=event_label(first.kind), status=self.status_label(first.to_value)
+            )
+        return _("#{id}: {action}").format(id=first.ticket_id, action=event_label(first.kind))
+
+    # -- actions: writing ---------------------------------------------------------------------
+    def _open_editor(self, kind: str) -> None:
+        row = self._require_ticket()
+        if row is None:
+            return
+        key = (kind, row.id)
+
+        def done(draft: Draft | None) -> None:
+            if draft is None:
+                self._drafts.pop(key, None)
+                return
+            self._drafts[key] = draft.body  # kept until the service has it, so a refusal loses nothing
+            if kind == "reply":
+                call = lambda: self.service.reply(draft.ticket_id, draft.body)  # noqa: E731
+            else:
+                call = lambda: self.service.add_note(draft.ticket_id, draft.body)  # noqa: E731
+
+            def sent() -> Change:
+                change = call()
+                self._drafts.pop(key, None)
+                return change
+
+            self.run_change(
+                sent,
+                on_refused=lambda _msg: self.notify(
+                    _("Your text is kept: press {key} to open it again").format(key="r" if kind == "reply" else "n"),
+                    severity="warning",
+                ),
+            )
+
+        self.push_screen(ReplyScreen(kind, row.id, row.subject, self._drafts.get(key, "")), done)
+
+    def action_reply(self) -> None:
+        self._open_editor("reply")
+
+    def action_note(self) -> None:
+        self._open_editor("note")
+
+    def _simple(self, method: Callable[..., Change]) -> None:
+        row = self._require_ticket()
+        if row is not None:
+            ticket_id = row.id
+            self.run_change(lambda: method(ticket_id))
+
+    def action_resolve(self) -> None:
+        self._simple(self.service.resolve)
+
+    def action_reopen(self) -> None:
+        self._simple(self.service.reopen)
+
+    def action_spam(self) -> None:
+        self._simple(self.service.mark_spam)
+
+    def action_restore(self) -> None:
+        self._simple(self.service.restore)
+
+    def action_delete(self) -> None:
+        row = self._require_ticket()
+        if row is None:
+            return
+        ticket_id = row.id
+
+        def decided(yes: bool | None) -> None:
+            if yes:
+                self.run_change(lambda: self.service.delete(ticket_id))
+
+        self.push_screen(
+            ConfirmDialog(_("Delete #{id} “{subject}”? It can be restored from the Deleted view.").format(
+                id=ticket_id, subject=one_line(row.subject, 50)
+            )),
+            decided,
+        )
+
+    def action_postpone(self) -> None:
+        row = self._require_ticket()
+        if row is None:
+            return
+        ticket_id = row.id
+
+        def chosen(value: str | None) -> None:
+            if value:
+                until = datetime.fromisoformat(value)
+                self.run_change(lambda: self.service.postpone(ticket_id, until))
+
+        self.push_screen(PostponeDialog(ticket_id, self.clock()), chosen)
+
+    def action_assign(self) -> None:
+        row = self._require_ticket()
+        if row is None:
+            return
+        ticket_id = row.id
+        self._with_names(
+            queries.agent_names,
+            lambda agents: self.push_screen(
+                ChoiceDialog(
+                    _("Assign #{id} to…").format(id=ticket_id),
+                    [(self.actor, _("Me ({name})").format(name=self.actor))]
+                    + [(a, a) for a in agents if a != self.actor]
+                    + [("-", _("Nobody (unassign)"))],
+                    allow_typed=True,
+                    placeholder=_("type a name, or pick below"),
+                ),
+                lambda agent: agent and self.run_change(lambda: self.service.assign(ticket_id, agent)),
+            ),
+        )
+
+    def action_department(self) -> None:
+        row = self._require_ticket()
+        if row is None:
+            return
+        ticket_id = row.id
+        self._with_names(
+            queries.department_names,
+            lambda names: self.push_screen(
+                ChoiceDialog(
+                    _("Department of #{id}").format(id=ticket_id),
+                    [(n, n) for n in names] + [("-", _("No department"))],
+                    allow_typed=True,
+                    placeholder=_("type a department, or pick below"),
+                ),
+                lambda name: name and self.run_change(lambda: self.service.set_department(ticket_id, name)),
+            ),
+        )
+
+    def action_priority(self) -> None:
+        row = self._require_ticket()
+        if row is None:
+            return
+        ticket_id = row.id
+        self.push_screen(
+            ChoiceDialog(
+                _("Priority of #{id}").format(id=ticket_id),
+                [(p.value, priority_label(p.value)) for p in PRIORITY_ORDER],
+            ),
+            lambda value: value and self.run_change(lambda: self.service.set_priority(ticket_id, value)),
+        )
+
+    def action_tags(self) -> None:
+        row = self._require_ticket()
+        if row is None:
+            return
+        ticket_id = row.id
+        current = ", ".join(self.ticket.tags) if self.ticket and self.ticket.id == ticket_id else ""
+
+        def typed(value: str | None) -> None:
+            if not value or not value.strip():
+                return
+            words = value.split()
+            add = [w[1:] if w.startswith("+") else w for w in words if not w.startswith("-")]
+            remove = [w[1:] for w in words if w.startswith("-")]
+            self.run_change(lambda: self.service.tag(ticket_id, add=add, remove=remove))
+
+        self.push_screen(
+            TextPrompt(
+                _("Tags of #{id}").format(id=ticket_id),
+                placeholder=_("+tag adds, -tag removes; a bare word adds"),
+                hint=_("Now: {tags}").format(tags=current or "–"),
+            ),
+            typed,
+        )
+
+    def action_custom_status(self) -> None:
+        row = self._require_ticket()
+        if row is None:
+            return
+        ticket_id = row.id
+        custom = [d for d in self.status_defs.values() if not d.builtin]
+        if not custom:
+            self.notify(
+                _("No custom statuses yet: add one with  tui-desk statuses --add NAME --meaning hold"),
+                severity="warning",
+                markup=False,
+            )
+            return
+        self.push_screen(
+            ChoiceDialog(
+                _("Status of #{id}").format(id=ticket_id),
+                [(d.key, d.label) for d in custom],
+            ),
+            lambda key: key and self.run_change(lambda: self.service.set_custom_status(ticket_id, key)),
+        )
+
+    def _with_names(self, reader: Callable[[Store], list[str]], then: Callable[[list[str]], Any]) -> None:
+        """Read a short list (agents, departments) off the event loop, then continue."""
+
+        def work() -> None:
+            try:
+                names = reader(self.store)
+            except TuiDeskError as error:
+                self.call_from_thread(self._error, str(error))
+                return
+            self.call_from_thread(then, names)
+
+        self.run_worker(work, thread=True, group="names", exit_on_error=False)
+
+    # -- actions: moving ------------------------------------------------------------------------
+    def action_next_ticket(self) -> None:
+        self.inbox.action_cursor(1)
+
+    def action_previous_ticket(self) -> None:
+        self.inbox.action_cursor(-1)
+
+    def action_to_solve(self) -> None:
+        def work() -> None:
+            try:
+                ticket_id = next_to_solve(self.store)
+            except TuiDeskError as error:
+                self.call_from_thread(self._error, str(error))
+                return
+            self.call_from_thread(self._go_to_solve, ticket_id)
+
+        self.run_worker(work, thread=True, group="to-solve", exit_on_error=False)
+
+    def _go_to_solve(self, ticket_id: int | None) -> None:
+        if ticket_id is None:
+            self.notify(_("Nothing needs an answer now"))
+            return
+        self.view_key = VIEW_ATTENTION
+        self.flt = InboxFilter(view=VIEW_ATTENTION)
+        self.selected_id = ticket_id
+        self.ticket = None
+        self.refresh_inbox(select_id=ticket_id)
+        self.inbox.focus()
+
+    def set_filter(self, flt: InboxFilter, view_key: str | None = None) -> None:
+        self.flt = flt
+        if view_key is not None:
+            self.view_key = view_key
+        self.query_one("#inbox-pane").border_title = self._view_title()
+        self.refresh_inbox(keep_index=False)
+
+    def action_view(self, key: str) -> None:
+        view = next((v for v in self.views() if v.key == key), None)
+        if view is None:
+            return
+        self.set_filter(
+            view.flt.with_(search=self.flt.search, assignee=self.flt.assignee, department=self.flt.department, tag=self.flt.tag),
+            view.key,
+        )
+
+    def action_pick_view(self) -> None:
+        self.push_screen(
+            ChoiceDialog(_("Show…"), [(v.key, v.label) for v in self.views()]),
+            lambda key: key and self.action_view(key),
+        )
+
+    def action_search(self) -> None:
+        def typed(value: str | None) -> None:
+            if value is not None:
+                self.set_filter(self.flt.with_(search=value.strip() or None))
+
+        self.push_screen(
+            TextPrompt(
+                _("Search subjects and messages"),
+                value=self.flt.search or "",
+                placeholder=_("words; empty clears the search"),
+            ),
+            typed,
+        )
+
+    def action_filter(self) -> None:
+        choices = [
+            ("assignee", _("By assignee…")),
+            ("mine", _("Mine ({name})").format(name=self.actor)),
+            ("unassigned", _("Unassigned")),
+            ("department", _("By department…")),
+            ("tag", _("By tag…")),
+            ("clear", _("Clear filters and search")),
+        ]
+
+        def pick_value(kind: str, names: list[str]) -> None:
+            field = {"assignee": "assignee", "department": "department", "tag": "tag"}[kind]
+            self.push_screen(
+                ChoiceDialog(_("Filter by {what}").format(what=field), [(n, n) for n in names], allow_typed=True),
+                lambda value: value and self.set_filter(self.flt.with_(**{field: value})),
+            )
+
+        def chosen(kind: str | None) -> None:
+            if kind == "clear":
+                self.set_filter(InboxFilter(view=self.flt.view, statuses=self.flt.statuses))
+            elif kind == "mine":
+                self.set_filter(self.flt.with_(assignee=self.actor))
+            elif kind == "unassigned":
+                self.set_filter(self.flt.with_(assignee="-"))
+            elif kind in ("assignee", "department", "tag"):
+                reader = {
+                    "assignee": queries.agent_names,
+                    "department": queries.department_names,
+                    "tag": queries.tag_names,
+                }[kind]
+                self._with_names(reader, lambda names: pick_value(kind, names))
+
+        self.push_screen(ChoiceDialog(_("Filter the inbox"), choices), chosen)
+
+    def action_back(self) -> None:
+        """Esc: leave a pane for the inbox; in the inbox, clear search and filters."""
+        if self.screen.maximized is not None:
+            self.screen.minimize()
+            return
+        if self.focused is not self.inbox:
+            self.inbox.focus()
+            return
+        if self.flt.search or self.flt.assignee or self.flt.department or self.flt.tag:
+            self.set_filter(InboxFilter(view=self.flt.view, statuses=self.flt.statuses))
+
+    def action_whole_thread(self) -> None:
+        if self.selected_id is not None:
+            self._whole_thread.add(self.selected_id)
+            self.load_ticket(self.selected_id)
+
+    def action_toggle_timeline(self) -> None:
+        self.query_one("#timeline-pane").toggle_class("hidden")
+
+    def action_zoom(self) -> None:
+        if self.screen.maximized is not None:
+            self.screen.minimize()
+        elif self.focused is not None:
+            self.screen.maximize(self.focused)
+
+    def action_resize_inbox(self, delta: int) -> None:
+        self._inbox_height = max(15, min(85, self._inbox_height + delta))
+        self.query_one("#inbox-pane").styles.height = f"{self._inbox_height}%"
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(self.help_sections()))
+
+    def help_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        return [
+            (_("Move"), [
+                ("j / ↓, k / ↑", _("Next / previous ticket")),
+                ("g / G", _("First / last ticket")),
+                ("PgDn / PgUp", _("Page down / up")),
+                ("] / [", _("Next / previous ticket from any pane")),
+                ("Enter", _("Read the thread")),
+                ("Tab / Shift+Tab", _("Next / previous pane")),
+                ("Esc", _("Back to the inbox; clear search and filters")),
+                ("s", _("To solve: jump to the ticket that most needs an answer")),
+            ]),
+            (_("Act on the ticket"), [
+                ("r", _("Reply to the customer (Ctrl+S sends, Esc cancels)")),
+                ("n", _("Internal note")),
+                ("e", _("Resolve")),
+                ("p", _("Postpone (1 hour, tomorrow, next week or a typed time)")),
+                ("o", _("Reopen")),
+                ("!", _("Mark as spam")),
+                ("d", _("Delete (asks first)")),
+                ("R", _("Restore from Spam or Deleted")),
+                ("a", _("Assign")),
+                ("P", _("Set priority")),
+                ("t", _("Edit tags")),
+                ("c", _("Set a custom status")),
+                ("D", _("Set department")),
+            ]),
+            (_("Views"), [
+                ("1 … 7", _("Needs attention, All, Answered, Postponed, Resolved, Spam, Deleted")),
+                ("v", _("Pick a view (custom statuses too)")),
+                ("/", _("Search subjects and messages")),
+                ("f", _("Filter by assignee, department or tag")),
+                ("m", _("Show the whole thread of a long ticket")),
+            ]),
+            (_("Layout"), [
+                ("T", _("Show / hide the timeline")),
+                ("z", _("Zoom the focused pane (Esc restores)")),
+                ("< / >", _("Inbox smaller / larger")),
+            ]),
+            (_("App"), [
+                ("Ctrl+P", _("Command palette: every action by name")),
+                ("?", _("This help")),
+                ("q", _("Quit")),
+            ]),
+        ]
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        commands = [
+            (_("Reply"), _("Answer the customer"), self.action_reply),
+            (_("Internal note"), _("Add a note only agents see"), self.action_note),
+            (_("Resolve"), _("Mark the ticket resolved"), self.action_resolve),
+            (_("Postpone"), _("Hide the ticket until a time"), self.action_postpone),
+            (_("Reopen"), _("Reopen a resolved ticket"), self.action_reopen),
+            (_("Mark as spam"), _("Move the ticket to Spam"), self.action_spam),
+            (_("Delete"), _("Move the ticket to Deleted"), self.action_delete),
+            (_("Restore"), _("Bring back from Spam or Deleted"), self.action_restore),
+            (_("Assign"), _("Give the ticket to an agent"), self.action_assign),
+            (_("Set priority"), _("Urgent, high, normal or low"), self.action_priority),
+            (_("Edit tags"), _("Add or remove tags"), self.action_tags),
+            (_("Set custom status"), _("One of the team's own statuses"), self.action_custom_status),
+            (_("Set department"), _("Move the ticket to a department"), self.action_department),
+            (_("To solve"), _("Jump to the ticket that most needs an answer"), self.action_to_solve),
+            (_("Next ticket"), _("Open the next ticket"), self.action_next_ticket),
+            (_("Search"), _("Search subjects and messages"), self.action_search),
+            (_("Filter"), _("By assignee, department or tag"), self.action_filter),
+            (_("Toggle timeline"), _("Show or hide the timeline pane"), self.action_toggle_timeline),
+            (_("Help"), _("All keys"), self.action_help),
+        ]
+        for title, help_text, callback in commands:
+            yield SystemCommand(title, help_text, callback)
+        for view in self.views():
+            yield SystemCommand(
+                _("View: {name}").format(name=view.label),
+                _("Show these tickets in the inbox"),
+                lambda key=view.key: self.action_view(key),
+            )
+
+
+def run_app(path: Path, actor: str) -> int:
+    store = open_store(path)
+    try:
+        TuiDeskApp(store, actor=actor).run()
+    finally:
+        store.close()
+    return 0

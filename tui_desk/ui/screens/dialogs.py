@@ -1,0 +1,138 @@
+"""Small modal dialogs: confirm, pick from a list (or type), type a value."""
+
+from __future__ import annotations
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from ...i18n import _
+
+
+class ConfirmDialog(ModalScreen[bool]):
+    """Yes/no; y or Enter confirms, n or Esc declines."""
+
+    BINDINGS = [
+        Binding("y,enter", "answer(True)", _("Yes")),
+        Binding("n,escape", "answer(False)", _("No")),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content(self.question), classes="dialog-title")
+            yield Label(Content(_("y / Enter: yes    n / Esc: no")), classes="dialog-hint")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class ChoiceDialog(ModalScreen[str | None]):
+    """Pick one of a few values; with `allow_typed`, the input may hold any value."""
+
+    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
+
+    def __init__(
+        self,
+        title: str,
+        choices: list[tuple[str, str]],
+        *,
+        allow_typed: bool = False,
+        placeholder: str = "",
+        hint: str = "",
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = choices  # (value, label)
+        self.allow_typed = allow_typed
+        self.placeholder = placeholder
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content(self.title_text), classes="dialog-title")
+            if self.allow_typed:
+                yield Input(placeholder=self.placeholder, id="typed")
+            yield OptionList(
+                *[Option(Content(label), id=f"choice-{index}") for index, (_v, label) in enumerate(self.choices)],
+                id="choices",
+            )
+            if self.hint:
+                yield Label(Content(self.hint), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        if self.allow_typed:
+            self.query_one("#typed", Input).focus()
+        else:
+            self.query_one("#choices", OptionList).focus()
+        options = self.query_one("#choices", OptionList)
+        if self.choices:
+            options.highlighted = 0
+
+    @on(OptionList.OptionSelected, "#choices")
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        index = int((event.option.id or "choice-0").split("-")[1])
+        self.dismiss(self.choices[index][0])
+
+    @on(Input.Submitted, "#typed")
+    def typed(self, event: Input.Submitted) -> None:
+        value = event.value.strip()
+        if not value:
+            if self.choices:
+                options = self.query_one("#choices", OptionList)
+                self.dismiss(self.choices[options.highlighted or 0][0])
+            return
+        accepted = self.accept_typed(value)
+        if accepted is not None:
+            self.dismiss(accepted)
+
+    def accept_typed(self, value: str) -> str | None:
+        """The value to return for typed text, or None to stay open (after saying why)."""
+        return value
+
+    def on_key(self, event: events.Key) -> None:
+        # Down from the typed field goes to the choices, so one hand stays on the keys.
+        if self.allow_typed and event.key == "down" and isinstance(self.focused, Input) and self.choices:
+            event.stop()
+            self.query_one("#choices", OptionList).focus()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class TextPrompt(ModalScreen[str | None]):
+    """Type one value; Enter accepts, Esc cancels."""
+
+    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
+
+    def __init__(self, title: str, *, value: str = "", placeholder: str = "", hint: str = "") -> None:
+        super().__init__()
+        self.title_text = title
+        self.value = value
+        self.placeholder = placeholder
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content(self.title_text), classes="dialog-title")
+            yield Input(value=self.value, placeholder=self.placeholder, id="prompt")
+            if self.hint:
+                yield Label(Content(self.hint), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#prompt", Input).focus()
+
+    @on(Input.Submitted, "#prompt")
+    def submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

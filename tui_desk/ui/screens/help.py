@@ -1,0 +1,46 @@
+"""The help screen: every key, grouped, in the user's language."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from ...i18n import _
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape,q,question_mark", "dismiss_help", _("Close")),
+        Binding("j,down", "scroll(1)", _("Down"), show=False),
+        Binding("k,up", "scroll(-1)", _("Up"), show=False),
+    ]
+
+    def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:
+        super().__init__()
+        self.sections = sections
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="bold cyan", no_wrap=True)
+        table.add_column()
+        for title, rows in self.sections:
+            table.add_row(Text(title, style="bold underline"), "")
+            for keys, description in rows:
+                table.add_row(Text(keys), Text(description))
+            table.add_row("", "")
+        with VerticalScroll(classes="dialog help", id="help-box"):
+            yield Static(Text(_("tui-desk — keys"), style="bold"), classes="dialog-title")
+            yield Static(table)
+            yield Static(Text(_("Esc, q or ? closes this help. Ctrl+P finds any command by name.")), classes="dialog-hint")
+
+    def action_dismiss_help(self) -> None:
+        self.dismiss(None)
+
+    def action_scroll(self, delta: int) -> None:
+        box = self.query_one("#help-box", VerticalScroll)
+        box.scroll_relative(y=delta, animate=False)

@@ -1,0 +1,96 @@
+"""The reply / note editor: a text area, ctrl+s sends, Esc asks before discarding."""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+from dataclasses import dataclass
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Label, TextArea
+
+from ...core.text import one_line
+from ...i18n import _
+from .dialogs import ConfirmDialog
+
+
+@dataclass(frozen=True)
+class Draft:
+    kind: str  # "reply" or "note"
+    ticket_id: int
+    body: str
+
+
+class ReplyScreen(ModalScreen[Draft | None]):
+    BINDINGS = [
+        Binding("ctrl+s", "send", _("Send"), priority=True),
+        Binding("escape", "cancel", _("Cancel"), priority=True),
+        Binding("ctrl+e", "external_editor", _("$EDITOR"), show=bool(os.environ.get("EDITOR"))),
+    ]
+
+    def __init__(self, kind: str, ticket_id: int, subject: str, initial: str = "") -> None:
+        super().__init__()
+        self.kind = kind
+        self.ticket_id = ticket_id
+        self.subject = subject
+        self.initial = initial
+
+    def compose(self) -> ComposeResult:
+        title = (
+            _("Reply to #{id}: {subject}") if self.kind == "reply" else _("Internal note on #{id}: {subject}")
+        ).format(id=self.ticket_id, subject=one_line(self.subject, 60))
+        with Vertical(classes="editor", id="editor-box"):
+            yield Label(Content(title), classes="dialog-title")
+            if self.kind == "note":
+                yield Label(Content(_("Only agents see notes; the customer never does.")), classes="dialog-hint")
+            yield TextArea(self.initial, id="editor", soft_wrap=True, show_line_numbers=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#editor-box").add_class(self.kind)
+        self.query_one(TextArea).focus()
+
+    @property
+    def text(self) -> str:
+        return self.query_one(TextArea).text
+
+    def action_send(self) -> None:
+        if not self.text.strip():
+            self.notify(_("Nothing to send: the text is empty"), severity="warning")
+            return
+        self.dismiss(Draft(self.kind, self.ticket_id, self.text))
+
+    def action_cancel(self) -> None:
+        if not self.text.strip():
+            self.dismiss(None)
+            return
+
+        def decided(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmDialog(_("Discard this text?")), decided)
+
+    def action_external_editor(self) -> None:
+        editor = os.environ.get("EDITOR")
+        if not editor:
+            self.notify(_("Set $EDITOR to use your own editor"), severity="warning")
+            return
+        with tempfile.NamedTemporaryFile("w+", suffix=".txt", delete=False, encoding="utf-8") as handle:
+            handle.write(self.text)
+            path = handle.name
+        try:
+            with self.app.suspend():
+                subprocess.run([*shlex.split(editor), path], check=False)
+            with open(path, encoding="utf-8", errors="replace") as handle:
+                self.query_one(TextArea).text = handle.read()
+        except OSError as error:
+            self.notify(_("Could not run {editor}: {reason}").format(editor=editor, reason=error), severity="error", markup=False)
+        finally:
+            os.unlink(path)

@@ -1,0 +1,129 @@
+"""The thread pane: the selected ticket's header and every message in order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.panel import Panel
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from ...core.models import Message, MessageKind, Ticket, priority_label
+from ...core.text import one_line, printable
+from ...i18n import _
+from ..format import local_time
+
+# Long threads: the latest messages are drawn, older ones behind a key.
+DEFAULT_MESSAGE_LIMIT = 200
+
+_KIND_STYLE = {
+    MessageKind.CUSTOMER: ("blue", "bold blue"),
+    MessageKind.REPLY: ("green", "bold green"),
+    MessageKind.NOTE: ("yellow", "bold yellow"),
+}
+
+
+def _kind_label(kind: str) -> str:
+    return {
+        MessageKind.CUSTOMER: _("Customer"),
+        MessageKind.REPLY: _("Reply"),
+        MessageKind.NOTE: _("Internal note"),
+    }.get(kind, kind)  # type: ignore[call-overload]
+
+
+def message_renderable(message: Message) -> RenderableType:
+    border, title_style = _KIND_STYLE.get(message.kind, ("white", "bold"))
+    title = Text.assemble(
+        (_kind_label(message.kind), title_style),
+        " · ",
+        (one_line(message.author), ""),
+        " · ",
+        (local_time(message.created_at), "dim"),
+    )
+    body = Text(printable(message.body.rstrip()) or " ")
+    parts: list[RenderableType] = [body]
+    for attachment in message.attachments:
+        parts.append(
+            Text.assemble(
+                ("📎 ", ""),
+                (one_line(attachment.filename), "underline"),
+                (f"  {attachment.content_type}, {attachment.size:,} B", "dim"),
+            )
+        )
+    return Panel(
+        Group(*parts),
+        title=title,
+        title_align="left",
+        border_style=border,
+        padding=(0, 1),
+    )
+
+
+def header_renderable(ticket: Ticket, status_label: Callable[[str], str]) -> RenderableType:
+    customer = one_line(ticket.customer_email)
+    if ticket.customer_name:
+        customer = f"{one_line(ticket.customer_name)} <{customer}>"
+    lines = [
+        Text.assemble((f"#{ticket.id} ", "bold"), (one_line(ticket.subject), "bold")),
+        Text.assemble(
+            (_("Status") + ": ", "dim"),
+            (status_label(ticket.status), "bold"),
+            ("   " + _("Priority") + ": ", "dim"),
+            priority_label(ticket.priority),
+            ("   " + _("Assignee") + ": ", "dim"),
+            one_line(ticket.assignee or "–"),
+            ("   " + _("Department") + ": ", "dim"),
+            one_line(ticket.department or "–"),
+        ),
+        Text.assemble((_("Customer") + ": ", "dim"), customer),
+    ]
+    if ticket.tags:
+        lines.append(Text.assemble((_("Tags") + ": ", "dim"), one_line(", ".join(ticket.tags))))
+    if ticket.postponed_until:
+        lines.append(Text.assemble((_("Postponed until") + ": ", "dim"), local_time(ticket.postponed_until)))
+    return Padding(Group(*lines), (0, 0, 1, 0))
+
+
+class ThreadView(VerticalScroll, can_focus=True):
+    """Scrollable conversation; customer text is always shown literally."""
+
+    BINDINGS = [
+        ("j", "scroll_down", _("Down")),
+        ("k", "scroll_up", _("Up")),
+        ("g", "scroll_home", _("Top")),
+        ("G", "scroll_end", _("Bottom")),
+    ]
+
+    DEFAULT_CSS = """
+    ThreadView { padding: 0 1; }
+    ThreadView > Static { width: 1fr; }
+    """
+
+    def compose(self):  # noqa: ANN201
+        yield Static(Text(_("No ticket selected"), style="dim"), id="thread-body")
+
+    def show(
+        self,
+        ticket: Ticket | None,
+        messages: list[Message],
+        status_label: Callable[[str], str],
+        hidden_earlier: int = 0,
+    ) -> None:
+        body = self.query_one("#thread-body", Static)
+        if ticket is None:
+            body.update(Text(_("No ticket selected"), style="dim"))
+            return
+        parts: list[RenderableType] = [header_renderable(ticket, status_label)]
+        if hidden_earlier:
+            parts.append(
+                Text(
+                    _("{n} earlier messages not shown; press m to show the whole thread").format(n=hidden_earlier),
+                    style="dim italic",
+                )
+            )
+        parts.extend(message_renderable(m) for m in messages)
+        body.update(Group(*parts))
+        self.scroll_end(animate=False, immediate=True)

@@ -1,0 +1,73 @@
+"""The timeline pane: every event on the selected ticket, oldest first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from ...core.models import Event, EventKind, event_label, priority_label
+from ...core.text import one_line
+from ...i18n import _
+from ..format import local_time
+
+_STATUS_KINDS = {
+    EventKind.CREATED,
+    EventKind.CUSTOMER_MESSAGE,
+    EventKind.REPLIED,
+    EventKind.RESOLVED,
+    EventKind.POSTPONED,
+    EventKind.WOKEN,
+    EventKind.REOPENED,
+    EventKind.SPAM,
+    EventKind.DELETED,
+    EventKind.RESTORED,
+    EventKind.STATUS,
+}
+
+
+def event_text(event: Event, status_label: Callable[[str], str]) -> Text:
+    def value(raw: str | None) -> str:
+        if raw is None:
+            return "–"
+        if event.kind in _STATUS_KINDS:
+            return status_label(raw)
+        if event.kind == EventKind.PRIORITY:
+            return priority_label(raw)
+        return one_line(raw)
+
+    line = Text.assemble(
+        (local_time(event.at), "dim"),
+        "  ",
+        (one_line(event.actor, 24), "cyan"),
+        "  ",
+        (event_label(event.kind), "bold"),
+    )
+    if event.from_value is not None or event.to_value is not None:
+        if event.from_value == event.to_value:
+            line.append(f"  ({value(event.to_value)})", style="dim")
+        else:
+            line.append(f"  {value(event.from_value)} → {value(event.to_value)}")
+    if event.detail:
+        detail = local_time(event.detail) if event.kind == EventKind.POSTPONED else one_line(event.detail)
+        line.append(f"  {_('until') if event.kind == EventKind.POSTPONED else ''} {detail}".rstrip(), style="dim")
+    return line
+
+
+class TimelineView(VerticalScroll, can_focus=True):
+    BINDINGS = [("j", "scroll_down", _("Down")), ("k", "scroll_up", _("Up"))]
+
+    DEFAULT_CSS = """
+    TimelineView { padding: 0 1; }
+    """
+
+    def compose(self):  # noqa: ANN201
+        yield Static("", id="timeline-body")
+
+    def show(self, events: list[Event], status_label: Callable[[str], str]) -> None:
+        body = self.query_one("#timeline-body", Static)
+        text = Text("\n").join(event_text(e, status_label) for e in events) if events else Text("")
+        body.update(text)
+        self.scroll_end(animate=False, immediate=True)
