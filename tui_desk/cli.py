@@ -24,8 +24,7 @@ from .core.lifecycle import Change, TicketService
 from .core.models import event_label, priority_label, status_label
 from .core.text import one_line, printable
 from .i18n import _, set_language
-from .store import Store, open_store
-from .store import queries
+from .store import Store, open_store, queries
 from .store.queries import InboxFilter
 
 

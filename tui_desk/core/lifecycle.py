@@ -18,8 +18,7 @@ from email.utils import parseaddr
 from typing import Any
 
 from ..i18n import _
-from ..store import Store
-from ..store import writes
+from ..store import Store, writes
 from .clock import Clock, system_clock, to_text
 from .errors import ConflictError, InvalidInput, NotFound, TransitionRefused
 from .models import (
