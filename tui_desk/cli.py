@@ -45,6 +45,7 @@ def _add_common(parser: argparse.ArgumentParser, top: bool) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="tui-desk", description=_("A keyboard-first help desk in your terminal."))
     parser.add_argument("--version", action="version", version=f"tui-desk {__version__}")
+    parser.add_argument("--demo", action="store_true", help=_("open the app on a fresh store of demo tickets"))
     _add_common(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
@@ -344,6 +345,21 @@ def run_command(args: argparse.Namespace, store: Store, actor: str) -> int:
     return 0
 
 
+def _open_demo(actor: str) -> int:
+    """A throw-away store of demo tickets, so a newcomer sees the app full at once."""
+    import tempfile
+
+    from .demo import fill_demo
+    from .ui.app import run_app
+
+    with tempfile.TemporaryDirectory(prefix="tui-desk-demo-") as folder:
+        path = os.path.join(folder, "demo.db")
+        store = open_store(path)
+        fill_demo(store, tickets=1000, seed=1)
+        store.close()
+        return run_app(path, actor=actor)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _main(argv)
@@ -365,6 +381,8 @@ def _main(argv: Sequence[str] | None) -> int:
         elif not args.lang and language:
             set_language(language.split(":")[0])
         path = resolve_db_path(args.db)
+        if args.command is None and args.demo:
+            return _open_demo(_actor(args, config.agent))
         if args.command is None:
             from .ui.app import run_app
 

@@ -1,0 +1,139 @@
+"""UI speed on demo stores: start-up to first inbox rows, selection to thread shown, memory.
+
+    python benchmarks/ui_bench.py --tickets 100000 --small 1000
+
+Start-up is measured from launching a fresh `python` process to the moment the
+inbox has its first rows (the app runs headless and exits there). Selection
+latency is measured in-process: move the cursor, wait until the thread and
+timeline hold the newly selected ticket and the screen has refreshed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CHILD = r"""
+import sys, time
+from tui_desk.store import open_store
+from tui_desk.ui.app import TuiDeskApp
+
+class FirstRows(TuiDeskApp):
+    def _apply_inbox(self, request, flt, snapshot):
+        super()._apply_inbox(request, flt, snapshot)
+        self.call_after_refresh(self._report)
+
+    def _report(self):
+        if self.inbox.row_at(0) is None:
+            return
+        rss = 0
+        for line in open("/proc/self/status"):
+            if line.startswith("VmRSS:"):
+                rss = int(line.split()[1]) // 1024
+        print(f"ROWS {time.time():.6f} {rss}", flush=True)
+        self.exit()
+
+FirstRows(open_store(sys.argv[1]), live_interval=None).run(headless=True, size=(160, 48))
+"""
+
+
+def make_store(directory: Path, tickets: int) -> Path:
+    from tui_desk.demo import fill_demo
+    from tui_desk.store import open_store
+
+    path = directory / f"demo-{tickets}.db"
+    if not path.exists():
+        store = open_store(path)
+        started = time.perf_counter()
+        fill_demo(store, tickets=tickets, seed=1)
+        store.close()
+        print(f"  demo store of {tickets:,} tickets filled in {time.perf_counter() - started:.1f} s")
+    return path
+
+
+def startup(path: Path, runs: int) -> tuple[float, int]:
+    """Median seconds from process launch to first inbox rows, and the RSS then (MB)."""
+    times, rss = [], 0
+    for _ in range(runs):
+        started = time.time()
+        out = subprocess.run(
+            [sys.executable, "-c", CHILD, str(path)], capture_output=True, text=True, cwd=ROOT, timeout=60
+        )
+        line = next((l for l in out.stdout.splitlines() if l.startswith("ROWS")), None)
+        if line is None:
+            raise SystemExit(f"the app did not show rows:\n{out.stdout}\n{out.stderr}")
+        _, at, rss_text = line.split()
+        times.append(float(at) - started)
+        rss = int(rss_text)
+    return statistics.median(times), rss
+
+
+async def selection_latency(path: Path, moves: int) -> tuple[float, float, int]:
+    from tui_desk.store import open_store
+    from tui_desk.ui.app import TuiDeskApp
+
+    app = TuiDeskApp(open_store(path), live_interval=None)
+    samples = []
+    async with app.run_test(size=(160, 48)) as pilot:
+        while app.inbox.row_at(0) is None or app.ticket is None:
+            await asyncio.sleep(0.005)
+        for step in range(moves):
+            inbox = app.inbox
+            target_index = inbox.cursor + (1 if step % 40 < 30 else -1)
+            expected = inbox.row_at(target_index)
+            started = time.perf_counter()
+            inbox.move_to(target_index)
+            if expected is None:
+                await app.workers.wait_for_complete()
+                expected = inbox.current
+            while app.ticket is None or app.ticket.id != expected.id:
+                await asyncio.sleep(0.0005)
+            await pilot.pause()  # let the screen repaint with the new thread
+            samples.append(time.perf_counter() - started)
+        rss = 0
+        for line in open("/proc/self/status"):
+            if line.startswith("VmRSS:"):
+                rss = int(line.split()[1]) // 1024
+    return statistics.median(samples), max(samples), rss
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--small", type=int, default=1_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--moves", type=int, default=60)
+    parser.add_argument("--dir", help="keep the demo stores here (default: a temporary folder)")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as scratch:
+        directory = Path(args.dir or scratch)
+        directory.mkdir(parents=True, exist_ok=True)
+        print("Preparing stores…")
+        small = make_store(directory, args.small)
+        large = make_store(directory, args.tickets)
+        small_start, small_rss = startup(small, args.runs)
+        large_start, large_rss = startup(large, args.runs)
+        median_move, worst_move, app_rss = asyncio.run(selection_latency(large, args.moves))
+        print()
+        print(f"{'measurement':<52} {'figure':>12}")
+        print(f"{'start-up to first rows, ' + format(args.small, ',') + ' tickets (median)':<52} {small_start * 1000:>9.0f} ms")
+        print(f"{'start-up to first rows, ' + format(args.tickets, ',') + ' tickets (median)':<52} {large_start * 1000:>9.0f} ms")
+        print(f"{'ratio large / small':<52} {large_start / small_start:>12.2f}")
+        print(f"{'selection to thread shown (median)':<52} {median_move * 1000:>9.1f} ms")
+        print(f"{'selection to thread shown (worst)':<52} {worst_move * 1000:>9.1f} ms")
+        print(f"{'memory at first rows, ' + format(args.tickets, ',') + ' tickets':<52} {large_rss:>9} MB")
+        print(f"{'memory after ' + str(args.moves) + ' selections (in-process)':<52} {app_rss:>9} MB")
+
+
+if __name__ == "__main__":
+    main()
