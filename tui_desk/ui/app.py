@@ -88,7 +88,7 @@ class TuiDeskApp(App[None]):
         Binding("s", "to_solve", _("To solve"), tooltip=_("Jump to the ticket that most needs an answer")),
         Binding("slash", "search", _("Search")),
         Binding("question_mark", "help", _("Help")),
-        Binding("q", "quit", _("Quit")),
+        Binding("q", "quit", _("Quit"), show=False),
         Binding("o", "reopen", _("Reopen"), show=False),
         Binding("exclamation_mark", "spam", _("Spam"), show=False),
         Binding("d", "delete", _("Delete"), show=False),
@@ -154,7 +154,7 @@ class TuiDeskApp(App[None]):
                 yield ThreadView(id="thread")
             with Vertical(id="timeline-pane"):
                 yield TimelineView(id="timeline")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#inbox-pane").border_title = self._view_title()

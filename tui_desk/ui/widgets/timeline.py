@@ -48,6 +48,10 @@ def event_text(event: Event, status_label: Callable[[str], str]) -> Text:
     if event.from_value is not None or event.to_value is not None:
         if event.from_value == event.to_value:
             line.append(f"  ({value(event.to_value)})", style="dim")
+        elif event.from_value is None:
+            line.append(f"  {value(event.to_value)}")
+        elif event.to_value is None and event.kind != EventKind.ASSIGNED:
+            line.append(f"  {value(event.from_value)}")
         else:
             line.append(f"  {value(event.from_value)} → {value(event.to_value)}")
     if event.detail:
