@@ -82,7 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("assign", _("assign a ticket to an agent ('-' unassigns)"))
     p.add_argument("id", help=_("ticket id"))
-    p.add_argument("agent")
+    p.add_argument("assignee", metavar="agent")  # not dest "agent": that is --as, the actor
 
     p = command("priority", _("set a ticket's priority"))
     p.add_argument("id", help=_("ticket id"))
@@ -293,7 +293,7 @@ def run_command(args: argparse.Namespace, store: Store, actor: str) -> int:
         until = parse_when(args.until, service.clock()) if args.until else None
         _print_change(service.set_status(ticket_id, args.status, until=until))
     elif command == "assign":
-        _print_change(service.assign(parse_ticket_id(args.id), args.agent))
+        _print_change(service.assign(parse_ticket_id(args.id), args.assignee))
     elif command == "priority":
         _print_change(service.set_priority(parse_ticket_id(args.id), args.priority))
     elif command == "department":

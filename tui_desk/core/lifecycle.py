@@ -649,7 +649,14 @@ class TicketService:
                 changes.append(Change(ticket_id, EventKind.UNTAGGED, stored, None))
             if not changes:
                 raise TransitionRefused(_("Ticket #{id}: the tags are already so").format(id=ticket_id))
-            writes.update_ticket(conn, ticket_id, ticket["version"], {"updated_at": moment})
+            meaning = self._status_in_tx(conn, ticket["status"]).meaning
+            writes.update_ticket(
+                conn,
+                ticket_id,
+                ticket["version"],
+                # sort_key follows updated_at for tickets not waiting on us, as in _change.
+                {"updated_at": moment, "sort_key": writes.sort_key_for(meaning, ticket["waiting_since"], moment)},
+            )
         return changes
 
     # -- the machinery --------------------------------------------------------------------

@@ -16,6 +16,7 @@ from ..i18n import _
 from .db import Store
 
 INBOX_ORDER = "t.bucket, t.priority_rank, t.sort_key, t.id"
+INBOX_ORDER_IN_BUCKET = "t.priority_rank, t.sort_key, t.id"
 
 # Views of the inbox: which buckets or statuses they show.
 VIEW_ATTENTION = "attention"
@@ -128,10 +129,13 @@ def inbox_page(store: Store, flt: InboxFilter, offset: int = 0, limit: int = 50)
     """
     sql = _filter_sql(flt)
     where = " AND ".join(sql.where) or "1"
+    # One status means one bucket: leave the constant bucket out of the order so that
+    # tickets_status_inbox (status, priority_rank, sort_key, id) gives the order without a sort.
+    page_order = INBOX_ORDER_IN_BUCKET if len(flt.statuses) == 1 else INBOX_ORDER
     rows = store.query(
         f"""WITH page AS (
                 SELECT t.id FROM tickets t WHERE {where}
-                ORDER BY {INBOX_ORDER} LIMIT ? OFFSET ?
+                ORDER BY {page_order} LIMIT ? OFFSET ?
             )
             SELECT {_ROW_COLUMNS} FROM page JOIN tickets t ON t.id = page.id {_ROW_JOINS}
             ORDER BY {INBOX_ORDER}""",

@@ -1,0 +1,58 @@
+"""Fixtures: a store on a temporary file and a service with a clock the test controls."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from support import AGENT, FakeClock, ticket_in_status
+
+from tui_desk.core.lifecycle import TicketService
+from tui_desk.i18n import set_language
+from tui_desk.store import Store, open_store
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[None]:
+    """No user config, no language or store from the environment; English messages."""
+    config_dir = tmp_path_factory.mktemp("config")
+    monkeypatch.setenv("TUI_DESK_CONFIG", str(config_dir / "missing.toml"))
+    for name in ("TUI_DESK_DB", "TUI_DESK_AGENT", "LANGUAGE", "TUI_DESK_DEBUG"):
+        monkeypatch.delenv(name, raising=False)
+    set_language(None)
+    yield
+    set_language(None)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "desk.db"
+
+
+@pytest.fixture
+def store(db_path) -> Iterator[Store]:
+    opened = open_store(db_path)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def service(store: Store, clock: FakeClock) -> TicketService:
+    return TicketService(store, clock=clock, actor=AGENT)
+
+
+@pytest.fixture
+def make_ticket(service: TicketService) -> Callable[..., int]:
+    """make_ticket("resolved") -> id of a ticket brought to Resolved through real service calls."""
+
+    def make(status: str = "new", **kwargs: object) -> int:
+        return ticket_in_status(service, status, **kwargs)  # type: ignore[arg-type]
+
+    return make
