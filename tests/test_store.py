@@ -460,3 +460,20 @@ def test_failed_transaction_rolls_back_with_a_one_line_store_error(
         searchable["printer"]
     ]  # the search index was rolled back too
     assert search(store, "changed") == []
+
+
+def test_another_programs_database_is_refused_and_left_alone(tmp_path):
+    import sqlite3
+
+    from tui_desk.core.errors import StoreError
+    from tui_desk.store import open_store
+
+    path = tmp_path / "other.db"
+    other = sqlite3.connect(path)
+    other.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount REAL)")
+    other.commit()
+    other.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="another program"):
+        open_store(path)
+    assert path.read_bytes() == before

@@ -166,6 +166,7 @@ class TicketService:
     ) -> int:
         """A customer request arrives: a New ticket with its first message. Returns its id."""
         address = normalize_email(email)
+        name = name or parseaddr(email or "")[0] or None
         priority_value = parse_priority(priority)
         moment = to_text(at or self.clock())
         subject = " ".join(subject.split()) if subject and subject.strip() else _("(no subject)")
@@ -364,6 +365,8 @@ class TicketService:
         expected_version: int | None = None,
     ) -> Change:
         now = self.clock()
+        if until.tzinfo is None:
+            until = until.astimezone()  # a bare time is the user's local time
         if until <= now:
             raise InvalidInput(_("A ticket can only be postponed until a time in the future"))
         until_text = to_text(until)

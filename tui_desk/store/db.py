@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -14,7 +15,15 @@ from ..core.errors import StoreError
 from ..i18n import _
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
-DEFAULT_BUSY_TIMEOUT = 5.0
+def _default_busy_timeout() -> float:
+    """Seconds to wait for another process's write lock ($TUI_DESK_BUSY_TIMEOUT, default 5)."""
+    try:
+        return max(0.0, float(os.environ.get("TUI_DESK_BUSY_TIMEOUT", "5")))
+    except ValueError:
+        return 5.0
+
+
+DEFAULT_BUSY_TIMEOUT = _default_busy_timeout()
 
 
 def describe_sqlite_error(error: sqlite3.Error, path: str) -> str:
@@ -101,13 +110,19 @@ class Store:
                     path=self.path, found=current, known=SCHEMA_VERSION
                 )
             )
-        if self.path != ":memory:":
-            # WAL lets agents read while another writes; it must be set outside a transaction.
-            conn.execute("PRAGMA journal_mode = WAL")
         conn.execute("BEGIN IMMEDIATE")
         try:
             # Another process may have migrated while we waited for the lock.
             current = conn.execute("PRAGMA user_version").fetchone()[0]
+            if current == 0 and conn.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            ).fetchone()[0]:
+                # Another program's database: adding our tables to it would damage it.
+                raise StoreError(
+                    _("The store {path} is a database of another program, not a tui-desk store").format(
+                        path=self.path
+                    )
+                )
             database = sqlite_utils.Database(conn)
             for version in range(current, SCHEMA_VERSION):
                 MIGRATIONS[version](database)
@@ -116,6 +131,9 @@ class Store:
             conn.execute("ROLLBACK")
             raise
         conn.execute("COMMIT")
+        if self.path != ":memory:":
+            # WAL lets agents read while another writes; it must be set outside a transaction.
+            conn.execute("PRAGMA journal_mode = WAL")
 
     def close(self) -> None:
         database = getattr(self._local, "db", None)
