@@ -256,6 +256,7 @@ class TuiDeskApp(App[None]):
         self._update_status_bar()
         current = inbox.current
         if current is None:
+            self._ticket_request += 1  # a ticket still loading must not show in an empty inbox
             self.selected_id = None
             self.ticket = None
             self.query_one(ThreadView).show(None, [], self.status_label)

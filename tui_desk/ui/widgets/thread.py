@@ -90,6 +90,8 @@ def header_renderable(ticket: Ticket, status_label: Callable[[str], str]) -> Ren
 class ThreadView(VerticalScroll, can_focus=True):
     """Scrollable conversation; customer text is always shown literally."""
 
+    ALLOW_MAXIMIZE = True  # `z` zooms it (scrollable containers refuse by default)
+
     BINDINGS = [
         ("j", "scroll_down", _("Down")),
         ("k", "scroll_up", _("Up")),

@@ -61,6 +61,7 @@ def event_text(event: Event, status_label: Callable[[str], str]) -> Text:
 
 
 class TimelineView(VerticalScroll, can_focus=True):
+    ALLOW_MAXIMIZE = True  # `z` zooms it (scrollable containers refuse by default)
     BINDINGS = [("j", "scroll_down", _("Down")), ("k", "scroll_up", _("Up"))]
 
     DEFAULT_CSS = """

@@ -1,0 +1,52 @@
+"""Snapshots of the main layouts and dialogs (fixed data, fixed clock, UTC, no cursor blink).
+
+Every key is pressed in `run_before`, which waits for the workers after each key, so the
+screen is taken once the store has answered. Review a changed SVG before accepting it:
+    pytest tests/ui/test_snapshots.py --snapshot-update
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from textual.pilot import Pilot
+
+from .conftest import Desk, make_app
+from .helpers import SIZE, press, settle, type_text
+
+
+def keys(*pressed: str, typed: str = "") -> Callable[[Pilot], Awaitable[None]]:
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot)
+        await press(pilot, *pressed)
+        if typed:
+            await type_text(pilot, typed)
+        for widget in pilot.app.screen.query("Input, TextArea"):
+            widget.cursor_blink = False  # type: ignore[attr-defined]
+        await settle(pilot)
+
+    return run_before
+
+
+class TestMainScreen:
+    def test_inbox_thread_and_timeline(self, desk: Desk, snap_compare) -> None:  # noqa: ANN001
+        assert snap_compare(make_app(desk.store), terminal_size=SIZE, run_before=keys())
+
+    def test_thread_with_internal_note(self, desk: Desk, snap_compare) -> None:  # noqa: ANN001
+        # The invoice ticket: a customer message and an internal note; the thread has the focus.
+        assert snap_compare(make_app(desk.store), terminal_size=SIZE, run_before=keys("j", "j", "enter"))
+
+    def test_small_terminal_80x24(self, desk: Desk, snap_compare) -> None:  # noqa: ANN001
+        assert snap_compare(make_app(desk.store), terminal_size=(80, 24), run_before=keys())
+
+
+class TestDialogs:
+    def test_reply_editor_with_text(self, desk: Desk, snap_compare) -> None:  # noqa: ANN001
+        run_before = keys("r", typed="Thanks Dave, we restarted the VPN gateway. Please try again.")
+        assert snap_compare(make_app(desk.store), terminal_size=SIZE, run_before=run_before)
+
+    def test_help_screen(self, desk: Desk, snap_compare) -> None:  # noqa: ANN001
+        assert snap_compare(make_app(desk.store), terminal_size=SIZE, run_before=keys("question_mark"))
+
+    def test_postpone_dialog(self, desk: Desk, snap_compare) -> None:  # noqa: ANN001
+        assert snap_compare(make_app(desk.store), terminal_size=SIZE, run_before=keys("p"))
