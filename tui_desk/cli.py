@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("demo", _("fill the store with realistic sample data"))
     p.add_argument("--tickets", type=int, default=1000, help=_("how many tickets (default 1000)"))
     p.add_argument("--seed", type=int, default=1, help=_("random seed (same seed, same data)"))
+    p.add_argument("--now", metavar="ISO", help=_("pretend it is this time, e.g. 2026-03-02T09:00Z (same seed and time, same data)"))
 
     p = command("new", _("open a ticket for a customer request"))
     p.add_argument("--email", required=True, help=_("the customer's e-mail address"))
@@ -265,7 +266,7 @@ def run_command(args: argparse.Namespace, store: Store, actor: str) -> int:
 
         if args.tickets < 0:
             raise InvalidInput(_("--tickets must be 0 or more"))
-        created = fill_demo(store, tickets=args.tickets, seed=args.seed)
+        created = fill_demo(store, tickets=args.tickets, seed=args.seed, now=parse_when(args.now, system_clock()) if args.now else None)
         print(_("Added {n} demo tickets to {path}").format(n=created, path=store.path))
     elif command == "new":
         body = _read_body(args)
