@@ -46,6 +46,14 @@ FirstRows(open_store(sys.argv[1]), live_interval=None).run(headless=True, size=(
 """
 
 
+def resident_mb() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) // 1024
+    return 0
+
+
 def make_store(directory: Path, tickets: int) -> Path:
     from tui_desk.demo import fill_demo
     from tui_desk.store import open_store
@@ -68,7 +76,7 @@ def startup(path: Path, runs: int) -> tuple[float, int]:
         out = subprocess.run(
             [sys.executable, "-c", CHILD, str(path)], capture_output=True, text=True, cwd=ROOT, timeout=60
         )
-        line = next((l for l in out.stdout.splitlines() if l.startswith("ROWS")), None)
+        line = next((text for text in out.stdout.splitlines() if text.startswith("ROWS")), None)
         if line is None:
             raise SystemExit(f"the app did not show rows:\n{out.stdout}\n{out.stderr}")
         _, at, rss_text = line.split()
@@ -99,10 +107,7 @@ async def selection_latency(path: Path, moves: int) -> tuple[float, float, int]:
                 await asyncio.sleep(0.0005)
             await pilot.pause()  # let the screen repaint with the new thread
             samples.append(time.perf_counter() - started)
-        rss = 0
-        for line in open("/proc/self/status"):
-            if line.startswith("VmRSS:"):
-                rss = int(line.split()[1]) // 1024
+        rss = resident_mb()
     return statistics.median(samples), max(samples), rss
 
 

@@ -300,9 +300,12 @@ def run_command(args: argparse.Namespace, store: Store, actor: str) -> int:
     elif command == "department":
         _print_change(service.set_department(parse_ticket_id(args.id), args.department))
     elif command == "tag":
-        add = [t[1:] for t in args.tags if t.startswith("+")]
-        remove = [t[1:] for t in args.tags if t.startswith("-")]
-        bare = [t for t in args.tags if not t.startswith(("+", "-"))]
+        words = list(args.tags)
+        if any(w.startswith("--") for w in words):
+            raise InvalidInput(_("Put options such as --db before the tags: tui-desk tag --db PATH ID +a -b"))
+        add = [t[1:] for t in words if t.startswith("+")]
+        remove = [t[1:] for t in words if t.startswith("-")]
+        bare = [t for t in words if not t.startswith(("+", "-"))]
         if bare:
             raise InvalidInput(_("Write +{tag} to add or -{tag} to remove").format(tag=bare[0]))
         for change in service.tag(parse_ticket_id(args.id), add=add, remove=remove):

@@ -15,6 +15,7 @@ from ..core.errors import StoreError
 from ..i18n import _
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
+
 def _default_busy_timeout() -> float:
     """Seconds to wait for another process's write lock ($TUI_DESK_BUSY_TIMEOUT, default 5)."""
     try:
