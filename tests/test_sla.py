@@ -361,9 +361,21 @@ def test_no_sla_config_gives_the_documented_default() -> None:
     assert targets.resolution == 5 * 8 * H
     assert targets.near_fraction == 0.25 and targets.near is None
     assert targets.hours == BusinessHours(frozenset(range(5)), time(9), time(17), TALLINN)
-    assert policies.for_ticket("Billing", "urgent") == targets
+    assert policies.for_ticket("Billing", "normal") == targets
+    urgent = policies.for_ticket("Billing", "urgent")
+    assert (urgent.first_response, urgent.resolution) == (1 * H, 8 * H)
+    high = policies.for_ticket(None, "high")
+    assert (high.first_response, high.resolution) == (4 * H, 2 * 8 * H)
+    low = policies.for_ticket(None, "low")
+    assert (low.first_response, low.resolution) == (2 * 8 * H, 10 * 8 * H)
     assert SlaPolicies.from_config(None, local_timezone=TALLINN) == policies
     assert SlaPolicies.from_config({"sla": {}}, local_timezone=TALLINN) == policies
+
+
+def test_a_configured_default_applies_to_every_priority() -> None:
+    policies = SlaPolicies.from_config({"sla": {"first_response": "2h"}}, local_timezone=TALLINN)
+    for priority in ("urgent", "high", "normal", "low"):
+        assert policies.for_ticket(None, priority).first_response == 2 * H
 
 
 def test_machine_timezone_follows_tz(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -36,6 +36,7 @@ from .core.lifecycle import (
     REPLY_FROM,
     RESOLVE_FROM,
     RESTORE_FROM,
+    TicketService,
 )
 from .core.models import BUILTIN_MEANINGS, Meaning, Priority
 from .store import Store
@@ -1814,6 +1815,7 @@ def fill_demo(store: Store, tickets: int = 1000, seed: int = 1, now: datetime | 
     count = len(played)
 
     conn = store.conn
+    last_id = int(conn.execute("SELECT coalesce(max(id), 0) FROM tickets").fetchone()[0])
     cache_size = conn.execute("PRAGMA cache_size").fetchone()[0]
     # The indexes take rows in random order: a bigger page cache than the default
     # 2 MB saves many reads and writes while they grow (restored at the end).
@@ -1823,6 +1825,15 @@ def fill_demo(store: Store, tickets: int = 1000, seed: int = 1, now: datetime | 
     finally:
         conn.execute(f"PRAGMA cache_size = {int(cache_size)}")
     lap("commit")
+    with store.transaction() as conn:
+        conn.execute(
+            "UPDATE tickets SET deleted_at = (SELECT max(at) FROM events e WHERE e.ticket_id = tickets.id"
+            " AND e.kind = 'deleted') WHERE status = 'deleted' AND id > ?",
+            [last_id],
+        )
+    # SLA clocks are replayed from the timeline just written, as after any bulk fill.
+    TicketService(store, clock=lambda: datetime.fromtimestamp(clock_now, UTC)).rebuild_sla(after_id=last_id)
+    lap("sla")
     return count
 
 

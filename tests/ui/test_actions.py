@@ -442,7 +442,9 @@ async def test_to_solve_picks_urgent_longest_waiting(desk: Desk) -> None:
 
 
 async def test_triage_loop(desk: Desk) -> None:
-    vpn, site = desk.ids["vpn"], desk.ids["site"]
+    """s follows SLA urgency: VPN (urgent, first answer due 10:00), then Invoice (high, due
+    13:05), then Site down (urgent but already answered once: its resolution is due later)."""
+    vpn, invoice, site = desk.ids["vpn"], desk.ids["invoice"], desk.ids["site"]
     app = make_app(desk.store)
     async with app.run_test(size=SIZE) as pilot:
         await start(pilot)
@@ -452,14 +454,18 @@ async def test_triage_loop(desk: Desk) -> None:
         await type_text(pilot, "Fixed the gateway.")
         await press(pilot, "ctrl+s", "s")
         assert status_of(desk.store, vpn) == "answered"
-        assert current_subject(app) == "Site down for EU customers"
-        assert thread_text(app).startswith("#4 Site down for EU customers")
+        assert current_subject(app) == "Invoice charged twice"
+        assert thread_text(app).startswith("#2 Invoice charged twice")
 
         await press(pilot, "r")
-        await type_text(pilot, "The shop is back.")
+        await type_text(pilot, "Refunded the second charge.")
         await press(pilot, "ctrl+s", "s")
-        assert status_of(desk.store, site) == "answered"
-        assert current_subject(app) == "Invoice charged twice"
+        assert status_of(desk.store, invoice) == "answered"
+        assert current_subject(app) == "Site down for EU customers"
+
+        await press(pilot, "e", "s")
+        assert status_of(desk.store, site) == "resolved"
+        assert current_subject(app) == "Password reset link expired"
 
 
 async def test_search_and_escape_clears(desk: Desk) -> None:

@@ -10,6 +10,8 @@ to be refused instead of acting on stale information.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -19,7 +21,8 @@ from typing import Any
 
 from ..i18n import _
 from ..store import Store, writes
-from .clock import Clock, system_clock, to_text
+from . import sla_tracking
+from .clock import Clock, from_text, system_clock, to_text
 from .errors import ConflictError, InvalidInput, NotFound, TransitionRefused
 from .models import (
     BUILTIN_MEANINGS,
@@ -34,6 +37,14 @@ from .models import (
     priority_label,
     status_label,
 )
+from .sla import SlaPolicies, to_config
+
+# Events whose to_value is the ticket's status after them: the status history SLA clocks replay.
+_STATUS_EVENT_KINDS = frozenset(
+    {"created", "customer_message", "replied", "resolved", "postponed", "woken", "reopened",
+     "spam", "deleted", "restored", "status"}
+)
+_SLA_COLUMNS = ("sla_elapsed", "sla_running_since", "sla_first_elapsed", "sla_due", "sla_key")
 
 LIVE = frozenset({Status.NEW, Status.OPEN, Status.ANSWERED, Status.RESOLVED, Status.POSTPONED})
 
@@ -82,10 +93,17 @@ class _Plan:
 
 
 class TicketService:
-    def __init__(self, store: Store, clock: Clock = system_clock, actor: str = "agent") -> None:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock = system_clock,
+        actor: str = "agent",
+        sla: SlaPolicies | None = None,
+    ) -> None:
         self.store = store
         self.clock = clock
         self.actor = actor
+        self.sla = sla if sla is not None else SlaPolicies.from_config(None)
         self._statuses: dict[str, StatusDef] | None = None
 
     # -- statuses --------------------------------------------------------------------
@@ -194,6 +212,7 @@ class TicketService:
                     "message_count": 1,
                     "bucket": writes.bucket_for(Meaning.ATTENTION),
                     "sort_key": writes.sort_key_for(Meaning.ATTENTION, moment, moment),
+                    **sla_tracking.started(from_text(moment), self.sla.for_ticket(department, priority_value)),
                 },
             )
             message = writes.insert_message(
@@ -662,6 +681,62 @@ class TicketService:
             )
         return changes
 
+    # -- SLA clocks -----------------------------------------------------------------------
+    def sla_fingerprint(self) -> str:
+        """Identifies the SLA policies the stored clocks were computed with."""
+        text = json.dumps(to_config(self.sla), sort_keys=True, default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+    def ensure_sla_current(self) -> int:
+        """Rebuild every SLA clock if the policies changed since they were computed; returns how many."""
+        current = self.store.scalar("SELECT value FROM meta WHERE key = 'sla_fingerprint'")
+        fingerprint = self.sla_fingerprint()
+        if current == fingerprint:
+            return 0
+        return self.rebuild_sla()
+
+    def rebuild_sla(self, after_id: int = 0) -> int:
+        """Replay SLA clocks from the timeline, for every ticket or those with id > after_id.
+
+        Used after a policy change or a bulk fill. Derived columns only: no
+        ticket version or event changes, since nothing about the ticket changed.
+        """
+        now = self.clock()
+        meanings = {key: d.meaning for key, d in self.statuses(reload=True).items()}
+
+        def meaning_of(status: str) -> str:
+            return meanings.get(status, Meaning.ATTENTION)
+
+        tickets = self.store.query(
+            "SELECT t.id, d.name AS department, t.priority, t.first_response_at FROM tickets t"
+            " LEFT JOIN departments d ON d.id = t.department_id WHERE t.id > ?",
+            [after_id],
+        )
+        kinds = sorted(_STATUS_EVENT_KINDS)
+        history: dict[int, list[tuple[datetime, str]]] = {}
+        cursor = self.store.conn.execute(
+            f"SELECT ticket_id, at, to_value FROM events WHERE kind IN ({', '.join('?' for _ in kinds)})"
+            " AND ticket_id > ? ORDER BY ticket_id, id",
+            [*kinds, after_id],
+        )
+        for ticket_id, at, status in cursor:
+            if status is not None:
+                history.setdefault(ticket_id, []).append((from_text(at), status))
+        updates = []
+        for row in tickets:
+            targets = self.sla.for_ticket(row["department"], row["priority"])
+            first = from_text(row["first_response_at"]) if row["first_response_at"] else None
+            columns = sla_tracking.rebuilt(history.get(row["id"], []), meaning_of, first, targets, now)
+            updates.append([*(columns[c] for c in _SLA_COLUMNS), row["id"]])
+        assignments = ", ".join(f"{c} = ?" for c in _SLA_COLUMNS)
+        with self.store.transaction() as conn:
+            conn.executemany(f"UPDATE tickets SET {assignments} WHERE id = ?", updates)
+            if after_id == 0:
+                conn.execute(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('sla_fingerprint', ?)", [self.sla_fingerprint()]
+                )
+        return len(updates)
+
     # -- the machinery --------------------------------------------------------------------
     def _change(
         self,
@@ -681,15 +756,29 @@ class TicketService:
             definition = self._status_in_tx(conn, ticket["status"])
             decided = plan(ticket, definition)
             fields = dict(decided.fields)
-            for column, (table, name) in [
-                (c, v) for c, v in fields.items() if isinstance(v, tuple)
-            ]:
+            names = {c: v[1] for c, v in fields.items() if isinstance(v, tuple)}
+            for column, name in names.items():
+                table = fields[column][0]
                 fields[column] = writes.get_or_create(conn, f"{table}s", "name", name) if name else None
             fields["updated_at"] = moment
             merged = {**ticket, **fields}
             meaning = self._status_in_tx(conn, merged["status"]).meaning
             fields["bucket"] = writes.bucket_for(meaning)
             fields["sort_key"] = writes.sort_key_for(meaning, merged["waiting_since"], moment)
+            targets = self.sla.for_ticket(names.get("department_id", ticket["department"]), merged["priority"])
+            fields.update(
+                sla_tracking.advance(
+                    ticket,
+                    attention=meaning is Meaning.ATTENTION,
+                    first_response_now=ticket["first_response_at"] is None and bool(fields.get("first_response_at")),
+                    targets=targets,
+                    now=from_text(moment),
+                )
+            )
+            if meaning is Meaning.DELETED:
+                fields["deleted_at"] = ticket["deleted_at"] if ticket["status"] == merged["status"] else moment
+            else:
+                fields["deleted_at"] = None
             writes.update_ticket(conn, ticket_id, ticket["version"], fields)
             message_row_id = None
             if message is not None:

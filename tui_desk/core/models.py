@@ -190,6 +190,11 @@ class Ticket:
     message_count: int
     version: int
     tags: tuple[str, ...] = field(default_factory=tuple)
+    sla_elapsed: int = 0
+    sla_running_since: str | None = None
+    sla_first_elapsed: int | None = None
+    sla_due: str | None = None
+    deleted_at: str | None = None
 
 
 @dataclass(frozen=True)
@@ -208,6 +213,10 @@ class InboxRow:
     updated_at: str
     needs_attention: bool
     version: int
+    sla_elapsed: int = 0
+    sla_running_since: str | None = None
+    sla_first_elapsed: int | None = None
+    sla_due: str | None = None
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,10 @@ department > priority > ``[sla]`` > built-in default. So a "Billing" policy
 that sets only ``hours`` and an "urgent" policy that sets only
 ``first_response`` combine for an urgent Billing ticket.
 
-Built-in default (no ``[sla]`` at all): first response 8 business hours,
-resolution 5 business days, near when less than 25% of the target is left,
+Built-in default (no ``[sla]`` at all): first response within 1 business
+hour for urgent tickets, 4 for high, 8 for normal and 2 business days for
+low; resolution within 1, 2, 5 and 10 business days; near when less than 25%
+of the target is left,
 Monday-Friday 09:00-17:00 in the machine's time zone (``$TZ``, then
 ``/etc/localtime``, see :func:`machine_timezone`; UTC when it cannot be told), no holidays.
 
@@ -767,6 +769,16 @@ def _builtin_settings(zone: tzinfo) -> dict[str, object]:
     }
 
 
+# Built-in targets by priority, under anything configured: a team that sets
+# [sla] first_response sets it for every priority.
+_BUILTIN_BY_PRIORITY: dict[str, dict[str, object]] = {
+    "urgent": {"first_response": Duration(minutes=60), "resolution": Duration(days=1)},
+    "high": {"first_response": Duration(minutes=4 * 60), "resolution": Duration(days=2)},
+    "normal": {"first_response": Duration(minutes=8 * 60), "resolution": Duration(days=5)},
+    "low": {"first_response": Duration(days=2), "resolution": Duration(days=10)},
+}
+
+
 @dataclass(frozen=True)
 class SlaPolicies:
     """The [sla] defaults and the per department / priority policies, as configured."""
@@ -808,7 +820,7 @@ class SlaPolicies:
                 raise _unknown(f"sla.{key}", _SETTING_KEYS)
         # Resolve every combination now: a bad combination fails at load time, lookups are cheap.
         departments = {_department_key(r.department) for r in self.rules} | {None}
-        priorities = {r.priority for r in self.rules} | {None}
+        priorities = {r.priority for r in self.rules} | {None} | set(_BUILTIN_BY_PRIORITY)
         interned: dict[BusinessHours, BusinessHours] = {}
         for department in departments:
             for priority in priorities:
@@ -829,8 +841,9 @@ class SlaPolicies:
             yield f"sla.policy[{number}]", rule
 
     def _resolve(self, department: str | None, priority: str | None) -> SlaTargets:
-        chain: list[tuple[int, str, Mapping[str, object]]] = [
+        chain: list[tuple[float, str, Mapping[str, object]]] = [
             (-2, "", _builtin_settings(self.local_timezone)),
+            (-1.5, "", _BUILTIN_BY_PRIORITY.get(priority or "", {})),
             (-1, "sla", self.default.settings),
         ]
         for label, rule in self._labelled_rules():

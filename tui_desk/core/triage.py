@@ -7,10 +7,11 @@ from ..store.queries import VIEW_ATTENTION, InboxFilter, inbox_page
 
 
 def next_to_solve(store: Store) -> int | None:
-    """The ticket that most needs an answer now: the head of the needs-attention order.
+    """The ticket that most needs an answer now.
 
-    That order is priority, then the longest-waiting customer; SLA urgency will
-    refine it once SLAs exist.
+    The needs-attention ticket nearest to (or furthest past) its SLA due time;
+    tickets without a running target follow, higher priority first, then the
+    longest-waiting customer.
     """
-    rows = inbox_page(store, InboxFilter(view=VIEW_ATTENTION), 0, 1)
+    rows = inbox_page(store, InboxFilter(view=VIEW_ATTENTION, order="sla"), 0, 1)
     return rows[0].id if rows else None

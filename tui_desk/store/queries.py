@@ -15,8 +15,20 @@ from ..core.models import Attachment, Event, InboxRow, Message, Ticket
 from ..i18n import _
 from .db import Store
 
-INBOX_ORDER = "t.bucket, t.priority_rank, t.sort_key, t.id"
-INBOX_ORDER_IN_BUCKET = "t.priority_rank, t.sort_key, t.id"
+# Orders of the inbox, each backed by an index that starts with bucket:
+# "inbox" (priority, then longest waiting) and "sla" (nearest SLA due first).
+ORDER_COLUMNS = {
+    "inbox": ("bucket", "priority_rank", "sort_key", "id"),
+    "sla": ("bucket", "sla_key", "priority_rank", "sort_key", "id"),
+}
+INBOX_ORDER = ", ".join(f"t.{c}" for c in ORDER_COLUMNS["inbox"])
+
+
+def _order(flt: InboxFilter, within_bucket: bool = False) -> str:
+    columns = ORDER_COLUMNS.get(flt.order, ORDER_COLUMNS["inbox"])
+    if within_bucket:
+        columns = columns[1:]
+    return ", ".join(f"t.{c}" for c in columns)
 
 # Views of the inbox: which buckets or statuses they show.
 VIEW_ATTENTION = "attention"
@@ -33,6 +45,7 @@ class InboxFilter:
     department: str | None = None
     tag: str | None = None
     search: str | None = None
+    order: str = "inbox"  # or "sla"
 
     def with_(self, **changes: object) -> InboxFilter:
         return replace(self, **changes)  # type: ignore[arg-type]
@@ -97,7 +110,7 @@ def _filter_sql(flt: InboxFilter) -> _Sql:
 
 _ROW_COLUMNS = """t.id, t.subject, t.status, t.priority, c.email AS customer_email,
     c.name AS customer_name, a.name AS assignee, d.name AS department, t.waiting_since,
-    t.updated_at, t.bucket, t.version"""
+    t.updated_at, t.bucket, t.version, t.sla_elapsed, t.sla_running_since, t.sla_first_elapsed, t.sla_due"""
 
 _ROW_JOINS = """JOIN customers c ON c.id = t.customer_id
     LEFT JOIN agents a ON a.id = t.assignee_id
@@ -118,6 +131,10 @@ def _inbox_row(r: dict) -> InboxRow:
         updated_at=r["updated_at"],
         needs_attention=r["bucket"] == 0,
         version=r["version"],
+        sla_elapsed=r["sla_elapsed"],
+        sla_running_since=r["sla_running_since"],
+        sla_first_elapsed=r["sla_first_elapsed"],
+        sla_due=r["sla_due"],
     )
 
 
@@ -131,14 +148,14 @@ def inbox_page(store: Store, flt: InboxFilter, offset: int = 0, limit: int = 50)
     where = " AND ".join(sql.where) or "1"
     # One status means one bucket: leave the constant bucket out of the order so that
     # tickets_status_inbox (status, priority_rank, sort_key, id) gives the order without a sort.
-    page_order = INBOX_ORDER_IN_BUCKET if len(flt.statuses) == 1 else INBOX_ORDER
+    page_order = _order(flt, within_bucket=len(flt.statuses) == 1 and flt.order == "inbox")
     rows = store.query(
         f"""WITH page AS (
                 SELECT t.id FROM tickets t WHERE {where}
                 ORDER BY {page_order} LIMIT ? OFFSET ?
             )
             SELECT {_ROW_COLUMNS} FROM page JOIN tickets t ON t.id = page.id {_ROW_JOINS}
-            ORDER BY {INBOX_ORDER}""",
+            ORDER BY {_order(flt)}""",
         [*sql.params, max(0, limit), max(0, offset)],
     )
     return [_inbox_row(r) for r in rows]
@@ -152,7 +169,8 @@ def inbox_count(store: Store, flt: InboxFilter) -> int:
 def inbox_position(store: Store, flt: InboxFilter, ticket_id: int) -> int | None:
     """Where a ticket sits in the inbox (0-based), to keep the selection across refreshes."""
     sql = _filter_sql(flt)
-    key = store.query_one("SELECT bucket, priority_rank, sort_key, id FROM tickets WHERE id = ?", [ticket_id])
+    columns = ORDER_COLUMNS.get(flt.order, ORDER_COLUMNS["inbox"])
+    key = store.query_one(f"SELECT {', '.join(columns)} FROM tickets WHERE id = ?", [ticket_id])
     if key is None:
         return None
     where = " AND ".join(sql.where) or "1"
@@ -162,8 +180,8 @@ def inbox_position(store: Store, flt: InboxFilter, ticket_id: int) -> int | None
     return int(
         store.scalar(
             f"SELECT count(*) FROM tickets t WHERE {where} AND"
-            " (t.bucket, t.priority_rank, t.sort_key, t.id) < (?, ?, ?, ?)",
-            [*sql.params, key["bucket"], key["priority_rank"], key["sort_key"], key["id"]],
+            f" ({', '.join(f't.{c}' for c in columns)}) < ({', '.join('?' for _ in columns)})",
+            [*sql.params, *(key[c] for c in columns)],
         )
     )
 
@@ -206,6 +224,11 @@ def get_ticket(store: Store, ticket_id: int) -> Ticket:
         message_count=row["message_count"],
         version=row["version"],
         tags=tags,
+        sla_elapsed=row["sla_elapsed"],
+        sla_running_since=row["sla_running_since"],
+        sla_first_elapsed=row["sla_first_elapsed"],
+        sla_due=row["sla_due"],
+        deleted_at=row["deleted_at"],
     )
 
 

@@ -170,5 +170,34 @@ def _migrate_to_1(db: sqlite_utils.Database) -> None:
         )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_to_1]
+
+
+_V2_STATEMENTS = [
+    # The SLA clock of each ticket (see core/sla_tracking.py), kept by the service.
+    "ALTER TABLE tickets ADD COLUMN sla_elapsed INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE tickets ADD COLUMN sla_running_since TEXT",
+    "ALTER TABLE tickets ADD COLUMN sla_first_elapsed INTEGER",
+    "ALTER TABLE tickets ADD COLUMN sla_due TEXT",
+    "ALTER TABLE tickets ADD COLUMN sla_key TEXT NOT NULL DEFAULT '9999-12-31T23:59:59Z'",
+    "ALTER TABLE tickets ADD COLUMN deleted_at TEXT",
+    "CREATE INDEX tickets_sla ON tickets(bucket, sla_key, priority_rank, sort_key, id)",
+    "CREATE INDEX tickets_deleted ON tickets(deleted_at) WHERE deleted_at IS NOT NULL",
+    "CREATE INDEX tickets_answered ON tickets(status, last_message_at)",
+    # Small facts about the store as a whole, e.g. which SLA policy the clocks were computed with.
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    # A store from v1 has clocks computed by nobody: mark them for a rebuild.
+    "INSERT INTO meta(key, value) VALUES ('sla_fingerprint', 'stale')",
+]
+
+
+def _migrate_to_2(db: sqlite_utils.Database) -> None:
+    for statement in _V2_STATEMENTS:
+        db.execute(statement)
+    db.execute(
+        "UPDATE tickets SET deleted_at = (SELECT max(at) FROM events e"
+        " WHERE e.ticket_id = tickets.id AND e.kind = 'deleted') WHERE status = 'deleted'"
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_to_1, _migrate_to_2]
 SCHEMA_VERSION = len(MIGRATIONS)

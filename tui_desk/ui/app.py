@@ -78,7 +78,7 @@ class TicketSnapshot:
 
 class TuiDeskApp(App[None]):
     TITLE = "tui-desk"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute, so subclasses elsewhere find it
 
     BINDINGS = [
         Binding("r", "reply", _("Reply"), tooltip=_("Answer the customer")),
