@@ -18,10 +18,12 @@ from typing import Any, NoReturn
 
 from . import __version__
 from .config import load_config, resolve_db_path
+from .core import sla_tracking
 from .core.clock import humanize_age, parse_when, system_clock, to_epoch
 from .core.errors import InvalidInput, TuiDeskError
 from .core.lifecycle import Change, TicketService
 from .core.models import event_label, priority_label, status_label
+from .core.sla import SlaPolicies
 from .core.text import one_line, printable
 from .i18n import _, set_language
 from .store import Store, open_store, queries
@@ -194,6 +196,11 @@ def _ticket_json(service: TicketService, ticket_id: int) -> dict[str, Any]:
     data = asdict(ticket)
     data["tags"] = list(ticket.tags)
     data["needs_attention"] = service.status_def(ticket.status).meaning == "attention"
+    sla = sla_tracking.view(data, service.status_def(ticket.status).meaning, service.sla, service.clock())
+    data["sla_state"] = sla.state.value
+    data["sla_target"] = sla.target
+    data["sla_remaining_seconds"] = sla.remaining
+    data["sla_first_response_breached"] = sla.first_response_breached
     data["messages"] = [
         {
             "id": m.id,
@@ -349,7 +356,7 @@ def run_command(args: argparse.Namespace, store: Store, actor: str) -> int:
     return 0
 
 
-def _open_demo(actor: str) -> int:
+def _open_demo(actor: str, sla: SlaPolicies) -> int:
     """A throw-away store of demo tickets, so a newcomer sees the app full at once."""
     import tempfile
 
@@ -361,7 +368,7 @@ def _open_demo(actor: str) -> int:
         store = open_store(path)
         fill_demo(store, tickets=1000, seed=1)
         store.close()
-        return run_app(path, actor=actor)
+        return run_app(path, actor=actor, sla=sla)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -386,11 +393,11 @@ def _main(argv: Sequence[str] | None) -> int:
             set_language(language.split(":")[0])
         path = resolve_db_path(args.db)
         if args.command is None and args.demo:
-            return _open_demo(_actor(args, config.agent))
+            return _open_demo(_actor(args, config.agent), SlaPolicies.from_config(config.raw))
         if args.command is None:
             from .ui.app import run_app
 
-            return run_app(path, actor=_actor(args, config.agent))
+            return run_app(path, actor=_actor(args, config.agent), sla=SlaPolicies.from_config(config.raw))
         store = open_store(path)
         try:
             return run_command(args, store, _actor(args, config.agent))

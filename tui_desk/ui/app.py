@@ -22,12 +22,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from ..core import sla_tracking
 from ..core.clock import Clock, system_clock
 from ..core.errors import TuiDeskError
 from ..core.lifecycle import Change, TicketService
 from ..core.models import (
     PRIORITY_ORDER,
     InboxRow,
+    Meaning,
     Message,
     StatusDef,
     Ticket,
@@ -35,6 +37,8 @@ from ..core.models import (
     priority_label,
     status_label,
 )
+from ..core.sla import SlaPolicies, SlaState
+from ..core.sla_tracking import SlaView
 from ..core.text import one_line
 from ..core.triage import next_to_solve
 from ..i18n import _
@@ -44,11 +48,13 @@ from .screens.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt
 from .screens.help import HelpScreen
 from .screens.postpone import PostponeDialog
 from .screens.reply import Draft, ReplyScreen
+from .sla_display import STATE_STYLE, row_mapping, sentence
 from .widgets.inbox import PAGE_SIZE, InboxList
 from .widgets.thread import DEFAULT_MESSAGE_LIMIT, ThreadView
 from .widgets.timeline import TimelineView
 
 LIVE_INTERVAL = 1.0
+SLA_TICK = 30.0
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,7 @@ class TuiDeskApp(App[None]):
         Binding("right_square_bracket", "next_ticket", _("Next ticket"), show=False),
         Binding("left_square_bracket", "previous_ticket", _("Previous ticket"), show=False),
         Binding("v", "pick_view", _("View"), show=False),
+        Binding("O", "toggle_order", _("Sort: priority / SLA"), show=False),
         Binding("f", "filter", _("Filter"), show=False),
         Binding("escape", "back", _("Back"), show=False),
         Binding("m", "whole_thread", _("Whole thread"), show=False),
@@ -124,12 +131,13 @@ class TuiDeskApp(App[None]):
         clock: Clock = system_clock,
         actor: str = "agent",
         live_interval: float | None = LIVE_INTERVAL,
+        sla: SlaPolicies | None = None,
     ) -> None:
         super().__init__()
         self.store = store
         self.clock = clock
         self.actor = actor
-        self.service = TicketService(store, clock=clock, actor=actor)
+        self.service = TicketService(store, clock=clock, actor=actor, sla=sla)
         self.live_interval = live_interval
         self.flt = InboxFilter(view=VIEW_ATTENTION)
         self.view_key = VIEW_ATTENTION
@@ -143,12 +151,13 @@ class TuiDeskApp(App[None]):
         self._whole_thread: set[int] = set()
         self._drafts: dict[tuple[str, int], str] = {}
         self._inbox_height = 45
+        self._sla_seen: dict[int, SlaState] = {}
 
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static("", id="status-bar")
         with Vertical(id="inbox-pane"):
-            yield InboxList(status_label=self.status_label, now=self.clock, id="inbox")
+            yield InboxList(status_label=self.status_label, now=self.clock, sla_of=self.sla_view, id="inbox")
         with Horizontal(id="lower"):
             with Vertical(id="thread-pane"):
                 yield ThreadView(id="thread")
@@ -164,6 +173,7 @@ class TuiDeskApp(App[None]):
         self.refresh_inbox()
         if self.live_interval:
             self.set_interval(self.live_interval, self.check_for_changes)
+            self.set_interval(SLA_TICK, self.sla_tick)
 
     @property
     def inbox(self) -> InboxList:
@@ -173,6 +183,34 @@ class TuiDeskApp(App[None]):
     def status_label(self, key: str) -> str:
         definition = self.status_defs.get(key)
         return definition.label if definition else status_label(key)
+
+    def sla_view(self, row: InboxRow | Ticket) -> SlaView | None:
+        definition = self.status_defs.get(row.status)
+        meaning = definition.meaning if definition else Meaning.ATTENTION
+        return sla_tracking.view(row_mapping(row), meaning, self.service.sla, self.clock())
+
+    def sla_tick(self) -> None:
+        """Time passes: redraw SLA columns and warn when the open ticket turns near or breached."""
+        self.inbox.refresh()
+        if self.ticket is not None:
+            self._show_sla(self.ticket)
+
+    def _show_sla(self, ticket: Ticket) -> Text:
+        view = self.sla_view(ticket)
+        line = Text("")
+        if view is None:
+            return line
+        line = Text(sentence(view, self.clock()), style=STATE_STYLE.get(view.state, ""))
+        previous = self._sla_seen.get(ticket.id)
+        self._sla_seen[ticket.id] = view.state
+        if previous is not None and previous != view.state and view.state in (SlaState.NEAR, SlaState.BREACHED):
+            self.notify(
+                _("#{id}: {sla}").format(id=ticket.id, sla=line.plain),
+                severity="error" if view.state is SlaState.BREACHED else "warning",
+                markup=False,
+                timeout=10,
+            )
+        return line
 
     def views(self) -> list[View]:
         views = [
@@ -197,6 +235,8 @@ class TuiDeskApp(App[None]):
             parts.append(_("department {d}").format(d=one_line(self.flt.department)))
         if self.flt.tag:
             parts.append(_("tag {t}").format(t=one_line(self.flt.tag)))
+        if self.flt.order == "sla":
+            parts.append(_("by SLA due"))
         return " · ".join(parts)
 
     def _update_status_bar(self) -> None:
@@ -294,7 +334,10 @@ class TuiDeskApp(App[None]):
         if request != self._ticket_request:
             return
         self.ticket = snapshot.ticket
-        self.query_one(ThreadView).show(snapshot.ticket, snapshot.messages, self.status_label, snapshot.hidden_earlier)
+        sla_line = self._show_sla(snapshot.ticket) if snapshot.ticket is not None else None
+        self.query_one(ThreadView).show(
+            snapshot.ticket, snapshot.messages, self.status_label, snapshot.hidden_earlier, sla_line
+        )
         self.query_one(TimelineView).show(snapshot.events, self.status_label)
 
     def check_for_changes(self) -> None:
@@ -605,9 +648,20 @@ class TuiDeskApp(App[None]):
         if view is None:
             return
         self.set_filter(
-            view.flt.with_(search=self.flt.search, assignee=self.flt.assignee, department=self.flt.department, tag=self.flt.tag),
+            view.flt.with_(
+                search=self.flt.search,
+                assignee=self.flt.assignee,
+                department=self.flt.department,
+                tag=self.flt.tag,
+                order=self.flt.order,
+            ),
             view.key,
         )
+
+    def action_toggle_order(self) -> None:
+        order = "inbox" if self.flt.order == "sla" else "sla"
+        self.set_filter(self.flt.with_(order=order))
+        self.notify(_("Sorted by SLA due time") if order == "sla" else _("Sorted by priority, then waiting time"))
 
     def action_pick_view(self) -> None:
         self.push_screen(
@@ -728,6 +782,7 @@ class TuiDeskApp(App[None]):
                 ("/", _("Search subjects and messages")),
                 ("f", _("Filter by assignee, department or tag")),
                 ("m", _("Show the whole thread of a long ticket")),
+                ("O", _("Sort by priority and waiting time, or by SLA due time")),
             ]),
             (_("Layout"), [
                 ("T", _("Show / hide the timeline")),
@@ -761,6 +816,7 @@ class TuiDeskApp(App[None]):
             (_("Next ticket"), _("Open the next ticket"), self.action_next_ticket),
             (_("Search"), _("Search subjects and messages"), self.action_search),
             (_("Filter"), _("By assignee, department or tag"), self.action_filter),
+            (_("Sort by SLA due / by priority"), _("Switch the inbox order"), self.action_toggle_order),
             (_("Toggle timeline"), _("Show or hide the timeline pane"), self.action_toggle_timeline),
             (_("Help"), _("All keys"), self.action_help),
         ]
@@ -774,10 +830,10 @@ class TuiDeskApp(App[None]):
             )
 
 
-def run_app(path: Path, actor: str) -> int:
+def run_app(path: Path, actor: str, sla: SlaPolicies | None = None) -> int:
     store = open_store(path)
     try:
-        TuiDeskApp(store, actor=actor).run()
+        TuiDeskApp(store, actor=actor, sla=sla).run()
     finally:
         store.close()
     return 0

@@ -24,8 +24,11 @@ from textual.strip import Strip
 
 from ...core.clock import humanize_age, to_epoch
 from ...core.models import InboxRow, priority_label
+from ...core.sla import SlaState
+from ...core.sla_tracking import SlaView
 from ...core.text import one_line
 from ...i18n import _
+from ..sla_display import short_label
 
 PAGE_SIZE = 100
 MAX_CACHED_PAGES = 40
@@ -69,6 +72,8 @@ class InboxList(ScrollView, can_focus=True):
         "inbox--urgent",
         "inbox--high",
         "inbox--loading",
+        "inbox--sla-near",
+        "inbox--sla-breached",
     }
 
     DEFAULT_CSS = """
@@ -86,6 +91,8 @@ class InboxList(ScrollView, can_focus=True):
     InboxList > .inbox--urgent { color: $error; text-style: bold; }
     InboxList > .inbox--high { color: $warning; }
     InboxList > .inbox--loading { color: $text-disabled; }
+    InboxList > .inbox--sla-near { color: $warning; text-style: bold; }
+    InboxList > .inbox--sla-breached { color: $error; text-style: bold; }
     """
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
@@ -109,6 +116,7 @@ class InboxList(ScrollView, can_focus=True):
         *,
         status_label: Callable[[str], str],
         now: Callable[[], datetime],
+        sla_of: Callable[[InboxRow], SlaView | None] = lambda row: None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -116,6 +124,7 @@ class InboxList(ScrollView, can_focus=True):
         super().__init__(name=name, id=id, classes=classes)
         self.status_label = status_label
         self.now = now
+        self.sla_of = sla_of
         self.total = 0
         self._pages: dict[int, list[InboxRow]] = {}
         self._pending: set[int] = set()
@@ -234,6 +243,7 @@ class InboxList(ScrollView, can_focus=True):
             Column("customer", _("Customer"), 22),
             Column("assignee", _("Assignee"), 10),
             Column("waiting", _("Waiting"), 7),
+            Column("sla", _("SLA"), 6),
         ]
         fixed = sum(c.width + 1 for c in columns if c.width)
         # Narrow terminals drop the least useful columns first, keeping a readable subject.
@@ -284,9 +294,17 @@ class InboxList(ScrollView, can_focus=True):
             priority_style = self.get_component_rich_style("inbox--urgent", partial=True)
         elif row.priority == "high":
             priority_style = self.get_component_rich_style("inbox--high", partial=True)
+        now = self.now()
         waited = ""
         if row.waiting_since:
-            waited = humanize_age(self.now().timestamp() - to_epoch(row.waiting_since))
+            waited = humanize_age(now.timestamp() - to_epoch(row.waiting_since))
+        sla = self.sla_of(row)
+        sla_text = short_label(sla, now) if sla is not None else ""
+        sla_style: Style | None = None
+        if sla is not None and sla.state in (SlaState.NEAR, SlaState.BREACHED):
+            sla_style = self.get_component_rich_style(
+                "inbox--sla-near" if sla.state is SlaState.NEAR else "inbox--sla-breached", partial=True
+            )
         values = {
             "marker": "● " if row.needs_attention else "  ",
             "id": f"{row.id}",
@@ -296,6 +314,7 @@ class InboxList(ScrollView, can_focus=True):
             "customer": one_line(row.customer_name or row.customer_email),
             "assignee": one_line(row.assignee or "–"),
             "waiting": waited,
+            "sla": sla_text,
         }
         columns = self.columns(width)
         flexible = width - sum(c.width + 1 for c in columns if c.width) - 1
@@ -303,8 +322,12 @@ class InboxList(ScrollView, can_focus=True):
         for column in columns:
             cell = column.width or max(4, flexible)
             text = values[column.key]
-            fitted = f"{text:>{cell}}" if column.key == "waiting" else _fit(text, cell)
-            style = base + priority_style if column.key == "priority" and priority_style else base
+            fitted = f"{text:>{cell}}" if column.key in ("waiting", "sla") else _fit(text, cell)
+            style = base
+            if column.key == "priority" and priority_style:
+                style = base + priority_style
+            elif column.key == "sla" and sla_style:
+                style = base + sla_style
             segments.append(Segment(fitted + " ", style))
         return Strip(segments).adjust_cell_length(width, base)
 

@@ -62,7 +62,9 @@ def message_renderable(message: Message) -> RenderableType:
     )
 
 
-def header_renderable(ticket: Ticket, status_label: Callable[[str], str]) -> RenderableType:
+def header_renderable(
+    ticket: Ticket, status_label: Callable[[str], str], sla_line: Text | None = None
+) -> RenderableType:
     customer = one_line(ticket.customer_email)
     if ticket.customer_name:
         customer = f"{one_line(ticket.customer_name)} <{customer}>"
@@ -84,6 +86,8 @@ def header_renderable(ticket: Ticket, status_label: Callable[[str], str]) -> Ren
         lines.append(Text.assemble((_("Tags") + ": ", "dim"), one_line(", ".join(ticket.tags))))
     if ticket.postponed_until:
         lines.append(Text.assemble((_("Postponed until") + ": ", "dim"), local_time(ticket.postponed_until)))
+    if sla_line is not None and sla_line.plain:
+        lines.append(Text.assemble(("SLA: ", "dim"), sla_line))
     return Padding(Group(*lines), (0, 0, 1, 0))
 
 
@@ -113,12 +117,13 @@ class ThreadView(VerticalScroll, can_focus=True):
         messages: list[Message],
         status_label: Callable[[str], str],
         hidden_earlier: int = 0,
+        sla_line: Text | None = None,
     ) -> None:
         body = self.query_one("#thread-body", Static)
         if ticket is None:
             body.update(Text(_("No ticket selected"), style="dim"))
             return
-        parts: list[RenderableType] = [header_renderable(ticket, status_label)]
+        parts: list[RenderableType] = [header_renderable(ticket, status_label, sla_line)]
         if hidden_earlier:
             parts.append(
                 Text(

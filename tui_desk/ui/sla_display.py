@@ -1,0 +1,60 @@
+"""SLA state in words and colours for the inbox column and the thread header."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ..core.clock import from_text, humanize_age
+from ..core.models import InboxRow, Ticket
+from ..core.sla import SlaState
+from ..core.sla_tracking import FIRST_RESPONSE, SlaView
+from ..i18n import _
+from .format import local_time
+
+STATE_STYLE = {
+    SlaState.OK: "",
+    SlaState.NEAR: "bold yellow",
+    SlaState.BREACHED: "bold red",
+}
+
+
+def row_mapping(row: InboxRow | Ticket) -> dict[str, object]:
+    """The fields sla_tracking.view reads, from an inbox row or a ticket."""
+    return {
+        "department": row.department,
+        "priority": row.priority,
+        "sla_elapsed": row.sla_elapsed,
+        "sla_running_since": row.sla_running_since,
+        "sla_first_elapsed": row.sla_first_elapsed,
+        "sla_due": row.sla_due,
+    }
+
+
+def short_label(view: SlaView, now: datetime) -> str:
+    """A few cells for the inbox: time to the due moment, or how late it is."""
+    if view.state is SlaState.BREACHED:
+        if view.due:
+            return "−" + humanize_age(now.timestamp() - from_text(view.due).timestamp())
+        return _("late")
+    if view.state in (SlaState.OK, SlaState.NEAR) and view.due:
+        return humanize_age(from_text(view.due).timestamp() - now.timestamp())
+    return ""
+
+
+def sentence(view: SlaView, now: datetime) -> str:
+    """One line for the thread header."""
+    what = _("first response") if view.target == FIRST_RESPONSE else _("resolution")
+    if view.state is SlaState.BREACHED and view.due:
+        return _("{what} overdue by {age} (was due {due})").format(
+            what=what, age=humanize_age(now.timestamp() - from_text(view.due).timestamp()), due=local_time(view.due)
+        )
+    if view.state is SlaState.BREACHED:
+        return _("{what} target missed").format(what=what)
+    if view.state in (SlaState.OK, SlaState.NEAR) and view.due:
+        return _("{what} due {due} (in {age})").format(
+            what=what, due=local_time(view.due), age=humanize_age(from_text(view.due).timestamp() - now.timestamp())
+        )
+    if view.state is SlaState.PAUSED:
+        late = _("; the first response was late") if view.first_response_breached else ""
+        return _("clock paused (not waiting on us)") + late
+    return ""
