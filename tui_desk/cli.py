@@ -118,6 +118,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--meaning", help="attention|waiting|done|hold")
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
 
+    p = command("report", _("figures for a period: backlog, new tickets, response and resolution times, SLAs, tags"))
+    p.add_argument("--since", metavar="D", help=_("first day: a date (2026-11-01) or days / weeks back (30d, 4w); default: the last 30 days"))
+    p.add_argument("--until", metavar="D", help=_("last day, included: a date or days / weeks back (7d); default: today"))
+    p.add_argument("--by", metavar="agent|department|tag|priority", help=_("the key figures per agent, department, tag or priority"))
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
+
     p = command("wake", _("bring back postponed tickets whose time has passed"))
     return parser
 
@@ -349,6 +355,15 @@ def run_command(args: argparse.Namespace, store: Store, actor: str) -> int:
         else:
             for d in definitions:
                 print(f"{d.key:<20} {d.label:<20} {d.meaning.value:<10} {counts.get(d.key, 0):>8}")
+    elif command == "report":
+        from .core.reports import build_report
+        from .report_text import print_report
+
+        report = build_report(store, service.sla, since=args.since, until=args.until, by=args.by, now=service.clock())
+        if args.json:
+            print(json.dumps(report.to_json(), ensure_ascii=False, indent=1))
+        else:
+            print_report(report)
     elif command == "wake":
         changes = service.wake_due()
         for change in changes:

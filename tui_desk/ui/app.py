@@ -48,6 +48,7 @@ from .screens.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt
 from .screens.help import HelpScreen
 from .screens.postpone import PostponeDialog
 from .screens.reply import Draft, ReplyScreen
+from .screens.reports import ReportsScreen
 from .sla_display import STATE_STYLE, row_mapping, sentence
 from .widgets.inbox import PAGE_SIZE, InboxList
 from .widgets.thread import DEFAULT_MESSAGE_LIMIT, ThreadView
@@ -93,6 +94,7 @@ class TuiDeskApp(App[None]):
         Binding("p", "postpone", _("Postpone")),
         Binding("s", "to_solve", _("To solve"), tooltip=_("Jump to the ticket that most needs an answer")),
         Binding("slash", "search", _("Search")),
+        Binding("x", "reports", _("Reports"), tooltip=_("Backlog, response times, SLAs, tags")),
         Binding("question_mark", "help", _("Help")),
         Binding("q", "quit", _("Quit"), show=False),
         Binding("o", "reopen", _("Reopen"), show=False),
@@ -746,6 +748,9 @@ class TuiDeskApp(App[None]):
         self._inbox_height = max(15, min(85, self._inbox_height + delta))
         self.query_one("#inbox-pane").styles.height = f"{self._inbox_height}%"
 
+    def action_reports(self) -> None:
+        self.push_screen(ReportsScreen(self.store, self.service.sla, self.clock))
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.help_sections()))
 
@@ -790,6 +795,7 @@ class TuiDeskApp(App[None]):
                 ("< / >", _("Inbox smaller / larger")),
             ]),
             (_("App"), [
+                ("x", _("Reports: backlog, response times, SLAs, tags (7 / 3 / 9 days, b groups)")),
                 ("Ctrl+P", _("Command palette: every action by name")),
                 ("?", _("This help")),
                 ("q", _("Quit")),
@@ -818,6 +824,7 @@ class TuiDeskApp(App[None]):
             (_("Filter"), _("By assignee, department or tag"), self.action_filter),
             (_("Sort by SLA due / by priority"), _("Switch the inbox order"), self.action_toggle_order),
             (_("Toggle timeline"), _("Show or hide the timeline pane"), self.action_toggle_timeline),
+            (_("Reports"), _("Backlog, response and resolution times, SLA compliance, tags"), self.action_reports),
             (_("Help"), _("All keys"), self.action_help),
         ]
         for title, help_text, callback in commands:
