@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any, NoReturn
 
-from . import __version__
-from .config import load_config, resolve_db_path
+from . import __version__, cli_rules
+from .config import Config, load_config, resolve_db_path
 from .core import sla_tracking
 from .core.clock import humanize_age, parse_when, system_clock, to_epoch
 from .core.errors import InvalidInput, TuiDeskError
@@ -125,6 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
 
     p = command("wake", _("bring back postponed tickets whose time has passed"))
+
+    cli_rules.add_parsers(command, lambda p: _add_common(p, top=False), _Parser)
     return parser
 
 
@@ -271,8 +273,10 @@ def _print_list(service: TicketService, rows: Sequence[queries.InboxRow]) -> Non
         )
 
 
-def run_command(args: argparse.Namespace, store: Store, actor: str) -> int:
-    service = TicketService(store, actor=actor)
+def run_command(args: argparse.Namespace, store: Store, actor: str, config: Config | None = None) -> int:
+    config = config if config is not None else load_config()
+    # The one place commands get their service: with the SLA policies of the config.
+    service = TicketService(store, actor=actor, sla=cli_rules.sla_policies(config))
     command = args.command
     if command == "demo":
         from .demo import fill_demo
@@ -368,6 +372,8 @@ def run_command(args: argparse.Namespace, store: Store, actor: str) -> int:
         changes = service.wake_due()
         for change in changes:
             _print_change(change)
+    elif command == "rules":
+        return cli_rules.rules_command(args, service, config)
     return 0
 
 
@@ -413,9 +419,11 @@ def _main(argv: Sequence[str] | None) -> int:
             from .ui.app import run_app
 
             return run_app(path, actor=_actor(args, config.agent), sla=SlaPolicies.from_config(config.raw))
+        if args.command == "sla":  # the config file only: no store needed
+            return cli_rules.sla_command(args, config)
         store = open_store(path)
         try:
-            return run_command(args, store, _actor(args, config.agent))
+            return run_command(args, store, _actor(args, config.agent), config)
         finally:
             store.close()
     except TuiDeskError as error:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,3 +62,32 @@ def load_config(path: Path | None = None) -> Config:
         if value is not None and not isinstance(value, str):
             raise InvalidInput(_("In {path}: {key} must be text").format(path=path, key=key))
     return Config(language=language, agent=agent, raw=data)
+
+
+def write_config_text(text: str, path: Path | None = None) -> Path:
+    """Replace the config file with `text` atomically: a temp file in the same folder, then a rename.
+
+    A crash or a full disk leaves the old file as it was, never half a file.
+    The file keeps its permissions; a new one gets the usual ones.
+    """
+    path = path or config_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        mode = path.stat().st_mode & 0o777 if path.exists() else None
+        descriptor, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(descriptor, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temp_name, mode if mode is not None else 0o644)
+            os.replace(temp_name, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp_name)
+            raise
+    except OSError as error:
+        raise InvalidInput(
+            _("Cannot write the config file {path}: {reason}").format(path=path, reason=error.strerror or error)
+        ) from None
+    return path

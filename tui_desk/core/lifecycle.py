@@ -21,9 +21,10 @@ from typing import Any
 
 from ..i18n import _
 from ..store import Store, writes
+from ..store.db import describe_sqlite_error
 from . import sla_tracking
 from .clock import Clock, from_text, system_clock, to_text
-from .errors import ConflictError, InvalidInput, NotFound, TransitionRefused
+from .errors import ConflictError, InvalidInput, NotFound, StoreError, TransitionRefused
 from .models import (
     BUILTIN_MEANINGS,
     CUSTOM_MEANINGS,
@@ -37,7 +38,7 @@ from .models import (
     priority_label,
     status_label,
 )
-from .sla import SlaPolicies, to_config
+from .sla import SlaPolicies, SlaTargets, to_config, zone_name
 
 # Events whose to_value is the ticket's status after them: the status history SLA clocks replay.
 _STATUS_EVENT_KINDS = frozenset(
@@ -359,7 +360,16 @@ class TicketService:
         )
 
     # -- status transitions -------------------------------------------------------------
-    def resolve(self, ticket_id: int, *, actor: str | None = None, expected_version: int | None = None) -> Change:
+    def resolve(
+        self,
+        ticket_id: int,
+        *,
+        actor: str | None = None,
+        expected_version: int | None = None,
+        detail: str | None = None,
+    ) -> Change:
+        """Resolve the ticket; `detail` (e.g. why a time rule did it) goes into the event."""
+
         def plan(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
             self._require(ticket, definition, RESOLVE_FROM, _("resolved"))
             return _Plan(
@@ -370,7 +380,7 @@ class TicketService:
                     "postponed_until": None,
                     "postponed_from": None,
                 },
-                [(EventKind.RESOLVED, ticket["status"], Status.RESOLVED.value, None)],
+                [(EventKind.RESOLVED, ticket["status"], Status.RESOLVED.value, detail)],
             )
 
         return self._change(ticket_id, plan, actor=actor, expected_version=expected_version)
@@ -510,6 +520,41 @@ class TicketService:
             )
             conn.execute("DELETE FROM tickets WHERE id = ?", [ticket_id])
         return Change(ticket_id, "purged", Status.DELETED.value, None)
+
+    def purge_many(self, candidates: Sequence[tuple[int, int | None]], *, actor: str | None = None) -> list[Change]:
+        """Purge several deleted tickets in one transaction, each checked as :meth:`purge` checks it.
+
+        ``candidates``: (ticket id, expected version or None). A ticket that is
+        gone, no longer Deleted or changed since that version is left out, never
+        an error. One DELETE for them all: with the full-text indexes, that is
+        many times faster than purging them one by one.
+        """
+        wanted = dict(candidates)
+        if not wanted:
+            return []
+        who = actor or self.actor
+        moment = to_text(self.clock())
+        with self.store.transaction() as conn:
+            found = {
+                ticket_id: (version, status, subject)
+                for ticket_id, version, status, subject in conn.execute(
+                    "SELECT id, version, status, subject FROM tickets WHERE id IN (SELECT value FROM json_each(?))",
+                    [json.dumps(list(wanted))],
+                )
+            }
+            chosen = [
+                ticket_id
+                for ticket_id, expected in wanted.items()
+                if ticket_id in found
+                and found[ticket_id][1] == Status.DELETED
+                and (expected is None or found[ticket_id][0] == expected)
+            ]
+            conn.executemany(
+                "INSERT OR REPLACE INTO purged(ticket_id, subject, at, actor) VALUES (?, ?, ?, ?)",
+                [(ticket_id, found[ticket_id][2], moment, who) for ticket_id in chosen],
+            )
+            conn.execute("DELETE FROM tickets WHERE id IN (SELECT value FROM json_each(?))", [json.dumps(chosen)])
+        return [Change(ticket_id, "purged", Status.DELETED.value, None) for ticket_id in chosen]
 
     def set_custom_status(
         self, ticket_id: int, key: str, *, actor: str | None = None, expected_version: int | None = None
@@ -687,55 +732,164 @@ class TicketService:
         text = json.dumps(to_config(self.sla), sort_keys=True, default=str)
         return hashlib.sha256(text.encode()).hexdigest()[:16]
 
+    def sla_hours_fingerprint(self) -> str:
+        """Identifies the business hours the stored clocks were counted in, per department and priority."""
+
+        def described(department: str | None, priority: str | None) -> list[Any]:
+            hours = self.sla.for_ticket(department, priority).hours
+            # The machine's zone is "local", as sla_fingerprint leaves it out: processes
+            # started with another $TZ (cron, the app) must not replay every clock in turn.
+            zone = "local" if hours.timezone is self.sla.local_timezone else zone_name(hours.timezone)
+            return [
+                sorted(hours.days),
+                hours.start.isoformat(),
+                hours.end.isoformat(),
+                zone,
+                sorted(d.isoformat() for d in hours.holidays),
+            ]
+
+        # Every priority's hours, then only the departments whose hours differ from them:
+        # a department policy that sets targets only leaves this unchanged.
+        priorities = [p.value for p in Priority]
+        items: list[Any] = [[None, p, *described(None, p)] for p in priorities]
+        for department in sorted({r.department.strip().casefold() for r in self.sla.rules if r.department}):
+            for p in priorities:
+                if described(department, p) != items[priorities.index(p)][2:]:
+                    items.append([department, p, *described(department, p)])
+        return hashlib.sha256(json.dumps(items).encode()).hexdigest()[:16]
+
     def ensure_sla_current(self) -> int:
-        """Rebuild every SLA clock if the policies changed since they were computed; returns how many."""
-        current = self.store.scalar("SELECT value FROM meta WHERE key = 'sla_fingerprint'")
-        fingerprint = self.sla_fingerprint()
-        if current == fingerprint:
+        """Bring every SLA clock up to the policies if they changed since; returns how many were redone.
+
+        When only targets changed (the business hours of every department and
+        priority are the same), the clocks stand and only the due times of the
+        running ones are recomputed; otherwise every clock is replayed.
+        """
+        stored = dict(
+            self.store.conn.execute(
+                "SELECT key, value FROM meta WHERE key IN ('sla_fingerprint', 'sla_hours_fingerprint')"
+            ).fetchall()
+        )
+        fingerprint, hours = self.sla_fingerprint(), self.sla_hours_fingerprint()
+        if stored.get("sla_fingerprint") == fingerprint and stored.get("sla_hours_fingerprint") == hours:
             return 0
+        if stored.get("sla_hours_fingerprint") == hours and stored.get("sla_fingerprint") not in (None, "stale"):
+            return self._refresh_sla_due()
         return self.rebuild_sla()
+
+    def _refresh_sla_due(self) -> int:
+        """After a change of targets only: the due times of the running clocks, under the write lock."""
+        with self.store.transaction() as conn:
+            departments = dict(conn.execute("SELECT id, name FROM departments").fetchall())
+            rows = conn.execute(
+                f"SELECT id, department_id, priority, sla_elapsed, {_epoch_sql('sla_running_since')},"
+                " sla_first_elapsed, sla_due FROM tickets WHERE sla_running_since IS NOT NULL"
+            ).fetchall()
+            updates = []
+            for ticket_id, department_id, priority, elapsed, running_since, first_elapsed, due in rows:
+                targets = self.sla.for_ticket(departments.get(department_id), priority)
+                columns = sla_tracking.columns_from_epochs(elapsed or 0, running_since, first_elapsed, targets)
+                if columns["sla_due"] != due:
+                    updates.append([columns["sla_due"], columns["sla_key"], ticket_id])
+            conn.executemany("UPDATE tickets SET sla_due = ?, sla_key = ? WHERE id = ?", updates)
+            self._store_sla_fingerprints(conn)
+        return len(rows)
+
+    def _store_sla_fingerprints(self, conn: sqlite3.Connection) -> None:
+        conn.executemany(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+            [("sla_fingerprint", self.sla_fingerprint()), ("sla_hours_fingerprint", self.sla_hours_fingerprint())],
+        )
 
     def rebuild_sla(self, after_id: int = 0) -> int:
         """Replay SLA clocks from the timeline, for every ticket or those with id > after_id.
 
         Used after a policy change or a bulk fill. Derived columns only: no
         ticket version or event changes, since nothing about the ticket changed.
+        Returns how many tickets were replayed.
+
+        The replay reads a snapshot (other agents keep working meanwhile) and
+        then writes, under the write lock, only the rows that differ; a ticket
+        changed after the snapshot is replayed again under the lock, so no
+        concurrent change is overwritten with a stale clock.
         """
         now = self.clock()
-        meanings = {key: d.meaning for key, d in self.statuses(reload=True).items()}
-
-        def meaning_of(status: str) -> str:
-            return meanings.get(status, Meaning.ATTENTION)
-
-        tickets = self.store.query(
-            "SELECT t.id, d.name AS department, t.priority, t.first_response_at FROM tickets t"
-            " LEFT JOIN departments d ON d.id = t.department_id WHERE t.id > ?",
-            [after_id],
-        )
-        kinds = sorted(_STATUS_EVENT_KINDS)
-        history: dict[int, list[tuple[datetime, str]]] = {}
-        cursor = self.store.conn.execute(
-            f"SELECT ticket_id, at, to_value FROM events WHERE kind IN ({', '.join('?' for _ in kinds)})"
-            " AND ticket_id > ? ORDER BY ticket_id, id",
-            [*kinds, after_id],
-        )
-        for ticket_id, at, status in cursor:
-            if status is not None:
-                history.setdefault(ticket_id, []).append((from_text(at), status))
-        updates = []
-        for row in tickets:
-            targets = self.sla.for_ticket(row["department"], row["priority"])
-            first = from_text(row["first_response_at"]) if row["first_response_at"] else None
-            columns = sla_tracking.rebuilt(history.get(row["id"], []), meaning_of, first, targets, now)
-            updates.append([*(columns[c] for c in _SLA_COLUMNS), row["id"]])
+        self.statuses(reload=True)  # custom statuses another process added count too
+        conn = self.store.conn
+        try:
+            conn.execute("BEGIN")  # a read snapshot: tickets and their timelines as of one moment
+            try:
+                replayed = self._replay_sla(conn, "> ?", [after_id], now)
+            finally:
+                conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            raise StoreError(describe_sqlite_error(error, self.store.path)) from None
         assignments = ", ".join(f"{c} = ?" for c in _SLA_COLUMNS)
         with self.store.transaction() as conn:
-            conn.executemany(f"UPDATE tickets SET {assignments} WHERE id = ?", updates)
-            if after_id == 0:
-                conn.execute(
-                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('sla_fingerprint', ?)", [self.sla_fingerprint()]
+            current = dict(conn.execute("SELECT id, version FROM tickets WHERE id > ?", [after_id]).fetchall())
+            moved = [i for i, version in current.items() if i not in replayed or replayed[i][2] != version]
+            if moved:  # changed or created since the snapshot: replay those again, now under the lock
+                replayed.update(
+                    self._replay_sla(conn, "IN (SELECT value FROM json_each(?))", [json.dumps(moved)], now)
                 )
-        return len(updates)
+            updates: list[list[Any]] = []
+            unindexed: list[list[Any]] = []  # sla_key (in the tickets_sla index) unchanged: a cheaper update
+            for ticket_id, (values, stored, _version) in replayed.items():
+                if ticket_id in current and values != stored:  # rows already right are left alone
+                    if values[-1] == stored[-1]:
+                        unindexed.append([*values[:-1], ticket_id])
+                    else:
+                        updates.append([*values, ticket_id])
+            conn.executemany(f"UPDATE tickets SET {assignments} WHERE id = ?", updates)
+            partial = ", ".join(f"{c} = ?" for c in _SLA_COLUMNS[:-1])
+            conn.executemany(f"UPDATE tickets SET {partial} WHERE id = ?", unindexed)
+            if after_id == 0:
+                self._store_sla_fingerprints(conn)
+        return len(current)
+
+    def _replay_sla(
+        self,
+        conn: sqlite3.Connection,
+        id_condition: str,
+        params: list[Any],
+        now: datetime,
+    ) -> dict[int, tuple[list[Any], list[Any], int]]:
+        """Ticket id -> (replayed SLA columns, stored SLA columns, version) for the tickets chosen."""
+        kinds = sorted(_STATUS_EVENT_KINDS)
+        history: dict[int, list[tuple[int, str]]] = {}
+        # Times as whole epoch seconds, converted by SQLite: parsing them in Python costs more than the replay.
+        cursor = conn.execute(
+            f"SELECT ticket_id, {_epoch_sql('at')}, to_value FROM events"
+            f" WHERE kind IN ({', '.join('?' for _ in kinds)}) AND to_value IS NOT NULL"
+            f" AND ticket_id {id_condition} ORDER BY ticket_id, id",
+            [*kinds, *params],
+        )
+        for ticket_id, at, status in cursor:
+            changes = history.get(ticket_id)
+            if changes is None:
+                history[ticket_id] = [(at, status)]
+            else:
+                changes.append((at, status))
+        departments = dict(conn.execute("SELECT id, name FROM departments").fetchall())
+        tickets = conn.execute(
+            f"SELECT id, version, department_id, priority, {_epoch_sql('first_response_at')},"
+            f" {', '.join(_SLA_COLUMNS)} FROM tickets WHERE id {id_condition}",
+            params,
+        )
+        rebuilt = sla_tracking.rebuilt_from_epochs
+        paused = frozenset(key for key, d in self.statuses().items() if d.meaning is not Meaning.ATTENTION)
+        now_epoch = int(now.timestamp() // 1)
+        targets: dict[tuple[int | None, str], SlaTargets] = {}
+        no_history: tuple[tuple[int, str], ...] = ()
+        result = {}
+        for ticket_id, version, department_id, priority, first_response_at, *stored in tickets:
+            key = (department_id, priority)
+            found = targets.get(key)
+            if found is None:
+                found = targets[key] = self.sla.for_ticket(departments.get(department_id), priority)
+            columns = rebuilt(history.get(ticket_id, no_history), paused, first_response_at, found, now_epoch)
+            result[ticket_id] = ([columns[c] for c in _SLA_COLUMNS], stored, version)
+        return result
 
     # -- the machinery --------------------------------------------------------------------
     def _change(
@@ -876,6 +1030,13 @@ class TicketService:
         if email is None:
             raise NotFound(_("No ticket #{id}").format(id=ticket_id))
         return email
+
+
+def _epoch_sql(column: str) -> str:
+    """SQL for a stored time as whole epoch seconds (NULL stays NULL); unixepoch() is faster where it exists."""
+    if sqlite3.sqlite_version_info >= (3, 38, 0):
+        return f"unixepoch({column})"
+    return f"CAST(strftime('%s', {column}) AS INTEGER)"
 
 
 def parse_priority(value: str) -> Priority:

@@ -150,12 +150,21 @@ class Store:
         BEGIN IMMEDIATE means every read inside sees the latest committed state
         and no other process can write until we commit: a read-check-write
         sequence cannot lose another agent's update.
+
+        Inside another transaction of this thread it is a savepoint: its
+        changes are undone alone if it fails, and committed with the outer
+        one (so a batch of changes pays for one commit, not one each).
         """
         conn = self.conn
+        depth = getattr(self._local, "depth", 0)
+        if depth:
+            yield from self._savepoint(conn, depth)
+            return
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as error:
             raise StoreError(describe_sqlite_error(error, self.path)) from None
+        self._local.depth = 1
         try:
             yield conn
         except sqlite3.Error as error:
@@ -164,11 +173,29 @@ class Store:
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        finally:
+            self._local.depth = 0
         try:
             conn.execute("COMMIT")
         except sqlite3.Error as error:
             conn.execute("ROLLBACK")
             raise StoreError(describe_sqlite_error(error, self.path)) from None
+
+    def _savepoint(self, conn: sqlite3.Connection, depth: int) -> Iterator[sqlite3.Connection]:
+        name = f"nested_{depth}"
+        conn.execute(f"SAVEPOINT {name}")
+        self._local.depth = depth + 1
+        try:
+            yield conn
+        except BaseException as error:
+            conn.execute(f"ROLLBACK TO {name}")
+            conn.execute(f"RELEASE {name}")
+            if isinstance(error, sqlite3.Error):
+                raise StoreError(describe_sqlite_error(error, self.path)) from None
+            raise
+        finally:
+            self._local.depth = depth
+        conn.execute(f"RELEASE {name}")
 
     def query(self, sql: str, params: list | tuple | dict = ()) -> list[dict]:
         try:

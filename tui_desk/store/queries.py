@@ -306,3 +306,31 @@ def change_marker(store: Store) -> tuple[int, int, int]:
     )
     assert row is not None
     return (row["e"] or 0, row["p"] or 0, row["m"] or 0)
+
+
+# -- time rules (core/rules.py): candidates, each read from an index ---------------------------
+def answered_before(store: Store, cutoff: str) -> list[tuple[int, int]]:
+    """(id, version) of Answered tickets whose last message (reply or customer's) is at or before cutoff.
+
+    Notes do not set last_message_at. Reads the tickets_answered index (status, last_message_at).
+    """
+    return [
+        (r["id"], r["version"])
+        for r in store.query(
+            "SELECT id, version FROM tickets WHERE status = 'answered' AND last_message_at <= ?"
+            " ORDER BY last_message_at, id",
+            [cutoff],
+        )
+    ]
+
+
+def deleted_before(store: Store, cutoff: str) -> list[tuple[int, int]]:
+    """(id, version) of Deleted tickets deleted at or before cutoff (the tickets_deleted index)."""
+    return [
+        (r["id"], r["version"])
+        for r in store.query(
+            "SELECT id, version FROM tickets WHERE deleted_at IS NOT NULL AND deleted_at <= ?"
+            " AND status = 'deleted' ORDER BY deleted_at, id",
+            [cutoff],
+        )
+    ]

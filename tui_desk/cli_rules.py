@@ -1,0 +1,310 @@
+"""The `rules` and `sla` subcommands of `tui-desk` (hooked into cli.py).
+
+    tui-desk rules run [--json]                  the time rules, once (for cron)
+    tui-desk sla show [--json]                   the effective SLA targets and hours
+    tui-desk sla set KEY VALUE [--department D] [--priority P]
+    tui-desk sla unset KEY [--department D] [--priority P]
+
+`sla set` / `sla unset` rewrite the config file (TOML): every other table
+and key is kept, the new file is checked before it replaces the old one, and
+the replacement is atomic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tomllib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from .config import Config, config_path, write_config_text
+from .core.errors import InvalidInput
+from .core.lifecycle import TicketService
+from .core.models import PRIORITY_ORDER, priority_label
+from .core.rules import RulesConfig, run_rules
+from .core.sla import SlaPolicies, SlaTargets, dump_toml, format_time, to_config, zone_name
+from .core.text import printable
+from .i18n import _
+
+_DAY_ABBREVIATIONS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+# -- parsers ---------------------------------------------------------------------------------
+def add_parsers(
+    command: Callable[[str, str], argparse.ArgumentParser],
+    add_common: Callable[[argparse.ArgumentParser], None],
+    parser_class: type[argparse.ArgumentParser],
+) -> None:
+    """Add `rules` and `sla` with their actions; `command` is build_parser's helper."""
+    rules = command("rules", _("time rules: wake postponed, auto-resolve, purge deleted"))
+    actions = rules.add_subparsers(dest="rules_action", metavar="ACTION", parser_class=parser_class, required=True)
+    p = actions.add_parser("run", help=_("apply the time rules once (e.g. from cron)"), description=_(
+        "Rebuild SLA clocks if the policies changed, wake postponed tickets whose time has passed,"
+        " resolve tickets answered with no customer reply for N days, purge tickets deleted N days ago."
+        " Safe to run as often as you like."
+    ))
+    add_common(p)
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
+
+    sla = command("sla", _("show or change the SLA policies in the config file"))
+    actions = sla.add_subparsers(dest="sla_action", metavar="ACTION", parser_class=parser_class, required=True)
+    p = actions.add_parser("show", help=_("the effective targets, business hours and holidays"))
+    add_common(p)
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    for name, help_text in (
+        ("set", _("set one setting, e.g. `sla set first_response 2h --priority urgent`")),
+        ("unset", _("remove one setting, so it is inherited again")),
+    ):
+        p = actions.add_parser(name, help=help_text, description=help_text + ". " + _(
+            "Keys: first_response, resolution, near, hours.days, hours.start, hours.end,"
+            " hours.timezone, hours.holidays."
+        ))
+        add_common(p)
+        p.add_argument("key", help=_("e.g. first_response, resolution, near, hours.days, hours.timezone"))
+        if name == "set":
+            p.add_argument("value", help=_('e.g. 2h, 1d, "none", mon-fri, 09:00, Europe/Tallinn, 2026-12-24,2026-12-25'))
+        p.add_argument("--department", help=_("only for this department"))
+        p.add_argument("--priority", help="low|normal|high|urgent")
+
+
+# -- the config ------------------------------------------------------------------------------
+def sla_policies(config: Config, path: Path | None = None) -> SlaPolicies:
+    """The SLA policies of the config; a bad [sla] is one clear line naming the file and the key."""
+    try:
+        return SlaPolicies.from_config(config.raw)
+    except InvalidInput as error:
+        raise InvalidInput(_("In {path}: {problem}").format(path=path or config_path(), problem=error)) from None
+
+
+def rules_config(config: Config, path: Path | None = None) -> RulesConfig:
+    """The [rules] of the config; a bad value is one clear line naming the file and the key."""
+    try:
+        return RulesConfig.from_config(config.raw)
+    except InvalidInput as error:
+        raise InvalidInput(_("In {path}: {problem}").format(path=path or config_path(), problem=error)) from None
+
+
+# -- rules run -------------------------------------------------------------------------------
+def rules_command(args: argparse.Namespace, service: TicketService, config: Config) -> int:
+    report = run_rules(service, rules_config(config))
+    if args.json:
+        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
+    else:
+        for line in report.lines():
+            print(line)
+    return 0
+
+
+# -- sla show / set / unset ------------------------------------------------------------------
+def sla_command(args: argparse.Namespace, config: Config) -> int:
+    path = config_path()
+    policies = sla_policies(config, path)
+    if args.sla_action == "show":
+        data = sla_overview(policies)
+        if args.json:
+            print(json.dumps({"config": str(path), **data}, ensure_ascii=False, indent=1))
+        else:
+            _print_overview(data, path)
+        return 0
+    value = args.value if args.sla_action == "set" else None
+    if value is not None and not value.strip():
+        raise InvalidInput(_("Give a value, e.g. 2h, 1d or none"))
+    changed = policies.with_setting(args.key, value, department=args.department, priority=args.priority)
+    scope = _scope(args.department, args.priority)
+    key = args.key.strip()
+    if to_config(changed) == to_config(policies):
+        if value is None:
+            print(_("{key} is not set for {scope}: nothing to unset").format(key=key, scope=scope))
+        else:
+            print(_("{key} is already {value} for {scope}").format(key=key, value=value, scope=scope))
+        return 0
+    backup = _write_sla(config.raw or {}, changed, path)
+    if value is None:
+        print(_("Unset {key} for {scope} in {path}").format(key=key, scope=scope, path=path))
+    else:
+        print(_("Set {key} = {value} for {scope} in {path}").format(key=key, value=value, scope=scope, path=path))
+    if backup is not None:
+        print(_("Comments are not kept: the previous file is saved as {backup}").format(backup=backup))
+    print(_("SLA clocks are recomputed at the next `tui-desk rules run` (the app does it within a minute)"))
+    return 0
+
+
+def _scope(department: str | None, priority: str | None) -> str:
+    if department and priority:
+        return _("{department} tickets of priority {priority}").format(
+            department=printable(department), priority=priority_label(priority.strip().lower())
+        )
+    if department:
+        return _("{department} tickets").format(department=printable(department))
+    if priority:
+        return _("{priority} tickets").format(priority=priority_label(priority.strip().lower()))
+    return _("all tickets")
+
+
+def _write_sla(raw: Mapping[str, Any], policies: SlaPolicies, path: Path) -> Path | None:
+    """Write the config with the new [sla], everything else kept; checked before it replaces the file."""
+    table = to_config(policies)["sla"]
+    data = {k: v for k, v in raw.items()}
+    if table:
+        data["sla"] = table  # keeps its place when it was there already
+    else:
+        data.pop("sla", None)
+    try:
+        text = dump_toml(data)
+        reread = tomllib.loads(text)
+    except (TypeError, ValueError, tomllib.TOMLDecodeError) as error:
+        raise InvalidInput(
+            _("Cannot write the config file {path} safely ({reason}); it was left unchanged").format(
+                path=path, reason=error
+            )
+        ) from None
+    if reread != data or to_config(SlaPolicies.from_config(reread)) != to_config(policies):
+        raise InvalidInput(
+            _("Cannot write the config file {path} safely (it would not read back the same); it was left unchanged").format(
+                path=path
+            )
+        )
+    backup = None
+    try:
+        old_text = path.read_text(encoding="utf-8")
+    except OSError:
+        old_text = ""
+    if any(line.lstrip().startswith("#") for line in old_text.splitlines()):
+        backup = path.with_name(path.name + ".bak")
+        try:
+            shutil.copy2(path, backup)
+        except OSError as error:
+            raise InvalidInput(
+                _("Cannot save a copy of {path} before rewriting it: {reason}; it was left unchanged").format(
+                    path=path, reason=error.strerror or error
+                )
+            ) from None
+    write_config_text(text, path)
+    return backup
+
+
+def format_business(seconds: int | None, targets: SlaTargets) -> str:
+    """Business seconds as the config writes them: "4h", "1h 30m", "5d" (daily openings), "none".
+
+    Up to one daily opening it is hours and minutes (with 09:00-17:00, "1d" shows as 8h).
+    """
+    if seconds is None:
+        return "none"
+    day = targets.hours.day_seconds
+    parts = []
+    if day and seconds > day and seconds % day == 0:
+        return f"{seconds // day}d"
+    hours, rest = divmod(seconds, 3600)
+    minutes = rest // 60
+    if hours:
+        parts.append(f"{hours}h")
+    if minutes or not parts:
+        parts.append(f"{minutes}m")
+    return " ".join(parts)
+
+
+def _days_text(days: frozenset[int]) -> str:
+    ordered = sorted(days)
+    runs: list[list[int]] = []
+    for day in ordered:
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    words = []
+    for run in runs:
+        if len(run) >= 3:
+            words.append(f"{_DAY_ABBREVIATIONS[run[0]]}-{_DAY_ABBREVIATIONS[run[-1]]}")
+        else:
+            words.extend(_DAY_ABBREVIATIONS[d] for d in run)
+    return ", ".join(words)
+
+
+def _hours_data(targets: SlaTargets) -> dict[str, Any]:
+    hours = targets.hours
+    return {
+        "days": [_DAY_ABBREVIATIONS[d] for d in sorted(hours.days)],
+        "days_text": _days_text(hours.days),
+        "start": format_time(hours.start),
+        "end": format_time(hours.end, end=True),
+        "timezone": zone_name(hours.timezone),
+        "holidays": [d.isoformat() for d in sorted(hours.holidays)],
+    }
+
+
+def _near_text(targets: SlaTargets) -> str:
+    if targets.near is not None:
+        return format_business(targets.near, targets)
+    return f"{targets.near_fraction * 100:g}%"
+
+
+def sla_overview(policies: SlaPolicies) -> dict[str, Any]:
+    """What `sla show` prints: the configured settings and the effective targets per department and priority."""
+    departments: dict[str, str] = {}
+    for rule in policies.rules:
+        if rule.department is not None:
+            departments.setdefault(rule.department.casefold(), rule.department)
+    rows = []
+    for department in (None, *departments.values()):
+        for priority in PRIORITY_ORDER:
+            targets = policies.for_ticket(department, priority.value)
+            rows.append(
+                {
+                    "department": department,
+                    "priority": priority.value,
+                    "first_response": format_business(targets.first_response, targets),
+                    "first_response_seconds": targets.first_response,
+                    "resolution": format_business(targets.resolution, targets),
+                    "resolution_seconds": targets.resolution,
+                    "near": _near_text(targets),
+                    "hours": _hours_data(targets),
+                }
+            )
+    return {
+        "configured": to_config(policies)["sla"],
+        "hours": _hours_data(policies.default_targets),
+        "targets": rows,
+    }
+
+
+def _print_overview(data: dict[str, Any], path: Path) -> None:
+    print(_("SLA policies (config: {path})").format(path=path))
+    if not data["configured"]:
+        print(_("Nothing configured: the built-in defaults apply"))
+    header = [_("Department"), _("Priority"), _("First response"), _("Resolution"), _("Near"), _("Business hours")]
+    table = [header]
+    for row in data["targets"]:
+        hours = row["hours"]
+        table.append(
+            [
+                printable(row["department"]) if row["department"] else _("(any)"),
+                priority_label(row["priority"]),
+                row["first_response"],
+                row["resolution"],
+                row["near"],
+                f"{hours['days_text']} {hours['start']}-{hours['end']} {hours['timezone']}",
+            ]
+        )
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+    for row in table:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    days = {(row["hours"]["start"], row["hours"]["end"]) for row in data["targets"]}
+    if any(start != "00:00" or end != "24:00" for start, end in days):
+        print(_("(d = business days: one daily opening of the business hours, e.g. 09:00-17:00 is 8h)"))
+    holidays: dict[tuple[str, ...], list[str]] = {}
+    for row in data["targets"]:
+        label = f"{row['department'] or _('(any)')} {priority_label(row['priority'])}"
+        holidays.setdefault(tuple(row["hours"]["holidays"]), []).append(label)
+    if len(holidays) == 1:
+        (days,) = holidays
+        print(_("Holidays: {days}").format(days=", ".join(days) if days else _("none")))
+    else:
+        for days, labels in holidays.items():
+            print(
+                _("Holidays ({where}): {days}").format(
+                    where=printable(", ".join(labels)), days=", ".join(days) if days else _("none")
+                )
+            )
