@@ -67,7 +67,7 @@ from math import ceil
 from typing import Any, TypeVar
 
 from ..i18n import _
-from ..store import Store
+from ..store import Store, queries
 from ..store import report_queries as rq
 from .clock import from_text, to_text
 from .errors import InvalidInput
@@ -441,7 +441,7 @@ def build_report(
     now = now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
     period = resolve_period(since, until, now, zone)
     days = len(period.bounds) - 1
-    start, end, bounds = period.start, period.end, period.bounds
+    start, end = period.start, period.end
 
     infos = rq.statuses(store)
     keys = rq.Keys.of(infos)
@@ -470,32 +470,31 @@ def build_report(
         return found
 
     per_ticket = by == "tag"  # rows come once per tag: count each ticket once in the totals
-    seen: set[int] = set()
 
+    def collect(rows: list[tuple[str, int, Any, int]], which: str) -> list[tuple[str, int]]:
+        """Each group's durations; returns (when, seconds) once per ticket, for the totals."""
+        seen: set[int] = set()
+        once = []
+        for moment, seconds, key, ticket_id in rows:
+            seconds = max(0, seconds)
+            if by is not None:
+                getattr(tally(key), which).append(seconds)
+                if per_ticket:
+                    if ticket_id in seen:
+                        continue
+                    seen.add(ticket_id)
+            once.append((moment, seconds))
+        return once
+
+    day_of = period.day_index
     first_by_day: list[list[int]] = [[] for _ in range(days)]
-    for first_at, seconds, key, ticket_id in rq.first_responses(store, start, end, keys, by):
-        seconds = max(0, seconds)
-        if by is not None:
-            tally(key).first.append(seconds)
-            if per_ticket:
-                if ticket_id in seen:
-                    continue
-                seen.add(ticket_id)
+    for moment, seconds in collect(rq.first_responses(store, start, end, keys, by), "first"):
         total.first.append(seconds)
-        first_by_day[bisect_right(bounds, first_at) - 1].append(seconds)
-
-    seen.clear()
+        first_by_day[day_of(moment)].append(seconds)
     resolved_per_day = [0] * days
-    for resolved_at, seconds, key, ticket_id in rq.resolutions(store, start, end, keys, by):
-        seconds = max(0, seconds)
-        if by is not None:
-            tally(key).resolution.append(seconds)
-            if per_ticket:
-                if ticket_id in seen:
-                    continue
-                seen.add(ticket_id)
+    for moment, seconds in collect(rq.resolutions(store, start, end, keys, by), "resolution"):
         total.resolution.append(seconds)
-        resolved_per_day[bisect_right(bounds, resolved_at) - 1] += 1
+        resolved_per_day[day_of(moment)] += 1
 
     # SLA outcomes (and so the new tickets of each group): running clocks one by one here,
     # stopped ones counted in SQL (below).
@@ -607,12 +606,13 @@ class _SlaJudge:
         if running_since is not None:
             # The clock runs: count business time up to now, but only when it could matter
             # (business time never runs faster than the wall clock).
-            upper = elapsed + self.now_epoch - _epoch(running_since)
+            since = _epoch(running_since)
+            upper = elapsed + self.now_epoch - since
             waiting = first_target if first_elapsed is None else None
             if (waiting is not None and elapsed <= waiting < upper) or (
                 resolution_target is not None and elapsed <= resolution_target < upper
             ):
-                elapsed += self._business_since(targets, running_since)
+                elapsed += self._business_since(targets, running_since, since)
         first: int | None = None
         if first_target is not None:
             if first_elapsed is not None:
@@ -624,7 +624,7 @@ class _SlaJudge:
             resolution = _BREACHED if elapsed > resolution_target else _MET if done else _PENDING
         return first, resolution
 
-    def _business_since(self, targets: SlaTargets, since: str) -> int:
+    def _business_since(self, targets: SlaTargets, since: str, moment: int) -> int:
         """Business seconds from `since` to now, for many tickets at once.
 
         Split at the next UTC midnight: the opening hours of that UTC day (as
@@ -632,7 +632,6 @@ class _SlaJudge:
         once per day and kept, so each ticket costs a few additions.
         """
         hours = targets.hours
-        moment = _epoch(since)
         if moment >= self.now_epoch:
             return 0
         day = since[:10]
@@ -663,7 +662,10 @@ _DAY_EPOCHS: dict[str, int] = {}
 
 
 def _epoch(stored: str) -> int:
-    """Epoch seconds of a stored time, quickly (the day part is cached)."""
+    """Epoch seconds of a stored time (clock.to_epoch, twice as fast: the day part is cached).
+
+    Called for every running SLA clock of the period.
+    """
     day = _DAY_EPOCHS.get(stored[:10])
     if day is None:
         day = _DAY_EPOCHS[stored[:10]] = int(datetime.fromisoformat(stored[:10]).replace(tzinfo=UTC).timestamp())
@@ -714,7 +716,7 @@ def _history(
     else:
         length, pad = 20, ""
     with rq.snapshot(store):
-        counts = rq.status_counts(store)
+        counts = queries.status_counts(store)
         created = rq.creations(store, period.start, length, keys)
         changed = rq.backlog_changes(store, period.start, length, keys)
     backlog = tuple(

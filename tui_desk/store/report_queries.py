@@ -114,11 +114,6 @@ def statuses(store: Store) -> list[StatusInfo]:
     return [StatusInfo(key, name, meaning, bool(builtin)) for key, name, meaning, builtin in rows]
 
 
-def status_counts(store: Store) -> dict[str, int]:
-    """Tickets per status now (one pass over the status index)."""
-    return dict(_rows(store, "SELECT status, count(*) FROM tickets GROUP BY status"))
-
-
 def names(store: Store, table: str) -> dict[int, str]:
     """id -> name of agents, departments or tags."""
     if table not in ("agents", "departments", "tags"):
@@ -183,23 +178,27 @@ def backlog_changes(store: Store, since: str, prefix_length: int, keys: Keys) ->
 # --------------------------------------------------------------------------- the period
 
 
-def first_responses(
-    store: Store, start: str, end: str, keys: Keys, by: str | None
+def _durations(
+    store: Store, column: str, start: str, end: str, status_sql: str, statuses: Sequence[str], by: str | None
 ) -> list[tuple[str, int, object, int]]:
-    """(first_response_at, wall-clock seconds since creation, group, ticket id) of first replies in
-    [start, end), tickets not spam or deleted."""
     key, join = _group(by)
     return _rows(
         store,
-        f"""SELECT t.first_response_at,
-                   CAST(round((julianday(t.first_response_at) - julianday(t.created_at)) * 86400)
-                        AS INTEGER),
+        f"""SELECT t.{column},
+                   CAST(round((julianday(t.{column}) - julianday(t.created_at)) * 86400) AS INTEGER),
                    {key}, t.id
             FROM tickets t {join}
-            WHERE t.first_response_at >= ? AND t.first_response_at < ?
-              AND t.status NOT IN ({_marks(keys.excluded)})""",
-        [start, end, *keys.excluded],
+            WHERE t.{column} >= ? AND t.{column} < ? AND t.status {status_sql} ({_marks(statuses)})""",
+        [start, end, *statuses],
     )
+
+
+def first_responses(
+    store: Store, start: str, end: str, keys: Keys, by: str | None
+) -> list[tuple[str, int, object, int]]:
+    """(first_response_at, wall-clock seconds since creation, group, ticket id) of the first
+    replies in [start, end), tickets not spam or deleted."""
+    return _durations(store, "first_response_at", start, end, "NOT IN", keys.excluded, by)
 
 
 def resolutions(
@@ -207,17 +206,7 @@ def resolutions(
 ) -> list[tuple[str, int, object, int]]:
     """(resolved_at, wall-clock seconds since creation, group, ticket id) of tickets resolved in
     [start, end) that are still resolved (a done status)."""
-    key, join = _group(by)
-    return _rows(
-        store,
-        f"""SELECT t.resolved_at,
-                   CAST(round((julianday(t.resolved_at) - julianday(t.created_at)) * 86400)
-                        AS INTEGER),
-                   {key}, t.id
-            FROM tickets t {join}
-            WHERE t.resolved_at >= ? AND t.resolved_at < ? AND t.status IN ({_marks(keys.done)})""",
-        [start, end, *keys.done],
-    )
+    return _durations(store, "resolved_at", start, end, "IN", keys.done, by)
 
 
 Targets = Sequence[tuple[int, str, int | None, int | None]]
