@@ -17,7 +17,7 @@ from tui_desk.core.models import BUILTIN_MEANINGS, Meaning
 from tui_desk.core.rules import RulesConfig, RulesReport, run_rules
 from tui_desk.core.sla import BusinessHours, SlaPolicies, SlaTargets
 from tui_desk.demo import fill_demo
-from tui_desk.store import Store, queries
+from tui_desk.store import Store, open_store, queries
 
 DAY = timedelta(days=1)
 
@@ -451,6 +451,37 @@ def test_a_change_of_business_hours_replays_every_clock(store, clock) -> None:
     assert service.ensure_sla_current() == 200
     assert calls == [()]
     assert service.ensure_sla_current() == 0
+
+
+def test_a_rebuild_never_writes_a_stale_clock_over_a_concurrent_change(db_path, store, clock) -> None:
+    service = TicketService(store, clock=clock, actor=AGENT)
+    tickets = [service.create_ticket(email="carol@example.com", subject=f"Case {n}", body="Help") for n in range(3)]
+    clock.advance(hours=2)
+    service.rebuild_sla()
+    hours = SlaPolicies.from_config({}).with_setting("timezone", "Asia/Tokyo")
+    rebuilder = TicketService(store, clock=clock, sla=hours)
+    other_store = open_store(db_path)  # another agent: its own connection
+    other = TicketService(other_store, clock=clock, actor="bob", sla=hours)
+    replay = rebuilder._replay_sla
+    calls = []
+
+    def replay_then_someone_answers(*args):  # type: ignore[no-untyped-def]
+        result = replay(*args)
+        if not calls:
+            other.reply(tickets[1], "On it")  # after the snapshot, before the write
+        calls.append(args[1])
+        return result
+
+    rebuilder._replay_sla = replay_then_someone_answers  # type: ignore[method-assign]
+    try:
+        assert rebuilder.rebuild_sla() == 3
+    finally:
+        other_store.close()
+    assert calls == ["> ?", "IN (SELECT value FROM json_each(?))"]  # the changed ticket replayed again
+    after = store.query(f"SELECT {SLA_COLUMNS} FROM tickets ORDER BY id")
+    assert queries.get_ticket(store, tickets[1]).sla_running_since is None  # paused by the reply
+    TicketService(store, clock=clock, sla=hours).rebuild_sla()
+    assert store.query(f"SELECT {SLA_COLUMNS} FROM tickets ORDER BY id") == after
 
 
 def test_purge_many_checks_each_ticket_as_purge_does(service, store, clock, now, make_ticket) -> None:
