@@ -15,6 +15,8 @@ from textual.worker import WorkerState
 from tui_desk.core.models import InboxRow
 from tui_desk.store import Store, queries
 from tui_desk.ui.app import TuiDeskApp
+from tui_desk.ui.widgets.thread import ThreadView
+from tui_desk.ui.widgets.timeline import TimelineView
 
 # The data set is written from START on; the app's clock stands still at NOW.
 START = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -88,12 +90,12 @@ def widget_text(widget: Widget) -> str:
 
 
 def thread_text(app: TuiDeskApp) -> str:
-    return widget_text(app.query_one("#thread-body", Static))
+    return app.query_one(ThreadView).text
 
 
 def timeline_text(app: TuiDeskApp) -> str:
     """The timeline as one line of words: the pane is narrow, so its lines wrap."""
-    return " ".join(widget_text(app.query_one("#timeline-body", Static)).split())
+    return " ".join(app.query_one(TimelineView).text.split())
 
 
 def status_bar_text(app: TuiDeskApp) -> str:

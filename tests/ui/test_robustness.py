@@ -115,13 +115,13 @@ async def test_long_thread_draws_the_latest_200(empty_store: Store) -> None:
         await settle(pilot)
         shown = thread_text(app)
         assert "300 earlier messages not shown; press m to show the whole thread" in shown
-        assert shown.count("╭─ Customer") == 200
+        assert shown.count("▌ Customer") == 200
         assert re.search(r"Message number 301\b", shown) and re.search(r"Message number 500\b", shown)
         assert not re.search(r"Message number 300\b", shown)
 
         await press(pilot, "m")
         shown = thread_text(app)
-        assert shown.count("╭─ Customer") == 500
+        assert shown.count("▌ Customer") == 500
         assert "earlier messages not shown" not in shown
         assert re.search(r"Message number 1\b", shown)
         assert queries.get_ticket(empty_store, ticket).message_count == 500

@@ -131,6 +131,7 @@ class InboxList(ScrollView, can_focus=True):
         self._generation = 0
         self._loader: PageLoader | None = None
         self._announced: int | None = None
+        self._strip_cache: dict[tuple[int, int, bool, bool, int, int], Strip] = {}
 
     # -- data -------------------------------------------------------------------------
     def reset(self, loader: PageLoader, total: int, pages: dict[int, list[InboxRow]], cursor: int = 0) -> None:
@@ -182,9 +183,15 @@ class InboxList(ScrollView, can_focus=True):
         self._announce()
 
     # -- cursor -------------------------------------------------------------------------
-    def watch_cursor(self, _old: int, new: int) -> None:
+    def watch_cursor(self, old: int, new: int) -> None:
+        top = round(self.scroll_offset.y)
         self._scroll_cursor_into_view()
-        self.refresh()
+        if round(self.scroll_offset.y) == top:
+            # Only the two rows whose highlight changed need drawing again.
+            for index in {old, new}:
+                self.refresh_line(index + 1)  # virtual line: row i sits under the header
+        else:
+            self.refresh()
         self._announce()
 
     def _announce(self) -> None:
@@ -267,7 +274,14 @@ class InboxList(ScrollView, can_focus=True):
             self._request_page(index // PAGE_SIZE)
             style = self.rich_style + self.get_component_rich_style("inbox--loading")
             return Strip([Segment(_fit("  …", width), style)], width)
-        return self._row_strip(row, index == self.cursor, width)
+        # Ages and SLA times change by the minute; everything else with the row's version.
+        key = (row.id, row.version, index == self.cursor, self.has_focus, width, int(self.now().timestamp()) // 60)
+        strip = self._strip_cache.get(key)
+        if strip is None:
+            if len(self._strip_cache) > 2000:
+                self._strip_cache.clear()
+            strip = self._strip_cache[key] = self._row_strip(row, index == self.cursor, width)
+        return strip
 
     def _header_strip(self, width: int) -> Strip:
         style = self.rich_style + self.get_component_rich_style("inbox--header")
@@ -330,6 +344,10 @@ class InboxList(ScrollView, can_focus=True):
                 style = base + sla_style
             segments.append(Segment(fitted + " ", style))
         return Strip(segments).adjust_cell_length(width, base)
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._strip_cache.clear()
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, self.total + 1)

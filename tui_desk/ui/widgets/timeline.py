@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from rich.text import Text
-from textual.containers import VerticalScroll
-from textual.widgets import Static
 
 from ...core.models import Event, EventKind, event_label, priority_label
 from ...core.text import one_line
 from ...i18n import _
 from ..format import local_time
+from .text_pane import TextPane
 
 _STATUS_KINDS = {
     EventKind.CREATED,
@@ -60,19 +59,12 @@ def event_text(event: Event, status_label: Callable[[str], str]) -> Text:
     return line
 
 
-class TimelineView(VerticalScroll, can_focus=True):
-    ALLOW_MAXIMIZE = True  # `z` zooms it (scrollable containers refuse by default)
+class TimelineView(TextPane):
     BINDINGS = [("j", "scroll_down", _("Down")), ("k", "scroll_up", _("Up"))]
 
     DEFAULT_CSS = """
-    TimelineView { padding: 0 1; }
+    TimelineView { padding: 0 1; background: $surface; }
     """
 
-    def compose(self):  # noqa: ANN201
-        yield Static("", id="timeline-body")
-
     def show(self, events: list[Event], status_label: Callable[[str], str]) -> None:
-        body = self.query_one("#timeline-body", Static)
-        text = Text("\n").join(event_text(e, status_label) for e in events) if events else Text("")
-        body.update(text)
-        self.scroll_end(animate=False, immediate=True)
+        self.show_parts([event_text(e, status_label) for e in events])
