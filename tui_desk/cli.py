@@ -23,6 +23,7 @@ from .core.clock import humanize_age, parse_when, system_clock, to_epoch
 from .core.errors import InvalidInput, TuiDeskError
 from .core.lifecycle import Change, TicketService
 from .core.models import event_label, priority_label, status_label
+from .core.rules import RulesConfig
 from .core.sla import SlaPolicies
 from .core.text import one_line, printable
 from .i18n import _, set_language
@@ -377,7 +378,7 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
     return 0
 
 
-def _open_demo(actor: str, sla: SlaPolicies) -> int:
+def _open_demo(actor: str, sla: SlaPolicies, rules: RulesConfig) -> int:
     """A throw-away store of demo tickets, so a newcomer sees the app full at once."""
     import tempfile
 
@@ -389,7 +390,7 @@ def _open_demo(actor: str, sla: SlaPolicies) -> int:
         store = open_store(path)
         fill_demo(store, tickets=1000, seed=1)
         store.close()
-        return run_app(path, actor=actor, sla=sla)
+        return run_app(path, actor=actor, sla=sla, rules=rules)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -414,11 +415,18 @@ def _main(argv: Sequence[str] | None) -> int:
             set_language(language.split(":")[0])
         path = resolve_db_path(args.db)
         if args.command is None and args.demo:
-            return _open_demo(_actor(args, config.agent), SlaPolicies.from_config(config.raw))
+            return _open_demo(
+                _actor(args, config.agent), cli_rules.sla_policies(config), cli_rules.rules_config(config)
+            )
         if args.command is None:
             from .ui.app import run_app
 
-            return run_app(path, actor=_actor(args, config.agent), sla=SlaPolicies.from_config(config.raw))
+            return run_app(
+                path,
+                actor=_actor(args, config.agent),
+                sla=cli_rules.sla_policies(config),
+                rules=cli_rules.rules_config(config),
+            )
         if args.command == "sla":  # the config file only: no store needed
             return cli_rules.sla_command(args, config)
         store = open_store(path)

@@ -37,6 +37,7 @@ from ..core.models import (
     priority_label,
     status_label,
 )
+from ..core.rules import RulesConfig, run_rules
 from ..core.sla import SlaPolicies, SlaState
 from ..core.sla_tracking import SlaView
 from ..core.text import one_line
@@ -56,6 +57,7 @@ from .widgets.timeline import TimelineView
 
 LIVE_INTERVAL = 1.0
 SLA_TICK = 30.0
+RULES_INTERVAL = 60.0
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,7 @@ class TuiDeskApp(App[None]):
         actor: str = "agent",
         live_interval: float | None = LIVE_INTERVAL,
         sla: SlaPolicies | None = None,
+        rules: RulesConfig | None = None,
     ) -> None:
         super().__init__()
         self.store = store
@@ -154,6 +157,8 @@ class TuiDeskApp(App[None]):
         self._drafts: dict[tuple[str, int], str] = {}
         self._inbox_height = 45
         self._sla_seen: dict[int, SlaState] = {}
+        self.rules = rules  # None: time rules are left to cron (and to tests)
+        self._rules_started = False
 
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -284,6 +289,11 @@ class TuiDeskApp(App[None]):
     def _apply_inbox(self, request: int, flt: InboxFilter, snapshot: InboxSnapshot) -> None:
         if request != self._inbox_request:
             return
+        if self.rules is not None and not self._rules_started:
+            # After the first rows are on screen: a first run may replay SLA clocks for seconds.
+            self._rules_started = True
+            self.run_time_rules()
+            self.set_interval(RULES_INTERVAL, self.run_time_rules)
         self._marker = snapshot.marker
         self.status_defs = snapshot.statuses
         self.counts = snapshot.counts
@@ -341,6 +351,25 @@ class TuiDeskApp(App[None]):
             snapshot.ticket, snapshot.messages, self.status_label, snapshot.hidden_earlier, sla_line
         )
         self.query_one(TimelineView).show(snapshot.events, self.status_label)
+
+    def run_time_rules(self) -> None:
+        self._run_time_rules()
+
+    @work(thread=True, group="rules", exclusive=True, exit_on_error=False)
+    def _run_time_rules(self) -> None:
+        """Wake postponed tickets, auto-resolve and purge, keep SLA clocks current (actor: system)."""
+        try:
+            report = run_rules(self.service, self.rules)
+        except TuiDeskError as error:
+            self.call_from_thread(self._error, str(error))
+            return
+        if report.woken or report.auto_resolved or report.purged:
+            message = _("Time rules: {woken} woken, {resolved} resolved automatically, {purged} purged").format(
+                woken=report.woken, resolved=report.auto_resolved, purged=report.purged
+            )
+            self.call_from_thread(self.notify, message, markup=False, timeout=6)
+        if report.changed or report.sla_rebuilt:
+            self.call_from_thread(self.refresh_inbox)
 
     def check_for_changes(self) -> None:
         self._check_marker()
@@ -837,10 +866,10 @@ class TuiDeskApp(App[None]):
             )
 
 
-def run_app(path: Path, actor: str, sla: SlaPolicies | None = None) -> int:
+def run_app(path: Path, actor: str, sla: SlaPolicies | None = None, rules: RulesConfig | None = None) -> int:
     store = open_store(path)
     try:
-        TuiDeskApp(store, actor=actor, sla=sla).run()
+        TuiDeskApp(store, actor=actor, sla=sla, rules=rules or RulesConfig()).run()
     finally:
         store.close()
     return 0
