@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from textual.command import CommandPalette
-from textual.widgets import TextArea
+from textual.widgets import OptionList, TextArea
 
 from tui_desk.store import queries
 from tui_desk.ui.screens.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt
@@ -314,7 +314,9 @@ async def test_priority_urgent_resorts_inbox(desk: Desk) -> None:
         assert current_subject(app) == "Invoice charged twice"
         await press(pilot, "P")
         assert isinstance(app.screen, ChoiceDialog)
-        await press(pilot, "enter")  # urgent is the first choice
+        options = app.screen.query_one("#choices", OptionList)
+        assert options.highlighted == 1  # the current priority, high, is highlighted
+        await press(pilot, "up", "enter")  # urgent is just above
         assert queries.get_ticket(desk.store, invoice).priority == "urgent"
         event = last_event(desk.store, invoice)
         assert (event.kind, event.from_value, event.to_value) == ("priority", "high", "urgent")

@@ -157,6 +157,7 @@ class TuiDeskApp(App[None]):
         self._drafts: dict[tuple[str, int], str] = {}
         self._inbox_height = 45
         self._sla_seen: dict[int, SlaState] = {}
+        self._latest_customer_text: str | None = None
         self.rules = rules  # None: time rules are left to cron (and to tests)
         self._rules_started = False
 
@@ -346,6 +347,9 @@ class TuiDeskApp(App[None]):
         if request != self._ticket_request:
             return
         self.ticket = snapshot.ticket
+        self._latest_customer_text = next(
+            (m.body for m in reversed(snapshot.messages) if m.kind == "customer"), None
+        )
         sla_line = self._show_sla(snapshot.ticket) if snapshot.ticket is not None else None
         self.query_one(ThreadView).show(
             snapshot.ticket, snapshot.messages, self.status_label, snapshot.hidden_earlier, sla_line
@@ -473,7 +477,8 @@ class TuiDeskApp(App[None]):
                 ),
             )
 
-        self.push_screen(ReplyScreen(kind, row.id, row.subject, self._drafts.get(key, "")), done)
+        quote = self._latest_customer_text if self.ticket is not None and self.ticket.id == row.id else None
+        self.push_screen(ReplyScreen(kind, row.id, row.subject, self._drafts.get(key, ""), quote), done)
 
     def action_reply(self) -> None:
         self._open_editor("reply")
@@ -576,6 +581,7 @@ class TuiDeskApp(App[None]):
             ChoiceDialog(
                 _("Priority of #{id}").format(id=ticket_id),
                 [(p.value, priority_label(p.value)) for p in PRIORITY_ORDER],
+                selected=row.priority,
             ),
             lambda value: value and self.run_change(lambda: self.service.set_priority(ticket_id, value)),
         )

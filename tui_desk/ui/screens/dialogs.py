@@ -48,10 +48,12 @@ class ChoiceDialog(ModalScreen[str | None]):
         allow_typed: bool = False,
         placeholder: str = "",
         hint: str = "",
+        selected: str | None = None,
     ) -> None:
         super().__init__()
         self.title_text = title
         self.choices = choices  # (value, label)
+        self.selected = selected
         self.allow_typed = allow_typed
         self.placeholder = placeholder
         self.hint = hint
@@ -75,7 +77,8 @@ class ChoiceDialog(ModalScreen[str | None]):
             self.query_one("#choices", OptionList).focus()
         options = self.query_one("#choices", OptionList)
         if self.choices:
-            options.highlighted = 0
+            values = [value for value, _label in self.choices]
+            options.highlighted = values.index(self.selected) if self.selected in values else 0
 
     @on(OptionList.OptionSelected, "#choices")
     def chosen(self, event: OptionList.OptionSelected) -> None:

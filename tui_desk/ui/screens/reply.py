@@ -8,14 +8,15 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, TextArea
+from textual.widgets import Footer, Label, Static, TextArea
 
-from ...core.text import one_line
+from ...core.text import one_line, printable
 from ...i18n import _
 from .dialogs import ConfirmDialog
 
@@ -34,12 +35,15 @@ class ReplyScreen(ModalScreen[Draft | None]):
         Binding("ctrl+e", "external_editor", _("$EDITOR"), show=bool(os.environ.get("EDITOR"))),
     ]
 
-    def __init__(self, kind: str, ticket_id: int, subject: str, initial: str = "") -> None:
+    def __init__(
+        self, kind: str, ticket_id: int, subject: str, initial: str = "", quote: str | None = None
+    ) -> None:
         super().__init__()
         self.kind = kind
         self.ticket_id = ticket_id
         self.subject = subject
         self.initial = initial
+        self.quote = quote  # the customer's latest message, to answer it with it in sight
 
     def compose(self) -> ComposeResult:
         title = (
@@ -49,6 +53,11 @@ class ReplyScreen(ModalScreen[Draft | None]):
             yield Label(Content(title), classes="dialog-title")
             if self.kind == "note":
                 yield Label(Content(_("Only agents see notes; the customer never does.")), classes="dialog-hint")
+            if self.quote and self.quote.strip():
+                yield Static(
+                    Text(_("The customer wrote:") + "\n", style="bold") + Text(printable(self.quote.strip())),
+                    classes="quote",
+                )
             yield TextArea(self.initial, id="editor", soft_wrap=True, show_line_numbers=False)
         yield Footer()
 
