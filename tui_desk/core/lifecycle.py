@@ -296,8 +296,12 @@ class TicketService:
         at: datetime | None = None,
         attachments: Sequence[tuple[str, str, bytes]] = (),
         expected_version: int | None = None,
+        outbox: bool = False,
     ) -> Change:
-        """An agent answers the customer: the ticket becomes Answered."""
+        """An agent answers the customer: the ticket becomes Answered.
+
+        With ``outbox``, the reply is also queued for e-mail in the same transaction.
+        """
         if not body.strip():
             raise InvalidInput(_("A reply needs some text"))
         moment = to_text(at or self.clock())
@@ -319,21 +323,25 @@ class TicketService:
                 fields["first_response_at"] = moment
             return _Plan(fields, [(EventKind.REPLIED, ticket["status"], Status.ANSWERED.value, None)])
 
-        return self._change(
-            ticket_id,
-            plan,
-            actor=who,
-            expected_version=expected_version,
-            message={
-                "kind": MessageKind.REPLY.value,
-                "author": who,
-                "body": body,
-                "created_at": moment,
-                "message_id": message_id,
-            },
-            attachments=attachments,
-            at=moment,
-        )
+        with self.store.transaction() as conn:  # a savepoint inside the outer one, if any
+            change = self._change(
+                ticket_id,
+                plan,
+                actor=who,
+                expected_version=expected_version,
+                message={
+                    "kind": MessageKind.REPLY.value,
+                    "author": who,
+                    "body": body,
+                    "created_at": moment,
+                    "message_id": message_id,
+                },
+                attachments=attachments,
+                at=moment,
+            )
+            if outbox and change.message_id is not None:
+                writes.queue_outbox(conn, ticket_id, change.message_id, moment)
+        return change
 
     def add_note(
         self, ticket_id: int, body: str, *, actor: str | None = None, expected_version: int | None = None

@@ -199,5 +199,30 @@ def _migrate_to_2(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_to_1, _migrate_to_2]
+_V3_STATEMENTS = [
+    # Agent replies waiting to be e-mailed (tui_desk/mail/outbox.py). A row is written in the
+    # same transaction as its reply; status: queued -> sending -> sent, or back to queued with
+    # last_error and a later next_attempt_at (failed after too many attempts).
+    """CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY,
+        message_id INTEGER NOT NULL UNIQUE REFERENCES messages(id) ON DELETE CASCADE,
+        ticket_id INTEGER NOT NULL REFERENCES tickets(id) ON DELETE CASCADE,
+        status TEXT NOT NULL DEFAULT 'queued',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT NOT NULL,
+        last_error TEXT,
+        claimed_at TEXT,
+        created_at TEXT NOT NULL,
+        sent_at TEXT
+    )""",
+    "CREATE INDEX outbox_due ON outbox(status, next_attempt_at)",
+]
+
+
+def _migrate_to_3(db: sqlite_utils.Database) -> None:
+    for statement in _V3_STATEMENTS:
+        db.execute(statement)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3]
 SCHEMA_VERSION = len(MIGRATIONS)

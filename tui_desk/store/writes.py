@@ -113,3 +113,12 @@ def insert_attachment(
         [message_id, filename, content_type, size if size is not None else len(data or b""), data],
     )
     return int(cursor.lastrowid or 0)
+
+
+def queue_outbox(conn: sqlite3.Connection, ticket_id: int, message_id: int, at: str) -> int:
+    """An agent reply to be e-mailed: sent later by tui_desk/mail/outbox.py."""
+    cursor = conn.execute(
+        "INSERT INTO outbox(message_id, ticket_id, status, next_attempt_at, created_at) VALUES (?, ?, 'queued', ?, ?)",
+        [message_id, ticket_id, at, at],
+    )
+    return int(cursor.lastrowid or 0)
