@@ -8,12 +8,14 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-import sqlite_utils
+from typing import TYPE_CHECKING
 
 from ..core.errors import StoreError
 from ..i18n import _
 from .schema import MIGRATIONS, SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    import sqlite_utils
 
 
 def _default_busy_timeout() -> float:
@@ -56,18 +58,25 @@ class Store:
 
     # -- connections ---------------------------------------------------------------
     @property
-    def db(self) -> sqlite_utils.Database:
-        database = getattr(self._local, "db", None)
-        if database is None:
-            database = self._connect()
-            self._local.db = database
-        return database
+    def conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._connect()
+            self._local.conn = conn
+        return conn
 
     @property
-    def conn(self) -> sqlite3.Connection:
-        return self.db.conn
+    def db(self) -> sqlite_utils.Database:
+        """This thread's connection as a sqlite-utils Database (imported only when asked for:
+        sqlite-utils pulls in numpy when present, a third of a second at start-up)."""
+        import sqlite_utils
 
-    def _connect(self) -> sqlite_utils.Database:
+        database = getattr(self._local, "db", None)
+        if database is None or database.conn is not self.conn:
+            database = self._local.db = sqlite_utils.Database(self.conn)
+        return database
+
+    def _connect(self) -> sqlite3.Connection:
         if self.path != ":memory:":
             parent = Path(self.path).expanduser().parent
             try:
@@ -92,14 +101,13 @@ class Store:
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
             conn.execute("PRAGMA synchronous = NORMAL")
-            database = sqlite_utils.Database(conn)
             with self._migrate_lock:
                 if not self._migrated:
                     self._migrate(conn)
                     self._migrated = True
         except sqlite3.Error as error:
             raise StoreError(describe_sqlite_error(error, self.path)) from None
-        return database
+        return conn
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         current = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -124,6 +132,8 @@ class Store:
                         path=self.path
                     )
                 )
+            import sqlite_utils
+
             database = sqlite_utils.Database(conn)
             for version in range(current, SCHEMA_VERSION):
                 MIGRATIONS[version](database)
@@ -137,9 +147,10 @@ class Store:
             conn.execute("PRAGMA journal_mode = WAL")
 
     def close(self) -> None:
-        database = getattr(self._local, "db", None)
-        if database is not None:
-            database.conn.close()
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
             self._local.db = None
 
     # -- transactions and reads ----------------------------------------------------
@@ -224,7 +235,7 @@ class Store:
 def open_store(path: str | Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Store:
     """Open (and lazily create or migrate) the store, failing early with a clear error."""
     store = Store(path, busy_timeout=busy_timeout)
-    store.db  # noqa: B018 - connect now so a bad file is reported at once
+    store.conn  # noqa: B018 - connect now so a bad file is reported at once
     try:
         store.conn.execute("SELECT count(*) FROM statuses").fetchone()
     except sqlite3.Error as error:
