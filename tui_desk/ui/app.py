@@ -42,9 +42,10 @@ from ..core.sla import SlaPolicies, SlaState
 from ..core.sla_tracking import SlaView
 from ..core.text import one_line
 from ..core.triage import next_to_solve
-from ..i18n import _
+from ..i18n import N_, _
 from ..store import Store, open_store, queries
 from ..store.queries import VIEW_ALL, VIEW_ATTENTION, InboxFilter
+from .localize import localize_bindings
 from .screens.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt
 from .screens.help import HelpScreen
 from .screens.postpone import PostponeDialog
@@ -90,42 +91,44 @@ class TuiDeskApp(App[None]):
     CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute, so subclasses elsewhere find it
 
     BINDINGS = [
-        Binding("r", "reply", _("Reply"), tooltip=_("Answer the customer")),
-        Binding("n", "note", _("Note"), tooltip=_("Internal note, never sent")),
-        Binding("e", "resolve", _("Resolve")),
-        Binding("p", "postpone", _("Postpone")),
-        Binding("s", "to_solve", _("To solve"), tooltip=_("Jump to the ticket that most needs an answer")),
-        Binding("slash", "search", _("Search")),
-        Binding("x", "reports", _("Reports"), tooltip=_("Backlog, response times, SLAs, tags")),
-        Binding("question_mark", "help", _("Help")),
-        Binding("q", "quit", _("Quit"), show=False),
-        Binding("o", "reopen", _("Reopen"), show=False),
-        Binding("exclamation_mark", "spam", _("Spam"), show=False),
-        Binding("d", "delete", _("Delete"), show=False),
-        Binding("R", "restore", _("Restore"), show=False),
-        Binding("a", "assign", _("Assign"), show=False),
-        Binding("P", "priority", _("Priority"), show=False),
-        Binding("t", "tags", _("Tags"), show=False),
-        Binding("c", "custom_status", _("Custom status"), show=False),
-        Binding("D", "department", _("Department"), show=False),
-        Binding("right_square_bracket", "next_ticket", _("Next ticket"), show=False),
-        Binding("left_square_bracket", "previous_ticket", _("Previous ticket"), show=False),
-        Binding("v", "pick_view", _("View"), show=False),
-        Binding("O", "toggle_order", _("Sort: priority / SLA"), show=False),
-        Binding("f", "filter", _("Filter"), show=False),
-        Binding("escape", "back", _("Back"), show=False),
-        Binding("m", "whole_thread", _("Whole thread"), show=False),
-        Binding("T", "toggle_timeline", _("Timeline on/off"), show=False),
-        Binding("z", "zoom", _("Zoom pane"), show=False),
-        Binding("less_than_sign", "resize_inbox(-3)", _("Inbox smaller"), show=False),
-        Binding("greater_than_sign", "resize_inbox(3)", _("Inbox larger"), show=False),
-        Binding("1", "view('attention')", _("Needs attention"), show=False),
-        Binding("2", "view('all')", _("All"), show=False),
-        Binding("3", "view('answered')", _("Answered"), show=False),
-        Binding("4", "view('postponed')", _("Postponed"), show=False),
-        Binding("5", "view('resolved')", _("Resolved"), show=False),
-        Binding("6", "view('spam')", _("Spam"), show=False),
-        Binding("7", "view('deleted')", _("Deleted"), show=False),
+        Binding("r", "reply", N_("Reply"), tooltip=N_("Answer the customer")),
+        Binding("n", "note", N_("Note"), tooltip=N_("Internal note, never sent")),
+        Binding("e", "resolve", N_("Resolve")),
+        Binding("p", "postpone", N_("Postpone")),
+        Binding("s", "to_solve", N_("To solve"), tooltip=N_("Jump to the ticket that most needs an answer")),
+        Binding("slash", "search", N_("Search")),
+        Binding("x", "reports", N_("Reports"), tooltip=N_("Backlog, response times, SLAs, tags")),
+        Binding("question_mark", "help", N_("Help")),
+        Binding("q", "quit", N_("Quit"), show=False),
+        Binding("o", "reopen", N_("Reopen"), show=False),
+        Binding("exclamation_mark", "spam", N_("Spam"), show=False),
+        Binding("d", "delete", N_("Delete"), show=False),
+        Binding("R", "restore", N_("Restore"), show=False),
+        Binding("a", "assign", N_("Assign"), show=False),
+        Binding("P", "priority", N_("Priority"), show=False),
+        Binding("t", "tags", N_("Tags"), show=False),
+        Binding("c", "custom_status", N_("Custom status"), show=False),
+        Binding("D", "department", N_("Department"), show=False),
+        Binding("right_square_bracket", "next_ticket", N_("Next ticket"), show=False),
+        Binding("left_square_bracket", "previous_ticket", N_("Previous ticket"), show=False),
+        Binding("v", "pick_view", N_("View"), show=False),
+        Binding("O", "toggle_order", N_("Sort: priority / SLA"), show=False),
+        Binding("f", "filter", N_("Filter"), show=False),
+        Binding("escape", "back", N_("Back"), show=False),
+        Binding("m", "whole_thread", N_("Whole thread"), show=False),
+        Binding("T", "toggle_timeline", N_("Timeline on/off"), show=False),
+        Binding("z", "zoom", N_("Zoom pane"), show=False),
+        Binding("less_than_sign", "resize_inbox(-3)", N_("Inbox smaller"), show=False),
+        Binding("greater_than_sign", "resize_inbox(3)", N_("Inbox larger"), show=False),
+        Binding("1", "view('attention')", N_("Needs attention"), show=False),
+        Binding("2", "view('all')", N_("All"), show=False),
+        Binding("3", "view('answered')", N_("Answered"), show=False),
+        Binding("4", "view('postponed')", N_("Postponed"), show=False),
+        Binding("5", "view('resolved')", N_("Resolved"), show=False),
+        Binding("6", "view('spam')", N_("Spam"), show=False),
+        Binding("7", "view('deleted')", N_("Deleted"), show=False),
+        # Textual's own palette key, here so its footer label is translated too.
+        Binding("ctrl+p", "command_palette", N_("palette"), show=False, priority=True, tooltip=N_("Open the command palette")),
     ]
 
     def __init__(
@@ -137,8 +140,11 @@ class TuiDeskApp(App[None]):
         live_interval: float | None = LIVE_INTERVAL,
         sla: SlaPolicies | None = None,
         rules: RulesConfig | None = None,
+        notice: str | None = None,
     ) -> None:
+        localize_bindings()  # before super().__init__(): every node copies its class's bindings
         super().__init__()
+        self._language_notice = notice  # e.g. "no translation for 'de'", shown once the screen is up
         self.store = store
         self.clock = clock
         self.actor = actor
@@ -179,6 +185,8 @@ class TuiDeskApp(App[None]):
         self.query_one("#timeline-pane").border_title = _("Timeline")
         self.query_one(InboxList).focus()
         self.refresh_inbox()
+        if self._language_notice:
+            self.notify(self._language_notice, severity="warning", markup=False)
         if self.live_interval:
             self.set_interval(self.live_interval, self.check_for_changes)
             self.set_interval(SLA_TICK, self.sla_tick)
@@ -275,7 +283,6 @@ class TuiDeskApp(App[None]):
         try:
             marker = queries.change_marker(self.store)
             statuses = self.service.statuses(reload=True)
-            counts = queries.status_counts(self.store)
             total = queries.inbox_count(self.store, flt)
             position = queries.inbox_position(self.store, flt, wanted) if wanted is not None else None
             cursor = position if position is not None else min(fallback, max(0, total - 1))
@@ -284,8 +291,19 @@ class TuiDeskApp(App[None]):
         except TuiDeskError as error:
             self.call_from_thread(self._error, str(error))
             return
-        snapshot = InboxSnapshot(total, pages, cursor, counts, statuses, marker)
+        snapshot = InboxSnapshot(total, pages, cursor, self.counts, statuses, marker)
         self.call_from_thread(self._apply_inbox, request, flt, snapshot)
+        # The per-status counts scan an index of every ticket: after the rows are shown.
+        try:
+            counts = queries.status_counts(self.store)
+        except TuiDeskError:
+            return
+        self.call_from_thread(self._apply_counts, request, counts)
+
+    def _apply_counts(self, request: int, counts: dict[str, int]) -> None:
+        if request == self._inbox_request:
+            self.counts = counts
+            self._update_status_bar()
 
     def _apply_inbox(self, request: int, flt: InboxFilter, snapshot: InboxSnapshot) -> None:
         if request != self._inbox_request:
@@ -872,10 +890,16 @@ class TuiDeskApp(App[None]):
             )
 
 
-def run_app(path: Path, actor: str, sla: SlaPolicies | None = None, rules: RulesConfig | None = None) -> int:
+def run_app(
+    path: Path,
+    actor: str,
+    sla: SlaPolicies | None = None,
+    rules: RulesConfig | None = None,
+    notice: str | None = None,
+) -> int:
     store = open_store(path)
     try:
-        TuiDeskApp(store, actor=actor, sla=sla, rules=rules or RulesConfig()).run()
+        TuiDeskApp(store, actor=actor, sla=sla, rules=rules or RulesConfig(), notice=notice).run()
     finally:
         store.close()
     return 0
