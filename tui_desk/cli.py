@@ -26,7 +26,7 @@ from .core.models import event_label, priority_label, status_label
 from .core.rules import RulesConfig
 from .core.sla import SlaPolicies
 from .core.text import one_line, printable
-from .i18n import _, set_language
+from .i18n import _, choose_language, set_language
 from .store import Store, open_store, queries
 from .store.queries import InboxFilter
 
@@ -378,7 +378,7 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
     return 0
 
 
-def _open_demo(actor: str, sla: SlaPolicies, rules: RulesConfig) -> int:
+def _open_demo(actor: str, sla: SlaPolicies, rules: RulesConfig, notice: str | None = None) -> int:
     """A throw-away store of demo tickets, so a newcomer sees the app full at once."""
     import tempfile
 
@@ -390,7 +390,7 @@ def _open_demo(actor: str, sla: SlaPolicies, rules: RulesConfig) -> int:
         store = open_store(path)
         fill_demo(store, tickets=1000, seed=1)
         store.close()
-        return run_app(path, actor=actor, sla=sla, rules=rules)
+        return run_app(path, actor=actor, sla=sla, rules=rules, notice=notice)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -403,20 +403,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
+def _choose_language(argv: list[str]) -> str | None:
+    """Set the language before any text is made (help texts too); the notice for an unknown one.
+
+    --lang wins, then the config's ``language``, then $LANGUAGE, $LC_ALL, $LC_MESSAGES,
+    $LANG; English when none names a language with a catalogue.
+    """
+    early = argparse.ArgumentParser(add_help=False)
+    early.add_argument("--lang")
+    known, _rest = early.parse_known_args(argv)
+    try:
+        configured = load_config().language
+    except TuiDeskError:
+        configured = None  # reported, in the chosen language, when the config is read again
+    language, unknown = choose_language(known.lang, configured)
+    set_language(language)
+    if unknown:
+        return _("No translation for {lang!r}; using English").format(lang=unknown)
+    return None
+
+
 def _main(argv: Sequence[str] | None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    notice = _choose_language(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    opens_app = args.command is None
+    if notice and not opens_app:
+        print(notice, file=sys.stderr)
     try:
         config = load_config()
-        language = args.lang or config.language or os.environ.get("LANGUAGE") or None
-        if args.lang and not set_language(args.lang):
-            print(_("No translation for {lang!r}; using English").format(lang=args.lang), file=sys.stderr)
-        elif not args.lang and language:
-            set_language(language.split(":")[0])
         path = resolve_db_path(args.db)
         if args.command is None and args.demo:
             return _open_demo(
-                _actor(args, config.agent), cli_rules.sla_policies(config), cli_rules.rules_config(config)
+                _actor(args, config.agent), cli_rules.sla_policies(config), cli_rules.rules_config(config), notice
             )
         if args.command is None:
             from .ui.app import run_app
@@ -426,6 +446,7 @@ def _main(argv: Sequence[str] | None) -> int:
                 actor=_actor(args, config.agent),
                 sla=cli_rules.sla_policies(config),
                 rules=cli_rules.rules_config(config),
+                notice=notice,
             )
         if args.command == "sla":  # the config file only: no store needed
             return cli_rules.sla_command(args, config)

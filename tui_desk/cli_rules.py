@@ -27,7 +27,7 @@ from .core.models import PRIORITY_ORDER, priority_label
 from .core.rules import RulesConfig, run_rules
 from .core.sla import SlaPolicies, SlaTargets, dump_toml, format_time, to_config, zone_name
 from .core.text import printable
-from .i18n import _
+from .i18n import _, day_abbreviation
 
 _DAY_ABBREVIATIONS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
@@ -206,7 +206,7 @@ def format_business(seconds: int | None, targets: SlaTargets) -> str:
     return " ".join(parts)
 
 
-def _days_text(days: frozenset[int]) -> str:
+def _days_text(days: frozenset[int], name: Callable[[int], str] = _DAY_ABBREVIATIONS.__getitem__) -> str:
     ordered = sorted(days)
     runs: list[list[int]] = []
     for day in ordered:
@@ -217,9 +217,9 @@ def _days_text(days: frozenset[int]) -> str:
     words = []
     for run in runs:
         if len(run) >= 3:
-            words.append(f"{_DAY_ABBREVIATIONS[run[0]]}-{_DAY_ABBREVIATIONS[run[-1]]}")
+            words.append(f"{name(run[0])}-{name(run[-1])}")
         else:
-            words.extend(_DAY_ABBREVIATIONS[d] for d in run)
+            words.extend(name(d) for d in run)
     return ", ".join(words)
 
 
@@ -285,7 +285,8 @@ def _print_overview(data: dict[str, Any], path: Path) -> None:
                 row["first_response"],
                 row["resolution"],
                 row["near"],
-                f"{hours['days_text']} {hours['start']}-{hours['end']} {hours['timezone']}",
+                f"{_days_text(frozenset(_DAY_ABBREVIATIONS.index(d) for d in hours['days']), day_abbreviation)} "
+                f"{hours['start']}-{hours['end']} {hours['timezone']}",
             ]
         )
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]

@@ -18,7 +18,7 @@ from .core.clock import humanize_age
 from .core.models import priority_label, status_label
 from .core.reports import Compliance, Durations, GroupFigures, Report, duration_text, percent_text
 from .core.text import one_line
-from .i18n import _, ngettext
+from .i18n import _, format_date, ngettext
 
 BARS = "▁▂▃▄▅▆▇█"
 
@@ -74,7 +74,7 @@ def by_title(by: str) -> str:
 def period_text(report: Report) -> str:
     days = len(report.days)
     return _("{since} – {until} · {days} days · {zone}").format(
-        since=report.since.isoformat(), until=report.until.isoformat(), days=days, zone=report.timezone
+        since=format_date(report.since), until=format_date(report.until), days=days, zone=report.timezone
     )
 
 
@@ -164,7 +164,7 @@ def charts_table(report: Report, width: int = 50) -> Table:
     ]
     for label, values, top in rows:
         table.add_row(Text(label), Text(sparkline(values, width)), Text(_("max {top}").format(top=top)))
-    note = _("{first} … {last}").format(first=report.since.isoformat(), last=report.until.isoformat())
+    note = _("{first} … {last}").format(first=format_date(report.since), last=format_date(report.until))
     if share > 1:
         note += " · " + _("one mark per {n} days").format(n=share)
     table.add_row(Text(""), Text(note, style="dim"), Text(""))

@@ -11,15 +11,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from ...i18n import _
+from ...i18n import N_, _
 
 
 class ConfirmDialog(ModalScreen[bool]):
     """Yes/no; y or Enter confirms, n or Esc declines."""
 
     BINDINGS = [
-        Binding("y,enter", "answer(True)", _("Yes")),
-        Binding("n,escape", "answer(False)", _("No")),
+        Binding("y,enter", "answer(True)", N_("Yes")),
+        Binding("n,escape", "answer(False)", N_("No")),
     ]
 
     def __init__(self, question: str) -> None:
@@ -38,7 +38,7 @@ class ConfirmDialog(ModalScreen[bool]):
 class ChoiceDialog(ModalScreen[str | None]):
     """Pick one of a few values; with `allow_typed`, the input may hold any value."""
 
-    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(
         self,
@@ -114,7 +114,7 @@ class ChoiceDialog(ModalScreen[str | None]):
 class TextPrompt(ModalScreen[str | None]):
     """Type one value; Enter accepts, Esc cancels."""
 
-    BINDINGS = [Binding("escape", "cancel", _("Cancel"))]
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
 
     def __init__(self, title: str, *, value: str = "", placeholder: str = "", hint: str = "") -> None:
         super().__init__()

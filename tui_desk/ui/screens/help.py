@@ -10,14 +10,14 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ...i18n import _
+from ...i18n import N_, _
 
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
-        Binding("escape,q,question_mark", "dismiss_help", _("Close")),
-        Binding("j,down", "scroll(1)", _("Down"), show=False),
-        Binding("k,up", "scroll(-1)", _("Up"), show=False),
+        Binding("escape,q,question_mark", "dismiss_help", N_("Close")),
+        Binding("j,down", "scroll(1)", N_("Down"), show=False),
+        Binding("k,up", "scroll(-1)", N_("Up"), show=False),
     ]
 
     def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:

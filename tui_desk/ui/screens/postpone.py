@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from ...core.clock import parse_when
 from ...core.errors import InvalidInput
-from ...i18n import _
+from ...i18n import _, format_weekday_time
 from .dialogs import ChoiceDialog
 
 
@@ -18,8 +18,8 @@ def quick_choices(now: datetime) -> list[tuple[str, str]]:
     in_hour = local + timedelta(hours=1)
     return [
         (in_hour.isoformat(), _("In 1 hour ({time})").format(time=in_hour.strftime("%H:%M"))),
-        (tomorrow.isoformat(), _("Tomorrow morning ({time})").format(time=tomorrow.strftime("%a %H:%M"))),
-        (next_week.isoformat(), _("Next week ({time})").format(time=next_week.strftime("%a %d %b %H:%M"))),
+        (tomorrow.isoformat(), _("Tomorrow morning ({time})").format(time=format_weekday_time(tomorrow))),
+        (next_week.isoformat(), _("Next week ({time})").format(time=format_weekday_time(next_week, with_date=True))),
     ]
 
 

@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, Static, TextArea
 
 from ...core.text import one_line, printable
-from ...i18n import _
+from ...i18n import N_, _
 from .dialogs import ConfirmDialog
 
 
@@ -30,9 +30,9 @@ class Draft:
 
 class ReplyScreen(ModalScreen[Draft | None]):
     BINDINGS = [
-        Binding("ctrl+s", "send", _("Send"), priority=True),
-        Binding("escape", "cancel", _("Cancel"), priority=True),
-        Binding("ctrl+e", "external_editor", _("$EDITOR"), show=bool(os.environ.get("EDITOR"))),
+        Binding("ctrl+s", "send", N_("Send"), priority=True),
+        Binding("escape", "cancel", N_("Cancel"), priority=True),
+        Binding("ctrl+e", "external_editor", N_("$EDITOR"), show=bool(os.environ.get("EDITOR"))),
     ]
 
     def __init__(

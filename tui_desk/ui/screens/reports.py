@@ -27,7 +27,7 @@ from ...core.clock import Clock
 from ...core.errors import TuiDeskError
 from ...core.reports import GROUPINGS, Report, build_report, duration_text
 from ...core.sla import SlaPolicies
-from ...i18n import _
+from ...i18n import N_, _, format_date
 from ...report_text import by_title, figures_table, groups_table, period_text
 from ...store import Store
 
@@ -53,16 +53,16 @@ class ReportsScreen(ModalScreen[None]):
     CSS_PATH = Path(__file__).parent.parent / "reports.tcss"  # ui/*.tcss ship with the package
 
     BINDINGS = [
-        Binding("escape,q", "close", _("Close")),
-        Binding("p", "next_period", _("Period")),
-        Binding("b", "next_grouping", _("Group by")),
-        Binding("7", "period(7)", _("7 days"), show=False),
-        Binding("3", "period(30)", _("30 days"), show=False),
-        Binding("9", "period(90)", _("90 days"), show=False),
-        Binding("j,down", "scroll(1)", _("Down"), show=False),
-        Binding("k,up", "scroll(-1)", _("Up"), show=False),
-        Binding("pagedown", "scroll(10)", _("Page down"), show=False),
-        Binding("pageup", "scroll(-10)", _("Page up"), show=False),
+        Binding("escape,q", "close", N_("Close")),
+        Binding("p", "next_period", N_("Period")),
+        Binding("b", "next_grouping", N_("Group by")),
+        Binding("7", "period(7)", N_("7 days"), show=False),
+        Binding("3", "period(30)", N_("30 days"), show=False),
+        Binding("9", "period(90)", N_("90 days"), show=False),
+        Binding("j,down", "scroll(1)", N_("Down"), show=False),
+        Binding("k,up", "scroll(-1)", N_("Up"), show=False),
+        Binding("pagedown", "scroll(10)", N_("Page down"), show=False),
+        Binding("pageup", "scroll(-10)", N_("Page up"), show=False),
     ]
 
     def __init__(self, store: Store, policies: SlaPolicies, clock: Clock, days: int = 30) -> None:
@@ -162,9 +162,9 @@ class ReportsScreen(ModalScreen[None]):
             title = Text(chart.title)
             title.append("  " + _("max {top}").format(top=top), style="dim")
             self.query_one(f"#chart-{chart.key}-title", Static).update(title)
-        days = Text(f"{report.since.isoformat()}", style="dim")
+        days = Text(format_date(report.since), style="dim")
         days.append(" … ", style="dim")
-        days.append(report.until.isoformat(), style="dim")
+        days.append(format_date(report.until), style="dim")
         self.query_one("#chart-days", Static).update(days)
 
     def _show_title(self, working: bool) -> None:

@@ -27,7 +27,7 @@ from ...core.models import InboxRow, priority_label
 from ...core.sla import SlaState
 from ...core.sla_tracking import SlaView
 from ...core.text import one_line
-from ...i18n import _
+from ...i18n import N_, _
 from ..sla_display import short_label
 
 PAGE_SIZE = 100
@@ -56,12 +56,12 @@ class InboxList(ScrollView, can_focus=True):
     """Tickets in inbox order; New/Open stand out with a marker and colour."""
 
     BINDINGS = [
-        Binding("j,down", "cursor(1)", _("Down"), show=False),
-        Binding("k,up", "cursor(-1)", _("Up"), show=False),
-        Binding("g,home", "first", _("Top"), show=False),
-        Binding("G,end", "last", _("Bottom"), show=False),
-        Binding("pagedown,ctrl+d", "page(1)", _("Page down"), show=False),
-        Binding("pageup,ctrl+u", "page(-1)", _("Page up"), show=False),
+        Binding("j,down", "cursor(1)", N_("Down"), show=False),
+        Binding("k,up", "cursor(-1)", N_("Up"), show=False),
+        Binding("g,home", "first", N_("Top"), show=False),
+        Binding("G,end", "last", N_("Bottom"), show=False),
+        Binding("pagedown,ctrl+d", "page(1)", N_("Page down"), show=False),
+        Binding("pageup,ctrl+u", "page(-1)", N_("Page up"), show=False),
     ]
 
     COMPONENT_CLASSES = {

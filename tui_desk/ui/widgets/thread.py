@@ -10,7 +10,7 @@ from rich.text import Text
 
 from ...core.models import Message, MessageKind, Ticket, priority_label
 from ...core.text import one_line, printable
-from ...i18n import _
+from ...i18n import N_, _
 from ..format import local_time
 from .text_pane import TextPane
 
@@ -81,7 +81,7 @@ def header_renderable(
     if ticket.postponed_until:
         lines.append(Text.assemble((_("Postponed until") + ": ", "dim"), local_time(ticket.postponed_until)))
     if sla_line is not None and sla_line.plain:
-        lines.append(Text.assemble(("SLA: ", "dim"), sla_line))
+        lines.append(Text.assemble((_("SLA") + ": ", "dim"), sla_line))
     return Padding(Group(*lines), (0, 0, 1, 0))
 
 
@@ -89,10 +89,10 @@ class ThreadView(TextPane):
     """Scrollable conversation; customer text is always shown literally."""
 
     BINDINGS = [
-        ("j", "scroll_down", _("Down")),
-        ("k", "scroll_up", _("Up")),
-        ("g", "scroll_home", _("Top")),
-        ("G", "scroll_end", _("Bottom")),
+        ("j", "scroll_down", N_("Down")),
+        ("k", "scroll_up", N_("Up")),
+        ("g", "scroll_home", N_("Top")),
+        ("G", "scroll_end", N_("Bottom")),
     ]
 
     DEFAULT_CSS = """

@@ -8,7 +8,7 @@ from rich.text import Text
 
 from ...core.models import Event, EventKind, event_label, priority_label
 from ...core.text import one_line
-from ...i18n import _
+from ...i18n import N_, _
 from ..format import local_time
 from .text_pane import TextPane
 
@@ -60,7 +60,7 @@ def event_text(event: Event, status_label: Callable[[str], str]) -> Text:
 
 
 class TimelineView(TextPane):
-    BINDINGS = [("j", "scroll_down", _("Down")), ("k", "scroll_up", _("Up"))]
+    BINDINGS = [("j", "scroll_down", N_("Down")), ("k", "scroll_up", N_("Up"))]
 
     DEFAULT_CSS = """
     TimelineView { padding: 0 1; background: $surface; }
