@@ -102,6 +102,18 @@ async def test_escape_and_q_close_the_screen_not_the_app(desk: Desk, key: str) -
         assert app.inbox.total == 4  # back on the inbox, as it was
 
 
+async def test_closing_before_the_report_is_ready_and_keys_while_it_works(desk: Desk) -> None:
+    app = make_app(desk.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("x", "b", "7", "escape")  # no waiting: workers may still run
+        await settle(pilot)
+        assert not isinstance(app.screen, ReportsScreen)
+        assert app.is_running
+        await press(pilot, "x")
+        assert isinstance(app.screen, ReportsScreen) and app.screen.report is not None
+
+
 async def test_inbox_keys_do_nothing_behind_the_report(desk: Desk) -> None:
     app = make_app(desk.store)
     async with app.run_test(size=SIZE) as pilot:

@@ -122,13 +122,13 @@ class ReportsScreen(ModalScreen[None]):
         self.app.call_from_thread(self._show, request, report)
 
     def _failed(self, request: int, message: str) -> None:
-        if request == self._request:
+        if request == self._request and self.is_attached:
             self._show_title(working=False)
             self.notify(message, severity="error", markup=False, timeout=8)
 
     def _show(self, request: int, report: Report) -> None:
-        if request != self._request:
-            return  # the user has asked for another period or grouping meanwhile
+        if request != self._request or not self.is_attached:
+            return  # the user has asked for another period or grouping, or closed the screen
         self.report = report
         self._show_title(working=False)
         self.query_one("#figures", Static).update(figures_table(report))
@@ -185,6 +185,7 @@ class ReportsScreen(ModalScreen[None]):
 
     # -- actions ----------------------------------------------------------------------------
     def action_close(self) -> None:
+        self._request += 1  # a report still being worked out is not shown any more
         self.dismiss(None)
 
     def action_period(self, days: int) -> None:
