@@ -353,6 +353,8 @@ def test_an_empty_or_backward_period_is_refused(desk: Store) -> None:
         report(desk, since="2026-03-05", until="2026-03-04")
     with pytest.raises(InvalidInput, match="empty"):
         report(desk, since="2026-03-11", until=None)
+    with pytest.raises(InvalidInput, match="too long"):
+        report(desk, since="0001-01-01")
 
 
 def test_unknown_grouping_is_refused(desk: Store) -> None:

@@ -78,6 +78,7 @@ T = TypeVar("T")
 
 GROUPINGS = ("agent", "department", "tag", "priority")
 DEFAULT_DAYS = 30
+MAX_DAYS = 3660  # ten years of days, each one a point of the per-day series
 TOP_TAGS = 10
 
 _RELATIVE = re.compile(r"^\s*(\d+)\s*([dw])\s*$", re.IGNORECASE)
@@ -363,10 +364,11 @@ def resolve_period(
                 since=first.isoformat(), until=last.isoformat()
             )
         )
-    try:
-        return Period.of(first, last, zone)
-    except (OverflowError, ValueError):
-        raise InvalidInput(_("The period is too long")) from None
+    if (last - first).days >= MAX_DAYS:
+        raise InvalidInput(
+            _("The period is too long: at most {n} days").format(n=f"{MAX_DAYS:,}")
+        )
+    return Period.of(first, last, zone)
 
 
 # --------------------------------------------------------------------------- building it
