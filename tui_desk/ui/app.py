@@ -177,7 +177,8 @@ class TuiDeskApp(App[None]):
                 yield ThreadView(id="thread")
             with Vertical(id="timeline-pane"):
                 yield TimelineView(id="timeline")
-        yield Footer(compact=True)
+        # No ^p key in the footer: it covered the last label at 80 columns; ? and the help name Ctrl+P.
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#inbox-pane").border_title = self._view_title()

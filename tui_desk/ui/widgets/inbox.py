@@ -23,7 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...core.clock import humanize_age, to_epoch
-from ...core.models import InboxRow, priority_label
+from ...core.models import PRIORITY_ORDER, InboxRow, Status, priority_label, status_label
 from ...core.sla import SlaState
 from ...core.sla_tracking import SlaView
 from ...core.text import one_line
@@ -41,6 +41,14 @@ class Column:
     key: str
     title: str
     width: int  # 0 = takes the remaining width
+
+
+_SHOWN_STATUSES = (Status.NEW, Status.OPEN, Status.ANSWERED, Status.RESOLVED, Status.POSTPONED)
+
+
+def _label_width(labels: object, least: int, most: int) -> int:
+    """A column as wide as its longest label in the user's language (e.g. "Edasilükatud"), within bounds."""
+    return max(least, min(most, max(cell_len(label) for label in labels)))  # type: ignore[attr-defined]
 
 
 def _fit(text: str, width: int) -> str:
@@ -244,8 +252,8 @@ class InboxList(ScrollView, can_focus=True):
         columns = [
             Column("marker", "", 2),
             Column("id", "#", 7),
-            Column("priority", _("Priority"), 8),
-            Column("status", _("Status"), 11),
+            Column("priority", _("Priority"), _label_width((priority_label(p) for p in PRIORITY_ORDER), 8, 10)),
+            Column("status", _("Status"), _label_width((status_label(s) for s in _SHOWN_STATUSES), 11, 14)),
             Column("subject", _("Subject"), 0),
             Column("customer", _("Customer"), 22),
             Column("assignee", _("Assignee"), 10),
