@@ -209,8 +209,8 @@ class TuiDeskApp(App[None]):
     def sla_tick(self) -> None:
         """Time passes: redraw SLA columns and warn when the open ticket turns near or breached."""
         self.inbox.refresh()
-        if self.ticket is not None:
-            self._show_sla(self.ticket)
+        if self.selected_id is not None:
+            self.load_ticket(self.selected_id)  # its header and the near/breached warning
 
     def _show_sla(self, ticket: Ticket) -> Text:
         view = self.sla_view(ticket)
