@@ -1,0 +1,400 @@
+"""One raw e-mail message -> a ParsedMail, never an exception for bad input.
+
+Standard library only (``email``). The structure is parsed with the
+``compat32`` policy and headers are decoded here (RFC 2047 words, raw 8-bit
+bytes): the same result as policy ``default`` at seven times its speed, which
+the import's 2,000 messages/s needs (policy ``default`` alone parses about
+1,000/s). Any declared charset is honoured; bytes it cannot decode are replaced. HTML-only messages
+become readable text. A message we cannot use (no sender, no content) raises
+``Unusable`` with the reason, which the importer reports as skipped.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import policy
+from email.header import decode_header, make_header
+from email.message import Message
+from email.parser import BytesParser
+from email.utils import parseaddr, parsedate_to_datetime
+from html.parser import HTMLParser
+
+from ..i18n import _
+
+# Our own headers, written by the mbox export so an import restores what mail cannot say.
+KIND_HEADER = "X-Tui-Desk-Kind"  # customer | reply | note
+TICKET_HEADER = "X-Tui-Desk-Ticket"  # the ticket id in the exporting store
+STATUS_HEADER = "X-Tui-Desk-Status"  # the ticket's status when exported
+AUTHOR_HEADER = "X-Tui-Desk-Author"  # the agent's name for replies and notes
+
+_MSGID = re.compile(r"<[^<>\s]+>")
+_TAG = re.compile(r"\[#(\d{1,12})\]")
+_MAX_HEADER = 8192  # longer header values are cut: a huge header must not become a huge subject
+
+
+class Unusable(Exception):
+    """The message cannot become a ticket message; the text says why."""
+
+
+@dataclass
+class ParsedMail:
+    message_id: str | None
+    in_reply_to: str | None
+    references: list[str]
+    subject: str
+    sender: str  # the address
+    sender_name: str | None
+    recipients: str  # the To header as it came
+    date: datetime | None
+    body: str
+    attachments: list[tuple[str, str, bytes]] = field(default_factory=list)
+    content_hash: str = ""
+    kind: str | None = None  # from X-Tui-Desk-Kind
+    ticket_tag: int | None = None  # [#123] in the subject
+    exported_ticket: int | None = None  # X-Tui-Desk-Ticket
+    exported_status: str | None = None  # X-Tui-Desk-Status
+    author: str | None = None  # X-Tui-Desk-Author
+
+    @property
+    def thread_ids(self) -> list[str]:
+        """Message-IDs this one answers, the most direct first."""
+        ids = [self.in_reply_to] if self.in_reply_to else []
+        ids.extend(reversed(self.references))
+        return list(dict.fromkeys(i for i in ids if i))
+
+
+_PARSER = BytesParser(policy=policy.compat32)
+
+
+def content_hash(raw: bytes) -> str:
+    return "sha256:" + hashlib.sha256(raw.replace(b"\r\n", b"\n").strip()).hexdigest()
+
+
+def parse_message(raw: bytes) -> ParsedMail:
+    """Parse one message; raises Unusable (with a reason) for what cannot become a ticket message."""
+    if not raw or not raw.strip():
+        raise Unusable(_("empty message"))
+    try:
+        message = _PARSER.parsebytes(raw)
+    except Exception as error:  # noqa: BLE001 - the parser is lenient; anything else is a report
+        raise Unusable(_("unreadable message: {reason}").format(reason=error)) from None
+    try:
+        return _parsed(message, raw)
+    except Unusable:
+        raise
+    except Exception as error:  # noqa: BLE001 - a malformed message is reported, never a crash
+        raise Unusable(_("malformed message: {kind}: {reason}").format(kind=type(error).__name__, reason=error)) from None
+
+
+def _parsed(message: Message, raw: bytes) -> ParsedMail:
+    sender_name, sender = parseaddr(header(message, "From"))
+    if not sender:
+        sender_name, sender = parseaddr(header(message, "Sender") or header(message, "Reply-To"))
+    sender = sender.strip()
+    local, _at, domain = sender.rpartition("@")
+    if not local or not domain or " " in sender:
+        raise Unusable(_("no sender address (From: {value!r})").format(value=header(message, "From")[:100]))
+    subject = " ".join(header(message, "Subject").split())
+    body, attachments = _content(message)
+    if not body.strip() and not attachments and not subject:
+        raise Unusable(_("no subject, text or attachment"))
+    tag = _TAG.search(subject)
+    kind = header(message, KIND_HEADER).strip().lower() or None
+    exported = header(message, TICKET_HEADER).strip()
+    return ParsedMail(
+        message_id=_first_id(header(message, "Message-ID")),
+        in_reply_to=_first_id(header(message, "In-Reply-To")),
+        references=_MSGID.findall(header(message, "References")),
+        subject=subject,
+        sender=sender,
+        sender_name=" ".join(sender_name.split()) or None,
+        recipients=header(message, "To"),
+        date=_date(header(message, "Date")),
+        body=body,
+        attachments=attachments,
+        content_hash=content_hash(raw),
+        kind=kind if kind in ("customer", "reply", "note") else None,
+        ticket_tag=int(tag.group(1)) if tag else None,
+        exported_ticket=int(exported) if exported.isdigit() else None,
+        exported_status=header(message, STATUS_HEADER).strip() or None,
+        author=header(message, AUTHOR_HEADER).strip() or None,
+    )
+
+
+def header(message: Message, name: str) -> str:
+    """A header as text (encoded words decoded, raw 8-bit bytes guessed), never an exception."""
+    try:
+        value = message.get(name)
+    except Exception:  # noqa: BLE001
+        value = None
+    if value is None:
+        return ""
+    text = decode_words(_unfold(str(value) if not isinstance(value, str) else value))
+    return text[:_MAX_HEADER]
+
+
+def _unfold(value: str) -> str:
+    return re.sub(r"\r?\n[ \t]", " ", value)
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
+def _has_surrogates(text: str) -> bool:
+    return not text.isascii() and _SURROGATE.search(text) is not None
+
+
+def _raw_bytes_text(text: str) -> str:
+    """A header with undeclared 8-bit bytes (kept as surrogates by the parser): UTF-8, else Windows-1252."""
+    data = text.encode("utf-8", "surrogateescape")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", "replace")
+
+
+def decode_words(value: str) -> str:
+    """RFC 2047 encoded words decoded with their charset; an unknown charset or bad bytes are replaced."""
+    if _has_surrogates(value):
+        value = _raw_bytes_text(value)
+    if "=?" not in value:
+        return value
+    try:
+        chunks = decode_header(value)
+    except Exception:  # noqa: BLE001
+        return value
+    try:
+        return str(make_header(chunks))  # right spacing between encoded and plain words
+    except Exception:  # noqa: BLE001 - an unknown charset or bytes it cannot decode
+        pass
+    out: list[str] = []
+    for chunk, charset in chunks:
+        if isinstance(chunk, str):
+            out.append(chunk)
+            continue
+        try:
+            codec = codecs.lookup(charset or "ascii").name
+        except LookupError:
+            codec = "utf-8"
+        try:
+            out.append(chunk.decode(codec))
+        except UnicodeDecodeError:
+            out.append(chunk.decode("utf-8", "replace") if codec in ("ascii", "utf-8") else chunk.decode(codec, "replace"))
+    return "".join(out)
+
+
+def _first_id(value: str) -> str | None:
+    found = _MSGID.search(value)
+    if found:
+        return found.group()[:998]
+    value = value.strip()
+    return f"<{value[:996]}>" if value and " " not in value else None
+
+
+def _date(value: str) -> datetime | None:
+    if not value.strip():
+        return None
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    try:
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        return None
+
+
+# -- content -------------------------------------------------------------------------------
+def _content(message: Message) -> tuple[str, list[tuple[str, str, bytes]]]:
+    plain: list[str] = []
+    html: list[str] = []
+    attachments: list[tuple[str, str, bytes]] = []
+    for part in _leaves(message, 0):
+        content_type = _content_type(part)
+        filename = _filename(part)
+        disposition = (part.get_content_disposition() or "") if _safe(part) else ""
+        if filename or disposition == "attachment" or not content_type.startswith("text/"):
+            if content_type.startswith("multipart/"):
+                continue
+            data = _payload_bytes(part)
+            if filename is None:
+                filename = _("attachment") + _extension(content_type)
+            attachments.append((filename, content_type, data))
+        elif content_type == "text/html":
+            html.append(html_to_text(_text(part)))
+        else:
+            plain.append(_text(part))
+    body = "\n\n".join(p.strip("\n") for p in plain if p.strip()) or "\n\n".join(h for h in html if h.strip())
+    return body.replace("\r\n", "\n").replace("\r", "\n"), attachments
+
+
+def _safe(part: Message) -> bool:
+    try:
+        part.get_content_disposition()
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _leaves(part: Message, depth: int):  # noqa: ANN202 - a generator of leaf parts
+    if depth > 50:  # absurd nesting: stop rather than recurse forever
+        return
+    if part.is_multipart():
+        payload = part.get_payload()
+        if isinstance(payload, list):
+            content_type = _content_type(part)
+            if content_type == "multipart/alternative":
+                # One alternative is enough: the plain one if present, else the last one.
+                chosen = [p for p in payload if _content_type(p) == "text/plain"] or payload[-1:]
+                for sub in chosen:
+                    yield from _leaves(sub, depth + 1)
+                return
+            for sub in payload:
+                yield from _leaves(sub, depth + 1)
+        return
+    if _content_type(part) == "message/rfc822":
+        yield part
+        return
+    yield part
+
+
+def _content_type(part: Message) -> str:
+    try:
+        return part.get_content_type()
+    except Exception:  # noqa: BLE001
+        return "application/octet-stream"
+
+
+def _filename(part: Message) -> str | None:
+    try:
+        name = part.get_filename()
+    except Exception:  # noqa: BLE001 - a broken RFC 2231 parameter
+        name = None
+    if name is None:
+        return None
+    if not isinstance(name, str):
+        name = str(name)
+    name = decode_words(_unfold(name))
+    name = " ".join(name.replace("/", "_").replace("\\", "_").split())
+    return name[:255] or None
+
+
+def _extension(content_type: str) -> str:
+    return {"application/pdf": ".pdf", "image/png": ".png", "image/jpeg": ".jpg", "message/rfc822": ".eml"}.get(
+        content_type, ".bin"
+    )
+
+
+def _payload_bytes(part: Message) -> bytes:
+    try:
+        if _content_type(part) == "message/rfc822":
+            inner = part.get_payload()
+            if isinstance(inner, list) and inner:
+                return inner[0].as_bytes()
+        data = part.get_payload(decode=True)
+    except Exception:  # noqa: BLE001
+        data = None
+    if data is None:
+        payload = part.get_payload()
+        data = payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else b""
+    return data
+
+
+def _charset(part: Message) -> str:
+    try:
+        declared = part.get_content_charset() or "utf-8"
+    except Exception:  # noqa: BLE001
+        declared = "utf-8"
+    try:
+        return codecs.lookup(declared).name
+    except LookupError:
+        return "utf-8"  # an unknown charset: UTF-8 with replacements is the best guess
+
+
+def _text(part: Message) -> str:
+    data = _payload_bytes(part)
+    charset = _charset(part)
+    for attempt in dict.fromkeys((charset, "utf-8")):
+        try:
+            return data.decode(attempt)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    if charset in ("utf-8", "ascii"):
+        # Declared UTF-8 or ASCII but it is not: most likely Windows-1252/Latin-1 text.
+        return data.decode("cp1252", "replace")
+    return data.decode(charset, "replace")
+
+
+# -- HTML ------------------------------------------------------------------------------------
+_BLOCK = frozenset(
+    ["p", "div", "br", "tr", "li", "ul", "ol", "table", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "hr", "section", "article", "header", "footer"]
+)
+_SKIP = frozenset({"script", "style", "head", "title"})
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+        self.pre = 0
+        self.href: str | None = None
+        self.link_text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _SKIP:
+            self.skipping += 1
+        elif tag == "pre":
+            self.pre += 1
+        if tag in _BLOCK:
+            self.parts.append("\n")
+        if tag == "li":
+            self.parts.append("• ")
+        if tag == "a":
+            self.href = dict(attrs).get("href")
+            self.link_text = []
+        if tag in ("td", "th"):
+            self.parts.append("\t")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _SKIP:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag == "pre":
+            self.pre = max(0, self.pre - 1)
+        if tag in ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table"):
+            self.parts.append("\n")
+        if tag == "a" and self.href:
+            text = "".join(self.link_text).strip()
+            if self.href.startswith(("http:", "https:", "mailto:")) and self.href.removeprefix("mailto:") != text:
+                self.parts.append(f" ({self.href})")
+            self.href = None
+
+    def handle_data(self, data: str) -> None:
+        if self.skipping:
+            return
+        if not self.pre:
+            data = re.sub(r"\s+", " ", data)
+        if self.href is not None:
+            self.link_text.append(data)
+        self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """Readable plain text from HTML: blocks on their own lines, links kept, scripts dropped."""
+    extractor = _TextExtractor()
+    try:
+        extractor.feed(html)
+        extractor.close()
+    except Exception:  # noqa: BLE001 - broken HTML: keep what was read
+        pass
+    lines = [line.strip(" ") for line in "".join(extractor.parts).splitlines()]
+    text = "\n".join(lines)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
