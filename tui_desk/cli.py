@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any, NoReturn
 
-from . import __version__, cli_rules
+from . import __version__, cli_mail, cli_rules
 from .config import Config, load_config, resolve_db_path
 from .core import sla_tracking
 from .core.clock import humanize_age, parse_when, system_clock, to_epoch
@@ -128,6 +128,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("wake", _("bring back postponed tickets whose time has passed"))
 
     cli_rules.add_parsers(command, lambda p: _add_common(p, top=False), _Parser)
+    cli_mail.add_parsers(command)
     return parser
 
 
@@ -302,7 +303,7 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
         queries.get_ticket(store, ticket_id)  # an unknown id fails before we wait on stdin
         body = _read_body(args)
         if command == "reply":
-            _print_change(service.reply(ticket_id, body))
+            _print_change(service.reply(ticket_id, body, **cli_mail.reply_options(config)))
         elif command == "note":
             _print_change(service.add_note(ticket_id, body))
         else:
@@ -375,6 +376,8 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
             _print_change(change)
     elif command == "rules":
         return cli_rules.rules_command(args, service, config)
+    elif command in cli_mail.COMMANDS:
+        return cli_mail.mail_command(args, service, config)
     return 0
 
 

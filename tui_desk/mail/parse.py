@@ -133,7 +133,9 @@ def header(message: Message, name: str) -> str:
         value = None
     if value is None:
         return ""
-    text = decode_words(_unfold(str(value) if not isinstance(value, str) else value))
+    if not isinstance(value, str):  # raw 8-bit bytes: compat32 wraps them, read them as they came
+        value = next((v for k, v in message.raw_items() if k.lower() == name.lower()), "")
+    text = decode_words(_unfold(str(value)))
     return text[:_MAX_HEADER]
 
 
@@ -247,6 +249,9 @@ def _safe(part: Message) -> bool:
 def _leaves(part: Message, depth: int):  # noqa: ANN202 - a generator of leaf parts
     if depth > 50:  # absurd nesting: stop rather than recurse forever
         return
+    if _content_type(part) == "message/rfc822":  # a forwarded message: kept whole, as an attachment
+        yield part
+        return
     if part.is_multipart():
         payload = part.get_payload()
         if isinstance(payload, list):
@@ -259,9 +264,6 @@ def _leaves(part: Message, depth: int):  # noqa: ANN202 - a generator of leaf pa
                 return
             for sub in payload:
                 yield from _leaves(sub, depth + 1)
-        return
-    if _content_type(part) == "message/rfc822":
-        yield part
         return
     yield part
 

@@ -1,0 +1,178 @@
+"""Mail import: the awkward corpus, threading, our own replies, idempotency, export round trips."""
+
+from __future__ import annotations
+
+import mailbox
+from email.message import EmailMessage
+from pathlib import Path
+
+from tui_desk.cli import main
+from tui_desk.core.lifecycle import TicketService
+from tui_desk.mail.export import chosen_tickets, export_json, export_mbox, import_json
+from tui_desk.mail.importer import Importer, find_sources, import_paths
+from tui_desk.mail.parse import html_to_text, parse_message
+from tui_desk.store import open_store
+
+CORPUS = Path(__file__).parent / "data" / "mail"
+OURS = ["help@desk.example"]
+
+
+def mail(frm: str, subject: str, body: str, mid: str | None, reply_to: str | None = None, date: str = "Mon, 02 Mar 2026 10:00:00 +0000") -> bytes:
+    m = EmailMessage()
+    m["From"] = frm
+    m["To"] = "help@desk.example"
+    m["Subject"] = subject
+    if mid:
+        m["Message-ID"] = mid
+    if reply_to:
+        m["In-Reply-To"] = reply_to
+        m["References"] = reply_to
+    m["Date"] = date
+    m.set_content(body)
+    return m.as_bytes()
+
+
+def write_mbox(path: Path, messages: list[bytes]) -> Path:
+    box = mailbox.mbox(path)
+    for raw in messages:
+        box.add(raw)
+    box.flush()
+    box.close()
+    return path
+
+
+def test_corpus_every_message_imported_or_reported(service: TicketService) -> None:
+    files = sorted(CORPUS.glob("*.eml"))
+    summary = import_paths(service, files, OURS)
+    assert summary.seen == len(files)
+    skipped = dict(summary.skipped)
+    assert set(skipped) == {str(CORPUS / n) for n in ("04-no-from.eml", "10-empty.eml", "11-garbage.eml")}
+    assert all(reason for reason in skipped.values())
+    assert summary.messages_added == len(files) - 3
+    store = service.store
+    subjects = {r["subject"] for r in store.query("SELECT subject FROM tickets")}
+    assert "Café problem" in subjects and "Ugniježđeno" in subjects and "Račun" in subjects
+    assert "\x1b[31mRED\x1b[0m [bold]not bold[/bold] [link=x]" in subjects  # stored as it came
+    names = {r["filename"]: r["size"] for r in store.query("SELECT filename, size FROM attachments")}
+    assert names["žaba č.pdf"] == 9 and "račun-ü.pdf" in names
+    html = store.scalar("SELECT body FROM messages WHERE message_id = '<c7@example.com>'")
+    assert "Order & invoice" in html and "• two" in html and "alert" not in html and "color" not in html
+    # Importing again adds nothing, also for the message without a Message-ID (content hash).
+    again = import_paths(service, files, OURS)
+    assert again.messages_added == 0 and again.duplicates == len(files) - 3
+
+
+def test_cli_import_reports_skips_and_summary(db_path, capsys) -> None:
+    assert main(["import", "--db", str(db_path), str(CORPUS)]) == 0
+    out, err = capsys.readouterr()
+    assert "9 tickets created, 9 messages added, 0 already there, 3 skipped" in out
+    assert "skipped" in err and "10-empty.eml" in err
+
+
+def test_threading_by_headers_tag_and_our_replies(service: TicketService, tmp_path: Path) -> None:
+    box = write_mbox(tmp_path / "in.mbox", [
+        mail("Carol <carol@example.com>", "Printer broken", "It is broken.", "<a1@example.com>"),
+        mail("Help <help@desk.example>", "Re: Printer broken", "Try turning it off.", "<a2@desk.example>", "<a1@example.com>"),
+        mail("carol@example.com", "Re: Printer broken", "Did not help.", "<a3@example.com>", "<a2@desk.example>"),
+        mail("carol@example.com", "Another thing [#1]", "By tag.", "<a4@example.com>"),
+        mail("dave@example.com", "New question", "Hello.", None),
+    ])
+    summary = import_paths(service, [box], OURS)
+    assert (summary.tickets_created, summary.messages_added) == (2, 5)
+    kinds = [r["kind"] for r in service.store.query("SELECT kind FROM messages WHERE ticket_id = 1 ORDER BY id")]
+    assert kinds == ["customer", "reply", "customer", "customer"]
+    assert service.store.scalar("SELECT status FROM tickets WHERE id = 1") == "open"
+    assert service.store.scalar("SELECT name FROM customers WHERE email = 'carol@example.com'") == "Carol"
+    assert import_paths(service, [box], OURS).messages_added == 0
+
+
+def test_maildir_and_batches(service: TicketService, tmp_path: Path) -> None:
+    folder = mailbox.Maildir(tmp_path / "Maildir")
+    for n in range(25):
+        folder.add(mail(f"c{n % 5}@example.com", f"Q{n}", "text", f"<m{n}@x>"))
+    committed: list[int] = []
+    importer = Importer(service, OURS, batch_size=10, after_commit=lambda labels: committed.append(len(labels)))
+    summary = importer.run_sources(find_sources([tmp_path / "Maildir"]))
+    assert summary.messages_added == 25 and committed == [10, 10, 5]
+    # FTS still finds imported text (the triggers are suspended and rebuilt per batch).
+    assert service.store.scalar("SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'text'") == 25
+    assert service.store.scalar("SELECT count(*) FROM tickets_fts WHERE tickets_fts MATCH 'Q7'") == 1
+    assert service.store.scalar("SELECT count(*) FROM sqlite_master WHERE name = 'messages_fts_insert'") == 1
+
+
+def test_parallel_parse_path(service: TicketService, tmp_path: Path, monkeypatch) -> None:
+    from tui_desk.mail import importer
+
+    monkeypatch.setattr(importer, "PARALLEL_FROM", 1)
+    box = write_mbox(tmp_path / "p.mbox", [mail("a@example.com", f"S{n}", "b", f"<p{n}@x>") for n in range(30)]
+                     + [b"Subject: no sender\n\nx"])
+    summary = import_paths(service, [box], OURS)
+    assert summary.messages_added == 30 and len(summary.skipped) == 1
+
+
+def test_html_to_text() -> None:
+    assert html_to_text("<p>a&amp;b</p><p>c<br>d</p>") == "a&b\n\nc\nd"
+
+
+def test_parse_never_raises_on_random_bytes() -> None:
+    import random
+
+    rng = random.Random(3)
+    seed = (CORPUS / "08-attachment-non-ascii.eml").read_bytes()
+    for _ in range(300):
+        data = bytearray(seed)
+        for _ in range(rng.randint(1, 30)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        try:
+            parse_message(bytes(data))
+        except Exception as error:  # noqa: BLE001
+            assert type(error).__name__ == "Unusable"
+
+
+def _snapshot(store) -> list[tuple]:
+    rows = []
+    for t in store.query("SELECT t.*, c.email FROM tickets t JOIN customers c ON c.id = t.customer_id ORDER BY created_at, subject"):
+        messages = [(m["kind"], m["body"].strip(), m["created_at"]) for m in store.query(
+            "SELECT kind, body, created_at FROM messages WHERE ticket_id = ? ORDER BY id", [t["id"]])]
+        rows.append((t["subject"], t["email"], t["status"], messages))
+    return rows
+
+
+def _filled(service: TicketService) -> None:
+    a = service.create_ticket(email="carol@example.com", subject="Printer", body="Broken", message_id="<x1@e>")
+    service.reply(a, "Restart it")
+    service.add_customer_message(a, "Works now, thanks")
+    service.reply(a, "Great")
+    service.resolve(a)
+    b = service.create_ticket(email="dave@example.com", subject="Invoice [x]", body="Where?\x1b[31m")
+    service.add_note(b, "internal")
+    service.mark_spam(service.create_ticket(email="spam@example.com", subject="Buy", body="now"))
+    service.create_ticket(email="erin@example.com", subject="Open one", body="hi", attachments=[("ä.txt", "text/plain", b"abc")])
+
+
+def test_export_import_round_trip(service: TicketService, clock, tmp_path: Path) -> None:
+    _filled(service)
+    ids = chosen_tickets(service.store)
+    export_json(service.store, tmp_path / "all.json", ids)
+    export_mbox(service.store, tmp_path / "all.mbox", ids, "Help <help@desk.example>")
+    expected = _snapshot(service.store)
+    for name in ("all.json", "all.mbox"):
+        other = open_store(tmp_path / f"{name}.db")
+        if name.endswith(".json"):
+            import_json(other, tmp_path / name)
+        else:
+            summary = import_paths(TicketService(other, clock=clock), [tmp_path / name], OURS)
+            assert not summary.skipped
+        assert _snapshot(other) == expected, name
+        if name.endswith(".json"):
+            assert other.scalar("SELECT data FROM attachments") == b"abc"
+            assert import_json(other, tmp_path / name)[0] == 0  # idempotent
+        other.close()
+
+
+def test_cli_export_filter(db_path, tmp_path: Path, capsys) -> None:
+    service = TicketService(open_store(db_path))
+    _filled(service)
+    assert main(["export", "--db", str(db_path), "--format", "json", "--status", "resolved", str(tmp_path / "r.json")]) == 0
+    assert "Exported 1 tickets" in capsys.readouterr().out
+    assert main(["import", "--db", str(tmp_path / "new.db"), str(tmp_path / "r.json")]) == 0

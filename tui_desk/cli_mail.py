@@ -1,0 +1,151 @@
+"""The mail subcommands of `tui-desk` (hooked into cli.py).
+
+    tui-desk import PATH...                     mbox files, Maildir folders, .eml files, a JSON export
+    tui-desk fetch [--watch]                    new mail from the [[mail.imap]] accounts
+    tui-desk send [--json]                      e-mail the queued replies ([mail.smtp])
+    tui-desk outbox                             replies not sent yet, with their errors
+    tui-desk export --format mbox|json PATH [--status S,..] [--since DATE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from .config import Config
+from .core.errors import InvalidInput
+from .core.lifecycle import TicketService
+from .core.text import printable
+from .i18n import _
+from .mail.settings import MailSettings, mail_settings
+
+COMMANDS = ("import", "fetch", "send", "outbox", "export")
+
+
+def add_parsers(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    p = command("import", _("import mail: mbox files, Maildir folders, .eml files or a JSON export"))
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--quiet", action="store_true", help=_("no progress bar"))
+
+    p = command("fetch", _("fetch new mail from the IMAP accounts of the config file"))
+    p.add_argument("--watch", action="store_true", help=_("keep fetching every `interval` seconds"))
+
+    p = command("send", _("e-mail the replies waiting in the outbox"))
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
+
+    p = command("outbox", _("replies not sent yet, with their last error"))
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
+
+    p = command("export", _("export tickets as an mbox or full-fidelity JSON"))
+    p.add_argument("path", metavar="PATH")
+    p.add_argument("--format", choices=("mbox", "json"), default="json")
+    p.add_argument("--status", help=_("only tickets in these statuses (comma-separated)"))
+    p.add_argument("--since", metavar="DATE", help=_("only tickets created on or after this date"))
+
+
+def settings_of(config: Config) -> MailSettings:
+    return mail_settings(config.raw)
+
+
+def reply_options(config: Config) -> dict:
+    """Arguments for TicketService.reply: queue the reply for e-mail when [mail.smtp] is set."""
+    from .mail.outbox import reply_options as options
+
+    return options(settings_of(config))
+
+
+def mail_command(args: argparse.Namespace, service: TicketService, config: Config) -> int:
+    settings = settings_of(config)
+    if args.command == "import":
+        return _import(args, service, settings)
+    if args.command == "fetch":
+        return _fetch(args, service, settings)
+    if args.command == "send":
+        from .mail.outbox import send_due
+
+        if settings.smtp is None:
+            raise InvalidInput(_("No SMTP server in the config file: add a [mail.smtp] table"))
+        result = send_due(service.store, settings, clock=service.clock)
+        if args.json:
+            print(json.dumps({"sent": result.sent, "failed": result.failed, "errors": result.errors}))
+        else:
+            print(_("{sent} sent, {failed} failed (kept in the outbox)").format(sent=result.sent, failed=result.failed))
+            for outbox_id, error in result.errors or ():
+                print(f"  #{outbox_id}: {printable(error)}", file=sys.stderr)
+        return 0 if not result.failed else 2
+    if args.command == "outbox":
+        from .mail.outbox import outbox_rows
+
+        rows = outbox_rows(service.store)
+        if args.json:
+            print(json.dumps(rows, ensure_ascii=False, indent=1))
+        else:
+            for r in rows:
+                error = printable(r["last_error"] or "")
+                print(f"#{r['ticket_id']:<6} {r['status']:<8} {r['attempts']:>2} {r['next_attempt_at']}  {error}")
+        return 0
+    if args.command == "export":
+        from .mail.export import chosen_tickets, export_json, export_mbox
+
+        statuses = [s.strip() for s in (args.status or "").split(",") if s.strip()]
+        ids = chosen_tickets(service.store, statuses, args.since)
+        path = Path(args.path).expanduser()
+        if args.format == "json":
+            count = export_json(service.store, path, ids)
+            print(_("Exported {n} tickets to {path}").format(n=count, path=path))
+        else:
+            ours = settings.smtp.sender if settings.smtp else (settings.our_addresses or ("help@tui-desk.invalid",))[0]
+            count = export_mbox(service.store, path, ids, ours)
+            print(_("Exported {n} messages of {t} tickets to {path}").format(n=count, t=len(ids), path=path))
+        return 0
+    return 1
+
+
+def _report(summary) -> None:  # noqa: ANN001
+    for where, why in summary.skipped:
+        print(_("skipped {where}: {why}").format(where=printable(where), why=printable(why)), file=sys.stderr)
+    print(summary.line())
+
+
+def _import(args: argparse.Namespace, service: TicketService, settings: MailSettings) -> int:
+    from .mail.export import import_json, is_json_export
+    from .mail.importer import Importer, find_sources
+
+    paths = [Path(p).expanduser() for p in args.paths]
+    for path in [p for p in paths if p.is_file() and is_json_export(p)]:
+        tickets, messages, already = import_json(service.store, path)
+        print(_("{path}: {tickets} tickets and {messages} messages restored, {already} already there").format(
+            path=path, tickets=tickets, messages=messages, already=already))
+    paths = [p for p in paths if not (p.is_file() and is_json_export(p))]
+    if not paths:
+        return 0
+    sources = find_sources(paths)
+    total = sum(s.count() for s in sources)
+    if args.quiet or total < 200 or not sys.stderr.isatty():
+        summary = Importer(service, settings.our_addresses).run_sources(sources, total)
+    else:
+        from rich.progress import Progress
+
+        with Progress(transient=True) as progress:
+            task = progress.add_task(_("Importing"), total=total)
+            importer = Importer(service, settings.our_addresses, progress=lambda n: progress.advance(task, n))
+            summary = importer.run_sources(sources, total)
+    _report(summary)
+    return 0
+
+
+def _fetch(args: argparse.Namespace, service: TicketService, settings: MailSettings) -> int:
+    from .mail.imap import fetch_all
+
+    while True:
+        for account, summary in fetch_all(service, settings):
+            print(f"{account.server.user}@{account.server.host}/{account.folder}: ", end="")
+            _report(summary)
+        if not args.watch:
+            return 0
+        sys.stdout.flush()
+        time.sleep(min(a.interval for a in settings.imap))

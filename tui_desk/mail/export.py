@@ -1,0 +1,243 @@
+"""Export the store (or some tickets) as an mbox or as full-fidelity JSON; import the JSON back.
+
+mbox: every message of every chosen ticket, with its Message-ID (made up and
+stable when it had none), In-Reply-To / References to the previous message
+of the thread, ``[#ID]`` in the subject and X-Tui-Desk-* headers (kind,
+ticket, status, author) that the mail import understands: importing it into
+an empty store gives the same tickets, threads and statuses.
+
+JSON: the rows themselves (tickets with customer, assignee, department,
+tags, SLA clocks, messages with attachments, timeline events, custom
+statuses). ``import_json`` restores them as they were, keeping ticket ids
+when they are free. A restore is not a change to a ticket, so it writes the
+rows directly (like the demo filler) instead of replaying TicketService.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import mailbox
+from collections.abc import Sequence
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr
+from pathlib import Path
+from typing import Any
+
+from ..core.clock import from_text
+from ..core.errors import InvalidInput
+from ..i18n import _
+from ..store import Store
+from .parse import AUTHOR_HEADER, KIND_HEADER, STATUS_HEADER, TICKET_HEADER
+
+FORMAT = "tui-desk-export"
+VERSION = 1
+
+
+def chosen_tickets(store: Store, statuses: Sequence[str] = (), since: str | None = None) -> list[int]:
+    sql, params = "SELECT id FROM tickets WHERE 1", []
+    if statuses:
+        sql += f" AND status IN ({', '.join('?' for _ in statuses)})"
+        params.extend(statuses)
+    if since:
+        sql += " AND created_at >= ?"
+        params.append(since)
+    return [r["id"] for r in store.query(sql + " ORDER BY id", params)]
+
+
+def _synthetic_id(message: dict[str, Any]) -> str:
+    digest = hashlib.sha256(
+        f"{message['ticket_id']}|{message['id']}|{message['created_at']}|{message['body']}".encode()
+    ).hexdigest()[:32]
+    return f"<{digest}@export.tui-desk.invalid>"
+
+
+def export_mbox(store: Store, path: Path, ticket_ids: Sequence[int], our_address: str = "help@tui-desk.invalid") -> int:
+    path.unlink(missing_ok=True)
+    box = mailbox.mbox(path, create=True)
+    count = 0
+    box.lock()
+    try:
+        for ticket_id in ticket_ids:
+            ticket = store.query_one(
+                "SELECT t.*, c.email, c.name FROM tickets t JOIN customers c ON c.id = t.customer_id WHERE t.id = ?",
+                [ticket_id],
+            )
+            if ticket is None:
+                continue
+            previous: list[str] = []
+            messages = store.query("SELECT * FROM messages WHERE ticket_id = ? ORDER BY id", [ticket_id])
+            for message in messages:
+                mail = EmailMessage()
+                customer = formataddr((ticket["name"] or "", ticket["email"]))
+                if message["kind"] == "customer":
+                    mail["From"] = message["author"] if "@" in message["author"] else customer
+                    mail["To"] = our_address
+                else:
+                    mail["From"] = our_address
+                    mail["To"] = customer
+                    mail[AUTHOR_HEADER] = message["author"]
+                mail["Subject"] = f"{ticket['subject']} [#{ticket_id}]" if previous else ticket["subject"]
+                message_id = message["message_id"] or _synthetic_id(message)
+                mail["Message-ID"] = message_id
+                if previous:
+                    mail["In-Reply-To"] = previous[-1]
+                    mail["References"] = " ".join(previous[-20:])
+                mail["Date"] = format_datetime(from_text(message["created_at"]))
+                mail[KIND_HEADER] = message["kind"]
+                mail[TICKET_HEADER] = str(ticket_id)
+                mail[STATUS_HEADER] = ticket["status"]
+                mail.set_content(message["body"] or "")
+                for a in store.query(
+                    "SELECT filename, content_type, data FROM attachments WHERE message_id = ? ORDER BY id", [message["id"]]
+                ):
+                    maintype, _slash, subtype = (a["content_type"] or "application/octet-stream").partition("/")
+                    mail.add_attachment(
+                        a["data"] or b"", maintype=maintype, subtype=subtype or "octet-stream", filename=a["filename"]
+                    )
+                box.add(mail)
+                previous.append(message_id)
+                count += 1
+        box.flush()
+    finally:
+        box.unlock()
+        box.close()
+    return count
+
+
+def export_json(store: Store, path: Path, ticket_ids: Sequence[int]) -> int:
+    statuses = store.query("SELECT key, name, meaning, position FROM statuses WHERE builtin = 0 ORDER BY key")
+    tickets = []
+    for ticket_id in ticket_ids:
+        row = store.query_one(
+            """SELECT t.*, c.email AS customer_email, c.name AS customer_name, c.phone AS customer_phone,
+                      c.company AS customer_company, a.name AS assignee, a.full_name AS assignee_full_name,
+                      a.email AS assignee_email, d.name AS department
+               FROM tickets t JOIN customers c ON c.id = t.customer_id
+               LEFT JOIN agents a ON a.id = t.assignee_id LEFT JOIN departments d ON d.id = t.department_id
+               WHERE t.id = ?""",
+            [ticket_id],
+        )
+        if row is None:
+            continue
+        for key in ("customer_id", "assignee_id", "department_id"):
+            row.pop(key)
+        row["tags"] = [
+            r["name"]
+            for r in store.query(
+                "SELECT g.name FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.ticket_id = ? ORDER BY g.name",
+                [ticket_id],
+            )
+        ]
+        messages = store.query("SELECT * FROM messages WHERE ticket_id = ? ORDER BY id", [ticket_id])
+        for message in messages:
+            message["attachments"] = [
+                {**{k: a[k] for k in ("filename", "content_type", "size")},
+                 "data": base64.b64encode(a["data"]).decode() if a["data"] is not None else None}
+                for a in store.query("SELECT * FROM attachments WHERE message_id = ? ORDER BY id", [message["id"]])
+            ]
+            del message["ticket_id"]
+        row["messages"] = messages
+        row["events"] = store.query(
+            "SELECT at, actor, kind, from_value, to_value, detail FROM events WHERE ticket_id = ? ORDER BY id", [ticket_id]
+        )
+        tickets.append(row)
+    data = {"format": FORMAT, "version": VERSION, "statuses": statuses, "tickets": tickets}
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    return len(tickets)
+
+
+def is_json_export(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(200)
+    except OSError:
+        return False
+    return head.lstrip().startswith(b"{") and FORMAT.encode() in head
+
+
+def import_json(store: Store, path: Path) -> tuple[int, int, int]:
+    """(tickets restored, messages restored, tickets already there)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InvalidInput(_("Cannot read {path}: {reason}").format(path=path, reason=error)) from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != VERSION:
+        raise InvalidInput(_("{path} is not a tui-desk JSON export").format(path=path))
+    restored = messages_restored = already = 0
+    with store.transaction() as conn:
+        for status in data.get("statuses", []):
+            conn.execute(
+                "INSERT OR IGNORE INTO statuses(key, name, meaning, builtin, position) VALUES (?, ?, ?, 0, ?)",
+                [status["key"], status["name"], status["meaning"], status.get("position", 50)],
+            )
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(tickets)")}
+        for ticket in data.get("tickets", []):
+            first = next((m["message_id"] for m in ticket["messages"] if m.get("message_id")), None)
+            same = conn.execute(
+                "SELECT 1 FROM tickets WHERE id = ? AND created_at = ? AND subject = ?",
+                [ticket["id"], ticket["created_at"], ticket["subject"]],
+            ).fetchone()
+            if same or (first and conn.execute("SELECT 1 FROM messages WHERE message_id = ?", [first]).fetchone()):
+                already += 1
+                continue
+            customer = _get_or_create(conn, "customers", "email", ticket["customer_email"], {
+                "name": ticket.get("customer_name"), "phone": ticket.get("customer_phone"),
+                "company": ticket.get("customer_company"), "created_at": ticket["created_at"],
+            })
+            fields = {k: v for k, v in ticket.items() if k in columns}
+            if conn.execute("SELECT 1 FROM tickets WHERE id = ?", [ticket["id"]]).fetchone():
+                del fields["id"]
+            fields["customer_id"] = customer
+            fields["assignee_id"] = _get_or_create(conn, "agents", "name", ticket["assignee"], {
+                "full_name": ticket.get("assignee_full_name"), "email": ticket.get("assignee_email"),
+            }) if ticket.get("assignee") else None
+            fields["department_id"] = (
+                _get_or_create(conn, "departments", "name", ticket["department"], {}) if ticket.get("department") else None
+            )
+            names = list(fields)
+            cursor = conn.execute(
+                f"INSERT INTO tickets({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+                [fields[n] for n in names],
+            )
+            ticket_id = int(cursor.lastrowid or 0)
+            for tag in ticket.get("tags", []):
+                tag_id = _get_or_create(conn, "tags", "name", tag, {})
+                conn.execute("INSERT OR IGNORE INTO ticket_tags(ticket_id, tag_id) VALUES (?, ?)", [ticket_id, tag_id])
+            for message in ticket["messages"]:
+                message_id = message.get("message_id")
+                if message_id and conn.execute("SELECT 1 FROM messages WHERE message_id = ?", [message_id]).fetchone():
+                    message_id = None
+                cursor = conn.execute(
+                    "INSERT INTO messages(ticket_id, kind, author, body, created_at, message_id, in_reply_to,"
+                    " references_, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [ticket_id, message["kind"], message["author"], message["body"], message["created_at"], message_id,
+                     message.get("in_reply_to"), message.get("references_"), message.get("content_hash")],
+                )
+                row_id = cursor.lastrowid
+                for a in message.get("attachments", []):
+                    blob = base64.b64decode(a["data"]) if a.get("data") is not None else None
+                    conn.execute(
+                        "INSERT INTO attachments(message_id, filename, content_type, size, data) VALUES (?, ?, ?, ?, ?)",
+                        [row_id, a["filename"], a["content_type"], a["size"], blob],
+                    )
+                messages_restored += 1
+            conn.executemany(
+                "INSERT INTO events(ticket_id, at, actor, kind, from_value, to_value, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [[ticket_id, e["at"], e["actor"], e["kind"], e["from_value"], e["to_value"], e["detail"]]
+                 for e in ticket.get("events", [])],
+            )
+            restored += 1
+    return restored, messages_restored, already
+
+
+def _get_or_create(conn, table: str, column: str, value: str, extra: dict[str, Any]) -> int:  # noqa: ANN001
+    row = conn.execute(f"SELECT id FROM {table} WHERE {column} = ?", [value]).fetchone()
+    if row:
+        return int(row[0])
+    names = [column, *extra]
+    cursor = conn.execute(
+        f"INSERT INTO {table}({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})", [value, *extra.values()]
+    )
+    return int(cursor.lastrowid or 0)

@@ -1,0 +1,205 @@
+"""Sending queued agent replies by SMTP.
+
+A reply and its outbox row are written in one transaction
+(``TicketService.reply(..., outbox=True)``). ``send_due`` then, per row:
+
+1. claims it (queued -> sending, under the write lock, so two senders never
+   take the same row),
+2. sends it with the Message-ID stored on the reply (so a receiver sees a
+   resend as the same message),
+3. marks it sent, or back to queued with the error and the next attempt
+   time (exponential backoff: 1, 2, 4 ... minutes, at most 6 hours).
+
+A row left in ``sending`` (the sender died between handing the mail over and
+recording it) is retried after ``STALE_AFTER`` with the same Message-ID: at
+worst the customer's mail program sees one Message-ID twice, nothing is lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import smtplib
+import ssl
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, formataddr, make_msgid
+
+from ..core.clock import Clock, from_text, system_clock, to_text
+from ..i18n import _
+from ..store import Store
+from .settings import MailSettings, SmtpSettings
+
+MAX_BACKOFF = timedelta(hours=6)
+STALE_AFTER = timedelta(minutes=15)
+GIVE_UP_AFTER = 20  # attempts; then the row is "failed" and shown, no longer retried
+
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    failed: int = 0
+    errors: list[tuple[int, str]] | None = None
+
+
+def new_message_id(settings: MailSettings) -> str:
+    return make_msgid(idstring="tui-desk", domain=settings.message_domain)
+
+
+def reply_options(settings: MailSettings) -> dict:
+    """Extra arguments for TicketService.reply: queue it for e-mail when SMTP is configured."""
+    if settings.smtp is None:
+        return {}
+    return {"outbox": True, "message_id": new_message_id(settings)}
+
+
+def unsent_count(store: Store) -> int:
+    return int(store.scalar("SELECT count(*) FROM outbox WHERE status != 'sent'") or 0)
+
+
+def backoff(attempts: int) -> timedelta:
+    return min(MAX_BACKOFF, timedelta(minutes=2 ** max(0, attempts - 1)))
+
+
+def build_mail(store: Store, outbox_id: int, smtp: SmtpSettings, settings: MailSettings) -> EmailMessage:
+    row = store.query_one(
+        """SELECT o.ticket_id, m.id AS message_row, m.body, m.created_at, m.message_id, m.author,
+                  t.subject, c.email, c.name
+           FROM outbox o JOIN messages m ON m.id = o.message_id JOIN tickets t ON t.id = o.ticket_id
+           JOIN customers c ON c.id = t.customer_id WHERE o.id = ?""",
+        [outbox_id],
+    )
+    if row is None:
+        raise LookupError(outbox_id)
+    earlier = [
+        r["message_id"]
+        for r in store.query(
+            "SELECT message_id FROM messages WHERE ticket_id = ? AND id < ? AND message_id IS NOT NULL"
+            " AND kind != 'note' ORDER BY id",
+            [row["ticket_id"], row["message_row"]],
+        )
+    ]
+    customer_ids = [
+        r["message_id"]
+        for r in store.query(
+            "SELECT message_id FROM messages WHERE ticket_id = ? AND id < ? AND message_id IS NOT NULL"
+            " AND kind = 'customer' ORDER BY id DESC LIMIT 1",
+            [row["ticket_id"], row["message_row"]],
+        )
+    ]
+    mail = EmailMessage()
+    mail["From"] = smtp.sender
+    mail["To"] = formataddr((row["name"] or "", row["email"]))
+    subject = row["subject"]
+    tag = f"[#{row['ticket_id']}]"
+    if tag not in subject:
+        subject = f"Re: {subject} {tag}" if not subject.lower().startswith("re:") else f"{subject} {tag}"
+    mail["Subject"] = subject
+    mail["Message-ID"] = row["message_id"] or new_message_id(settings)
+    if customer_ids or earlier:
+        mail["In-Reply-To"] = (customer_ids or earlier)[-1]
+        mail["References"] = " ".join(earlier[-20:])
+    mail["Date"] = format_datetime(from_text(row["created_at"]))
+    mail["X-Tui-Desk-Ticket"] = str(row["ticket_id"])
+    mail.set_content(row["body"])
+    if not row["message_id"]:
+        store.conn.execute("UPDATE messages SET message_id = ? WHERE id = ?", [mail["Message-ID"], row["message_row"]])
+    return mail
+
+
+def _connect(smtp: SmtpSettings, timeout: float) -> smtplib.SMTP:
+    server = smtp.server
+    if server.security == "tls":
+        client: smtplib.SMTP = smtplib.SMTP_SSL(
+            server.host, server.port, timeout=timeout, context=ssl.create_default_context()
+        )
+    else:
+        client = smtplib.SMTP(server.host, server.port, timeout=timeout)
+        if server.security == "starttls":
+            client.starttls(context=ssl.create_default_context())
+    if server.user:
+        password = server.password()
+        if password is not None:
+            client.login(server.user, password)
+    return client
+
+
+def send_due(
+    store: Store,
+    settings: MailSettings,
+    *,
+    clock: Clock = system_clock,
+    timeout: float = 30.0,
+    limit: int = 200,
+) -> SendResult:
+    """Send every queued reply whose time has come; see the module docstring."""
+    result = SendResult(errors=[])
+    smtp = settings.smtp
+    if smtp is None:
+        return result
+    now = clock()
+    with store.transaction() as conn:
+        conn.execute(
+            "UPDATE outbox SET status = 'queued', last_error = ? WHERE status = 'sending' AND claimed_at < ?",
+            [_("interrupted while sending; sent again with the same Message-ID"), to_text(now - STALE_AFTER)],
+        )
+        due = [
+            r[0]
+            for r in conn.execute(
+                "SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
+                [to_text(now), limit],
+            )
+        ]
+        if due:
+            conn.executemany(
+                "UPDATE outbox SET status = 'sending', claimed_at = ? WHERE id = ? AND status = 'queued'",
+                [[to_text(now), i] for i in due],
+            )
+    if not due:
+        return result
+    client: smtplib.SMTP | None = None
+    for outbox_id in due:
+        try:
+            with store.transaction():
+                mail = build_mail(store, outbox_id, smtp, settings)
+            if client is None:
+                client = _connect(smtp, timeout)
+            client.send_message(mail, from_addr=smtp.address)
+        except (TimeoutError, smtplib.SMTPException, OSError, ssl.SSLError, LookupError, Exception) as error:  # noqa: B014, BLE001
+            text = f"{type(error).__name__}: {error}"[:500]
+            _record_failure(store, outbox_id, text, clock())
+            result.failed += 1
+            result.errors.append((outbox_id, text))  # type: ignore[union-attr]
+            if client is not None and isinstance(error, smtplib.SMTPServerDisconnected | OSError):
+                client = None
+            continue
+        with store.transaction() as conn:
+            conn.execute(
+                "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL, attempts = attempts + 1"
+                " WHERE id = ?",
+                [to_text(clock()), outbox_id],
+            )
+        result.sent += 1
+    if client is not None:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            client.quit()
+    return result
+
+
+def _record_failure(store: Store, outbox_id: int, error: str, now: datetime) -> None:
+    with store.transaction() as conn:
+        row = conn.execute("SELECT attempts FROM outbox WHERE id = ?", [outbox_id]).fetchone()
+        attempts = (row[0] if row else 0) + 1
+        status = "failed" if attempts >= GIVE_UP_AFTER else "queued"
+        conn.execute(
+            "UPDATE outbox SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ?, claimed_at = NULL"
+            " WHERE id = ?",
+            [status, attempts, error, to_text(now + backoff(attempts)), outbox_id],
+        )
+
+
+def outbox_rows(store: Store) -> list[dict]:
+    return store.query(
+        "SELECT id, ticket_id, status, attempts, next_attempt_at, last_error, created_at, sent_at"
+        " FROM outbox WHERE status != 'sent' ORDER BY id"
+    )

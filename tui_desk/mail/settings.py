@@ -1,0 +1,180 @@
+"""The [mail] part of the config file, and passwords (never stored in the store).
+
+    [mail]
+    addresses = ["help@example.com"]        # mail from these is an agent reply
+    domain = "example.com"                  # for Message-IDs (default: the From domain)
+
+    [mail.smtp]
+    host = "smtp.example.com"
+    port = 587
+    security = "starttls"                   # tls | starttls | none
+    user = "help@example.com"
+    password_command = "pass show desk/smtp" # or password_env = "DESK_SMTP_PASSWORD"
+    from = "Example Help Desk <help@example.com>"
+
+    [[mail.imap]]
+    host = "imap.example.com"
+    port = 993
+    security = "tls"
+    user = "help@example.com"
+    password_env = "DESK_IMAP_PASSWORD"
+    folder = "INBOX"
+    move_to = "Processed"                   # optional: move instead of marking \\Seen
+    interval = 60                           # seconds between fetches with --watch
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+from dataclasses import dataclass, field
+from email.utils import parseaddr
+from typing import Any
+
+from ..core.errors import InvalidInput
+from ..i18n import _
+
+SECURITY = ("tls", "starttls", "none")
+
+
+@dataclass(frozen=True)
+class Server:
+    host: str
+    port: int
+    security: str
+    user: str | None
+    password_command: str | None
+    password_env: str | None
+    name: str
+
+    def password(self) -> str | None:
+        if self.password_env:
+            value = os.environ.get(self.password_env)
+            if value is None:
+                raise InvalidInput(
+                    _("{name}: the environment variable {var} is not set").format(name=self.name, var=self.password_env)
+                )
+            return value
+        if self.password_command:
+            try:
+                done = subprocess.run(
+                    shlex.split(self.password_command), capture_output=True, text=True, timeout=60, check=False
+                )
+            except (OSError, subprocess.SubprocessError) as error:
+                raise InvalidInput(
+                    _("{name}: password_command failed: {reason}").format(name=self.name, reason=error)
+                ) from None
+            if done.returncode != 0:
+                raise InvalidInput(
+                    _("{name}: password_command failed with status {code}").format(name=self.name, code=done.returncode)
+                )
+            return done.stdout.rstrip("\r\n")
+        return None
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    server: Server
+    sender: str  # the From header
+
+    @property
+    def address(self) -> str:
+        return parseaddr(self.sender)[1].lower()
+
+
+@dataclass(frozen=True)
+class ImapSettings:
+    server: Server
+    folder: str = "INBOX"
+    move_to: str | None = None
+    interval: float = 60.0
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    addresses: tuple[str, ...] = ()
+    domain: str | None = None
+    smtp: SmtpSettings | None = None
+    imap: tuple[ImapSettings, ...] = field(default_factory=tuple)
+
+    @property
+    def our_addresses(self) -> tuple[str, ...]:
+        found = [a.lower() for a in self.addresses]
+        if self.smtp is not None:
+            found.append(self.smtp.address)
+        found.extend((i.server.user or "").lower() for i in self.imap if "@" in (i.server.user or ""))
+        return tuple(dict.fromkeys(found))
+
+    @property
+    def message_domain(self) -> str:
+        if self.domain:
+            return self.domain
+        for address in self.our_addresses:
+            if "@" in address:
+                return address.rpartition("@")[2]
+        return "tui-desk.invalid"
+
+
+def _server(data: Any, name: str, default_ports: dict[str, int]) -> Server:
+    if not isinstance(data, dict):
+        raise InvalidInput(_("[{name}] must be a table").format(name=name))
+    host = data.get("host")
+    if not isinstance(host, str) or not host:
+        raise InvalidInput(_("[{name}] needs host").format(name=name))
+    security = str(data.get("security", "tls")).lower()
+    if security not in SECURITY:
+        raise InvalidInput(_("[{name}] security must be tls, starttls or none").format(name=name))
+    port = data.get("port", default_ports[security])
+    if not isinstance(port, int) or not 0 < port < 65536:
+        raise InvalidInput(_("[{name}] port must be a number").format(name=name))
+    if "password" in data:
+        raise InvalidInput(
+            _("[{name}] must not hold a password: use password_command or password_env").format(name=name)
+        )
+    return Server(
+        host=host,
+        port=port,
+        security=security,
+        user=data.get("user"),
+        password_command=data.get("password_command"),
+        password_env=data.get("password_env"),
+        name=name,
+    )
+
+
+def mail_settings(raw: dict | None) -> MailSettings:
+    mail = (raw or {}).get("mail") or {}
+    if not isinstance(mail, dict):
+        raise InvalidInput(_("[mail] must be a table"))
+    addresses = mail.get("addresses", [])
+    if isinstance(addresses, str):
+        addresses = [addresses]
+    smtp = None
+    if "smtp" in mail:
+        data = mail["smtp"]
+        server = _server(data, "mail.smtp", {"tls": 465, "starttls": 587, "none": 25})
+        sender = data.get("from") or server.user
+        if not sender or "@" not in str(sender):
+            raise InvalidInput(_("[mail.smtp] needs from, e.g. \"Help Desk <help@example.com>\""))
+        smtp = SmtpSettings(server, str(sender))
+    imaps = []
+    entries = mail.get("imap", [])
+    if isinstance(entries, dict):
+        entries = [entries]
+    for data in entries:
+        server = _server(data, "mail.imap", {"tls": 993, "starttls": 143, "none": 143})
+        imaps.append(
+            ImapSettings(
+                server,
+                folder=str(data.get("folder", "INBOX")),
+                move_to=data.get("move_to"),
+                interval=float(data.get("interval", 60)),
+            )
+        )
+    return MailSettings(
+        addresses=tuple(str(a) for a in addresses),
+        domain=mail.get("domain"),
+        smtp=smtp,
+        imap=tuple(imaps),
+    )
