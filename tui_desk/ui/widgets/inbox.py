@@ -103,7 +103,8 @@ class InboxList(ScrollView, can_focus=True):
     InboxList > .inbox--sla-breached { color: $error; text-style: bold; }
     """
 
-    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+    # repaint=False: watch_cursor repaints just the two rows whose highlight changed.
+    cursor: reactive[int] = reactive(0, always_update=True, init=False, repaint=False)
 
     class Highlighted(Message):
         """The cursor rests on a ticket."""
