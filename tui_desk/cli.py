@@ -450,6 +450,7 @@ def _main(argv: Sequence[str] | None) -> int:
                 sla=cli_rules.sla_policies(config),
                 rules=cli_rules.rules_config(config),
                 notice=notice,
+                mail=cli_mail.settings_of(config),
             )
         if args.command == "sla":  # the config file only: no store needed
             return cli_rules.sla_command(args, config)

@@ -43,6 +43,8 @@ from ..core.sla_tracking import SlaView
 from ..core.text import one_line
 from ..core.triage import next_to_solve
 from ..i18n import N_, _
+from ..mail.outbox import reply_options
+from ..mail.settings import MailSettings
 from ..store import Store, open_store, queries
 from ..store.queries import VIEW_ALL, VIEW_ATTENTION, InboxFilter
 from .localize import localize_bindings
@@ -59,6 +61,7 @@ from .widgets.timeline import TimelineView
 LIVE_INTERVAL = 1.0
 SLA_TICK = 30.0
 RULES_INTERVAL = 60.0
+MAIL_INTERVAL = 60.0
 
 
 @dataclass(frozen=True)
@@ -141,6 +144,7 @@ class TuiDeskApp(App[None]):
         sla: SlaPolicies | None = None,
         rules: RulesConfig | None = None,
         notice: str | None = None,
+        mail: MailSettings | None = None,
     ) -> None:
         localize_bindings()  # before super().__init__(): every node copies its class's bindings
         super().__init__()
@@ -165,6 +169,8 @@ class TuiDeskApp(App[None]):
         self._sla_seen: dict[int, SlaState] = {}
         self._latest_customer_text: str | None = None
         self.rules = rules  # None: time rules are left to cron (and to tests)
+        self.mail = mail  # with [mail.smtp], replies are queued and sent in the background
+        self.unsent = 0
         self._rules_started = False
 
     # -- layout -------------------------------------------------------------------------
@@ -266,6 +272,9 @@ class TuiDeskApp(App[None]):
             style = "bold" if definition.meaning.value == "attention" and count else "dim" if not count else ""
             bar.append("  ")
             bar.append(f"{definition.label} {count}", style=style)
+        if self.unsent:
+            bar.append("   ")
+            bar.append(_("{n} unsent").format(n=self.unsent), style="bold yellow")
         bar.append(f"   {_('as')} {self.actor}", style="dim")
         self.query_one("#status-bar", Static).update(bar)
         self.query_one("#inbox-pane").border_title = self._view_title()
@@ -309,11 +318,15 @@ class TuiDeskApp(App[None]):
     def _apply_inbox(self, request: int, flt: InboxFilter, snapshot: InboxSnapshot) -> None:
         if request != self._inbox_request:
             return
-        if self.rules is not None and not self._rules_started:
+        if not self._rules_started:
             # After the first rows are on screen: a first run may replay SLA clocks for seconds.
             self._rules_started = True
-            self.run_time_rules()
-            self.set_interval(RULES_INTERVAL, self.run_time_rules)
+            if self.rules is not None:
+                self.run_time_rules()
+                self.set_interval(RULES_INTERVAL, self.run_time_rules)
+            if self.mail is not None and (self.mail.smtp is not None or self.mail.imap):
+                self.run_mail()
+                self.set_interval(MAIL_INTERVAL, self.run_mail)
         self._marker = snapshot.marker
         self.status_defs = snapshot.statuses
         self.counts = snapshot.counts
@@ -393,6 +406,42 @@ class TuiDeskApp(App[None]):
             self.call_from_thread(self.notify, message, markup=False, timeout=6)
         if report.changed or report.sla_rebuilt:
             self.call_from_thread(self.refresh_inbox)
+
+    def run_mail(self) -> None:
+        self._run_mail()
+
+    @work(thread=True, group="mail", exclusive=True, exit_on_error=False)
+    def _run_mail(self) -> None:
+        """Send due replies and fetch new mail; the live refresh shows what arrives."""
+        from ..mail.imap import fetch_all
+        from ..mail.outbox import send_due, unsent_count
+
+        assert self.mail is not None
+        problems: list[str] = []
+        if self.mail.smtp is not None:
+            try:
+                result = send_due(self.store, self.mail, clock=self.clock)
+                problems.extend(error for _id, error in result.errors or [])
+            except TuiDeskError as error:
+                problems.append(str(error))
+        if self.mail.imap:
+            try:
+                fetch_all(self.service, self.mail)
+            except (TuiDeskError, OSError) as error:
+                problems.append(str(error))
+        try:
+            unsent = unsent_count(self.store)
+        except TuiDeskError:
+            unsent = self.unsent
+        self.call_from_thread(self._mail_done, unsent, problems)
+
+    def _mail_done(self, unsent: int, problems: list[str]) -> None:
+        self.unsent = unsent
+        self._update_status_bar()
+        if problems:
+            self.notify(
+                _("Mail: {problem}").format(problem=problems[0]), severity="warning", markup=False, timeout=8
+            )
 
     def check_for_changes(self) -> None:
         self._check_marker()
@@ -479,7 +528,8 @@ class TuiDeskApp(App[None]):
                 return
             self._drafts[key] = draft.body  # kept until the service has it, so a refusal loses nothing
             if kind == "reply":
-                call = lambda: self.service.reply(draft.ticket_id, draft.body)  # noqa: E731
+                options = reply_options(self.mail) if self.mail is not None else {}
+                call = lambda: self.service.reply(draft.ticket_id, draft.body, **options)  # noqa: E731
             else:
                 call = lambda: self.service.add_note(draft.ticket_id, draft.body)  # noqa: E731
 
@@ -897,10 +947,11 @@ def run_app(
     sla: SlaPolicies | None = None,
     rules: RulesConfig | None = None,
     notice: str | None = None,
+    mail: MailSettings | None = None,
 ) -> int:
     store = open_store(path)
     try:
-        TuiDeskApp(store, actor=actor, sla=sla, rules=rules or RulesConfig(), notice=notice).run()
+        TuiDeskApp(store, actor=actor, sla=sla, rules=rules or RulesConfig(), notice=notice, mail=mail).run()
     finally:
         store.close()
     return 0
