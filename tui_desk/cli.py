@@ -163,28 +163,29 @@ def _actor(args: argparse.Namespace, configured: str | None) -> str:
         return "agent"
 
 
-def _print_change(change: Change) -> None:
+def _print_change(change: Change, service: TicketService) -> None:
     if change.from_value != change.to_value and (change.from_value or change.to_value):
         print(
             _("#{id}: {kind}: {old} → {new}").format(
                 id=change.ticket_id,
                 kind=event_label(change.kind),
-                old=_label_value(change.kind, change.from_value),
-                new=_label_value(change.kind, change.to_value),
+                old=_label_value(change.kind, change.from_value, service),
+                new=_label_value(change.kind, change.to_value, service),
             )
         )
     else:
         print(_("#{id}: {kind}").format(id=change.ticket_id, kind=event_label(change.kind)))
 
 
-def _label_value(kind: str, value: str | None) -> str:
+def _label_value(kind: str, value: str | None, service: TicketService | None = None) -> str:
     if value is None:
         return "-"
     if kind == "priority":
         return priority_label(value)
     if kind in ("assigned", "department", "tagged", "untagged"):
         return printable(value)
-    return status_label(value)
+    definition = service.statuses().get(value) if service is not None else None
+    return definition.label if definition else status_label(value)
 
 
 def _list_filter(args: argparse.Namespace) -> InboxFilter:
@@ -258,7 +259,7 @@ def _print_ticket(service: TicketService, ticket_id: int) -> None:
     for e in data["events"]:
         change = ""
         if e["from"] is not None or e["to"] is not None:
-            change = f" {_label_value(e['kind'], e['from'])} → {_label_value(e['kind'], e['to'])}"
+            change = f" {_label_value(e['kind'], e['from'], service)} → {_label_value(e['kind'], e['to'], service)}"
         detail = f" ({printable(e['detail'])})" if e["detail"] else ""
         print(f"  {e['at']}  {printable(e['actor'])}: {event_label(e['kind'])}{change}{detail}")
 
@@ -303,21 +304,21 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
         queries.get_ticket(store, ticket_id)  # an unknown id fails before we wait on stdin
         body = _read_body(args)
         if command == "reply":
-            _print_change(service.reply(ticket_id, body, **cli_mail.reply_options(config)))
+            _print_change(service.reply(ticket_id, body, **cli_mail.reply_options(config)), service)
         elif command == "note":
-            _print_change(service.add_note(ticket_id, body))
+            _print_change(service.add_note(ticket_id, body), service)
         else:
-            _print_change(service.add_customer_message(ticket_id, body))
+            _print_change(service.add_customer_message(ticket_id, body), service)
     elif command == "status":
         ticket_id = parse_ticket_id(args.id)
         until = parse_when(args.until, service.clock()) if args.until else None
-        _print_change(service.set_status(ticket_id, args.status, until=until))
+        _print_change(service.set_status(ticket_id, args.status, until=until), service)
     elif command == "assign":
-        _print_change(service.assign(parse_ticket_id(args.id), args.assignee))
+        _print_change(service.assign(parse_ticket_id(args.id), args.assignee), service)
     elif command == "priority":
-        _print_change(service.set_priority(parse_ticket_id(args.id), args.priority))
+        _print_change(service.set_priority(parse_ticket_id(args.id), args.priority), service)
     elif command == "department":
-        _print_change(service.set_department(parse_ticket_id(args.id), args.department))
+        _print_change(service.set_department(parse_ticket_id(args.id), args.department), service)
     elif command == "tag":
         words = list(args.tags)
         if any(w.startswith("--") for w in words):
@@ -328,7 +329,7 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
         if bare:
             raise InvalidInput(_("Write +{tag} to add or -{tag} to remove").format(tag=bare[0]))
         for change in service.tag(parse_ticket_id(args.id), add=add, remove=remove):
-            _print_change(change)
+            _print_change(change, service)
     elif command == "list":
         if args.limit < 0 or args.offset < 0:
             raise InvalidInput(_("--limit and --offset must be 0 or more"))
@@ -373,7 +374,7 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
     elif command == "wake":
         changes = service.wake_due()
         for change in changes:
-            _print_change(change)
+            _print_change(change, service)
     elif command == "rules":
         return cli_rules.rules_command(args, service, config)
     elif command in cli_mail.COMMANDS:
