@@ -14,33 +14,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import subprocess
 import sys
-import tempfile
-import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from pathlib import Path
 from typing import Any
 
-from tui_desk import demo
+from _common import NOW, demo_store, median_ms
+
 from tui_desk.core.reports import Report, build_report, duration_text, percent_text
 from tui_desk.core.sla import SlaPolicies
-from tui_desk.store import open_store
 
-NOW = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 TARGET_SECONDS = 2.0
-
-
-def _median_ms(action: Callable[[], Any], runs: int) -> tuple[float, float, float, Any]:
-    result = action()  # warm the page cache once
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = action()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), min(times), max(times), result
 
 
 def _summary(report: Report) -> str:
@@ -63,31 +49,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", help="store file: filled if empty, reused if it has tickets, kept afterwards")
     args = parser.parse_args(argv)
 
-    temp = None
-    if args.db:
-        path = Path(args.db)
-    else:
-        temp = tempfile.TemporaryDirectory(prefix="tui-desk-report-bench-")
-        path = Path(temp.name) / "bench.db"
-    store = open_store(path)
-    try:
-        existing = store.scalar("SELECT count(*) FROM tickets")
-        print(f"SQLite {store.scalar('SELECT sqlite_version()')}, Python {sys.version.split()[0]}, "
-              f"{os.cpu_count()} CPUs")
-        if existing:
-            print(f"Reusing {path} ({existing:,} tickets): no fill")
-        else:
-            start = time.perf_counter()
-            demo.fill_demo(store, tickets=args.tickets, seed=args.seed, now=NOW)
-            print(f"Demo fill of {args.tickets:,} tickets: {time.perf_counter() - start:.1f} s")
+    with demo_store(args.db, args.tickets, args.seed, "tui-desk-report-bench-") as (store, path):
         counts = {t: store.scalar(f"SELECT count(*) FROM {t}") for t in ("tickets", "events", "ticket_tags")}
         print("  " + ", ".join(f"{n:,} {t}" for t, n in counts.items()))
         print()
         return _measure(store, path, args)
-    finally:
-        store.close()
-        if temp is not None:
-            temp.cleanup()
 
 
 def _measure(store: Any, path: Path, args: argparse.Namespace) -> int:
@@ -107,7 +73,7 @@ def _measure(store: Any, path: Path, args: argparse.Namespace) -> int:
     print("-" * 110)
     worst = 0.0
     for label, action in cases:
-        median, low, high, result = _median_ms(action, args.runs)
+        median, low, high, result = median_ms(action, args.runs)
         worst = max(worst, median)
         print(f"{label:<40} {median:>10.0f} {low:>8.0f} {high:>8.0f}  {_summary(result)}")
 
@@ -124,7 +90,7 @@ def _measure(store: Any, path: Path, args: argparse.Namespace) -> int:
                 raise SystemExit(f"{label} failed: {done.stderr.strip()}")
             return done.stdout
 
-        median, low, high, out = _median_ms(run, max(1, min(args.runs, 3)))
+        median, low, high, out = median_ms(run, max(1, min(args.runs, 3)))
         verdict = "ok" if median / 1000 < TARGET_SECONDS else f"SLOWER than {TARGET_SECONDS:.0f} s"
         print(f"{label:<40} {median:>10.0f} {low:>8.0f} {high:>8.0f}  {len(out.splitlines())} lines; {verdict}")
     print(f"\n(median of {args.runs} runs after one warm-up; the command: median of up to 3 runs)")

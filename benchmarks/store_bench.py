@@ -11,34 +11,16 @@ takes longer than --slow ms gets its EXPLAIN QUERY PLAN printed underneath.
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
 import sys
-import tempfile
-import time
 from collections.abc import Callable
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from tui_desk import demo
+from _common import NOW, demo_store, median_ms
+
 from tui_desk.core.clock import fixed_clock
 from tui_desk.core.lifecycle import TicketService
-from tui_desk.store import Store, open_store, queries
+from tui_desk.store import Store, queries
 from tui_desk.store.queries import VIEW_ATTENTION, InboxFilter
-
-NOW = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
-
-
-def _median_ms(action: Callable[[], Any], runs: int) -> tuple[float, float, float, Any]:
-    action()  # warm the page cache and the statement cache once
-    times = []
-    result = None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = action()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times), min(times), max(times), result
 
 
 def _size(result: Any) -> str:
@@ -84,34 +66,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--slow", type=float, default=20.0, help="explain reads slower than this, in ms (default 20)")
     args = parser.parse_args(argv)
 
-    temp = None
-    if args.db:
-        path = Path(args.db)
-    else:
-        temp = tempfile.TemporaryDirectory(prefix="tui-desk-bench-")
-        path = Path(temp.name) / "bench.db"
-    store = open_store(path)
-    try:
-        existing = store.scalar("SELECT count(*) FROM tickets")
-        print(f"SQLite {store.scalar('SELECT sqlite_version()')}, Python {sys.version.split()[0]}, "
-              f"{os.cpu_count()} CPUs")
-        if existing:
-            print(f"Reusing {path} ({existing:,} tickets): no fill")
-        else:
-            start = time.perf_counter()
-            demo.fill_demo(store, tickets=args.tickets, seed=args.seed, now=NOW)
-            took = time.perf_counter() - start
-            phases = ", ".join(f"{name} {seconds:.1f}" for name, seconds in demo.last_timings.items())
-            print(f"Demo fill of {args.tickets:,} tickets: {took:.1f} s  ({phases})")
+    with demo_store(args.db, args.tickets, args.seed, "tui-desk-bench-") as (store, path):
         counts = {t: store.scalar(f"SELECT count(*) FROM {t}") for t in ("tickets", "messages", "events", "customers")}
         print("  " + ", ".join(f"{n:,} {t}" for t, n in counts.items())
               + f"; file {path.stat().st_size / 1e6:,.0f} MB")
         print()
         return _measure(store, args)
-    finally:
-        store.close()
-        if temp is not None:
-            temp.cleanup()
 
 
 def _measure(store: Store, args: argparse.Namespace) -> int:
@@ -149,7 +109,7 @@ def _measure(store: Store, args: argparse.Namespace) -> int:
     print("-" * 86)
     slow = []
     for label, action in reads:
-        median, low, high, result = _median_ms(action, args.runs)
+        median, low, high, result = median_ms(action, args.runs)
         if isinstance(result, tuple) and len(result) == 3 and not isinstance(result[0], int):
             size = f"{len(result[1])} messages, {len(result[2])} events"
         else:
