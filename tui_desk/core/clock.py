@@ -26,7 +26,13 @@ def to_text(moment: datetime) -> str:
     """Stored form: UTC, second precision, so text order is time order."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).strftime(_STORED_FORMAT)
+    moment = moment.astimezone(UTC)
+    if moment.year >= 1000:  # the same text as strftime, several times faster (a few per change)
+        return (
+            f"{moment.year}-{moment.month:02d}-{moment.day:02d}"
+            f"T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}Z"
+        )
+    return moment.strftime(_STORED_FORMAT)
 
 
 def from_text(text: str) -> datetime:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -297,10 +298,15 @@ class TicketService:
         attachments: Sequence[tuple[str, str, bytes]] = (),
         expected_version: int | None = None,
         outbox: bool = False,
+        in_reply_to: str | None = None,
+        references: str | None = None,
+        content_hash: str | None = None,
     ) -> Change:
         """An agent answers the customer: the ticket becomes Answered.
 
         With ``outbox``, the reply is also queued for e-mail in the same transaction.
+        ``in_reply_to``, ``references`` and ``content_hash`` are stored with the message
+        (a reply imported from mail).
         """
         if not body.strip():
             raise InvalidInput(_("A reply needs some text"))
@@ -335,6 +341,11 @@ class TicketService:
                     "body": body,
                     "created_at": moment,
                     "message_id": message_id,
+                    **(
+                        {"in_reply_to": in_reply_to, "references_": references, "content_hash": content_hash}
+                        if in_reply_to or references or content_hash
+                        else {}
+                    ),
                 },
                 attachments=attachments,
                 at=moment,
@@ -1071,7 +1082,15 @@ def parse_priority(value: str) -> Priority:
         ) from None
 
 
+# A bare address of plain atoms (what the mail importer hands over): parseaddr returns it
+# unchanged, so it is not run through the (slow) RFC 5322 parser again.
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9_%+\-]+(?:\.[A-Za-z0-9_%+\-]+)*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*")
+
+
 def normalize_email(value: str) -> str:
+    if value and _PLAIN_ADDRESS.fullmatch(value):
+        local, _at, domain = value.rpartition("@")
+        return f"{local}@{domain.lower()}"
     _name, address = parseaddr(value or "")
     address = address.strip()
     local, _at, domain = address.rpartition("@")

@@ -91,6 +91,7 @@ def parse_message(raw: bytes) -> ParsedMail:
 
 
 def _parsed(message: Message, raw: bytes) -> ParsedMail:
+    header = _HeaderReader(message)  # the same as the module's header(), read once
     sender_name, sender = parseaddr(header(message, "From"))
     if not sender:
         sender_name, sender = parseaddr(header(message, "Sender") or header(message, "Reply-To"))
@@ -123,6 +124,30 @@ def _parsed(message: Message, raw: bytes) -> ParsedMail:
         exported_status=header(message, STATUS_HEADER).strip() or None,
         author=header(message, AUTHOR_HEADER).strip() or None,
     )
+
+
+class _HeaderReader:
+    """header(message, name) for one message, its headers looked up in a dict built once.
+
+    Message.get scans (and lower-cases) every header on each call; a message
+    has a dozen of them asked for. The first value of each name is what get
+    returns; a value with raw 8-bit bytes takes the general path.
+    """
+
+    def __init__(self, message: Message) -> None:
+        self.message = message
+        first: dict[str, object] = {}
+        for key, value in message.raw_items():
+            first.setdefault(key.lower(), value)
+        self.first = first
+
+    def __call__(self, message: Message, name: str) -> str:
+        value = self.first.get(name.lower())
+        if value is None:
+            return ""
+        if not isinstance(value, str) or _has_surrogates(value):
+            return header(message, name)
+        return decode_words(_unfold(value))[:_MAX_HEADER]
 
 
 def header(message: Message, name: str) -> str:
