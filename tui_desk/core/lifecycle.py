@@ -329,30 +329,31 @@ class TicketService:
                 fields["first_response_at"] = moment
             return _Plan(fields, [(EventKind.REPLIED, ticket["status"], Status.ANSWERED.value, None)])
 
-        with self.store.transaction() as conn:  # a savepoint inside the outer one, if any
-            change = self._change(
-                ticket_id,
-                plan,
-                actor=who,
-                expected_version=expected_version,
-                message={
-                    "kind": MessageKind.REPLY.value,
-                    "author": who,
-                    "body": body,
-                    "created_at": moment,
-                    "message_id": message_id,
-                    **(
-                        {"in_reply_to": in_reply_to, "references_": references, "content_hash": content_hash}
-                        if in_reply_to or references or content_hash
-                        else {}
-                    ),
-                },
-                attachments=attachments,
-                at=moment,
-            )
-            if outbox and change.message_id is not None:
-                writes.queue_outbox(conn, ticket_id, change.message_id, moment)
-        return change
+        def queue(conn: sqlite3.Connection, message_row_id: int | None) -> None:
+            if message_row_id is not None:
+                writes.queue_outbox(conn, ticket_id, message_row_id, moment)
+
+        return self._change(
+            ticket_id,
+            plan,
+            actor=who,
+            expected_version=expected_version,
+            message={
+                "kind": MessageKind.REPLY.value,
+                "author": who,
+                "body": body,
+                "created_at": moment,
+                "message_id": message_id,
+                **(
+                    {"in_reply_to": in_reply_to, "references_": references, "content_hash": content_hash}
+                    if in_reply_to or references or content_hash
+                    else {}
+                ),
+            },
+            attachments=attachments,
+            at=moment,
+            also=queue if outbox else None,  # the outbox row in the same transaction as the reply
+        )
 
     def add_note(
         self, ticket_id: int, body: str, *, actor: str | None = None, expected_version: int | None = None
@@ -936,6 +937,7 @@ class TicketService:
         message: dict[str, Any] | None = None,
         attachments: Sequence[tuple[str, str, bytes]] = (),
         at: str | None = None,
+        also: Callable[[sqlite3.Connection, int | None], None] | None = None,
     ) -> Change:
         who = actor or self.actor
         moment = at or to_text(self.clock())
@@ -975,6 +977,8 @@ class TicketService:
                     writes.insert_attachment(conn, message_row_id, filename, content_type, data)
             for kind, from_value, to_value, detail in decided.events:
                 writes.insert_event(conn, ticket_id, moment, who, kind, from_value, to_value, detail)
+            if also is not None:
+                also(conn, message_row_id)
         kind, from_value, to_value, _detail = decided.events[0]
         return Change(ticket_id, kind, from_value, to_value, message_row_id)
 
