@@ -28,6 +28,7 @@ from ..core.errors import TuiDeskError
 from ..core.lifecycle import Change, TicketService
 from ..core.models import (
     PRIORITY_ORDER,
+    Event,
     InboxRow,
     Meaning,
     Message,
@@ -76,7 +77,6 @@ class InboxSnapshot:
     total: int
     pages: dict[int, list[InboxRow]]
     cursor: int
-    counts: dict[str, int]
     statuses: dict[str, StatusDef]
     marker: tuple[int, int, int]
 
@@ -86,7 +86,7 @@ class TicketSnapshot:
     ticket: Ticket | None
     messages: list[Message]
     hidden_earlier: int
-    events: list[Any]
+    events: list[Event]
 
 
 class TuiDeskApp(App[None]):
@@ -207,7 +207,7 @@ class TuiDeskApp(App[None]):
         definition = self.status_defs.get(key)
         return definition.label if definition else status_label(key)
 
-    def sla_view(self, row: InboxRow | Ticket) -> SlaView | None:
+    def sla_view(self, row: InboxRow | Ticket) -> SlaView:
         definition = self.status_defs.get(row.status)
         meaning = definition.meaning if definition else Meaning.ATTENTION
         return sla_tracking.view(row_mapping(row), meaning, self.service.sla, self.clock())
@@ -220,9 +220,6 @@ class TuiDeskApp(App[None]):
 
     def _show_sla(self, ticket: Ticket) -> Text:
         view = self.sla_view(ticket)
-        line = Text("")
-        if view is None:
-            return line
         line = Text(sentence(view, self.clock()), style=STATE_STYLE.get(view.state, ""))
         previous = self._sla_seen.get(ticket.id)
         self._sla_seen[ticket.id] = view.state
@@ -301,7 +298,7 @@ class TuiDeskApp(App[None]):
         except TuiDeskError as error:
             self.call_from_thread(self._error, str(error))
             return
-        snapshot = InboxSnapshot(total, pages, cursor, self.counts, statuses, marker)
+        snapshot = InboxSnapshot(total, pages, cursor, statuses, marker)
         self.call_from_thread(self._apply_inbox, request, flt, snapshot)
         # The per-status counts scan an index of every ticket: after the rows are shown.
         try:
@@ -329,7 +326,6 @@ class TuiDeskApp(App[None]):
                 self.set_interval(MAIL_INTERVAL, self.run_mail)
         self._marker = snapshot.marker
         self.status_defs = snapshot.statuses
-        self.counts = snapshot.counts
         store = self.store
 
         def loader(offset: int, limit: int) -> list[InboxRow]:

@@ -72,10 +72,6 @@ class TextPane(ScrollView, can_focus=True):
             self._render_parts()
 
     @property
-    def lines(self) -> list[Strip]:
-        return self._lines
-
-    @property
     def text(self) -> str:
         """What the pane holds, as plain lines (for tests and copying)."""
         return "\n".join(strip.text.rstrip() for strip in self._lines)
