@@ -27,7 +27,7 @@ def test_schema_is_created_lazily_with_wal_and_foreign_keys(tmp_path) -> None:
     assert store.scalar("PRAGMA foreign_keys") == 1
     assert store.scalar("PRAGMA journal_mode") == "wal"
     statuses = [r["key"] for r in store.query("SELECT key FROM statuses ORDER BY position")]
-    assert statuses == ["new", "open", "answered", "postponed", "resolved", "spam", "deleted"]
+    assert statuses == ["new", "open", "answered", "postponed", "resolved", "spam", "deleted", "merged"]
     store.close()
 
     # WAL is a property of the file: any other connection sees it too.
@@ -52,7 +52,7 @@ def test_reopening_does_not_migrate_again(tmp_path, monkeypatch, clock) -> None:
     again = open_store(path)
     assert again.scalar("PRAGMA user_version") == SCHEMA_VERSION
     assert queries.get_ticket(again, ticket_id).subject == "Kept"
-    assert again.scalar("SELECT count(*) FROM statuses") == 7  # built-ins not inserted twice
+    assert again.scalar("SELECT count(*) FROM statuses") == 8  # built-ins not inserted twice
     again.close()
 
 
@@ -373,6 +373,7 @@ def test_status_counts(store: Store, inbox) -> None:
         "resolved": 1,
         "spam": 1,
         "deleted": 1,
+        "merged": 0,
     }
 
 

@@ -2,6 +2,7 @@
 
     python -m tui_desk.i18n_tools update    # extract → locale/tui_desk.pot, merge into every .po, compile .mo
     python -m tui_desk.i18n_tools check     # exit 1 when a catalogue is missing strings, stale or not compiled
+    python -m tui_desk.i18n_tools translate F.json  # set translations {msgid: {lang: text}} after update, compile
     python -m tui_desk.i18n_tools compile   # .po → .mo only
 
 Strings are found by Babel's Python extractor: calls of ``_()``, ``N_()`` and
@@ -13,6 +14,7 @@ gone from the code are dropped (not kept as obsolete ``#~`` entries).
 from __future__ import annotations
 
 import io
+import json
 import re
 import sys
 from collections.abc import Iterable
@@ -133,6 +135,25 @@ def update(languages: Iterable[str] = LANGUAGES) -> list[str]:
     return sorted(untranslated)
 
 
+def translate(translations: dict[str, dict[str, str]]) -> int:
+    """Fill in translations {msgid: {language: text}}, then compile; returns how many were set."""
+    count = 0
+    for language in LANGUAGES:
+        catalog = read_po(language)
+        changed = False
+        for msgid, texts in translations.items():
+            text = texts.get(language) or (msgid if language == "en" else None)
+            message = catalog.get(msgid)
+            if text and message is not None and message.string != text:
+                message.string = text
+                changed = True
+                count += 1
+        if changed:
+            _write_po(catalog, _po_path(language))
+    compile_all()
+    return count
+
+
 def problems(languages: Iterable[str] = LANGUAGES) -> list[str]:
     """What is wrong with the catalogues: missing, stale, placeholders, out-of-date .mo."""
     wanted = set(extract_messages())
@@ -172,6 +193,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{len(missing)} strings still need a translation in some language:")
             for message in missing:
                 print(f"  {message!r}")
+        return 0
+    if command == "translate" and len(args) == 2:
+        # A JSON file {msgid: {"et": ..., "ro": ..., "lv": ..., "hr": ..., "tl": ...}}, after `update`.
+        source = sys.stdin if args[1] == "-" else open(args[1], encoding="utf-8")  # noqa: SIM115
+        print(f"{translate(json.load(source))} translations set")
         return 0
     if command == "compile":
         compile_all()

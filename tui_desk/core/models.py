@@ -17,6 +17,7 @@ class Meaning(StrEnum):
     HOLD = "hold"  # Postponed
     SPAM = "spam"
     DELETED = "deleted"
+    MERGED = "merged"  # went into another ticket; kept as a pointer
 
 
 class Status(StrEnum):
@@ -27,6 +28,7 @@ class Status(StrEnum):
     POSTPONED = "postponed"
     SPAM = "spam"
     DELETED = "deleted"
+    MERGED = "merged"
 
 
 BUILTIN_MEANINGS: dict[str, Meaning] = {
@@ -37,6 +39,7 @@ BUILTIN_MEANINGS: dict[str, Meaning] = {
     Status.POSTPONED: Meaning.HOLD,
     Status.SPAM: Meaning.SPAM,
     Status.DELETED: Meaning.DELETED,
+    Status.MERGED: Meaning.MERGED,
 }
 
 # A custom status follows the lifecycle rows of the built-in status it stands for.
@@ -47,6 +50,7 @@ MEANING_BASE_STATUS: dict[Meaning, Status] = {
     Meaning.HOLD: Status.POSTPONED,
     Meaning.SPAM: Status.SPAM,
     Meaning.DELETED: Status.DELETED,
+    Meaning.MERGED: Status.MERGED,
 }
 
 CUSTOM_MEANINGS = (Meaning.ATTENTION, Meaning.WAITING, Meaning.DONE, Meaning.HOLD)
@@ -62,6 +66,7 @@ def status_label(key: str, custom_name: str | None = None) -> str:
         Status.POSTPONED: _("Postponed"),
         Status.SPAM: _("Spam"),
         Status.DELETED: _("Deleted"),
+        Status.MERGED: _("Merged"),
     }
     return labels.get(key, custom_name or key)  # type: ignore[call-overload]
 
@@ -74,6 +79,7 @@ def meaning_label(meaning: Meaning) -> str:
         Meaning.HOLD: _("on hold"),
         Meaning.SPAM: _("spam"),
         Meaning.DELETED: _("deleted"),
+        Meaning.MERGED: _("merged"),
     }[meaning]
 
 
@@ -125,6 +131,9 @@ class EventKind(StrEnum):
     DEPARTMENT = "department"
     TAGGED = "tagged"
     UNTAGGED = "untagged"
+    MERGED = "merged"  # on both tickets: from_value/to_value name the other one as "#id"
+    SPLIT = "split"  # on both tickets: a message moved into a new ticket
+    UNDONE = "undone"  # an agent took back an action; detail names it
 
 
 def event_label(kind: str) -> str:
@@ -146,6 +155,9 @@ def event_label(kind: str) -> str:
         EventKind.DEPARTMENT: _("department"),
         EventKind.TAGGED: _("tagged"),
         EventKind.UNTAGGED: _("untagged"),
+        EventKind.MERGED: _("merged"),
+        EventKind.SPLIT: _("split"),
+        EventKind.UNDONE: _("undone"),
     }.get(kind, kind)  # type: ignore[call-overload]
 
 
@@ -195,6 +207,7 @@ class Ticket:
     sla_first_elapsed: int | None = None
     sla_due: str | None = None
     deleted_at: str | None = None
+    merged_into: int | None = None
 
 
 @dataclass(frozen=True)

@@ -264,7 +264,7 @@ def view(
         and targets.first_response is not None
         and first_elapsed > targets.first_response
     )
-    if meaning in (Meaning.SPAM, Meaning.DELETED):
+    if meaning in (Meaning.SPAM, Meaning.DELETED, Meaning.MERGED):
         return SlaView(SlaState.NONE, None, None, None, first_breached)
     which, target = (
         (FIRST_RESPONSE, targets.first_response) if first_elapsed is None else (RESOLUTION, targets.resolution)

@@ -229,6 +229,7 @@ def get_ticket(store: Store, ticket_id: int) -> Ticket:
         sla_first_elapsed=row["sla_first_elapsed"],
         sla_due=row["sla_due"],
         deleted_at=row["deleted_at"],
+        merged_into=row["merged_into"],
     )
 
 

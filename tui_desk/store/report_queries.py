@@ -37,7 +37,7 @@ STATUS_EVENT_KINDS = (
     "status",
 )
 # Meanings left out of every figure: such tickets are not work.
-EXCLUDED_MEANINGS = ("spam", "deleted")
+EXCLUDED_MEANINGS = ("spam", "deleted", "merged")
 # Meanings of a ticket in the backlog: needs attention, waiting on the customer, on hold.
 OPEN_MEANINGS = ("attention", "waiting", "hold")
 

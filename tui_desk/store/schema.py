@@ -158,6 +158,7 @@ BUILTIN_STATUSES = [
     ("spam", "Spam", "spam", 90),
     ("deleted", "Deleted", "deleted", 91),
 ]
+# Added by migration 4: ("merged", "Merged", "merged", 92).
 
 
 def _migrate_to_1(db: sqlite_utils.Database) -> None:
@@ -226,5 +227,49 @@ def _migrate_to_3(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3]
+_V4_STATEMENTS = [
+    # Merge: the merged ticket stays as a pointer (status 'merged') to the one it went into.
+    # No foreign key: purging the target must not be blocked by its pointers.
+    "ALTER TABLE tickets ADD COLUMN merged_into INTEGER",
+    "CREATE INDEX tickets_merged ON tickets(merged_into) WHERE merged_into IS NOT NULL",
+    "INSERT INTO statuses(key, name, meaning, builtin, position) VALUES ('merged', 'Merged', 'merged', 1, 92)",
+    # Undo (core/actions.py): one row per agent action, one row per ticket it changed with
+    # the ticket's fields before it and its version right after it. An undo is allowed while
+    # the ticket is still at that version (or got back to it by undoing later actions).
+    """CREATE TABLE actions (
+        id INTEGER PRIMARY KEY,
+        actor TEXT NOT NULL,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        undone_at TEXT
+    )""",
+    "CREATE INDEX actions_actor ON actions(actor, id)",
+    """CREATE TABLE action_tickets (
+        action_id INTEGER NOT NULL REFERENCES actions(id) ON DELETE CASCADE,
+        ticket_id INTEGER NOT NULL,
+        version_before INTEGER NOT NULL,
+        version_after INTEGER NOT NULL,
+        before TEXT NOT NULL,
+        extra TEXT,
+        undone_version INTEGER,
+        PRIMARY KEY (action_id, ticket_id)
+    ) WITHOUT ROWID""",
+    "CREATE INDEX action_tickets_ticket ON action_tickets(ticket_id, undone_version)",
+    # Saved replies (core/templates.py): a body with {customer.first_name}-style placeholders.
+    """CREATE TABLE templates (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        body TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    )""",
+]
+
+
+def _migrate_to_4(db: sqlite_utils.Database) -> None:
+    for statement in _V4_STATEMENTS:
+        db.execute(statement)
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3, _migrate_to_4]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -16,6 +16,7 @@ _BUCKETS = {
     Meaning.HOLD: 1,
     Meaning.SPAM: 2,
     Meaning.DELETED: 2,
+    Meaning.MERGED: 2,
 }
 
 

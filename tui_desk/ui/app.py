@@ -264,7 +264,7 @@ class TuiDeskApp(App[None]):
         bar.append("tui-desk", style="bold")
         for key, count in self.counts.items():
             definition = self.status_defs.get(key)
-            if definition is None or definition.meaning.value in ("spam", "deleted"):
+            if definition is None or definition.meaning.value in ("spam", "deleted", "merged"):
                 continue
             style = "bold" if definition.meaning.value == "attention" and count else "dim" if not count else ""
             bar.append("  ")
