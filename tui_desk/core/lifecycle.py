@@ -14,6 +14,7 @@ import hashlib
 import json
 import re
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,7 +45,7 @@ from .sla import SlaPolicies, SlaTargets, to_config, zone_name
 # Events whose to_value is the ticket's status after them: the status history SLA clocks replay.
 _STATUS_EVENT_KINDS = frozenset(
     {"created", "customer_message", "replied", "resolved", "postponed", "woken", "reopened",
-     "spam", "deleted", "restored", "status"}
+     "spam", "deleted", "restored", "status", "merged", "split", "undone"}
 )
 _SLA_COLUMNS = ("sla_elapsed", "sla_running_since", "sla_first_elapsed", "sla_due", "sla_key")
 
@@ -88,6 +89,25 @@ class Change:
     message_id: int | None = None
 
 
+# What an undo puts back (core/actions.py): the ticket's own fields as they were before an action.
+# Derived columns (bucket, sort_key, SLA clocks, deleted_at) are recomputed, as for any change.
+SNAPSHOT_FIELDS = (
+    "subject", "status", "previous_status", "postponed_from", "postponed_until", "priority", "priority_rank",
+    "waiting_since", "first_response_at", "resolved_at", "last_customer_message_at", "last_agent_reply_at",
+    "last_message_at", "message_count", "merged_into",
+)
+
+
+def snapshot_of(ticket: dict[str, Any]) -> dict[str, Any]:
+    """A loaded ticket's fields as an undo needs them (names for assignee and department, tags)."""
+    return {
+        **{name: ticket[name] for name in SNAPSHOT_FIELDS},
+        "assignee": ticket["assignee"],
+        "department": ticket["department"],
+        "tags": list(ticket["tags"]),
+    }
+
+
 @dataclass
 class _Plan:
     fields: dict[str, Any]
@@ -107,6 +127,37 @@ class TicketService:
         self.actor = actor
         self.sla = sla if sla is not None else SlaPolicies.from_config(None)
         self._statuses: dict[str, StatusDef] | None = None
+        # The agent action being recorded for undo (core/actions.py), per thread: the app runs
+        # changes in worker threads on one service.
+        self._local = threading.local()
+
+    # -- undo records -------------------------------------------------------------------
+    @property
+    def recording(self) -> int | None:
+        """The id of the action whose changes are being recorded in this thread, if any."""
+        return getattr(self._local, "action_id", None)
+
+    @recording.setter
+    def recording(self, action_id: int | None) -> None:
+        self._local.action_id = action_id
+
+    def _record(self, conn: sqlite3.Connection, ticket: dict[str, Any], extra: dict[str, Any] | None = None) -> None:
+        """Remember, in the change's own transaction, what the ticket was before it: undo needs it."""
+        action_id = self.recording
+        if action_id is None:
+            return
+        conn.execute(
+            "INSERT OR REPLACE INTO action_tickets(action_id, ticket_id, version_before, version_after, before, extra)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                action_id,
+                ticket["id"],
+                ticket["version"],
+                ticket["version"] + 1,
+                json.dumps(snapshot_of(ticket)),
+                json.dumps(extra) if extra else None,
+            ],
+        )
 
     # -- statuses --------------------------------------------------------------------
     def statuses(self, reload: bool = False) -> dict[str, StatusDef]:
@@ -250,7 +301,10 @@ class TicketService:
         attachments: Sequence[tuple[str, str, bytes]] = (),
         expected_version: int | None = None,
     ) -> Change:
-        """The customer writes again: Answered/Resolved/Postponed reopen; others keep their status."""
+        """The customer writes again: Answered/Resolved/Postponed reopen; others keep their status.
+
+        A message for a ticket merged into another one lands in that other one.
+        """
         moment = to_text(at or self.clock())
 
         def plan(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
@@ -285,6 +339,7 @@ class TicketService:
             },
             attachments=attachments,
             at=moment,
+            follow_merged=True,
         )
 
     def reply(
@@ -715,6 +770,8 @@ class TicketService:
         changes: list[Change] = []
         with self.store.transaction() as conn:
             ticket = self._load(conn, ticket_id, expected_version)
+            if ticket["status"] == Status.MERGED:
+                raise self.merged_refusal(ticket)
             current = {t.casefold(): t for t in ticket["tags"]}
             for tag in to_add:
                 if tag.casefold() in current:
@@ -744,7 +801,97 @@ class TicketService:
                 # sort_key follows updated_at for tickets not waiting on us, as in _change.
                 {"updated_at": moment, "sort_key": writes.sort_key_for(meaning, ticket["waiting_since"], moment)},
             )
+            self._record(conn, ticket)
         return changes
+
+    # -- merge and split (core/merging.py) ------------------------------------------------------
+    def merge(self, source_id: int, target_id: int, *, actor: str | None = None) -> list[Change]:
+        """Merge one ticket into another: see core/merging.py."""
+        from .merging import merge
+
+        return merge(self, source_id, target_id, actor=actor)
+
+    def split(self, message_id: int, *, actor: str | None = None) -> list[Change]:
+        """Split a customer's message off into a new ticket: see core/merging.py."""
+        from .merging import split
+
+        return split(self, message_id, actor=actor)
+
+    # -- undo ---------------------------------------------------------------------------------
+    def put_back(
+        self,
+        ticket_id: int,
+        before: dict[str, Any],
+        *,
+        action_id: int,
+        version_after: int,
+        label: str,
+        actor: str | None = None,
+        also: Callable[[sqlite3.Connection], None] | None = None,
+    ) -> Change:
+        """Undo one ticket's part of an action: its fields and tags as they were before it.
+
+        Refused (ConflictError) unless the ticket is still as the action left it: at
+        ``version_after``, or back there through undos of later actions. The undo is a
+        change of its own, with an ``undone`` event; history is never rewritten.
+        """
+        new_version: list[int] = []
+
+        def plan(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
+            if self.effective_version(ticket["id"], ticket["version"]) != version_after:
+                raise ConflictError(self.changed_since(ticket))
+            new_version.append(ticket["version"] + 1)
+            fields: dict[str, Any] = {name: before[name] for name in SNAPSHOT_FIELDS if name in before}
+            fields["assignee_id"] = ("agent", before.get("assignee"))
+            fields["department_id"] = ("department", before.get("department"))
+            wanted = {t.casefold(): t for t in before.get("tags", [])}
+            current = {t.casefold(): t for t in ticket["tags"]}
+            tags_to_add[:] = [t for k, t in wanted.items() if k not in current]
+            tags_to_remove[:] = [t for k, t in current.items() if k not in wanted]
+            return _Plan(fields, [(EventKind.UNDONE, ticket["status"], before["status"], label)])
+
+        tags_to_add: list[str] = []
+        tags_to_remove: list[str] = []
+
+        def finish(conn: sqlite3.Connection, _message: int | None) -> None:
+            for tag in tags_to_add:
+                tag_id = writes.get_or_create(conn, "tags", "name", tag)
+                conn.execute("INSERT OR IGNORE INTO ticket_tags(ticket_id, tag_id) VALUES (?, ?)", [ticket_id, tag_id])
+            for tag in tags_to_remove:
+                conn.execute(
+                    "DELETE FROM ticket_tags WHERE ticket_id = ? AND tag_id = (SELECT id FROM tags WHERE name = ?)",
+                    [ticket_id, tag],
+                )
+            conn.execute(
+                "UPDATE action_tickets SET undone_version = ? WHERE action_id = ? AND ticket_id = ?",
+                [new_version[0], action_id, ticket_id],
+            )
+            if also is not None:
+                also(conn)
+
+        return self._change(ticket_id, plan, actor=actor, expected_version=None, also=finish, allow_merged=True)
+
+    def effective_version(self, ticket_id: int, version: int) -> int:
+        """The ticket's version, seen through undos: an undone action counts as never having happened."""
+        conn = self.store.conn
+        while True:
+            row = conn.execute(
+                "SELECT version_before FROM action_tickets WHERE ticket_id = ? AND undone_version = ?",
+                [ticket_id, version],
+            ).fetchone()
+            if row is None:
+                return version
+            version = int(row[0])
+
+    def changed_since(self, ticket: dict[str, Any]) -> str:
+        last = self.store.conn.execute(
+            "SELECT actor, kind FROM events WHERE ticket_id = ? ORDER BY id DESC LIMIT 1", [ticket["id"]]
+        ).fetchone()
+        if last is None:
+            return _("#{id} was changed since; it was left as it is").format(id=ticket["id"])
+        return _("#{id} was changed since ({kind} by {actor}); it was left as it is").format(
+            id=ticket["id"], kind=event_label(last[1]), actor=last[0]
+        )
 
     # -- SLA clocks -----------------------------------------------------------------------
     def sla_fingerprint(self) -> str:
@@ -938,12 +1085,27 @@ class TicketService:
         attachments: Sequence[tuple[str, str, bytes]] = (),
         at: str | None = None,
         also: Callable[[sqlite3.Connection, int | None], None] | None = None,
+        extra: dict[str, Any] | None = None,
+        follow_merged: bool = False,
+        allow_merged: bool = False,
     ) -> Change:
+        """One change in one transaction: load, plan, write the ticket, its events, its undo record.
+
+        ``follow_merged``: a ticket merged into another one stands for that one (a customer
+        writing to the old thread). ``allow_merged``: the change may touch a merged ticket (undo).
+        """
         who = actor or self.actor
         moment = at or to_text(self.clock())
         with self.store.transaction() as conn:
             ticket = self._load(conn, ticket_id, expected_version)
+            if ticket["status"] == Status.MERGED and follow_merged:
+                target = self.follow_merges(conn, ticket_id)
+                if target != ticket_id:
+                    ticket_id = target
+                    ticket = self._load(conn, ticket_id, None)
             definition = self._status_in_tx(conn, ticket["status"])
+            if definition.meaning is Meaning.MERGED and not (allow_merged or follow_merged):
+                raise self.merged_refusal(ticket)
             decided = plan(ticket, definition)
             fields = dict(decided.fields)
             names = {c: v[1] for c, v in fields.items() if isinstance(v, tuple)}
@@ -970,6 +1132,7 @@ class TicketService:
             else:
                 fields["deleted_at"] = None
             writes.update_ticket(conn, ticket_id, ticket["version"], fields)
+            self._record(conn, ticket, extra)
             message_row_id = None
             if message is not None:
                 message_row_id = writes.insert_message(conn, {"ticket_id": ticket_id, **message})
@@ -981,6 +1144,25 @@ class TicketService:
                 also(conn, message_row_id)
         kind, from_value, to_value, _detail = decided.events[0]
         return Change(ticket_id, kind, from_value, to_value, message_row_id)
+
+    def follow_merges(self, conn: sqlite3.Connection, ticket_id: int) -> int:
+        """The ticket a merged ticket (or a chain of them) went into; the ticket itself otherwise."""
+        seen = {ticket_id}
+        while True:
+            row = conn.execute("SELECT merged_into FROM tickets WHERE id = ?", [ticket_id]).fetchone()
+            if row is None or row[0] is None or row[0] in seen:
+                return ticket_id
+            if conn.execute("SELECT 1 FROM tickets WHERE id = ?", [row[0]]).fetchone() is None:
+                return ticket_id  # the target was purged: the pointer is all that is left
+            ticket_id = row[0]
+            seen.add(ticket_id)
+
+    def merged_refusal(self, ticket: dict[str, Any]) -> TransitionRefused:
+        return TransitionRefused(
+            _("Ticket #{id} was merged into #{target}; work on #{target}").format(
+                id=ticket["id"], target=ticket["merged_into"]
+            )
+        )
 
     def _load(self, conn: sqlite3.Connection, ticket_id: int, expected_version: int | None) -> dict[str, Any]:
         cursor = conn.execute(

@@ -1,0 +1,275 @@
+"""Agent actions: one change over many tickets (bulk), and undo.
+
+An action is a row in ``actions``. While it runs, the service records each ticket
+it changes in ``action_tickets``, inside that ticket's own transaction: the
+ticket's fields before and its version right after (TicketService._record).
+Undo puts those fields back through the service, with an ``undone`` event per
+ticket, while nothing else has changed the ticket since.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from ..i18n import _
+from .clock import to_text
+from .errors import ConflictError, NotFound, TransitionRefused
+from .lifecycle import Change, TicketService
+
+
+class ActionKind(StrEnum):
+    RESOLVE = "resolve"
+    POSTPONE = "postpone"
+    REOPEN = "reopen"
+    SPAM = "spam"
+    DELETE = "delete"
+    RESTORE = "restore"
+    STATUS = "status"
+    ASSIGN = "assign"
+    PRIORITY = "priority"
+    DEPARTMENT = "department"
+    TAG = "tag"
+    MERGE = "merge"
+    SPLIT = "split"
+    REPLY = "reply"
+    NOTE = "note"
+
+
+def action_done_label(kind: str) -> str:
+    """What an action did, as a past participle after a count: "12 resolved"."""
+    return {
+        ActionKind.RESOLVE: _("resolved"),
+        ActionKind.POSTPONE: _("postponed"),
+        ActionKind.REOPEN: _("reopened"),
+        ActionKind.SPAM: _("marked spam"),
+        ActionKind.DELETE: _("deleted"),
+        ActionKind.RESTORE: _("restored"),
+        ActionKind.STATUS: _("status set"),
+        ActionKind.ASSIGN: _("assigned"),
+        ActionKind.PRIORITY: _("priority set"),
+        ActionKind.DEPARTMENT: _("moved to the department"),
+        ActionKind.TAG: _("tagged"),
+        ActionKind.MERGE: _("merged"),
+        ActionKind.SPLIT: _("split"),
+        ActionKind.REPLY: _("replied"),
+        ActionKind.NOTE: _("noted"),
+    }.get(kind, kind)  # type: ignore[call-overload]
+
+
+def action_name(kind: str) -> str:
+    """An action as a noun phrase: "Undo: resolve"."""
+    return {
+        ActionKind.RESOLVE: _("resolve"),
+        ActionKind.POSTPONE: _("postpone"),
+        ActionKind.REOPEN: _("reopen"),
+        ActionKind.SPAM: _("mark as spam"),
+        ActionKind.DELETE: _("delete"),
+        ActionKind.RESTORE: _("restore"),
+        ActionKind.STATUS: _("set status"),
+        ActionKind.ASSIGN: _("assign"),
+        ActionKind.PRIORITY: _("set priority"),
+        ActionKind.DEPARTMENT: _("set department"),
+        ActionKind.TAG: _("tag"),
+        ActionKind.MERGE: _("merge"),
+        ActionKind.SPLIT: _("split"),
+        ActionKind.REPLY: _("reply"),
+        ActionKind.NOTE: _("note"),
+    }.get(kind, kind)  # type: ignore[call-overload]
+
+
+@dataclass
+class Outcome:
+    """What an action did to each ticket it was asked to change."""
+
+    kind: str
+    changes: list[Change] = field(default_factory=list)
+    refused: list[tuple[int, str]] = field(default_factory=list)  # ticket id, why
+    action_id: int | None = None
+
+    @property
+    def changed(self) -> list[int]:
+        return list(dict.fromkeys(c.ticket_id for c in self.changes))
+
+    def summary(self, done_label: str | None = None) -> str:
+        """One line: "12 resolved, 1 refused: Ticket #88 is Spam and cannot be resolved; …"."""
+        text = _("{n} {done}").format(n=len(self.changed), done=done_label or action_done_label(self.kind))
+        if not self.refused:
+            return text
+        first_id, reason = self.refused[0]
+        if len(self.refused) == 1:
+            return _("{done}, 1 refused: {reason}").format(done=text, reason=reason)
+        shown = ", ".join(f"#{ticket_id}" for ticket_id, _why in self.refused[:5])
+        if len(self.refused) > 5:
+            shown += ", …"
+        return _("{done}, {n} refused ({ids}); the first: {reason}").format(
+            done=text, n=len(self.refused), ids=shown, reason=reason
+        )
+
+
+def perform(
+    service: TicketService,
+    kind: str,
+    ticket_ids: Iterable[int],
+    apply: Callable[[int], Change | Sequence[Change]],
+) -> Outcome:
+    """Apply one change to each ticket, each in its own transaction, recorded as one action.
+
+    A ticket that is refused (wrong status, unknown id, changed meanwhile) is named in
+    the outcome and does not stop the others. Bad input for the action as a whole
+    (an unknown priority, a store error) stops it at once, as it would fail for every
+    ticket; what was done before stays done, and can be undone.
+    """
+    wanted = list(dict.fromkeys(ticket_ids))
+    outcome = Outcome(kind)
+    with service.store.transaction() as conn:
+        cursor = conn.execute(
+            "INSERT INTO actions(actor, at, kind) VALUES (?, ?, ?)", [service.actor, to_text(service.clock()), kind]
+        )
+        outcome.action_id = int(cursor.lastrowid or 0)
+    outer = service.recording
+    service.recording = outcome.action_id
+    try:
+        for ticket_id in wanted:
+            try:
+                result = apply(ticket_id)
+            except (TransitionRefused, NotFound, ConflictError) as error:
+                outcome.refused.append((ticket_id, str(error)))
+                continue
+            outcome.changes.extend([result] if isinstance(result, Change) else result)
+    finally:
+        service.recording = outer
+        if not outcome.changes:
+            with service.store.transaction() as conn:
+                conn.execute("DELETE FROM actions WHERE id = ?", [outcome.action_id])
+            outcome.action_id = None
+    return outcome
+
+
+@dataclass(frozen=True)
+class RecordedTicket:
+    ticket_id: int
+    version_before: int
+    version_after: int
+    before: dict
+    extra: dict | None
+
+
+@dataclass(frozen=True)
+class RecordedAction:
+    id: int
+    actor: str
+    at: str
+    kind: str
+    tickets: tuple[RecordedTicket, ...]
+
+
+def last_action(service: TicketService, actor: str | None = None) -> RecordedAction | None:
+    """The agent's latest action not yet undone, if any."""
+    conn = service.store.conn
+    row = conn.execute(
+        "SELECT id, actor, at, kind FROM actions a WHERE actor = ? AND undone_at IS NULL"
+        " AND EXISTS (SELECT 1 FROM action_tickets t WHERE t.action_id = a.id) ORDER BY id DESC LIMIT 1",
+        [actor or service.actor],
+    ).fetchone()
+    if row is None:
+        return None
+    tickets = tuple(
+        RecordedTicket(ticket_id, before_version, after_version, json.loads(before), json.loads(extra) if extra else None)
+        for ticket_id, before_version, after_version, before, extra in conn.execute(
+            "SELECT ticket_id, version_before, version_after, before, extra FROM action_tickets WHERE action_id = ?"
+            " ORDER BY ticket_id",
+            [row[0]],
+        )
+    )
+    return RecordedAction(row[0], row[1], row[2], row[3], tickets)
+
+
+def undo_last(service: TicketService, actor: str | None = None) -> Outcome:
+    """Take back the agent's last action on every ticket nothing else has changed since.
+
+    Refused as a whole (TransitionRefused) when there is nothing to undo, when the
+    action was a reply or a note (a sent e-mail cannot be unsent), or when every
+    ticket it changed was changed again since by someone or something else.
+    Merge and split are taken back whole or not at all.
+    """
+    action = last_action(service, actor)
+    if action is None:
+        raise TransitionRefused(_("Nothing to undo"))
+    first = action.tickets[0].ticket_id
+    if action.kind == ActionKind.REPLY:
+        raise TransitionRefused(
+            _("Your last action was a reply on #{id}: a sent e-mail cannot be unsent; write another reply to correct it").format(
+                id=first
+            )
+        )
+    if action.kind == ActionKind.NOTE:
+        raise TransitionRefused(
+            _("Your last action was a note on #{id}: notes stay in the thread; add another note to correct it").format(
+                id=first
+            )
+        )
+    outcome = Outcome(action.kind, action_id=action.id)
+    if action.kind in (ActionKind.MERGE, ActionKind.SPLIT):
+        from .merging import undo_merge, undo_split
+
+        undo = undo_merge if action.kind == ActionKind.MERGE else undo_split
+        try:
+            with service.store.transaction():  # both tickets, or neither
+                outcome.changes.extend(undo(service, action))
+                _mark_undone(service, action.id)
+        except (ConflictError, NotFound) as error:
+            raise TransitionRefused(_("Nothing was undone: {reasons}").format(reasons=error)) from None
+        return outcome
+    for recorded in action.tickets:
+        try:
+            outcome.changes.append(
+                service.put_back(
+                    recorded.ticket_id,
+                    recorded.before,
+                    action_id=action.id,
+                    version_after=recorded.version_after,
+                    label=action.kind,
+                )
+            )
+        except (ConflictError, NotFound, TransitionRefused) as error:
+            outcome.refused.append((recorded.ticket_id, str(error)))
+    if not outcome.changes:
+        reasons = "; ".join(reason for _id, reason in outcome.refused[:3])
+        raise TransitionRefused(_("Nothing was undone: {reasons}").format(reasons=reasons))
+    _mark_undone(service, action.id)
+    return outcome
+
+
+def _mark_undone(service: TicketService, action_id: int) -> None:
+    with service.store.transaction() as conn:
+        conn.execute(
+            "UPDATE actions SET undone_at = ? WHERE id = ? AND undone_at IS NULL", [to_text(service.clock()), action_id]
+        )
+
+
+def undo_summary(outcome: Outcome) -> str:
+    """ "Undone: resolve on 12 tickets" and what was left as it was."""
+    ids = outcome.changed
+    where = f"#{ids[0]}" if len(ids) == 1 else _("{n} tickets").format(n=len(ids))
+    text = _("Undone: {action} on {where}").format(action=action_name(outcome.kind), where=where)
+    if outcome.refused:
+        text += "; " + _("left as they are: {reasons}").format(
+            reasons="; ".join(reason for _id, reason in outcome.refused[:3])
+        )
+    return text
+
+
+__all__ = [
+    "ActionKind",
+    "Outcome",
+    "RecordedAction",
+    "action_done_label",
+    "action_name",
+    "last_action",
+    "perform",
+    "undo_last",
+    "undo_summary",
+]

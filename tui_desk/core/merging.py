@@ -1,0 +1,292 @@
+"""Merging two tickets into one, splitting a message off into a new ticket, and undoing both.
+
+Merge moves the source's messages, notes, events and tags into the target; the
+source stays as a pointer (status Merged, ``merged_into``), so a customer writing
+to its old thread lands in the target (TicketService follows the pointer).
+Both are changes of the status-transition service, recorded for undo with the
+ids of everything moved, so undo can move exactly those back.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import TYPE_CHECKING, Any
+
+from ..i18n import _
+from ..store import writes
+from . import sla_tracking
+from .clock import from_text, to_text
+from .errors import ConflictError, InvalidInput, NotFound, TransitionRefused
+from .lifecycle import CUSTOMER_REOPENS, Change, TicketService, _Plan, normalize_email
+from .models import EventKind, Meaning, MessageKind, Status, StatusDef
+
+if TYPE_CHECKING:
+    from .actions import RecordedAction
+
+
+def _ids(conn: sqlite3.Connection, sql: str, ticket_id: int) -> list[int]:
+    return [row[0] for row in conn.execute(sql, [ticket_id])]
+
+
+def _move(conn: sqlite3.Connection, table: str, ids: list[int], ticket_id: int) -> None:
+    if ids:
+        conn.execute(
+            f"UPDATE {table} SET ticket_id = ? WHERE id IN (SELECT value FROM json_each(?))", [ticket_id, json.dumps(ids)]
+        )
+
+
+def _refuse_unless_live(service: TicketService, ticket: dict[str, Any], definition: StatusDef) -> None:
+    if definition.meaning is Meaning.MERGED:
+        raise service.merged_refusal(ticket)
+    if definition.meaning in (Meaning.SPAM, Meaning.DELETED):
+        raise TransitionRefused(
+            _("Ticket #{id} is {status}: restore it first").format(id=ticket["id"], status=definition.label)
+        )
+
+
+def _latest(*values: str | None) -> str | None:
+    present = [v for v in values if v]
+    return max(present) if present else None
+
+
+def _earliest(*values: str | None) -> str | None:
+    present = [v for v in values if v]
+    return min(present) if present else None
+
+
+def merge(
+    service: TicketService,
+    source_id: int,
+    target_id: int,
+    *,
+    actor: str | None = None,
+    expected_source_version: int | None = None,
+    expected_target_version: int | None = None,
+) -> list[Change]:
+    """Merge ticket `source_id` into `target_id`, in one transaction; returns [source's, target's] change.
+
+    The target takes the source's thread, timeline and tags. If the source was
+    waiting on us and the target was not (answered, resolved, postponed), the
+    target reopens, as if the customer had written to it.
+    """
+    if source_id == target_id:
+        raise InvalidInput(_("A ticket cannot be merged into itself"))
+    moment = to_text(service.clock())
+    with service.store.transaction() as conn:
+        source = service._load(conn, source_id, expected_source_version)
+        target = service._load(conn, target_id, expected_target_version)
+        source_def = service._status_in_tx(conn, source["status"])
+        target_def = service._status_in_tx(conn, target["status"])
+        _refuse_unless_live(service, source, source_def)
+        _refuse_unless_live(service, target, target_def)
+        moved = {
+            "messages": _ids(conn, "SELECT id FROM messages WHERE ticket_id = ?", source_id),
+            "events": _ids(conn, "SELECT id FROM events WHERE ticket_id = ?", source_id),
+            "outbox": _ids(conn, "SELECT id FROM outbox WHERE ticket_id = ?", source_id),
+            "source": source_id,
+        }
+        source_waits = source_def.meaning is Meaning.ATTENTION
+
+        def plan_target(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
+            status = ticket["status"]
+            fields: dict[str, Any] = {
+                "message_count": ticket["message_count"] + source["message_count"],
+                "last_customer_message_at": _latest(
+                    ticket["last_customer_message_at"], source["last_customer_message_at"]
+                ),
+                "last_agent_reply_at": _latest(ticket["last_agent_reply_at"], source["last_agent_reply_at"]),
+                "last_message_at": _latest(ticket["last_message_at"], source["last_message_at"]),
+                "first_response_at": ticket["first_response_at"] or source["first_response_at"],
+            }
+            if source_waits and definition.base in CUSTOMER_REOPENS:
+                status = Status.OPEN.value
+                fields.update(postponed_until=None, postponed_from=None, resolved_at=None)
+            fields["status"] = status
+            if source_waits:
+                waiting = ticket["waiting_since"] if definition.meaning is Meaning.ATTENTION else None
+                fields["waiting_since"] = _earliest(waiting, source["waiting_since"]) or moment
+            return _Plan(fields, [(EventKind.MERGED, ticket["status"], status, f"#{source_id}")])
+
+        def move_in(conn: sqlite3.Connection, _message: int | None) -> None:
+            for table in ("messages", "events", "outbox"):
+                _move(conn, table, moved[table], target_id)
+            conn.execute(
+                "INSERT OR IGNORE INTO ticket_tags(ticket_id, tag_id) SELECT ?, tag_id FROM ticket_tags WHERE ticket_id = ?",
+                [target_id, source_id],
+            )
+
+        def plan_source(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
+            return _Plan(
+                {
+                    "status": Status.MERGED.value,
+                    "merged_into": target_id,
+                    "previous_status": ticket["status"],
+                    "message_count": 0,
+                    "waiting_since": None,
+                    "postponed_until": None,
+                    "postponed_from": None,
+                },
+                [(EventKind.MERGED, ticket["status"], Status.MERGED.value, f"#{target_id}")],
+            )
+
+        def drop_tags(conn: sqlite3.Connection, _message: int | None) -> None:
+            conn.execute("DELETE FROM ticket_tags WHERE ticket_id = ?", [source_id])
+
+        into = service._change(target_id, plan_target, actor=actor, expected_version=None, also=move_in, extra=moved, at=moment)
+        gone = service._change(source_id, plan_source, actor=actor, expected_version=None, also=drop_tags, at=moment)
+    return [gone, into]
+
+
+def split(service: TicketService, message_id: int, *, actor: str | None = None) -> list[Change]:
+    """Move one customer message into a new ticket of its own; returns [new ticket's, source's] change."""
+    who = actor or service.actor
+    moment = to_text(service.clock())
+    with service.store.transaction() as conn:
+        message = conn.execute(
+            "SELECT ticket_id, kind, author, created_at FROM messages WHERE id = ?", [message_id]
+        ).fetchone()
+        if message is None:
+            raise NotFound(_("No message {id}").format(id=message_id))
+        source_id, kind, author, created_at = message
+        source = service._load(conn, source_id, None)
+        _refuse_unless_live(service, source, service._status_in_tx(conn, source["status"]))
+        if kind != MessageKind.CUSTOMER:
+            raise TransitionRefused(_("Only a customer's message can be split off into a new ticket"))
+        if source["message_count"] < 2 or conn.execute(
+            "SELECT count(*) FROM messages WHERE ticket_id = ?", [source_id]
+        ).fetchone()[0] < 2:
+            raise TransitionRefused(
+                _("Ticket #{id} has no other message: there is nothing to split off").format(id=source_id)
+            )
+        try:
+            address = normalize_email(author)
+        except InvalidInput:
+            address = conn.execute("SELECT email FROM customers WHERE id = ?", [source["customer_id"]]).fetchone()[0]
+        customer_id = service._customer_id(conn, address, None, moment)
+        department_id = writes.lookup_id(conn, "departments", "name", source["department"]) if source["department"] else None
+        targets = service.sla.for_ticket(source["department"], source["priority"])
+        new_id = writes.insert_ticket(
+            conn,
+            {
+                "subject": source["subject"],
+                "customer_id": customer_id,
+                "status": Status.NEW.value,
+                "priority": source["priority"],
+                "priority_rank": source["priority_rank"],
+                "department_id": department_id,
+                "created_at": moment,
+                "updated_at": moment,
+                "waiting_since": created_at,
+                "last_customer_message_at": created_at,
+                "last_message_at": created_at,
+                "message_count": 1,
+                "bucket": writes.bucket_for(Meaning.ATTENTION),
+                "sort_key": writes.sort_key_for(Meaning.ATTENTION, created_at, moment),
+                **sla_tracking.started(from_text(created_at), targets),
+            },
+        )
+        conn.execute("UPDATE messages SET ticket_id = ? WHERE id = ?", [new_id, message_id])
+        conn.execute("UPDATE outbox SET ticket_id = ? WHERE message_id = ?", [new_id, message_id])
+        writes.insert_event(conn, new_id, moment, who, EventKind.SPLIT, None, Status.NEW.value, f"#{source_id}")
+        if service.recording is not None:
+            conn.execute(
+                "INSERT INTO action_tickets(action_id, ticket_id, version_before, version_after, before, extra)"
+                " VALUES (?, ?, 0, 1, ?, NULL)",
+                [service.recording, new_id, json.dumps({"created": True})],
+            )
+        remaining = conn.execute(
+            "SELECT kind, created_at FROM messages WHERE ticket_id = ? ORDER BY id", [source_id]
+        ).fetchall()
+
+        def plan_source(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
+            customer = [at for kind, at in remaining if kind == MessageKind.CUSTOMER]
+            replies = [at for kind, at in remaining if kind == MessageKind.REPLY]
+            return _Plan(
+                {
+                    "message_count": len(remaining),
+                    "last_customer_message_at": max(customer) if customer else None,
+                    "last_agent_reply_at": max(replies) if replies else None,
+                    "last_message_at": max(at for _kind, at in remaining),
+                },
+                [(EventKind.SPLIT, ticket["status"], ticket["status"], f"#{new_id}")],
+            )
+
+        change = service._change(
+            source_id, plan_source, actor=who, expected_version=None, extra={"message": message_id, "new": new_id}, at=moment
+        )
+    return [Change(new_id, EventKind.SPLIT, None, Status.NEW.value), change]
+
+
+# -- undo ---------------------------------------------------------------------------------------
+def undo_merge(service: TicketService, action: RecordedAction) -> list[Change]:
+    """Both tickets back as they were, with exactly the rows the merge moved; inside the caller's transaction."""
+    by_role = {("target" if t.extra else "source"): t for t in action.tickets}
+    target, source = by_role.get("target"), by_role.get("source")
+    if target is None or source is None or target.extra is None:
+        raise TransitionRefused(_("This merge was recorded incompletely and cannot be undone"))
+    moved = target.extra
+
+    def move_back(conn: sqlite3.Connection) -> None:
+        for table in ("messages", "events", "outbox"):
+            _move(conn, table, moved.get(table, []), source.ticket_id)
+
+    changes = [
+        service.put_back(
+            target.ticket_id, target.before, action_id=action.id, version_after=target.version_after,
+            label=action.kind, also=move_back,
+        ),
+        service.put_back(
+            source.ticket_id, source.before, action_id=action.id, version_after=source.version_after,
+            label=action.kind,
+        ),
+    ]
+    return changes
+
+
+def undo_split(service: TicketService, action: RecordedAction) -> list[Change]:
+    """The message back in its ticket; the split-off ticket stays as a pointer to it."""
+    created = next((t for t in action.tickets if t.before.get("created")), None)
+    source = next((t for t in action.tickets if t.extra), None)
+    if created is None or source is None or source.extra is None:
+        raise TransitionRefused(_("This split was recorded incompletely and cannot be undone"))
+    message_id = source.extra["message"]
+
+    def move_back(conn: sqlite3.Connection) -> None:
+        conn.execute(
+            "UPDATE messages SET ticket_id = ? WHERE id = ? AND ticket_id = ?",
+            [source.ticket_id, message_id, created.ticket_id],
+        )
+        conn.execute("UPDATE outbox SET ticket_id = ? WHERE message_id = ?", [source.ticket_id, message_id])
+
+    back = service.put_back(
+        source.ticket_id, source.before, action_id=action.id, version_after=source.version_after,
+        label=action.kind, also=move_back,
+    )
+
+    def plan_created(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
+        if service.effective_version(ticket["id"], ticket["version"]) != created.version_after:
+            raise ConflictError(service.changed_since(ticket))
+        new_version.append(ticket["version"] + 1)
+        return _Plan(
+            {
+                "status": Status.MERGED.value,
+                "merged_into": source.ticket_id,
+                "message_count": 0,
+                "waiting_since": None,
+                "last_customer_message_at": None,
+                "last_message_at": None,
+            },
+            [(EventKind.UNDONE, ticket["status"], Status.MERGED.value, action.kind)],
+        )
+
+    new_version: list[int] = []
+
+    def mark(conn: sqlite3.Connection, _message: int | None) -> None:
+        conn.execute(
+            "UPDATE action_tickets SET undone_version = ? WHERE action_id = ? AND ticket_id = ?",
+            [new_version[0], action.id, created.ticket_id],
+        )
+
+    pointer = service._change(created.ticket_id, plan_created, actor=None, expected_version=None, also=mark)
+    return [back, pointer]
