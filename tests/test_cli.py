@@ -430,3 +430,64 @@ def test_tag_with_an_option_after_the_tags_is_one_clear_line(tmp_path, capsys):
     assert cli.main(["--db", db, "tag", "1", "+a", "--db", db]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "before the tags" in err
+
+
+# -- many tickets at once, undo, merge, split ---------------------------------------------------
+def test_status_for_a_list_and_range_of_ids_names_the_refused(run, store: Store, new_ticket) -> None:
+    ids = [new_ticket(subject=f"Ticket {n}") for n in range(6)]
+    assert run("status", str(ids[2]), "spam")[0] == 0
+    code, out, err = run("status", f"{ids[0]},{ids[1]}-{ids[5]}", "resolved")
+    assert code == 1
+    assert out.count("resolved") == 5
+    assert f"Ticket #{ids[2]} is Spam and cannot be resolved" in err
+    assert err.strip().endswith(f"5 resolved, 1 refused: Ticket #{ids[2]} is Spam and cannot be resolved; only New, Open, Answered, Postponed tickets can")
+    assert [queries.get_ticket(store, i).status for i in ids] == ["resolved", "resolved", "spam", "resolved", "resolved", "resolved"]
+
+
+def test_assign_priority_and_tag_many(run, store: Store, new_ticket) -> None:
+    ids = [new_ticket() for _ in range(3)]
+    id_list = ",".join(map(str, ids))
+    assert run("assign", id_list, "bob")[0] == 0
+    assert run("priority", id_list, "urgent")[0] == 0
+    code, out, _ = run("tag", id_list, "+vip")
+    assert (code, out.splitlines()[-1], len(out.splitlines())) == (0, "3 tagged", 4)
+    assert {(t.assignee, t.priority, t.tags) for t in (queries.get_ticket(store, i) for i in ids)} == {
+        ("bob", "urgent", ("vip",))
+    }
+
+
+@pytest.mark.parametrize("ids", ["12-", "a,b", "25-20", "1-99999"])
+def test_bad_id_lists_are_one_line_errors(run, store: Store, new_ticket, ids) -> None:
+    new_ticket()
+    before = dump(store)
+    assert_one_line_error(*run("status", ids, "resolved"))
+    assert dump(store) == before
+
+
+def test_undo_from_the_command_line(run, store: Store, new_ticket) -> None:
+    ids = [new_ticket() for _ in range(2)]
+    run("status", f"{ids[0]},{ids[1]}", "resolved")
+    code, out, err = run("undo")
+    assert (code, err) == (0, "")
+    assert out.endswith("Undone: resolve on 2 tickets\n")
+    assert {queries.get_ticket(store, i).status for i in ids} == {"new"}
+    assert_one_line_error(*run("undo"), "Nothing to undo")
+    run("reply", str(ids[0]), "--body", "On it")
+    assert_one_line_error(*run("undo"), "cannot be unsent")
+
+
+def test_merge_and_split_from_the_command_line(run, store: Store, new_ticket) -> None:
+    target, source = new_ticket(subject="Invoice"), new_ticket(subject="Re: invoice")
+    code, out, _ = run("merge", str(source), f"#{target}")
+    assert code == 0
+    assert queries.get_ticket(store, source).merged_into == target
+    message = queries.ticket_messages(store, target)[-1].id
+    code, out, err = run("split", str(message))
+    assert (code, err) == (0, "")
+    new_id = int(out.split("#")[1])
+    assert [m.id for m in queries.ticket_messages(store, new_id)] == [message]
+    assert run("undo")[0] == 0  # the split
+    assert run("undo")[0] == 0  # the merge
+    assert queries.get_ticket(store, source).status == "new"
+    assert_one_line_error(*run("merge", str(source), str(source)), "itself")
+    assert_one_line_error(*run("split", "999999"), "No message 999999")

@@ -12,16 +12,17 @@ import os
 import re
 import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any, NoReturn
 
 from . import __version__, cli_mail, cli_rules
 from .config import Config, load_config, resolve_db_path
 from .core import sla_tracking
+from .core.actions import ActionKind, perform, undo_last, undo_summary
 from .core.clock import humanize_age, parse_when, system_clock, to_epoch
-from .core.errors import InvalidInput, TuiDeskError
-from .core.lifecycle import Change, TicketService
+from .core.errors import InvalidInput, NotFound, TransitionRefused, TuiDeskError
+from .core.lifecycle import STATUS_ACTIONS, Change, TicketService, parse_priority
 from .core.models import event_label, priority_label, status_label
 from .core.rules import RulesConfig
 from .core.sla import SlaPolicies
@@ -79,26 +80,36 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("id", help=_("ticket id"))
         p.add_argument("--body", help=_("the text (default: read from stdin)"))
 
+    ids_help = _("ticket ids: 12 or 12,15,20-25")
     p = command("status", _("resolve, postpone, spam, delete, restore, reopen or set a custom status"))
-    p.add_argument("id", help=_("ticket id"))
+    p.add_argument("id", help=ids_help)
     p.add_argument("status", help="resolved|postponed|spam|deleted|restore|open|purge|" + _("custom status"))
     p.add_argument("--until", help=_("with postponed: 2h, 3d, 1w, tomorrow or an ISO time"))
 
     p = command("assign", _("assign a ticket to an agent ('-' unassigns)"))
-    p.add_argument("id", help=_("ticket id"))
+    p.add_argument("id", help=ids_help)
     p.add_argument("assignee", metavar="agent")  # not dest "agent": that is --as, the actor
 
     p = command("priority", _("set a ticket's priority"))
-    p.add_argument("id", help=_("ticket id"))
+    p.add_argument("id", help=ids_help)
     p.add_argument("priority", help="low|normal|high|urgent")
 
     p = command("department", _("move a ticket to a department ('-' for none)"))
-    p.add_argument("id", help=_("ticket id"))
+    p.add_argument("id", help=ids_help)
     p.add_argument("department")
 
     p = command("tag", _("add (+name) and remove (-name) tags"))
-    p.add_argument("id", help=_("ticket id"))
+    p.add_argument("id", help=ids_help)
     p.add_argument("tags", nargs=argparse.REMAINDER, help="+name -name ...")
+
+    p = command("undo", _("take back your last action (bulk ones included) if nothing changed those tickets since"))
+
+    p = command("merge", _("merge a ticket into another: its thread, timeline and tags move; it stays as a pointer"))
+    p.add_argument("source", help=_("the ticket that goes away"))
+    p.add_argument("target", help=_("the ticket that stays"))
+
+    p = command("split", _("move a customer's message into a new ticket of its own"))
+    p.add_argument("message", help=_("message id (see `show --json`)"))
 
     p = command("list", _("tickets in inbox order"))
     p.add_argument("--status", help=_("comma-separated statuses, or 'attention' / 'all'"))
@@ -137,6 +148,44 @@ def parse_ticket_id(text: str) -> int:
     if not match:
         raise InvalidInput(_("Not a ticket id: {text!r}").format(text=text))
     return int(match.group(1))
+
+
+MAX_IDS = 10_000
+
+
+def parse_ticket_ids(text: str) -> list[int]:
+    """ "12", "#12", "12,15,20-25" -> ids in the order given, each once."""
+    ids: list[int] = []
+    for part in (text or "").split(","):
+        match = re.fullmatch(r"\s*#?(\d+)\s*(?:-\s*#?(\d+)\s*)?", part)
+        if not match:
+            raise InvalidInput(_("Not a ticket id: {text!r}").format(text=part.strip() or text))
+        first = int(match.group(1))
+        last = int(match.group(2)) if match.group(2) else first
+        if last < first:
+            raise InvalidInput(_("A range of tickets goes up, as in 20-25: {text!r}").format(text=part.strip()))
+        if last - first + len(ids) >= MAX_IDS:
+            raise InvalidInput(_("At most {n} tickets at once").format(n=f"{MAX_IDS:,}"))
+        ids.extend(range(first, last + 1))
+    return list(dict.fromkeys(ids))
+
+
+def _bulk(
+    service: TicketService,
+    kind: str,
+    id_text: str,
+    apply: Callable[[int], Change | Sequence[Change]],
+) -> int:
+    """One action over the tickets named: a line per change, a line per refusal on stderr; 1 if any refused."""
+    ids = parse_ticket_ids(id_text)
+    outcome = perform(service, kind, ids, apply)
+    for change in outcome.changes:
+        _print_change(change, service)
+    for _ticket_id, reason in outcome.refused:
+        print(f"tui-desk: {reason}", file=sys.stderr)
+    if len(ids) > 1:
+        print(outcome.summary(), file=sys.stderr if outcome.refused else sys.stdout)
+    return 1 if outcome.refused else 0
 
 
 def _read_body(args: argparse.Namespace) -> str:
@@ -300,25 +349,54 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
         )
         print(ticket_id)
     elif command in ("reply", "note", "customer-reply"):
-        ticket_id = parse_ticket_id(args.id)
+        ticket_id = parse_ticket_ids(args.id)[0] if command != "customer-reply" else parse_ticket_id(args.id)
         queries.get_ticket(store, ticket_id)  # an unknown id fails before we wait on stdin
         body = _read_body(args)
         if command == "reply":
-            _print_change(service.reply(ticket_id, body, **cli_mail.reply_options(config)), service)
+            options = cli_mail.reply_options(config)
+            return _bulk(service, ActionKind.REPLY, args.id, lambda i: service.reply(i, body, **options))
         elif command == "note":
-            _print_change(service.add_note(ticket_id, body), service)
+            return _bulk(service, ActionKind.NOTE, args.id, lambda i: service.add_note(i, body))
         else:
             _print_change(service.add_customer_message(ticket_id, body), service)
     elif command == "status":
-        ticket_id = parse_ticket_id(args.id)
         until = parse_when(args.until, service.clock()) if args.until else None
-        _print_change(service.set_status(ticket_id, args.status, until=until), service)
+        word = args.status
+        kind = STATUS_ACTIONS.get(word.strip().lower(), ActionKind.STATUS)
+        if kind == "purge":  # purging cannot be undone: not an action of the undo log
+            code = 0
+            for ticket_id in parse_ticket_ids(args.id):
+                try:
+                    _print_change(service.purge(ticket_id), service)
+                except (TransitionRefused, NotFound) as error:
+                    print(f"tui-desk: {error}", file=sys.stderr)
+                    code = 1
+            return code
+        return _bulk(service, kind, args.id, lambda i: service.set_status(i, word, until=until))
     elif command == "assign":
-        _print_change(service.assign(parse_ticket_id(args.id), args.assignee), service)
+        return _bulk(service, ActionKind.ASSIGN, args.id, lambda i: service.assign(i, args.assignee))
     elif command == "priority":
-        _print_change(service.set_priority(parse_ticket_id(args.id), args.priority), service)
+        priority = parse_priority(args.priority)  # bad input: one message, before any ticket
+        return _bulk(service, ActionKind.PRIORITY, args.id, lambda i: service.set_priority(i, priority))
     elif command == "department":
-        _print_change(service.set_department(parse_ticket_id(args.id), args.department), service)
+        return _bulk(service, ActionKind.DEPARTMENT, args.id, lambda i: service.set_department(i, args.department))
+    elif command == "undo":
+        outcome = undo_last(service)
+        for change in outcome.changes:
+            _print_change(change, service)
+        print(undo_summary(outcome))
+        return 0
+    elif command == "merge":
+        source, target = parse_ticket_id(args.source), parse_ticket_id(args.target)
+        return _bulk(service, ActionKind.MERGE, str(source), lambda i: service.merge(i, target))
+    elif command == "split":
+        message = parse_ticket_id(args.message)
+        changes = perform(service, ActionKind.SPLIT, [message], lambda _i: service.split(message))
+        if changes.refused:
+            raise TransitionRefused(changes.refused[0][1])
+        new_id = changes.changes[0].ticket_id
+        print(_("Message {message} is now ticket #{id}").format(message=message, id=new_id))
+        return 0
     elif command == "tag":
         words = list(args.tags)
         if any(w.startswith("--") for w in words):
@@ -328,8 +406,9 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
         bare = [t for t in words if not t.startswith(("+", "-"))]
         if bare:
             raise InvalidInput(_("Write +{tag} to add or -{tag} to remove").format(tag=bare[0]))
-        for change in service.tag(parse_ticket_id(args.id), add=add, remove=remove):
-            _print_change(change, service)
+        if not add and not remove:
+            raise InvalidInput(_("Name at least one tag: +name adds it, -name removes it"))
+        return _bulk(service, ActionKind.TAG, args.id, lambda i: service.tag(i, add=add, remove=remove))
     elif command == "list":
         if args.limit < 0 or args.offset < 0:
             raise InvalidInput(_("--limit and --offset must be 0 or more"))
