@@ -178,3 +178,16 @@ def test_split_refuses_the_only_message_and_agent_messages(service, store, make_
     with pytest.raises(Exception, match="No message 424242"):
         service.split(424242)
     assert AGENT  # the fixture's agent did all of the above
+
+
+def test_undo_of_several_tickets_merged_into_one_restores_all_of_them(service, store, pair, make_ticket) -> None:
+    source, target = pair
+    third = make_ticket("open", subject="Also about the invoice")
+    before = picture(store, source, target, third)
+    outcome = perform(service, ActionKind.MERGE, [source, third], lambda i: service.merge(i, target))
+    assert sorted(outcome.changed) == sorted([source, third, target])
+    assert queries.ticket_messages(store, third) == []
+
+    undo_last(service)
+
+    assert picture(store, source, target, third) == before

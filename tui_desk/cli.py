@@ -9,7 +9,6 @@ import argparse
 import getpass
 import json
 import os
-import re
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
@@ -27,6 +26,7 @@ from .core.models import event_label, priority_label, status_label
 from .core.rules import RulesConfig
 from .core.sla import SlaPolicies
 from .core.text import one_line, printable
+from .core.ticket_ids import parse_ticket_id, parse_ticket_ids
 from .i18n import _, choose_language, set_language
 from .store import Store, open_store, queries
 from .store.queries import InboxFilter
@@ -141,33 +141,6 @@ def build_parser() -> argparse.ArgumentParser:
     cli_rules.add_parsers(command, lambda p: _add_common(p, top=False), _Parser)
     cli_mail.add_parsers(command)
     return parser
-
-
-def parse_ticket_id(text: str) -> int:
-    match = re.fullmatch(r"\s*#?(\d+)\s*", text or "")
-    if not match:
-        raise InvalidInput(_("Not a ticket id: {text!r}").format(text=text))
-    return int(match.group(1))
-
-
-MAX_IDS = 10_000
-
-
-def parse_ticket_ids(text: str) -> list[int]:
-    """ "12", "#12", "12,15,20-25" -> ids in the order given, each once."""
-    ids: list[int] = []
-    for part in (text or "").split(","):
-        match = re.fullmatch(r"\s*#?(\d+)\s*(?:-\s*#?(\d+)\s*)?", part)
-        if not match:
-            raise InvalidInput(_("Not a ticket id: {text!r}").format(text=part.strip() or text))
-        first = int(match.group(1))
-        last = int(match.group(2)) if match.group(2) else first
-        if last < first:
-            raise InvalidInput(_("A range of tickets goes up, as in 20-25: {text!r}").format(text=part.strip()))
-        if last - first + len(ids) >= MAX_IDS:
-            raise InvalidInput(_("At most {n} tickets at once").format(n=f"{MAX_IDS:,}"))
-        ids.extend(range(first, last + 1))
-    return list(dict.fromkeys(ids))
 
 
 def _bulk(

@@ -146,8 +146,22 @@ class TicketService:
         action_id = self.recording
         if action_id is None:
             return
+        earlier = conn.execute(
+            "SELECT extra FROM action_tickets WHERE action_id = ? AND ticket_id = ?", [action_id, ticket["id"]]
+        ).fetchone()
+        if earlier is not None:
+            # Touched again by the same action (several tickets merged into one): keep the state
+            # before the first change, and add up what each change moved.
+            combined = json.loads(earlier[0]) if earlier[0] else {}
+            for key, value in (extra or {}).items():
+                combined[key] = combined.get(key, []) + value if isinstance(value, list) else value
+            conn.execute(
+                "UPDATE action_tickets SET version_after = ?, extra = ? WHERE action_id = ? AND ticket_id = ?",
+                [ticket["version"] + 1, json.dumps(combined) if combined else None, action_id, ticket["id"]],
+            )
+            return
         conn.execute(
-            "INSERT OR REPLACE INTO action_tickets(action_id, ticket_id, version_before, version_after, before, extra)"
+            "INSERT INTO action_tickets(action_id, ticket_id, version_before, version_after, before, extra)"
             " VALUES (?, ?, ?, ?, ?, ?)",
             [
                 action_id,

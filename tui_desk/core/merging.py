@@ -86,6 +86,7 @@ def merge(
             "outbox": _ids(conn, "SELECT id FROM outbox WHERE ticket_id = ?", source_id),
             "source": source_id,
         }
+        record = {"moves": [moved]}  # a list: one action may merge several tickets into this one
         source_waits = source_def.meaning is Meaning.ATTENTION
 
         def plan_target(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
@@ -133,7 +134,7 @@ def merge(
         def drop_tags(conn: sqlite3.Connection, _message: int | None) -> None:
             conn.execute("DELETE FROM ticket_tags WHERE ticket_id = ?", [source_id])
 
-        into = service._change(target_id, plan_target, actor=actor, expected_version=None, also=move_in, extra=moved, at=moment)
+        into = service._change(target_id, plan_target, actor=actor, expected_version=None, also=move_in, extra=record, at=moment)
         gone = service._change(source_id, plan_source, actor=actor, expected_version=None, also=drop_tags, at=moment)
     return [gone, into]
 
@@ -220,27 +221,33 @@ def split(service: TicketService, message_id: int, *, actor: str | None = None) 
 
 # -- undo ---------------------------------------------------------------------------------------
 def undo_merge(service: TicketService, action: RecordedAction) -> list[Change]:
-    """Both tickets back as they were, with exactly the rows the merge moved; inside the caller's transaction."""
-    by_role = {("target" if t.extra else "source"): t for t in action.tickets}
-    target, source = by_role.get("target"), by_role.get("source")
-    if target is None or source is None or target.extra is None:
+    """Every ticket back as it was, with exactly the rows the merge moved; inside the caller's transaction."""
+    targets = [t for t in action.tickets if t.extra and t.extra.get("moves")]
+    sources = [t for t in action.tickets if not (t.extra and t.extra.get("moves"))]
+    if not targets or not sources:
         raise TransitionRefused(_("This merge was recorded incompletely and cannot be undone"))
-    moved = target.extra
+    changes = []
+    for target in targets:
+        moves = target.extra["moves"] if target.extra else []
 
-    def move_back(conn: sqlite3.Connection) -> None:
-        for table in ("messages", "events", "outbox"):
-            _move(conn, table, moved.get(table, []), source.ticket_id)
+        def move_back(conn: sqlite3.Connection, moves: list[dict[str, Any]] = moves) -> None:
+            for moved in moves:
+                for table in ("messages", "events", "outbox"):
+                    _move(conn, table, moved.get(table, []), moved["source"])
 
-    changes = [
-        service.put_back(
-            target.ticket_id, target.before, action_id=action.id, version_after=target.version_after,
-            label=action.kind, also=move_back,
-        ),
-        service.put_back(
-            source.ticket_id, source.before, action_id=action.id, version_after=source.version_after,
-            label=action.kind,
-        ),
-    ]
+        changes.append(
+            service.put_back(
+                target.ticket_id, target.before, action_id=action.id, version_after=target.version_after,
+                label=action.kind, also=move_back,
+            )
+        )
+    for source in sources:
+        changes.append(
+            service.put_back(
+                source.ticket_id, source.before, action_id=action.id, version_after=source.version_after,
+                label=action.kind,
+            )
+        )
     return changes
 
 

@@ -161,6 +161,16 @@ def inbox_page(store: Store, flt: InboxFilter, offset: int = 0, limit: int = 50)
     return [_inbox_row(r) for r in rows]
 
 
+def inbox_ids(store: Store, flt: InboxFilter, limit: int) -> list[int]:
+    """The ids of the first `limit` tickets of a view, in inbox order (marking a whole view)."""
+    sql = _filter_sql(flt)
+    where = " AND ".join(sql.where) or "1"
+    rows = store.conn.execute(
+        f"SELECT t.id FROM tickets t WHERE {where} ORDER BY {_order(flt)} LIMIT ?", [*sql.params, max(0, limit)]
+    )
+    return [row[0] for row in rows]
+
+
 def inbox_count(store: Store, flt: InboxFilter) -> int:
     sql = _filter_sql(flt)
     return int(store.scalar(f"SELECT count(*) FROM tickets t WHERE {' AND '.join(sql.where) or '1'}", sql.params))

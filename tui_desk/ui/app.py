@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ..core import sla_tracking
+from ..core.actions import ActionKind, Outcome, action_name, perform, undo_last, undo_summary
 from ..core.clock import Clock, system_clock
 from ..core.errors import TuiDeskError
 from ..core.lifecycle import Change, TicketService
@@ -42,6 +43,7 @@ from ..core.rules import RulesConfig, run_rules
 from ..core.sla import SlaPolicies, SlaState
 from ..core.sla_tracking import SlaView
 from ..core.text import one_line
+from ..core.ticket_ids import parse_ticket_id
 from ..core.triage import next_to_solve
 from ..i18n import N_, _
 from ..mail.outbox import reply_options
@@ -63,6 +65,8 @@ LIVE_INTERVAL = 1.0
 SLA_TICK = 30.0
 RULES_INTERVAL = 60.0
 MAIL_INTERVAL = 60.0
+CONFIRM_FROM = 50  # a bulk action over this many tickets asks first
+MARK_ALL_LIMIT = 50_000
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,8 @@ class TuiDeskApp(App[None]):
         Binding("p", "postpone", N_("Postpone")),
         Binding("s", "to_solve", N_("To solve"), tooltip=N_("Jump to the ticket that most needs an answer")),
         Binding("slash", "search", N_("Search")),
+        # Not in the footer (no room at 80 columns in every language): each bulk notice names it.
+        Binding("u", "undo", N_("Undo"), show=False, tooltip=N_("Take back your last action")),
         Binding("x", "reports", N_("Reports"), tooltip=N_("Backlog, response times, SLAs, tags")),
         Binding("question_mark", "help", N_("Help")),
         Binding("q", "quit", N_("Quit"), show=False),
@@ -112,6 +118,9 @@ class TuiDeskApp(App[None]):
         Binding("t", "tags", N_("Tags"), show=False),
         Binding("c", "custom_status", N_("Custom status"), show=False),
         Binding("D", "department", N_("Department"), show=False),
+        Binding("asterisk", "mark_all", N_("Mark all"), show=False),
+        Binding("M", "merge", N_("Merge"), show=False),
+        Binding("S", "split", N_("Split"), show=False),
         Binding("right_square_bracket", "next_ticket", N_("Next ticket"), show=False),
         Binding("left_square_bracket", "previous_ticket", N_("Previous ticket"), show=False),
         Binding("v", "pick_view", N_("View"), show=False),
@@ -168,6 +177,7 @@ class TuiDeskApp(App[None]):
         self._inbox_height = 45
         self._sla_seen: dict[int, SlaState] = {}
         self._latest_customer_text: str | None = None
+        self._messages: list[Message] = []  # of the ticket shown, for split
         self.rules = rules  # None: time rules are left to cron (and to tests)
         self.mail = mail  # with [mail.smtp], replies are queued and sent in the background
         self.unsent = 0
@@ -269,6 +279,9 @@ class TuiDeskApp(App[None]):
             style = "bold" if definition.meaning.value == "attention" and count else "dim" if not count else ""
             bar.append("  ")
             bar.append(f"{definition.label} {count}", style=style)
+        if self.inbox.marked:
+            bar.append("   ")
+            bar.append(_("{n} marked").format(n=f"{len(self.inbox.marked):,}"), style="bold reverse")
         if self.unsent:
             bar.append("   ")
             bar.append(_("{n} unsent").format(n=self.unsent), style="bold yellow")
@@ -375,6 +388,7 @@ class TuiDeskApp(App[None]):
         if request != self._ticket_request:
             return
         self.ticket = snapshot.ticket
+        self._messages = snapshot.messages
         self._latest_customer_text = next(
             (m.body for m in reversed(snapshot.messages) if m.kind == "customer"), None
         )
@@ -461,37 +475,63 @@ class TuiDeskApp(App[None]):
             self.notify(_("No ticket selected"), severity="warning")
         return row
 
-    def run_change(
+    def _targets(self) -> list[int] | None:
+        """What an action applies to: the marked tickets, else the selected one."""
+        if self.inbox.marked:
+            return sorted(self.inbox.marked)
+        row = self._require_ticket()
+        return [row.id] if row is not None else None
+
+    @staticmethod
+    def _which(ids: list[int]) -> str:
+        return f"#{ids[0]}" if len(ids) == 1 else _("{n} marked tickets").format(n=f"{len(ids):,}")
+
+    def perform_action(
         self,
-        change: Callable[[], Change | list[Change]],
-        describe: Callable[[Change | list[Change]], str] | None = None,
+        kind: str,
+        ids: list[int],
+        apply: Callable[[int], Change | list[Change]],
         on_refused: Callable[[str], None] | None = None,
     ) -> None:
-        """Run a service call in a worker; notify its outcome; refresh the panes."""
-        self._run_change(change, describe, on_refused)
+        """Run an action (recorded for undo) in a worker; notify its outcome; refresh the panes."""
+        self._run_action(kind, ids, apply, on_refused, bool(self.inbox.marked))
 
     @work(thread=True, group="change", exit_on_error=False)
-    def _run_change(
+    def _run_action(
         self,
-        change: Callable[[], Change | list[Change]],
-        describe: Callable[[Change | list[Change]], str] | None,
+        kind: str,
+        ids: list[int],
+        apply: Callable[[int], Change | list[Change]],
         on_refused: Callable[[str], None] | None,
+        bulk: bool,
     ) -> None:
         try:
-            result = change()
+            outcome = perform(self.service, kind, ids, apply)
         except TuiDeskError as error:
             self.call_from_thread(self._error, str(error))
             if on_refused is not None:
                 self.call_from_thread(on_refused, str(error))
             return
-        message = describe(result) if describe else self.describe_change(result)
-        self.call_from_thread(self._changed, message)
+        self.call_from_thread(self._acted, outcome, bulk, on_refused)
 
-    def _changed(self, message: str) -> None:
-        self.notify(message, markup=False, timeout=4)
-        self.refresh_inbox()
-        if self.selected_id is not None:
-            self.load_ticket(self.selected_id)
+    def _acted(self, outcome: Outcome, bulk: bool, on_refused: Callable[[str], None] | None) -> None:
+        if bulk:
+            self.inbox.set_marks(set())
+            severity = "warning" if outcome.refused else "information"
+            text = outcome.summary()
+            if outcome.changes:
+                text += " · " + _("u undoes")
+            self.notify(text, severity=severity, markup=False, timeout=8 if outcome.refused else 5)
+        elif outcome.refused:
+            self._error(outcome.refused[0][1])
+            if on_refused is not None:
+                on_refused(outcome.refused[0][1])
+        else:
+            self.notify(self.describe_change(outcome.changes), markup=False, timeout=4)
+        if outcome.changes:
+            self.refresh_inbox()
+            if self.selected_id is not None:
+                self.load_ticket(self.selected_id)
 
     def describe_change(self, result: Change | list[Change]) -> str:
         changes = result if isinstance(result, list) else [result]
@@ -505,6 +545,10 @@ class TuiDeskApp(App[None]):
             return _("#{id}: priority {priority}").format(id=first.ticket_id, priority=priority_label(first.to_value or ""))
         if first.kind == "department":
             return _("#{id}: department {department}").format(id=first.ticket_id, department=first.to_value or "–")
+        if first.kind == "merged" and len(changes) > 1:
+            return _("#{id} merged into #{target}").format(id=first.ticket_id, target=changes[1].ticket_id)
+        if first.kind == "split":
+            return _("The message is now ticket #{id}").format(id=first.ticket_id)
         if first.from_value != first.to_value and first.to_value is not None:
             return _("#{id}: {action} — now {status}").format(
                 id=first.ticket_id, action=event_label(first.kind), status=self.status_label(first.to_value)
@@ -525,21 +569,24 @@ class TuiDeskApp(App[None]):
             self._drafts[key] = draft.body  # kept until the service has it, so a refusal loses nothing
             if kind == "reply":
                 options = reply_options(self.mail) if self.mail is not None else {}
-                call = lambda: self.service.reply(draft.ticket_id, draft.body, **options)  # noqa: E731
+                call = lambda i: self.service.reply(i, draft.body, **options)  # noqa: E731
             else:
-                call = lambda: self.service.add_note(draft.ticket_id, draft.body)  # noqa: E731
+                call = lambda i: self.service.add_note(i, draft.body)  # noqa: E731
 
-            def sent() -> Change:
-                change = call()
+            def sent(ticket_id: int) -> Change:
+                change = call(ticket_id)
                 self._drafts.pop(key, None)
                 return change
 
-            self.run_change(
+            self._run_action(
+                ActionKind.REPLY if kind == "reply" else ActionKind.NOTE,
+                [draft.ticket_id],
                 sent,
-                on_refused=lambda _msg: self.notify(
+                lambda _msg: self.notify(
                     _("Your text is kept: press {key} to open it again").format(key="r" if kind == "reply" else "n"),
                     severity="warning",
                 ),
+                False,  # one ticket, whatever is marked
             )
 
         quote = self._latest_customer_text if self.ticket is not None and self.ticket.id == row.id else None
@@ -551,112 +598,119 @@ class TuiDeskApp(App[None]):
     def action_note(self) -> None:
         self._open_editor("note")
 
-    def _simple(self, method: Callable[..., Change]) -> None:
-        row = self._require_ticket()
-        if row is not None:
-            ticket_id = row.id
-            self.run_change(lambda: method(ticket_id))
+    def _simple(self, kind: str, method: Callable[[int], Change]) -> None:
+        ids = self._targets()
+        if ids is not None:
+            self._confirm_many(kind, ids, lambda: self.perform_action(kind, ids, method))
+
+    def _confirm_many(self, kind: str, ids: list[int], go: Callable[[], None], always: bool = False) -> None:
+        """Ask first when many tickets would change (or always, for deleting)."""
+        if len(ids) < CONFIRM_FROM and not always:
+            go()
+            return
+        self.push_screen(
+            ConfirmDialog(_("{action}: {which}?").format(action=action_name(kind).capitalize(), which=self._which(ids))),
+            lambda yes: yes and go(),
+        )
 
     def action_resolve(self) -> None:
-        self._simple(self.service.resolve)
+        self._simple(ActionKind.RESOLVE, self.service.resolve)
 
     def action_reopen(self) -> None:
-        self._simple(self.service.reopen)
+        self._simple(ActionKind.REOPEN, self.service.reopen)
 
     def action_spam(self) -> None:
-        self._simple(self.service.mark_spam)
+        self._simple(ActionKind.SPAM, self.service.mark_spam)
 
     def action_restore(self) -> None:
-        self._simple(self.service.restore)
+        self._simple(ActionKind.RESTORE, self.service.restore)
 
     def action_delete(self) -> None:
-        row = self._require_ticket()
-        if row is None:
+        ids = self._targets()
+        if ids is None:
             return
-        ticket_id = row.id
-
-        def decided(yes: bool | None) -> None:
-            if yes:
-                self.run_change(lambda: self.service.delete(ticket_id))
-
+        if len(ids) == 1 and self.inbox.current is not None and self.inbox.current.id == ids[0]:
+            question = _("Delete #{id} “{subject}”? It can be restored from the Deleted view.").format(
+                id=ids[0], subject=one_line(self.inbox.current.subject, 50)
+            )
+        else:
+            question = _("Delete {which}? They can be restored from the Deleted view.").format(which=self._which(ids))
         self.push_screen(
-            ConfirmDialog(_("Delete #{id} “{subject}”? It can be restored from the Deleted view.").format(
-                id=ticket_id, subject=one_line(row.subject, 50)
-            )),
-            decided,
+            ConfirmDialog(question),
+            lambda yes: yes and self.perform_action(ActionKind.DELETE, ids, self.service.delete),
         )
 
     def action_postpone(self) -> None:
-        row = self._require_ticket()
-        if row is None:
+        ids = self._targets()
+        if ids is None:
             return
-        ticket_id = row.id
 
         def chosen(value: str | None) -> None:
             if value:
                 until = datetime.fromisoformat(value)
-                self.run_change(lambda: self.service.postpone(ticket_id, until))
+                self.perform_action(ActionKind.POSTPONE, ids, lambda i: self.service.postpone(i, until))
 
-        self.push_screen(PostponeDialog(ticket_id, self.clock()), chosen)
+        self.push_screen(PostponeDialog(self._which(ids), self.clock()), chosen)
 
     def action_assign(self) -> None:
-        row = self._require_ticket()
-        if row is None:
+        ids = self._targets()
+        if ids is None:
             return
-        ticket_id = row.id
         self._with_names(
             queries.agent_names,
             lambda agents: self.push_screen(
                 ChoiceDialog(
-                    _("Assign #{id} to…").format(id=ticket_id),
+                    _("Assign {which} to…").format(which=self._which(ids)),
                     [(self.actor, _("Me ({name})").format(name=self.actor))]
                     + [(a, a) for a in agents if a != self.actor]
                     + [("-", _("Nobody (unassign)"))],
                     allow_typed=True,
                     placeholder=_("type a name, or pick below"),
                 ),
-                lambda agent: agent and self.run_change(lambda: self.service.assign(ticket_id, agent)),
+                lambda agent: agent
+                and self.perform_action(ActionKind.ASSIGN, ids, lambda i: self.service.assign(i, agent)),
             ),
         )
 
     def action_department(self) -> None:
-        row = self._require_ticket()
-        if row is None:
+        ids = self._targets()
+        if ids is None:
             return
-        ticket_id = row.id
         self._with_names(
             queries.department_names,
             lambda names: self.push_screen(
                 ChoiceDialog(
-                    _("Department of #{id}").format(id=ticket_id),
+                    _("Department of {which}").format(which=self._which(ids)),
                     [(n, n) for n in names] + [("-", _("No department"))],
                     allow_typed=True,
                     placeholder=_("type a department, or pick below"),
                 ),
-                lambda name: name and self.run_change(lambda: self.service.set_department(ticket_id, name)),
+                lambda name: name
+                and self.perform_action(ActionKind.DEPARTMENT, ids, lambda i: self.service.set_department(i, name)),
             ),
         )
 
     def action_priority(self) -> None:
-        row = self._require_ticket()
-        if row is None:
+        ids = self._targets()
+        if ids is None:
             return
-        ticket_id = row.id
+        current = self.inbox.current
         self.push_screen(
             ChoiceDialog(
-                _("Priority of #{id}").format(id=ticket_id),
+                _("Priority of {which}").format(which=self._which(ids)),
                 [(p.value, priority_label(p.value)) for p in PRIORITY_ORDER],
-                selected=row.priority,
+                selected=current.priority if current is not None and len(ids) == 1 else None,
             ),
-            lambda value: value and self.run_change(lambda: self.service.set_priority(ticket_id, value)),
+            lambda value: value
+            and self.perform_action(ActionKind.PRIORITY, ids, lambda i: self.service.set_priority(i, value)),
         )
 
     def action_tags(self) -> None:
-        row = self._require_ticket()
-        if row is None:
+        ids = self._targets()
+        if ids is None:
             return
-        ticket_id = row.id
-        current = ", ".join(self.ticket.tags) if self.ticket and self.ticket.id == ticket_id else ""
+        single = len(ids) == 1 and self.ticket is not None and self.ticket.id == ids[0]
+        current = ", ".join(self.ticket.tags) if single and self.ticket is not None else ""
 
         def typed(value: str | None) -> None:
             if not value or not value.strip():
@@ -664,23 +718,22 @@ class TuiDeskApp(App[None]):
             words = value.split()
             add = [w[1:] if w.startswith("+") else w for w in words if not w.startswith("-")]
             remove = [w[1:] for w in words if w.startswith("-")]
-            self.run_change(lambda: self.service.tag(ticket_id, add=add, remove=remove))
+            self.perform_action(ActionKind.TAG, ids, lambda i: self.service.tag(i, add=add, remove=remove))
 
         self.push_screen(
             TextPrompt(
-                _("Tags of #{id}").format(id=ticket_id),
+                _("Tags of {which}").format(which=self._which(ids)),
                 placeholder=_("+tag adds, -tag removes; a bare word adds"),
-                hint=_("Now: {tags}").format(tags=current or "–"),
+                hint=_("Now: {tags}").format(tags=current or "–") if single else None,
             ),
             typed,
         )
 
     def action_custom_status(self) -> None:
-        row = self._require_ticket()
-        if row is None:
+        ids = self._targets()
+        if ids is None:
             return
-        ticket_id = row.id
-        custom = [d for d in self.status_defs.values() if not d.builtin]
+        custom = [d for d in self.status_defs.values() if not d.builtin and d.meaning is not Meaning.MERGED]
         if not custom:
             self.notify(
                 _("No custom statuses yet: add one with  tui-desk statuses --add NAME --meaning hold"),
@@ -690,10 +743,121 @@ class TuiDeskApp(App[None]):
             return
         self.push_screen(
             ChoiceDialog(
-                _("Status of #{id}").format(id=ticket_id),
+                _("Status of {which}").format(which=self._which(ids)),
                 [(d.key, d.label) for d in custom],
             ),
-            lambda key: key and self.run_change(lambda: self.service.set_custom_status(ticket_id, key)),
+            lambda key: key
+            and self.perform_action(ActionKind.STATUS, ids, lambda i: self.service.set_custom_status(i, key)),
+        )
+
+    # -- marks, undo, merge, split ------------------------------------------------------------
+    def action_toggle_mark(self) -> None:
+        self.inbox.toggle_mark()
+
+    def action_mark_all(self) -> None:
+        """Mark every ticket of the view or search (again: unmark them)."""
+        flt, total = self.flt, self.inbox.total
+        if total and len(self.inbox.marked) >= min(total, MARK_ALL_LIMIT):
+            self.inbox.set_marks(set())
+            return
+
+        def work() -> None:
+            try:
+                ids = queries.inbox_ids(self.store, flt, MARK_ALL_LIMIT)
+            except TuiDeskError as error:
+                self.call_from_thread(self._error, str(error))
+                return
+            self.call_from_thread(self._marked_all, ids, total)
+
+        self.run_worker(work, thread=True, group="marks", exit_on_error=False)
+
+    def _marked_all(self, ids: list[int], total: int) -> None:
+        self.inbox.set_marks(set(ids))
+        if total > len(ids):
+            self.notify(
+                _("Marked the first {n} of {total} tickets").format(n=f"{len(ids):,}", total=f"{total:,}"),
+                severity="warning",
+            )
+
+    @on(InboxList.MarksChanged)
+    def _marks_changed(self) -> None:
+        self._update_status_bar()
+
+    def action_undo(self) -> None:
+        self._undo()
+
+    @work(thread=True, group="change", exit_on_error=False)
+    def _undo(self) -> None:
+        try:
+            outcome = undo_last(self.service)
+        except TuiDeskError as error:
+            self.call_from_thread(self.notify, str(error), severity="warning", markup=False, timeout=8)
+            return
+        self.call_from_thread(self._undone, outcome)
+
+    def _undone(self, outcome: Outcome) -> None:
+        self.notify(undo_summary(outcome), severity="warning" if outcome.refused else "information", markup=False)
+        self.refresh_inbox()
+        if self.selected_id is not None:
+            self.load_ticket(self.selected_id)
+
+    def action_merge(self) -> None:
+        """Merge the marked tickets into the selected one; with none marked, the selected one into another."""
+        row = self._require_ticket()
+        if row is None:
+            return
+        target = row.id
+        sources = sorted(self.inbox.marked - {target})
+        if sources:
+            self.push_screen(
+                ConfirmDialog(
+                    _("Merge {which} into #{id} “{subject}”?").format(
+                        which=self._which(sources), id=target, subject=one_line(row.subject, 40)
+                    )
+                ),
+                lambda yes: yes
+                and self.perform_action(ActionKind.MERGE, sources, lambda i: self.service.merge(i, target)),
+            )
+            return
+
+        def typed(value: str | None) -> None:
+            if not value or not value.strip():
+                return
+            try:
+                into = parse_ticket_id(value)
+            except TuiDeskError as error:
+                self._error(str(error))
+                return
+            self.perform_action(ActionKind.MERGE, [target], lambda i: self.service.merge(i, into))
+
+        self.push_screen(
+            TextPrompt(
+                _("Merge #{id} into ticket…").format(id=target),
+                placeholder=_("ticket number"),
+                hint=_("Its thread, timeline and tags move there; #{id} stays as a pointer. Or mark tickets (space) and press M on the one to keep.").format(id=target),
+            ),
+            typed,
+        )
+
+    def action_split(self) -> None:
+        """Split one of the customer's messages off into a new ticket."""
+        row = self._require_ticket()
+        if row is None:
+            return
+        if self.ticket is None or self.ticket.id != row.id:
+            self.notify(_("The thread is still loading; try again"), severity="warning")
+            return
+        messages = [m for m in self._messages if m.kind == "customer"]
+        if self.ticket.message_count < 2 or not messages:
+            self.notify(_("#{id} has no other message: there is nothing to split off").format(id=row.id), severity="warning")
+            return
+        self.push_screen(
+            ChoiceDialog(
+                _("Split which message of #{id} into a new ticket?").format(id=row.id),
+                [(str(m.id), f"{m.created_at[:16].replace('T', ' ')} · {one_line(m.body, 60)}") for m in reversed(messages)],
+            ),
+            lambda chosen: chosen
+            and self.perform_action(ActionKind.SPLIT, [row.id], lambda _i: self.service.split(int(chosen))),
         )
 
     def _with_names(self, reader: Callable[[Store], list[str]], then: Callable[[list[str]], Any]) -> None:
@@ -740,6 +904,8 @@ class TuiDeskApp(App[None]):
 
     def set_filter(self, flt: InboxFilter, view_key: str | None = None) -> None:
         self.flt = flt
+        if self.inbox.marked:  # marks belong to the tickets in sight: another view starts clean
+            self.inbox.set_marks(set())
         if view_key is not None:
             self.view_key = view_key
         self.query_one("#inbox-pane").border_title = self._view_title()
@@ -827,6 +993,9 @@ class TuiDeskApp(App[None]):
         if self.focused is not self.inbox:
             self.inbox.focus()
             return
+        if self.inbox.marked:
+            self.inbox.set_marks(set())
+            return
         if self.flt.search or self.flt.assignee or self.flt.department or self.flt.tag:
             self.set_filter(InboxFilter(view=self.flt.view, statuses=self.flt.statuses))
 
@@ -880,6 +1049,15 @@ class TuiDeskApp(App[None]):
                 ("t", _("Edit tags")),
                 ("c", _("Set a custom status")),
                 ("D", _("Set department")),
+                ("M", _("Merge: the marked tickets into this one, or this one into another")),
+                ("S", _("Split one of the customer's messages off into a new ticket")),
+                ("u", _("Undo your last action (bulk ones too)")),
+            ]),
+            (_("Marked tickets"), [
+                (_("Space"), _("Mark / unmark the ticket and move down")),
+                ("*", _("Mark every ticket of the view or search (again: unmark)")),
+                ("Esc", _("Clear the marks")),
+                ("e p a t …", _("Act on all the marked tickets; each is changed or named as refused")),
             ]),
             (_("Views"), [
                 ("1 … 7", _("Needs attention, All, Answered, Postponed, Resolved, Spam, Deleted")),
@@ -918,6 +1096,10 @@ class TuiDeskApp(App[None]):
             (_("Edit tags"), _("Add or remove tags"), self.action_tags),
             (_("Set custom status"), _("One of the team's own statuses"), self.action_custom_status),
             (_("Set department"), _("Move the ticket to a department"), self.action_department),
+            (_("Undo"), _("Take back your last action"), self.action_undo),
+            (_("Mark all"), _("Mark every ticket of the view or search"), self.action_mark_all),
+            (_("Merge"), _("Merge the marked tickets into this one, or this one into another"), self.action_merge),
+            (_("Split"), _("Split a customer's message off into a new ticket"), self.action_split),
             (_("To solve"), _("Jump to the ticket that most needs an answer"), self.action_to_solve),
             (_("Next ticket"), _("Open the next ticket"), self.action_next_ticket),
             (_("Search"), _("Search subjects and messages"), self.action_search),

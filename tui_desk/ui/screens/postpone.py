@@ -24,9 +24,10 @@ def quick_choices(now: datetime) -> list[tuple[str, str]]:
 
 
 class PostponeDialog(ChoiceDialog):
-    def __init__(self, ticket_id: int, now: datetime) -> None:
+    def __init__(self, which: int | str, now: datetime) -> None:
+        """`which`: a ticket id, or words for several ("12 marked tickets")."""
         super().__init__(
-            _("Postpone #{id} until…").format(id=ticket_id),
+            _("Postpone #{id} until…").format(id=which) if isinstance(which, int) else _("Postpone {which} until…").format(which=which),
             quick_choices(now),
             allow_typed=True,
             placeholder=_("or type: 2h, 3d, 1w, tomorrow, 2026-12-01 09:00"),

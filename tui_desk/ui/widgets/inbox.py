@@ -70,6 +70,7 @@ class InboxList(ScrollView, can_focus=True):
         Binding("G,end", "last", N_("Bottom"), show=False),
         Binding("pagedown,ctrl+d", "page(1)", N_("Page down"), show=False),
         Binding("pageup,ctrl+u", "page(-1)", N_("Page up"), show=False),
+        Binding("space", "toggle_mark", N_("Mark"), show=False),
     ]
 
     COMPONENT_CLASSES = {
@@ -82,6 +83,7 @@ class InboxList(ScrollView, can_focus=True):
         "inbox--loading",
         "inbox--sla-near",
         "inbox--sla-breached",
+        "inbox--marked",
     }
 
     DEFAULT_CSS = """
@@ -101,6 +103,7 @@ class InboxList(ScrollView, can_focus=True):
     InboxList > .inbox--loading { color: $text-disabled; }
     InboxList > .inbox--sla-near { color: $warning; text-style: bold; }
     InboxList > .inbox--sla-breached { color: $error; text-style: bold; }
+    InboxList > .inbox--marked { background: $accent 30%; }
     """
 
     # repaint=False: watch_cursor repaints just the two rows whose highlight changed.
@@ -140,7 +143,30 @@ class InboxList(ScrollView, can_focus=True):
         self._generation = 0
         self._loader: PageLoader | None = None
         self._announced: int | None = None
-        self._strip_cache: dict[tuple[int, int, bool, bool, int, int], Strip] = {}
+        self._strip_cache: dict[tuple[int, int, bool, bool, int, int, bool], Strip] = {}
+        self.marked: set[int] = set()  # ticket ids picked for a bulk action
+
+    # -- marks --------------------------------------------------------------------------
+    class MarksChanged(Message):
+        """The set of marked tickets changed."""
+
+    def toggle_mark(self) -> None:
+        """Mark or unmark the ticket under the cursor, then move down (space, space, space...)."""
+        row = self.current
+        if row is None:
+            return
+        self.marked.symmetric_difference_update({row.id})
+        self.refresh_line(self.cursor + 1)
+        self.post_message(self.MarksChanged())
+        self.action_cursor(1)
+
+    def action_toggle_mark(self) -> None:
+        self.toggle_mark()
+
+    def set_marks(self, ids: set[int]) -> None:
+        self.marked = set(ids)
+        self.refresh()
+        self.post_message(self.MarksChanged())
 
     # -- data -------------------------------------------------------------------------
     def reset(self, loader: PageLoader, total: int, pages: dict[int, list[InboxRow]], cursor: int = 0) -> None:
@@ -284,12 +310,13 @@ class InboxList(ScrollView, can_focus=True):
             style = self.rich_style + self.get_component_rich_style("inbox--loading")
             return Strip([Segment(_fit("  …", width), style)], width)
         # Ages and SLA times change by the minute; everything else with the row's version.
-        key = (row.id, row.version, index == self.cursor, self.has_focus, width, int(self.now().timestamp()) // 60)
+        marked = row.id in self.marked
+        key = (row.id, row.version, index == self.cursor, self.has_focus, width, int(self.now().timestamp()) // 60, marked)
         strip = self._strip_cache.get(key)
         if strip is None:
             if len(self._strip_cache) > 2000:
                 self._strip_cache.clear()
-            strip = self._strip_cache[key] = self._row_strip(row, index == self.cursor, width)
+            strip = self._strip_cache[key] = self._row_strip(row, index == self.cursor, width, marked)
         return strip
 
     def _header_strip(self, width: int) -> Strip:
@@ -304,12 +331,14 @@ class InboxList(ScrollView, can_focus=True):
             remaining -= cell + 1
         return Strip(segments, width).adjust_cell_length(width, style)
 
-    def _row_strip(self, row: InboxRow, is_cursor: bool, width: int) -> Strip:
+    def _row_strip(self, row: InboxRow, is_cursor: bool, width: int, marked: bool = False) -> Strip:
         base = self.rich_style
         if row.needs_attention:
             base += self.get_component_rich_style("inbox--attention")
         else:
             base += self.get_component_rich_style("inbox--muted")
+        if marked:
+            base += self.get_component_rich_style("inbox--marked")
         if is_cursor:
             base += self.get_component_rich_style("inbox--cursor")
         priority_style: Style | None = None
@@ -329,7 +358,7 @@ class InboxList(ScrollView, can_focus=True):
                 "inbox--sla-near" if sla.state is SlaState.NEAR else "inbox--sla-breached", partial=True
             )
         values = {
-            "marker": "● " if row.needs_attention else "  ",
+            "marker": "✔ " if marked else "● " if row.needs_attention else "  ",
             "id": f"{row.id}",
             "priority": priority_label(row.priority),
             "status": self.status_label(row.status),
