@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 from . import __version__, cli_mail, cli_rules
 from .config import Config, load_config, resolve_db_path
 from .core import sla_tracking
-from .core.actions import ActionKind, perform, undo_last, undo_summary
+from .core.actions import ActionKind, action_name, perform, undo_last, undo_summary
 from .core.clock import humanize_age, parse_when, system_clock, to_epoch
 from .core.errors import InvalidInput, NotFound, TransitionRefused, TuiDeskError
 from .core.lifecycle import STATUS_ACTIONS, Change, TicketService, parse_priority
@@ -268,6 +268,8 @@ def _print_ticket(service: TicketService, ticket_id: int) -> None:
         print(f"  {_('Tags')}: {printable(', '.join(data['tags']))}")
     if data["postponed_until"]:
         print(f"  {_('Postponed until')}: {data['postponed_until']}")
+    if data["merged_into"] is not None:
+        print("  " + _("Merged into #{id}: its thread and timeline are there").format(id=data["merged_into"]))
     kinds = {"customer": _("Customer"), "reply": _("Reply"), "note": _("Internal note")}
     print()
     for m in data["messages"]:
@@ -282,7 +284,8 @@ def _print_ticket(service: TicketService, ticket_id: int) -> None:
         change = ""
         if e["from"] is not None or e["to"] is not None:
             change = f" {_label_value(e['kind'], e['from'], service)} → {_label_value(e['kind'], e['to'], service)}"
-        detail = f" ({printable(e['detail'])})" if e["detail"] else ""
+        shown = action_name(e["detail"]) if e["kind"] == "undone" and e["detail"] else e["detail"]
+        detail = f" ({printable(shown)})" if shown else ""
         print(f"  {e['at']}  {printable(e['actor'])}: {event_label(e['kind'])}{change}{detail}")
 
 

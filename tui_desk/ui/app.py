@@ -247,7 +247,7 @@ class TuiDeskApp(App[None]):
             View(VIEW_ATTENTION, _("Needs attention"), InboxFilter(view=VIEW_ATTENTION)),
             View(VIEW_ALL, _("All"), InboxFilter(view=VIEW_ALL)),
         ]
-        for key in ("answered", "postponed", "resolved", "spam", "deleted"):
+        for key in ("answered", "postponed", "resolved", "spam", "deleted", "merged"):
             views.append(View(key, status_label(key), InboxFilter(view="status", statuses=(key,))))
         for definition in self.status_defs.values():
             if not definition.builtin:

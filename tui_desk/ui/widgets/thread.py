@@ -80,6 +80,10 @@ def header_renderable(
         lines.append(Text.assemble((_("Tags") + ": ", "dim"), one_line(", ".join(ticket.tags))))
     if ticket.postponed_until:
         lines.append(Text.assemble((_("Postponed until") + ": ", "dim"), local_time(ticket.postponed_until)))
+    if ticket.merged_into is not None:
+        lines.append(
+            Text(_("Merged into #{id}: its thread and timeline are there").format(id=ticket.merged_into), style="bold")
+        )
     if sla_line is not None and sla_line.plain:
         lines.append(Text.assemble((_("SLA") + ": ", "dim"), sla_line))
     return Padding(Group(*lines), (0, 0, 1, 0))

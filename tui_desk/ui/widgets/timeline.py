@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from rich.text import Text
 
+from ...core.actions import action_name
 from ...core.models import Event, EventKind, event_label, priority_label
 from ...core.text import one_line
 from ...i18n import N_, _
@@ -24,6 +25,9 @@ _STATUS_KINDS = {
     EventKind.DELETED,
     EventKind.RESTORED,
     EventKind.STATUS,
+    EventKind.MERGED,
+    EventKind.SPLIT,
+    EventKind.UNDONE,
 }
 
 
@@ -54,7 +58,12 @@ def event_text(event: Event, status_label: Callable[[str], str]) -> Text:
         else:
             line.append(f"  {value(event.from_value)} → {value(event.to_value)}")
     if event.detail:
-        detail = local_time(event.detail) if event.kind == EventKind.POSTPONED else one_line(event.detail)
+        if event.kind == EventKind.POSTPONED:
+            detail = local_time(event.detail)
+        elif event.kind == EventKind.UNDONE:
+            detail = action_name(event.detail)  # the kind of action taken back
+        else:
+            detail = one_line(event.detail)
         line.append(f"  {_('until') if event.kind == EventKind.POSTPONED else ''} {detail}".rstrip(), style="dim")
     return line
 
