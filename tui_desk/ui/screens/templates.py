@@ -87,12 +87,13 @@ def matching(templates: list[Template], query: str) -> list[tuple[Template, tupl
     return [(t, offsets) for _score, _pos, t, offsets in scored] + in_text
 
 
-def _option_prompt(template: Template, offsets: tuple[int, ...], width: int = 60) -> Text:
-    name = Text(template.name, style="bold")
+def _option_prompt(template: Template, offsets: tuple[int, ...]) -> Text:
+    """The name as plain text, the letters the query matched in reverse video."""
+    name = Text(one_line(template.name))
     for offset in offsets:
-        if offset < len(template.name) and not template.name[offset].isspace():
+        if offset < len(name) and not name.plain[offset].isspace():
             name.stylize("reverse", offset, offset + 1)
-    return Text.assemble(name, "  ", Text(one_line(template.body, width), style="dim"))
+    return name
 
 
 class TemplatePicker(ModalScreen[Insertion | None]):
