@@ -210,6 +210,7 @@ def template_command(args: argparse.Namespace, service: TicketService) -> int:
         if rendered.problems and args.strict:
             raise InvalidInput(rendered.summary())
         print(printable(rendered.text), end="" if rendered.text.endswith("\n") else "\n")
+        warning = _("warning")
         for problem in rendered.problems:
-            print(f"tui-desk: {_('warning')}: {problem.message}", file=sys.stderr)
+            print(f"tui-desk: {warning}: {problem.message}", file=sys.stderr)
     return 0
