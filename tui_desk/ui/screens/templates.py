@@ -150,11 +150,15 @@ class TemplatePicker(ModalScreen[Insertion | None]):
         self.run_worker(load, thread=True, group="templates", exit_on_error=False)
 
     def _failed(self, message: str) -> None:
+        if not self.is_attached:  # closed while the store was read
+            return
         self.templates = []
         self.query_one("#picker-empty", Static).update(Text(message))
         self.notify(message, severity="error", markup=False, timeout=8)
 
     def _loaded(self, templates: list[Template], context: Mapping[str, str | None]) -> None:
+        if not self.is_attached:  # closed while the store was read
+            return
         self.templates = templates
         self.context = context
         self._refilter(self.query_one("#picker-query", Input).value)
@@ -322,6 +326,8 @@ class TemplatesScreen(ModalScreen[None]):
         self.run_worker(load, thread=True, group="templates", exit_on_error=False)
 
     def _show(self, templates: list[Template], select: str | None) -> None:
+        if not self.is_attached:  # closed while the store was read
+            return
         options = self.query_one("#templates-list", OptionList)
         previous, previous_index = self.current, options.highlighted or 0
         self.templates = templates
@@ -386,11 +392,12 @@ class TemplatesScreen(ModalScreen[None]):
         self.run_worker(work, thread=True, group="templates-change", exit_on_error=False)
 
     def _changed(self, message: str, name: str | None) -> None:
-        self.notify(message, markup=False, timeout=4)
-        self.reload(select=name)
+        self.app.notify(message, markup=False, timeout=4)
+        if self.is_attached:
+            self.reload(select=name)
 
     def _error(self, message: str) -> None:
-        self.notify(message, severity="error", markup=False, timeout=8)
+        self.app.notify(message, severity="error", markup=False, timeout=8)
 
     def _taken(self, name: str, own: Template | None = None) -> bool:
         cleaned = " ".join(name.split()).casefold()
