@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from typing import Any, NoReturn
 
-from . import __version__, cli_mail, cli_rules
+from . import __version__, cli_mail, cli_rules, cli_templates
 from .config import Config, load_config, resolve_db_path
 from .core import sla_tracking
 from .core.actions import ActionKind, action_name, perform, undo_last, undo_summary
@@ -140,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_rules.add_parsers(command, lambda p: _add_common(p, top=False), _Parser)
     cli_mail.add_parsers(command)
+    cli_templates.add_parsers(command, lambda p: _add_common(p, top=False), _Parser)
     return parser
 
 
@@ -434,6 +435,8 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
         return cli_rules.rules_command(args, service, config)
     elif command in cli_mail.COMMANDS:
         return cli_mail.mail_command(args, service, config)
+    elif command == cli_templates.COMMAND:
+        return cli_templates.template_command(args, service)
     return 0
 
 

@@ -267,8 +267,12 @@ _V4_STATEMENTS = [
 
 
 def _migrate_to_4(db: sqlite_utils.Database) -> None:
+    from ..core.templates import seed_defaults  # not at import time: the core imports the store
+
     for statement in _V4_STATEMENTS:
         db.execute(statement)
+    # The default saved replies (acknowledge, need more info, ...), in the language active now.
+    seed_defaults(db.execute)
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3, _migrate_to_4]

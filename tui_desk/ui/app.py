@@ -56,6 +56,7 @@ from .screens.help import HelpScreen
 from .screens.postpone import PostponeDialog
 from .screens.reply import Draft, ReplyScreen
 from .screens.reports import ReportsScreen
+from .screens.templates import TemplatesScreen
 from .sla_display import STATE_STYLE, row_mapping, sentence
 from .widgets.inbox import PAGE_SIZE, InboxList
 from .widgets.thread import DEFAULT_MESSAGE_LIMIT, ThreadView
@@ -590,7 +591,10 @@ class TuiDeskApp(App[None]):
             )
 
         quote = self._latest_customer_text if self.ticket is not None and self.ticket.id == row.id else None
-        self.push_screen(ReplyScreen(kind, row.id, row.subject, self._drafts.get(key, ""), quote), done)
+        editor = ReplyScreen(
+            kind, row.id, row.subject, self._drafts.get(key, ""), quote, store=self.store, actor=self.actor
+        )
+        self.push_screen(editor, done)
 
     def action_reply(self) -> None:
         self._open_editor("reply")
@@ -1020,6 +1024,9 @@ class TuiDeskApp(App[None]):
     def action_reports(self) -> None:
         self.push_screen(ReportsScreen(self.store, self.service.sla, self.clock))
 
+    def action_saved_replies(self) -> None:
+        self.push_screen(TemplatesScreen(self.store))
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.help_sections()))
 
@@ -1072,6 +1079,10 @@ class TuiDeskApp(App[None]):
                 ("z", _("Zoom the focused pane (Esc restores)")),
                 ("< / >", _("Inbox smaller / larger")),
             ]),
+            (_("Saved replies"), [
+                ("Ctrl+T", _("In the reply or note editor: insert a saved reply (type to filter, Enter inserts)")),
+                ("Ctrl+P", _("“Saved replies”: add, edit, rename or delete them")),
+            ]),
             (_("App"), [
                 ("x", _("Reports: backlog, response times, SLAs, tags (7 / 3 / 9 days, b groups)")),
                 ("Ctrl+P", _("Command palette: every action by name")),
@@ -1107,6 +1118,7 @@ class TuiDeskApp(App[None]):
             (_("Sort by SLA due / by priority"), _("Switch the inbox order"), self.action_toggle_order),
             (_("Toggle timeline"), _("Show or hide the timeline pane"), self.action_toggle_timeline),
             (_("Reports"), _("Backlog, response and resolution times, SLA compliance, tags"), self.action_reports),
+            (_("Saved replies"), _("Add, edit, rename or delete reply templates"), self.action_saved_replies),
             (_("Help"), _("All keys"), self.action_help),
         ]
         for title, help_text, callback in commands:

@@ -18,7 +18,9 @@ from textual.widgets import Footer, Label, Static, TextArea
 
 from ...core.text import one_line, printable
 from ...i18n import N_, _
+from ...store import Store
 from .dialogs import ConfirmDialog
+from .templates import Insertion, TemplatePicker, insert_into
 
 
 @dataclass(frozen=True)
@@ -33,10 +35,19 @@ class ReplyScreen(ModalScreen[Draft | None]):
         Binding("ctrl+s", "send", N_("Send"), priority=True),
         Binding("escape", "cancel", N_("Cancel"), priority=True),
         Binding("ctrl+e", "external_editor", N_("$EDITOR"), show=bool(os.environ.get("EDITOR"))),
+        Binding("ctrl+t", "saved_reply", N_("Saved reply"), tooltip=N_("Insert a saved reply at the cursor")),
     ]
 
     def __init__(
-        self, kind: str, ticket_id: int, subject: str, initial: str = "", quote: str | None = None
+        self,
+        kind: str,
+        ticket_id: int,
+        subject: str,
+        initial: str = "",
+        quote: str | None = None,
+        *,
+        store: Store | None = None,
+        actor: str = "agent",
     ) -> None:
         super().__init__()
         self.kind = kind
@@ -44,6 +55,8 @@ class ReplyScreen(ModalScreen[Draft | None]):
         self.subject = subject
         self.initial = initial
         self.quote = quote  # the customer's latest message, to answer it with it in sight
+        self.store = store  # where the saved replies are (Ctrl+T); None: not offered
+        self.actor = actor  # fills {agent.name}
 
     def compose(self) -> ComposeResult:
         title = (
@@ -85,6 +98,29 @@ class ReplyScreen(ModalScreen[Draft | None]):
                 self.dismiss(None)
 
         self.app.push_screen(ConfirmDialog(_("Discard this text?")), decided)
+
+    def action_saved_reply(self) -> None:
+        if self.store is None:
+            self.notify(_("Saved replies are not available here"), severity="warning")
+            return
+
+        def chosen(insertion: Insertion | None) -> None:
+            area = self.query_one(TextArea)
+            area.focus()
+            if insertion is None:
+                return
+            insert_into(area, insertion.rendered.text)
+            if insertion.rendered.problems:
+                self.notify(
+                    _("Check the text of “{name}”: {problems}").format(
+                        name=insertion.name, problems=insertion.rendered.summary()
+                    ),
+                    severity="warning",
+                    markup=False,
+                    timeout=10,
+                )
+
+        self.app.push_screen(TemplatePicker(self.store, self.ticket_id, self.actor), chosen)
 
     def action_external_editor(self) -> None:
         editor = os.environ.get("EDITOR")
