@@ -2,7 +2,7 @@
 
     python screenshots/make_screenshots.py
 
-Writes inbox.svg, thread-note.svg, reply.svg, help.svg and postpone.svg here.
+Writes inbox.svg, thread-note.svg, reply.svg, help.svg, postpone.svg, bulk.svg and saved-reply.svg here.
 """
 
 from __future__ import annotations
@@ -72,6 +72,8 @@ async def main() -> None:
         await shoot(store, "reply", ["r", *"Hello, thanks for writing. We have found the problem and", "enter", *"a fix is on its way."])
         await shoot(store, "help", ["question_mark"])
         await shoot(store, "postpone", ["p"])
+        await shoot(store, "bulk", ["space", "space", "j", "space", "a"])
+        await shoot(store, "saved-reply", ["r", "ctrl+t", *"info"])
 
 
 if __name__ == "__main__":

@@ -36,7 +36,8 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports usage mistakes as one line and exit status 1."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(1, f"{self.prog}: {_('error')}: {message} ({_('see --help')})\n")
+        error, hint = _("error"), _("see --help")  # outside the f-string, where Babel finds them
+        self.exit(1, f"{self.prog}: {error}: {message} ({hint})\n")
 
 
 def _add_common(parser: argparse.ArgumentParser, top: bool) -> None:
@@ -522,7 +523,7 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"tui-desk: {error}", file=sys.stderr)
         return 1
     except sqlite3.Error as error:
-        print(f"tui-desk: {_('store error')}: {error}", file=sys.stderr)
+        print("tui-desk: " + _("store error: {reason}").format(reason=error), file=sys.stderr)
         return 1
     except OSError as error:
         print(f"tui-desk: {error.strerror or error}", file=sys.stderr)
@@ -530,7 +531,7 @@ def _main(argv: Sequence[str] | None) -> int:
     except Exception as error:  # noqa: BLE001 - the contract is one line, never a traceback
         if os.environ.get("TUI_DESK_DEBUG"):
             raise
-        print(f"tui-desk: {_('unexpected error')}: {type(error).__name__}: {error}", file=sys.stderr)
+        print("tui-desk: " + _("unexpected error: {reason}").format(reason=f"{type(error).__name__}: {error}"), file=sys.stderr)
         return 1
 
 

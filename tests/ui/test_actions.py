@@ -600,3 +600,17 @@ async def test_zoom(desk: Desk) -> None:
         assert app.screen.maximized is app.query_one("#thread")
         await press(pilot, "escape")
         assert app.screen.maximized is None
+
+
+async def test_ctrl_e_reaches_the_editor_action_even_inside_the_text(desk: Desk, monkeypatch) -> None:
+    """The text area's own ctrl+e (end of line) must not swallow the $EDITOR key."""
+    monkeypatch.setenv("EDITOR", "true")
+    app = make_app(desk.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await start(pilot)
+        await press(pilot, "r")
+        await type_text(pilot, "Draft stays")
+        await press(pilot, "ctrl+e")
+        assert isinstance(app.screen, ReplyScreen)  # the headless terminal cannot be handed over
+        assert "cannot hand the text to $EDITOR" in notifications(app, "warning")[-1]
+        assert app.screen.query_one(TextArea).text == "Draft stays"

@@ -286,7 +286,7 @@ class TuiDeskApp(App[None]):
         if self.unsent:
             bar.append("   ")
             bar.append(_("{n} unsent").format(n=self.unsent), style="bold yellow")
-        bar.append(f"   {_('as')} {self.actor}", style="dim")
+        bar.append("   " + _("as {agent}").format(agent=self.actor), style="dim")
         self.query_one("#status-bar", Static).update(bar)
         self.query_one("#inbox-pane").border_title = self._view_title()
         self.query_one("#inbox-pane").border_subtitle = _("{n} tickets").format(n=f"{self.inbox.total:,}")

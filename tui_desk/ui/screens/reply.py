@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
@@ -34,7 +34,7 @@ class ReplyScreen(ModalScreen[Draft | None]):
     BINDINGS = [
         Binding("ctrl+s", "send", N_("Send"), priority=True),
         Binding("escape", "cancel", N_("Cancel"), priority=True),
-        Binding("ctrl+e", "external_editor", N_("$EDITOR"), show=bool(os.environ.get("EDITOR"))),
+        Binding("ctrl+e", "external_editor", N_("$EDITOR"), show=bool(os.environ.get("EDITOR")), priority=True),  # TextArea takes ctrl+e (end of line) otherwise
         Binding("ctrl+t", "saved_reply", N_("Saved reply"), tooltip=N_("Insert a saved reply at the cursor")),
     ]
 
@@ -137,5 +137,7 @@ class ReplyScreen(ModalScreen[Draft | None]):
                 self.query_one(TextArea).text = handle.read()
         except OSError as error:
             self.notify(_("Could not run {editor}: {reason}").format(editor=editor, reason=error), severity="error", markup=False)
+        except SuspendNotSupported:  # e.g. served in a browser: the terminal cannot be handed over
+            self.notify(_("This terminal cannot hand the text to $EDITOR; keep writing here"), severity="warning")
         finally:
             os.unlink(path)

@@ -64,7 +64,9 @@ def event_text(event: Event, status_label: Callable[[str], str]) -> Text:
             detail = action_name(event.detail)  # the kind of action taken back
         else:
             detail = one_line(event.detail)
-        line.append(f"  {_('until') if event.kind == EventKind.POSTPONED else ''} {detail}".rstrip(), style="dim")
+        if event.kind == EventKind.POSTPONED:
+            detail = _("until {time}").format(time=detail)
+        line.append(f"  {detail}", style="dim")
     return line
 
 
