@@ -6,7 +6,9 @@ import multiprocessing
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from support import AGENT, event_count
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from support import AGENT, FakeClock, event_count, ticket_in_status
 
 from tui_desk.core.actions import ActionKind, perform, undo_last, undo_summary
 from tui_desk.core.clock import fixed_clock
@@ -196,3 +198,36 @@ def test_undo_from_another_process_of_the_same_agent(service, make_ticket, db_pa
     assert queries.get_ticket(service.store, ticket_id).status == "open"
     with pytest.raises(TransitionRefused):
         undo_last(service)  # nothing done twice
+
+
+# -- any sequence of actions, undone one by one, gives the tickets back --------------------------
+STEPS = st.lists(
+    st.tuples(st.sampled_from(sorted(ACTIONS)), st.lists(st.integers(0, 2), min_size=1, max_size=3, unique=True)),
+    min_size=1,
+    max_size=8,
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=STEPS)
+def test_undoing_every_action_in_turn_gives_every_ticket_back(tmp_path_factory, steps) -> None:
+    store = open_store(tmp_path_factory.mktemp("undo") / "desk.db")
+    clock = FakeClock()
+    service = TicketService(store, clock=clock, actor=AGENT)
+    service.define_status("Waiting on supplier", "hold")
+    tickets = [ticket_in_status(service, status) for status in ("new", "answered", "resolved")]
+    service.tag(tickets[0], add=["printer"])
+    initial = [state(service, t) for t in tickets]
+    done = 0
+    for kind, which in steps:
+        _start, act = ACTIONS[kind]
+        clock.advance(minutes=1)
+        outcome = perform(service, kind, [tickets[i] for i in which], lambda i, act=act: act(service, i))
+        done += outcome.action_id is not None
+    for _ in range(done):
+        clock.advance(minutes=1)
+        undo_last(service)
+    assert [state(service, t) for t in tickets] == initial
+    with pytest.raises(TransitionRefused, match="Nothing to undo"):
+        undo_last(service)
+    store.close()
