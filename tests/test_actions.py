@@ -231,3 +231,15 @@ def test_undoing_every_action_in_turn_gives_every_ticket_back(tmp_path_factory, 
     with pytest.raises(TransitionRefused, match="Nothing to undo"):
         undo_last(service)
     store.close()
+
+
+def test_only_the_last_hundred_actions_of_an_agent_are_kept(service, make_ticket) -> None:
+    from tui_desk.core.actions import KEPT_ACTIONS
+
+    ticket_id = make_ticket("new")
+    for n in range(KEPT_ACTIONS + 20):
+        perform(service, ActionKind.TAG, [ticket_id], lambda i, n=n: service.tag(i, add=[f"t{n}"]))
+    assert service.store.scalar("SELECT count(*) FROM actions") == KEPT_ACTIONS + 1
+    assert service.store.scalar("SELECT count(DISTINCT action_id) FROM action_tickets") == KEPT_ACTIONS + 1
+    undo_last(service)
+    assert f"t{KEPT_ACTIONS + 19}" not in queries.get_ticket(service.store, ticket_id).tags

@@ -19,6 +19,8 @@ from .clock import to_text
 from .errors import ConflictError, NotFound, TransitionRefused
 from .lifecycle import Change, TicketService
 
+KEPT_ACTIONS = 100
+
 
 class ActionKind(StrEnum):
     RESOLVE = "resolve"
@@ -129,6 +131,12 @@ def perform(
             "INSERT INTO actions(actor, at, kind) VALUES (?, ?, ?)", [service.actor, to_text(service.clock()), kind]
         )
         outcome.action_id = int(cursor.lastrowid or 0)
+        # Undo goes back KEPT_ACTIONS steps per agent; older records only take room.
+        conn.execute(
+            "DELETE FROM actions WHERE actor = ? AND id < (SELECT id FROM actions WHERE actor = ?"
+            " ORDER BY id DESC LIMIT 1 OFFSET ?)",
+            [service.actor, service.actor, KEPT_ACTIONS],
+        )
     outer = service.recording
     service.recording = outcome.action_id
     try:
