@@ -16,7 +16,7 @@ from dataclasses import asdict
 from typing import Any, NoReturn
 
 from . import __version__, cli_mail, cli_rules, cli_templates
-from .config import Config, load_config, resolve_db_path
+from .config import Config, config_path, load_config, resolve_db_path
 from .core import sla_tracking
 from .core.actions import ActionKind, action_name, perform, undo_last, undo_summary
 from .core.clock import humanize_age, parse_when, system_clock, to_epoch
@@ -24,6 +24,7 @@ from .core.errors import InvalidInput, NotFound, TransitionRefused, TuiDeskError
 from .core.lifecycle import STATUS_ACTIONS, Change, TicketService, parse_priority
 from .core.models import event_label, priority_label, status_label
 from .core.rules import RulesConfig
+from .core.saved_views import SavedView, parse_views
 from .core.sla import SlaPolicies
 from .core.text import one_line, printable
 from .core.ticket_ids import parse_ticket_id, parse_ticket_ids
@@ -113,6 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("message", help=_("message id (see `show --json`)"))
 
     p = command("list", _("tickets in inbox order"))
+    p.add_argument("--view", metavar="NAME", help=_("a saved view (see `tui-desk views`); the other options narrow it"))
     p.add_argument("--status", help=_("comma-separated statuses, or 'attention' / 'all'"))
     p.add_argument("--assignee", help=_("agent name, or '-' for unassigned"))
     p.add_argument("--department")
@@ -124,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("show", _("a ticket with its thread and timeline"))
     p.add_argument("id", help=_("ticket id"))
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
+
+    p = command("views", _("list the saved views of the config file"))
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
 
     p = command("statuses", _("list statuses, or add a custom one"))
@@ -212,10 +217,17 @@ def _label_value(kind: str, value: str | None, service: TicketService | None = N
     return definition.label if definition else status_label(value)
 
 
-def _list_filter(args: argparse.Namespace) -> InboxFilter:
+def _list_filter(args: argparse.Namespace, view: SavedView | None = None, actor: str = "") -> InboxFilter:
+    """The filter of `list`: a saved view's, if given, with each option given replacing its part."""
     flt = InboxFilter(
         assignee=args.assignee, department=args.department, tag=args.tag, search=args.search
     )
+    if view is not None:
+        given = {k: getattr(args, k) for k in ("assignee", "department", "tag", "search") if getattr(args, k)}
+        flt = view.inbox_filter(actor).with_(**given)
+        if not args.status:
+            return flt
+        flt = flt.with_(view=queries.VIEW_ALL, statuses=())
     if not args.status:
         return flt
     words = [w.strip().lower() for w in args.status.split(",") if w.strip()]
@@ -301,6 +313,31 @@ def _print_list(service: TicketService, rows: Sequence[queries.InboxRow]) -> Non
             f"{waited:>4}  {one_line(row.subject, 50):<50}  {one_line(row.customer_email, 30):<30} "
             f"{one_line(row.assignee or '-', 12)}"
         )
+
+
+def _print_views(service: TicketService, config: Config, as_json: bool) -> None:
+    """The saved views, one a line; the entries that were skipped, on stderr."""
+    saved = parse_views(config.raw)
+    for problem in saved.problems:
+        print(f"tui-desk: {_('In {path}: {problem}').format(path=config_path(), problem=problem)}", file=sys.stderr)
+
+    def label(key: str) -> str:
+        definition = service.statuses().get(key)
+        return definition.label if definition else status_label(key)
+
+    if as_json:
+        print(json.dumps(
+            [{"name": v.name, **v.to_table(), "description": v.describe(label)} for v in saved.views],
+            ensure_ascii=False,
+            indent=1,
+        ))
+        return
+    if not saved.views:
+        print(_('No saved views: press V in the app, or add [views."NAME"] to {path}').format(path=config_path()))
+        return
+    width = min(30, max(len(one_line(v.name)) for v in saved.views))
+    for v in saved.views:
+        print(f"{one_line(v.name, 30):<{width}}  {v.describe(label)}")
 
 
 def run_command(args: argparse.Namespace, store: Store, actor: str, config: Config | None = None) -> int:
@@ -390,7 +427,8 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
     elif command == "list":
         if args.limit < 0 or args.offset < 0:
             raise InvalidInput(_("--limit and --offset must be 0 or more"))
-        flt = _list_filter(args)
+        view = parse_views(config.raw).find(args.view) if args.view else None
+        flt = _list_filter(args, view, actor)
         for status in flt.statuses:
             service.status_def(status)
         rows = queries.inbox_page(store, flt, offset=args.offset, limit=args.limit)
@@ -404,6 +442,8 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
             print(json.dumps(_ticket_json(service, ticket_id), ensure_ascii=False, indent=1))
         else:
             _print_ticket(service, ticket_id)
+    elif command == "views":
+        _print_views(service, config, args.json)
     elif command == "statuses":
         if args.add:
             definition = service.define_status(args.add, args.meaning or "")
@@ -453,7 +493,7 @@ def _open_demo(actor: str, sla: SlaPolicies, rules: RulesConfig, notice: str | N
         store = open_store(path)
         fill_demo(store, tickets=1000, seed=1)
         store.close()
-        return run_app(path, actor=actor, sla=sla, rules=rules, notice=notice)
+        return run_app(path, actor=actor, sla=sla, rules=rules, notice=notice, config_file=config_path())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -511,6 +551,7 @@ def _main(argv: Sequence[str] | None) -> int:
                 rules=cli_rules.rules_config(config),
                 notice=notice,
                 mail=cli_mail.settings_of(config),
+                config_file=config_path(),
             )
         if args.command == "sla":  # the config file only: no store needed
             return cli_rules.sla_command(args, config)

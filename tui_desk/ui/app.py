@@ -19,6 +19,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -40,6 +41,7 @@ from ..core.models import (
     status_label,
 )
 from ..core.rules import RulesConfig, run_rules
+from ..core.saved_views import SavedViews
 from ..core.sla import SlaPolicies, SlaState
 from ..core.sla_tracking import SlaView
 from ..core.text import one_line
@@ -51,6 +53,7 @@ from ..mail.settings import MailSettings
 from ..store import Store, open_store, queries
 from ..store.queries import VIEW_ALL, VIEW_ATTENTION, InboxFilter
 from .localize import localize_bindings
+from .saved_views import SavedViewsMixin
 from .screens.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt
 from .screens.help import HelpScreen
 from .screens.postpone import PostponeDialog
@@ -61,6 +64,7 @@ from .sla_display import STATE_STYLE, row_mapping, sentence
 from .widgets.inbox import PAGE_SIZE, InboxList
 from .widgets.thread import DEFAULT_MESSAGE_LIMIT, ThreadView
 from .widgets.timeline import TimelineView
+from .widgets.view_tabs import ViewTabs
 
 LIVE_INTERVAL = 1.0
 SLA_TICK = 30.0
@@ -94,7 +98,7 @@ class TicketSnapshot:
     events: list[Event]
 
 
-class TuiDeskApp(App[None]):
+class TuiDeskApp(SavedViewsMixin, App[None]):
     TITLE = "tui-desk"
     CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute, so subclasses elsewhere find it
 
@@ -127,6 +131,9 @@ class TuiDeskApp(App[None]):
         Binding("v", "pick_view", N_("View"), show=False),
         Binding("O", "toggle_order", N_("Sort: priority / SLA"), show=False),
         Binding("f", "filter", N_("Filter"), show=False),
+        Binding("V", "save_view", N_("Save view"), show=False, tooltip=N_("Save the view, filter, search and sort under a name")),
+        Binding("right_curly_bracket", "saved_view(1)", N_("Next saved view"), show=False),
+        Binding("left_curly_bracket", "saved_view(-1)", N_("Previous saved view"), show=False),
         Binding("escape", "back", N_("Back"), show=False),
         Binding("m", "whole_thread", N_("Whole thread"), show=False),
         Binding("T", "toggle_timeline", N_("Timeline on/off"), show=False),
@@ -155,6 +162,7 @@ class TuiDeskApp(App[None]):
         rules: RulesConfig | None = None,
         notice: str | None = None,
         mail: MailSettings | None = None,
+        config_file: Path | None = None,
     ) -> None:
         localize_bindings()  # before super().__init__(): every node copies its class's bindings
         super().__init__()
@@ -183,10 +191,13 @@ class TuiDeskApp(App[None]):
         self.mail = mail  # with [mail.smtp], replies are queued and sent in the background
         self.unsent = 0
         self._rules_started = False
+        self.config_file = config_file  # where saved views are read and written; None: no saved views
+        self.saved_views = SavedViews()
 
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static("", id="status-bar")
+        yield ViewTabs(id="view-tabs")
         with Vertical(id="inbox-pane"):
             yield InboxList(status_label=self.status_label, now=self.clock, sla_of=self.sla_view, id="inbox")
         with Horizontal(id="lower"):
@@ -203,6 +214,7 @@ class TuiDeskApp(App[None]):
         self.query_one("#timeline-pane").border_title = _("Timeline")
         self.query_one(InboxList).focus()
         self.refresh_inbox()
+        self.load_saved_views()
         if self._language_notice:
             self.notify(self._language_notice, severity="warning", markup=False)
         if self.live_interval:
@@ -290,6 +302,7 @@ class TuiDeskApp(App[None]):
         self.query_one("#status-bar", Static).update(bar)
         self.query_one("#inbox-pane").border_title = self._view_title()
         self.query_one("#inbox-pane").border_subtitle = _("{n} tickets").format(n=f"{self.inbox.total:,}")
+        self.follow_saved_view()
 
     # -- loading ------------------------------------------------------------------------
     def refresh_inbox(self, select_id: int | None = None, keep_index: bool = True) -> None:
@@ -937,8 +950,8 @@ class TuiDeskApp(App[None]):
 
     def action_pick_view(self) -> None:
         self.push_screen(
-            ChoiceDialog(_("Show…"), [(v.key, v.label) for v in self.views()]),
-            lambda key: key and self.action_view(key),
+            ChoiceDialog(_("Show…"), [(v.key, v.label) for v in self.views()] + self.saved_view_choices()),
+            lambda key: key and (self.picked_saved_view(key) or self.action_view(key)),
         )
 
     def action_search(self) -> None:
@@ -1068,7 +1081,9 @@ class TuiDeskApp(App[None]):
             ]),
             (_("Views"), [
                 ("1 … 7", _("Needs attention, All, Answered, Postponed, Resolved, Spam, Deleted")),
-                ("v", _("Pick a view (custom statuses too)")),
+                ("v", _("Pick a view (custom statuses and saved views too)")),
+                ("V", _("Save the view, filter, search and sort under a name")),
+                ("{ / }", _("Previous / next saved view (the tabs above the inbox)")),
                 ("/", _("Search subjects and messages")),
                 ("f", _("Filter by assignee, department or tag")),
                 ("m", _("Show the whole thread of a long ticket")),
@@ -1125,10 +1140,11 @@ class TuiDeskApp(App[None]):
             yield SystemCommand(title, help_text, callback)
         for view in self.views():
             yield SystemCommand(
-                _("View: {name}").format(name=view.label),
+                _("View: {name}").format(name=escape(view.label)),  # the palette reads markup
                 _("Show these tickets in the inbox"),
                 lambda key=view.key: self.action_view(key),
             )
+        yield from self.saved_view_commands()
 
 
 def run_app(
@@ -1138,10 +1154,13 @@ def run_app(
     rules: RulesConfig | None = None,
     notice: str | None = None,
     mail: MailSettings | None = None,
+    config_file: Path | None = None,
 ) -> int:
     store = open_store(path)
     try:
-        TuiDeskApp(store, actor=actor, sla=sla, rules=rules or RulesConfig(), notice=notice, mail=mail).run()
+        TuiDeskApp(
+            store, actor=actor, sla=sla, rules=rules or RulesConfig(), notice=notice, mail=mail, config_file=config_file
+        ).run()
     finally:
         store.close()
     return 0
