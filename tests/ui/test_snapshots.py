@@ -8,11 +8,15 @@ screen is taken once the store has answered. Review a changed SVG before accepti
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 from textual.pilot import Pilot
 
-from .conftest import Desk, make_app
-from .helpers import SIZE, press, settle, type_text
+from tui_desk.core.clock import fixed_clock
+from tui_desk.ui.app import TuiDeskApp
+
+from .conftest import ACTOR, Desk, make_app
+from .helpers import NOW, SIZE, press, settle, type_text
 
 
 def keys(*pressed: str, typed: str = "") -> Callable[[Pilot], Awaitable[None]]:
@@ -38,6 +42,18 @@ class TestMainScreen:
 
     def test_small_terminal_80x24(self, desk: Desk, snap_compare) -> None:  # noqa: ANN001
         assert snap_compare(make_app(desk.store), terminal_size=(80, 24), run_before=keys())
+
+    def test_saved_views_as_tabs(self, desk: Desk, tmp_path: Path, snap_compare) -> None:  # noqa: ANN001
+        # Three saved views above the inbox; `}` twice shows the second, whose tab is lit.
+        config = tmp_path / "config.toml"
+        config.write_text(
+            '[views."billing waiting on us"]\ndepartment = "Billing"\n\n'
+            '[views."my urgent"]\nstatus = "all"\nassignee = "me"\norder = "sla"\n\n'
+            '[views."[bold]not bold"]\nstatus = "resolved"\n'
+        )
+        app = TuiDeskApp(desk.store, clock=fixed_clock(NOW), actor=ACTOR, live_interval=None, config_file=config)
+        run_before = keys("right_curly_bracket", "right_curly_bracket")
+        assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 
 
 class TestDialogs:
