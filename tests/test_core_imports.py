@@ -7,7 +7,14 @@ import sys
 
 import pytest
 
-MODULES = ["tui_desk.core.lifecycle", "tui_desk.core.templates", "tui_desk.store", "tui_desk.store.queries", "tui_desk.cli"]
+MODULES = [
+    "tui_desk.core.lifecycle",
+    "tui_desk.core.templates",
+    "tui_desk.core.saved_views",
+    "tui_desk.store",
+    "tui_desk.store.queries",
+    "tui_desk.cli",
+]
 
 
 @pytest.mark.parametrize("module", [*MODULES, ",".join(MODULES)])

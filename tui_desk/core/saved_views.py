@@ -23,17 +23,16 @@ import tomllib
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-import tomlkit
-import tomlkit.exceptions
-from tomlkit.items import InlineTable, Table
+from typing import TYPE_CHECKING, Any
 
 from ..config import config_path, load_config, write_config_text
 from ..i18n import _
 from ..store.queries import VIEW_ALL, VIEW_ATTENTION, InboxFilter
 from .errors import InvalidInput, NotFound
 from .text import one_line
+
+if TYPE_CHECKING:
+    from tomlkit import TOMLDocument
 
 TABLE = "views"
 ME = "me"  # the assignee "me": the agent who runs tui-desk (--as, $TUI_DESK_AGENT, agent = ...)
@@ -245,6 +244,9 @@ def remove_view(name: str, path: Path | None = None) -> Path:
 
 
 def _rewrite(path: Path, name: str, view: SavedView | None) -> Path:
+    import tomlkit  # only to write: listing views (and every other command) starts without it
+    import tomlkit.exceptions
+
     try:
         old_text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -283,13 +285,16 @@ def _rewrite(path: Path, name: str, view: SavedView | None) -> Path:
 
 
 def _edited(
-    document: tomlkit.TOMLDocument,
+    document: TOMLDocument,
     views: MutableMapping[str, Any] | None,
     name: str,
     view: SavedView | None,
     expected: dict[str, Any],
 ) -> str:
     """The document's text with the view replaced (or removed); `expected` gets the same change."""
+    import tomlkit
+    from tomlkit.items import InlineTable, Table
+
     if view is None:
         assert views is not None
         del views[name]
