@@ -139,14 +139,17 @@ class SavedViewsMixin(_Base):
                 self.notify(str(error), severity="warning", markup=False)
                 return
             view = replace(draft, name=name)
-            existing = self.saved_views.get(name)
-            if existing is None or existing.name != name:
+
+            def replace_it(yes: bool | None) -> None:
+                if yes:
+                    self._write_view(view)
+
+            if name in self.saved_views.names:
+                self.push_screen(
+                    ConfirmDialog(_("Replace the saved view “{name}”?").format(name=one_line(name))), replace_it
+                )
+            else:
                 self._write_view(view)
-                return
-            self.push_screen(
-                ConfirmDialog(_("Replace the saved view “{name}”?").format(name=one_line(name))),
-                lambda yes: yes and self._write_view(view),
-            )
 
         self.push_screen(
             TextPrompt(
