@@ -159,3 +159,25 @@ async def test_split_a_customer_message_into_a_new_ticket(desk: Desk) -> None:
         new_id = max(r[0] for r in desk.store.conn.execute("SELECT id FROM tickets"))
         assert [m.body for m in queries.ticket_messages(desk.store, new_id)] == ["Still down, we are losing orders."]
         assert f"The message is now ticket #{new_id}" in notifications(app)
+
+
+async def test_hash_goes_to_a_ticket_by_number_in_the_view_that_holds_it(desk: Desk) -> None:
+    ids = desk.ids
+    app = make_app(desk.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "number_sign")
+        assert isinstance(app.screen, TextPrompt)
+        await type_text(pilot, f"#{ids['prize']}")
+        await press(pilot, "enter")
+        assert current_subject(app) == "You won a prize!!!"  # in the Spam view
+        assert app.view_key == "spam"
+        await press(pilot, "number_sign")
+        await type_text(pilot, str(ids["refund"]))
+        await press(pilot, "enter")
+        assert current_subject(app) == "Refund for order 1042"
+        await press(pilot, "number_sign")
+        await type_text(pilot, "424242")
+        await press(pilot, "enter")
+        assert "No ticket #424242" in notifications(app, "error")
+        assert current_subject(app) == "Refund for order 1042"

@@ -124,6 +124,7 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
         Binding("c", "custom_status", N_("Custom status"), show=False),
         Binding("D", "department", N_("Department"), show=False),
         Binding("asterisk", "mark_all", N_("Mark all"), show=False),
+        Binding("number_sign", "go_to", N_("Go to ticket"), show=False),
         Binding("M", "merge", N_("Merge"), show=False),
         Binding("S", "split", N_("Split"), show=False),
         Binding("right_square_bracket", "next_ticket", N_("Next ticket"), show=False),
@@ -919,6 +920,41 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
         self.refresh_inbox(select_id=ticket_id)
         self.inbox.focus()
 
+    def action_go_to(self) -> None:
+        """Open a ticket by its number, in whichever view holds it."""
+
+        def typed(value: str | None) -> None:
+            if not value or not value.strip():
+                return
+            try:
+                ticket_id = parse_ticket_id(value)
+            except TuiDeskError as error:
+                self._error(str(error))
+                return
+
+            def work() -> None:
+                try:
+                    ticket = queries.get_ticket(self.store, ticket_id)
+                except TuiDeskError as error:
+                    self.call_from_thread(self._error, str(error))
+                    return
+                self.call_from_thread(self._go_to_ticket, ticket)
+
+            self.run_worker(work, thread=True, group="go-to", exit_on_error=False)
+
+        self.push_screen(TextPrompt(_("Go to ticket…"), placeholder=_("ticket number")), typed)
+
+    def _go_to_ticket(self, ticket: Ticket) -> None:
+        definition = self.status_defs.get(ticket.status)
+        if definition is not None and definition.meaning in (Meaning.SPAM, Meaning.DELETED, Meaning.MERGED):
+            flt, key = InboxFilter(view="status", statuses=(ticket.status,)), ticket.status
+        else:
+            flt, key = InboxFilter(view=VIEW_ALL), VIEW_ALL
+        self.selected_id = ticket.id
+        self.ticket = None
+        self.set_filter(flt, key)
+        self.inbox.focus()
+
     def set_filter(self, flt: InboxFilter, view_key: str | None = None) -> None:
         self.flt = flt
         if self.inbox.marked:  # marks belong to the tickets in sight: another view starts clean
@@ -1054,6 +1090,7 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
                 ("Tab / Shift+Tab", _("Next / previous pane")),
                 ("Esc", _("Back to the inbox; clear search and filters")),
                 ("s", _("To solve: jump to the ticket that most needs an answer")),
+                ("#", _("Go to a ticket by its number")),
             ]),
             (_("Act on the ticket"), [
                 ("r", _("Reply to the customer (Ctrl+S sends, Esc cancels)")),
@@ -1127,6 +1164,7 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
             (_("Merge"), _("Merge the marked tickets into this one, or this one into another"), self.action_merge),
             (_("Split"), _("Split a customer's message off into a new ticket"), self.action_split),
             (_("To solve"), _("Jump to the ticket that most needs an answer"), self.action_to_solve),
+            (_("Go to ticket…"), _("Go to a ticket by its number"), self.action_go_to),
             (_("Next ticket"), _("Open the next ticket"), self.action_next_ticket),
             (_("Search"), _("Search subjects and messages"), self.action_search),
             (_("Filter"), _("By assignee, department or tag"), self.action_filter),
