@@ -176,3 +176,44 @@ def test_cli_export_filter(db_path, tmp_path: Path, capsys) -> None:
     assert main(["export", "--db", str(db_path), "--format", "json", "--status", "resolved", str(tmp_path / "r.json")]) == 0
     assert "Exported 1 tickets" in capsys.readouterr().out
     assert main(["import", "--db", str(tmp_path / "new.db"), str(tmp_path / "r.json")]) == 0
+
+
+def _state(message) -> tuple:
+    return (message._headers, message._payload, message._unixfrom, message.get_default_type(), message.preamble,
+            message.epilogue, [type(d) for d in message.defects])
+
+
+def test_single_part_messages_built_as_the_email_parser_builds_them() -> None:
+    from email import policy
+    from email.parser import Parser
+
+    from tui_desk.mail.parse import _single_part
+
+    samples = [path.read_bytes() for path in sorted(CORPUS.glob("*.eml"))]
+    samples += [raw.replace(b"\n", b"\r\n") for raw in samples]
+    samples += [mail("Ann <ann@example.com>", "Grüße", "Grüße\n" * 3, "<s1@x>", "<s0@x>"), b"",
+                b"From: a@b.c\nSubject: x", b"From: a@b.c\nSubject: folded\n  over\n\tlines\n\nbody\n\n",
+                b"From: a@b.c\nSubject:   \n next\n\nbody", b"From: a@b.c\nSubject: x\r", b"From: a@b.c\nSubject: x\ry\n\nb",
+                b"From: a@b.c\nSubject: no separator\nthis is body", b" continued: first\n\nbody", b"From x@y Mon\nFrom: a@b.c\n\nb",
+                b"From: a@b.c\n: no name\n\nbody", b"From: a@b.c\nSubject : spaced\n\nbody", b"From: \xe9t\xe9 <a@b.c>\n\n\xff",
+                b"From: a@b.c\nContent-Type: message/rfc822\n\nFrom: c@d.e\n\ninner", b"From: a@b.c\n\n\r\nbody\rmore\r"]
+    built = 0
+    for raw in samples:
+        text = raw.decode("ascii", "surrogateescape")
+        message = _single_part(text)
+        if message is not None:
+            built += 1
+            assert _state(message) == _state(Parser(policy=policy.compat32).parsestr(text)), raw
+    assert built >= 12
+
+
+def test_plain_sender_forms_read_as_parseaddr_reads_them() -> None:
+    from email.utils import parseaddr
+
+    from tui_desk.mail.parse import _address
+
+    forms = ["Customer 0 <customer0@example.org>", "help@desk.example", "<a@b.c>", " Ann  Lee\t<a.b+c@d-e.f> ", "Ann<a@b>",
+             "x <a@b.c>>", "a..b@c", ".a@b", "a@b..c", "a@.b", "a@b.", '"Doe, J." <j@x.org>', "J. Doe <j@x.org>",
+             "a@b (Ann)", "Ann <a@b>, Bob <c@d>", "Jürgen <j@x.de>", "a@b@c", "", "  ", "<>", "Ann <a@[1.2.3.4]>"]
+    for form in forms:
+        assert _address(form) == parseaddr(form), form
