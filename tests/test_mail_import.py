@@ -104,10 +104,15 @@ def test_parallel_parse_path(service: TicketService, tmp_path: Path, monkeypatch
     from tui_desk.mail import importer
 
     monkeypatch.setattr(importer, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(importer, "_CHUNK", 7)
     box = write_mbox(tmp_path / "p.mbox", [mail("a@example.com", f"S{n}", "b", f"<p{n}@x>") for n in range(30)]
                      + [b"Subject: no sender\n\nx"])
-    summary = import_paths(service, [box], OURS)
-    assert summary.messages_added == 30 and len(summary.skipped) == 1
+    folder = mailbox.Maildir(tmp_path / "Maildir")
+    for n in range(9):
+        folder.add(mail("b@example.com", f"M{n}", "text", f"<md{n}@x>", f"<p{n}@x>"))
+    summary = import_paths(service, [box, tmp_path / "Maildir"], OURS)
+    assert summary.messages_added == 39 and summary.skipped[0][0] == f"{box}:31"
+    assert service.store.scalar("SELECT count(*) FROM tickets") == 30
 
 
 def test_html_to_text() -> None:
@@ -217,3 +222,23 @@ def test_plain_sender_forms_read_as_parseaddr_reads_them() -> None:
              "a@b (Ann)", "Ann <a@b>, Bob <c@d>", "Jürgen <j@x.de>", "a@b@c", "", "  ", "<>", "Ann <a@[1.2.3.4]>"]
     for form in forms:
         assert _address(form) == parseaddr(form), form
+
+
+def test_mbox_spans_read_what_mailbox_reads(tmp_path: Path) -> None:
+    import random
+
+    from tui_desk.mail.importer import Source, mbox_spans
+
+    rng = random.Random(5)
+    pieces = [b"From a@b Mon Jan 1\n", b"From x\n", b"From ", b"\n", b"\n\n", b"text\n", b"From: h\n", b">From q\n",
+              b"From", b"x", b"\r\n", b"From a\r\n", b"  From no\n", b"\nFrom "]
+    cases = [b"", b"\n", b"From ", b"From x", b"From x\n", b"From x\n\n", b"junk\nFrom x\nbody\n", b"From x\nFrom y\n"]
+    cases += [b"".join(rng.choice(pieces) for _ in range(rng.randint(1, 25))) for _ in range(400)]
+    path = tmp_path / "m.mbox"
+    for data in cases:
+        path.write_bytes(data)
+        box = mailbox.mbox(path, create=False)
+        expected = [box.get_bytes(key) for key in box.iterkeys()]
+        box.close()
+        assert len(mbox_spans(path)) == len(expected)
+        assert [raw for _label, raw, _error in Source(path, "mbox").messages()] == expected, data
