@@ -242,3 +242,45 @@ def test_mbox_spans_read_what_mailbox_reads(tmp_path: Path) -> None:
         box.close()
         assert len(mbox_spans(path)) == len(expected)
         assert [raw for _label, raw, _error in Source(path, "mbox").messages()] == expected, data
+
+
+def test_a_message_failing_after_writing_is_undone_alone(service: TicketService, tmp_path: Path, monkeypatch) -> None:
+    from tui_desk.core.errors import InvalidInput
+    from tui_desk.store import writes
+
+    real = writes.insert_event
+
+    def failing(conn, ticket_id, at, actor, kind, *args, **kwargs):  # noqa: ANN001, ANN202
+        if actor == "bad@example.com":  # after the ticket and its message were written
+            raise InvalidInput("no events for bad")
+        return real(conn, ticket_id, at, actor, kind, *args, **kwargs)
+
+    monkeypatch.setattr(writes, "insert_event", failing)
+    box = write_mbox(tmp_path / "in.mbox", [
+        mail("ann@example.com", "First", "one", "<f1@x>"),
+        mail("bad@example.com", "Bad", "two", "<f2@x>"),
+        mail("Help <help@desk.example>", "Re: First", "three", "<f3@x>", "<f1@x>"),
+        mail("Help <help@desk.example>", "Re: Unknown", "four", "<f4@x>", "<nowhere@x>"),  # fails before writing
+        mail("bad@example.com", "Re: First", "five", "<f5@x>", "<f3@x>"),
+        mail("carl@example.com", "Last", "six", "<f6@x>"),
+    ])
+    redone: list[bool] = []
+    store_batch = Importer._store
+
+    def counting(self, batch, *, savepoints):  # noqa: ANN001, ANN202
+        redone.append(savepoints)
+        return store_batch(self, batch, savepoints=savepoints)
+
+    monkeypatch.setattr(Importer, "_store", counting)
+    summary = import_paths(service, [box], OURS)
+    assert redone == [False, True]
+    assert (summary.tickets_created, summary.messages_added, summary.duplicates) == (2, 3, 0)
+    assert [label.rsplit(":", 1)[1] for label, _why in summary.skipped] == ["2", "4", "5"]
+    store = service.store
+    assert store.scalar("SELECT count(*) FROM tickets") == 2 and store.scalar("SELECT count(*) FROM messages") == 3
+    assert store.scalar("SELECT count(*) FROM events") == 3
+    assert store.scalar("SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'two OR five'") == 0
+    redone.clear()
+    monkeypatch.setattr(writes, "insert_event", real)
+    again = import_paths(service, [box], OURS)
+    assert redone == [False] and (again.messages_added, again.duplicates, len(again.skipped)) == (2, 3, 1)

@@ -1,9 +1,10 @@
 """Mail into tickets: sources (mbox, Maildir, .eml), threading, idempotent batched import.
 
 Every message goes through TicketService (create_ticket, add_customer_message,
-reply, add_note), each call its own savepoint inside one outer transaction per
-batch of messages: one commit per few hundred messages instead of one each,
-and a message that fails is undone alone and reported as skipped.
+reply, add_note) inside one outer transaction per batch of messages: one commit
+per few hundred messages instead of one each. A message that fails is undone
+alone and reported as skipped (see Importer._batch). Large imports are parsed
+by other processes while this one stores (see Importer.run_sources).
 """
 
 from __future__ import annotations
@@ -199,6 +200,10 @@ def _looks_like_mbox(path: Path) -> bool:
 
 
 # -- the importer --------------------------------------------------------------------------------
+class _Redo(Exception):
+    """A message failed after writing part of itself, in a batch without savepoints."""
+
+
 class Importer:
     """Threads and stores messages; see the module docstring.
 
@@ -224,6 +229,7 @@ class Importer:
         self.summary = ImportSummary()
         self._exported_tickets: dict[int, int] = {}  # ticket id in an exported mbox -> ours
         self._wanted_status: dict[int, str] = {}
+        self._savepoints = True
 
     def run(self, items: Iterable[Item]) -> ImportSummary:
         batch: list[Item] = []
@@ -246,22 +252,47 @@ class Importer:
         with context.Pool(workers, initializer=_lower_priority) as pool:
             return self.run(_parsed_in(pool, (task for source in sources for task in source.tasks()), 4 * workers))
 
-    # -- one batch: one transaction, a savepoint per message -----------------------------------
+    # -- one batch: one transaction ---------------------------------------------------------------
     def _batch(self, batch: list[Item]) -> None:
-        with self.store.transaction() as conn:
-            suspended = _suspend_fts(conn)
-            for label, raw, error in batch:
-                if isinstance(raw, ParsedMail | Unusable):
-                    self._one(label, raw)
-                elif raw is None:
-                    self.summary.skipped.append((label, error or _("unreadable")))
-                else:
-                    self._one(label, raw)
-            _resume_fts(conn, suspended)
+        """Store a batch in one transaction, its messages without savepoints of their own.
+
+        A savepoint per message costs about as much as one of its rows, and only
+        a message that fails after writing part of itself needs one: then the
+        batch is rolled back and stored again with a savepoint per message,
+        which undoes that message alone.
+        """
+        before = self._state()
+        try:
+            self._store(batch, savepoints=False)
+        except _Redo:
+            self._restore(before)
+            self._store(batch, savepoints=True)
         if self.after_commit is not None:
             self.after_commit([label for label, _raw, _error in batch])
         if self.progress is not None:
             self.progress(len(batch))
+
+    def _store(self, batch: list[Item], *, savepoints: bool) -> None:
+        self._savepoints = savepoints
+        with self.store.transaction(savepoints=savepoints) as conn:
+            suspended = _suspend_fts(conn)
+            for label, raw, error in batch:
+                if raw is None:
+                    self.summary.skipped.append((label, error or _("unreadable")))
+                else:
+                    self._one(label, raw)
+            _resume_fts(conn, suspended)
+
+    def _state(self) -> tuple[tuple[int, int, int, int], dict[int, int], dict[int, str]]:
+        summary = self.summary
+        counts = (summary.tickets_created, summary.messages_added, summary.duplicates, len(summary.skipped))
+        return counts, dict(self._exported_tickets), dict(self._wanted_status)
+
+    def _restore(self, state: tuple[tuple[int, int, int, int], dict[int, int], dict[int, str]]) -> None:
+        (created, added, duplicates, skipped), self._exported_tickets, self._wanted_status = state
+        summary = self.summary
+        summary.tickets_created, summary.messages_added, summary.duplicates = created, added, duplicates
+        del summary.skipped[skipped:]
 
     def _one(self, label: str, raw: bytes | ParsedMail | Unusable) -> None:
         try:
@@ -274,16 +305,18 @@ class Importer:
         if self._already_there(mail):
             self.summary.duplicates += 1
             return
+        written = self.store.conn.total_changes
         try:
             if mail.kind == "note":  # two writes (the note, then its ids): one savepoint for both
                 with self.store.transaction():
                     self._add(mail)
-            else:  # one TicketService call, itself a savepoint: a failure undoes this message alone
+            else:  # one TicketService call, itself a savepoint when savepoints are on
                 self._add(mail)
-        except TuiDeskError as error:
-            self.summary.skipped.append((label, str(error)))
         except Exception as error:  # noqa: BLE001 - one bad message never aborts the import
-            self.summary.skipped.append((label, f"{type(error).__name__}: {error}"))
+            if not self._savepoints and self.store.conn.total_changes != written:
+                raise _Redo from error
+            why = str(error) if isinstance(error, TuiDeskError) else f"{type(error).__name__}: {error}"
+            self.summary.skipped.append((label, why))
 
     def _already_there(self, mail: ParsedMail) -> bool:
         conn = self.store.conn

@@ -155,7 +155,7 @@ class Store:
 
     # -- transactions and reads ----------------------------------------------------
     @contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self, *, savepoints: bool = True) -> Iterator[sqlite3.Connection]:
         """A write transaction that takes the write lock at once.
 
         BEGIN IMMEDIATE means every read inside sees the latest committed state
@@ -165,17 +165,27 @@ class Store:
         Inside another transaction of this thread it is a savepoint: its
         changes are undone alone if it fails, and committed with the outer
         one (so a batch of changes pays for one commit, not one each).
+
+        ``savepoints=False`` (for an outer transaction) makes the nested ones
+        plain parts of it, for a batch of thousands of changes (the mail
+        import): a savepoint and its release cost about as much as a row
+        written. A nested change that fails is then not undone alone: after
+        one that wrote something, the caller must give up the whole transaction.
         """
         conn = self.conn
         depth = getattr(self._local, "depth", 0)
         if depth:
-            yield from self._savepoint(conn, depth)
+            if getattr(self._local, "flat", False):
+                yield from self._flat(conn)
+            else:
+                yield from self._savepoint(conn, depth)
             return
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as error:
             raise StoreError(describe_sqlite_error(error, self.path)) from None
         self._local.depth = 1
+        self._local.flat = not savepoints
         try:
             yield conn
         except sqlite3.Error as error:
@@ -186,10 +196,17 @@ class Store:
             raise
         finally:
             self._local.depth = 0
+            self._local.flat = False
         try:
             conn.execute("COMMIT")
         except sqlite3.Error as error:
             conn.execute("ROLLBACK")
+            raise StoreError(describe_sqlite_error(error, self.path)) from None
+
+    def _flat(self, conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+        try:
+            yield conn
+        except sqlite3.Error as error:
             raise StoreError(describe_sqlite_error(error, self.path)) from None
 
     def _savepoint(self, conn: sqlite3.Connection, depth: int) -> Iterator[sqlite3.Connection]:
