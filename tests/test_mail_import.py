@@ -284,3 +284,22 @@ def test_a_message_failing_after_writing_is_undone_alone(service: TicketService,
     monkeypatch.setattr(writes, "insert_event", real)
     again = import_paths(service, [box], OURS)
     assert redone == [False] and (again.messages_added, again.duplicates, len(again.skipped)) == (2, 3, 1)
+
+
+def test_batch_threads_and_dedups_its_own_messages_and_follows_merges(service: TicketService, tmp_path: Path) -> None:
+    old = service.create_ticket(email="ann@example.com", subject="Old", body="first", message_id="<old@x>")
+    kept = service.create_ticket(email="ann@example.com", subject="Kept", body="second")
+    service.merge(old, kept)
+    no_id = mail("dan@example.com", "No id", "same text", None)
+    box = write_mbox(tmp_path / "in.mbox", [
+        mail("ann@example.com", "Re: Old", "to the merged one", "<b1@x>", "<old@x>"),
+        mail("ann@example.com", "Re: Old", "and again", "<b2@x>", "<b1@x>"),
+        mail("ann@example.com", "Re: Old", "and again", "<b2@x>", "<b1@x>"),
+        no_id, no_id,
+        mail("Help <help@desk.example>", "Re: No id", "answer", "<b3@x>"),
+    ])
+    summary = import_paths(service, [box], OURS)
+    assert (summary.messages_added, summary.duplicates, len(summary.skipped)) == (3, 2, 1)
+    store = service.store
+    assert [r["ticket_id"] for r in store.query("SELECT ticket_id FROM messages WHERE message_id IN ('<b1@x>', '<b2@x>')")] == [kept, kept]
+    assert store.scalar("SELECT count(*) FROM messages WHERE content_hash IS NOT NULL") == 1
