@@ -12,6 +12,7 @@ become readable text. A message we cannot use (no sender, no content) raises
 from __future__ import annotations
 
 import codecs
+import functools
 import hashlib
 import re
 from collections.abc import Iterator
@@ -356,6 +357,8 @@ def _content_type(part: Message) -> str:
 
 
 def _filename(part: Message) -> str | None:
+    if not _may_name_a_file(part):
+        return None
     try:
         name = part.get_filename()
     except Exception:  # noqa: BLE001 - a broken RFC 2231 parameter
@@ -367,6 +370,20 @@ def _filename(part: Message) -> str | None:
     name = decode_words(_unfold(name))
     name = " ".join(name.replace("/", "_").replace("\\", "_").split())
     return name[:255] or None
+
+
+def _may_name_a_file(part: Message) -> bool:
+    """Whether get_filename can find a name: a Content-Disposition, or "name" in the Content-Type.
+
+    get_filename reads Content-Disposition's filename parameter, else Content-Type's
+    name parameter (name*, name*0... included). Most text parts have neither, and
+    parsing the parameters to find that out is a tenth of a message's parse.
+    """
+    for key, value in part.raw_items():
+        key = key.lower()
+        if key == "content-disposition" or (key == "content-type" and "name" in str(value).lower()):
+            return True
+    return False
 
 
 def _extension(content_type: str) -> str:
@@ -391,6 +408,28 @@ def _payload_bytes(part: Message, content_type: str) -> bytes:
 
 
 def _charset(part: Message) -> str:
+    try:
+        content_type = part.get("Content-Type")
+    except Exception:  # noqa: BLE001
+        content_type = None
+    if isinstance(content_type, str):
+        return _charset_for(content_type)
+    return _declared_charset(part)  # none, or raw 8-bit bytes in it
+
+
+@functools.lru_cache(maxsize=256)
+def _charset_for(content_type: str) -> str:
+    """_declared_charset of a part with this Content-Type (it depends on nothing else).
+
+    A handful of Content-Type values make up most of a mailbox, and parsing
+    their parameters was a tenth of a message's parse.
+    """
+    probe = Message(policy=_COMPAT32)
+    probe["Content-Type"] = content_type
+    return _declared_charset(probe)
+
+
+def _declared_charset(part: Message) -> str:
     try:
         declared = part.get_content_charset() or "utf-8"
     except Exception:  # noqa: BLE001
