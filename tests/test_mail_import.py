@@ -105,14 +105,20 @@ def test_parallel_parse_path(service: TicketService, tmp_path: Path, monkeypatch
 
     monkeypatch.setattr(importer, "PARALLEL_FROM", 1)
     monkeypatch.setattr(importer, "_CHUNK", 7)
+    monkeypatch.setattr(importer, "_CHUNK_BYTES", 3000)  # some chunks end by size
+    big = EmailMessage()
+    big["From"], big["Subject"], big["Message-ID"] = "c@example.com", "Huge", "<huge@x>"
+    big.set_content("see attached")
+    big.add_attachment(bytes(range(256)) * 24000, maintype="application", subtype="octet-stream", filename="big.bin")
     box = write_mbox(tmp_path / "p.mbox", [mail("a@example.com", f"S{n}", "b", f"<p{n}@x>") for n in range(30)]
-                     + [b"Subject: no sender\n\nx"])
+                     + [b"Subject: no sender\n\nx", big.as_bytes()])
     folder = mailbox.Maildir(tmp_path / "Maildir")
     for n in range(9):
         folder.add(mail("b@example.com", f"M{n}", "text", f"<md{n}@x>", f"<p{n}@x>"))
     summary = import_paths(service, [box, tmp_path / "Maildir"], OURS)
-    assert summary.messages_added == 39 and summary.skipped[0][0] == f"{box}:31"
-    assert service.store.scalar("SELECT count(*) FROM tickets") == 30
+    assert summary.messages_added == 40 and summary.skipped[0][0] == f"{box}:31"
+    assert service.store.scalar("SELECT count(*) FROM tickets") == 31
+    assert service.store.scalar("SELECT size FROM attachments WHERE filename = 'big.bin'") == 256 * 24000
 
 
 def test_html_to_text() -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import itertools
 import mailbox
 import mmap
 import multiprocessing
@@ -86,9 +85,6 @@ class Source:
             return 1
         return len(self.spans()) if self.kind == "mbox" else len(self.box())
 
-    def label(self, position: int, key: str = "") -> str:
-        return f"{self.path}:{position}" if self.kind == "mbox" else f"{self.path}/{key}"
-
     def messages(self) -> Iterator[tuple[str, bytes | None, str | None]]:
         """(label, raw bytes or None, error or None) for each message."""
         if self.kind == "eml":
@@ -96,28 +92,29 @@ class Source:
                 yield str(self.path), self.path.read_bytes(), None
             except OSError as error:
                 yield str(self.path), None, str(error.strerror or error)
-            return
-        if self.kind == "mbox":
-            entries = [(self.label(n), start, stop) for n, (start, stop) in enumerate(self.spans(), start=1)]
-            for chunk in _chunks(entries, _CHUNK):
+        elif self.kind == "mbox":
+            for chunk in self._mbox_chunks():
                 yield from _read_mbox(str(self.path), chunk)
-            return
-        box = self.box()
-        for key in box.iterkeys():
-            try:
-                yield self.label(0, key), box.get_bytes(key), None
-            except (OSError, KeyError, ValueError) as error:
-                yield self.label(0, key), None, str(error)
+        else:
+            box = self.box()
+            for key in box.iterkeys():
+                try:
+                    yield f"{self.path}/{key}", box.get_bytes(key), None
+                except (OSError, KeyError, ValueError) as error:
+                    yield f"{self.path}/{key}", None, str(error)
 
     def tasks(self) -> Iterator[_Task]:
         """This source's messages in chunks for the parsing processes: an mbox's as offsets they read."""
         if self.kind == "mbox":
-            entries = [(self.label(n), start, stop) for n, (start, stop) in enumerate(self.spans(), start=1)]
-            for chunk in _chunks(entries, _CHUNK):
+            for chunk in self._mbox_chunks():
                 yield str(self.path), chunk
         else:
-            for items in _chunks(self.messages(), _CHUNK):
+            for items in _chunks(self.messages(), lambda item: len(item[1] or b"")):
                 yield None, items
+
+    def _mbox_chunks(self) -> Iterator[list[tuple[str, int, int]]]:
+        entries = ((f"{self.path}:{n}", start, stop) for n, (start, stop) in enumerate(self.spans(), start=1))
+        return _chunks(entries, lambda entry: entry[2] - entry[1])
 
 
 _LINESEP = os.linesep.encode()
@@ -447,7 +444,8 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-_CHUNK = 64  # messages per task of a parsing process
+_CHUNK = 64  # messages per task of a parsing process, at most
+_CHUNK_BYTES = 4 << 20
 # A chunk of messages for a parsing process: (mbox path, [(label, start, stop)]) to read there, or
 # (None, [(label, raw bytes or None, error)]) for messages read here (Maildir, .eml).
 _Task = tuple[str | None, list]
@@ -485,9 +483,22 @@ def _parse_item(item: tuple[str, bytes | None, str | None]) -> Item:
         return label, unusable, None
 
 
-def _chunks(entries: Iterable[_T], size: int) -> Iterator[list[_T]]:
-    iterator = iter(entries)
-    while chunk := list(itertools.islice(iterator, size)):
+def _chunks(entries: Iterable[_T], size: Callable[[_T], int]) -> Iterator[list[_T]]:
+    """The entries in lists of at most _CHUNK of them and _CHUNK_BYTES bytes (a larger one alone).
+
+    The bytes bound keeps a chunk of huge messages (attachments of many
+    megabytes) from costing a parser, and the window of chunks, that much memory.
+    """
+    chunk: list[_T] = []
+    total = 0
+    for entry in entries:
+        bytes_ = size(entry)
+        if chunk and (len(chunk) >= _CHUNK or total + bytes_ > _CHUNK_BYTES):
+            yield chunk
+            chunk, total = [], 0
+        chunk.append(entry)
+        total += bytes_
+    if chunk:
         yield chunk
 
 
