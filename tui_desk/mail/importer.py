@@ -309,10 +309,10 @@ class Importer:
             return
         written = self.store.conn.total_changes
         try:
-            if mail.kind == "note":  # two writes (the note, then its ids): one savepoint for both
+            if mail.kind == "note":  # two writes (the note, then its ids): undone together
                 with self.store.transaction():
                     self._add(mail)
-            else:  # one TicketService call, itself a savepoint when savepoints are on
+            else:  # one TicketService call: with savepoints on, a failure undoes it alone
                 self._add(mail)
         except Exception as error:  # noqa: BLE001 - one bad message never aborts the import
             if not self._savepoints and self.store.conn.total_changes != written:
