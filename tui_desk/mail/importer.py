@@ -249,8 +249,11 @@ class Importer:
         # on every result that arrives, a tenth of this process's time besides storing.
         context = multiprocessing.get_context("fork")
         pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_lower_priority)
+        # Tasks are only handed out as parsed messages are taken: while a batch is stored, the
+        # parsers work through what is under way. Three batches' worth keeps them ahead.
+        window = max(4 * workers, 3 * self.batch_size // _CHUNK + 1)
         try:
-            return self.run(_parsed_in(pool, (task for source in sources for task in source.tasks()), 4 * workers))
+            return self.run(_parsed_in(pool, (task for source in sources for task in source.tasks()), window))
         finally:
             pool.shutdown(cancel_futures=True)  # after an error, no waiting for the parses under way
 
@@ -455,8 +458,7 @@ def _parsed_in(pool: ProcessPoolExecutor, tasks: Iterator[_Task], window: int) -
     """The tasks' messages parsed by the pool, in order, with at most `window` tasks under way.
 
     Submitting every task at once would keep every parsed message until this
-    process stores it: the whole mailbox in memory. The window (more messages
-    than a batch) keeps the parsers busy while a batch is stored.
+    process stores it: the whole mailbox in memory.
     """
     pending: collections.deque[Future[list[Item]]] = collections.deque()
     for task in tasks:
