@@ -52,6 +52,7 @@ from ..mail.outbox import reply_options
 from ..mail.settings import MailSettings
 from ..store import Store, open_store, queries
 from ..store.queries import VIEW_ALL, VIEW_ATTENTION, InboxFilter
+from .frames import FrameHold
 from .localize import localize_bindings
 from .saved_views import SavedViewsMixin
 from .screens.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt
@@ -194,13 +195,20 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
         self._rules_started = False
         self.config_file = config_file  # where saved views are read and written; None: no saved views
         self.saved_views = SavedViews()
+        self._frame_hold = FrameHold(self)
 
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static("", id="status-bar")
         yield ViewTabs(id="view-tabs")
         with Vertical(id="inbox-pane"):
-            yield InboxList(status_label=self.status_label, now=self.clock, sla_of=self.sla_view, id="inbox")
+            yield InboxList(
+                status_label=self.status_label,
+                now=self.clock,
+                sla_of=self.sla_view,
+                on_move=self._frame_hold.hold,
+                id="inbox",
+            )
         with Horizontal(id="lower"):
             with Vertical(id="thread-pane"):
                 yield ThreadView(id="thread")
@@ -402,6 +410,12 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
     def _apply_ticket(self, request: int, snapshot: TicketSnapshot) -> None:
         if request != self._ticket_request:
             return
+        try:
+            self._show_ticket(snapshot)
+        finally:
+            self._frame_hold.release()
+
+    def _show_ticket(self, snapshot: TicketSnapshot) -> None:
         self.ticket = snapshot.ticket
         self._messages = snapshot.messages
         self._latest_customer_text = next(

@@ -129,6 +129,7 @@ class InboxList(ScrollView, can_focus=True):
         status_label: Callable[[str], str],
         now: Callable[[], datetime],
         sla_of: Callable[[InboxRow], SlaView | None] = lambda row: None,
+        on_move: Callable[[], None] = lambda: None,
         name: str | None = None,
         id: str | None = None,
         classes: str | None = None,
@@ -137,6 +138,9 @@ class InboxList(ScrollView, can_focus=True):
         self.status_label = status_label
         self.now = now
         self.sla_of = sla_of
+        # Called when the cursor reaches another loaded ticket, before any repaint:
+        # the app holds the frame until that ticket's thread is ready.
+        self.on_move = on_move
         self.total = 0
         self._pages: dict[int, list[InboxRow]] = {}
         self._pending: set[int] = set()
@@ -219,6 +223,9 @@ class InboxList(ScrollView, can_focus=True):
 
     # -- cursor -------------------------------------------------------------------------
     def watch_cursor(self, old: int, new: int) -> None:
+        row = self.current
+        if row is not None and row.id != self._announced:
+            self.on_move()
         top = round(self.scroll_offset.y)
         self._scroll_cursor_into_view()
         if round(self.scroll_offset.y) == top:
