@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from datetime import UTC, datetime, timedelta
 
 from textual import events
@@ -10,7 +11,7 @@ from textual.keys import _character_to_key
 from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Static
-from textual.worker import WorkerState
+from textual.worker import WorkerCancelled, WorkerState
 
 from tui_desk.core.models import InboxRow
 from tui_desk.store import Store, queries
@@ -47,7 +48,9 @@ async def settle(pilot: Pilot, rounds: int = 8) -> None:
     """
     app = pilot.app
     for _ in range(rounds):
-        await app.workers.wait_for_complete()
+        # An exclusive worker (the live check) replaced by a newer one is cancelled: wait again.
+        with suppress(WorkerCancelled):
+            await app.workers.wait_for_complete()
         await pilot.pause()
         if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
             return
