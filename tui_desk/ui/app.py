@@ -47,7 +47,7 @@ from ..core.sla_tracking import SlaView
 from ..core.text import one_line
 from ..core.ticket_ids import parse_ticket_id
 from ..core.triage import next_to_solve
-from ..i18n import N_, _
+from ..i18n import N_, _, ngettext
 from ..mail.outbox import reply_options
 from ..mail.settings import MailSettings
 from ..store import Store, open_store, queries
@@ -310,7 +310,9 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
         bar.append("   " + _("as {agent}").format(agent=self.actor), style="dim")
         self.query_one("#status-bar", Static).update(bar)
         self.query_one("#inbox-pane").border_title = self._view_title()
-        self.query_one("#inbox-pane").border_subtitle = _("{n} tickets").format(n=f"{self.inbox.total:,}")
+        self.query_one("#inbox-pane").border_subtitle = ngettext("{n} ticket", "{n} tickets", self.inbox.total).format(
+            n=f"{self.inbox.total:,}"
+        )
         self.follow_saved_view()
 
     # -- loading ------------------------------------------------------------------------
