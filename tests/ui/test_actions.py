@@ -517,7 +517,7 @@ async def test_views_one_to_seven(desk: Desk) -> None:
             pane = app.query_one("#inbox-pane")
             assert inbox_subjects(app) == subjects, key
             assert pane.border_title == f"Inbox: {title}"
-            assert pane.border_subtitle == f"{len(subjects)} tickets"
+            assert pane.border_subtitle == ("1 ticket" if len(subjects) == 1 else f"{len(subjects)} tickets")
             assert app.inbox.cursor == 0
             assert thread_text(app).startswith(f"#{inbox_rows(app)[0].id} {subjects[0]}")
 
