@@ -134,6 +134,44 @@ def test_undo_of_a_bulk_action_puts_every_ticket_back_and_steps_back_further(ser
         undo_last(service)
 
 
+def test_an_undo_cut_short_by_a_crash_takes_back_the_rest_next_time(service, make_ticket, monkeypatch) -> None:
+    ids = [make_ticket("new") for _ in range(3)]
+    perform(service, ActionKind.PRIORITY, ids, lambda i: service.set_priority(i, "low"))
+    perform(service, ActionKind.RESOLVE, ids, service.resolve)
+    real_put_back = service.put_back
+    calls = []
+
+    def dies_after_the_first(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        if calls:
+            raise KeyboardInterrupt  # the process is killed between two tickets
+        calls.append(args)
+        return real_put_back(*args, **kwargs)
+
+    monkeypatch.setattr(service, "put_back", dies_after_the_first)
+    with pytest.raises(KeyboardInterrupt):
+        undo_last(service)
+    monkeypatch.setattr(service, "put_back", real_put_back)
+
+    again = undo_last(service)  # the two tickets the first attempt did not reach
+    assert sorted(again.changed) == sorted(ids[1:]) and not again.refused
+    assert {queries.get_ticket(service.store, i).status for i in ids} == {"new"}
+    assert sorted(undo_last(service).changed) == sorted(ids)  # then the priority change before it
+    assert {queries.get_ticket(service.store, i).priority for i in ids} == {"normal"}
+
+
+def test_undoing_a_restore_keeps_the_first_deletion_time(service, make_ticket, clock) -> None:
+    ticket_id = make_ticket("open")
+    service.delete(ticket_id)
+    deleted_at = queries.get_ticket(service.store, ticket_id).deleted_at
+    clock.advance(days=20)
+    perform(service, ActionKind.RESTORE, [ticket_id], service.restore)
+    clock.advance(minutes=5)
+    undo_last(service)
+    ticket = queries.get_ticket(service.store, ticket_id)
+    # The purge of old deleted tickets counts from the deletion, not from the undo.
+    assert (ticket.status, ticket.deleted_at) == ("deleted", deleted_at)
+
+
 def test_undo_leaves_tickets_changed_since_and_names_them(service, make_ticket, store, clock) -> None:
     ids = [make_ticket("new") for _ in range(3)]
     perform(service, ActionKind.RESOLVE, ids, service.resolve)

@@ -325,6 +325,8 @@ BAD = {
     "unknown id (status)": (["status", "999", "resolved"], "No ticket #999"),
     "unknown id (tag)": (["tag", "999", "+x"], "No ticket #999"),
     "not an id": (["show", "abc"], "Not a ticket id"),
+    "an id too large for the store": (["status", "{id},99999999999999999999", "resolved"], "Not a ticket id"),
+    "an id too large for show": (["show", "99999999999999999999"], "Not a ticket id"),
     "refused transition": (["status", "{id}", "open"], "cannot be reopened"),
     "refused purge": (["status", "{id}", "purge"], "only deleted tickets can be purged"),
     "same priority": (["priority", "{id}", "normal"], "already has priority"),

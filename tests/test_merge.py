@@ -6,7 +6,7 @@ import pytest
 from support import AGENT, CUSTOMER
 
 from tui_desk.core.actions import ActionKind, perform, undo_last
-from tui_desk.core.errors import InvalidInput, TransitionRefused
+from tui_desk.core.errors import InvalidInput, NotFound, TransitionRefused
 from tui_desk.core.lifecycle import TicketService
 from tui_desk.mail.importer import Importer
 from tui_desk.store import Store, queries
@@ -191,3 +191,30 @@ def test_undo_of_several_tickets_merged_into_one_restores_all_of_them(service, s
     undo_last(service)
 
     assert picture(store, source, target, third) == before
+
+
+def test_the_summary_counts_the_merged_and_the_split_off_tickets(service, pair, make_ticket, store) -> None:
+    source, target = pair
+    third = make_ticket("open", subject="Also about the invoice")
+    merged = perform(service, ActionKind.MERGE, [source, third], lambda i: service.merge(i, target))
+    assert merged.summary().startswith("2 merged")
+    ticket_id = service.create_ticket(email=CUSTOMER, subject="Two questions", body="First question")
+    second = service.add_customer_message(ticket_id, "Second question")
+    split = perform(service, ActionKind.SPLIT, [ticket_id], lambda _i: service.split(second.message_id))
+    assert split.summary().startswith("1 split")
+
+
+def test_purging_a_merge_target_purges_its_pointers_and_no_new_ticket_takes_their_numbers(
+    service, store, pair, make_ticket
+) -> None:
+    source, target = pair
+    service.merge(source, target)
+    service.delete(target)
+    service.purge(target)
+    with pytest.raises(NotFound):
+        queries.get_ticket(store, source)
+    with pytest.raises(NotFound):  # the customer's next message cannot vanish into a pointer
+        service.add_customer_message(source, "Hello again")
+    newest = service.create_ticket(email="erin@example.com", subject="Unrelated", body="Hi")
+    assert newest > max(source, target)  # a purged ticket's number is never given out again
+    assert {row[0] for row in store.conn.execute("SELECT ticket_id FROM purged")} == {source, target}

@@ -478,3 +478,36 @@ def test_another_programs_database_is_refused_and_left_alone(tmp_path):
     with pytest.raises(StoreError, match="another program"):
         open_store(path)
     assert path.read_bytes() == before
+
+
+def test_upgrading_a_v3_store_with_a_custom_merged_status_keeps_its_tickets(tmp_path, clock) -> None:
+    import sqlite3
+
+    import sqlite_utils
+
+    from tui_desk.core.lifecycle import TicketService
+    from tui_desk.store import queries
+    from tui_desk.store.schema import MIGRATIONS
+
+    path = tmp_path / "v3.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for migrate in MIGRATIONS[:3]:
+        migrate(sqlite_utils.Database(conn))
+    conn.execute("PRAGMA user_version = 3")
+    conn.execute("INSERT INTO statuses(key, name, meaning, builtin, position) VALUES ('merged', 'Merged', 'done', 0, 100)")
+    conn.execute("INSERT INTO customers(email, name, created_at) VALUES ('a@example.com', 'A', '2026-01-01')")
+    conn.execute(
+        "INSERT INTO tickets(subject, customer_id, status, priority, priority_rank, created_at, updated_at, version,"
+        " message_count, bucket, sort_key) VALUES ('Old', 1, 'merged', 'normal', 2, '2026-01-01T00:00:00+00:00',"
+        " '2026-01-01T00:00:00+00:00', 1, 0, 2, 0)"
+    )
+    conn.close()
+
+    store = open_store(path)  # no "UNIQUE constraint failed": the custom status moves aside
+    try:
+        ticket = queries.get_ticket(store, 1)
+        custom = TicketService(store, clock=clock).status_def(ticket.status)
+        assert (custom.key, custom.label, custom.builtin) == ("merged-2", "Merged", False)
+        assert TicketService(store, clock=clock).status_def("merged").builtin
+    finally:
+        store.close()

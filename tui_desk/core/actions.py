@@ -18,6 +18,7 @@ from ..i18n import _
 from .clock import to_text
 from .errors import ConflictError, NotFound, TransitionRefused
 from .lifecycle import Change, TicketService
+from .models import Status
 
 KEPT_ACTIONS = 100
 
@@ -95,9 +96,18 @@ class Outcome:
     def changed(self) -> list[int]:
         return list(dict.fromkeys(c.ticket_id for c in self.changes))
 
+    @property
+    def counted(self) -> int:
+        """How many tickets the summary names: the merged ones of a merge, the new ones of a split."""
+        if self.kind == ActionKind.MERGE:
+            return len({c.ticket_id for c in self.changes if c.to_value == Status.MERGED.value})
+        if self.kind == ActionKind.SPLIT:
+            return len({c.ticket_id for c in self.changes if c.from_value is None})
+        return len(self.changed)
+
     def summary(self, done_label: str | None = None) -> str:
         """One line: "12 resolved, 1 refused: Ticket #88 is Spam and cannot be resolved; …"."""
-        text = _("{n} {done}").format(n=len(self.changed), done=done_label or action_done_label(self.kind))
+        text = _("{n} {done}").format(n=self.counted, done=done_label or action_done_label(self.kind))
         if not self.refused:
             return text
         first_id, reason = self.refused[0]
@@ -178,8 +188,11 @@ def last_action(service: TicketService, actor: str | None = None) -> RecordedAct
     """The agent's latest action not yet undone, if any."""
     conn = service.store.conn
     row = conn.execute(
+        # An undo cut short (the process died between tickets) leaves the action open with
+        # the tickets not yet put back: those are what is left to undo.
         "SELECT id, actor, at, kind FROM actions a WHERE actor = ? AND undone_at IS NULL"
-        " AND EXISTS (SELECT 1 FROM action_tickets t WHERE t.action_id = a.id) ORDER BY id DESC LIMIT 1",
+        " AND EXISTS (SELECT 1 FROM action_tickets t WHERE t.action_id = a.id AND t.undone_version IS NULL)"
+        " ORDER BY id DESC LIMIT 1",
         [actor or service.actor],
     ).fetchone()
     if row is None:
@@ -187,8 +200,8 @@ def last_action(service: TicketService, actor: str | None = None) -> RecordedAct
     tickets = tuple(
         RecordedTicket(ticket_id, before_version, after_version, json.loads(before), json.loads(extra) if extra else None)
         for ticket_id, before_version, after_version, before, extra in conn.execute(
-            "SELECT ticket_id, version_before, version_after, before, extra FROM action_tickets WHERE action_id = ?"
-            " ORDER BY ticket_id",
+            "SELECT ticket_id, version_before, version_after, before, extra FROM action_tickets"
+            " WHERE action_id = ? AND undone_version IS NULL ORDER BY ticket_id",
             [row[0]],
         )
     )

@@ -90,11 +90,12 @@ class Change:
 
 
 # What an undo puts back (core/actions.py): the ticket's own fields as they were before an action.
-# Derived columns (bucket, sort_key, SLA clocks, deleted_at) are recomputed, as for any change.
+# Derived columns (bucket, sort_key, SLA clocks) are recomputed, as for any change; deleted_at is
+# put back so that undoing a restore does not restart the purge clock.
 SNAPSHOT_FIELDS = (
     "subject", "status", "previous_status", "postponed_from", "postponed_until", "priority", "priority_rank",
     "waiting_since", "first_response_at", "resolved_at", "last_customer_message_at", "last_agent_reply_at",
-    "last_message_at", "message_count", "merged_into",
+    "last_message_at", "message_count", "merged_into", "deleted_at",
 )
 
 
@@ -603,11 +604,14 @@ class TicketService:
                         id=ticket_id, status=self._label(ticket["status"])
                     )
                 )
-            conn.execute(
+            gone = [(ticket_id, ticket["subject"]), *self._merged_pointers(conn, [ticket_id])]
+            conn.executemany(
                 "INSERT OR REPLACE INTO purged(ticket_id, subject, at, actor) VALUES (?, ?, ?, ?)",
-                [ticket_id, ticket["subject"], to_text(self.clock()), who],
+                [(gone_id, subject, to_text(self.clock()), who) for gone_id, subject in gone],
             )
-            conn.execute("DELETE FROM tickets WHERE id = ?", [ticket_id])
+            conn.execute(
+                "DELETE FROM tickets WHERE id IN (SELECT value FROM json_each(?))", [json.dumps([i for i, _s in gone])]
+            )
         return Change(ticket_id, "purged", Status.DELETED.value, None)
 
     def purge_many(self, candidates: Sequence[tuple[int, int | None]], *, actor: str | None = None) -> list[Change]:
@@ -638,12 +642,35 @@ class TicketService:
                 and found[ticket_id][1] == Status.DELETED
                 and (expected is None or found[ticket_id][0] == expected)
             ]
+            gone = [(ticket_id, found[ticket_id][2]) for ticket_id in chosen] + self._merged_pointers(conn, chosen)
             conn.executemany(
                 "INSERT OR REPLACE INTO purged(ticket_id, subject, at, actor) VALUES (?, ?, ?, ?)",
-                [(ticket_id, found[ticket_id][2], moment, who) for ticket_id in chosen],
+                [(gone_id, subject, moment, who) for gone_id, subject in gone],
             )
-            conn.execute("DELETE FROM tickets WHERE id IN (SELECT value FROM json_each(?))", [json.dumps(chosen)])
+            conn.execute(
+                "DELETE FROM tickets WHERE id IN (SELECT value FROM json_each(?))", [json.dumps([i for i, _s in gone])]
+            )
         return [Change(ticket_id, "purged", Status.DELETED.value, None) for ticket_id in chosen]
+
+    @staticmethod
+    def _merged_pointers(conn: sqlite3.Connection, ticket_ids: Sequence[int]) -> list[tuple[int, str]]:
+        """The tickets merged into these (and into those, ...), as (id, subject).
+
+        Their threads went into the purged ticket, so they go with it: a pointer to a
+        ticket that no longer exists would swallow the customer's next message.
+        """
+        found: list[tuple[int, str]] = []
+        seen = set(ticket_ids)
+        frontier = list(ticket_ids)
+        while frontier:
+            rows = conn.execute(
+                "SELECT id, subject FROM tickets WHERE merged_into IN (SELECT value FROM json_each(?))",
+                [json.dumps(frontier)],
+            ).fetchall()
+            frontier = [row[0] for row in rows if row[0] not in seen]
+            seen.update(frontier)
+            found += [(row[0], row[1]) for row in rows if row[0] in frontier]
+        return found
 
     def set_custom_status(
         self, ticket_id: int, key: str, *, actor: str | None = None, expected_version: int | None = None
@@ -1142,7 +1169,8 @@ class TicketService:
                 )
             )
             if meaning is Meaning.DELETED:
-                fields["deleted_at"] = ticket["deleted_at"] if ticket["status"] == merged["status"] else moment
+                if fields.get("deleted_at") is None:  # an undo brings back the first deletion's time
+                    fields["deleted_at"] = ticket["deleted_at"] if ticket["status"] == merged["status"] else moment
             else:
                 fields["deleted_at"] = None
             writes.update_ticket(conn, ticket_id, ticket["version"], fields)

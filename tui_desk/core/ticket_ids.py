@@ -8,13 +8,17 @@ from ..i18n import _
 from .errors import InvalidInput
 
 MAX_IDS = 10_000
+LARGEST_ID = 2**63 - 1  # SQLite's largest integer: a longer number cannot name a ticket
 
 
 def parse_ticket_id(text: str) -> int:
     match = re.fullmatch(r"\s*#?(\d+)\s*", text or "")
     if not match:
         raise InvalidInput(_("Not a ticket id: {text!r}").format(text=text))
-    return int(match.group(1))
+    ticket_id = int(match.group(1))
+    if ticket_id > LARGEST_ID:
+        raise InvalidInput(_("Not a ticket id: {text!r}").format(text=text.strip()))
+    return ticket_id
 
 
 def parse_ticket_ids(text: str) -> list[int]:
@@ -26,6 +30,8 @@ def parse_ticket_ids(text: str) -> list[int]:
             raise InvalidInput(_("Not a ticket id: {text!r}").format(text=part.strip() or text))
         first = int(match.group(1))
         last = int(match.group(2)) if match.group(2) else first
+        if last > LARGEST_ID:
+            raise InvalidInput(_("Not a ticket id: {text!r}").format(text=part.strip()))
         if last < first:
             raise InvalidInput(_("A range of tickets goes up, as in 20-25: {text!r}").format(text=part.strip()))
         if last - first + len(ids) >= MAX_IDS:

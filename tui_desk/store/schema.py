@@ -232,7 +232,6 @@ _V4_STATEMENTS = [
     # No foreign key: purging the target must not be blocked by its pointers.
     "ALTER TABLE tickets ADD COLUMN merged_into INTEGER",
     "CREATE INDEX tickets_merged ON tickets(merged_into) WHERE merged_into IS NOT NULL",
-    "INSERT INTO statuses(key, name, meaning, builtin, position) VALUES ('merged', 'Merged', 'merged', 1, 92)",
     # Undo (core/actions.py): one row per agent action, one row per ticket it changed with
     # the ticket's fields before it and its version right after it. An undo is allowed while
     # the ticket is still at that version (or got back to it by undoing later actions).
@@ -266,11 +265,36 @@ _V4_STATEMENTS = [
 ]
 
 
+def _free_status_key(db: sqlite_utils.Database, key: str) -> None:
+    """Give a custom status that holds `key` another key, so a built-in status can take it."""
+    row = db.execute("SELECT name, meaning, position FROM statuses WHERE key = ? AND builtin = 0", [key]).fetchone()
+    if row is None:
+        return
+    taken = {found for (found,) in db.execute("SELECT key FROM statuses")}
+    new_key = next(f"{key}-{n}" for n in range(2, len(taken) + 3) if f"{key}-{n}" not in taken)
+    db.execute("INSERT INTO statuses(key, name, meaning, builtin, position) VALUES (?, ?, ?, 0, ?)", [new_key, *row])
+    for column in ("status", "previous_status", "postponed_from"):
+        db.execute(f"UPDATE tickets SET {column} = ? WHERE {column} = ?", [new_key, key])
+    # Status events keep keys; tag, assignee and department events keep names, left alone.
+    for column in ("from_value", "to_value"):
+        db.execute(
+            f"UPDATE events SET {column} = ? WHERE {column} = ?"
+            " AND kind NOT IN ('tagged', 'untagged', 'assigned', 'priority', 'department')",
+            [new_key, key],
+        )
+    db.execute("DELETE FROM statuses WHERE key = ?", [key])
+
+
 def _migrate_to_4(db: sqlite_utils.Database) -> None:
     from ..core.templates import seed_defaults  # not at import time: the core imports the store
 
     for statement in _V4_STATEMENTS:
         db.execute(statement)
+    # A custom status someone named "Merged" under v3 keeps its tickets under a new key.
+    _free_status_key(db, "merged")
+    db.execute(
+        "INSERT INTO statuses(key, name, meaning, builtin, position) VALUES ('merged', 'Merged', 'merged', 1, 92)"
+    )
     # The default saved replies (acknowledge, need more info, ...), in the language active now.
     seed_defaults(db.execute)
 

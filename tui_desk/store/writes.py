@@ -53,12 +53,21 @@ def lookup_id(conn: sqlite3.Connection, table: str, column: str, value: str) -> 
     return int(row[0]) if row else None
 
 
+# SQLite would give a purged ticket's number to the next new ticket when it was the
+# highest; undo records, merge pointers and the customer's "[#12]" would then name a
+# stranger's ticket. A new number is above every ticket there is and ever was.
+_NEXT_TICKET_ID = (
+    "(SELECT max(coalesce((SELECT max(id) FROM tickets), 0), coalesce((SELECT max(ticket_id) FROM purged), 0)) + 1)"
+)
+
+
 def insert_ticket(conn: sqlite3.Connection, fields: dict[str, Any]) -> int:
     columns = list(fields)
-    cursor = conn.execute(
-        f"INSERT INTO tickets({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
-        [fields[c] for c in columns],
-    )
+    if "id" in fields:
+        names, values = ", ".join(columns), ", ".join("?" for _ in columns)
+    else:
+        names, values = ", ".join(["id", *columns]), ", ".join([_NEXT_TICKET_ID, *("?" for _ in columns)])
+    cursor = conn.execute(f"INSERT INTO tickets({names}) VALUES ({values})", [fields[c] for c in columns])
     return int(cursor.lastrowid or 0)
 
 
