@@ -70,7 +70,9 @@ def write_config_text(text: str, path: Path | None = None) -> Path:
     A crash or a full disk leaves the old file as it was, never half a file.
     The file keeps its permissions; a new one gets the usual ones.
     """
-    path = path or config_path()
+    # A symlinked config (a dotfiles repository) is written where the link points,
+    # so the link stays a link.
+    path = (path or config_path()).resolve()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         mode = path.stat().st_mode & 0o777 if path.exists() else None

@@ -351,3 +351,40 @@ async def test_layout_with_tabs_at_80x24_and_160x48(desk: Desk, tmp_path: Path) 
             inbox_lines = widget_text(app.inbox).splitlines()
             assert any("VPN drops every hour" in line for line in inbox_lines), inbox_lines
             assert app.query_one("#thread-pane").region.height >= 5
+
+
+async def test_searches_and_names_from_the_config_are_titles_never_markup(desk: Desk, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[views."odd"]\nsearch = "a [/] b"\ndepartment = "[bold]B[/]"\n')
+    app = views_app(desk.store, config)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "right_curly_bracket")  # no MarkupError: the app is still here
+        assert active_tab(app) == "odd"
+        assert "search “a [/] b” · department [bold]B[/]" in app.query_one("#inbox-pane")._border_title.plain
+
+
+async def test_braces_move_on_between_saved_views_with_the_same_filter(desk: Desk, tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[views."a"]\nstatus = "all"\n[views."b"]\nstatus = "all"\n[views."c"]\nstatus = "resolved"\n')
+    app = views_app(desk.store, config)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        seen = []
+        for _ in range(4):
+            await press(pilot, "right_curly_bracket")
+            seen.append(active_tab(app))
+        assert seen == ["a", "b", "c", "a"]
+
+
+def test_saving_a_view_through_a_symlinked_config_keeps_the_link(tmp_path: Path) -> None:
+    from tui_desk.config import write_config_text
+
+    real = tmp_path / "dotfiles" / "config.toml"
+    real.parent.mkdir()
+    real.write_text('language = "en"\n')
+    link = tmp_path / "config.toml"
+    link.symlink_to(real)
+    write_config_text('language = "et"\n', link)
+    assert link.is_symlink()
+    assert real.read_text() == 'language = "et"\n'

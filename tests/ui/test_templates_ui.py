@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from textual.widgets import Input, OptionList, TextArea
 
-from tui_desk.core.templates import add_template, get_template, list_templates, remove_template
+from tui_desk.core.templates import (
+    NAME_MAX,
+    add_template,
+    get_template,
+    list_templates,
+    remove_template,
+)
 from tui_desk.store import queries
 from tui_desk.ui.screens.dialogs import ConfirmDialog, TextPrompt
 from tui_desk.ui.screens.help import HelpScreen
@@ -268,3 +274,23 @@ def test_snapshot_the_picker(desk: Desk, snap_compare) -> None:  # noqa: ANN001
         await settle(pilot)
 
     assert snap_compare(make_app(desk.store), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_names_are_shown_literally_and_a_refused_name_is_said_before_the_text(desk: Desk) -> None:
+    add_template(desk.store, "a [/] b", "hi")
+    app = make_app(desk.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.action_saved_replies()
+        await settle(pilot)
+        screen = app.screen
+        for _ in range(6):  # past "a [/] b", highlighted on the way: no MarkupError
+            await press(pilot, "down")
+        await press(pilot, "home")
+        assert app.screen is screen
+        assert "a [/] b" in widget_text(screen)
+        await press(pilot, "a")
+        await type_text(pilot, "x" * (NAME_MAX + 1))
+        await press(pilot, "enter")
+        assert any("at most" in text for text in notifications(app, "error"))
+        assert app.screen is screen  # no editor opened for a name that cannot be saved

@@ -181,3 +181,46 @@ async def test_hash_goes_to_a_ticket_by_number_in_the_view_that_holds_it(desk: D
         await press(pilot, "enter")
         assert "No ticket #424242" in notifications(app, "error")
         assert current_subject(app) == "Refund for order 1042"
+
+
+async def test_to_solve_leaves_the_marks_of_the_view_it_leaves(desk: Desk) -> None:
+    app = make_app(desk.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "5", "asterisk")  # Resolved: the refund ticket
+        assert app.inbox.marked == {desk.ids["refund"]}
+        await press(pilot, "s")
+        assert inbox_subjects(app) == ATTENTION
+        # A bulk action now must not reach a ticket the agent no longer sees.
+        assert app.inbox.marked == set() and "marked" not in status_bar_text(app)
+
+
+async def test_mark_all_that_finishes_after_a_view_change_marks_nothing(desk: Desk, monkeypatch) -> None:  # noqa: ANN001
+    import time
+
+    real_inbox_ids = queries.inbox_ids
+
+    def slow_inbox_ids(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        time.sleep(0.3)  # a large store
+        return real_inbox_ids(*args, **kwargs)
+
+    monkeypatch.setattr(queries, "inbox_ids", slow_inbox_ids)
+    app = make_app(desk.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("2", "asterisk", "1")  # All, mark all, back to Needs attention at once
+        await settle(pilot)
+        await pilot.pause(0.4)
+        await settle(pilot)
+        assert inbox_subjects(app) == ATTENTION
+        assert app.inbox.marked == set()
+
+
+async def test_a_number_too_large_for_a_ticket_is_said_plainly(desk: Desk) -> None:
+    app = make_app(desk.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "number_sign")
+        await type_text(pilot, "999999999999999999999999999999")
+        await press(pilot, "enter")
+        assert any("Not a ticket id" in text for text in notifications(app, "error"))

@@ -19,6 +19,7 @@ from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.content import Content
 from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -52,6 +53,7 @@ from ..mail.outbox import reply_options
 from ..mail.settings import MailSettings
 from ..store import Store, open_store, queries
 from ..store.queries import VIEW_ALL, VIEW_ATTENTION, InboxFilter
+from .format import local_time
 from .frames import FrameHold
 from .localize import localize_bindings
 from .saved_views import SavedViewsMixin
@@ -276,7 +278,11 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
                 views.append(View(definition.key, definition.label, InboxFilter(view="status", statuses=(definition.key,))))
         return views
 
-    def _view_title(self) -> str:
+    def _view_title(self) -> Content:
+        """The inbox's title; plain text, as searches and names in it come from users."""
+        return Content(self._view_title_text())
+
+    def _view_title_text(self) -> str:
         view = next((v for v in self.views() if v.key == self.view_key), None)
         parts = [_("Inbox") + ": " + (view.label if view else self.view_key)]
         if self.flt.search:
@@ -801,11 +807,13 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
             except TuiDeskError as error:
                 self.call_from_thread(self._error, str(error))
                 return
-            self.call_from_thread(self._marked_all, ids, total)
+            self.call_from_thread(self._marked_all, flt, ids, total)
 
         self.run_worker(work, thread=True, group="marks", exit_on_error=False)
 
-    def _marked_all(self, ids: list[int], total: int) -> None:
+    def _marked_all(self, flt: InboxFilter, ids: list[int], total: int) -> None:
+        if flt != self.flt:
+            return  # the agent moved to another view meanwhile: these tickets are out of sight
         self.inbox.set_marks(set(ids))
         if total > len(ids):
             self.notify(
@@ -888,7 +896,7 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
         self.push_screen(
             ChoiceDialog(
                 _("Split which message of #{id} into a new ticket?").format(id=row.id),
-                [(str(m.id), f"{m.created_at[:16].replace('T', ' ')} · {one_line(m.body, 60)}") for m in reversed(messages)],
+                [(str(m.id), f"{local_time(m.created_at)} · {one_line(m.body, 60)}") for m in reversed(messages)],
             ),
             lambda chosen: chosen
             and self.perform_action(ActionKind.SPLIT, [row.id], lambda _i: self.service.split(int(chosen))),
@@ -929,8 +937,11 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
         if ticket_id is None:
             self.notify(_("Nothing needs an answer now"))
             return
+        flt = InboxFilter(view=VIEW_ATTENTION)
+        if flt != self.flt and self.inbox.marked:  # marks belong to the view being left
+            self.inbox.set_marks(set())
         self.view_key = VIEW_ATTENTION
-        self.flt = InboxFilter(view=VIEW_ATTENTION)
+        self.flt = flt
         self.selected_id = ticket_id
         self.ticket = None
         self.refresh_inbox(select_id=ticket_id)

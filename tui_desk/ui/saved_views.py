@@ -43,6 +43,9 @@ class SavedViewsMixin(_Base):
     saved_views: SavedViews
     actor: str
     flt: InboxFilter
+    # The saved view last opened: two views may hold the same filter, and `}` must still
+    # move on from the one shown.
+    _shown_saved_view: str | None = None
 
     if TYPE_CHECKING:
 
@@ -73,6 +76,9 @@ class SavedViewsMixin(_Base):
 
     def current_saved_view(self) -> SavedView | None:
         """The saved view that shows exactly what the inbox shows now, if any."""
+        shown = self.saved_views.get(self._shown_saved_view) if self._shown_saved_view else None
+        if shown is not None and shown.inbox_filter(self.actor) == self.flt:
+            return shown
         return next((v for v in self.saved_views.views if v.inbox_filter(self.actor) == self.flt), None)
 
     def follow_saved_view(self) -> None:
@@ -88,6 +94,7 @@ class SavedViewsMixin(_Base):
             return
         if view.inbox_filter(self.actor) != self.flt:
             self.set_filter(view.inbox_filter(self.actor), view.status)
+        self._shown_saved_view = view.name
         self.follow_saved_view()
 
     def on_view_tabs_picked(self, event: ViewTabs.Picked) -> None:  # by name: a mixin has no @on

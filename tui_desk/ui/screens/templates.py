@@ -28,6 +28,7 @@ from ...core.templates import (
     Rendered,
     Template,
     add_template,
+    clean_name,
     context_for_ticket,
     list_templates,
     placeholder_names,
@@ -369,7 +370,7 @@ class TemplatesScreen(ModalScreen[None]):
         if 0 <= index < len(self.templates):
             template = self.templates[index]
             self.query_one("#templates-preview", Static).update(Text(printable(template.body)))
-            self.query_one("#templates-preview-box").border_title = template.name
+            self.query_one("#templates-preview-box").border_title = Content(template.name)  # a name is not markup
 
     def action_move(self, delta: int) -> None:
         options = self.query_one("#templates-list", OptionList)
@@ -413,6 +414,11 @@ class TemplatesScreen(ModalScreen[None]):
 
         def named(name: str | None) -> None:
             if name is None or not name.strip():
+                return
+            try:
+                clean_name(name)  # before the body is typed, not after: a refused name would lose it
+            except TuiDeskError as error:
+                self._error(str(error))
                 return
             if self._taken(name):
                 return
