@@ -309,3 +309,23 @@ def test_batch_threads_and_dedups_its_own_messages_and_follows_merges(service: T
     store = service.store
     assert [r["ticket_id"] for r in store.query("SELECT ticket_id FROM messages WHERE message_id IN ('<b1@x>', '<b2@x>')")] == [kept, kept]
     assert store.scalar("SELECT count(*) FROM messages WHERE content_hash IS NOT NULL") == 1
+
+
+def test_a_pipe_is_refused_plainly_and_imports_nothing(db_path, tmp_path: Path, capsys) -> None:
+    import os
+
+    fifo = tmp_path / "mail.fifo"
+    os.mkfifo(fifo)  # what `tui-desk import <(zcat old.mbox.gz)` hands over
+    assert main(["--db", str(db_path), "import", str(fifo)]) == 1
+    err = capsys.readouterr().err
+    assert "is not a regular file" in err and err.count("\n") == 1
+
+
+def test_huge_content_types_are_not_kept_in_the_charset_cache() -> None:
+    from tui_desk.mail import parse
+
+    parse._charset_for.cache_clear()
+    for n in range(20):
+        raw = b"From: a@b.c\nSubject: s\nContent-Type: text/plain; charset=utf-8; x=%d%s\n\nhello\n" % (n, b"A" * 100_000)
+        assert parse_message(raw).body.strip() == "hello"
+    assert parse._charset_for.cache_info().currsize == 0

@@ -183,6 +183,12 @@ def find_sources(paths: Sequence[str | os.PathLike[str]]) -> list[Source]:
                 for child in sorted(path.rglob("*")):
                     if child.is_file() and child.suffix.lower() in (".eml", ".msg", ".mbox", ".mbx"):
                         sources.append(Source(child, "mbox" if _looks_like_mbox(child) else "eml"))
+        elif not path.is_file():
+            # A pipe (`import <(zcat old.mbox.gz)`) can be read only once, and an import
+            # reads a mailbox twice: to find its messages, then to parse them.
+            raise InvalidInput(
+                _("{path} is not a regular file (a pipe?): save it to a file, then import that").format(path=path)
+            )
         else:
             sources.append(Source(path, "mbox" if _looks_like_mbox(path) else "eml"))
     return sources

@@ -414,9 +414,13 @@ def _charset(part: Message) -> str:
         content_type = part.get("Content-Type")
     except Exception:  # noqa: BLE001
         content_type = None
-    if isinstance(content_type, str):
+    if isinstance(content_type, str) and len(content_type) <= _CACHED_CONTENT_TYPE:
         return _charset_for(content_type)
     return _declared_charset(part)  # none, or raw 8-bit bytes in it
+
+
+# Longer values (broken or hostile mail) are worked out each time rather than kept in the cache.
+_CACHED_CONTENT_TYPE = 256
 
 
 @functools.lru_cache(maxsize=256)
