@@ -312,13 +312,26 @@ def test_batch_threads_and_dedups_its_own_messages_and_follows_merges(service: T
 
 
 def test_a_pipe_is_refused_plainly_and_imports_nothing(db_path, tmp_path: Path, capsys) -> None:
+    import contextlib
     import os
+    import threading
 
     fifo = tmp_path / "mail.fifo"
     os.mkfifo(fifo)  # what `tui-desk import <(zcat old.mbox.gz)` hands over
-    assert main(["--db", str(db_path), "import", str(fifo)]) == 1
-    err = capsys.readouterr().err
-    assert "is not a regular file" in err and err.count("\n") == 1
+
+    def feed() -> None:  # a writer, as zcat would be; it waits until someone reads
+        with contextlib.suppress(BrokenPipeError), open(fifo, "wb") as pipe:
+            pipe.write(b"From x\nFrom: a@b.c\nSubject: s\n\nline\n\nFrom y\nFrom: c@d.e\nSubject: t\n\nbody\n")
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    try:
+        assert main(["--db", str(db_path), "import", str(fifo)]) == 1
+        err = capsys.readouterr().err
+        assert "is not a regular file" in err and err.count("\n") == 1
+    finally:
+        os.close(os.open(fifo, os.O_RDONLY | os.O_NONBLOCK))  # lets the writer finish
+        writer.join(5)
 
 
 def test_huge_content_types_are_not_kept_in_the_charset_cache() -> None:
