@@ -604,14 +604,7 @@ class TicketService:
                         id=ticket_id, status=self._label(ticket["status"])
                     )
                 )
-            gone = [(ticket_id, ticket["subject"]), *self._merged_pointers(conn, [ticket_id])]
-            conn.executemany(
-                "INSERT OR REPLACE INTO purged(ticket_id, subject, at, actor) VALUES (?, ?, ?, ?)",
-                [(gone_id, subject, to_text(self.clock()), who) for gone_id, subject in gone],
-            )
-            conn.execute(
-                "DELETE FROM tickets WHERE id IN (SELECT value FROM json_each(?))", [json.dumps([i for i, _s in gone])]
-            )
+            self._remove_for_good(conn, [(ticket_id, ticket["subject"])], to_text(self.clock()), who)
         return Change(ticket_id, "purged", Status.DELETED.value, None)
 
     def purge_many(self, candidates: Sequence[tuple[int, int | None]], *, actor: str | None = None) -> list[Change]:
@@ -642,35 +635,36 @@ class TicketService:
                 and found[ticket_id][1] == Status.DELETED
                 and (expected is None or found[ticket_id][0] == expected)
             ]
-            gone = [(ticket_id, found[ticket_id][2]) for ticket_id in chosen] + self._merged_pointers(conn, chosen)
-            conn.executemany(
-                "INSERT OR REPLACE INTO purged(ticket_id, subject, at, actor) VALUES (?, ?, ?, ?)",
-                [(gone_id, subject, moment, who) for gone_id, subject in gone],
-            )
-            conn.execute(
-                "DELETE FROM tickets WHERE id IN (SELECT value FROM json_each(?))", [json.dumps([i for i, _s in gone])]
-            )
+            self._remove_for_good(conn, [(ticket_id, found[ticket_id][2]) for ticket_id in chosen], moment, who)
         return [Change(ticket_id, "purged", Status.DELETED.value, None) for ticket_id in chosen]
 
     @staticmethod
-    def _merged_pointers(conn: sqlite3.Connection, ticket_ids: Sequence[int]) -> list[tuple[int, str]]:
-        """The tickets merged into these (and into those, ...), as (id, subject).
+    def _remove_for_good(conn: sqlite3.Connection, tickets: list[tuple[int, str]], moment: str, who: str) -> None:
+        """Delete these tickets (id, subject), leaving a trace in `purged`, with the tickets merged into them.
 
-        Their threads went into the purged ticket, so they go with it: a pointer to a
-        ticket that no longer exists would swallow the customer's next message.
+        Their threads went into the purged ticket, so the pointers go with it: a pointer
+        to a ticket that no longer exists would swallow the customer's next message.
         """
-        found: list[tuple[int, str]] = []
-        seen = set(ticket_ids)
-        frontier = list(ticket_ids)
-        while frontier:
-            rows = conn.execute(
-                "SELECT id, subject FROM tickets WHERE merged_into IN (SELECT value FROM json_each(?))",
-                [json.dumps(frontier)],
-            ).fetchall()
-            frontier = [row[0] for row in rows if row[0] not in seen]
+        gone = list(tickets)
+        seen = {ticket_id for ticket_id, _subject in gone}
+        frontier = list(seen)
+        while frontier:  # pointers to pointers: a ticket merged into one that was merged on
+            pointers = [
+                (ticket_id, subject)
+                for ticket_id, subject in conn.execute(
+                    "SELECT id, subject FROM tickets WHERE merged_into IN (SELECT value FROM json_each(?))",
+                    [json.dumps(frontier)],
+                )
+                if ticket_id not in seen
+            ]
+            frontier = [ticket_id for ticket_id, _subject in pointers]
             seen.update(frontier)
-            found += [(row[0], row[1]) for row in rows if row[0] in frontier]
-        return found
+            gone += pointers
+        conn.executemany(
+            "INSERT OR REPLACE INTO purged(ticket_id, subject, at, actor) VALUES (?, ?, ?, ?)",
+            [(ticket_id, subject, moment, who) for ticket_id, subject in gone],
+        )
+        conn.execute("DELETE FROM tickets WHERE id IN (SELECT value FROM json_each(?))", [json.dumps(sorted(seen))])
 
     def set_custom_status(
         self, ticket_id: int, key: str, *, actor: str | None = None, expected_version: int | None = None

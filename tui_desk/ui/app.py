@@ -280,9 +280,6 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
 
     def _view_title(self) -> Content:
         """The inbox's title; plain text, as searches and names in it come from users."""
-        return Content(self._view_title_text())
-
-    def _view_title_text(self) -> str:
         view = next((v for v in self.views() if v.key == self.view_key), None)
         parts = [_("Inbox") + ": " + (view.label if view else self.view_key)]
         if self.flt.search:
@@ -295,7 +292,7 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
             parts.append(_("tag {t}").format(t=one_line(self.flt.tag)))
         if self.flt.order == "sla":
             parts.append(_("by SLA due"))
-        return " · ".join(parts)
+        return Content(" · ".join(parts))
 
     def _update_status_bar(self) -> None:
         bar = Text()

@@ -25,10 +25,6 @@ class FrameHold:
         self._longest = longest
         self._timer: Timer | None = None
 
-    @property
-    def held(self) -> bool:
-        return self._timer is not None
-
     def hold(self) -> None:
         if self._timer is not None:
             return  # a held key: the first move's deadline stands, so frames keep coming
@@ -47,4 +43,3 @@ class FrameHold:
         # to wait; prompting the screen lets its idle handler start the frame now.
         with suppress(ScreenStackError):  # the app is closing
             self._app.screen.check_idle()
-
