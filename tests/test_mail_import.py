@@ -45,11 +45,12 @@ def test_corpus_every_message_imported_or_reported(service: TicketService) -> No
     files = sorted(CORPUS.glob("*.eml"))
     summary = import_paths(service, files, OURS)
     assert summary.seen == len(files)
-    skipped = dict(summary.skipped)
-    assert set(skipped) == {str(CORPUS / n) for n in ("04-no-from.eml", "10-empty.eml", "11-garbage.eml")}
-    assert all(reason for reason in skipped.values())
-    assert summary.messages_added == len(files) - 3
+    assert summary.skipped == []  # no sender, empty, binary garbage: stored all the same (issue 12 item 6)
+    assert summary.messages_added == len(files)
     store = service.store
+    unknown = store.scalar("SELECT count(*) FROM tickets t JOIN customers c ON c.id = t.customer_id"
+                           " WHERE c.email = 'unknown-sender@tui-desk.invalid'")
+    assert unknown == 3
     subjects = {r["subject"] for r in store.query("SELECT subject FROM tickets")}
     assert "Café problem" in subjects and "Ugniježđeno" in subjects and "Račun" in subjects
     assert "\x1b[31mRED\x1b[0m [bold]not bold[/bold] [link=x]" in subjects  # stored as it came
@@ -59,14 +60,14 @@ def test_corpus_every_message_imported_or_reported(service: TicketService) -> No
     assert "Order & invoice" in html and "• two" in html and "alert" not in html and "color" not in html
     # Importing again adds nothing, also for the message without a Message-ID (content hash).
     again = import_paths(service, files, OURS)
-    assert again.messages_added == 0 and again.duplicates == len(files) - 3
+    assert again.messages_added == 0 and again.duplicates == len(files)
 
 
-def test_cli_import_reports_skips_and_summary(db_path, capsys) -> None:
+def test_cli_import_reports_summary(db_path, capsys) -> None:
     assert main(["import", "--db", str(db_path), str(CORPUS)]) == 0
     out, err = capsys.readouterr()
-    assert "9 tickets created, 9 messages added, 0 already there, 3 skipped" in out
-    assert "skipped" in err and "10-empty.eml" in err
+    assert "12 tickets created, 12 messages added, 0 already there, 0 skipped" in out
+    assert "skipped" not in err
 
 
 def test_threading_by_headers_tag_and_our_replies(service: TicketService, tmp_path: Path) -> None:
@@ -116,8 +117,8 @@ def test_parallel_parse_path(service: TicketService, tmp_path: Path, monkeypatch
     for n in range(9):
         folder.add(mail("b@example.com", f"M{n}", "text", f"<md{n}@x>", f"<p{n}@x>"))
     summary = import_paths(service, [box, tmp_path / "Maildir"], OURS)
-    assert summary.messages_added == 40 and summary.skipped[0][0] == f"{box}:31"
-    assert service.store.scalar("SELECT count(*) FROM tickets") == 31
+    assert summary.messages_added == 41 and not summary.skipped
+    assert service.store.scalar("SELECT count(*) FROM tickets") == 32
     assert service.store.scalar("SELECT size FROM attachments WHERE filename = 'big.bin'") == 256 * 24000
 
 
@@ -134,10 +135,7 @@ def test_parse_never_raises_on_random_bytes() -> None:
         data = bytearray(seed)
         for _ in range(rng.randint(1, 30)):
             data[rng.randrange(len(data))] = rng.randrange(256)
-        try:
-            parse_message(bytes(data))
-        except Exception as error:  # noqa: BLE001
-            assert type(error).__name__ == "Unusable"
+        assert parse_message(bytes(data)).sender  # never raises, always someone's
 
 
 def _snapshot(store) -> list[tuple]:
@@ -218,16 +216,15 @@ def test_single_part_messages_built_as_the_email_parser_builds_them() -> None:
     assert built >= 12
 
 
-def test_plain_sender_forms_read_as_parseaddr_reads_them() -> None:
-    from email.utils import parseaddr
-
-    from tui_desk.mail.parse import _address
+def test_plain_sender_forms_read_as_the_tolerant_parser_reads_them() -> None:
+    from tui_desk.mail.parse import _address, _tolerant_address
 
     forms = ["Customer 0 <customer0@example.org>", "help@desk.example", "<a@b.c>", " Ann  Lee\t<a.b+c@d-e.f> ", "Ann<a@b>",
              "x <a@b.c>>", "a..b@c", ".a@b", "a@b..c", "a@.b", "a@b.", '"Doe, J." <j@x.org>', "J. Doe <j@x.org>",
              "a@b (Ann)", "Ann <a@b>, Bob <c@d>", "Jürgen <j@x.de>", "a@b@c", "", "  ", "<>", "Ann <a@[1.2.3.4]>"]
     for form in forms:
-        assert _address(form) == parseaddr(form), form
+        assert _address(form) == _tolerant_address(form), form
+    assert _address(" Ann  Lee\t<a.b+c@d-e.f> ") == ("Ann Lee", "a.b+c@d-e.f")
 
 
 def test_mbox_spans_read_what_mailbox_reads(tmp_path: Path) -> None:
@@ -280,16 +277,17 @@ def test_a_message_failing_after_writing_is_undone_alone(service: TicketService,
     monkeypatch.setattr(Importer, "_store", counting)
     summary = import_paths(service, [box], OURS)
     assert redone == [False, True]
-    assert (summary.tickets_created, summary.messages_added, summary.duplicates) == (2, 3, 0)
-    assert [label.rsplit(":", 1)[1] for label, _why in summary.skipped] == ["2", "4", "5"]
+    # 4 (a reply to no known ticket) is stored as a new ticket; 2 and 5 fail however they are stored.
+    assert (summary.tickets_created, summary.messages_added, summary.duplicates) == (3, 4, 0)
+    assert [label.rsplit(":", 1)[1] for label, _why in summary.skipped] == ["2", "5"]
     store = service.store
-    assert store.scalar("SELECT count(*) FROM tickets") == 2 and store.scalar("SELECT count(*) FROM messages") == 3
-    assert store.scalar("SELECT count(*) FROM events") == 3
+    assert store.scalar("SELECT count(*) FROM tickets") == 3 and store.scalar("SELECT count(*) FROM messages") == 4
+    assert store.scalar("SELECT count(*) FROM events") == 4
     assert store.scalar("SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'two OR five'") == 0
     redone.clear()
     monkeypatch.setattr(writes, "insert_event", real)
     again = import_paths(service, [box], OURS)
-    assert redone == [False] and (again.messages_added, again.duplicates, len(again.skipped)) == (2, 3, 1)
+    assert redone == [False] and (again.messages_added, again.duplicates, len(again.skipped)) == (2, 4, 0)
 
 
 def test_batch_threads_and_dedups_its_own_messages_and_follows_merges(service: TicketService, tmp_path: Path) -> None:
@@ -305,7 +303,7 @@ def test_batch_threads_and_dedups_its_own_messages_and_follows_merges(service: T
         mail("Help <help@desk.example>", "Re: No id", "answer", "<b3@x>"),
     ])
     summary = import_paths(service, [box], OURS)
-    assert (summary.messages_added, summary.duplicates, len(summary.skipped)) == (3, 2, 1)
+    assert (summary.messages_added, summary.duplicates, len(summary.skipped)) == (4, 2, 0)
     store = service.store
     assert [r["ticket_id"] for r in store.query("SELECT ticket_id FROM messages WHERE message_id IN ('<b1@x>', '<b2@x>')")] == [kept, kept]
     assert store.scalar("SELECT count(*) FROM messages WHERE content_hash IS NOT NULL") == 1

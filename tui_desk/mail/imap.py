@@ -4,7 +4,10 @@ Unseen messages are read with BODY.PEEK (which sets no flag), imported in
 batches, and only after a batch's transaction has committed are its
 messages marked \\Seen (or moved). A crash in between leaves them unseen:
 the next fetch reads them again and the import, idempotent by Message-ID or
-content hash, adds nothing twice.
+content hash, adds nothing twice. Only messages that are in the store are
+flagged or moved: one the desk could not store stays unseen where it is, and
+the summary names it. A message counts from its arrival (INTERNALDATE), see
+mail/dates.py.
 """
 
 from __future__ import annotations
@@ -15,10 +18,12 @@ import os
 import re
 import ssl
 from collections.abc import Iterator
+from datetime import datetime
 
 from ..core.errors import InvalidInput
 from ..core.lifecycle import TicketService
 from ..i18n import _
+from .dates import MessageDates, internaldate
 from .importer import Importer, ImportSummary
 from .settings import ImapSettings, MailSettings
 
@@ -67,25 +72,39 @@ def fetch_account(
             batch = ",".join(label.rpartition(":")[2] for label in labels)
             if not batch:
                 return
-            if account.move_to:
-                if client.uid("MOVE", batch, _quote(account.move_to))[0] != "OK":
-                    client.uid("COPY", batch, _quote(account.move_to))
-                    client.uid("STORE", batch, "+FLAGS.SILENT", "(\\Deleted \\Seen)")
+            if account.move_to and client.uid("MOVE", batch, _quote(account.move_to))[0] == "OK":
+                return
+            if account.move_to and client.uid("COPY", batch, _quote(account.move_to))[0] == "OK":
+                client.uid("STORE", batch, "+FLAGS.SILENT", "(\\Deleted \\Seen)")
+                if "UIDPLUS" in client.capabilities:  # expunge these, not what others marked \Deleted
+                    client.uid("EXPUNGE", batch)
+                else:
                     client.expunge()
-            else:
+            else:  # no move wanted, or the copy failed: the message stays here, seen
                 client.uid("STORE", batch, "+FLAGS.SILENT", "(\\Seen)")
 
-        importer = Importer(service, settings.our_addresses, batch_size=FETCH_CHUNK, after_commit=done)
-        return importer.run(_messages(client, account, uids))
+        arrivals: dict[str, datetime] = {}
+        importer = Importer(
+            service,
+            settings.our_addresses,
+            batch_size=FETCH_CHUNK,
+            after_commit=done,
+            dates=MessageDates.LIVE,
+            arrival=lambda label: arrivals.pop(label, None),
+        )
+        return importer.run(_messages(client, account, uids, arrivals))
     finally:
         with contextlib.suppress(imaplib.IMAP4.error, OSError):
             client.logout()
 
 
-def _messages(client: imaplib.IMAP4, account: ImapSettings, uids: list[bytes]) -> Iterator[tuple[str, bytes | None, str | None]]:
+def _messages(
+    client: imaplib.IMAP4, account: ImapSettings, uids: list[bytes], arrivals: dict[str, datetime]
+) -> Iterator[tuple[str, bytes | None, str | None]]:
+    """(label, raw bytes or None, error) of each message; their arrival times go into `arrivals` by label."""
     for start in range(0, len(uids), FETCH_CHUNK):
         chunk = uids[start : start + FETCH_CHUNK]
-        status, data = client.uid("FETCH", b",".join(chunk).decode(), "(UID BODY.PEEK[])")
+        status, data = client.uid("FETCH", b",".join(chunk).decode(), "(UID INTERNALDATE BODY.PEEK[])")
         if status != "OK":
             for uid in chunk:
                 yield f"{account.folder}:{uid.decode()}", None, _("IMAP fetch failed")
@@ -96,6 +115,9 @@ def _messages(client: imaplib.IMAP4, account: ImapSettings, uids: list[bytes]) -
                 match = re.search(rb"UID (\d+)", item[0])
                 if match:
                     got[match.group(1).decode()] = item[1]
+                    arrived = internaldate(item[0])
+                    if arrived is not None:
+                        arrivals[f"{account.folder}:{match.group(1).decode()}"] = arrived
         for uid in chunk:
             key = uid.decode()
             raw = got.get(key)

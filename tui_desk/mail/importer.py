@@ -2,9 +2,13 @@
 
 Every message goes through TicketService (create_ticket, add_customer_message,
 reply, add_note) inside one outer transaction per batch of messages: one commit
-per few hundred messages instead of one each. A message that fails is undone
-alone and reported as skipped (see Importer._batch). Large imports are parsed
-by other processes while this one stores (see Importer.run_sources).
+per few hundred messages instead of one each. Every message that can be read
+is stored: one that fails as what it claims to be is undone alone and stored
+again as a new customer ticket (see Importer._one). Only what cannot be read or
+written at all (an I/O error, a store that refuses every write) is reported as
+skipped, and after_commit never hears of it: IMAP leaves it unseen. Large
+imports are parsed by other processes while this one stores (see
+Importer.run_sources).
 """
 
 from __future__ import annotations
@@ -19,14 +23,16 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from ..core.errors import InvalidInput, TuiDeskError
+from ..core.errors import InvalidInput, StoreError, TuiDeskError
 from ..core.lifecycle import TicketService
 from ..core.models import Status
 from ..i18n import _
-from .parse import _TAG, ParsedMail, Unusable, parse_message
+from .dates import MessageDates, message_time
+from .parse import _TAG, ParsedMail, parse_message
 
 _T = TypeVar("_T")
 
@@ -39,7 +45,7 @@ class ImportSummary:
     tickets_created: int = 0
     messages_added: int = 0
     duplicates: int = 0
-    skipped: list[tuple[str, str]] = field(default_factory=list)  # (which message, why)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (which message, why): NOT stored
 
     @property
     def seen(self) -> int:
@@ -57,7 +63,7 @@ class ImportSummary:
 
 
 # -- sources -----------------------------------------------------------------------------------
-Item = tuple[str, bytes | ParsedMail | Unusable | None, str | None]  # (which message, it or None, error)
+Item = tuple[str, bytes | ParsedMail | None, str | None]  # (which message, it or None, error)
 
 
 @dataclass
@@ -211,7 +217,12 @@ class Importer:
     """Threads and stores messages; see the module docstring.
 
     ``our_addresses``: mail from these is an agent reply. ``after_commit`` is
-    called with the labels of each committed batch (IMAP marks them seen then).
+    called with the labels of each committed batch's messages that are in the
+    store (IMAP marks them seen then); skipped ones are left out.
+    ``dates``: which time a message counts from (mail/dates.py): LIVE for
+    fetched mail, its arrival (``arrival(label)``, else now) unless the Date
+    header is close to it; ARCHIVE for old mailboxes, the Date header, never
+    later than now.
     """
 
     def __init__(
@@ -222,8 +233,12 @@ class Importer:
         batch_size: int = BATCH_SIZE,
         after_commit: Callable[[list[str]], None] | None = None,
         progress: Callable[[int], None] | None = None,
+        dates: MessageDates = MessageDates.ARCHIVE,
+        arrival: Callable[[str], datetime | None] | None = None,
     ) -> None:
         self.service = service
+        self.dates = MessageDates(dates)
+        self.arrival = arrival
         self.store = service.store
         self.our = {a.strip().lower() for a in our_addresses if a and a.strip()}
         self.batch_size = max(1, batch_size)
@@ -279,7 +294,8 @@ class Importer:
             self._restore(before)
             self._store(batch, savepoints=True)
         if self.after_commit is not None:
-            self.after_commit([label for label, _raw, _error in batch])
+            not_stored = {label for label, _why in self.summary.skipped[before[0][3] :]}
+            self.after_commit([label for label, _raw, _error in batch if label not in not_stored])
         if self.progress is not None:
             self.progress(len(batch))
 
@@ -305,17 +321,12 @@ class Importer:
         summary.tickets_created, summary.messages_added, summary.duplicates = created, added, duplicates
         del summary.skipped[skipped:]
 
-    def _one(self, label: str, raw: bytes | ParsedMail | Unusable) -> None:
-        try:
-            mail = raw if isinstance(raw, ParsedMail) else parse_message(raw) if isinstance(raw, bytes) else None
-            if mail is None:
-                raise raw  # type: ignore[misc]  # parsed (and found unusable) by a worker
-        except Unusable as error:
-            self.summary.skipped.append((label, str(error)))
-            return
+    def _one(self, label: str, raw: bytes | ParsedMail) -> None:
+        mail = raw if isinstance(raw, ParsedMail) else parse_message(raw)  # parse_message never raises
         if self._already_there(mail):
             self.summary.duplicates += 1
             return
+        mail.date = self._moment(label, mail)
         written = self.store.conn.total_changes
         try:
             if mail.kind == "note":  # two writes (the note, then its ids): undone together
@@ -326,8 +337,42 @@ class Importer:
         except Exception as error:  # noqa: BLE001 - one bad message never aborts the import
             if not self._savepoints and self.store.conn.total_changes != written:
                 raise _Redo from error
-            why = str(error) if isinstance(error, TuiDeskError) else f"{type(error).__name__}: {error}"
-            self.summary.skipped.append((label, why))
+            if _cannot_write(error) or not self._add_as_new_ticket(mail):
+                why = str(error) if isinstance(error, TuiDeskError) else f"{type(error).__name__}: {error}"
+                self.summary.skipped.append((label, why))
+
+    def _moment(self, label: str, mail: ParsedMail) -> datetime:
+        now = self.service.clock()
+        if now.tzinfo is None:
+            now = now.replace(tzinfo=UTC)
+        arrival = self.arrival(label) if self.arrival is not None else None
+        return message_time(self.dates, mail.date, arrival, now)
+
+    def _add_as_new_ticket(self, mail: ParsedMail) -> bool:
+        """Store a message that failed as what it claims to be (a reply to no known ticket, a
+        reply without text...) as what it surely is: a new ticket from its sender. False if even
+        that fails."""
+        written = self.store.conn.total_changes
+        try:
+            self.service.create_ticket(
+                email=mail.sender,
+                name=mail.sender_name,
+                subject=" ".join(_TAG.sub("", mail.subject).split()),
+                body=mail.body,
+                at=mail.date,
+                message_id=mail.message_id,
+                in_reply_to=mail.in_reply_to,
+                references=" ".join(mail.references) or None,
+                content_hash=None if mail.message_id else mail.content_hash,
+                attachments=mail.attachments,
+            )
+        except Exception as error:  # noqa: BLE001 - reported by the caller
+            if not self._savepoints and self.store.conn.total_changes != written:
+                raise _Redo from error
+            return False
+        self.summary.tickets_created += 1
+        self.summary.messages_added += 1
+        return True
 
     def _already_there(self, mail: ParsedMail) -> bool:
         conn = self.store.conn
@@ -485,10 +530,13 @@ def _parse_item(item: tuple[str, bytes | None, str | None]) -> Item:
     label, raw, error = item
     if raw is None:
         return label, None, error
-    try:
-        return label, parse_message(raw), None
-    except Unusable as unusable:
-        return label, unusable, None
+    return label, parse_message(raw), None
+
+
+def _cannot_write(error: Exception) -> bool:
+    """A failure of the store itself (disk full, I/O, damaged or locked file): storing the message
+    another way would fail too, so it is reported as not stored."""
+    return isinstance(error, (StoreError, sqlite3.Error, OSError, MemoryError))
 
 
 def _chunks(entries: Iterable[_T], size: Callable[[_T], int]) -> Iterator[list[_T]]:

@@ -7,8 +7,11 @@ the import's 2,000 messages/s needs (policy ``default`` alone parses about
 1,000/s). Single-part messages, most mail, skip even the compat32 parser's
 line-by-line reading: the same Message is built from one match per header
 (_single_part). Any declared charset is honoured; bytes it cannot decode are replaced. HTML-only messages
-become readable text. A message we cannot use (no sender, no content) raises
-``Unusable`` with the reason, which the importer reports as skipped.
+become readable text. Nothing a sender writes makes a message unusable: a
+From line no parser agrees on is read tolerantly (then Sender, Reply-To,
+Return-Path; else the "unknown sender" address), unknown or wrong charsets
+decode with replacements, and a message the email package cannot read at all
+(nesting deeper than Python's recursion) is read as its header lines and text.
 """
 
 from __future__ import annotations
@@ -24,9 +27,11 @@ from email import policy
 from email.header import decode_header, make_header
 from email.message import Message
 from email.parser import Parser
-from email.utils import parseaddr, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 
+from ..core.errors import TuiDeskError
+from ..core.lifecycle import normalize_email
 from ..i18n import _
 
 # Our own headers, written by the mbox export so an import restores what mail cannot say.
@@ -40,8 +45,13 @@ _TAG = re.compile(r"\[#(\d{1,12})\]")
 _MAX_HEADER = 8192  # longer header values are cut: a huge header must not become a huge subject
 
 
+# The customer of messages whose sender cannot be recovered: they are stored, never skipped,
+# and the reserved .invalid domain (RFC 2606) makes sure no reply is ever delivered anywhere.
+UNKNOWN_SENDER = "unknown-sender@tui-desk.invalid"
+
+
 class Unusable(Exception):
-    """The message cannot become a ticket message; the text says why."""
+    """Kept for callers of older versions: parse_message no longer raises it."""
 
 
 @dataclass
@@ -79,20 +89,57 @@ def content_hash(raw: bytes) -> str:
 
 
 def parse_message(raw: bytes) -> ParsedMail:
-    """Parse one message; raises Unusable (with a reason) for what cannot become a ticket message."""
-    if not raw or not raw.strip():
-        raise Unusable(_("empty message"))
+    """Parse one message; never raises: what cannot be read properly is read plainly."""
+    text = raw.decode("ascii", "surrogateescape")
     try:
-        text = raw.decode("ascii", "surrogateescape")
         message = _single_part(text) or _PARSER.parsestr(text)
-    except Exception as error:  # noqa: BLE001 - the parser is lenient; anything else is a report
-        raise Unusable(_("unreadable message: {reason}").format(reason=error)) from None
-    try:
         return _parsed(message, raw)
-    except Unusable:
-        raise
-    except Exception as error:  # noqa: BLE001 - a malformed message is reported, never a crash
-        raise Unusable(_("malformed message: {kind}: {reason}").format(kind=type(error).__name__, reason=error)) from None
+    except Exception:  # noqa: BLE001 - e.g. RecursionError on absurd nesting: degrade, never skip
+        pass
+    try:
+        return _parsed(_plain_message(text), raw)
+    except Exception:  # noqa: BLE001
+        return _bare(raw)
+
+
+def _plain_message(text: str) -> Message:
+    """The message's header lines as they can be read, and everything after them as plain text.
+
+    For messages the email package fails on: the customer's words stay readable
+    (MIME boundaries and all) rather than being lost.
+    """
+    message = Message(policy=_COMPAT32)
+    position, end = 0, len(text)
+    while position < end:
+        if text.startswith("\n", position) or text.startswith("\r\n", position):
+            position = text.index("\n", position) + 1
+            break
+        header = _HEADER.match(text, position)
+        if header is None:  # not a header line: skipped, the next one may be
+            stop = text.find("\n", position)
+            position = end if stop < 0 else stop + 1
+            continue
+        if header[1].lower() not in ("content-type", "content-transfer-encoding"):
+            message.set_raw(header[1], header[2].rstrip("\r\n"))
+        position = header.end()
+    message.set_payload(text[position:])
+    return message
+
+
+def _bare(raw: bytes) -> ParsedMail:
+    """The last resort: the whole message as text from the unknown sender."""
+    return ParsedMail(
+        message_id=None,
+        in_reply_to=None,
+        references=[],
+        subject="",
+        sender=UNKNOWN_SENDER,
+        sender_name=_("unknown sender"),
+        recipients="",
+        date=None,
+        body=_decode(raw, "utf-8"),
+        content_hash=content_hash(raw),
+    )
 
 
 # One header as the feed parser reads it: a name (its headerRE, at least one character), the colon,
@@ -136,17 +183,9 @@ def _single_part(text: str) -> Message | None:
 
 def _parsed(message: Message, raw: bytes) -> ParsedMail:
     header = _HeaderReader(message)  # the same as the module's header(), read once
-    sender_name, sender = _address(header(message, "From"))
-    if not sender:
-        sender_name, sender = _address(header(message, "Sender") or header(message, "Reply-To"))
-    sender = sender.strip()
-    local, _at, domain = sender.rpartition("@")
-    if not local or not domain or " " in sender:
-        raise Unusable(_("no sender address (From: {value!r})").format(value=header(message, "From")[:100]))
+    sender_name, sender = _sender(header)
     subject = " ".join(header(message, "Subject").split())
     body, attachments = _content(message)
-    if not body.strip() and not attachments and not subject:
-        raise Unusable(_("no subject, text or attachment"))
     tag = _TAG.search(subject)
     kind = header(message, KIND_HEADER).strip().lower() or None
     exported = header(message, TICKET_HEADER).strip()
@@ -156,7 +195,7 @@ def _parsed(message: Message, raw: bytes) -> ParsedMail:
         references=_MSGID.findall(header(message, "References")),
         subject=subject,
         sender=sender,
-        sender_name=" ".join(sender_name.split()) or None,
+        sender_name=sender_name or None,
         recipients=header(message, "To"),
         date=_date(header(message, "Date")),
         body=body,
@@ -176,14 +215,139 @@ _ADDRESS = r"[A-Za-z0-9_+-]+(?:\.[A-Za-z0-9_+-]+)*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-
 _PLAIN_SENDER = re.compile(rf"[ \t]*(?:(?:([A-Za-z0-9]+(?:[ \t]+[A-Za-z0-9]+)*)[ \t]*)?<({_ADDRESS})>|({_ADDRESS}))[ \t]*")
 
 
+def _sender(header: _HeaderReader) -> tuple[str, str]:
+    """(display name, address) of who wrote the message: From, else Sender, Reply-To, Return-Path.
+
+    A display name without an address goes with the address of a later
+    header; with no address anywhere the message is the unknown sender's. Display names are data: decoded, spaces
+    collapsed, never interpreted.
+    """
+    found_name = ""
+    for name in _SENDER_HEADERS:
+        value = header.raw(name)
+        if not value:
+            continue
+        display, address = _address(value)
+        if address:
+            return display or found_name, address
+        found_name = found_name or display
+    # All such messages share one customer: a name found here would label every one of them.
+    return _("unknown sender"), UNKNOWN_SENDER
+
+
+_SENDER_HEADERS = ("From", "Sender", "Reply-To", "Return-Path")
+
+
 def _address(value: str) -> tuple[str, str]:
-    """parseaddr(value): (name, address); the usual forms without its general parser (it took a sixth of a parse)."""
+    """(name, address) of the first mailbox in a raw header value with a usable address, else (name, "")."""
     plain = _PLAIN_SENDER.fullmatch(value)
-    if plain is None:
-        return parseaddr(value)
-    if plain[3] is not None:
-        return "", plain[3]
-    return " ".join(plain[1].split()) if plain[1] else "", plain[2]
+    if plain is not None:  # most mail: no tokenizing needed
+        if plain[3] is not None:
+            return "", plain[3]
+        return " ".join(plain[1].split()) if plain[1] else "", plain[2]
+    return _tolerant_address(value)
+
+
+def _tolerant_address(value: str) -> tuple[str, str]:
+    """_address for any value; the plain forms give what the fast path gives (a test holds them to it)."""
+    boxes = _mailboxes(value)
+    for name, address in boxes:
+        if address:
+            return name, address
+    # No mailbox the tokens make sense of (an unterminated quote, say): the last <address>, else a word.
+    for candidate in [*reversed(_ANGLED.findall(value)), *_WORD_WITH_AT.findall(value)]:
+        if _usable_address(candidate.strip()):
+            return "", candidate.strip()
+    return next((name for name, _address in boxes if name), ""), ""
+
+
+_ANGLED = re.compile(r"<([^<>]*)>")
+_WORD_WITH_AT = re.compile(r'[^\s<>()\[\],;:"]+@[^\s<>()\[\],;:"]+')
+
+
+# The tokens of an address header, tolerantly: a quoted string, a comment, an <angle address>, an
+# RFC 2047 encoded word (opaque: broken encoders leave commas in them), a separator, blanks, other
+# text. An unterminated quote, comment or angle runs to the end; anything else is one character.
+_ADDRESS_TOKEN = re.compile(
+    r'"(?:[^"\\]|\\.)*"?|\((?:[^()\\]|\\.)*\)?|<[^<>]*>?|=\?[^?\s]+\?[bBqQ]\?[^?]*\?=|[,;:]|\s+|[^\s"(<,;:]+|.',
+    re.S,
+)
+
+
+def _mailboxes(value: str) -> list[tuple[str, str]]:
+    """The (name, address) pairs of a header as mail clients really write it.
+
+    Groups ("team: a@x, b@y;") are opened up; a comma before any address is
+    part of the display name ("Smith, John <john@acme.com>"); in one mailbox
+    the last valid <address> wins ("Sales <EU> <s@x>"), else the last word
+    that is an address ("John Smith john@acme.com"). Addresses are checked
+    as the ticket service will check them: what it refuses is no address.
+    """
+    boxes: list[tuple[str, str]] = []
+    tokens: list[str] = []
+    has_address = False
+    for token in _ADDRESS_TOKEN.findall(value):
+        if token == ";" or (token == "," and has_address):
+            if tokens:
+                boxes.append(_mailbox(tokens))
+            tokens, has_address = [], False
+        elif token == ":" and not has_address and not any(t.startswith("<") for t in tokens):
+            tokens = []  # a group's name: its members follow
+        elif not token.startswith("<") or token.strip("<> \t"):  # an empty <> (a bounce's Return-Path) says nothing
+            tokens.append(token)
+            has_address = has_address or _usable_address(_angle(token) if token.startswith("<") else token)
+    if tokens:
+        boxes.append(_mailbox(tokens))
+    return boxes
+
+
+def _mailbox(tokens: list[str]) -> tuple[str, str]:
+    chosen = None
+    for index, token in enumerate(tokens):
+        if token.startswith("<") and _usable_address(_angle(token)):
+            chosen = index
+    if chosen is None:
+        for index, token in enumerate(tokens):
+            if not token.startswith(("<", '"', "(")) and _usable_address(token):
+                chosen = index
+    address = ""
+    if chosen is not None:
+        address = _angle(tokens[chosen]) if tokens[chosen].startswith("<") else tokens[chosen]
+        rest = tokens[:chosen] + tokens[chosen + 1 :]
+    else:
+        rest = tokens
+    if all(t.startswith("(") or not t.strip() for t in rest):  # "john@acme.com (John Smith)": the old form
+        rest = [t[1:].removesuffix(")") if t.startswith("(") else t for t in rest]
+    name = " ".join(decode_words("".join(_unquote(t) for t in rest)).split()).strip(" ,")
+    return name, address
+
+
+def _angle(token: str) -> str:
+    inner = token[1:].removesuffix(">").strip()
+    if inner.startswith("@") and ":" in inner:  # an obsolete source route: <@relay:user@host>
+        inner = inner.rpartition(":")[2]
+    return inner
+
+
+def _unquote(token: str) -> str:
+    if token.startswith('"'):
+        return re.sub(r"\\(.)", r"\1", token[1:].removesuffix('"'))
+    return token
+
+
+_NOT_IN_ADDRESS = re.compile(r'[\s<>()\[\],;:"\\\x00-\x1f\x7f]')
+
+
+def _usable_address(text: str) -> bool:
+    """Whether the ticket service will take this as a customer's address (normalize_email)."""
+    local, at, domain = text.rpartition("@")
+    if not at or not local or not domain or "@" in local or _NOT_IN_ADDRESS.search(text):
+        return False
+    try:
+        normalize_email(text)
+    except TuiDeskError:
+        return False
+    return True
 
 
 class _HeaderReader:
@@ -200,6 +364,15 @@ class _HeaderReader:
         for key, value in message.raw_items():
             first.setdefault(key.lower(), value)
         self.first = first
+
+    def raw(self, name: str) -> str:
+        """The first value of a header unfolded, raw 8-bit bytes read as text, encoded words left as they are."""
+        value = self.first.get(name.lower())
+        if not isinstance(value, str):
+            return ""
+        if _has_surrogates(value):
+            value = _raw_bytes_text(value)
+        return _unfold(value)[:_MAX_HEADER]
 
     def __call__(self, message: Message, name: str) -> str:
         value = self.first.get(name.lower())
@@ -257,23 +430,14 @@ def decode_words(value: str) -> str:
         chunks = decode_header(value)
     except Exception:  # noqa: BLE001
         return value
-    try:
-        return str(make_header(chunks))  # right spacing between encoded and plain words
-    except Exception:  # noqa: BLE001 - an unknown charset or bytes it cannot decode
-        pass
+    if all(charset is None or _text_codec(charset) for _chunk, charset in chunks):
+        try:
+            return str(make_header(chunks))  # right spacing between encoded and plain words
+        except Exception:  # noqa: BLE001 - bytes the charset cannot decode
+            pass
     out: list[str] = []
     for chunk, charset in chunks:
-        if isinstance(chunk, str):
-            out.append(chunk)
-            continue
-        try:
-            codec = codecs.lookup(charset or "ascii").name
-        except LookupError:
-            codec = "utf-8"
-        try:
-            out.append(chunk.decode(codec))
-        except UnicodeDecodeError:
-            out.append(chunk.decode("utf-8", "replace") if codec in ("ascii", "utf-8") else chunk.decode(codec, "replace"))
+        out.append(chunk if isinstance(chunk, str) else _decode(chunk, _text_codec(charset or "ascii") or "utf-8"))
     return "".join(out)
 
 
@@ -307,15 +471,18 @@ def _content(message: Message) -> tuple[str, list[tuple[str, str, bytes]]]:
     plain: list[str] = []
     html: list[str] = []
     attachments: list[tuple[str, str, bytes]] = []
-    for part, content_type in _leaves(message, 0):
+    for part, content_type in _leaves(message):
         filename = _filename(part)
         try:
             disposition = part.get_content_disposition() or ""
         except Exception:  # noqa: BLE001 - a broken Content-Disposition: as if there was none
             disposition = ""
+        if content_type.startswith("multipart/"):
+            # A multipart leaf: its boundary is missing or never found. Its text is kept as it came.
+            if isinstance(part.get_payload(), str):
+                plain.append(_text(part, "text/plain"))
+            continue
         if filename or disposition == "attachment" or not content_type.startswith("text/"):
-            if content_type.startswith("multipart/"):
-                continue
             data = _payload_bytes(part, content_type)
             if filename is None:
                 filename = _("attachment") + _extension(content_type)
@@ -328,27 +495,29 @@ def _content(message: Message) -> tuple[str, list[tuple[str, str, bytes]]]:
     return body.replace("\r\n", "\n").replace("\r", "\n"), attachments
 
 
-def _leaves(part: Message, depth: int) -> Iterator[tuple[Message, str]]:
-    """The leaf parts to read and their content types (each looked up once: it scans every header)."""
-    if depth > 50:  # absurd nesting: stop rather than recurse forever
-        return
-    content_type = _content_type(part)
-    if content_type == "message/rfc822":  # a forwarded message: kept whole, as an attachment
+def _leaves(message: Message) -> Iterator[tuple[Message, str]]:
+    """The leaf parts to read, in order, and their content types (each looked up once: it scans every header).
+
+    A loop with its own stack, not recursion: however deep a sender nests
+    multiparts, every leaf is read (the parser's own limit is handled by
+    parse_message).
+    """
+    stack: list[Message] = [message]
+    while stack:
+        part = stack.pop()
+        content_type = _content_type(part)
+        if content_type == "message/rfc822":  # a forwarded message: kept whole, as an attachment
+            yield part, content_type
+            continue
+        if part.is_multipart():
+            payload = part.get_payload()
+            if isinstance(payload, list):
+                if content_type == "multipart/alternative":
+                    # One alternative is enough: the plain one if present, else the last one.
+                    payload = [p for p in payload if _content_type(p) == "text/plain"] or payload[-1:]
+                stack.extend(reversed(payload))
+            continue
         yield part, content_type
-        return
-    if part.is_multipart():
-        payload = part.get_payload()
-        if isinstance(payload, list):
-            if content_type == "multipart/alternative":
-                # One alternative is enough: the plain one if present, else the last one.
-                chosen = [p for p in payload if _content_type(p) == "text/plain"] or payload[-1:]
-                for sub in chosen:
-                    yield from _leaves(sub, depth + 1)
-                return
-            for sub in payload:
-                yield from _leaves(sub, depth + 1)
-        return
-    yield part, content_type
 
 
 def _content_type(part: Message) -> str:
@@ -440,24 +609,44 @@ def _declared_charset(part: Message) -> str:
         declared = part.get_content_charset() or "utf-8"
     except Exception:  # noqa: BLE001
         declared = "utf-8"
+    return _text_codec(declared) or "utf-8"  # unknown or unfit: UTF-8 with replacements is the best guess
+
+
+# Codecs Python knows that are no character set of mail: idna and punycode decode host names and
+# refuse replacement, the escape codecs would turn a sender's "\\x1b" into a real escape.
+_NOT_CHARSETS = frozenset({"idna", "punycode", "unicode-escape", "raw-unicode-escape", "undefined"})
+
+
+@functools.lru_cache(maxsize=64)
+def _text_codec(charset: str) -> str | None:
+    """The Python codec for a declared charset; None for an unknown one or one that is no charset."""
     try:
-        return codecs.lookup(declared).name
-    except LookupError:
-        return "utf-8"  # an unknown charset: UTF-8 with replacements is the best guess
+        info = codecs.lookup(charset)
+    except (LookupError, ValueError, TypeError):
+        return None
+    if not getattr(info, "_is_text_encoding", True) or info.name.replace("_", "-") in _NOT_CHARSETS:
+        return None  # base64, zlib, rot13, idna...
+    return info.name
+
+
+def _decode(data: bytes, codec: str) -> str:
+    """Text from bytes in a codec from _text_codec: the codec, else UTF-8, else replacements; never raises."""
+    for attempt in dict.fromkeys((codec, "utf-8")):
+        try:
+            return data.decode(attempt)
+        except (UnicodeError, LookupError):
+            continue
+    if codec in ("utf-8", "ascii"):
+        # Declared UTF-8 or ASCII but it is not: most likely Windows-1252/Latin-1 text.
+        return data.decode("cp1252", "replace")
+    try:
+        return data.decode(codec, "replace")
+    except (UnicodeError, LookupError):
+        return data.decode("utf-8", "replace")
 
 
 def _text(part: Message, content_type: str) -> str:
-    data = _payload_bytes(part, content_type)
-    charset = _charset(part)
-    for attempt in dict.fromkeys((charset, "utf-8")):
-        try:
-            return data.decode(attempt)
-        except (UnicodeDecodeError, LookupError):
-            continue
-    if charset in ("utf-8", "ascii"):
-        # Declared UTF-8 or ASCII but it is not: most likely Windows-1252/Latin-1 text.
-        return data.decode("cp1252", "replace")
-    return data.decode(charset, "replace")
+    return _decode(_payload_bytes(part, content_type), _charset(part))
 
 
 # -- HTML ------------------------------------------------------------------------------------
