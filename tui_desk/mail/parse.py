@@ -244,17 +244,18 @@ def _address(value: str) -> tuple[str, str]:
     if plain is not None:  # most mail: no tokenizing needed
         if plain[3] is not None:
             return "", plain[3]
-        return " ".join(plain[1].split()) if plain[1] else "", plain[2]
+        return " ".join(plain[1].split())[:_MAX_HEADER] if plain[1] else "", plain[2]
     return _tolerant_address(value)
 
 
 def _tolerant_address(value: str) -> tuple[str, str]:
     """_address for any value; the plain forms give what the fast path gives (a test holds them to it)."""
-    boxes = _mailboxes(value)
+    boxes = _mailboxes(value[:_MAX_HEADER])
     for name, address in boxes:
         if address:
             return name, address
-    # No mailbox the tokens make sense of (an unterminated quote, say): the last <address>, else a word.
+    # No mailbox the tokens make sense of (an unterminated quote, a name longer than any header
+    # we read whole): the last <address>, else a word with an @.
     for candidate in [*reversed(_ANGLED.findall(value)), *_WORD_WITH_AT.findall(value)]:
         if _usable_address(candidate.strip()):
             return "", candidate.strip()
@@ -319,7 +320,7 @@ def _mailbox(tokens: list[str]) -> tuple[str, str]:
     if all(t.startswith("(") or not t.strip() for t in rest):  # "john@acme.com (John Smith)": the old form
         rest = [t[1:].removesuffix(")") if t.startswith("(") else t for t in rest]
     name = " ".join(decode_words("".join(_unquote(t) for t in rest)).split()).strip(" ,")
-    return name, address
+    return name[:_MAX_HEADER], address
 
 
 def _angle(token: str) -> str:
@@ -366,13 +367,16 @@ class _HeaderReader:
         self.first = first
 
     def raw(self, name: str) -> str:
-        """The first value of a header unfolded, raw 8-bit bytes read as text, encoded words left as they are."""
+        """The first value of a header unfolded, raw 8-bit bytes read as text, encoded words left as they are.
+
+        Not cut to _MAX_HEADER: an address after a huge display name is still found (see _address).
+        """
         value = self.first.get(name.lower())
         if not isinstance(value, str):
             return ""
         if _has_surrogates(value):
             value = _raw_bytes_text(value)
-        return _unfold(value)[:_MAX_HEADER]
+        return _unfold(value)
 
     def __call__(self, message: Message, name: str) -> str:
         value = self.first.get(name.lower())
