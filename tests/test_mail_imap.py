@@ -179,3 +179,93 @@ def test_killed_between_commit_and_flags_loses_and_duplicates_nothing(db_path, t
     assert store.scalar("SELECT count(*) FROM tickets") == 5
     assert unseen(port) == 0
     store.close()
+
+
+def _flags_by_subject(port: int, folder: str = "INBOX") -> dict[str, str]:
+    client = imaplib.IMAP4("127.0.0.1", port)
+    client.login(USER, PASSWORD)
+    client.select(folder)
+    _status, data = client.uid("SEARCH", None, "ALL")
+    found: dict[str, str] = {}
+    for uid in data[0].split():
+        _status, parts = client.uid("FETCH", uid.decode(), "(FLAGS BODY.PEEK[HEADER.FIELDS (SUBJECT)])")
+        subject = parts[0][1].decode().split(":", 1)[1].strip()
+        found[subject] = "seen" if b"\\Seen" in parts[0][0] else "unseen"
+    client.logout()
+    return found
+
+
+def _refusing_question_2(service: TicketService, monkeypatch) -> None:  # noqa: ANN001
+    """The store refuses one message as a full or failing disk does; the others are stored."""
+    import sqlite3
+
+    real = service.create_ticket
+
+    def create_ticket(**fields):  # noqa: ANN003, ANN202
+        if fields["subject"] == "Question 2":
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(**fields)
+
+    monkeypatch.setattr(service, "create_ticket", create_ticket)
+
+
+@pytest.mark.parametrize("move_to", [None, "Processed"])
+def test_item7_unstored_message_stays_unseen(service: TicketService, dovecot, monkeypatch, move_to) -> None:
+    port, deliver, _root = dovecot
+    monkeypatch.setenv("TEST_IMAP_PASSWORD", PASSWORD)
+    for n in (1, 2, 3):
+        deliver(message(n))
+    deliver(b"Subject: no sender at all\r\n\r\nstill a customer")  # stored (item 6), so flagged
+    config = config_for(port)
+    if move_to:
+        client = imaplib.IMAP4("127.0.0.1", port)
+        client.login(USER, PASSWORD)
+        client.create(move_to)
+        client.logout()
+        config["mail"]["imap"][0]["move_to"] = move_to
+    _refusing_question_2(service, monkeypatch)
+    [(_account, summary)] = fetch_all(service, mail_settings(config))
+    if move_to:
+        assert _flags_by_subject(port).get("Question 2") == "unseen"  # not moved
+        assert set(_flags_by_subject(port, move_to)) == {"Question 1", "Question 3", "no sender at all"}
+        assert _flags_by_subject(port) == {"Question 2": "unseen"}
+    else:
+        assert _flags_by_subject(port) == {"Question 1": "seen", "Question 2": "unseen", "Question 3": "seen",
+                                           "no sender at all": "seen"}
+    assert summary.messages_added == 3
+    [(label, why)] = summary.skipped
+    assert label.startswith("INBOX:") and "disk I/O error" in why
+    # The next fetch, with a store that works again, takes it.
+    monkeypatch.undo()
+    monkeypatch.setenv("TEST_IMAP_PASSWORD", PASSWORD)
+    [(_account, summary)] = fetch_all(service, mail_settings(config))
+    assert (summary.messages_added, summary.skipped) == (1, [])
+    assert unseen(port) == 0
+
+
+def test_item7_cli_names_the_message_left_on_the_server(db_path, tmp_path, dovecot, monkeypatch, capsys) -> None:
+    from tui_desk.cli import main
+    from tui_desk.core import lifecycle
+
+    port, deliver, _root = dovecot
+    deliver(message(1))
+    deliver(message(2))
+    real = lifecycle.TicketService.create_ticket
+
+    def create_ticket(self, **fields):  # noqa: ANN001, ANN003, ANN202
+        if fields["subject"] == "Question 2":
+            raise lifecycle.StoreError("The store is full")
+        return real(self, **fields)
+
+    monkeypatch.setattr(lifecycle.TicketService, "create_ticket", create_ticket)
+    config = tmp_path / "config.toml"
+    config.write_text(
+        f'[[mail.imap]]\nhost = "127.0.0.1"\nport = {port}\nsecurity = "none"\nuser = "{USER}"\n'
+        f'password_command = "printf {PASSWORD}"\n'
+    )
+    monkeypatch.setenv("TUI_DESK_CONFIG", str(config))
+    assert main(["fetch", "--db", str(db_path)]) == 0
+    out, err = capsys.readouterr()
+    assert "1 messages added" in out and "1 skipped" in out
+    assert "INBOX:2" in err and "The store is full" in err and "unseen" in err
+    assert unseen(port) == 1

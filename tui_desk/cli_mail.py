@@ -105,9 +105,11 @@ def mail_command(args: argparse.Namespace, service: TicketService, config: Confi
     return 1
 
 
-def _report(summary) -> None:  # noqa: ANN001
+def _report(summary, *, fetched: bool = False) -> None:  # noqa: ANN001
+    # Fetched mail that was not stored was not flagged either: say where it waits.
+    line = _("not stored, left unseen on the server: {where}: {why}") if fetched else _("skipped {where}: {why}")
     for where, why in summary.skipped:
-        print(_("skipped {where}: {why}").format(where=printable(where), why=printable(why)), file=sys.stderr)
+        print(line.format(where=printable(where), why=printable(why)), file=sys.stderr)
     print(summary.line())
 
 
@@ -144,7 +146,7 @@ def _fetch(args: argparse.Namespace, service: TicketService, settings: MailSetti
     while True:
         for account, summary in fetch_all(service, settings):
             print(f"{account.server.user}@{account.server.host}/{account.folder}: ", end="")
-            _report(summary)
+            _report(summary, fetched=True)
         if not args.watch:
             return 0
         sys.stdout.flush()
