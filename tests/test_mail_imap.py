@@ -269,3 +269,36 @@ def test_item7_cli_names_the_message_left_on_the_server(db_path, tmp_path, dovec
     assert "1 messages added" in out and "1 skipped" in out
     assert "INBOX:2" in err and "The store is full" in err and "unseen" in err
     assert unseen(port) == 1
+
+
+def test_item14_fetch_counts_from_arrival_not_from_the_date_header(store, dovecot, monkeypatch) -> None:
+    from datetime import UTC, datetime, timedelta
+    from email.utils import format_datetime
+
+    from tui_desk.core.clock import to_text
+
+    port, _deliver, _root = dovecot
+    monkeypatch.setenv("TEST_IMAP_PASSWORD", PASSWORD)
+    now = datetime.now(UTC).replace(microsecond=0)
+    client = imaplib.IMAP4("127.0.0.1", port)
+    client.login(USER, PASSWORD)
+    cases = {  # subject: (Date header, INTERNALDATE, the moment the ticket must count from)
+        "forged future": (datetime(2099, 1, 1, tzinfo=UTC), now - timedelta(hours=2), now - timedelta(hours=2)),
+        "forged past": (datetime(2001, 1, 1, tzinfo=UTC), now - timedelta(hours=1), now - timedelta(hours=1)),
+        "honest": (now - timedelta(hours=3, minutes=-5), now - timedelta(hours=3), now - timedelta(hours=3, minutes=-5)),
+        "server in the future": (datetime(2099, 1, 1, tzinfo=UTC), now + timedelta(days=1), now),
+    }
+    for subject, (header, arrived, _expected) in cases.items():
+        raw = (f"From: c@example.com\r\nSubject: {subject}\r\nDate: {format_datetime(header)}\r\n"
+               f"Message-ID: <{subject.replace(' ', '-')}@example.com>\r\n\r\nbody\r\n").encode()
+        assert client.append("INBOX", None, imaplib.Time2Internaldate(arrived), raw)[0] == "OK"
+    client.logout()
+    service = TicketService(store)  # the real clock: INTERNALDATE is real time
+    [(_account, summary)] = fetch_all(service, mail_settings(config_for(port)))
+    assert summary.messages_added == 4
+    created = {r["subject"]: r["created_at"] for r in store.query("SELECT subject, created_at FROM tickets")}
+    for subject, (_header, _arrived, expected) in cases.items():
+        if subject == "server in the future":  # now, as the fetch saw it
+            assert now <= datetime.fromisoformat(created[subject]) <= datetime.now(UTC), subject
+        else:
+            assert created[subject] == to_text(expected), subject
