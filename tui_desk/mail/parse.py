@@ -50,10 +50,6 @@ _MAX_HEADER = 8192  # longer header values are cut: a huge header must not becom
 UNKNOWN_SENDER = "unknown-sender@tui-desk.invalid"
 
 
-class Unusable(Exception):
-    """Kept for callers of older versions: parse_message no longer raises it."""
-
-
 @dataclass
 class ParsedMail:
     message_id: str | None

@@ -470,7 +470,9 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
                 problems.append(str(error))
         if self.mail.imap:
             try:
-                fetch_all(self.service, self.mail)
+                for _account, summary in fetch_all(self.service, self.mail):
+                    left = _("not stored, left unseen on the server: {where}: {why}")
+                    problems.extend(left.format(where=where, why=why) for where, why in summary.skipped)
             except (TuiDeskError, OSError) as error:
                 problems.append(str(error))
         try:
