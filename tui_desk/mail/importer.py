@@ -329,10 +329,9 @@ class Importer:
         mail.date = self._moment(label, mail)
         written = self.store.conn.total_changes
         try:
-            if mail.kind == "note":  # two writes (the note, then its ids): undone together
-                with self.store.transaction():
-                    self._add(mail)
-            else:  # one TicketService call: with savepoints on, a failure undoes it alone
+            # All _add writes are undone together (a savepoint when the batch has them, see _batch):
+            # the message is then stored again another way, never half of it twice.
+            with self.store.transaction():
                 self._add(mail)
         except Exception as error:  # noqa: BLE001 - one bad message never aborts the import
             if not self._savepoints and self.store.conn.total_changes != written:

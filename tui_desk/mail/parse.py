@@ -215,8 +215,8 @@ def _sender(header: _HeaderReader) -> tuple[str, str]:
     """(display name, address) of who wrote the message: From, else Sender, Reply-To, Return-Path.
 
     A display name without an address goes with the address of a later
-    header; with no address anywhere the message is the unknown sender's. Display names are data: decoded, spaces
-    collapsed, never interpreted.
+    header; with no address anywhere the message is the unknown sender's.
+    Display names are data: decoded, spaces collapsed, never interpreted.
     """
     found_name = ""
     for name in _SENDER_HEADERS:
