@@ -484,7 +484,8 @@ def import_paths(
     progress: Callable[[int], None] | None = None,
 ) -> ImportSummary:
     sources = find_sources(paths)
-    return Importer(service, our_addresses, progress=progress).run_sources(sources, sum(s.count() for s in sources))
+    importer = Importer(service, our_addresses, progress=progress, dates=MessageDates.ARCHIVE)
+    return importer.run_sources(sources, sum(s.count() for s in sources))
 
 
 def _lower_priority() -> None:
