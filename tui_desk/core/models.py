@@ -134,6 +134,8 @@ class EventKind(StrEnum):
     MERGED = "merged"  # on both tickets: from_value/to_value name the other one as "#id"
     SPLIT = "split"  # on both tickets: a message moved into a new ticket
     UNDONE = "undone"  # an agent took back an action; detail names it
+    # Mail "From:" one of our addresses that the desk cannot tell it sent: a customer message, flagged.
+    UNVERIFIED_SENDER = "unverified_sender"
 
 
 def event_label(kind: str) -> str:
@@ -158,6 +160,7 @@ def event_label(kind: str) -> str:
         EventKind.MERGED: _("merged"),
         EventKind.SPLIT: _("split"),
         EventKind.UNDONE: _("undone"),
+        EventKind.UNVERIFIED_SENDER: _("claims to be the help desk (not verified): kept as a customer message"),
     }.get(kind, kind)  # type: ignore[call-overload]
 
 

@@ -75,7 +75,13 @@ def fetch_account(
             else:
                 client.uid("STORE", batch, "+FLAGS.SILENT", "(\\Seen)")
 
-        importer = Importer(service, settings.our_addresses, batch_size=FETCH_CHUNK, after_commit=done)
+        importer = Importer(
+            service,
+            settings.our_addresses,
+            batch_size=FETCH_CHUNK,
+            after_commit=done,
+            trust_own_address=settings.trusts_own_address(account),
+        )
         return importer.run(_messages(client, account, uids))
     finally:
         with contextlib.suppress(imaplib.IMAP4.error, OSError):
