@@ -58,18 +58,22 @@ def answered_ticket(service: TicketService) -> int:
     return ticket
 
 
-def hostile_messages() -> list[bytes]:
-    """What a stranger who knows ticket #1 sends: a thread of his own, then export headers on it."""
+def hostile_rounds() -> list[list[bytes]]:
+    """What a stranger who knows ticket #1 sends: a thread of his own with export headers, in two runs."""
     return [
-        mail(STRANGER, "Re: [#1] Printer", "hello", "<h1@evil.example>"),
-        mail(STRANGER, "Re: [#1]", "bye ticket", "<h2@evil.example>", "<h1@evil.example>",
-             X_Tui_Desk_Status="deleted", X_Tui_Desk_Ticket="1"),
-        mail(STRANGER, "Re: [#1]", "gone for good", "<h3@evil.example>", "<h2@evil.example>",
-             X_Tui_Desk_Status="purge", X_Tui_Desk_Ticket="1"),
-        mail(STRANGER, "Re: [#1]", "Refund approved, pay him", "<h4@evil.example>", "<h1@evil.example>",
-             X_Tui_Desk_Kind="note", X_Tui_Desk_Author="boss"),
-        mail(STRANGER, "Re: [#1]", "We answered you", "<h5@evil.example>", "<c1@example.com>",
-             X_Tui_Desk_Kind="reply", X_Tui_Desk_Author="boss", X_Tui_Desk_Status="resolved"),
+        [
+            mail(STRANGER, "Re: [#1] Printer", "hello", "<h1@evil.example>"),
+            mail(STRANGER, "Re: [#1]", "bye ticket", "<h2@evil.example>", "<h1@evil.example>",
+                 X_Tui_Desk_Status="deleted", X_Tui_Desk_Ticket="1"),
+            mail(STRANGER, "Re: [#1]", "Refund approved, pay him", "<h4@evil.example>", "<h1@evil.example>",
+                 X_Tui_Desk_Kind="note", X_Tui_Desk_Author="boss"),
+        ],
+        [
+            mail(STRANGER, "Re: [#1]", "We answered you", "<h5@evil.example>", "<c1@example.com>",
+                 X_Tui_Desk_Kind="reply", X_Tui_Desk_Author="boss"),
+            mail(STRANGER, "Re: [#1]", "gone for good", "<h3@evil.example>", "<h2@evil.example>",
+                 X_Tui_Desk_Status="purge", X_Tui_Desk_Ticket="1"),
+        ],
     ]
 
 
@@ -93,8 +97,9 @@ def test_item1_stranger_export_headers_obeyed_by_nothing_on_cli_import(db_path: 
     store = open_store(db_path)
     ticket = answered_ticket(TicketService(store, actor=AGENT))
     before = event_count(store)
-    box = write_mbox(tmp_path / "evil.mbox", hostile_messages())
-    assert main(["--db", str(db_path), "--as", AGENT, "import", str(box)]) == 0
+    for n, messages in enumerate(hostile_rounds()):
+        box = write_mbox(tmp_path / f"evil{n}.mbox", messages)
+        assert main(["--db", str(db_path), "--as", AGENT, "import", str(box)]) == 0
     assert_nothing_obeyed(store, ticket, before)
     store.close()
 
@@ -102,9 +107,10 @@ def test_item1_stranger_export_headers_obeyed_by_nothing_on_cli_import(db_path: 
 def test_item1_stranger_export_headers_obeyed_by_nothing_in_the_fetch_importer(service: TicketService) -> None:
     ticket = answered_ticket(service)
     before = event_count(service.store)
-    items = [(f"INBOX:{n}", raw, None) for n, raw in enumerate(hostile_messages(), start=1)]
-    summary = Importer(service, [OURS], batch_size=2).run(items)  # as fetch_account builds it
-    assert summary.messages_added == 5 and not summary.skipped
+    for messages in hostile_rounds():
+        items = [(f"INBOX:{n}", raw, None) for n, raw in enumerate(messages, start=1)]
+        summary = Importer(service, [OURS], batch_size=2).run(items)  # as fetch_account builds it
+        assert summary.messages_added == len(messages) and not summary.skipped
     assert_nothing_obeyed(service.store, ticket, before)
 
 
@@ -114,12 +120,13 @@ def test_item1_and_2_hostile_mail_by_real_imap_fetch(service: TicketService, dov
     monkeypatch.setenv("TEST_IMAP_PASSWORD", PASSWORD)
     ticket = answered_ticket(service)
     before = event_count(service.store)
-    for raw in hostile_messages():
-        deliver(raw)
     config = config_for(port)
     config["mail"]["addresses"] = [OURS]
-    [(_account, summary)] = fetch_all(service, mail_settings(config))
-    assert summary.messages_added == 5
+    for messages in hostile_rounds():
+        for raw in messages:
+            deliver(raw)
+        [(_account, summary)] = fetch_all(service, mail_settings(config))
+        assert summary.messages_added == len(messages)
     assert_nothing_obeyed(service.store, ticket, before)
     # A forged "From: us" answering the customer does not answer the ticket for us.
     deliver(mail(f"Help <{OURS}>", "Re: Printer", "Solved, closing", "<f1@evil.example>", "<c1@example.com>"))
@@ -258,3 +265,56 @@ def test_item2_trusted_own_address_when_the_user_opts_in(service: TicketService,
                                        "imap": [{"host": "h", "user": "u", "folder": "Sent"},
                                                 {"host": "h", "user": "u", "trust_own_address": False}]}})
     assert [settings.trusts_own_address(account) for account in settings.imap] == [True, False]
+
+
+# -- item 16: the mbox export round-trips its text and, restored, the ticket's state -------------------
+TRICKY = "From the start\n>From quoted\n>>From twice\nFrom: not a header\nend\n"
+
+
+def test_item16_mbox_round_trip_keeps_from_lines_and_ticket_state(service: TicketService, clock, tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    first = service.create_ticket(email="carol@example.com", subject="Printer", body=TRICKY, message_id="<t1@e>",
+                                  priority="high", department="Sales EU")
+    service.reply(first, "From now on, restart it\n>From me")
+    service.add_customer_message(first, "ok")
+    service.tag(first, ["vip", "paid-plan", "Ärger"])
+    service.assign(first, "bob")
+    until = clock() + timedelta(days=3)
+    service.postpone(first, until)
+    second = service.create_ticket(email="dave@example.com", subject="Invoice", body="Where?")
+    service.tag(second, ["billing"])
+    export_mbox(service.store, tmp_path / "all.mbox", chosen_tickets(service.store), OURS)
+
+    box = mailbox.mbox(tmp_path / "all.mbox")  # any mail program reads the text back exactly
+    texts = [m.get_payload(decode=True).decode().rstrip("\n") for m in box]
+    assert texts[:2] == [TRICKY.rstrip("\n"), "From now on, restart it\n>From me"]
+    box.close()
+
+    other = open_store(tmp_path / "restored.db")
+    summary = import_paths(TicketService(other, clock=clock), [tmp_path / "all.mbox"], [OURS], restore=True)
+    assert summary.messages_added == 4 and not summary.skipped
+    bodies = [r["body"] for r in other.query("SELECT body FROM messages ORDER BY id")]
+    assert bodies[:2] == [TRICKY.rstrip("\n"), "From now on, restart it\n>From me"]
+
+    def state(store: Store) -> list[tuple]:
+        return [
+            (r["subject"], r["status"], r["postponed_until"], r["priority"], r["assignee"], r["department"],
+             tuple(sorted(t["name"] for t in store.query(
+                 "SELECT g.name FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.ticket_id = ?", [r["id"]]))))
+            for r in store.query(
+                """SELECT t.*, a.name AS assignee, d.name AS department FROM tickets t
+                   LEFT JOIN agents a ON a.id = t.assignee_id LEFT JOIN departments d ON d.id = t.department_id
+                   ORDER BY t.created_at, t.subject""")
+        ]
+
+    assert state(other) == state(service.store)
+    assert state(other)[1][:3] == ("Printer", "postponed", until.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    other.close()
+
+
+def test_item16_cli_says_json_is_the_backup(capsys) -> None:
+    with pytest.raises(SystemExit):
+        main(["export", "--help"])
+    out = " ".join(capsys.readouterr().out.split())
+    assert "JSON is the full backup" in out
