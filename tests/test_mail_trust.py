@@ -214,7 +214,9 @@ def assert_forged_reply_flagged(store: Store, ticket: int) -> None:
     assert flagged == [{"actor": OURS, "kind": "unverified_sender"}]
 
 
-def test_item2_forged_from_our_address_is_a_flagged_customer_message(db_path: Path, tmp_path: Path, monkeypatch) -> None:
+def test_item2_forged_from_our_address_is_a_flagged_customer_message(
+    db_path: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:
     store = open_store(db_path)
     service = TicketService(store, actor=AGENT)
     ticket = service.create_ticket(email="carol@example.com", subject="Printer", body="Broken", message_id="<c1@example.com>")
@@ -230,6 +232,14 @@ def test_item2_forged_from_our_address_is_a_flagged_customer_message(db_path: Pa
     assert (row["kind"], row["author"]) == ("customer", OURS)
     assert store.scalar("SELECT status FROM tickets WHERE id = ?", [ticket]) == "new"
     assert store.scalar("SELECT count(*) FROM events WHERE kind = 'unverified_sender' AND ticket_id = ?", [ticket]) == 1
+    assert "--trust-own-address" in capsys.readouterr().err
+    # The user's own archive of the desk's mail: an explicit choice makes it an agent reply.
+    sent = write_mbox(tmp_path / "sent.mbox", [
+        mail(f"Help <{OURS}>", "Re: Printer", "Restart it", "<s1@desk.example>", "<c1@example.com>"),
+    ])
+    assert main(["--db", str(db_path), "import", "--trust-own-address", str(sent)]) == 0
+    assert store.scalar("SELECT kind FROM messages WHERE message_id = '<s1@desk.example>'") == "reply"
+    assert store.scalar("SELECT status FROM tickets WHERE id = ?", [ticket]) == "answered"
     store.close()
 
 

@@ -158,6 +158,9 @@ def _import(args: argparse.Namespace, service: TicketService, settings: MailSett
         print(_("{n} messages carry tui-desk export headers (status, notes, authors), ignored: to restore an "
                 "export of your own, use `tui-desk import --restore`").format(n=summary.restore_headers_ignored),
               file=sys.stderr)
+    if summary.unverified_own_address:
+        print(_("{n} messages From our own addresses were kept as customer messages and flagged: if the desk sent "
+                "them, import with --trust-own-address").format(n=summary.unverified_own_address), file=sys.stderr)
     return 0
 
 

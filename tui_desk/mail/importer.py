@@ -44,6 +44,7 @@ class ImportSummary:
     duplicates: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (which message, why)
     restore_headers_ignored: int = 0  # messages with X-Tui-Desk-* headers, not a restore
+    unverified_own_address: int = 0  # messages From our address kept as a customer's (flagged)
 
     @property
     def seen(self) -> int:
@@ -314,14 +315,15 @@ class Importer:
     def _state(self) -> tuple[tuple[int, ...], dict[int, int], dict[int, str], dict[int, str]]:
         summary = self.summary
         counts = (summary.tickets_created, summary.messages_added, summary.duplicates, len(summary.skipped),
-                  summary.restore_headers_ignored)
+                  summary.restore_headers_ignored, summary.unverified_own_address)
         return counts, dict(self._exported_tickets), dict(self._wanted_status), dict(self._wanted_state)
 
     def _restore(self, state: tuple[tuple[int, ...], dict[int, int], dict[int, str], dict[int, str]]) -> None:
-        (created, added, duplicates, skipped, ignored), self._exported_tickets, self._wanted_status, self._wanted_state = state
+        (created, added, duplicates, skipped, ignored, unverified), *wanted = state
+        self._exported_tickets, self._wanted_status, self._wanted_state = wanted
         summary = self.summary
         summary.tickets_created, summary.messages_added, summary.duplicates = created, added, duplicates
-        summary.restore_headers_ignored = ignored
+        summary.restore_headers_ignored, summary.unverified_own_address = ignored, unverified
         del summary.skipped[skipped:]
 
     def _one(self, label: str, raw: bytes | ParsedMail | Unusable) -> None:
@@ -446,6 +448,7 @@ class Importer:
             # Anyone can write our address in From: say so where the agent reads the thread.
             moment = to_text(mail.date or service.clock())
             writes.insert_event(self.store.conn, ticket_id, moment, mail.sender, EventKind.UNVERIFIED_SENDER)
+            self.summary.unverified_own_address += 1
         if self.restore and mail.exported_ticket is not None:
             self._exported_tickets.setdefault(mail.exported_ticket, ticket_id)
             if mail.exported_status:
