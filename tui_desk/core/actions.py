@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from ..i18n import _
 from .clock import to_text
-from .errors import ConflictError, NotFound, TransitionRefused
+from .errors import ConflictError, NotFound, TransitionRefused, TuiDeskError
 from .lifecycle import Change, TicketService
 from .models import Status
 
@@ -121,6 +121,25 @@ class Outcome:
         )
 
 
+class PartlyDone(TuiDeskError):
+    """A bulk action stopped by an error on one ticket after it had changed others.
+
+    The message is the usual summary (what was done, what was refused), then where it
+    stopped and why, and the tickets not tried; ``outcome`` holds the changes made.
+    """
+
+    def __init__(self, outcome: Outcome, ticket_id: int, error: BaseException, untried: Sequence[int]) -> None:
+        self.outcome = outcome
+        self.ticket_id = ticket_id
+        self.error = error
+        reason = str(error) if isinstance(error, TuiDeskError) else f"{type(error).__name__}: {error}"
+        text = _("{done}; stopped at #{id}: {reason}").format(done=outcome.summary(), id=ticket_id, reason=reason)
+        if untried:
+            shown = ", ".join(f"#{i}" for i in untried[:5]) + (", …" if len(untried) > 5 else "")
+            text += "; " + _("not tried: {ids}").format(ids=shown)
+        super().__init__(text)
+
+
 def perform(
     service: TicketService,
     kind: str,
@@ -132,7 +151,9 @@ def perform(
     A ticket that is refused (wrong status, unknown id, changed meanwhile) is named in
     the outcome and does not stop the others. Bad input for the action as a whole
     (an unknown priority, a store error) stops it at once, as it would fail for every
-    ticket; what was done before stays done, and can be undone.
+    ticket; what was done before stays done, and can be undone. If that happens after
+    some tickets were changed, :class:`PartlyDone` says which were done, which were
+    refused and where it stopped (on the first ticket, the error itself is raised).
     """
     wanted = list(dict.fromkeys(ticket_ids))
     outcome = Outcome(kind)
@@ -156,6 +177,11 @@ def perform(
             except (TransitionRefused, NotFound, ConflictError) as error:
                 outcome.refused.append((ticket_id, str(error)))
                 continue
+            except Exception as error:
+                if not outcome.changes:
+                    raise
+                untried = wanted[wanted.index(ticket_id) + 1 :]
+                raise PartlyDone(outcome, ticket_id, error, untried) from error
             outcome.changes.extend([result] if isinstance(result, Change) else result)
     finally:
         service.recording = outer
@@ -286,6 +312,7 @@ def undo_summary(outcome: Outcome) -> str:
 __all__ = [
     "ActionKind",
     "Outcome",
+    "PartlyDone",
     "RecordedAction",
     "action_done_label",
     "action_name",

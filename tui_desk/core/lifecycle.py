@@ -24,7 +24,7 @@ from typing import Any
 from ..i18n import _
 from ..store import Store, writes
 from ..store.db import describe_sqlite_error
-from . import sla_tracking
+from . import addressing, sla_tracking
 from .clock import Clock, from_text, system_clock, to_text
 from .errors import ConflictError, InvalidInput, NotFound, StoreError, TransitionRefused
 from .models import (
@@ -368,13 +368,16 @@ class TicketService:
         attachments: Sequence[tuple[str, str, bytes]] = (),
         expected_version: int | None = None,
         outbox: bool = False,
+        new_message_id: Callable[[], str] | None = None,
         in_reply_to: str | None = None,
         references: str | None = None,
         content_hash: str | None = None,
     ) -> Change:
         """An agent answers the customer: the ticket becomes Answered.
 
-        With ``outbox``, the reply is also queued for e-mail in the same transaction.
+        With ``outbox``, the reply is also queued for e-mail in the same transaction, addressed
+        to the ticket's customer as it is now. ``new_message_id`` makes its Message-ID (when
+        none is given) inside that transaction: each reply of a bulk reply gets its own.
         ``in_reply_to``, ``references`` and ``content_hash`` are stored with the message
         (a reply imported from mail).
         """
@@ -385,6 +388,8 @@ class TicketService:
 
         def plan(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
             self._require(ticket, definition, REPLY_FROM, _("replied to"))
+            if message_id is None and new_message_id is not None:
+                message["message_id"] = new_message_id()
             fields: dict[str, Any] = {
                 "status": Status.ANSWERED.value,
                 "last_agent_reply_at": moment,
@@ -401,25 +406,28 @@ class TicketService:
 
         def queue(conn: sqlite3.Connection, message_row_id: int | None) -> None:
             if message_row_id is not None:
-                writes.queue_outbox(conn, ticket_id, message_row_id, moment)
+                writes.queue_outbox(
+                    conn, ticket_id, message_row_id, moment, addressing.recipients(conn, ticket_id, message_row_id)
+                )
 
+        message: dict[str, Any] = {
+            "kind": MessageKind.REPLY.value,
+            "author": who,
+            "body": body,
+            "created_at": moment,
+            "message_id": message_id,
+            **(
+                {"in_reply_to": in_reply_to, "references_": references, "content_hash": content_hash}
+                if in_reply_to or references or content_hash
+                else {}
+            ),
+        }
         return self._change(
             ticket_id,
             plan,
             actor=who,
             expected_version=expected_version,
-            message={
-                "kind": MessageKind.REPLY.value,
-                "author": who,
-                "body": body,
-                "created_at": moment,
-                "message_id": message_id,
-                **(
-                    {"in_reply_to": in_reply_to, "references_": references, "content_hash": content_hash}
-                    if in_reply_to or references or content_hash
-                    else {}
-                ),
-            },
+            message=message,
             attachments=attachments,
             at=moment,
             also=queue if outbox else None,  # the outbox row in the same transaction as the reply
