@@ -560,6 +560,8 @@ def _main(argv: Sequence[str] | None) -> int:
             )
         if args.command == "sla":  # the config file only: no store needed
             return cli_rules.sla_command(args, config)
+        if args.command == "rules" and args.rules_action == "show":  # the config only, like sla
+            return cli_rules.rules_show(args, config)
         store = open_store(path)
         try:
             return run_command(args, store, _actor(args, config.agent), config)
