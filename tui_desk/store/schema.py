@@ -310,6 +310,9 @@ _V5_STATEMENTS = [
     # Undo: an action that cannot be undone is skipped once refused, so the next undo
     # reaches the action before it.
     "ALTER TABLE actions ADD COLUMN skipped_at TEXT",
+    # Due times of clocks resumed on a used-up target were "when it resumed"; the next
+    # rules run (or app start) replays them to the moment the target was used up.
+    "UPDATE meta SET value = 'stale' WHERE key = 'sla_fingerprint'",
 ]
 
 
