@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 from . import __version__, cli_mail, cli_rules, cli_templates
 from .config import Config, config_path, load_config, resolve_db_path
 from .core import sla_tracking
-from .core.actions import ActionKind, action_name, perform, undo_last, undo_summary
+from .core.actions import ActionKind, PartlyDone, action_name, perform, undo_last, undo_summary
 from .core.clock import humanize_age, parse_when, system_clock, to_epoch
 from .core.errors import InvalidInput, NotFound, TransitionRefused, TuiDeskError
 from .core.lifecycle import STATUS_ACTIONS, Change, TicketService, parse_priority
@@ -158,7 +158,12 @@ def _bulk(
 ) -> int:
     """One action over the tickets named: a line per change, a line per refusal on stderr; 1 if any refused."""
     ids = parse_ticket_ids(id_text)
-    outcome = perform(service, kind, ids, apply)
+    try:
+        outcome = perform(service, kind, ids, apply)
+    except PartlyDone as stopped:  # the tickets done before it stopped are named, then the error
+        for change in stopped.outcome.changes:
+            _print_change(change, service)
+        raise
     for change in outcome.changes:
         _print_change(change, service)
     for _ticket_id, reason in outcome.refused:
@@ -555,6 +560,8 @@ def _main(argv: Sequence[str] | None) -> int:
             )
         if args.command == "sla":  # the config file only: no store needed
             return cli_rules.sla_command(args, config)
+        if args.command == "rules" and args.rules_action == "show":  # the config only, like sla
+            return cli_rules.rules_show(args, config)
         store = open_store(path)
         try:
             return run_command(args, store, _actor(args, config.agent), config)

@@ -1,6 +1,7 @@
 """The `rules` and `sla` subcommands of `tui-desk` (hooked into cli.py).
 
     tui-desk rules run [--json]                  the time rules, once (for cron)
+    tui-desk rules show [--json]                 which time rules are on, and from where
     tui-desk sla show [--json]                   the effective SLA targets and hours
     tui-desk sla set KEY VALUE [--department D] [--priority P]
     tui-desk sla unset KEY [--department D] [--priority P]
@@ -17,6 +18,7 @@ import json
 import shutil
 import tomllib
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,7 @@ from .config import Config, config_path, write_config_text
 from .core.errors import InvalidInput
 from .core.lifecycle import TicketService
 from .core.models import PRIORITY_ORDER, priority_label
-from .core.rules import RulesConfig, run_rules
+from .core.rules import RulesConfig, describe_period, format_period, run_rules
 from .core.sla import SlaPolicies, SlaTargets, dump_toml, format_time, to_config, zone_name
 from .core.text import printable
 from .i18n import _, day_abbreviation
@@ -46,6 +48,9 @@ def add_parsers(
         " resolve tickets answered with no customer reply for N days, purge tickets deleted N days ago."
         " Safe to run as often as you like."
     ))
+    add_common(p)
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    p = actions.add_parser("show", help=_("which time rules are on (purging deleted tickets is off unless set)"))
     add_common(p)
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
 
@@ -95,6 +100,41 @@ def rules_command(args: argparse.Namespace, service: TicketService, config: Conf
     else:
         for line in report.lines():
             print(line)
+    return 0
+
+
+def rules_show(args: argparse.Namespace, config: Config) -> int:
+    """Each time rule: on or off, and whether the config set it or it is the default."""
+    path = config_path()
+    rules = rules_config(config, path)
+    configured = RulesConfig.set_in(config.raw)
+    if args.json:
+        data = {
+            "config": str(path),
+            "wake_postponed": "on",
+            **{
+                key: {"value": format_period(getattr(rules, key)), "set_in_config": key in configured}
+                for key in ("auto_resolve_after", "purge_deleted_after")
+            },
+        }
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+        return 0
+    rows = [
+        (_("Wake postponed tickets when their time passes"), _("on"), None),
+        (_("Auto-resolve tickets answered with no customer reply"), rules.auto_resolve_after, "auto_resolve_after"),
+        (_("Purge deleted tickets for good"), rules.purge_deleted_after, "purge_deleted_after"),
+    ]
+    for name, value, key in rows:
+        if key is None:
+            setting = str(value)
+        else:
+            period = value if isinstance(value, timedelta) else None
+            setting = _("after {period}").format(period=describe_period(period)) if period else _("off")
+            setting += " (" + (_("set in the config") if key in configured else _("default")) + ")"
+        print(f"{name}: {setting}")
+    print(_('Change them in [rules] of {path}, e.g. purge_deleted_after = "30d" or auto_resolve_after = "off"').format(
+        path=path
+    ))
     return 0
 
 
