@@ -109,7 +109,7 @@ def _print_list(templates: list[Template]) -> None:
     if not templates:
         print(_("No saved replies yet: add one with  tui-desk template add NAME"))
         return
-    width = min(30, max(len(t.name) for t in templates))
+    width = min(30, max(len(one_line(t.name)) for t in templates))
     for template in templates:
         print(f"{one_line(template.name, 30):<{width}}  {one_line(template.body, 70)}")
 
@@ -186,7 +186,7 @@ def template_command(args: argparse.Namespace, service: TicketService) -> int:
     elif action == "add":
         text = _read_text(args)
         added = add_template(store, args.name, _read_stdin() if text is None else text, clock=service.clock)
-        print(_("Added saved reply {name!r}").format(name=added.name))
+        print(_("Added saved reply {name!r}").format(name=one_line(added.name)))
     elif action == "edit":
         template = get_template(store, args.name)
         text = _read_text(args)
@@ -194,16 +194,16 @@ def template_command(args: argparse.Namespace, service: TicketService) -> int:
             text = _edit_in_editor(template)
         updated = update_template(store, template.name, text, clock=service.clock)
         if updated == template:
-            print(_("Saved reply {name!r} is unchanged").format(name=updated.name))
+            print(_("Saved reply {name!r} is unchanged").format(name=one_line(updated.name)))
         else:
-            print(_("Saved reply {name!r} updated").format(name=updated.name))
+            print(_("Saved reply {name!r} updated").format(name=one_line(updated.name)))
     elif action == "rename":
         old = get_template(store, args.old)
         renamed = rename_template(store, args.old, args.new, clock=service.clock)
-        print(_("Renamed saved reply {old!r} to {new!r}").format(old=old.name, new=renamed.name))
+        print(_("Renamed saved reply {old!r} to {new!r}").format(old=one_line(old.name), new=one_line(renamed.name)))
     elif action == "remove":
         removed = remove_template(store, args.name)
-        print(_("Removed saved reply {name!r}").format(name=removed.name))
+        print(_("Removed saved reply {name!r}").format(name=one_line(removed.name)))
     elif action == "render":
         ticket_id = parse_ticket_id(args.ticket)
         rendered = render_for_ticket(store, args.name, ticket_id, service.actor)
@@ -212,5 +212,5 @@ def template_command(args: argparse.Namespace, service: TicketService) -> int:
         print(printable(rendered.text), end="" if rendered.text.endswith("\n") else "\n")
         warning = _("warning")
         for problem in rendered.problems:
-            print(f"tui-desk: {warning}: {problem.message}", file=sys.stderr)
+            print(f"tui-desk: {warning}: {one_line(problem.message)}", file=sys.stderr)
     return 0
