@@ -22,8 +22,8 @@ from .core.actions import ActionKind, action_name, perform, undo_last, undo_summ
 from .core.clock import humanize_age, parse_when, system_clock, to_epoch
 from .core.errors import InvalidInput, NotFound, TransitionRefused, TuiDeskError
 from .core.lifecycle import STATUS_ACTIONS, Change, TicketService, parse_priority
-from .core.names import parse_tag_words
 from .core.models import event_label, priority_label, status_label
+from .core.names import parse_tag_words
 from .core.rules import RulesConfig
 from .core.saved_views import SavedView, parse_views
 from .core.sla import SlaPolicies

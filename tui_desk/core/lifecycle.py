@@ -27,7 +27,6 @@ from ..store.db import describe_sqlite_error
 from . import sla_tracking
 from .clock import Clock, from_text, system_clock, to_text
 from .errors import ConflictError, InvalidInput, NotFound, StoreError, TransitionRefused
-from .names import status_name, tag_edit, tag_to_remove
 from .models import (
     BUILTIN_MEANINGS,
     CUSTOM_MEANINGS,
@@ -41,6 +40,7 @@ from .models import (
     priority_label,
     status_label,
 )
+from .names import status_name, tag_edit, tag_to_remove
 from .sla import SlaPolicies, SlaTargets, to_config, zone_name
 
 # Events whose to_value is the ticket's status after them: the status history SLA clocks replay.
