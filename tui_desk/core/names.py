@@ -12,7 +12,7 @@ spaces inside it become ``-``: ``+"vip customer"`` adds ``vip-customer``.
 
 from __future__ import annotations
 
-import shlex
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -32,6 +32,8 @@ _STATUS_WORDS = frozenset(
         "attention", "all", "none", "unassigned", "custom", "status",
     }
 )
+# A word of the app's tag prompt: quoted groups and other non-space characters.
+_WORD = re.compile(r"""(?:(?<![^\s+\-])'[^']*'(?=\s|$)|"[^"]*(?:"|$)|“[^”]*(?:”|$)|\S)+""")
 _QUOTES = "\"'“”„‘’‚«»‹›`"
 
 
@@ -148,13 +150,9 @@ def parse_tag_words(words: Sequence[str]) -> TagEdit:
 
 
 def parse_tag_text(text: str) -> TagEdit:
-    """The words typed in one line (the app's prompt): quotes group a tag with spaces."""
-    lexer = shlex.shlex(text, posix=True)
-    lexer.whitespace_split = True
-    lexer.escape = ""  # a backslash is a character of the tag, not an escape
-    lexer.commenters = ""
-    try:
-        words = list(lexer)
-    except ValueError:  # an apostrophe, as in o'brien: plain words then
-        words = text.split()
-    return parse_tag_words(words)
+    """The words typed in one line (the app's prompt): quotes group a tag with spaces.
+
+    Double (or curly) quotes group anywhere; a single quote only at the start of a word,
+    so ``o'brien`` is one tag and not an open quote.
+    """
+    return parse_tag_words(_WORD.findall(text))

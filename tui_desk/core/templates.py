@@ -212,7 +212,10 @@ def list_templates(store: Store) -> list[Template]:
 
 
 def _find(conn: sqlite3.Connection, name: str) -> Template | None:
-    row = conn.execute(f"SELECT {_COLUMNS} FROM templates WHERE name = ?", [_clean(name) or ""]).fetchone()
+    # The name as typed also finds one stored before names were checked (with control characters).
+    row = conn.execute(
+        f"SELECT {_COLUMNS} FROM templates WHERE name IN (?, ?) ORDER BY name = ? DESC", [_clean(name) or "", name, name]
+    ).fetchone()
     return _row(row) if row else None
 
 
@@ -247,7 +250,9 @@ def _refuse_taken(conn: sqlite3.Connection, name: str, own_id: int | None = None
 
 def get_template(store: Store, name: str) -> Template:
     """The saved reply called `name` (case-insensitively); NotFound otherwise."""
-    row = store.query_one(f"SELECT {_COLUMNS} FROM templates WHERE name = ?", [_clean(name) or ""])
+    row = store.query_one(
+        f"SELECT {_COLUMNS} FROM templates WHERE name IN (?, ?) ORDER BY name = ? DESC", [_clean(name) or "", name, name]
+    )
     if row is None:
         raise _not_found(name, [r["name"] for r in store.query("SELECT name FROM templates")])
     return Template(**row)
