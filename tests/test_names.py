@@ -9,6 +9,7 @@ core.names, the same in the CLI and the app; a refusal is one line and changes n
 from __future__ import annotations
 
 import io
+import json
 import sys
 import unicodedata
 
@@ -261,3 +262,20 @@ def test_a_tag_stored_with_quotes_before_item4_can_still_be_removed(service: Tic
         conn.execute("INSERT INTO ticket_tags(ticket_id, tag_id) SELECT ?, id FROM tags", [ticket])
     service.tag(ticket, remove=['"vip customer"'])
     assert queries.get_ticket(store, ticket).tags == ()
+
+
+def test_item3_json_output_escapes_what_json_dumps_leaves_raw(run, hostile: int, store: Store) -> None:
+    """`--json` keeps the data exact but spells C1, bidi and invisible characters as \\uXXXX."""
+    service_body = queries.ticket_messages(store, hostile)[0].body
+    with store.transaction() as conn:
+        conn.execute("UPDATE messages SET body = body || ? WHERE ticket_id = ?", [" \x9b2J \U000e0041", hostile])
+    for args in (("show", str(hostile), "--json"), ("list", "--json"), ("statuses", "--json"), ("template", "list", "--json")):
+        code, out, err = run(*args)
+        assert (code, err) == (0, ""), args
+        assert_safe(out)
+        assert "\U000e0041" not in out
+        json.loads(out)
+    data = json.loads(run("show", str(hostile), "--json")[1])
+    assert data["subject"] == "Your invoice\u202efdp.exe is ready"
+    assert data["messages"][0]["body"] == service_body + " \x9b2J \U000e0041"
+    assert data["messages"][0]["attachments"][0]["content_type"] == "application/x-\x1b[8m"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import os
 import sqlite3
 import sys
@@ -27,7 +26,7 @@ from .core.names import parse_tag_words
 from .core.rules import RulesConfig
 from .core.saved_views import SavedView, parse_views
 from .core.sla import SlaPolicies
-from .core.text import one_line, printable
+from .core.text import json_text, one_line, printable
 from .core.ticket_ids import parse_ticket_id, parse_ticket_ids
 from .i18n import _, choose_language, set_language
 from .store import Store, open_store, queries
@@ -327,11 +326,7 @@ def _print_views(service: TicketService, config: Config, as_json: bool) -> None:
         return definition.label if definition else status_label(key)
 
     if as_json:
-        print(json.dumps(
-            [{"name": v.name, **v.to_table(), "description": v.describe(label)} for v in saved.views],
-            ensure_ascii=False,
-            indent=1,
-        ))
+        print(json_text([{"name": v.name, **v.to_table(), "description": v.describe(label)} for v in saved.views]))
         return
     if not saved.views:
         print(_('No saved views: press V in the app, or add [views."NAME"] to {path}').format(path=config_path()))
@@ -428,13 +423,13 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
             service.status_def(status)
         rows = queries.inbox_page(store, flt, offset=args.offset, limit=args.limit)
         if args.json:
-            print(json.dumps([asdict(r) | {"customer_email": r.customer_email} for r in rows], ensure_ascii=False, indent=1))
+            print(json_text([asdict(r) | {"customer_email": r.customer_email} for r in rows]))
         else:
             _print_list(service, rows)
     elif command == "show":
         ticket_id = parse_ticket_id(args.id)
         if args.json:
-            print(json.dumps(_ticket_json(service, ticket_id), ensure_ascii=False, indent=1))
+            print(json_text(_ticket_json(service, ticket_id)))
         else:
             _print_ticket(service, ticket_id)
     elif command == "views":
@@ -447,10 +442,10 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
         counts = queries.status_counts(store)
         definitions = service.statuses(reload=True).values()
         if args.json:
-            print(json.dumps([
+            print(json_text([
                 {"key": d.key, "name": d.name, "meaning": d.meaning.value, "builtin": d.builtin, "count": counts.get(d.key, 0)}
                 for d in definitions
-            ], ensure_ascii=False, indent=1))
+            ]))
         else:
             for d in definitions:
                 print(f"{one_line(d.key):<20} {d.label:<20} {d.meaning.value:<10} {counts.get(d.key, 0):>8}")
@@ -460,7 +455,7 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
 
         report = build_report(store, service.sla, since=args.since, until=args.until, by=args.by, now=service.clock())
         if args.json:
-            print(json.dumps(report.to_json(), ensure_ascii=False, indent=1))
+            print(json_text(report.to_json()))
         else:
             print_report(report)
     elif command == "wake":

@@ -19,7 +19,7 @@ from pathlib import Path
 from .config import Config
 from .core.errors import InvalidInput
 from .core.lifecycle import TicketService
-from .core.text import one_line
+from .core.text import json_text, one_line
 from .i18n import _
 from .mail.settings import MailSettings, mail_settings
 
@@ -82,7 +82,7 @@ def mail_command(args: argparse.Namespace, service: TicketService, config: Confi
 
         rows = outbox_rows(service.store)
         if args.json:
-            print(json.dumps(rows, ensure_ascii=False, indent=1))
+            print(json_text(rows))
         else:
             for r in rows:
                 error = one_line(r["last_error"] or "")

@@ -15,7 +15,6 @@ Names are case-insensitive. `render` prints the text for the ticket and the agen
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shlex
 import subprocess
@@ -38,7 +37,7 @@ from .core.templates import (
     render_for_ticket,
     update_template,
 )
-from .core.text import one_line, printable
+from .core.text import json_text, one_line, printable
 from .i18n import _
 
 COMMAND = "template"
@@ -174,13 +173,13 @@ def template_command(args: argparse.Namespace, service: TicketService) -> int:
     if action == "list":
         templates = list_templates(store)
         if args.json:
-            print(json.dumps([_template_json(t) for t in templates], ensure_ascii=False, indent=1))
+            print(json_text([_template_json(t) for t in templates]))
         else:
             _print_list(templates)
     elif action == "show":
         template = get_template(store, args.name)
         if args.json:
-            print(json.dumps(_template_json(template), ensure_ascii=False, indent=1))
+            print(json_text(_template_json(template)))
         else:
             print(printable(template.body), end="" if template.body.endswith("\n") else "\n")
     elif action == "add":

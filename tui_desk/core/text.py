@@ -19,6 +19,7 @@ Devanagari conjuncts). Between Latin letters, or anywhere else, they show.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 
@@ -88,3 +89,21 @@ def hidden_characters(text: str) -> list[str]:
         if _visible(match) != match.group():
             found[f"U+{ord(match.group()):04X}"] = None
     return list(found)
+
+
+def _json_escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if code > 0xFFFF:  # JSON spells a character outside the BMP as a surrogate pair
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
+def json_text(data: object, indent: int | None = 1) -> str:
+    """JSON for scripts that is also safe on a terminal: the same data, every unsafe character as \\uXXXX.
+
+    json.dumps escapes only C0 controls; C1 (8-bit CSI), bidi and invisible characters
+    would reach the terminal raw, and a lone surrogate could not be printed at all.
+    Such characters only occur inside JSON strings, where an escape means the same.
+    """
+    return _UNSAFE.sub(_json_escape, json.dumps(data, ensure_ascii=False, indent=indent))

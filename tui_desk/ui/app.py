@@ -283,7 +283,7 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
     def _view_title(self) -> Content:
         """The inbox's title; plain text, as searches and names in it come from users."""
         view = next((v for v in self.views() if v.key == self.view_key), None)
-        parts = [_("Inbox") + ": " + (view.label if view else self.view_key)]
+        parts = [_("Inbox") + ": " + (view.label if view else one_line(self.view_key))]
         if self.flt.search:
             parts.append(_("search “{q}”").format(q=one_line(self.flt.search, 30)))
         if self.flt.assignee:
