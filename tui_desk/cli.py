@@ -100,9 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", help=ids_help)
     p.add_argument("department")
 
-    p = command("tag", _("add (+name) and remove (-name) tags"))
+    p = command("tag", _("add (+name, or a bare name) and remove (-name) tags"))
     p.add_argument("id", help=ids_help)
-    p.add_argument("tags", nargs=argparse.REMAINDER, help="+name -name ...")
+    p.add_argument("tags", nargs=argparse.REMAINDER, help="+name -name name ...")
 
     p = command("undo", _("take back your last action (bulk ones included) if nothing changed those tickets since"))
 
