@@ -880,8 +880,6 @@ class TicketService:
             fields["department_id"] = ("department", before.get("department"))
             wanted = {t.casefold(): t for t in before.get("tags", [])}
             current = {t.casefold(): t for t in ticket["tags"]}
-            # A tag stored before quotes were dropped ("vip-customer" with its quotes) is still removable.
-            current |= {tag_to_remove(t).casefold(): t for t in ticket["tags"] if tag_to_remove(t).casefold() not in current}
             tags_to_add[:] = [t for k, t in wanted.items() if k not in current]
             tags_to_remove[:] = [t for k, t in current.items() if k not in wanted]
             return _Plan(fields, [(EventKind.UNDONE, ticket["status"], before["status"], label)])
