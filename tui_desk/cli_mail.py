@@ -19,7 +19,7 @@ from pathlib import Path
 from .config import Config
 from .core.errors import InvalidInput
 from .core.lifecycle import TicketService
-from .core.text import printable
+from .core.text import json_text, one_line
 from .i18n import _
 from .mail.settings import MailSettings, mail_settings
 
@@ -80,17 +80,17 @@ def mail_command(args: argparse.Namespace, service: TicketService, config: Confi
         else:
             print(_("{sent} sent, {failed} failed (kept in the outbox)").format(sent=result.sent, failed=result.failed))
             for outbox_id, error in result.errors or ():
-                print(f"  #{outbox_id}: {printable(error)}", file=sys.stderr)
+                print(f"  #{outbox_id}: {one_line(error)}", file=sys.stderr)
         return 0 if not result.failed else 2
     if args.command == "outbox":
         from .mail.outbox import outbox_rows
 
         rows = outbox_rows(service.store)
         if args.json:
-            print(json.dumps(rows, ensure_ascii=False, indent=1))
+            print(json_text(rows))
         else:
             for r in rows:
-                error = printable(r["last_error"] or "")
+                error = one_line(r["last_error"] or "")
                 print(f"#{r['ticket_id']:<6} {r['status']:<8} {r['attempts']:>2} {r['next_attempt_at']}  {error}")
         return 0
     if args.command == "export":
@@ -101,18 +101,18 @@ def mail_command(args: argparse.Namespace, service: TicketService, config: Confi
         path = Path(args.path).expanduser()
         if args.format == "json":
             count = export_json(service.store, path, ids)
-            print(_("Exported {n} tickets to {path}").format(n=count, path=path))
+            print(_("Exported {n} tickets to {path}").format(n=count, path=one_line(str(path))))
         else:
             ours = settings.smtp.sender if settings.smtp else (settings.our_addresses or ("help@tui-desk.invalid",))[0]
             count = export_mbox(service.store, path, ids, ours)
-            print(_("Exported {n} messages of {t} tickets to {path}").format(n=count, t=len(ids), path=path))
+            print(_("Exported {n} messages of {t} tickets to {path}").format(n=count, t=len(ids), path=one_line(str(path))))
         return 0
     return 1
 
 
 def _report(summary) -> None:  # noqa: ANN001
     for where, why in summary.skipped:
-        print(_("skipped {where}: {why}").format(where=printable(where), why=printable(why)), file=sys.stderr)
+        print(_("skipped {where}: {why}").format(where=one_line(where), why=one_line(why)), file=sys.stderr)
     print(summary.line())
 
 
@@ -132,7 +132,7 @@ def _import(args: argparse.Namespace, service: TicketService, settings: MailSett
     for path in backups:
         tickets, messages, already = import_json(service.store, path)
         print(_("{path}: {tickets} tickets and {messages} messages restored, {already} already there").format(
-            path=path, tickets=tickets, messages=messages, already=already))
+            path=one_line(str(path)), tickets=tickets, messages=messages, already=already))
     paths = [p for p in paths if p not in backups]
     if not paths:
         return 0

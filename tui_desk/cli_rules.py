@@ -14,7 +14,6 @@ the replacement is atomic.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import tomllib
 from collections.abc import Callable, Mapping
@@ -28,7 +27,7 @@ from .core.lifecycle import TicketService
 from .core.models import PRIORITY_ORDER, priority_label
 from .core.rules import RulesConfig, describe_period, format_period, run_rules
 from .core.sla import SlaPolicies, SlaTargets, dump_toml, format_time, to_config, zone_name
-from .core.text import printable
+from .core.text import json_text, one_line
 from .i18n import _, day_abbreviation
 
 _DAY_ABBREVIATIONS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -96,7 +95,7 @@ def rules_config(config: Config, path: Path | None = None) -> RulesConfig:
 def rules_command(args: argparse.Namespace, service: TicketService, config: Config) -> int:
     report = run_rules(service, rules_config(config))
     if args.json:
-        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
+        print(json_text(report.as_dict()))
     else:
         for line in report.lines():
             print(line)
@@ -117,7 +116,7 @@ def rules_show(args: argparse.Namespace, config: Config) -> int:
                 for key in ("auto_resolve_after", "purge_deleted_after")
             },
         }
-        print(json.dumps(data, ensure_ascii=False, indent=1))
+        print(json_text(data))
         return 0
     rows = [
         (_("Wake postponed tickets when their time passes"), _("on"), None),
@@ -145,7 +144,7 @@ def sla_command(args: argparse.Namespace, config: Config) -> int:
     if args.sla_action == "show":
         data = sla_overview(policies)
         if args.json:
-            print(json.dumps({"config": str(path), **data}, ensure_ascii=False, indent=1))
+            print(json_text({"config": str(path), **data}))
         else:
             _print_overview(data, path)
         return 0
@@ -175,10 +174,10 @@ def sla_command(args: argparse.Namespace, config: Config) -> int:
 def _scope(department: str | None, priority: str | None) -> str:
     if department and priority:
         return _("{department} tickets of priority {priority}").format(
-            department=printable(department), priority=priority_label(priority.strip().lower())
+            department=one_line(department), priority=priority_label(priority.strip().lower())
         )
     if department:
-        return _("{department} tickets").format(department=printable(department))
+        return _("{department} tickets").format(department=one_line(department))
     if priority:
         return _("{priority} tickets").format(priority=priority_label(priority.strip().lower()))
     return _("all tickets")
@@ -320,7 +319,7 @@ def _print_overview(data: dict[str, Any], path: Path) -> None:
         hours = row["hours"]
         table.append(
             [
-                printable(row["department"]) if row["department"] else _("(any)"),
+                one_line(row["department"]) if row["department"] else _("(any)"),
                 priority_label(row["priority"]),
                 row["first_response"],
                 row["resolution"],
@@ -346,6 +345,6 @@ def _print_overview(data: dict[str, Any], path: Path) -> None:
         for days, labels in holidays.items():
             print(
                 _("Holidays ({where}): {days}").format(
-                    where=printable(", ".join(labels)), days=", ".join(days) if days else _("none")
+                    where=one_line(", ".join(labels)), days=", ".join(days) if days else _("none")
                 )
             )

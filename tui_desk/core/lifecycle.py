@@ -40,6 +40,7 @@ from .models import (
     priority_label,
     status_label,
 )
+from .names import status_name, tag_edit, tag_to_remove
 from .sla import SlaPolicies, SlaTargets, to_config, zone_name
 
 # Events whose to_value is the ticket's status after them: the status history SLA clocks replay.
@@ -206,9 +207,7 @@ class TicketService:
 
     def define_status(self, name: str, meaning: str, key: str | None = None) -> StatusDef:
         """Add a custom status mapped to a built-in meaning (attention, waiting, done, hold)."""
-        name = name.strip()
-        if not name:
-            raise InvalidInput(_("A status needs a name"))
+        name = status_name(name)  # one set of rules for the CLI and the app
         try:
             meaning_value = Meaning(meaning.strip().lower())
         except ValueError:
@@ -804,10 +803,8 @@ class TicketService:
         expected_version: int | None = None,
     ) -> list[Change]:
         """Add and remove tags in one transaction, one event per tag that changed."""
-        to_add = _clean_tags(add)
-        to_remove = _clean_tags(remove)
-        if not to_add and not to_remove:
-            raise InvalidInput(_("Name at least one tag: +name adds it, -name removes it"))
+        edit = tag_edit(add, remove)  # refuses a bad tag before any ticket is touched
+        to_add, to_remove = edit.add, edit.remove
         who = actor or self.actor
         moment = to_text(self.clock())
         changes: list[Change] = []
@@ -816,6 +813,8 @@ class TicketService:
             if ticket["status"] == Status.MERGED:
                 raise self.merged_refusal(ticket)
             current = {t.casefold(): t for t in ticket["tags"]}
+            # A tag stored before quotes were dropped ("vip-customer" with its quotes) is still removable.
+            current |= {tag_to_remove(t).casefold(): t for t in ticket["tags"] if tag_to_remove(t).casefold() not in current}
             for tag in to_add:
                 if tag.casefold() in current:
                     continue
@@ -1359,15 +1358,6 @@ def normalize_email(value: str) -> str:
     if not local or not domain or " " in address:
         raise InvalidInput(_("Not an e-mail address: {value!r}").format(value=value))
     return f"{local}@{domain.lower()}"
-
-
-def _clean_tags(tags: Iterable[str]) -> list[str]:
-    seen: dict[str, str] = {}
-    for tag in tags:
-        cleaned = "-".join(tag.strip().split())
-        if cleaned and cleaned.casefold() not in seen:
-            seen[cleaned.casefold()] = cleaned
-    return list(seen.values())
 
 
 __all__ = ["BUILTIN_MEANINGS", "Change", "LIVE", "TicketService", "normalize_email", "parse_priority"]

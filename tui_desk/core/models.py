@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from ..i18n import _
+from .text import one_line
 
 
 class Meaning(StrEnum):
@@ -68,7 +69,9 @@ def status_label(key: str, custom_name: str | None = None) -> str:
         Status.DELETED: _("Deleted"),
         Status.MERGED: _("Merged"),
     }
-    return labels.get(key, custom_name or key)  # type: ignore[call-overload]
+    if key in labels:
+        return labels[key]  # type: ignore[index]
+    return one_line(custom_name or key)  # a name someone typed: shown through the sanitiser
 
 
 def meaning_label(meaning: Meaning) -> str:
