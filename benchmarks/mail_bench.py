@@ -93,7 +93,7 @@ def main() -> int:
             for label, figures in rates.items():
                 before = os.times()
                 started = time.perf_counter()
-                summary = import_paths(service, [mbox], our_addresses=["help@desk.example"])
+                summary = import_paths(service, [mbox], our_addresses=["help@desk.example"], trust_own_address=True)
                 elapsed = time.perf_counter() - started
                 after = os.times()
                 ours = after.user + after.system - before.user - before.system

@@ -355,7 +355,7 @@ BAD = {
         ["status", "{id}", "resolved", "--until", "2h"],
         "only goes with postponed",
     ),
-    "bare tag": (["tag", "{id}", "x"], "Write +x"),
+    "tag with a comma": (["tag", "{id}", "+a,b"], "comma"),  # a bare word adds (item 4): see test_names.py
     "missing argument": (["priority", "{id}"], "error"),
     "unknown command": (["frobnicate"], "error"),
     "negative limit": (["list", "--limit", "-1"], "0 or more"),

@@ -582,7 +582,7 @@ def test_define_status_rejects_duplicates_and_unknown_meanings(
     before = dump(store)
     with pytest.raises(InvalidInput, match="already exists"):
         service.define_status("waiting on SUPPLIER", "hold")
-    with pytest.raises(InvalidInput, match="already exists"):
+    with pytest.raises(InvalidInput, match="reserved word"):  # a built-in status's name (item 4)
         service.define_status("Open", "attention")
     with pytest.raises(InvalidInput, match="meaning"):
         service.define_status("Frozen", "spam")

@@ -467,7 +467,10 @@ def test_report_json(desk: Store, db_path, capsys: pytest.CaptureFixture[str], m
 def test_report_text_prints_data_as_data(store: Store, db_path, capsys: pytest.CaptureFixture[str]) -> None:
     service = TicketService(store, sla=POLICIES)
     ticket = service.create_ticket(email="a@example.com", subject="Hi", body="x")
-    service.tag(ticket, add=["[red]loud[/]", "esc\x1b[2J"])
+    service.tag(ticket, add=["[red]loud[/]"])
+    with store.transaction() as conn:  # a tag from before names were checked (item 4) still prints safely
+        conn.execute("INSERT INTO tags(name) VALUES ('esc\x1b[2J')")
+        conn.execute("INSERT INTO ticket_tags(ticket_id, tag_id) SELECT ?, id FROM tags WHERE name = 'esc\x1b[2J'", [ticket])
     service.assign(ticket, "[b]bob[/b]")
     code, out, err = run_cli(capsys, str(db_path), "--by", "tag")
     assert (code, err) == (0, "")

@@ -20,6 +20,7 @@ from tui_desk.demo import fill_demo
 from tui_desk.store import Store, open_store, queries
 
 DAY = timedelta(days=1)
+WITH_PURGE = RulesConfig(purge_deleted_after=30 * DAY)  # purge is opt-in (issue 12, item 11)
 
 
 def events(store: Store, ticket_id: int) -> list[tuple]:
@@ -61,9 +62,9 @@ def now(clock: FakeClock) -> datetime:
 
 # -- config --------------------------------------------------------------------------------------
 def test_defaults_without_a_rules_table() -> None:
-    assert RulesConfig.from_config({}) == RulesConfig(timedelta(days=5), timedelta(days=30))
+    assert RulesConfig.from_config({}) == RulesConfig(timedelta(days=5), None)
     assert RulesConfig.from_config(None) == RulesConfig()
-    assert RulesConfig().to_config() == {"rules": {"auto_resolve_after": "5d", "purge_deleted_after": "30d"}}
+    assert RulesConfig().to_config() == {"rules": {"auto_resolve_after": "5d", "purge_deleted_after": "off"}}
 
 
 @pytest.mark.parametrize(
@@ -256,7 +257,7 @@ def test_purge_hits_only_deleted_tickets_older_than_n_days(service, store, clock
     clock.now = now - 1 * DAY
     service.restore(restored)
     clock.now = now
-    report = run_rules(service, RulesConfig(auto_resolve_after=None))
+    report = run_rules(service, RulesConfig(auto_resolve_after=None, purge_deleted_after=30 * DAY))
     assert report.purged == 2
     assert sorted(c.ticket_id for c in report.changes) == [old, exactly]
     for gone in (old, exactly):
@@ -280,7 +281,7 @@ def test_purge_counts_from_the_last_delete(service, store, clock, now) -> None:
     clock.now = now - 10 * DAY
     service.delete(ticket)
     clock.now = now
-    assert run_rules(service, RulesConfig()).purged == 0
+    assert run_rules(service, WITH_PURGE).purged == 0
     assert status(store, ticket) == "deleted"
 
 
@@ -302,10 +303,10 @@ def test_a_second_run_changes_nothing(service, store, clock, now, make_ticket) -
     postponed = make_ticket("open")
     service.postpone(postponed, now - timedelta(hours=1))
     clock.now = now
-    first = run_rules(service, RulesConfig())
+    first = run_rules(service, WITH_PURGE)
     assert (first.woken, first.auto_resolved, first.purged) == (1, 1, 1)
     before, count = dump(store), event_count(store)
-    second = run_rules(service, RulesConfig())
+    second = run_rules(service, WITH_PURGE)
     assert (second.sla_rebuilt, second.woken, second.auto_resolved, second.purged, second.skipped) == (0, 0, 0, 0, 0)
     assert second.changes == []
     assert dump(store) == before
@@ -349,7 +350,7 @@ def test_a_ticket_changed_between_finding_and_acting_is_skipped(
 
     monkeypatch.setattr(queries, "answered_before", answered_then_customer_writes)
     monkeypatch.setattr(queries, "deleted_before", deleted_then_restored)
-    report = run_rules(service, RulesConfig())
+    report = run_rules(service, WITH_PURGE)
     assert (report.auto_resolved, report.purged, report.skipped) == (0, 0, 2)
     assert status(store, race) == "open"
     assert status(store, bin_race) == "new"  # restored to the status it had
@@ -365,7 +366,7 @@ def test_a_ticket_purged_meanwhile_is_skipped(service, store, clock, now, monkey
         return found
 
     monkeypatch.setattr(queries, "deleted_before", purged_meanwhile)
-    report = run_rules(service, RulesConfig())
+    report = run_rules(service, WITH_PURGE)
     assert (report.purged, report.skipped) == (0, 1)
 
 
@@ -376,7 +377,7 @@ def test_candidates_are_read_from_indexes(service, store, clock, now, make_ticke
     statements: list[str] = []
     store.conn.set_trace_callback(statements.append)
     try:
-        run_rules(service, RulesConfig())
+        run_rules(service, WITH_PURGE)
     finally:
         store.conn.set_trace_callback(None)
     reads = [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]

@@ -238,7 +238,7 @@ def test_rules_run_prints_one_line_per_rule(run, service, clock) -> None:
         "SLA clocks: rebuilt for 1 ticket (the policies changed)",
         "Postponed: woke 0 tickets",
         "Auto-resolve: resolved 1 ticket answered with no customer reply for 5 days",
-        "Purge: purged 0 tickets deleted more than 30 days ago",
+        "Purge: off",
     ]
     assert queries.ticket_events(service.store, ticket)[-1].actor == "system"
     data = json.loads(ok(run("rules", "run", "--json")))

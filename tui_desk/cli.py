@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import json
 import os
 import sqlite3
 import sys
@@ -18,15 +17,16 @@ from typing import Any, NoReturn
 from . import __version__, cli_mail, cli_rules, cli_templates
 from .config import Config, config_path, load_config, resolve_db_path
 from .core import sla_tracking
-from .core.actions import ActionKind, action_name, perform, undo_last, undo_summary
+from .core.actions import ActionKind, PartlyDone, action_name, perform, undo_last, undo_summary
 from .core.clock import humanize_age, parse_when, system_clock, to_epoch
 from .core.errors import InvalidInput, NotFound, TransitionRefused, TuiDeskError
 from .core.lifecycle import STATUS_ACTIONS, Change, TicketService, parse_priority
 from .core.models import event_label, priority_label, status_label
+from .core.names import parse_tag_words
 from .core.rules import RulesConfig
 from .core.saved_views import SavedView, parse_views
 from .core.sla import SlaPolicies
-from .core.text import one_line, printable
+from .core.text import json_text, one_line, printable
 from .core.ticket_ids import parse_ticket_id, parse_ticket_ids
 from .i18n import _, choose_language, set_language
 from .store import Store, open_store, queries
@@ -100,9 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", help=ids_help)
     p.add_argument("department")
 
-    p = command("tag", _("add (+name) and remove (-name) tags"))
+    p = command("tag", _("add (+name, or a bare name) and remove (-name) tags"))
     p.add_argument("id", help=ids_help)
-    p.add_argument("tags", nargs=argparse.REMAINDER, help="+name -name ...")
+    p.add_argument("tags", nargs=argparse.REMAINDER, help="+name -name name ...")
 
     p = command("undo", _("take back your last action (bulk ones included) if nothing changed those tickets since"))
 
@@ -158,11 +158,16 @@ def _bulk(
 ) -> int:
     """One action over the tickets named: a line per change, a line per refusal on stderr; 1 if any refused."""
     ids = parse_ticket_ids(id_text)
-    outcome = perform(service, kind, ids, apply)
+    try:
+        outcome = perform(service, kind, ids, apply)
+    except PartlyDone as stopped:  # the tickets done before it stopped are named, then the error
+        for change in stopped.outcome.changes:
+            _print_change(change, service)
+        raise
     for change in outcome.changes:
         _print_change(change, service)
     for _ticket_id, reason in outcome.refused:
-        print(f"tui-desk: {reason}", file=sys.stderr)
+        print(f"tui-desk: {one_line(str(reason))}", file=sys.stderr)
     if len(ids) > 1:
         print(outcome.summary(), file=sys.stderr if outcome.refused else sys.stdout)
     return 1 if outcome.refused else 0
@@ -212,7 +217,7 @@ def _label_value(kind: str, value: str | None, service: TicketService | None = N
     if kind == "priority":
         return priority_label(value)
     if kind in ("assigned", "department", "tagged", "untagged"):
-        return printable(value)
+        return one_line(value)
     definition = service.statuses().get(value) if service is not None else None
     return definition.label if definition else status_label(value)
 
@@ -272,14 +277,14 @@ def _ticket_json(service: TicketService, ticket_id: int) -> dict[str, Any]:
 def _print_ticket(service: TicketService, ticket_id: int) -> None:
     data = _ticket_json(service, ticket_id)
     print(f"#{data['id']} {one_line(data['subject'])}")
-    customer = printable(data["customer_email"])
+    customer = one_line(data["customer_email"])
     if data["customer_name"]:
-        customer = f"{printable(data['customer_name'])} <{customer}>"
+        customer = f"{one_line(data['customer_name'])} <{customer}>"
     print(f"  {_('Status')}: {service.status_def(data['status']).label}   {_('Priority')}: {priority_label(data['priority'])}")
     print(f"  {_('Customer')}: {customer}")
-    print(f"  {_('Assignee')}: {printable(data['assignee'] or '-')}   {_('Department')}: {printable(data['department'] or '-')}")
+    print(f"  {_('Assignee')}: {one_line(data['assignee'] or '-')}   {_('Department')}: {one_line(data['department'] or '-')}")
     if data["tags"]:
-        print(f"  {_('Tags')}: {printable(', '.join(data['tags']))}")
+        print(f"  {_('Tags')}: {one_line(', '.join(data['tags']))}")
     if data["postponed_until"]:
         print(f"  {_('Postponed until')}: {data['postponed_until']}")
     if data["merged_into"] is not None:
@@ -287,11 +292,11 @@ def _print_ticket(service: TicketService, ticket_id: int) -> None:
     kinds = {"customer": _("Customer"), "reply": _("Reply"), "note": _("Internal note")}
     print()
     for m in data["messages"]:
-        print(f"── {kinds.get(m['kind'], m['kind'])} · {printable(m['author'])} · {m['at']}")
+        print(f"── {one_line(kinds.get(m['kind'], m['kind']))} · {one_line(m['author'])} · {m['at']}")
         for line in printable(m["body"]).splitlines() or [""]:
             print(f"   {line}")
         for a in m["attachments"]:
-            print(f"   📎 {printable(a['filename'])} ({a['content_type']}, {a['size']} B)")
+            print(f"   📎 {one_line(a['filename'])} ({one_line(a['content_type'])}, {a['size']} B)")
         print()
     print(_("Timeline") + ":")
     for e in data["events"]:
@@ -299,8 +304,8 @@ def _print_ticket(service: TicketService, ticket_id: int) -> None:
         if e["from"] is not None or e["to"] is not None:
             change = f" {_label_value(e['kind'], e['from'], service)} → {_label_value(e['kind'], e['to'], service)}"
         shown = action_name(e["detail"]) if e["kind"] == "undone" and e["detail"] else e["detail"]
-        detail = f" ({printable(shown)})" if shown else ""
-        print(f"  {e['at']}  {printable(e['actor'])}: {event_label(e['kind'])}{change}{detail}")
+        detail = f" ({one_line(shown)})" if shown else ""
+        print(f"  {e['at']}  {one_line(e['actor'])}: {event_label(e['kind'])}{change}{detail}")
 
 
 def _print_list(service: TicketService, rows: Sequence[queries.InboxRow]) -> None:
@@ -326,11 +331,7 @@ def _print_views(service: TicketService, config: Config, as_json: bool) -> None:
         return definition.label if definition else status_label(key)
 
     if as_json:
-        print(json.dumps(
-            [{"name": v.name, **v.to_table(), "description": v.describe(label)} for v in saved.views],
-            ensure_ascii=False,
-            indent=1,
-        ))
+        print(json_text([{"name": v.name, **v.to_table(), "description": v.describe(label)} for v in saved.views]))
         return
     if not saved.views:
         print(_('No saved views: press V in the app, or add [views."NAME"] to {path}').format(path=config_path()))
@@ -384,7 +385,7 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
                 try:
                     _print_change(service.purge(ticket_id), service)
                 except (TransitionRefused, NotFound) as error:
-                    print(f"tui-desk: {error}", file=sys.stderr)
+                    print(f"tui-desk: {one_line(str(error))}", file=sys.stderr)
                     code = 1
             return code
         return _bulk(service, kind, args.id, lambda i: service.set_status(i, word, until=until))
@@ -416,14 +417,8 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
         words = list(args.tags)
         if any(w.startswith("--") for w in words):
             raise InvalidInput(_("Put options such as --db before the tags: tui-desk tag --db PATH ID +a -b"))
-        add = [t[1:] for t in words if t.startswith("+")]
-        remove = [t[1:] for t in words if t.startswith("-")]
-        bare = [t for t in words if not t.startswith(("+", "-"))]
-        if bare:
-            raise InvalidInput(_("Write +{tag} to add or -{tag} to remove").format(tag=bare[0]))
-        if not add and not remove:
-            raise InvalidInput(_("Name at least one tag: +name adds it, -name removes it"))
-        return _bulk(service, ActionKind.TAG, args.id, lambda i: service.tag(i, add=add, remove=remove))
+        edit = parse_tag_words(words)  # the app's parser too: +a adds, -b removes, a bare word adds
+        return _bulk(service, ActionKind.TAG, args.id, lambda i: service.tag(i, add=edit.add, remove=edit.remove))
     elif command == "list":
         if args.limit < 0 or args.offset < 0:
             raise InvalidInput(_("--limit and --offset must be 0 or more"))
@@ -433,13 +428,13 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
             service.status_def(status)
         rows = queries.inbox_page(store, flt, offset=args.offset, limit=args.limit)
         if args.json:
-            print(json.dumps([asdict(r) | {"customer_email": r.customer_email} for r in rows], ensure_ascii=False, indent=1))
+            print(json_text([asdict(r) | {"customer_email": r.customer_email} for r in rows]))
         else:
             _print_list(service, rows)
     elif command == "show":
         ticket_id = parse_ticket_id(args.id)
         if args.json:
-            print(json.dumps(_ticket_json(service, ticket_id), ensure_ascii=False, indent=1))
+            print(json_text(_ticket_json(service, ticket_id)))
         else:
             _print_ticket(service, ticket_id)
     elif command == "views":
@@ -447,25 +442,25 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
     elif command == "statuses":
         if args.add:
             definition = service.define_status(args.add, args.meaning or "")
-            print(_("Added status {name} ({key})").format(name=definition.name, key=definition.key))
+            print(_("Added status {name} ({key})").format(name=definition.label, key=one_line(definition.key)))
             return 0
         counts = queries.status_counts(store)
         definitions = service.statuses(reload=True).values()
         if args.json:
-            print(json.dumps([
+            print(json_text([
                 {"key": d.key, "name": d.name, "meaning": d.meaning.value, "builtin": d.builtin, "count": counts.get(d.key, 0)}
                 for d in definitions
-            ], ensure_ascii=False, indent=1))
+            ]))
         else:
             for d in definitions:
-                print(f"{d.key:<20} {d.label:<20} {d.meaning.value:<10} {counts.get(d.key, 0):>8}")
+                print(f"{one_line(d.key):<20} {d.label:<20} {d.meaning.value:<10} {counts.get(d.key, 0):>8}")
     elif command == "report":
         from .core.reports import build_report
         from .report_text import print_report
 
         report = build_report(store, service.sla, since=args.since, until=args.until, by=args.by, now=service.clock())
         if args.json:
-            print(json.dumps(report.to_json(), ensure_ascii=False, indent=1))
+            print(json_text(report.to_json()))
         else:
             print_report(report)
     elif command == "wake":
@@ -555,24 +550,26 @@ def _main(argv: Sequence[str] | None) -> int:
             )
         if args.command == "sla":  # the config file only: no store needed
             return cli_rules.sla_command(args, config)
+        if args.command == "rules" and args.rules_action == "show":  # the config only, like sla
+            return cli_rules.rules_show(args, config)
         store = open_store(path)
         try:
             return run_command(args, store, _actor(args, config.agent), config)
         finally:
             store.close()
     except TuiDeskError as error:
-        print(f"tui-desk: {error}", file=sys.stderr)
+        print(f"tui-desk: {one_line(str(error))}", file=sys.stderr)  # errors quote names and mail
         return 1
     except sqlite3.Error as error:
-        print("tui-desk: " + _("store error: {reason}").format(reason=error), file=sys.stderr)
+        print("tui-desk: " + _("store error: {reason}").format(reason=one_line(str(error))), file=sys.stderr)
         return 1
     except OSError as error:
-        print(f"tui-desk: {error.strerror or error}", file=sys.stderr)
+        print(f"tui-desk: {one_line(str(error.strerror or error))}", file=sys.stderr)
         return 1
     except Exception as error:  # noqa: BLE001 - the contract is one line, never a traceback
         if os.environ.get("TUI_DESK_DEBUG"):
             raise
-        print("tui-desk: " + _("unexpected error: {reason}").format(reason=f"{type(error).__name__}: {error}"), file=sys.stderr)
+        print("tui-desk: " + _("unexpected error: {reason}").format(reason=one_line(f"{type(error).__name__}: {error}")), file=sys.stderr)
         return 1
 
 

@@ -1,6 +1,6 @@
 """The mail subcommands of `tui-desk` (hooked into cli.py).
 
-    tui-desk import PATH...                     mbox files, Maildir folders, .eml files, a JSON export
+    tui-desk import [--restore] PATH...         mbox files, Maildir folders, .eml files; --restore: our exports
     tui-desk fetch [--watch]                    new mail from the [[mail.imap]] accounts
     tui-desk send [--json]                      e-mail the queued replies ([mail.smtp])
     tui-desk outbox                             replies not sent yet, with their errors
@@ -19,7 +19,7 @@ from pathlib import Path
 from .config import Config
 from .core.errors import InvalidInput
 from .core.lifecycle import TicketService
-from .core.text import printable
+from .core.text import json_text, one_line
 from .i18n import _
 from .mail.settings import MailSettings, mail_settings
 
@@ -30,6 +30,11 @@ def add_parsers(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p = command("import", _("import mail: mbox files, Maildir folders, .eml files or a JSON export"))
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--quiet", action="store_true", help=_("no progress bar"))
+    p.add_argument("--restore", action="store_true", help=_(
+        "restore tui-desk exports of your own (a JSON backup, or an mbox export with its statuses, notes and "
+        "authors); without it, mail headers never change a ticket"))
+    p.add_argument("--trust-own-address", action="store_true", help=_(
+        "mail From one of the [mail] addresses is an agent reply (only for mail you know the desk sent)"))
 
     p = command("fetch", _("fetch new mail from the IMAP accounts of the config file"))
     p.add_argument("--watch", action="store_true", help=_("keep fetching every `interval` seconds"))
@@ -40,7 +45,7 @@ def add_parsers(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p = command("outbox", _("replies not sent yet, with their last error"))
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
 
-    p = command("export", _("export tickets as an mbox or full-fidelity JSON"))
+    p = command("export", _("export tickets: JSON is the full backup (import --restore); mbox is for mail programs"))
     p.add_argument("path", metavar="PATH")
     p.add_argument("--format", choices=("mbox", "json"), default="json")
     p.add_argument("--status", help=_("only tickets in these statuses (comma-separated)"))
@@ -75,17 +80,17 @@ def mail_command(args: argparse.Namespace, service: TicketService, config: Confi
         else:
             print(_("{sent} sent, {failed} failed (kept in the outbox)").format(sent=result.sent, failed=result.failed))
             for outbox_id, error in result.errors or ():
-                print(f"  #{outbox_id}: {printable(error)}", file=sys.stderr)
+                print(f"  #{outbox_id}: {one_line(error)}", file=sys.stderr)
         return 0 if not result.failed else 2
     if args.command == "outbox":
         from .mail.outbox import outbox_rows
 
         rows = outbox_rows(service.store)
         if args.json:
-            print(json.dumps(rows, ensure_ascii=False, indent=1))
+            print(json_text(rows))
         else:
             for r in rows:
-                error = printable(r["last_error"] or "")
+                error = one_line(r["last_error"] or "")
                 print(f"#{r['ticket_id']:<6} {r['status']:<8} {r['attempts']:>2} {r['next_attempt_at']}  {error}")
         return 0
     if args.command == "export":
@@ -96,11 +101,11 @@ def mail_command(args: argparse.Namespace, service: TicketService, config: Confi
         path = Path(args.path).expanduser()
         if args.format == "json":
             count = export_json(service.store, path, ids)
-            print(_("Exported {n} tickets to {path}").format(n=count, path=path))
+            print(_("Exported {n} tickets to {path}").format(n=count, path=one_line(str(path))))
         else:
             ours = settings.smtp.sender if settings.smtp else (settings.our_addresses or ("help@tui-desk.invalid",))[0]
             count = export_mbox(service.store, path, ids, ours)
-            print(_("Exported {n} messages of {t} tickets to {path}").format(n=count, t=len(ids), path=path))
+            print(_("Exported {n} messages of {t} tickets to {path}").format(n=count, t=len(ids), path=one_line(str(path))))
         return 0
     return 1
 
@@ -109,7 +114,7 @@ def _report(summary, *, fetched: bool = False) -> None:  # noqa: ANN001
     # Fetched mail that was not stored was not flagged either: say where it waits.
     line = _("not stored, left unseen on the server: {where}: {why}") if fetched else _("skipped {where}: {why}")
     for where, why in summary.skipped:
-        print(line.format(where=printable(where), why=printable(why)), file=sys.stderr)
+        print(line.format(where=one_line(where), why=one_line(why)), file=sys.stderr)
     print(summary.line())
 
 
@@ -118,25 +123,46 @@ def _import(args: argparse.Namespace, service: TicketService, settings: MailSett
     from .mail.importer import Importer, find_sources
 
     paths = [Path(p).expanduser() for p in args.paths]
-    for path in [p for p in paths if p.is_file() and is_json_export(p)]:
+    backups = [p for p in paths if p.is_file() and is_json_export(p)]
+    if backups and not args.restore:
+        # A JSON export sets everything (statuses, authors, the timeline): only on an explicit restore.
+        raise InvalidInput(
+            _("{path} is a tui-desk JSON export (a backup): restore it with `tui-desk import --restore {path}`").format(
+                path=backups[0]
+            )
+        )
+    for path in backups:
         tickets, messages, already = import_json(service.store, path)
         print(_("{path}: {tickets} tickets and {messages} messages restored, {already} already there").format(
-            path=path, tickets=tickets, messages=messages, already=already))
-    paths = [p for p in paths if not (p.is_file() and is_json_export(p))]
+            path=one_line(str(path)), tickets=tickets, messages=messages, already=already))
+    paths = [p for p in paths if p not in backups]
     if not paths:
         return 0
     sources = find_sources(paths)
     total = sum(s.count() for s in sources)
+    options = {
+        "restore": args.restore,
+        "trust_own_address": args.trust_own_address or settings.trusts_own_address(),
+    }
     if args.quiet or total < 200 or not sys.stderr.isatty():
-        summary = Importer(service, settings.our_addresses).run_sources(sources, total)
+        summary = Importer(service, settings.our_addresses, **options).run_sources(sources, total)
     else:
         from rich.progress import Progress
 
         with Progress(transient=True) as progress:
             task = progress.add_task(_("Importing"), total=total)
-            importer = Importer(service, settings.our_addresses, progress=lambda n: progress.advance(task, n))
+            importer = Importer(
+                service, settings.our_addresses, progress=lambda n: progress.advance(task, n), **options
+            )
             summary = importer.run_sources(sources, total)
     _report(summary)
+    if summary.restore_headers_ignored:
+        print(_("{n} messages carry tui-desk export headers (status, notes, authors), ignored: to restore an "
+                "export of your own, use `tui-desk import --restore`").format(n=summary.restore_headers_ignored),
+              file=sys.stderr)
+    if summary.unverified_own_address:
+        print(_("{n} messages From our own addresses were kept as customer messages and flagged: if the desk sent "
+                "them, import with --trust-own-address").format(n=summary.unverified_own_address), file=sys.stderr)
     return 0
 
 

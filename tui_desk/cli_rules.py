@@ -1,6 +1,7 @@
 """The `rules` and `sla` subcommands of `tui-desk` (hooked into cli.py).
 
     tui-desk rules run [--json]                  the time rules, once (for cron)
+    tui-desk rules show [--json]                 which time rules are on, and from where
     tui-desk sla show [--json]                   the effective SLA targets and hours
     tui-desk sla set KEY VALUE [--department D] [--priority P]
     tui-desk sla unset KEY [--department D] [--priority P]
@@ -13,10 +14,10 @@ the replacement is atomic.
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import tomllib
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +25,9 @@ from .config import Config, config_path, write_config_text
 from .core.errors import InvalidInput
 from .core.lifecycle import TicketService
 from .core.models import PRIORITY_ORDER, priority_label
-from .core.rules import RulesConfig, run_rules
+from .core.rules import RulesConfig, describe_period, format_period, run_rules
 from .core.sla import SlaPolicies, SlaTargets, dump_toml, format_time, to_config, zone_name
-from .core.text import printable
+from .core.text import json_text, one_line
 from .i18n import _, day_abbreviation
 
 _DAY_ABBREVIATIONS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -46,6 +47,9 @@ def add_parsers(
         " resolve tickets answered with no customer reply for N days, purge tickets deleted N days ago."
         " Safe to run as often as you like."
     ))
+    add_common(p)
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
+    p = actions.add_parser("show", help=_("which time rules are on (purging deleted tickets is off unless set)"))
     add_common(p)
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
 
@@ -91,10 +95,45 @@ def rules_config(config: Config, path: Path | None = None) -> RulesConfig:
 def rules_command(args: argparse.Namespace, service: TicketService, config: Config) -> int:
     report = run_rules(service, rules_config(config))
     if args.json:
-        print(json.dumps(report.as_dict(), ensure_ascii=False, indent=1))
+        print(json_text(report.as_dict()))
     else:
         for line in report.lines():
             print(line)
+    return 0
+
+
+def rules_show(args: argparse.Namespace, config: Config) -> int:
+    """Each time rule: on or off, and whether the config set it or it is the default."""
+    path = config_path()
+    rules = rules_config(config, path)
+    configured = RulesConfig.set_in(config.raw)
+    if args.json:
+        data = {
+            "config": str(path),
+            "wake_postponed": "on",
+            **{
+                key: {"value": format_period(getattr(rules, key)), "set_in_config": key in configured}
+                for key in ("auto_resolve_after", "purge_deleted_after")
+            },
+        }
+        print(json_text(data))
+        return 0
+    rows = [
+        (_("Wake postponed tickets when their time passes"), _("on"), None),
+        (_("Auto-resolve tickets answered with no customer reply"), rules.auto_resolve_after, "auto_resolve_after"),
+        (_("Purge deleted tickets for good"), rules.purge_deleted_after, "purge_deleted_after"),
+    ]
+    for name, value, key in rows:
+        if key is None:
+            setting = str(value)
+        else:
+            period = value if isinstance(value, timedelta) else None
+            setting = _("after {period}").format(period=describe_period(period)) if period else _("off")
+            setting += " (" + (_("set in the config") if key in configured else _("default")) + ")"
+        print(f"{name}: {setting}")
+    print(_('Change them in [rules] of {path}, e.g. purge_deleted_after = "30d" or auto_resolve_after = "off"').format(
+        path=path
+    ))
     return 0
 
 
@@ -105,7 +144,7 @@ def sla_command(args: argparse.Namespace, config: Config) -> int:
     if args.sla_action == "show":
         data = sla_overview(policies)
         if args.json:
-            print(json.dumps({"config": str(path), **data}, ensure_ascii=False, indent=1))
+            print(json_text({"config": str(path), **data}))
         else:
             _print_overview(data, path)
         return 0
@@ -135,10 +174,10 @@ def sla_command(args: argparse.Namespace, config: Config) -> int:
 def _scope(department: str | None, priority: str | None) -> str:
     if department and priority:
         return _("{department} tickets of priority {priority}").format(
-            department=printable(department), priority=priority_label(priority.strip().lower())
+            department=one_line(department), priority=priority_label(priority.strip().lower())
         )
     if department:
-        return _("{department} tickets").format(department=printable(department))
+        return _("{department} tickets").format(department=one_line(department))
     if priority:
         return _("{priority} tickets").format(priority=priority_label(priority.strip().lower()))
     return _("all tickets")
@@ -280,7 +319,7 @@ def _print_overview(data: dict[str, Any], path: Path) -> None:
         hours = row["hours"]
         table.append(
             [
-                printable(row["department"]) if row["department"] else _("(any)"),
+                one_line(row["department"]) if row["department"] else _("(any)"),
                 priority_label(row["priority"]),
                 row["first_response"],
                 row["resolution"],
@@ -306,6 +345,6 @@ def _print_overview(data: dict[str, Any], path: Path) -> None:
         for days, labels in holidays.items():
             print(
                 _("Holidays ({where}): {days}").format(
-                    where=printable(", ".join(labels)), days=", ".join(days) if days else _("none")
+                    where=one_line(", ".join(labels)), days=", ".join(days) if days else _("none")
                 )
             )

@@ -15,7 +15,6 @@ Names are case-insensitive. `render` prints the text for the ticket and the agen
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shlex
 import subprocess
@@ -38,7 +37,7 @@ from .core.templates import (
     render_for_ticket,
     update_template,
 )
-from .core.text import one_line, printable
+from .core.text import json_text, one_line, printable
 from .i18n import _
 
 COMMAND = "template"
@@ -109,7 +108,7 @@ def _print_list(templates: list[Template]) -> None:
     if not templates:
         print(_("No saved replies yet: add one with  tui-desk template add NAME"))
         return
-    width = min(30, max(len(t.name) for t in templates))
+    width = min(30, max(len(one_line(t.name)) for t in templates))
     for template in templates:
         print(f"{one_line(template.name, 30):<{width}}  {one_line(template.body, 70)}")
 
@@ -174,19 +173,19 @@ def template_command(args: argparse.Namespace, service: TicketService) -> int:
     if action == "list":
         templates = list_templates(store)
         if args.json:
-            print(json.dumps([_template_json(t) for t in templates], ensure_ascii=False, indent=1))
+            print(json_text([_template_json(t) for t in templates]))
         else:
             _print_list(templates)
     elif action == "show":
         template = get_template(store, args.name)
         if args.json:
-            print(json.dumps(_template_json(template), ensure_ascii=False, indent=1))
+            print(json_text(_template_json(template)))
         else:
             print(printable(template.body), end="" if template.body.endswith("\n") else "\n")
     elif action == "add":
         text = _read_text(args)
         added = add_template(store, args.name, _read_stdin() if text is None else text, clock=service.clock)
-        print(_("Added saved reply {name!r}").format(name=added.name))
+        print(_("Added saved reply {name!r}").format(name=one_line(added.name)))
     elif action == "edit":
         template = get_template(store, args.name)
         text = _read_text(args)
@@ -194,16 +193,16 @@ def template_command(args: argparse.Namespace, service: TicketService) -> int:
             text = _edit_in_editor(template)
         updated = update_template(store, template.name, text, clock=service.clock)
         if updated == template:
-            print(_("Saved reply {name!r} is unchanged").format(name=updated.name))
+            print(_("Saved reply {name!r} is unchanged").format(name=one_line(updated.name)))
         else:
-            print(_("Saved reply {name!r} updated").format(name=updated.name))
+            print(_("Saved reply {name!r} updated").format(name=one_line(updated.name)))
     elif action == "rename":
         old = get_template(store, args.old)
         renamed = rename_template(store, args.old, args.new, clock=service.clock)
-        print(_("Renamed saved reply {old!r} to {new!r}").format(old=old.name, new=renamed.name))
+        print(_("Renamed saved reply {old!r} to {new!r}").format(old=one_line(old.name), new=one_line(renamed.name)))
     elif action == "remove":
         removed = remove_template(store, args.name)
-        print(_("Removed saved reply {name!r}").format(name=removed.name))
+        print(_("Removed saved reply {name!r}").format(name=one_line(removed.name)))
     elif action == "render":
         ticket_id = parse_ticket_id(args.ticket)
         rendered = render_for_ticket(store, args.name, ticket_id, service.actor)
@@ -212,5 +211,5 @@ def template_command(args: argparse.Namespace, service: TicketService) -> int:
         print(printable(rendered.text), end="" if rendered.text.endswith("\n") else "\n")
         warning = _("warning")
         for problem in rendered.problems:
-            print(f"tui-desk: {warning}: {problem.message}", file=sys.stderr)
+            print(f"tui-desk: {warning}: {one_line(problem.message)}", file=sys.stderr)
     return 0

@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from ..i18n import _
 from .clock import to_text
-from .errors import ConflictError, NotFound, TransitionRefused
+from .errors import ConflictError, NotFound, TransitionRefused, TuiDeskError
 from .lifecycle import Change, TicketService
 from .models import Status
 
@@ -121,6 +121,25 @@ class Outcome:
         )
 
 
+class PartlyDone(TuiDeskError):
+    """A bulk action stopped by an error on one ticket after it had changed others.
+
+    The message is the usual summary (what was done, what was refused), then where it
+    stopped and why, and the tickets not tried; ``outcome`` holds the changes made.
+    """
+
+    def __init__(self, outcome: Outcome, ticket_id: int, error: BaseException, untried: Sequence[int]) -> None:
+        self.outcome = outcome
+        self.ticket_id = ticket_id
+        self.error = error
+        reason = str(error) if isinstance(error, TuiDeskError) else f"{type(error).__name__}: {error}"
+        text = _("{done}; stopped at #{id}: {reason}").format(done=outcome.summary(), id=ticket_id, reason=reason)
+        if untried:
+            shown = ", ".join(f"#{i}" for i in untried[:5]) + (", …" if len(untried) > 5 else "")
+            text += "; " + _("not tried: {ids}").format(ids=shown)
+        super().__init__(text)
+
+
 def perform(
     service: TicketService,
     kind: str,
@@ -132,7 +151,9 @@ def perform(
     A ticket that is refused (wrong status, unknown id, changed meanwhile) is named in
     the outcome and does not stop the others. Bad input for the action as a whole
     (an unknown priority, a store error) stops it at once, as it would fail for every
-    ticket; what was done before stays done, and can be undone.
+    ticket; what was done before stays done, and can be undone. If that happens after
+    some tickets were changed, :class:`PartlyDone` says which were done, which were
+    refused and where it stopped (on the first ticket, the error itself is raised).
     """
     wanted = list(dict.fromkeys(ticket_ids))
     outcome = Outcome(kind)
@@ -156,6 +177,11 @@ def perform(
             except (TransitionRefused, NotFound, ConflictError) as error:
                 outcome.refused.append((ticket_id, str(error)))
                 continue
+            except Exception as error:
+                if not outcome.changes:
+                    raise
+                untried = wanted[wanted.index(ticket_id) + 1 :]
+                raise PartlyDone(outcome, ticket_id, error, untried) from error
             outcome.changes.extend([result] if isinstance(result, Change) else result)
     finally:
         service.recording = outer
@@ -190,7 +216,7 @@ def last_action(service: TicketService, actor: str | None = None) -> RecordedAct
     row = conn.execute(
         # An undo cut short (the process died between tickets) leaves the action open with
         # the tickets not yet put back: those are what is left to undo.
-        "SELECT id, actor, at, kind FROM actions a WHERE actor = ? AND undone_at IS NULL"
+        "SELECT id, actor, at, kind FROM actions a WHERE actor = ? AND undone_at IS NULL AND skipped_at IS NULL"
         " AND EXISTS (SELECT 1 FROM action_tickets t WHERE t.action_id = a.id AND t.undone_version IS NULL)"
         " ORDER BY id DESC LIMIT 1",
         [actor or service.actor],
@@ -213,24 +239,31 @@ def undo_last(service: TicketService, actor: str | None = None) -> Outcome:
 
     Refused as a whole (TransitionRefused) when there is nothing to undo, when the
     action was a reply or a note (a sent e-mail cannot be unsent), or when every
-    ticket it changed was changed again since by someone or something else.
-    Merge and split are taken back whole or not at all.
+    ticket it changed was changed again since by someone or something else (or
+    purged). Merge and split are taken back whole or not at all.
+
+    A refused action is skipped from then on, and the refusal names the action
+    before it: the next undo takes that one back instead of repeating the refusal.
     """
     action = last_action(service, actor)
     if action is None:
         raise TransitionRefused(_("Nothing to undo"))
     first = action.tickets[0].ticket_id
     if action.kind == ActionKind.REPLY:
-        raise TransitionRefused(
+        raise _skipped(
+            service,
+            action,
             _("Your last action was a reply on #{id}: a sent e-mail cannot be unsent; write another reply to correct it").format(
                 id=first
-            )
+            ),
         )
     if action.kind == ActionKind.NOTE:
-        raise TransitionRefused(
+        raise _skipped(
+            service,
+            action,
             _("Your last action was a note on #{id}: notes stay in the thread; add another note to correct it").format(
                 id=first
-            )
+            ),
         )
     outcome = Outcome(action.kind, action_id=action.id)
     if action.kind in (ActionKind.MERGE, ActionKind.SPLIT):
@@ -242,7 +275,7 @@ def undo_last(service: TicketService, actor: str | None = None) -> Outcome:
                 outcome.changes.extend(undo(service, action))
                 _mark_undone(service, action.id)
         except (ConflictError, NotFound) as error:
-            raise TransitionRefused(_("Nothing was undone: {reasons}").format(reasons=error)) from None
+            raise _skipped(service, action, _("Nothing was undone: {reasons}").format(reasons=error)) from None
         return outcome
     for recorded in action.tickets:
         try:
@@ -259,9 +292,28 @@ def undo_last(service: TicketService, actor: str | None = None) -> Outcome:
             outcome.refused.append((recorded.ticket_id, str(error)))
     if not outcome.changes:
         reasons = "; ".join(reason for _id, reason in outcome.refused[:3])
-        raise TransitionRefused(_("Nothing was undone: {reasons}").format(reasons=reasons))
+        raise _skipped(service, action, _("Nothing was undone: {reasons}").format(reasons=reasons))
     _mark_undone(service, action.id)
     return outcome
+
+
+def _skipped(service: TicketService, action: RecordedAction, reason: str) -> TransitionRefused:
+    """Skip an action undo refused, so the next undo reaches the one before it; the refusal says which."""
+    with service.store.transaction() as conn:
+        conn.execute(
+            "UPDATE actions SET skipped_at = ? WHERE id = ? AND skipped_at IS NULL",
+            [to_text(service.clock()), action.id],
+        )
+    before = last_action(service, action.actor)
+    if before is None:
+        return TransitionRefused(_("{reason}. It is skipped; there is nothing before it to undo").format(reason=reason))
+    ids = sorted({t.ticket_id for t in before.tickets})
+    where = f"#{ids[0]}" if len(ids) == 1 else _("{n} tickets").format(n=len(ids))
+    return TransitionRefused(
+        _("{reason}. It is skipped: undo again to undo {action} on {where}").format(
+            reason=reason, action=action_name(before.kind), where=where
+        )
+    )
 
 
 def _mark_undone(service: TicketService, action_id: int) -> None:
@@ -286,6 +338,7 @@ def undo_summary(outcome: Outcome) -> str:
 __all__ = [
     "ActionKind",
     "Outcome",
+    "PartlyDone",
     "RecordedAction",
     "action_done_label",
     "action_name",

@@ -24,7 +24,7 @@ from typing import Any
 from ..i18n import _
 from ..store import Store, writes
 from ..store.db import describe_sqlite_error
-from . import sla_tracking
+from . import addressing, sla_tracking
 from .clock import Clock, from_text, system_clock, to_text
 from .errors import ConflictError, InvalidInput, NotFound, StoreError, TransitionRefused
 from .models import (
@@ -40,6 +40,7 @@ from .models import (
     priority_label,
     status_label,
 )
+from .names import status_name, tag_edit, tag_to_remove
 from .sla import SlaPolicies, SlaTargets, to_config, zone_name
 
 # Events whose to_value is the ticket's status after them: the status history SLA clocks replay.
@@ -206,9 +207,7 @@ class TicketService:
 
     def define_status(self, name: str, meaning: str, key: str | None = None) -> StatusDef:
         """Add a custom status mapped to a built-in meaning (attention, waiting, done, hold)."""
-        name = name.strip()
-        if not name:
-            raise InvalidInput(_("A status needs a name"))
+        name = status_name(name)  # one set of rules for the CLI and the app
         try:
             meaning_value = Meaning(meaning.strip().lower())
         except ValueError:
@@ -368,13 +367,16 @@ class TicketService:
         attachments: Sequence[tuple[str, str, bytes]] = (),
         expected_version: int | None = None,
         outbox: bool = False,
+        new_message_id: Callable[[], str] | None = None,
         in_reply_to: str | None = None,
         references: str | None = None,
         content_hash: str | None = None,
     ) -> Change:
         """An agent answers the customer: the ticket becomes Answered.
 
-        With ``outbox``, the reply is also queued for e-mail in the same transaction.
+        With ``outbox``, the reply is also queued for e-mail in the same transaction, addressed
+        to the ticket's customer as it is now. ``new_message_id`` makes its Message-ID (when
+        none is given) inside that transaction: each reply of a bulk reply gets its own.
         ``in_reply_to``, ``references`` and ``content_hash`` are stored with the message
         (a reply imported from mail).
         """
@@ -385,6 +387,8 @@ class TicketService:
 
         def plan(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
             self._require(ticket, definition, REPLY_FROM, _("replied to"))
+            if message_id is None and new_message_id is not None:
+                message["message_id"] = new_message_id()
             fields: dict[str, Any] = {
                 "status": Status.ANSWERED.value,
                 "last_agent_reply_at": moment,
@@ -401,25 +405,28 @@ class TicketService:
 
         def queue(conn: sqlite3.Connection, message_row_id: int | None) -> None:
             if message_row_id is not None:
-                writes.queue_outbox(conn, ticket_id, message_row_id, moment)
+                writes.queue_outbox(
+                    conn, ticket_id, message_row_id, moment, addressing.recipients(conn, ticket_id, message_row_id)
+                )
 
+        message: dict[str, Any] = {
+            "kind": MessageKind.REPLY.value,
+            "author": who,
+            "body": body,
+            "created_at": moment,
+            "message_id": message_id,
+            **(
+                {"in_reply_to": in_reply_to, "references_": references, "content_hash": content_hash}
+                if in_reply_to or references or content_hash
+                else {}
+            ),
+        }
         return self._change(
             ticket_id,
             plan,
             actor=who,
             expected_version=expected_version,
-            message={
-                "kind": MessageKind.REPLY.value,
-                "author": who,
-                "body": body,
-                "created_at": moment,
-                "message_id": message_id,
-                **(
-                    {"in_reply_to": in_reply_to, "references_": references, "content_hash": content_hash}
-                    if in_reply_to or references or content_hash
-                    else {}
-                ),
-            },
+            message=message,
             attachments=attachments,
             at=moment,
             also=queue if outbox else None,  # the outbox row in the same transaction as the reply
@@ -796,10 +803,8 @@ class TicketService:
         expected_version: int | None = None,
     ) -> list[Change]:
         """Add and remove tags in one transaction, one event per tag that changed."""
-        to_add = _clean_tags(add)
-        to_remove = _clean_tags(remove)
-        if not to_add and not to_remove:
-            raise InvalidInput(_("Name at least one tag: +name adds it, -name removes it"))
+        edit = tag_edit(add, remove)  # refuses a bad tag before any ticket is touched
+        to_add, to_remove = edit.add, edit.remove
         who = actor or self.actor
         moment = to_text(self.clock())
         changes: list[Change] = []
@@ -808,6 +813,8 @@ class TicketService:
             if ticket["status"] == Status.MERGED:
                 raise self.merged_refusal(ticket)
             current = {t.casefold(): t for t in ticket["tags"]}
+            # A tag stored before quotes were dropped ("vip-customer" with its quotes) is still removable.
+            current |= {tag_to_remove(t).casefold(): t for t in ticket["tags"] if tag_to_remove(t).casefold() not in current}
             for tag in to_add:
                 if tag.casefold() in current:
                     continue
@@ -988,14 +995,45 @@ class TicketService:
                 " sla_first_elapsed, sla_due FROM tickets WHERE sla_running_since IS NOT NULL"
             ).fetchall()
             updates = []
+            used_up: list[int] = []  # targets already used up: their due time is in the timeline
             for ticket_id, department_id, priority, elapsed, running_since, first_elapsed, due in rows:
                 targets = self.sla.for_ticket(departments.get(department_id), priority)
+                target = targets.first_response if first_elapsed is None else targets.resolution
+                if target is not None and (elapsed or 0) >= target:
+                    used_up.append(ticket_id)
+                    continue
                 columns = sla_tracking.columns_from_epochs(elapsed or 0, running_since, first_elapsed, targets)
                 if columns["sla_due"] != due:
                     updates.append([columns["sla_due"], columns["sla_key"], ticket_id])
+            if used_up:
+                replayed = self._replay_sla(
+                    conn, "IN (SELECT value FROM json_each(?))", [json.dumps(used_up)], self.clock()
+                )
+                for ticket_id, (values, stored, _version) in replayed.items():
+                    if values[-2:] != stored[-2:]:
+                        updates.append([*values[-2:], ticket_id])
             conn.executemany("UPDATE tickets SET sla_due = ?, sla_key = ? WHERE id = ?", updates)
             self._store_sla_fingerprints(conn)
         return len(rows)
+
+    def _sla_used_up_at(
+        self, conn: sqlite3.Connection, ticket_id: int, targets: SlaTargets, until: str
+    ) -> sla_tracking.UsedUpAt:
+        """When this ticket's waiting time reached a target, replayed from its timeline (read only if asked)."""
+
+        def find(target: int) -> datetime | None:
+            kinds = sorted(_STATUS_EVENT_KINDS)
+            history = conn.execute(
+                f"SELECT {_epoch_sql('at')}, to_value FROM events WHERE ticket_id = ?"
+                f" AND kind IN ({', '.join('?' for _ in kinds)}) AND to_value IS NOT NULL ORDER BY id",
+                [ticket_id, *kinds],
+            ).fetchall()
+            paused = frozenset(key for key, d in self.statuses().items() if d.meaning is not Meaning.ATTENTION)
+            end = int(from_text(until).timestamp() // 1)
+            found = sla_tracking.used_up_at_epoch(history, paused, target, targets.hours, end)
+            return None if found is None else from_text(sla_tracking.epoch_text(found))
+
+        return find
 
     def _store_sla_fingerprints(self, conn: sqlite3.Connection) -> None:
         conn.executemany(
@@ -1160,6 +1198,7 @@ class TicketService:
                     first_response_now=ticket["first_response_at"] is None and bool(fields.get("first_response_at")),
                     targets=targets,
                     now=from_text(moment),
+                    used_up_at=self._sla_used_up_at(conn, ticket_id, targets, moment),
                 )
             )
             if meaning is Meaning.DELETED:
@@ -1319,15 +1358,6 @@ def normalize_email(value: str) -> str:
     if not local or not domain or " " in address:
         raise InvalidInput(_("Not an e-mail address: {value!r}").format(value=value))
     return f"{local}@{domain.lower()}"
-
-
-def _clean_tags(tags: Iterable[str]) -> list[str]:
-    seen: dict[str, str] = {}
-    for tag in tags:
-        cleaned = "-".join(tag.strip().split())
-        if cleaned and cleaned.casefold() not in seen:
-            seen[cleaned.casefold()] = cleaned
-    return list(seen.values())
 
 
 __all__ = ["BUILTIN_MEANINGS", "Change", "LIVE", "TicketService", "normalize_email", "parse_priority"]

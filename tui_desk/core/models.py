@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from ..i18n import _
+from .text import one_line
 
 
 class Meaning(StrEnum):
@@ -68,7 +69,9 @@ def status_label(key: str, custom_name: str | None = None) -> str:
         Status.DELETED: _("Deleted"),
         Status.MERGED: _("Merged"),
     }
-    return labels.get(key, custom_name or key)  # type: ignore[call-overload]
+    if key in labels:
+        return labels[key]  # type: ignore[index]
+    return one_line(custom_name or key)  # a name someone typed: shown through the sanitiser
 
 
 def meaning_label(meaning: Meaning) -> str:
@@ -134,6 +137,8 @@ class EventKind(StrEnum):
     MERGED = "merged"  # on both tickets: from_value/to_value name the other one as "#id"
     SPLIT = "split"  # on both tickets: a message moved into a new ticket
     UNDONE = "undone"  # an agent took back an action; detail names it
+    # Mail "From:" one of our addresses that the desk cannot tell it sent: a customer message, flagged.
+    UNVERIFIED_SENDER = "unverified_sender"
 
 
 def event_label(kind: str) -> str:
@@ -158,6 +163,7 @@ def event_label(kind: str) -> str:
         EventKind.MERGED: _("merged"),
         EventKind.SPLIT: _("split"),
         EventKind.UNDONE: _("undone"),
+        EventKind.UNVERIFIED_SENDER: _("claims to be the help desk (not verified): kept as a customer message"),
     }.get(kind, kind)  # type: ignore[call-overload]
 
 

@@ -5,7 +5,8 @@
 - A ticket left Answered with no customer reply for N days is resolved
   (counted from its last message, the agent's reply or the customer's;
   internal notes and other changes do not count).
-- A deleted ticket is purged for good N days after it was deleted.
+- A deleted ticket is purged for good N days after it was deleted: off unless
+  the config turns it on, since it destroys data the user may still want.
 
 Every change goes through the status-transition service, so each one is an
 event (a purge leaves its trace in ``purged``). :func:`run_rules` is
@@ -16,7 +17,7 @@ Config format (the ``[rules]`` table of the TOML config file)::
 
     [rules]
     auto_resolve_after = "5d"    # calendar days; "off" disables (default "5d")
-    purge_deleted_after = "30d"  # calendar days; "off" disables (default "30d")
+    purge_deleted_after = "30d"  # calendar days; "off" disables (default "off": opt-in)
 
 A value is ``"<n>d"``, ``"<n>w"`` (weeks), ``"<n>h"`` (hours), a bare integer
 (days), or ``"off"``. Unlike SLA durations these are plain calendar time,
@@ -87,7 +88,7 @@ def format_period(period: timedelta | None) -> str:
     return f"{hours}h"
 
 
-def _describe(period: timedelta) -> str:
+def describe_period(period: timedelta) -> str:
     hours = int(period.total_seconds()) // 3600
     if hours % 24 == 0:
         days = hours // 24
@@ -97,10 +98,16 @@ def _describe(period: timedelta) -> str:
 
 @dataclass(frozen=True)
 class RulesConfig:
-    """The ``[rules]`` table; None disables a rule."""
+    """The ``[rules]`` table; None disables a rule.
+
+    A rule that destroys data is off until the user sets it: purging deleted tickets
+    by default would empty the bin of an old store at the first start of the app.
+    Auto-resolve only changes a status (the ticket reopens when the customer writes),
+    so it stays on by default, as in most help desks.
+    """
 
     auto_resolve_after: timedelta | None = timedelta(days=5)
-    purge_deleted_after: timedelta | None = timedelta(days=30)
+    purge_deleted_after: timedelta | None = None
 
     @classmethod
     def from_config(cls, raw: Mapping[str, object] | None) -> RulesConfig:
@@ -117,6 +124,12 @@ class RulesConfig:
                 )
         values = {key: parse_period(table[key], key) for key in _KEYS if key in table}
         return cls(**values)
+
+    @staticmethod
+    def set_in(raw: Mapping[str, object] | None) -> set[str]:
+        """The rule keys the config sets (the others are defaults)."""
+        table = (raw or {}).get("rules", {})
+        return {key for key in _KEYS if isinstance(table, Mapping) and key in table}
 
     def to_config(self) -> dict[str, object]:
         return {"rules": {key: format_period(getattr(self, key)) for key in _KEYS}}
@@ -175,7 +188,7 @@ class RulesReport:
                     "Auto-resolve: resolved {n} ticket answered with no customer reply for {period}",
                     "Auto-resolve: resolved {n} tickets answered with no customer reply for {period}",
                     self.auto_resolved,
-                ).format(n=self.auto_resolved, period=_describe(self.auto_resolve_after))
+                ).format(n=self.auto_resolved, period=describe_period(self.auto_resolve_after))
             )
         if self.purge_deleted_after is None:
             result.append(_("Purge: off"))
@@ -185,7 +198,7 @@ class RulesReport:
                     "Purge: purged {n} ticket deleted more than {period} ago",
                     "Purge: purged {n} tickets deleted more than {period} ago",
                     self.purged,
-                ).format(n=self.purged, period=_describe(self.purge_deleted_after))
+                ).format(n=self.purged, period=describe_period(self.purge_deleted_after))
             )
         if self.skipped:
             result.append(
@@ -223,7 +236,7 @@ def run_rules(service: TicketService, config: RulesConfig | None = None) -> Rule
     if config.auto_resolve_after is not None:
         cutoff = to_text(now - config.auto_resolve_after)
         detail = _("Resolved automatically: no customer reply for {period}").format(
-            period=_describe(config.auto_resolve_after)
+            period=describe_period(config.auto_resolve_after)
         )
         candidates = queries.answered_before(service.store, cutoff)
         changes = _in_batches(
@@ -280,4 +293,4 @@ def _in_batches(
     return done
 
 
-__all__ = ["SYSTEM", "RulesConfig", "RulesReport", "format_period", "parse_period", "run_rules"]
+__all__ = ["SYSTEM", "RulesConfig", "RulesReport", "describe_period", "format_period", "parse_period", "run_rules"]

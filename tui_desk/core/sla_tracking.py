@@ -6,6 +6,11 @@ status-transition service in the same transaction as every change. `sla_due`
 is the moment the next unmet target runs out if the clock keeps running
 (NULL while paused), and `sla_key` is the same with a far-future sentinel so
 one index orders "most urgent SLA first".
+
+A target already used up when the clock resumes (a breached ticket reopened,
+restored, or its resolve undone) keeps the moment it was used up as its due
+time, read from the status history: not the moment the clock resumed, which
+would show a ticket weeks overdue as just due and sort it behind newer breaches.
 """
 
 from __future__ import annotations
@@ -33,9 +38,20 @@ def clock_of(row: Mapping[str, Any]) -> SlaClock:
     return SlaClock(int(row.get("sla_elapsed") or 0), from_text(running) if running else None)
 
 
-def sla_columns(clock: SlaClock, first_elapsed: int | None, targets: SlaTargets) -> dict[str, Any]:
+# Given a target in business seconds: when the ticket's waiting time reached it (None: unknown).
+UsedUpAt = Callable[[int], datetime | None]
+
+
+def sla_columns(
+    clock: SlaClock, first_elapsed: int | None, targets: SlaTargets, used_up_at: UsedUpAt | None = None
+) -> dict[str, Any]:
     target = targets.first_response if first_elapsed is None else targets.resolution
     due = targets.due_at(clock, target)
+    if due is not None and target is not None and clock.elapsed >= target and used_up_at is not None:
+        # Used up in an earlier run: due_at can only say "when this run began".
+        found = used_up_at(target)
+        if found is not None and found < due:
+            due = found
     due_text = to_text(due) if due is not None else None
     return {
         "sla_elapsed": clock.elapsed,
@@ -53,14 +69,49 @@ def advance(
     first_response_now: bool,
     targets: SlaTargets,
     now: datetime,
+    used_up_at: UsedUpAt | None = None,
 ) -> dict[str, Any]:
-    """The SLA columns after a change that leaves the ticket needing attention or not."""
+    """The SLA columns after a change that leaves the ticket needing attention or not.
+
+    ``used_up_at`` finds when a target was used up (from the ticket's history); it is
+    asked only when the clock runs on a target already used up.
+    """
     clock = clock_of(row)
     first_elapsed = row.get("sla_first_elapsed")
     if first_response_now and first_elapsed is None:
         first_elapsed = clock.elapsed_at(now, targets.hours)
     clock = clock.resume(now) if attention else clock.pause(now, targets.hours)
-    return sla_columns(clock, first_elapsed, targets)
+    return sla_columns(clock, first_elapsed, targets, used_up_at)
+
+
+def used_up_at_epoch(
+    status_changes: Sequence[tuple[int, str]],
+    paused_statuses: Container[str],
+    target: int,
+    hours: BusinessHours,
+    until: int,
+) -> int | None:
+    """The epoch second the business time waited (up to ``until``) reached ``target``; None if it did not.
+
+    The same counting as :func:`rebuilt_from_epochs`: the clock runs in every status
+    not in ``paused_statuses``.
+    """
+    timeline = _timeline(hours)
+    elapsed, running = 0, None
+    for when, status in sorted(status_changes, key=lambda c: c[0]):
+        if when > until:
+            break
+        if status not in paused_statuses:
+            if running is None:
+                running = when
+        elif running is not None:
+            seconds = timeline.seconds(running, when)
+            if elapsed + seconds >= target:
+                return timeline.add(running, target - elapsed)
+            elapsed, running = elapsed + seconds, None
+    if running is not None and elapsed + timeline.seconds(running, until) >= target:
+        return timeline.add(running, target - elapsed)
+    return None
 
 
 def started(now: datetime, targets: SlaTargets) -> dict[str, Any]:
@@ -81,7 +132,22 @@ def rebuilt(
     first_elapsed = None
     if first_response_at is not None:
         first_elapsed = replay(changes, meaning_of, now, targets.hours, stop_at=first_response_at).elapsed
-    return sla_columns(clock, first_elapsed, targets)
+
+    def used_up_at(target: int) -> datetime | None:
+        hours, elapsed, running = targets.hours, 0, None
+        for when, status in sorted(changes, key=lambda c: c[0]):
+            if when > now:
+                break
+            if meaning_of(status) == Meaning.ATTENTION:
+                running = running or when
+            elif running is not None:
+                seconds = hours.business_seconds(running, when)
+                if elapsed + seconds >= target:
+                    return hours.add(running, target - elapsed)
+                elapsed, running = elapsed + seconds, None
+        return None
+
+    return sla_columns(clock, first_elapsed, targets, used_up_at)
 
 
 def rebuilt_from_epochs(
@@ -102,6 +168,8 @@ def rebuilt_from_epochs(
     """
     timeline = _timeline(targets.hours)
     stop_end = None if first_response_at is None else min(now, first_response_at)
+    target = targets.first_response if first_response_at is None else targets.resolution
+    used_up = None  # when the waiting time reached the target, if it did in a finished run
     elapsed, running, first_elapsed, previous = 0, None, None, -(1 << 62)
     for when, status in status_changes:
         if when < previous:  # out of time order: sort (stably, as replay does) and start again
@@ -117,32 +185,45 @@ def rebuilt_from_epochs(
             if running is None:
                 running = when
         elif running is not None:
-            elapsed += timeline.seconds(running, when)
+            seconds = timeline.seconds(running, when)
+            if used_up is None and target is not None and elapsed + seconds >= target:
+                used_up = timeline.add(running, target - elapsed)
+            elapsed += seconds
             running = None
     if stop_end is not None and first_elapsed is None:
         first_elapsed = elapsed if running is None else elapsed + timeline.seconds(running, stop_end)
-    return columns_from_epochs(elapsed, running, first_elapsed, targets)
+    return columns_from_epochs(elapsed, running, first_elapsed, targets, used_up)
 
 
 def columns_from_epochs(
-    elapsed: int, running: int | None, first_elapsed: int | None, targets: SlaTargets
+    elapsed: int,
+    running: int | None,
+    first_elapsed: int | None,
+    targets: SlaTargets,
+    used_up: int | None = None,
 ) -> dict[str, Any]:
-    """What sla_columns gives for SlaClock(elapsed, running since that epoch), without building datetimes."""
+    """What sla_columns gives for SlaClock(elapsed, running since that epoch), without building datetimes.
+
+    ``used_up``: when the target was used up, if that was before this run (the due time then).
+    """
     due_text = None
     if running is not None:
         target = targets.first_response if first_elapsed is None else targets.resolution
         if target is not None:
-            due_text = _epoch_text(_timeline(targets.hours).add(running, max(0, target - elapsed)))
+            due = _timeline(targets.hours).add(running, max(0, target - elapsed))
+            if elapsed >= target and used_up is not None and used_up < due:
+                due = used_up
+            due_text = epoch_text(due)
     return {
         "sla_elapsed": elapsed,
-        "sla_running_since": _epoch_text(running) if running is not None else None,
+        "sla_running_since": epoch_text(running) if running is not None else None,
         "sla_first_elapsed": first_elapsed,
         "sla_due": due_text,
         "sla_key": due_text or NO_DUE_KEY,
     }
 
 
-def _epoch_text(epoch: int) -> str:
+def epoch_text(epoch: int) -> str:
     """to_text of a whole epoch second."""
     return _time.strftime("%Y-%m-%dT%H:%M:%SZ", _time.gmtime(epoch))
 

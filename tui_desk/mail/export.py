@@ -1,24 +1,37 @@
 """Export the store (or some tickets) as an mbox or as full-fidelity JSON; import the JSON back.
 
+JSON is the backup format. mbox is for mail programs and for moving tickets
+between stores:
+
 mbox: every message of every chosen ticket, with its Message-ID (made up and
 stable when it had none), In-Reply-To / References to the previous message
 of the thread, ``[#ID]`` in the subject and X-Tui-Desk-* headers (kind,
-ticket, status, author) that the mail import understands: importing it into
-an empty store gives the same tickets, threads and statuses.
+ticket, status, author, and the state: tags, assignee, priority, department,
+postponed_until). `import --restore` of it into an empty store gives the same
+tickets, threads, statuses and state; a plain `import` ignores those headers
+(anyone can write them in a mail) and gives customer messages. A body with a
+line starting "From " is written base64-encoded, so the mbox needs no ">From "
+quoting and every mail program reads the text back exactly. Not carried:
+timeline events, SLA clocks, custom status definitions, ticket numbers.
 
 JSON: the rows themselves (tickets with customer, assignee, department,
 tags, SLA clocks, messages with attachments, timeline events, custom
 statuses). ``import_json`` restores them as they were, keeping ticket ids
-when they are free. A restore is not a change to a ticket, so it writes the
-rows directly (like the demo filler) instead of replaying TicketService.
+when they are free, and believes the file entirely (authors, events,
+statuses): it is only run on `import --restore`. A restore is not a change
+to a ticket, so it writes the rows directly (like the demo filler) instead
+of replaying TicketService. A file it cannot read whole changes nothing.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import json
 import mailbox
+import re
+import sqlite3
 from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
@@ -27,9 +40,11 @@ from typing import Any
 
 from ..core.clock import from_text
 from ..core.errors import InvalidInput
+from ..core.models import CUSTOM_MEANINGS
 from ..i18n import _
 from ..store import Store
-from .parse import AUTHOR_HEADER, KIND_HEADER, STATUS_HEADER, TICKET_HEADER
+from .parse import AUTHOR_HEADER, KIND_HEADER, STATE_HEADER, STATUS_HEADER, TICKET_HEADER
+from .restore import state_header
 
 FORMAT = "tui-desk-export"
 VERSION = 1
@@ -53,6 +68,19 @@ def _synthetic_id(message: dict[str, Any]) -> str:
     return f"<{digest}@export.tui-desk.invalid>"
 
 
+_FROM_LINE = re.compile(r"^>*From ", re.MULTILINE)
+
+
+def _tags(store: Store, ticket_id: int) -> list[str]:
+    return [
+        r["name"]
+        for r in store.query(
+            "SELECT g.name FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.ticket_id = ? ORDER BY g.name",
+            [ticket_id],
+        )
+    ]
+
+
 def export_mbox(store: Store, path: Path, ticket_ids: Sequence[int], our_address: str = "help@tui-desk.invalid") -> int:
     path.unlink(missing_ok=True)
     box = mailbox.mbox(path, create=True)
@@ -61,11 +89,15 @@ def export_mbox(store: Store, path: Path, ticket_ids: Sequence[int], our_address
     try:
         for ticket_id in ticket_ids:
             ticket = store.query_one(
-                "SELECT t.*, c.email, c.name FROM tickets t JOIN customers c ON c.id = t.customer_id WHERE t.id = ?",
+                """SELECT t.*, c.email, c.name, a.name AS assignee, d.name AS department
+                   FROM tickets t JOIN customers c ON c.id = t.customer_id
+                   LEFT JOIN agents a ON a.id = t.assignee_id LEFT JOIN departments d ON d.id = t.department_id
+                   WHERE t.id = ?""",
                 [ticket_id],
             )
             if ticket is None:
                 continue
+            state = state_header(ticket, _tags(store, ticket_id))
             previous: list[str] = []
             messages = store.query("SELECT * FROM messages WHERE ticket_id = ? ORDER BY id", [ticket_id])
             for message in messages:
@@ -88,7 +120,11 @@ def export_mbox(store: Store, path: Path, ticket_ids: Sequence[int], our_address
                 mail[KIND_HEADER] = message["kind"]
                 mail[TICKET_HEADER] = str(ticket_id)
                 mail[STATUS_HEADER] = ticket["status"]
-                mail.set_content(message["body"] or "")
+                mail[STATE_HEADER] = state
+                body = message["body"] or ""
+                # A line starting "From " would be quoted as ">From " in the mbox, and no reader can
+                # tell that from a ">From " the text had: base64 leaves no such line to quote.
+                mail.set_content(body, cte="base64" if _FROM_LINE.search(body) else None)
                 for a in store.query(
                     "SELECT filename, content_type, data FROM attachments WHERE message_id = ? ORDER BY id", [message["id"]]
                 ):
@@ -123,13 +159,7 @@ def export_json(store: Store, path: Path, ticket_ids: Sequence[int]) -> int:
             continue
         for key in ("customer_id", "assignee_id", "department_id"):
             row.pop(key)
-        row["tags"] = [
-            r["name"]
-            for r in store.query(
-                "SELECT g.name FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.ticket_id = ? ORDER BY g.name",
-                [ticket_id],
-            )
-        ]
+        row["tags"] = _tags(store, ticket_id)
         messages = store.query("SELECT * FROM messages WHERE ticket_id = ? ORDER BY id", [ticket_id])
         for message in messages:
             message["attachments"] = [
@@ -158,77 +188,95 @@ def is_json_export(path: Path) -> bool:
 
 
 def import_json(store: Store, path: Path) -> tuple[int, int, int]:
-    """(tickets restored, messages restored, tickets already there)."""
+    """(tickets restored, messages restored, tickets already there). All of them or, on any error, none."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InvalidInput(_("Cannot read {path}: {reason}").format(path=path, reason=error)) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != VERSION:
         raise InvalidInput(_("{path} is not a tui-desk JSON export").format(path=path))
-    restored = messages_restored = already = 0
     with store.transaction() as conn:
-        for status in data.get("statuses", []):
-            conn.execute(
-                "INSERT OR IGNORE INTO statuses(key, name, meaning, builtin, position) VALUES (?, ?, ?, 0, ?)",
-                [status["key"], status["name"], status["meaning"], status.get("position", 50)],
-            )
-        columns = {r[1] for r in conn.execute("PRAGMA table_info(tickets)")}
-        for ticket in data.get("tickets", []):
-            first = next((m["message_id"] for m in ticket["messages"] if m.get("message_id")), None)
-            same = conn.execute(
-                "SELECT 1 FROM tickets WHERE id = ? AND created_at = ? AND subject = ?",
-                [ticket["id"], ticket["created_at"], ticket["subject"]],
-            ).fetchone()
-            if same or (first and conn.execute("SELECT 1 FROM messages WHERE message_id = ?", [first]).fetchone()):
-                already += 1
-                continue
-            customer = _get_or_create(conn, "customers", "email", ticket["customer_email"], {
-                "name": ticket.get("customer_name"), "phone": ticket.get("customer_phone"),
-                "company": ticket.get("customer_company"), "created_at": ticket["created_at"],
-            })
-            fields = {k: v for k, v in ticket.items() if k in columns}
-            if conn.execute("SELECT 1 FROM tickets WHERE id = ?", [ticket["id"]]).fetchone():
-                del fields["id"]
-            fields["customer_id"] = customer
-            fields["assignee_id"] = _get_or_create(conn, "agents", "name", ticket["assignee"], {
-                "full_name": ticket.get("assignee_full_name"), "email": ticket.get("assignee_email"),
-            }) if ticket.get("assignee") else None
-            fields["department_id"] = (
-                _get_or_create(conn, "departments", "name", ticket["department"], {}) if ticket.get("department") else None
-            )
-            names = list(fields)
-            cursor = conn.execute(
-                f"INSERT INTO tickets({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
-                [fields[n] for n in names],
-            )
-            ticket_id = int(cursor.lastrowid or 0)
-            for tag in ticket.get("tags", []):
-                tag_id = _get_or_create(conn, "tags", "name", tag, {})
-                conn.execute("INSERT OR IGNORE INTO ticket_tags(ticket_id, tag_id) VALUES (?, ?)", [ticket_id, tag_id])
-            for message in ticket["messages"]:
-                message_id = message.get("message_id")
-                if message_id and conn.execute("SELECT 1 FROM messages WHERE message_id = ?", [message_id]).fetchone():
-                    message_id = None
-                cursor = conn.execute(
-                    "INSERT INTO messages(ticket_id, kind, author, body, created_at, message_id, in_reply_to,"
-                    " references_, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [ticket_id, message["kind"], message["author"], message["body"], message["created_at"], message_id,
-                     message.get("in_reply_to"), message.get("references_"), message.get("content_hash")],
+        try:
+            return _restore_json(conn, data)
+        except (KeyError, TypeError, ValueError, AttributeError, binascii.Error,
+                sqlite3.IntegrityError, sqlite3.InterfaceError, sqlite3.ProgrammingError) as error:
+            # The transaction is rolled back: a file restored in part would be worse than none.
+            raise InvalidInput(
+                _("{path} is not a usable tui-desk JSON export: {reason}").format(
+                    path=path, reason=f"{type(error).__name__}: {error}"
                 )
-                row_id = cursor.lastrowid
-                for a in message.get("attachments", []):
-                    blob = base64.b64decode(a["data"]) if a.get("data") is not None else None
-                    conn.execute(
-                        "INSERT INTO attachments(message_id, filename, content_type, size, data) VALUES (?, ?, ?, ?, ?)",
-                        [row_id, a["filename"], a["content_type"], a["size"], blob],
-                    )
-                messages_restored += 1
-            conn.executemany(
-                "INSERT INTO events(ticket_id, at, actor, kind, from_value, to_value, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [[ticket_id, e["at"], e["actor"], e["kind"], e["from_value"], e["to_value"], e["detail"]]
-                 for e in ticket.get("events", [])],
+            ) from None
+
+
+def _restore_json(conn: sqlite3.Connection, data: dict[str, Any]) -> tuple[int, int, int]:
+    restored = messages_restored = already = 0
+    for status in data.get("statuses", []):
+        if status["meaning"] not in {m.value for m in CUSTOM_MEANINGS}:  # the store could not read its statuses
+            raise ValueError(_("status {key!r} has an unknown meaning").format(key=status["key"]))
+        conn.execute(
+            "INSERT OR IGNORE INTO statuses(key, name, meaning, builtin, position) VALUES (?, ?, ?, 0, ?)",
+            [status["key"], status["name"], status["meaning"], status.get("position", 50)],
+        )
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(tickets)")}
+    known = {r[0] for r in conn.execute("SELECT key FROM statuses")}
+    for ticket in data.get("tickets", []):
+        first = next((m["message_id"] for m in ticket["messages"] if m.get("message_id")), None)
+        same = conn.execute(
+            "SELECT 1 FROM tickets WHERE id = ? AND created_at = ? AND subject = ?",
+            [ticket["id"], ticket["created_at"], ticket["subject"]],
+        ).fetchone()
+        if same or (first and conn.execute("SELECT 1 FROM messages WHERE message_id = ?", [first]).fetchone()):
+            already += 1
+            continue
+        if ticket["status"] not in known:
+            raise ValueError(_("ticket #{id} has an unknown status {status!r}").format(id=ticket["id"], status=ticket["status"]))
+        customer = _get_or_create(conn, "customers", "email", ticket["customer_email"], {
+            "name": ticket.get("customer_name"), "phone": ticket.get("customer_phone"),
+            "company": ticket.get("customer_company"), "created_at": ticket["created_at"],
+        })
+        fields = {k: v for k, v in ticket.items() if k in columns}
+        if conn.execute("SELECT 1 FROM tickets WHERE id = ?", [ticket["id"]]).fetchone():
+            del fields["id"]
+        fields["customer_id"] = customer
+        fields["assignee_id"] = _get_or_create(conn, "agents", "name", ticket["assignee"], {
+            "full_name": ticket.get("assignee_full_name"), "email": ticket.get("assignee_email"),
+        }) if ticket.get("assignee") else None
+        fields["department_id"] = (
+            _get_or_create(conn, "departments", "name", ticket["department"], {}) if ticket.get("department") else None
+        )
+        names = list(fields)
+        cursor = conn.execute(
+            f"INSERT INTO tickets({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
+            [fields[n] for n in names],
+        )
+        ticket_id = int(cursor.lastrowid or 0)
+        for tag in ticket.get("tags", []):
+            tag_id = _get_or_create(conn, "tags", "name", tag, {})
+            conn.execute("INSERT OR IGNORE INTO ticket_tags(ticket_id, tag_id) VALUES (?, ?)", [ticket_id, tag_id])
+        for message in ticket["messages"]:
+            message_id = message.get("message_id")
+            if message_id and conn.execute("SELECT 1 FROM messages WHERE message_id = ?", [message_id]).fetchone():
+                message_id = None
+            cursor = conn.execute(
+                "INSERT INTO messages(ticket_id, kind, author, body, created_at, message_id, in_reply_to,"
+                " references_, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [ticket_id, message["kind"], message["author"], message["body"], message["created_at"], message_id,
+                 message.get("in_reply_to"), message.get("references_"), message.get("content_hash")],
             )
-            restored += 1
+            row_id = cursor.lastrowid
+            for a in message.get("attachments", []):
+                blob = base64.b64decode(a["data"]) if a.get("data") is not None else None
+                conn.execute(
+                    "INSERT INTO attachments(message_id, filename, content_type, size, data) VALUES (?, ?, ?, ?, ?)",
+                    [row_id, a["filename"], a["content_type"], a["size"], blob],
+                )
+            messages_restored += 1
+        conn.executemany(
+            "INSERT INTO events(ticket_id, at, actor, kind, from_value, to_value, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [[ticket_id, e["at"], e["actor"], e["kind"], e["from_value"], e["to_value"], e["detail"]]
+             for e in ticket.get("events", [])],
+        )
+        restored += 1
     return restored, messages_restored, already
 
 

@@ -89,6 +89,7 @@ def fetch_account(
             settings.our_addresses,
             batch_size=FETCH_CHUNK,
             after_commit=done,
+            trust_own_address=settings.trusts_own_address(account),
             dates=MessageDates.LIVE,
             arrival=lambda label: arrivals.pop(label, None),
         )

@@ -27,12 +27,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
+from ..core.clock import to_text
 from ..core.errors import InvalidInput, StoreError, TuiDeskError
 from ..core.lifecycle import TicketService
-from ..core.models import Status
+from ..core.models import EventKind
 from ..i18n import _
+from ..store import writes
 from .dates import MessageDates, message_time
 from .parse import _TAG, ParsedMail, parse_message
+from .restore import read_state, restore_ticket
 
 _T = TypeVar("_T")
 
@@ -46,6 +49,8 @@ class ImportSummary:
     messages_added: int = 0
     duplicates: int = 0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (which message, why): NOT stored
+    restore_headers_ignored: int = 0  # messages with X-Tui-Desk-* headers, not a restore
+    unverified_own_address: int = 0  # messages From our address kept as a customer's (flagged)
 
     @property
     def seen(self) -> int:
@@ -216,13 +221,20 @@ class _Redo(Exception):
 class Importer:
     """Threads and stores messages; see the module docstring.
 
-    ``our_addresses``: mail from these is an agent reply. ``after_commit`` is
-    called with the labels of each committed batch's messages that are in the
-    store (IMAP marks them seen then); skipped ones are left out.
-    ``dates``: which time a message counts from (mail/dates.py): LIVE for
-    fetched mail, its arrival (``arrival(label)``, else now) unless the Date
-    header is close to it; ARCHIVE for old mailboxes, the Date header, never
-    later than now.
+    Mail is data, never a command. ``restore``: the messages are the desk's own
+    mbox export (`import --restore`), so its X-Tui-Desk-* headers (kind, author,
+    ticket, status, state) are believed; otherwise they are ignored and counted
+    (``summary.restore_headers_ignored``). ``our_addresses``: mail "From:" these
+    claims to be the desk. Anyone can write a From line, so it is an agent reply
+    only with ``trust_own_address`` (a folder the user knows holds the desk's own
+    mail) or on a restore; otherwise it is a customer message with an
+    unverified_sender event. Mail the desk sent itself coming back is already
+    there by its Message-ID. ``after_commit`` is called with the labels of each
+    committed batch's messages that are in the store (IMAP marks them seen
+    then); skipped ones are left out. ``dates``: which time a message counts
+    from (mail/dates.py): LIVE for fetched mail, its arrival (``arrival(label)``,
+    else now) unless the Date header is close to it; ARCHIVE for old mailboxes,
+    the Date header, never later than now.
     """
 
     def __init__(
@@ -233,6 +245,8 @@ class Importer:
         batch_size: int = BATCH_SIZE,
         after_commit: Callable[[list[str]], None] | None = None,
         progress: Callable[[int], None] | None = None,
+        restore: bool = False,
+        trust_own_address: bool = False,
         dates: MessageDates = MessageDates.ARCHIVE,
         arrival: Callable[[str], datetime | None] | None = None,
     ) -> None:
@@ -241,12 +255,15 @@ class Importer:
         self.arrival = arrival
         self.store = service.store
         self.our = {a.strip().lower() for a in our_addresses if a and a.strip()}
+        self.restore = restore
+        self.trust_own_address = trust_own_address or restore
         self.batch_size = max(1, batch_size)
         self.after_commit = after_commit
         self.progress = progress
         self.summary = ImportSummary()
         self._exported_tickets: dict[int, int] = {}  # ticket id in an exported mbox -> ours
         self._wanted_status: dict[int, str] = {}
+        self._wanted_state: dict[int, str] = {}
         self._savepoints = True
 
     def run(self, items: Iterable[Item]) -> ImportSummary:
@@ -258,7 +275,7 @@ class Importer:
                 batch = []
         if batch:
             self._batch(batch)
-        self._restore_statuses()
+        self._restore_state()
         return self.summary
 
     def run_sources(self, sources: Sequence[Source], total: int | None = None) -> ImportSummary:
@@ -310,15 +327,18 @@ class Importer:
                     self._one(label, raw)
             _resume_fts(conn, suspended)
 
-    def _state(self) -> tuple[tuple[int, int, int, int], dict[int, int], dict[int, str]]:
+    def _state(self) -> tuple[tuple[int, ...], dict[int, int], dict[int, str], dict[int, str]]:
         summary = self.summary
-        counts = (summary.tickets_created, summary.messages_added, summary.duplicates, len(summary.skipped))
-        return counts, dict(self._exported_tickets), dict(self._wanted_status)
+        counts = (summary.tickets_created, summary.messages_added, summary.duplicates, len(summary.skipped),
+                  summary.restore_headers_ignored, summary.unverified_own_address)
+        return counts, dict(self._exported_tickets), dict(self._wanted_status), dict(self._wanted_state)
 
-    def _restore(self, state: tuple[tuple[int, int, int, int], dict[int, int], dict[int, str]]) -> None:
-        (created, added, duplicates, skipped), self._exported_tickets, self._wanted_status = state
+    def _restore(self, state: tuple[tuple[int, ...], dict[int, int], dict[int, str], dict[int, str]]) -> None:
+        (created, added, duplicates, skipped, ignored, unverified), *wanted = state
+        self._exported_tickets, self._wanted_status, self._wanted_state = wanted
         summary = self.summary
         summary.tickets_created, summary.messages_added, summary.duplicates = created, added, duplicates
+        summary.restore_headers_ignored, summary.unverified_own_address = ignored, unverified
         del summary.skipped[skipped:]
 
     def _one(self, label: str, raw: bytes | ParsedMail) -> None:
@@ -328,11 +348,12 @@ class Importer:
             return
         mail.date = self._moment(label, mail)
         written = self.store.conn.total_changes
+        kind = self._kind(mail)
         try:
             # All _add writes are undone together (a savepoint when the batch has them, see _batch):
             # the message is then stored again another way, never half of it twice.
             with self.store.transaction():
-                self._add(mail)
+                self._add(mail, kind)
         except Exception as error:  # noqa: BLE001 - one bad message never aborts the import
             if not self._savepoints and self.store.conn.total_changes != written:
                 raise _Redo from error
@@ -385,7 +406,7 @@ class Importer:
             row = conn.execute("SELECT ticket_id FROM messages WHERE message_id = ?", [reference]).fetchone()
             if row:
                 return int(row[0])
-        if mail.exported_ticket is not None:
+        if self.restore and mail.exported_ticket is not None:
             # Our own export: its [#N] tags are the other store's numbers, not ours.
             return self._exported_tickets.get(mail.exported_ticket)
         if mail.ticket_tag is not None:
@@ -394,10 +415,23 @@ class Importer:
                 return int(row[0])
         return None
 
-    def _add(self, mail: ParsedMail) -> None:
+    def _kind(self, mail: ParsedMail) -> str:
+        """customer, reply or note; "unverified" for a customer message From one of our addresses."""
+        if not self.restore and (mail.kind or mail.exported_ticket is not None or mail.exported_status
+                                 or mail.author or mail.state):
+            self.summary.restore_headers_ignored += 1
+        if self.restore and mail.kind:
+            return mail.kind
+        if mail.sender.lower() in self.our:
+            return "reply" if self.trust_own_address else "unverified"
+        return "customer"
+
+    def _add(self, mail: ParsedMail, kind: str) -> None:
         service = self.service
         ticket_id = self._thread(mail)
-        kind = mail.kind or ("reply" if mail.sender.lower() in self.our else "customer")
+        flagged = kind == "unverified"
+        kind = "customer" if flagged else kind
+        author = mail.author if self.restore else None
         message_id = mail.message_id
         content_hash = None if message_id else mail.content_hash
         if kind == "customer" and ticket_id is None:
@@ -416,7 +450,7 @@ class Importer:
             )
             self.summary.tickets_created += 1
         elif kind == "customer":
-            service.add_customer_message(
+            ticket_id = service.add_customer_message(
                 ticket_id,
                 mail.body,
                 at=mail.date,
@@ -426,14 +460,14 @@ class Importer:
                 references=" ".join(mail.references) or None,
                 content_hash=content_hash,
                 attachments=mail.attachments,
-            )
+            ).ticket_id  # the ticket it went into: another one if this one was merged
         elif ticket_id is None:
             raise InvalidInput(_("sent by the help desk but not part of a known ticket"))
         elif kind == "reply":
             service.reply(
                 ticket_id,
                 mail.body,
-                actor=mail.author or mail.sender,
+                actor=author or mail.sender,
                 message_id=message_id,
                 at=mail.date,
                 attachments=mail.attachments,
@@ -446,35 +480,31 @@ class Importer:
             if mail.date is not None:
                 service.clock = lambda: mail.date  # type: ignore[assignment,return-value]
             try:
-                change = service.add_note(ticket_id, mail.body, actor=mail.author or mail.sender)
+                change = service.add_note(ticket_id, mail.body, actor=author or mail.sender)
             finally:
                 service.clock = clock
             self.store.conn.execute(
                 "UPDATE messages SET message_id = ?, content_hash = ? WHERE id = ?",
                 [message_id, content_hash, change.message_id],
             )
-        if mail.exported_ticket is not None:
+        if flagged:
+            # Anyone can write our address in From: say so where the agent reads the thread.
+            moment = to_text(mail.date or service.clock())
+            writes.insert_event(self.store.conn, ticket_id, moment, mail.sender, EventKind.UNVERIFIED_SENDER)
+            self.summary.unverified_own_address += 1
+        if self.restore and mail.exported_ticket is not None:
             self._exported_tickets.setdefault(mail.exported_ticket, ticket_id)
             if mail.exported_status:
                 self._wanted_status[ticket_id] = mail.exported_status
+            if mail.state:
+                self._wanted_state[ticket_id] = mail.state
         self.summary.messages_added += 1
 
-    def _restore_statuses(self) -> None:
-        """An import of our own mbox export: bring each ticket to the status it had."""
-        for ticket_id, wanted in self._wanted_status.items():
-            current = self.store.scalar("SELECT status FROM tickets WHERE id = ?", [ticket_id])
-            if current is None or current == wanted or wanted in (Status.NEW, Status.ANSWERED):
-                continue
-            try:
-                if wanted == Status.OPEN:
-                    if current != Status.NEW:
-                        self.service.reopen(ticket_id)
-                elif wanted == Status.POSTPONED:
-                    continue  # needs its wake-up time, which only the json export carries
-                else:
-                    self.service.set_status(ticket_id, wanted)
-            except TuiDeskError:
-                continue
+    def _restore_state(self) -> None:
+        """A restore of our own mbox export: bring each ticket to the status and state it had."""
+        for ticket_id in dict.fromkeys([*self._wanted_status, *self._wanted_state]):
+            state = read_state(self._wanted_state.get(ticket_id))
+            restore_ticket(self.service, ticket_id, self._wanted_status.get(ticket_id), state)
 
 
 def import_paths(
@@ -482,9 +512,19 @@ def import_paths(
     paths: Sequence[str | os.PathLike[str]],
     our_addresses: Iterable[str] = (),
     progress: Callable[[int], None] | None = None,
+    *,
+    restore: bool = False,
+    trust_own_address: bool = False,
 ) -> ImportSummary:
     sources = find_sources(paths)
-    importer = Importer(service, our_addresses, progress=progress, dates=MessageDates.ARCHIVE)
+    importer = Importer(
+        service,
+        our_addresses,
+        progress=progress,
+        restore=restore,
+        trust_own_address=trust_own_address,
+        dates=MessageDates.ARCHIVE,
+    )
     return importer.run_sources(sources, sum(s.count() for s in sources))
 
 

@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
+from ..core.addressing import recipients, reply_subject
 from ..core.clock import Clock, from_text, system_clock, to_text
 from ..i18n import _
 from ..store import Store
@@ -47,10 +48,14 @@ def new_message_id(settings: MailSettings) -> str:
 
 
 def reply_options(settings: MailSettings) -> dict:
-    """Extra arguments for TicketService.reply: queue it for e-mail when SMTP is configured."""
+    """Extra arguments for TicketService.reply: queue it for e-mail when SMTP is configured.
+
+    A maker of Message-IDs, not one Message-ID: the same options serve every ticket of a
+    bulk reply, and each reply needs its own (the column is unique).
+    """
     if settings.smtp is None:
         return {}
-    return {"outbox": True, "message_id": new_message_id(settings)}
+    return {"outbox": True, "new_message_id": lambda: new_message_id(settings)}
 
 
 def unsent_count(store: Store) -> int:
@@ -62,43 +67,36 @@ def backoff(attempts: int) -> timedelta:
 
 
 def build_mail(store: Store, outbox_id: int, smtp: SmtpSettings, settings: MailSettings) -> EmailMessage:
+    """The e-mail of one outbox row, to the recipient fixed when the reply was queued."""
     row = store.query_one(
-        """SELECT o.ticket_id, m.id AS message_row, m.body, m.created_at, m.message_id, m.author,
-                  t.subject, c.email, c.name
-           FROM outbox o JOIN messages m ON m.id = o.message_id JOIN tickets t ON t.id = o.ticket_id
-           JOIN customers c ON c.id = t.customer_id WHERE o.id = ?""",
+        """SELECT o.ticket_id, o.to_address, o.to_name, o.subject, o.in_reply_to, o.references_,
+                  m.id AS message_row, m.body, m.created_at, m.message_id
+           FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.id = ?""",
         [outbox_id],
     )
     if row is None:
         raise LookupError(outbox_id)
-    earlier = [
-        r["message_id"]
-        for r in store.query(
-            "SELECT message_id FROM messages WHERE ticket_id = ? AND id < ? AND message_id IS NOT NULL"
-            " AND kind != 'note' ORDER BY id",
-            [row["ticket_id"], row["message_row"]],
+    fixed = dict(row)
+    if not fixed["to_address"]:
+        # Queued by a version that did not fix the recipient (and not filled in when the
+        # store was upgraded): addressed as the ticket stands now, and fixed from here on.
+        found = recipients(store.conn, row["ticket_id"], row["message_row"])
+        if found is None:
+            raise LookupError(outbox_id)
+        fixed.update(found)
+        store.conn.execute(
+            "UPDATE outbox SET to_address = ?, to_name = ?, subject = ?, in_reply_to = ?, references_ = ? WHERE id = ?",
+            [*(found[k] for k in ("to_address", "to_name", "subject", "in_reply_to", "references_")), outbox_id],
         )
-    ]
-    customer_ids = [
-        r["message_id"]
-        for r in store.query(
-            "SELECT message_id FROM messages WHERE ticket_id = ? AND id < ? AND message_id IS NOT NULL"
-            " AND kind = 'customer' ORDER BY id DESC LIMIT 1",
-            [row["ticket_id"], row["message_row"]],
-        )
-    ]
     mail = EmailMessage()
     mail["From"] = smtp.sender
-    mail["To"] = formataddr((row["name"] or "", row["email"]))
-    subject = row["subject"]
-    tag = f"[#{row['ticket_id']}]"
-    if tag not in subject:
-        subject = f"Re: {subject} {tag}" if not subject.lower().startswith("re:") else f"{subject} {tag}"
-    mail["Subject"] = subject
+    mail["To"] = formataddr((fixed["to_name"] or "", fixed["to_address"]))
+    mail["Subject"] = fixed["subject"] or reply_subject("", row["ticket_id"])
     mail["Message-ID"] = row["message_id"] or new_message_id(settings)
-    if customer_ids or earlier:
-        mail["In-Reply-To"] = (customer_ids or earlier)[-1]
-        mail["References"] = " ".join(earlier[-20:])
+    if fixed["in_reply_to"]:
+        mail["In-Reply-To"] = fixed["in_reply_to"]
+    if fixed["references_"]:
+        mail["References"] = fixed["references_"]
     mail["Date"] = format_datetime(from_text(row["created_at"]))
     mail["X-Tui-Desk-Ticket"] = str(row["ticket_id"])
     mail.set_content(row["body"])

@@ -39,6 +39,8 @@ KIND_HEADER = "X-Tui-Desk-Kind"  # customer | reply | note
 TICKET_HEADER = "X-Tui-Desk-Ticket"  # the ticket id in the exporting store
 STATUS_HEADER = "X-Tui-Desk-Status"  # the ticket's status when exported
 AUTHOR_HEADER = "X-Tui-Desk-Author"  # the agent's name for replies and notes
+STATE_HEADER = "X-Tui-Desk-State"  # JSON: tags, assignee, priority, department, postponed_until
+# All of them are believed only by `import --restore` (see Importer): anyone can write them in a mail.
 
 _MSGID = re.compile(r"<[^<>\s]+>")
 _TAG = re.compile(r"\[#(\d{1,12})\]")
@@ -68,6 +70,7 @@ class ParsedMail:
     exported_ticket: int | None = None  # X-Tui-Desk-Ticket
     exported_status: str | None = None  # X-Tui-Desk-Status
     author: str | None = None  # X-Tui-Desk-Author
+    state: str | None = None  # X-Tui-Desk-State
 
     @property
     def thread_ids(self) -> list[str]:
@@ -202,6 +205,7 @@ def _parsed(message: Message, raw: bytes) -> ParsedMail:
         exported_ticket=int(exported) if exported.isdigit() else None,
         exported_status=header(message, STATUS_HEADER).strip() or None,
         author=header(message, AUTHOR_HEADER).strip() or None,
+        state=header(message, STATE_HEADER).strip() or None,
     )
 
 

@@ -1,7 +1,8 @@
 """The [mail] part of the config file, and passwords (never stored in the store).
 
     [mail]
-    addresses = ["help@example.com"]        # mail from these is an agent reply
+    addresses = ["help@example.com"]        # our addresses: mail "From:" them is not a customer's
+    trust_own_address = false               # true: mail From them is an agent reply (anyone can forge From!)
     domain = "example.com"                  # for Message-IDs (default: the From domain)
 
     [mail.smtp]
@@ -21,6 +22,7 @@
     folder = "INBOX"
     move_to = "Processed"                   # optional: move instead of marking \\Seen
     interval = 60                           # seconds between fetches with --watch
+    trust_own_address = true                # this folder only (e.g. "Sent"): overrides [mail]
 """
 
 from __future__ import annotations
@@ -89,6 +91,7 @@ class ImapSettings:
     folder: str = "INBOX"
     move_to: str | None = None
     interval: float = 60.0
+    trust_own_address: bool | None = None  # None: as [mail] says
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,17 @@ class MailSettings:
     domain: str | None = None
     smtp: SmtpSettings | None = None
     imap: tuple[ImapSettings, ...] = field(default_factory=tuple)
+    trust_own_address: bool = False
+
+    def trusts_own_address(self, account: ImapSettings | None = None) -> bool:
+        """Whether mail From one of our addresses is an agent reply (else a customer's, flagged).
+
+        A From line proves nothing: only a folder the user knows holds the desk's
+        own mail (a Sent folder, a BCC copy) should say yes.
+        """
+        if account is not None and account.trust_own_address is not None:
+            return account.trust_own_address
+        return self.trust_own_address
 
     @property
     def our_addresses(self) -> tuple[str, ...]:
@@ -170,6 +184,7 @@ def mail_settings(raw: dict | None) -> MailSettings:
                 folder=str(data.get("folder", "INBOX")),
                 move_to=data.get("move_to"),
                 interval=float(data.get("interval", 60)),
+                trust_own_address=_flag(data, "trust_own_address", "mail.imap"),
             )
         )
     return MailSettings(
@@ -177,4 +192,12 @@ def mail_settings(raw: dict | None) -> MailSettings:
         domain=mail.get("domain"),
         smtp=smtp,
         imap=tuple(imaps),
+        trust_own_address=bool(_flag(mail, "trust_own_address", "mail")),
     )
+
+
+def _flag(data: dict, key: str, table: str) -> bool | None:
+    value = data.get(key)
+    if value is None or isinstance(value, bool):
+        return value
+    raise InvalidInput(_("[{table}] {key} must be true or false").format(table=table, key=key))

@@ -299,5 +299,41 @@ def _migrate_to_4(db: sqlite_utils.Database) -> None:
     seed_defaults(db.execute)
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3, _migrate_to_4]
+_V5_STATEMENTS = [
+    # A queued reply keeps the recipient and thread it was written for (core/addressing.py):
+    # looked up at send time, a merge in between would send it to the other customer.
+    "ALTER TABLE outbox ADD COLUMN to_address TEXT",
+    "ALTER TABLE outbox ADD COLUMN to_name TEXT",
+    "ALTER TABLE outbox ADD COLUMN subject TEXT",
+    "ALTER TABLE outbox ADD COLUMN in_reply_to TEXT",
+    "ALTER TABLE outbox ADD COLUMN references_ TEXT",
+    # Undo: an action that cannot be undone is skipped once refused, so the next undo
+    # reaches the action before it.
+    "ALTER TABLE actions ADD COLUMN skipped_at TEXT",
+    # Due times of clocks resumed on a used-up target were "when it resumed"; the next
+    # rules run (or app start) replays them to the moment the target was used up.
+    "UPDATE meta SET value = 'stale' WHERE key = 'sla_fingerprint'",
+]
+
+
+def _migrate_to_5(db: sqlite_utils.Database) -> None:
+    from ..core.addressing import recipients  # not at import time: the core imports the store
+
+    for statement in _V5_STATEMENTS:
+        db.execute(statement)
+    # Replies queued before: addressed as they would have been sent now, and fixed from here on.
+    waiting = db.execute("SELECT id, ticket_id, message_id FROM outbox WHERE status != 'sent'").fetchall()
+    for outbox_id, ticket_id, message_row in waiting:
+        fixed = recipients(db.conn, ticket_id, message_row)
+        if fixed is not None:
+            db.execute(
+                "UPDATE outbox SET to_address = ?, to_name = ?, subject = ?, in_reply_to = ?, references_ = ?"
+                " WHERE id = ?",
+                [*(fixed[k] for k in ("to_address", "to_name", "subject", "in_reply_to", "references_")), outbox_id],
+            )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _migrate_to_1, _migrate_to_2, _migrate_to_3, _migrate_to_4, _migrate_to_5,
+]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -125,10 +125,51 @@ def insert_attachment(
     return int(cursor.lastrowid or 0)
 
 
-def queue_outbox(conn: sqlite3.Connection, ticket_id: int, message_id: int, at: str) -> int:
-    """An agent reply to be e-mailed: sent later by tui_desk/mail/outbox.py."""
+def reply_context(conn: sqlite3.Connection, ticket_id: int, message_row: int) -> dict[str, Any] | None:
+    """What addressing a reply needs: the ticket's customer and subject, and the thread before it."""
+    row = conn.execute(
+        "SELECT t.subject, c.email, c.name FROM tickets t JOIN customers c ON c.id = t.customer_id WHERE t.id = ?",
+        [ticket_id],
+    ).fetchone()
+    if row is None:
+        return None
+    earlier = [
+        r[0]
+        for r in conn.execute(
+            "SELECT message_id FROM messages WHERE ticket_id = ? AND id < ? AND message_id IS NOT NULL"
+            " AND kind != 'note' ORDER BY id",
+            [ticket_id, message_row],
+        )
+    ]
+    last_customer = conn.execute(
+        "SELECT message_id FROM messages WHERE ticket_id = ? AND id < ? AND message_id IS NOT NULL"
+        " AND kind = 'customer' ORDER BY id DESC LIMIT 1",
+        [ticket_id, message_row],
+    ).fetchone()
+    return {
+        "subject": row[0],
+        "email": row[1],
+        "name": row[2],
+        "earlier": earlier,
+        "last_customer": last_customer[0] if last_customer else None,
+    }
+
+
+def queue_outbox(
+    conn: sqlite3.Connection, ticket_id: int, message_id: int, at: str, recipients: dict[str, Any] | None = None
+) -> int:
+    """An agent reply to be e-mailed: sent later by tui_desk/mail/outbox.py.
+
+    ``recipients`` (to_address, to_name, subject, in_reply_to, references_) are fixed now:
+    a merge or a customer's new address before sending must not redirect the reply.
+    """
+    fixed = recipients or {}
     cursor = conn.execute(
-        "INSERT INTO outbox(message_id, ticket_id, status, next_attempt_at, created_at) VALUES (?, ?, 'queued', ?, ?)",
-        [message_id, ticket_id, at, at],
+        "INSERT INTO outbox(message_id, ticket_id, status, next_attempt_at, created_at,"
+        " to_address, to_name, subject, in_reply_to, references_) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)",
+        [message_id, ticket_id, at, at, *(fixed.get(k) for k in _RECIPIENT_COLUMNS)],
     )
     return int(cursor.lastrowid or 0)
+
+
+_RECIPIENT_COLUMNS = ("to_address", "to_name", "subject", "in_reply_to", "references_")

@@ -21,6 +21,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.markup import escape
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -41,11 +42,12 @@ from ..core.models import (
     priority_label,
     status_label,
 )
+from ..core.names import parse_tag_text
 from ..core.rules import RulesConfig, run_rules
 from ..core.saved_views import SavedViews
 from ..core.sla import SlaPolicies, SlaState
 from ..core.sla_tracking import SlaView
-from ..core.text import one_line
+from ..core.text import one_line, printable
 from ..core.ticket_ids import parse_ticket_id
 from ..core.triage import next_to_solve
 from ..i18n import N_, _, ngettext
@@ -281,7 +283,7 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
     def _view_title(self) -> Content:
         """The inbox's title; plain text, as searches and names in it come from users."""
         view = next((v for v in self.views() if v.key == self.view_key), None)
-        parts = [_("Inbox") + ": " + (view.label if view else self.view_key)]
+        parts = [_("Inbox") + ": " + (view.label if view else one_line(self.view_key))]
         if self.flt.search:
             parts.append(_("search “{q}”").format(q=one_line(self.flt.search, 30)))
         if self.flt.assignee:
@@ -310,7 +312,7 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
         if self.unsent:
             bar.append("   ")
             bar.append(_("{n} unsent").format(n=self.unsent), style="bold yellow")
-        bar.append("   " + _("as {agent}").format(agent=self.actor), style="dim")
+        bar.append("   " + _("as {agent}").format(agent=one_line(self.actor)), style="dim")
         self.query_one("#status-bar", Static).update(bar)
         self.query_one("#inbox-pane").border_title = self._view_title()
         self.query_one("#inbox-pane").border_subtitle = ngettext("{n} ticket", "{n} tickets", self.inbox.total).format(
@@ -472,7 +474,7 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
             try:
                 for _account, summary in fetch_all(self.service, self.mail):
                     left = _("not stored, left unseen on the server: {where}: {why}")
-                    problems.extend(left.format(where=where, why=why) for where, why in summary.skipped)
+                    problems.extend(left.format(where=one_line(where), why=one_line(why)) for where, why in summary.skipped)
             except (TuiDeskError, OSError) as error:
                 problems.append(str(error))
         try:
@@ -503,6 +505,18 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
 
     def _error(self, message: str) -> None:
         self.notify(message, severity="error", markup=False, timeout=8)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification, the screens' too, through the sanitiser: refusals quote names and mail."""
+        super().notify(printable(message), title=printable(title), severity=severity, timeout=timeout, markup=markup)
 
     # -- running changes ------------------------------------------------------------------
     def _require_ticket(self) -> InboxRow | None:
@@ -700,8 +714,8 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
             lambda agents: self.push_screen(
                 ChoiceDialog(
                     _("Assign {which} to…").format(which=self._which(ids)),
-                    [(self.actor, _("Me ({name})").format(name=self.actor))]
-                    + [(a, a) for a in agents if a != self.actor]
+                    [(self.actor, _("Me ({name})").format(name=one_line(self.actor)))]
+                    + [(a, one_line(a)) for a in agents if a != self.actor]
                     + [("-", _("Nobody (unassign)"))],
                     allow_typed=True,
                     placeholder=_("type a name, or pick below"),
@@ -749,15 +763,17 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
         if ids is None:
             return
         single = len(ids) == 1 and self.ticket is not None and self.ticket.id == ids[0]
-        current = ", ".join(self.ticket.tags) if single and self.ticket is not None else ""
+        current = one_line(", ".join(self.ticket.tags)) if single and self.ticket is not None else ""
 
         def typed(value: str | None) -> None:
             if not value or not value.strip():
                 return
-            words = value.split()
-            add = [w[1:] if w.startswith("+") else w for w in words if not w.startswith("-")]
-            remove = [w[1:] for w in words if w.startswith("-")]
-            self.perform_action(ActionKind.TAG, ids, lambda i: self.service.tag(i, add=add, remove=remove))
+            try:
+                edit = parse_tag_text(value)  # the CLI's rules: +a adds, -b removes, a bare word adds
+            except TuiDeskError as error:
+                self._error(str(error))
+                return
+            self.perform_action(ActionKind.TAG, ids, lambda i: self.service.tag(i, add=edit.add, remove=edit.remove))
 
         self.push_screen(
             TextPrompt(
@@ -1033,7 +1049,7 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
     def action_filter(self) -> None:
         choices = [
             ("assignee", _("By assignee…")),
-            ("mine", _("Mine ({name})").format(name=self.actor)),
+            ("mine", _("Mine ({name})").format(name=one_line(self.actor))),
             ("unassigned", _("Unassigned")),
             ("department", _("By department…")),
             ("tag", _("By tag…")),
@@ -1043,7 +1059,7 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
         def pick_value(kind: str, names: list[str]) -> None:
             field = {"assignee": "assignee", "department": "department", "tag": "tag"}[kind]
             self.push_screen(
-                ChoiceDialog(_("Filter by {what}").format(what=field), [(n, n) for n in names], allow_typed=True),
+                ChoiceDialog(_("Filter by {what}").format(what=field), [(n, one_line(n)) for n in names], allow_typed=True),
                 lambda value: value and self.set_filter(self.flt.with_(**{field: value})),
             )
 

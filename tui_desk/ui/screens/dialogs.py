@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
+from ...core.text import printable
 from ...i18n import N_, _
 
 
@@ -28,7 +29,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Content(self.question), classes="dialog-title")
+            yield Label(Content(printable(self.question)), classes="dialog-title")
             yield Label(Content(_("y / Enter: yes    n / Esc: no")), classes="dialog-hint")
 
     def action_answer(self, answer: bool) -> None:
@@ -60,15 +61,15 @@ class ChoiceDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Content(self.title_text), classes="dialog-title")
+            yield Label(Content(printable(self.title_text)), classes="dialog-title")
             if self.allow_typed:
                 yield Input(placeholder=self.placeholder, id="typed")
             yield OptionList(
-                *[Option(Content(label), id=f"choice-{index}") for index, (_v, label) in enumerate(self.choices)],
+                *[Option(Content(printable(label)), id=f"choice-{index}") for index, (_v, label) in enumerate(self.choices)],
                 id="choices",
             )
             if self.hint:
-                yield Label(Content(self.hint), classes="dialog-hint")
+                yield Label(Content(printable(self.hint)), classes="dialog-hint")
 
     def on_mount(self) -> None:
         if self.allow_typed:
@@ -125,10 +126,10 @@ class TextPrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Content(self.title_text), classes="dialog-title")
+            yield Label(Content(printable(self.title_text)), classes="dialog-title")
             yield Input(value=self.value, placeholder=self.placeholder, id="prompt")
             if self.hint:
-                yield Label(Content(self.hint), classes="dialog-hint")
+                yield Label(Content(printable(self.hint)), classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.query_one("#prompt", Input).focus()

@@ -49,7 +49,7 @@ def message_renderable(message: Message) -> RenderableType:
             Text.assemble(
                 ("  📎 ", ""),
                 (one_line(attachment.filename), "underline"),
-                (f"  {attachment.content_type}, {attachment.size:,} B", "dim"),
+                (f"  {one_line(attachment.content_type)}, {attachment.size:,} B", "dim"),
             )
         )
     parts.append(Text(""))

@@ -1,0 +1,42 @@
+"""Who a reply goes to and which conversation it belongs to, decided once, when it is queued.
+
+A queued reply may wait (no network, SMTP refusing) while the ticket is merged
+into another customer's ticket or the customer's address changes. The mail must
+still go to the customer the agent answered, in that customer's thread: so the
+recipient, the subject and the threading headers are stored with the outbox row.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from ..store import writes
+
+MAX_REFERENCES = 20
+
+
+def reply_subject(subject: str, ticket_id: int) -> str:
+    """ "Re: <subject> [#id]": the tag lets the customer's answer find its ticket."""
+    tag = f"[#{ticket_id}]"
+    if tag in subject:
+        return subject
+    return f"{subject} {tag}" if subject.lower().startswith("re:") else f"Re: {subject} {tag}"
+
+
+def recipients(conn: sqlite3.Connection, ticket_id: int, message_row: int) -> dict[str, Any] | None:
+    """The outbox columns that fix where the reply in ``message_row`` goes (None: no such ticket)."""
+    context = writes.reply_context(conn, ticket_id, message_row)
+    if context is None:
+        return None
+    earlier = context["earlier"]
+    return {
+        "to_address": context["email"],
+        "to_name": context["name"] or "",
+        "subject": reply_subject(context["subject"], ticket_id),
+        "in_reply_to": context["last_customer"] or (earlier[-1] if earlier else None),
+        "references_": " ".join(earlier[-MAX_REFERENCES:]) or None,
+    }
+
+
+__all__ = ["recipients", "reply_subject"]
