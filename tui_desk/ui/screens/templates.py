@@ -40,6 +40,7 @@ from ...core.templates import (
 from ...core.text import one_line, printable
 from ...i18n import N_, _
 from ...store import Store
+from ..failures import ReportsWorkerFailures, describe_failure
 from .dialogs import ConfirmDialog, TextPrompt
 
 CSS = Path(__file__).parent.parent / "templates.tcss"  # ui/*.tcss ship with the package
@@ -97,7 +98,7 @@ def _option_prompt(template: Template, offsets: tuple[int, ...]) -> Text:
     return name
 
 
-class TemplatePicker(ModalScreen[Insertion | None]):
+class TemplatePicker(ReportsWorkerFailures, ModalScreen[Insertion | None]):
     """Type to filter the saved replies; Enter hands back the highlighted one, filled in."""
 
     CSS_PATH = CSS
@@ -139,8 +140,8 @@ class TemplatePicker(ModalScreen[Insertion | None]):
         def load() -> None:
             try:
                 templates = list_templates(store)
-            except TuiDeskError as error:
-                self.app.call_from_thread(self._failed, str(error))
+            except Exception as error:
+                self.app.call_from_thread(self._failed, describe_failure(error, store.path))
                 return
             try:
                 context: Mapping[str, str | None] = context_for_ticket(store, ticket_id, actor)
@@ -277,7 +278,7 @@ class TemplateEditor(ModalScreen[str | None]):
         self.app.push_screen(ConfirmDialog(_("Discard your changes to this saved reply?")), decided)
 
 
-class TemplatesScreen(ModalScreen[None]):
+class TemplatesScreen(ReportsWorkerFailures, ModalScreen[None]):
     """Manage the saved replies: the list on the left, the selected one's text on the right."""
 
     CSS_PATH = CSS
@@ -319,8 +320,8 @@ class TemplatesScreen(ModalScreen[None]):
         def load() -> None:
             try:
                 templates = list_templates(store)
-            except TuiDeskError as error:
-                self.app.call_from_thread(self._error, str(error))
+            except Exception as error:
+                self.app.call_from_thread(self._error, describe_failure(error, self.store.path))
                 return
             self.app.call_from_thread(self._show, templates, select)
 
@@ -385,8 +386,8 @@ class TemplatesScreen(ModalScreen[None]):
         def work() -> None:
             try:
                 result = change()
-            except TuiDeskError as error:
-                self.app.call_from_thread(self._error, str(error))
+            except Exception as error:
+                self.app.call_from_thread(self._error, describe_failure(error, self.store.path))
                 return
             self.app.call_from_thread(self._changed, describe(result), result.name)
 

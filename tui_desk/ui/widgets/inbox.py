@@ -28,6 +28,7 @@ from ...core.sla import SlaState
 from ...core.sla_tracking import SlaView
 from ...core.text import one_line
 from ...i18n import N_, _
+from ..failures import ReportsWorkerFailures
 from ..sla_display import short_label
 
 PAGE_SIZE = 100
@@ -60,7 +61,7 @@ def _fit(text: str, width: int) -> str:
     return set_cell_size(text, width)
 
 
-class InboxList(ScrollView, can_focus=True):
+class InboxList(ReportsWorkerFailures, ScrollView, can_focus=True):
     """Tickets in inbox order; New/Open stand out with a marker and colour."""
 
     BINDINGS = [

@@ -113,7 +113,13 @@ class ThreadView(TextPane):
         status_label: Callable[[str], str],
         hidden_earlier: int = 0,
         sla_line: Text | None = None,
+        *,
+        failed_id: int | None = None,
     ) -> None:
+        if failed_id is not None:
+            # The app has said why; the pane must not go on showing another ticket.
+            self.show_parts([Text(_("#{id} could not be read").format(id=failed_id), style="bold")], scroll_to_end=False)
+            return
         if ticket is None:
             self.show_parts([Text(_("No ticket selected"), style="dim")], scroll_to_end=False)
             return
