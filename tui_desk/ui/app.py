@@ -60,6 +60,7 @@ from .frames import FrameHold
 from .localize import localize_bindings
 from .saved_views import SavedViewsMixin
 from .screens.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt
+from .screens.full_text import FullTextScreen
 from .screens.help import HelpScreen
 from .screens.postpone import PostponeDialog
 from .screens.reply import Draft, ReplyScreen
@@ -144,6 +145,7 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
         Binding("left_curly_bracket", "saved_view(-1)", N_("Previous saved view"), show=False),
         Binding("escape", "back", N_("Back"), show=False),
         Binding("m", "whole_thread", N_("Whole thread"), show=False),
+        Binding("w", "full_text", N_("Full text"), show=False, tooltip=N_("Read long messages whole")),
         Binding("T", "toggle_timeline", N_("Timeline on/off"), show=False),
         Binding("z", "zoom", N_("Zoom pane"), show=False),
         Binding("less_than_sign", "resize_inbox(-3)", N_("Inbox smaller"), show=False),
@@ -933,7 +935,7 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
         self.push_screen(
             ChoiceDialog(
                 _("Split which message of #{id} into a new ticket?").format(id=row.id),
-                [(str(m.id), f"{local_time(m.created_at)} · {one_line(m.body, 60)}") for m in reversed(messages)],
+                [(str(m.id), f"{local_time(m.created_at)} · {one_line(m.body[:200], 60)}") for m in reversed(messages)],
             ),
             lambda chosen: chosen
             and self.perform_action(ActionKind.SPLIT, [row.id], lambda _i: self.service.split(int(chosen))),
@@ -1121,6 +1123,16 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
             self._whole_thread.add(self.selected_id)
             self.load_ticket(self.selected_id)
 
+    def action_full_text(self) -> None:
+        """Every message of the thread whole, however long (the thread pane cuts long ones)."""
+        row = self._require_ticket()
+        if row is None:
+            return
+        if self.ticket is None or self.ticket.id != row.id:
+            self.notify(_("The thread is still loading; try again"), severity="warning")
+            return
+        self.push_screen(FullTextScreen(self.ticket, self._messages))
+
     def action_toggle_timeline(self) -> None:
         self.query_one("#timeline-pane").toggle_class("hidden")
 
@@ -1188,6 +1200,7 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
                 ("/", _("Search subjects and messages")),
                 ("f", _("Filter by assignee, department or tag")),
                 ("m", _("Show the whole thread of a long ticket")),
+                ("w", _("Read long messages whole (the thread shows the start of each)")),
                 ("O", _("Sort by priority and waiting time, or by SLA due time")),
             ]),
             (_("Layout"), [
@@ -1233,6 +1246,7 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
             (_("Search"), _("Search subjects and messages"), self.action_search),
             (_("Filter"), _("By assignee, department or tag"), self.action_filter),
             (_("Sort by SLA due / by priority"), _("Switch the inbox order"), self.action_toggle_order),
+            (_("Full text"), _("Read long messages whole"), self.action_full_text),
             (_("Toggle timeline"), _("Show or hide the timeline pane"), self.action_toggle_timeline),
             (_("Reports"), _("Backlog, response and resolution times, SLA compliance, tags"), self.action_reports),
             (_("Saved replies"), _("Add, edit, rename or delete reply templates"), self.action_saved_replies),

@@ -29,10 +29,13 @@ from ...i18n import N_, _
 from ...store import Store
 from ..drafts import Drafts
 from ..failures import report_failure
+from ..format import cut_text
 from .dialogs import ConfirmDialog
 from .templates import Insertion, TemplatePicker, insert_into
 
 DRAFT_SAVE_DELAY = 0.5  # seconds of quiet typing before the draft is written
+QUOTE_CHARS = 4_000
+QUOTE_LINES = 60
 
 
 @dataclass(frozen=True)
@@ -92,11 +95,16 @@ class ReplyScreen(ModalScreen[Draft | None]):
                 yield Label(Content(_("Only agents see notes; the customer never does.")), classes="dialog-hint")
             if self.quote and self.quote.strip():
                 yield Static(
-                    Text(_("The customer wrote:") + "\n", style="bold") + Text(printable(self.quote.strip())),
+                    Text(_("The customer wrote:") + "\n", style="bold") + Text(printable(self._quoted())),
                     classes="quote",
                 )
             yield TextArea(self.initial, id="editor", soft_wrap=True, show_line_numbers=False)
         yield Footer()
+
+    def _quoted(self) -> str:
+        """The start of the customer's message: a huge one must not freeze the editor."""
+        text, left_out = cut_text((self.quote or "").strip(), QUOTE_CHARS, QUOTE_LINES)
+        return text + ("\n…" if left_out else "")
 
     def on_mount(self) -> None:
         self.query_one("#editor-box").add_class(self.kind)
