@@ -54,6 +54,7 @@ from ..mail.settings import MailSettings
 from ..store import Store, open_store, queries
 from ..store.queries import VIEW_ALL, VIEW_ATTENTION, InboxFilter
 from .drafts import Drafts
+from .empty_hint import getting_started
 from .failures import ReportsWorkerFailures, describe_failure, report_failure
 from .format import local_time
 from .frames import FrameHold
@@ -359,6 +360,7 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
         if request == self._inbox_request:
             self.counts = counts
             self._update_status_bar()
+            self.inbox.set_empty_hint(getting_started(self.store.path) if not any(counts.values()) else [])
 
     def _apply_inbox(self, request: int, flt: InboxFilter, snapshot: InboxSnapshot) -> None:
         if request != self._inbox_request:
