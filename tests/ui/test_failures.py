@@ -168,3 +168,28 @@ async def test_item8_every_worker_failure_is_said(
         await press(pilot, *keys)
         errors = notifications(app, "error")
         assert any("disk I/O error" in e for e in errors), (target, errors)
+
+
+async def test_item8_failed_saved_reply_gives_the_text_back(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui_desk.ui.screens.templates import TemplateEditor, TemplatesScreen
+
+    app = make_app(desk.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+p")
+        await type_text(pilot, "Saved replies")
+        await press(pilot, "enter")
+        assert isinstance(app.screen, TemplatesScreen)
+        monkeypatch.setattr("tui_desk.ui.screens.templates.add_template", disk_full)
+        await press(pilot, "a")
+        await type_text(pilot, "Shipping")
+        await press(pilot, "enter")
+        await type_text(pilot, "Your parcel is on its way.")
+        await press(pilot, "ctrl+s")
+        assert any("database or disk is full" in e for e in notifications(app, "error"))
+        assert isinstance(app.screen, TemplateEditor), "the text comes back to be saved again"
+        assert app.screen.query_one(TextArea).text == "Your parcel is on its way."
+        monkeypatch.undo()
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, TemplatesScreen)
+        assert "Added saved reply 'Shipping'" in notifications(app)

@@ -186,6 +186,8 @@ class ReplyScreen(ModalScreen[Draft | None]):
         self.on_send(draft)
 
     def action_cancel(self) -> None:
+        if self.sending:  # the store is being asked: its answer decides whether the text goes
+            return
         if not self.text.strip():
             self._forget_draft()
             self.dismiss(None)
