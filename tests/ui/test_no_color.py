@@ -1,4 +1,4 @@
-"""NO_COLOR (issue 17 item 1): the app starts and works fully in monochrome, and the cursor row shows."""
+"""NO_COLOR (issue 17 item 1): the app starts and works fully in monochrome; cursor row and focus show."""
 
 from __future__ import annotations
 
@@ -29,6 +29,9 @@ async def test_issue17_item1_no_color_starts_and_works(desk: Desk, monkeypatch: 
         app.export_screenshot()
 
         await press(pilot, "enter", "G", "tab", "j", "escape")  # the thread, the timeline, back
+        await press(pilot, "w")  # the full text of the thread
+        app.export_screenshot()
+        await press(pilot, "escape")
         await press(pilot, "2", "G", "g", "1")  # another view and back
         await press(pilot, "r")
         assert isinstance(app.screen, ReplyScreen)
@@ -62,5 +65,8 @@ async def test_issue17_item1_cursor_row_shows_without_colour(desk: Desk, monkeyp
         await settle(pilot)
         cursor = app.inbox.get_component_rich_style("inbox--cursor")
         assert cursor.reverse, "with the inbox focused, the cursor row is drawn reversed"
+        assert app.query_one("#inbox-pane").styles.border.top[0] == "double", "the focused pane stands out"
         await press(pilot, "enter")  # focus leaves the inbox: the row is still marked
         assert app.inbox.get_component_rich_style("inbox--cursor").underline
+        assert app.query_one("#thread-pane").styles.border.top[0] == "double"
+        assert app.query_one("#inbox-pane").styles.border.top[0] == "round"
