@@ -169,7 +169,9 @@ class ReplyScreen(ModalScreen[Draft | None]):
         """The app could not store the text (and said why): it stays here, to send again or copy."""
         self.sending = False
         if self.is_attached:
-            self.query_one(TextArea).focus()
+            area = self.query_one(TextArea)
+            area.read_only = False
+            area.focus()
 
     def action_send(self) -> None:
         if self.sending:
@@ -183,6 +185,7 @@ class ReplyScreen(ModalScreen[Draft | None]):
             self.dismiss(draft)
             return
         self.sending = True
+        self.query_one(TextArea).read_only = True  # what is stored is what was sent: no typing meanwhile
         self.on_send(draft)
 
     def action_cancel(self) -> None:
