@@ -16,12 +16,23 @@ from pathlib import Path
 import pytest
 from textual.widgets import TextArea
 
+from tui_desk.core.clock import fixed_clock
 from tui_desk.core.rules import RulesConfig
 from tui_desk.store import Store, queries
+from tui_desk.ui.app import TuiDeskApp
 from tui_desk.ui.screens.reply import DRAFT_SAVE_DELAY, ReplyScreen
 
-from .conftest import Desk, make_app
-from .helpers import SIZE, current_subject, notifications, press, settle, thread_text, type_text
+from .conftest import ACTOR, Desk, make_app
+from .helpers import (
+    NOW,
+    SIZE,
+    current_subject,
+    notifications,
+    press,
+    settle,
+    thread_text,
+    type_text,
+)
 
 
 def disk_full(*_args: object, **_kwargs: object) -> None:
@@ -48,7 +59,7 @@ async def test_item8_failed_reply_says_why_and_keeps_the_editor_open(
         assert len(errors) == 1 and "database or disk is full" in errors[0], errors
         assert isinstance(app.screen, ReplyScreen), "the editor stays open"
         assert app.screen.query_one(TextArea).text == "We have restarted the VPN gateway."
-        draft = drafts_folder(desk.store) / f"reply-{vpn}.txt"
+        draft = drafts_folder(desk.store) / f"reply-{vpn}-{ACTOR}.txt"
         assert draft.read_text() == "We have restarted the VPN gateway."
         assert stat.S_IMODE(draft.stat().st_mode) == 0o600
         assert stat.S_IMODE(draft.parent.stat().st_mode) == 0o700
@@ -98,8 +109,15 @@ async def test_item8_draft_survives_a_quit_and_is_offered_back(desk: Desk) -> No
         await type_text(pilot, "The EU mirror is back")
         await pilot.pause(DRAFT_SAVE_DELAY + 0.3)
         # Written while typing, so a crash (no clean quit) would keep it too.
-        assert (drafts_folder(desk.store) / f"reply-{site}.txt").read_text() == "The EU mirror is back"
+        assert (drafts_folder(desk.store) / f"reply-{site}-{ACTOR}.txt").read_text() == "The EU mirror is back"
         await type_text(pilot, ", sorry")  # typed just before quitting: kept on the way out
+
+    bob = TuiDeskApp(desk.store, clock=fixed_clock(NOW), actor="bob", live_interval=None)
+    async with bob.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "j", "r")
+        assert bob.screen.query_one(TextArea).text == "", "another agent's draft stays theirs"
+        await press(pilot, "escape")
 
     app = make_app(desk.store)
     async with app.run_test(size=SIZE) as pilot:
@@ -113,7 +131,7 @@ async def test_item8_draft_survives_a_quit_and_is_offered_back(desk: Desk) -> No
         await press(pilot, "ctrl+s")
         assert app.screen is app.screen_stack[0]
     assert queries.ticket_messages(desk.store, site)[-1].body == "The EU mirror is back, sorry"
-    assert not (drafts_folder(desk.store) / f"reply-{site}.txt").exists()
+    assert not (drafts_folder(desk.store) / f"reply-{site}-{ACTOR}.txt").exists()
 
 
 async def test_item8_failed_ticket_load_never_shows_the_previous_thread(

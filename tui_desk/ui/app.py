@@ -193,7 +193,7 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
         self._ticket_request = 0
         self._inbox_request = 0
         self._whole_thread: set[int] = set()
-        self.drafts = Drafts.next_to(store.path)  # unsent replies and notes, until stored
+        self.drafts = Drafts.next_to(store.path, actor)  # unsent replies and notes, until stored
         self._inbox_height = 45
         self._sla_seen: dict[int, SlaState] = {}
         self._latest_customer_text: str | None = None
