@@ -41,7 +41,14 @@ async def test_issue17_item1_no_color_starts_and_works(desk: Desk, monkeypatch: 
         assert not isinstance(app.screen, ReplyScreen)
         await press(pilot, "n")
         assert isinstance(app.screen, ReplyScreen) and app.screen.query_one(TextArea).text == ""
-        await press(pilot, "escape")
+        await press(pilot, "ctrl+t")  # the saved-reply picker
+        app.export_screenshot()
+        await press(pilot, "escape", "escape")
+        for key in ("p", "a", "slash", "number_sign", "v"):  # the dialogs
+            await press(pilot, key)
+            assert app.screen is not app.screen_stack[0], key
+            app.export_screenshot()
+            await press(pilot, "escape")
 
         await press(pilot, "x")
         assert isinstance(app.screen, ReportsScreen)
