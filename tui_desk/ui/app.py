@@ -55,11 +55,15 @@ from ..mail.outbox import reply_options
 from ..mail.settings import MailSettings
 from ..store import Store, open_store, queries
 from ..store.queries import VIEW_ALL, VIEW_ATTENTION, InboxFilter
+from .drafts import Drafts
+from .empty_hint import getting_started
+from .failures import ReportsWorkerFailures, describe_failure, report_failure
 from .format import local_time
 from .frames import FrameHold
 from .localize import localize_bindings
 from .saved_views import SavedViewsMixin
 from .screens.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt
+from .screens.full_text import FullTextScreen
 from .screens.help import HelpScreen
 from .screens.postpone import PostponeDialog
 from .screens.reply import Draft, ReplyScreen
@@ -101,9 +105,11 @@ class TicketSnapshot:
     messages: list[Message]
     hidden_earlier: int
     events: list[Event]
+    failed_id: int | None = None  # the ticket that could not be read, and why
+    error: Exception | None = None
 
 
-class TuiDeskApp(SavedViewsMixin, App[None]):
+class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
     TITLE = "tui-desk"
     CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute, so subclasses elsewhere find it
 
@@ -142,6 +148,7 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
         Binding("left_curly_bracket", "saved_view(-1)", N_("Previous saved view"), show=False),
         Binding("escape", "back", N_("Back"), show=False),
         Binding("m", "whole_thread", N_("Whole thread"), show=False),
+        Binding("w", "full_text", N_("Full text"), show=False, tooltip=N_("Read long messages whole")),
         Binding("T", "toggle_timeline", N_("Timeline on/off"), show=False),
         Binding("z", "zoom", N_("Zoom pane"), show=False),
         Binding("less_than_sign", "resize_inbox(-3)", N_("Inbox smaller"), show=False),
@@ -188,7 +195,7 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
         self._ticket_request = 0
         self._inbox_request = 0
         self._whole_thread: set[int] = set()
-        self._drafts: dict[tuple[str, int], str] = {}
+        self.drafts = Drafts.next_to(store.path, actor)  # unsent replies and notes, until stored
         self._inbox_height = 45
         self._sla_seen: dict[int, SlaState] = {}
         self._latest_customer_text: str | None = None
@@ -338,15 +345,16 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
             cursor = position if position is not None else min(fallback, max(0, total - 1))
             page_no = cursor // PAGE_SIZE
             pages = {page_no: queries.inbox_page(self.store, flt, page_no * PAGE_SIZE, PAGE_SIZE)}
-        except TuiDeskError as error:
-            self.call_from_thread(self._error, str(error))
+        except Exception as error:
+            self.call_from_thread(self.report_failure, error)
             return
         snapshot = InboxSnapshot(total, pages, cursor, statuses, marker)
         self.call_from_thread(self._apply_inbox, request, flt, snapshot)
         # The per-status counts scan an index of every ticket: after the rows are shown.
         try:
             counts = queries.status_counts(self.store)
-        except TuiDeskError:
+        except Exception as error:
+            self.call_from_thread(self.report_failure, error)
             return
         self.call_from_thread(self._apply_counts, request, counts)
 
@@ -354,6 +362,7 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
         if request == self._inbox_request:
             self.counts = counts
             self._update_status_bar()
+            self.inbox.set_empty_hint(getting_started(self.store.path) if not any(counts.values()) else [])
 
     def _apply_inbox(self, request: int, flt: InboxFilter, snapshot: InboxSnapshot) -> None:
         if request != self._inbox_request:
@@ -409,9 +418,12 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
             ticket = queries.get_ticket(self.store, ticket_id)
             messages = queries.ticket_messages(self.store, ticket_id, limit=limit)
             events = queries.ticket_events(self.store, ticket_id)
-        except TuiDeskError:
-            ticket, messages, events = None, [], []
-        hidden = max(0, ticket.message_count - len(messages)) if ticket else 0
+        except Exception as error:
+            # Never leave the previous ticket's thread under the new highlight: r would seem
+            # to answer what is shown while it answers the highlighted ticket.
+            self.call_from_thread(self._apply_ticket, request, TicketSnapshot(None, [], 0, [], ticket_id, error))
+            return
+        hidden = max(0, ticket.message_count - len(messages))
         self.call_from_thread(self._apply_ticket, request, TicketSnapshot(ticket, messages, hidden, events))
 
     def _apply_ticket(self, request: int, snapshot: TicketSnapshot) -> None:
@@ -423,6 +435,8 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
             self._frame_hold.release()
 
     def _show_ticket(self, snapshot: TicketSnapshot) -> None:
+        if snapshot.error is not None:
+            self.report_failure(snapshot.error)
         self.ticket = snapshot.ticket
         self._messages = snapshot.messages
         self._latest_customer_text = next(
@@ -430,7 +444,12 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
         )
         sla_line = self._show_sla(snapshot.ticket) if snapshot.ticket is not None else None
         self.query_one(ThreadView).show(
-            snapshot.ticket, snapshot.messages, self.status_label, snapshot.hidden_earlier, sla_line
+            snapshot.ticket,
+            snapshot.messages,
+            self.status_label,
+            snapshot.hidden_earlier,
+            sla_line,
+            failed_id=snapshot.failed_id,
         )
         self.query_one(TimelineView).show(snapshot.events, self.status_label)
 
@@ -442,8 +461,8 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
         """Wake postponed tickets, auto-resolve and purge, keep SLA clocks current (actor: system)."""
         try:
             report = run_rules(self.service, self.rules)
-        except TuiDeskError as error:
-            self.call_from_thread(self._error, str(error))
+        except Exception as error:
+            self.call_from_thread(self.report_failure, error)
             return
         if report.woken or report.auto_resolved or report.purged:
             message = _("Time rules: {woken} woken, {resolved} resolved automatically, {purged} purged").format(
@@ -468,19 +487,20 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
             try:
                 result = send_due(self.store, self.mail, clock=self.clock)
                 problems.extend(error for _id, error in result.errors or [])
-            except TuiDeskError as error:
-                problems.append(str(error))
+            except Exception as error:
+                problems.append(describe_failure(error, self.store.path))
         if self.mail.imap:
             try:
                 for _account, summary in fetch_all(self.service, self.mail):
                     left = _("not stored, left unseen on the server: {where}: {why}")
                     problems.extend(left.format(where=one_line(where), why=one_line(why)) for where, why in summary.skipped)
-            except (TuiDeskError, OSError) as error:
-                problems.append(str(error))
+            except Exception as error:
+                problems.append(describe_failure(error, self.store.path))
         try:
             unsent = unsent_count(self.store)
-        except TuiDeskError:
+        except Exception as error:
             unsent = self.unsent
+            problems.append(describe_failure(error, self.store.path))
         self.call_from_thread(self._mail_done, unsent, problems)
 
     def _mail_done(self, unsent: int, problems: list[str]) -> None:
@@ -498,7 +518,8 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
     def _check_marker(self) -> None:
         try:
             marker = queries.change_marker(self.store)
-        except TuiDeskError:
+        except Exception as error:
+            self.call_from_thread(self.report_failure, error)  # said once, not every second
             return
         if marker != self._marker:
             self.call_from_thread(self.refresh_inbox)
@@ -517,6 +538,9 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
     ) -> None:
         """Every notification, the screens' too, through the sanitiser: refusals quote names and mail."""
         super().notify(printable(message), title=printable(title), severity=severity, timeout=timeout, markup=markup)
+
+    def report_failure(self, error: BaseException) -> None:
+        report_failure(self, error)
 
     # -- running changes ------------------------------------------------------------------
     def _require_ticket(self) -> InboxRow | None:
@@ -554,17 +578,27 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
         apply: Callable[[int], Change | list[Change]],
         on_refused: Callable[[str], None] | None,
         bulk: bool,
+        on_done: Callable[[], None] | None = None,
     ) -> None:
         try:
             outcome = perform(self.service, kind, ids, apply)
-        except TuiDeskError as error:
-            self.call_from_thread(self._error, str(error))
-            if on_refused is not None:
-                self.call_from_thread(on_refused, str(error))
+        except Exception as error:  # a full disk or a damaged store as much as a refusal
+            self.call_from_thread(self._action_failed, error, on_refused)
             return
-        self.call_from_thread(self._acted, outcome, bulk, on_refused)
+        self.call_from_thread(self._acted, outcome, bulk, on_refused, on_done)
 
-    def _acted(self, outcome: Outcome, bulk: bool, on_refused: Callable[[str], None] | None) -> None:
+    def _action_failed(self, error: Exception, on_refused: Callable[[str], None] | None) -> None:
+        self.report_failure(error)
+        if on_refused is not None:
+            on_refused(describe_failure(error, self.store.path))
+
+    def _acted(
+        self,
+        outcome: Outcome,
+        bulk: bool,
+        on_refused: Callable[[str], None] | None,
+        on_done: Callable[[], None] | None = None,
+    ) -> None:
         if bulk:
             self.inbox.set_marks(set())
             severity = "warning" if outcome.refused else "information"
@@ -578,6 +612,8 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
                 on_refused(outcome.refused[0][1])
         else:
             self.notify(self.describe_change(outcome.changes), markup=False, timeout=4)
+            if on_done is not None:
+                on_done()
         if outcome.changes:
             self.refresh_inbox()
             if self.selected_id is not None:
@@ -610,40 +646,45 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
         row = self._require_ticket()
         if row is None:
             return
-        key = (kind, row.id)
-
-        def done(draft: Draft | None) -> None:
-            if draft is None:
-                self._drafts.pop(key, None)
-                return
-            self._drafts[key] = draft.body  # kept until the service has it, so a refusal loses nothing
-            if kind == "reply":
-                options = reply_options(self.mail) if self.mail is not None else {}
-                call = lambda i: self.service.reply(i, draft.body, **options)  # noqa: E731
-            else:
-                call = lambda i: self.service.add_note(i, draft.body)  # noqa: E731
-
-            def sent(ticket_id: int) -> Change:
-                change = call(ticket_id)
-                self._drafts.pop(key, None)
-                return change
-
-            self._run_action(
-                ActionKind.REPLY if kind == "reply" else ActionKind.NOTE,
-                [draft.ticket_id],
-                sent,
-                lambda _msg: self.notify(
-                    _("Your text is kept: press {key} to open it again").format(key="r" if kind == "reply" else "n"),
-                    severity="warning",
-                ),
-                False,  # one ticket, whatever is marked
-            )
-
+        kept = self.drafts.load(kind, row.id)
         quote = self._latest_customer_text if self.ticket is not None and self.ticket.id == row.id else None
         editor = ReplyScreen(
-            kind, row.id, row.subject, self._drafts.get(key, ""), quote, store=self.store, actor=self.actor
+            kind,
+            row.id,
+            row.subject,
+            kept or "",
+            quote,
+            store=self.store,
+            actor=self.actor,
+            drafts=self.drafts,
+            on_send=lambda draft: self._store_draft(editor, draft),
         )
-        self.push_screen(editor, done)
+        self.push_screen(editor)
+        if kept:
+            self.notify(
+                _("Your unsent text for #{id} is back in the editor").format(id=row.id), markup=False, timeout=6
+            )
+
+    def _store_draft(self, editor: ReplyScreen, draft: Draft) -> None:
+        """Store the reply or note; the editor closes when it is stored and stays open if not."""
+        if draft.kind == "reply":
+            options = reply_options(self.mail) if self.mail is not None else {}
+            call = lambda i: self.service.reply(i, draft.body, **options)  # noqa: E731
+        else:
+            call = lambda i: self.service.add_note(i, draft.body)  # noqa: E731
+
+        def refused(_message: str) -> None:
+            editor.send_failed()
+            self.notify(_("Your text is kept in the editor and in your drafts"), severity="warning", markup=False)
+
+        self._run_action(
+            ActionKind.REPLY if draft.kind == "reply" else ActionKind.NOTE,
+            [draft.ticket_id],
+            call,
+            refused,
+            False,  # one ticket, whatever is marked
+            editor.stored,
+        )
 
     def action_reply(self) -> None:
         self._open_editor("reply")
@@ -819,8 +860,8 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
         def work() -> None:
             try:
                 ids = queries.inbox_ids(self.store, flt, MARK_ALL_LIMIT)
-            except TuiDeskError as error:
-                self.call_from_thread(self._error, str(error))
+            except Exception as error:
+                self.call_from_thread(self.report_failure, error)
                 return
             self.call_from_thread(self._marked_all, flt, ids, total)
 
@@ -849,6 +890,9 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
             outcome = undo_last(self.service)
         except TuiDeskError as error:
             self.call_from_thread(self.notify, str(error), severity="warning", markup=False, timeout=8)
+            return
+        except Exception as error:
+            self.call_from_thread(self.report_failure, error)
             return
         self.call_from_thread(self._undone, outcome)
 
@@ -911,7 +955,7 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
         self.push_screen(
             ChoiceDialog(
                 _("Split which message of #{id} into a new ticket?").format(id=row.id),
-                [(str(m.id), f"{local_time(m.created_at)} · {one_line(m.body, 60)}") for m in reversed(messages)],
+                [(str(m.id), f"{local_time(m.created_at)} · {one_line(m.body[:200], 60)}") for m in reversed(messages)],
             ),
             lambda chosen: chosen
             and self.perform_action(ActionKind.SPLIT, [row.id], lambda _i: self.service.split(int(chosen))),
@@ -923,8 +967,8 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
         def work() -> None:
             try:
                 names = reader(self.store)
-            except TuiDeskError as error:
-                self.call_from_thread(self._error, str(error))
+            except Exception as error:
+                self.call_from_thread(self.report_failure, error)
                 return
             self.call_from_thread(then, names)
 
@@ -941,8 +985,8 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
         def work() -> None:
             try:
                 ticket_id = next_to_solve(self.store)
-            except TuiDeskError as error:
-                self.call_from_thread(self._error, str(error))
+            except Exception as error:
+                self.call_from_thread(self.report_failure, error)
                 return
             self.call_from_thread(self._go_to_solve, ticket_id)
 
@@ -977,8 +1021,8 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
             def work() -> None:
                 try:
                     ticket = queries.get_ticket(self.store, ticket_id)
-                except TuiDeskError as error:
-                    self.call_from_thread(self._error, str(error))
+                except Exception as error:
+                    self.call_from_thread(self.report_failure, error)
                     return
                 self.call_from_thread(self._go_to_ticket, ticket)
 
@@ -1099,6 +1143,16 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
             self._whole_thread.add(self.selected_id)
             self.load_ticket(self.selected_id)
 
+    def action_full_text(self) -> None:
+        """Every message of the thread whole, however long (the thread pane cuts long ones)."""
+        row = self._require_ticket()
+        if row is None:
+            return
+        if self.ticket is None or self.ticket.id != row.id:
+            self.notify(_("The thread is still loading; try again"), severity="warning")
+            return
+        self.push_screen(FullTextScreen(self.ticket, self._messages))
+
     def action_toggle_timeline(self) -> None:
         self.query_one("#timeline-pane").toggle_class("hidden")
 
@@ -1166,6 +1220,7 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
                 ("/", _("Search subjects and messages")),
                 ("f", _("Filter by assignee, department or tag")),
                 ("m", _("Show the whole thread of a long ticket")),
+                ("w", _("Read long messages whole (the thread shows the start of each)")),
                 ("O", _("Sort by priority and waiting time, or by SLA due time")),
             ]),
             (_("Layout"), [
@@ -1211,6 +1266,7 @@ class TuiDeskApp(SavedViewsMixin, App[None]):
             (_("Search"), _("Search subjects and messages"), self.action_search),
             (_("Filter"), _("By assignee, department or tag"), self.action_filter),
             (_("Sort by SLA due / by priority"), _("Switch the inbox order"), self.action_toggle_order),
+            (_("Full text"), _("Read long messages whole"), self.action_full_text),
             (_("Toggle timeline"), _("Show or hide the timeline pane"), self.action_toggle_timeline),
             (_("Reports"), _("Backlog, response and resolution times, SLA compliance, tags"), self.action_reports),
             (_("Saved replies"), _("Add, edit, rename or delete reply templates"), self.action_saved_replies),

@@ -11,3 +11,18 @@ def local_time(stored: str | None, with_date: bool = True) -> str:
         return "–"
     moment = from_text(stored).astimezone()
     return moment.strftime("%Y-%m-%d %H:%M" if with_date else "%H:%M")
+
+
+def cut_text(text: str, chars: int, lines: int) -> tuple[str, int]:
+    """The start of `text`, at most `chars` characters and `lines` lines; and how many characters
+    are left out. A message can be megabytes long (a pasted log, an attachment sent as text):
+    what a pane draws must not grow with it."""
+    shown = text[:chars]
+    end = -1
+    for _line in range(lines):
+        end = shown.find("\n", end + 1)
+        if end < 0:
+            break
+    else:
+        shown = shown[:end]
+    return shown, len(text) - len(shown)

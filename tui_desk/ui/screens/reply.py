@@ -1,11 +1,18 @@
-"""The reply / note editor: a text area, ctrl+s sends, Esc asks before discarding."""
+"""The reply / note editor: a text area, ctrl+s sends, Esc asks before discarding.
+
+The text is kept in the drafts (written a moment after each change, and at once on
+ctrl+s) until the app says the store has it: a failed send leaves the editor open
+with the text, and a quit or a crash leaves it in the drafts for the next r or n.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import subprocess
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.text import Text
@@ -14,13 +21,21 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
+from textual.timer import Timer
 from textual.widgets import Footer, Label, Static, TextArea
 
 from ...core.text import one_line, printable
 from ...i18n import N_, _
 from ...store import Store
+from ..drafts import Drafts
+from ..failures import report_failure
+from ..format import cut_text
 from .dialogs import ConfirmDialog
 from .templates import Insertion, TemplatePicker, insert_into
+
+DRAFT_SAVE_DELAY = 0.5  # seconds of quiet typing before the draft is written
+QUOTE_CHARS = 4_000
+QUOTE_LINES = 60
 
 
 @dataclass(frozen=True)
@@ -48,6 +63,8 @@ class ReplyScreen(ModalScreen[Draft | None]):
         *,
         store: Store | None = None,
         actor: str = "agent",
+        drafts: Drafts | None = None,
+        on_send: Callable[[Draft], None] | None = None,
     ) -> None:
         super().__init__()
         self.kind = kind
@@ -57,6 +74,16 @@ class ReplyScreen(ModalScreen[Draft | None]):
         self.quote = quote  # the customer's latest message, to answer it with it in sight
         self.store = store  # where the saved replies are (Ctrl+T); None: not offered
         self.actor = actor  # fills {agent.name}
+        self.drafts = drafts  # where the text is kept until stored; None: nowhere
+        # With on_send the editor stays open while the app stores the text and closes
+        # only on `stored()`; without, ctrl+s dismisses with the Draft.
+        self.on_send = on_send
+        self.sending = False
+        self._finished = False  # stored or discarded: nothing left to keep
+        self._save_timer: Timer | None = None
+        self._kept_text: str | None = initial or None
+        self._save_failed = False
+        self._area: TextArea | None = None  # still readable once unmounted, when the screen goes
 
     def compose(self) -> ComposeResult:
         title = (
@@ -68,33 +95,110 @@ class ReplyScreen(ModalScreen[Draft | None]):
                 yield Label(Content(_("Only agents see notes; the customer never does.")), classes="dialog-hint")
             if self.quote and self.quote.strip():
                 yield Static(
-                    Text(_("The customer wrote:") + "\n", style="bold") + Text(printable(self.quote.strip())),
+                    Text(_("The customer wrote:") + "\n", style="bold") + Text(printable(self._quoted())),
                     classes="quote",
                 )
             yield TextArea(self.initial, id="editor", soft_wrap=True, show_line_numbers=False)
         yield Footer()
 
+    def _quoted(self) -> str:
+        """The start of the customer's message: a huge one must not freeze the editor."""
+        text, left_out = cut_text((self.quote or "").strip(), QUOTE_CHARS, QUOTE_LINES)
+        return text + ("\n…" if left_out else "")
+
     def on_mount(self) -> None:
         self.query_one("#editor-box").add_class(self.kind)
-        self.query_one(TextArea).focus()
+        self._area = self.query_one(TextArea)
+        self._area.focus()
 
     @property
     def text(self) -> str:
         return self.query_one(TextArea).text
 
+    # -- keeping the draft ---------------------------------------------------------------
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(DRAFT_SAVE_DELAY, self.keep_draft)
+
+    def keep_draft(self) -> None:
+        """Write the text to the drafts now (if it changed since it was last kept)."""
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
+        if self._finished or self.drafts is None or not self.is_mounted:
+            return
+        text = self.text
+        if text == (self._kept_text or "") and not self._save_failed:
+            return
+        try:
+            self.drafts.save(self.kind, self.ticket_id, text)
+        except OSError as error:
+            if not self._save_failed:  # once: it is kept in memory meanwhile
+                report_failure(self.app, error)
+            self._save_failed = True
+            return
+        self._save_failed = False
+        self._kept_text = text
+
+    def _forget_draft(self) -> None:
+        self._finished = True
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        if self.drafts is not None:
+            try:
+                self.drafts.delete(self.kind, self.ticket_id)
+            except OSError as error:
+                report_failure(self.app, error)
+
+    def on_unmount(self) -> None:
+        # The app quits (or the screen goes) with the text unsent: it stays in the drafts.
+        text = self._area.text if self._area is not None else ""
+        if not self._finished and self.drafts is not None and text.strip() and text != self._kept_text:
+            with contextlib.suppress(OSError):  # reported while typing, if the folder cannot be written
+                self.drafts.save(self.kind, self.ticket_id, text)
+
+    def stored(self) -> None:
+        """The app has stored the text: the draft goes, the editor closes."""
+        self.sending = False
+        self._forget_draft()
+        if self.is_attached:
+            self.dismiss(None)
+
+    def send_failed(self) -> None:
+        """The app could not store the text (and said why): it stays here, to send again or copy."""
+        self.sending = False
+        if self.is_attached:
+            area = self.query_one(TextArea)
+            area.read_only = False
+            area.focus()
+
     def action_send(self) -> None:
+        if self.sending:
+            return
         if not self.text.strip():
             self.notify(_("Nothing to send: the text is empty"), severity="warning")
             return
-        self.dismiss(Draft(self.kind, self.ticket_id, self.text))
+        draft = Draft(self.kind, self.ticket_id, self.text)
+        self.keep_draft()  # before the store is asked: a crash during the write loses nothing
+        if self.on_send is None:
+            self.dismiss(draft)
+            return
+        self.sending = True
+        self.query_one(TextArea).read_only = True  # what is stored is what was sent: no typing meanwhile
+        self.on_send(draft)
 
     def action_cancel(self) -> None:
+        if self.sending:  # the store is being asked: its answer decides whether the text goes
+            return
         if not self.text.strip():
+            self._forget_draft()
             self.dismiss(None)
             return
 
         def decided(discard: bool | None) -> None:
             if discard:
+                self._forget_draft()
                 self.dismiss(None)
 
         self.app.push_screen(ConfirmDialog(_("Discard this text?")), decided)

@@ -24,12 +24,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Sparkline, Static
 
 from ...core.clock import Clock
-from ...core.errors import TuiDeskError
 from ...core.reports import GROUPINGS, Report, build_report, duration_text
 from ...core.sla import SlaPolicies
 from ...i18n import N_, _, format_date
 from ...report_text import by_title, figures_table, groups_table, period_text
 from ...store import Store
+from ..failures import ReportsWorkerFailures, describe_failure
 
 PERIODS = (7, 30, 90)
 WIDE = 120  # from this many columns, figures and charts sit side by side
@@ -49,7 +49,7 @@ def _charts() -> list[Chart]:
     ]
 
 
-class ReportsScreen(ModalScreen[None]):
+class ReportsScreen(ReportsWorkerFailures, ModalScreen[None]):
     CSS_PATH = Path(__file__).parent.parent / "reports.tcss"  # ui/*.tcss ship with the package
 
     BINDINGS = [
@@ -116,8 +116,8 @@ class ReportsScreen(ModalScreen[None]):
     def _compute(self, request: int, days: int, by: str | None) -> None:
         try:
             report = build_report(self.store, self.policies, since=f"{days}d", by=by, now=self.clock())
-        except TuiDeskError as error:
-            self.app.call_from_thread(self._failed, request, str(error))
+        except Exception as error:  # a damaged store as much as a refused period
+            self.app.call_from_thread(self._failed, request, describe_failure(error, self.store.path))
             return
         self.app.call_from_thread(self._show, request, report)
 

@@ -40,6 +40,7 @@ from ...core.templates import (
 from ...core.text import one_line, printable
 from ...i18n import N_, _
 from ...store import Store
+from ..failures import ReportsWorkerFailures, describe_failure
 from .dialogs import ConfirmDialog, TextPrompt
 
 CSS = Path(__file__).parent.parent / "templates.tcss"  # ui/*.tcss ship with the package
@@ -97,7 +98,7 @@ def _option_prompt(template: Template, offsets: tuple[int, ...]) -> Text:
     return name
 
 
-class TemplatePicker(ModalScreen[Insertion | None]):
+class TemplatePicker(ReportsWorkerFailures, ModalScreen[Insertion | None]):
     """Type to filter the saved replies; Enter hands back the highlighted one, filled in."""
 
     CSS_PATH = CSS
@@ -139,8 +140,8 @@ class TemplatePicker(ModalScreen[Insertion | None]):
         def load() -> None:
             try:
                 templates = list_templates(store)
-            except TuiDeskError as error:
-                self.app.call_from_thread(self._failed, str(error))
+            except Exception as error:
+                self.app.call_from_thread(self._failed, describe_failure(error, store.path))
                 return
             try:
                 context: Mapping[str, str | None] = context_for_ticket(store, ticket_id, actor)
@@ -240,10 +241,11 @@ class TemplateEditor(ModalScreen[str | None]):
         Binding("escape", "cancel", N_("Cancel"), priority=True),
     ]
 
-    def __init__(self, title: str, body: str = "") -> None:
-        super().__init__(id="template-editor")
+    def __init__(self, title: str, body: str = "", original: str | None = None) -> None:
+        super().__init__()  # no id: a failed save opens a new one while the old one is still leaving
         self.title_text = title
         self.body = body
+        self.original = body if original is None else original  # Esc asks only if the text differs
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="editor template", id="template-editor-box"):
@@ -266,7 +268,7 @@ class TemplateEditor(ModalScreen[str | None]):
         self.dismiss(self.text)
 
     def action_cancel(self) -> None:
-        if self.text == self.body:
+        if self.text == self.original:
             self.dismiss(None)
             return
 
@@ -277,7 +279,7 @@ class TemplateEditor(ModalScreen[str | None]):
         self.app.push_screen(ConfirmDialog(_("Discard your changes to this saved reply?")), decided)
 
 
-class TemplatesScreen(ModalScreen[None]):
+class TemplatesScreen(ReportsWorkerFailures, ModalScreen[None]):
     """Manage the saved replies: the list on the left, the selected one's text on the right."""
 
     CSS_PATH = CSS
@@ -319,8 +321,8 @@ class TemplatesScreen(ModalScreen[None]):
         def load() -> None:
             try:
                 templates = list_templates(store)
-            except TuiDeskError as error:
-                self.app.call_from_thread(self._error, str(error))
+            except Exception as error:
+                self.app.call_from_thread(self._error, describe_failure(error, self.store.path))
                 return
             self.app.call_from_thread(self._show, templates, select)
 
@@ -379,14 +381,22 @@ class TemplatesScreen(ModalScreen[None]):
             options.highlighted = max(0, min(len(self.templates) - 1, current + delta))
 
     # -- changing ---------------------------------------------------------------------------------
-    def _run(self, change: Callable[[], Template], describe: Callable[[Template], str]) -> None:
-        """Run a core change in a worker; say what happened; reload, selecting the changed reply."""
+    def _run(
+        self,
+        change: Callable[[], Template],
+        describe: Callable[[Template], str],
+        retry: Callable[[], object] | None = None,
+    ) -> None:
+        """Run a core change in a worker; say what happened; reload, selecting the changed reply.
+        If it fails, `retry` (if any) gives the user back what they typed."""
 
         def work() -> None:
             try:
                 result = change()
-            except TuiDeskError as error:
-                self.app.call_from_thread(self._error, str(error))
+            except Exception as error:
+                self.app.call_from_thread(self._error, describe_failure(error, self.store.path))
+                if retry is not None:
+                    self.app.call_from_thread(retry)
                 return
             self.app.call_from_thread(self._changed, describe(result), result.name)
 
@@ -422,14 +432,18 @@ class TemplatesScreen(ModalScreen[None]):
                 return
             if self._taken(name):
                 return
+            edit(name, "")
+
+        def edit(name: str, body: str) -> None:
             title = _("New saved reply “{name}”").format(name=one_line(name, 50))
-            self.app.push_screen(TemplateEditor(title), lambda body: written(name, body))
+            self.app.push_screen(TemplateEditor(title, body, original=""), lambda typed: written(name, typed))
 
         def written(name: str, body: str | None) -> None:
             if body is not None:
                 self._run(
                     lambda: add_template(store, name, body),
                     lambda t: _("Added saved reply {name!r}").format(name=t.name),
+                    lambda: edit(name, body),  # not stored: the text comes back to be saved again
                 )
 
         self.app.push_screen(
@@ -442,14 +456,16 @@ class TemplatesScreen(ModalScreen[None]):
             return
         store = self.store
 
+        title = _("Saved reply “{name}”").format(name=one_line(template.name, 50))
+
         def written(body: str | None) -> None:
             if body is not None and body != template.body:
                 self._run(
                     lambda: update_template(store, template.name, body),
                     lambda t: _("Saved reply {name!r} updated").format(name=t.name),
+                    lambda: self.app.push_screen(TemplateEditor(title, body, original=template.body), written),
                 )
 
-        title = _("Saved reply “{name}”").format(name=one_line(template.name, 50))
         self.app.push_screen(TemplateEditor(title, template.body), written)
 
     def action_rename(self) -> None:

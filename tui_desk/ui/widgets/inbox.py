@@ -28,6 +28,7 @@ from ...core.sla import SlaState
 from ...core.sla_tracking import SlaView
 from ...core.text import one_line
 from ...i18n import N_, _
+from ..failures import ReportsWorkerFailures
 from ..sla_display import short_label
 
 PAGE_SIZE = 100
@@ -60,7 +61,7 @@ def _fit(text: str, width: int) -> str:
     return set_cell_size(text, width)
 
 
-class InboxList(ScrollView, can_focus=True):
+class InboxList(ReportsWorkerFailures, ScrollView, can_focus=True):
     """Tickets in inbox order; New/Open stand out with a marker and colour."""
 
     BINDINGS = [
@@ -147,6 +148,7 @@ class InboxList(ScrollView, can_focus=True):
         self._generation = 0
         self._loader: PageLoader | None = None
         self._announced: int | None = None
+        self.empty_hint: list[tuple[str, str]] = []
         self._strip_cache: dict[tuple[int, int, bool, bool, int, int, bool], Strip] = {}
         self.marked: set[int] = set()  # ticket ids picked for a bulk action
 
@@ -304,10 +306,26 @@ class InboxList(ScrollView, can_focus=True):
             fixed -= dropped.width + 1
         return columns
 
+    def set_empty_hint(self, lines: list[tuple[str, str]]) -> None:
+        """What an inbox with no tickets at all shows: (command, what it does) per line."""
+        if lines != self.empty_hint:
+            self.empty_hint = lines
+            self.refresh()
+
+    def _hint_strip(self, line: tuple[str, str], width: int) -> Strip:
+        command, description = line
+        base = self.rich_style
+        segments = [Segment("  " + command, base + Style(bold=True))] if command else []
+        if description:
+            segments.append(Segment(("   " if command else "  ") + description, base))
+        return Strip(segments).crop(0, width).adjust_cell_length(width, base)
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         if y == 0:
             return self._header_strip(width)
+        if not self.total and 0 < y <= len(self.empty_hint):
+            return self._hint_strip(self.empty_hint[y - 1], width)
         index = self.scroll_offset.y + y - 1
         if index >= self.total or index < 0:
             return Strip.blank(width, self.rich_style)

@@ -61,11 +61,13 @@ class TextPane(ScrollView, can_focus=True):
         self.refresh()
 
     def render_line(self, y: int) -> Strip:
+        # Every segment gets the pane's own style under its own: Rich leaves plain text and
+        # padding unstyled (style None), which Textual's NO_COLOR filter cannot handle, and
+        # an unstyled cell shows the terminal's background instead of the theme's.
         index = round(self.scroll_offset.y) + y
         if index >= len(self._lines):
-            return Strip.blank(self.scrollable_content_region.width)
-        return self._lines[index]
-
+            return Strip.blank(self.scrollable_content_region.width, self.rich_style)
+        return self._lines[index].apply_style(self.rich_style)
 
     def on_resize(self, event: events.Resize) -> None:
         if self.scrollable_content_region.width != self._rendered_width:

@@ -11,11 +11,17 @@ from rich.text import Text
 from ...core.models import Message, MessageKind, Ticket, priority_label
 from ...core.text import one_line, printable
 from ...i18n import N_, _
-from ..format import local_time
+from ..format import cut_text, local_time
 from .text_pane import TextPane
 
 # Long threads: the latest messages are drawn, older ones behind a key.
 DEFAULT_MESSAGE_LIMIT = 200
+# Long messages: the pane draws the start of each, the whole text is behind `w`. Bounds on
+# characters and lines, per message and per thread (the latest messages get the budget
+# first), keep any mail to a few milliseconds and a few MB of drawing.
+MESSAGE_CHARS = 20_000
+MESSAGE_LINES = 400
+THREAD_CHARS = 200_000
 
 _KIND_STYLE = {
     MessageKind.CUSTOMER: ("blue", "bold blue"),
@@ -24,7 +30,7 @@ _KIND_STYLE = {
 }
 
 
-def _kind_label(kind: str) -> str:
+def kind_label(kind: str) -> str:
     return {
         MessageKind.CUSTOMER: _("Customer"),
         MessageKind.REPLY: _("Reply"),
@@ -32,18 +38,26 @@ def _kind_label(kind: str) -> str:
     }.get(kind, kind)  # type: ignore[call-overload]
 
 
-def message_renderable(message: Message) -> RenderableType:
-    """A coloured header line and the indented body: far cheaper to draw than a Panel."""
+def message_renderable(message: Message, chars: int = MESSAGE_CHARS) -> RenderableType:
+    """A coloured header line and the indented body, cut to `chars`: far cheaper to draw than a Panel."""
     colour, title_style = _KIND_STYLE.get(message.kind, ("white", "bold"))
     header = Text.assemble(
         ("▌ ", colour),
-        (_kind_label(message.kind), title_style),
+        (kind_label(message.kind), title_style),
         " · ",
         (one_line(message.author), colour),
         " · ",
         (local_time(message.created_at), "dim"),
     )
-    parts: list[RenderableType] = [header, Padding(Text(printable(message.body.rstrip()) or " "), (0, 0, 0, 2))]
+    body, left_out = cut_text(message.body.rstrip(), chars, MESSAGE_LINES)
+    parts: list[RenderableType] = [header, Padding(Text(printable(body) or " "), (0, 0, 0, 2))]
+    if left_out:
+        parts.append(
+            Text(
+                "  " + _("… {n} more characters not shown; press w to read the full text").format(n=f"{left_out:,}"),
+                style="dim italic",
+            )
+        )
     for attachment in message.attachments:
         parts.append(
             Text.assemble(
@@ -113,7 +127,13 @@ class ThreadView(TextPane):
         status_label: Callable[[str], str],
         hidden_earlier: int = 0,
         sla_line: Text | None = None,
+        *,
+        failed_id: int | None = None,
     ) -> None:
+        if failed_id is not None:
+            # The app has said why; the pane must not go on showing another ticket.
+            self.show_parts([Text(_("#{id} could not be read").format(id=failed_id), style="bold")], scroll_to_end=False)
+            return
         if ticket is None:
             self.show_parts([Text(_("No ticket selected"), style="dim")], scroll_to_end=False)
             return
@@ -125,5 +145,11 @@ class ThreadView(TextPane):
                     style="dim italic",
                 )
             )
-        parts.extend(message_renderable(m) for m in messages)
+        budget = THREAD_CHARS
+        drawn: list[RenderableType] = []
+        for message in reversed(messages):  # the latest first: they are what the agent answers
+            share = min(MESSAGE_CHARS, budget)
+            drawn.append(message_renderable(message, share))
+            budget -= min(share, len(message.body))
+        parts.extend(reversed(drawn))
         self.show_parts(parts)

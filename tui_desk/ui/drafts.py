@@ -1,0 +1,80 @@
+"""Unsent replies and notes, kept until the store has them: through a failed write, a quit or a crash.
+
+Each draft is a file next to the store (`<store>.drafts/reply-12-alice.txt`: one per
+agent, as agents may share a store and an account), private to the user (folder 0700, file 0600, as the store itself), written whole and renamed
+into place so a crash mid-write leaves the previous copy. A store without a file
+(in memory) keeps drafts for the session only.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from pathlib import Path
+from urllib.parse import quote
+
+
+class Drafts:
+    def __init__(self, folder: Path | None, actor: str = "agent") -> None:
+        self.folder = folder
+        # The agent's name as a file name part: any name, never a path.
+        self._actor = quote(actor, safe="")[:60] + ("-" + hashlib.sha1(actor.encode()).hexdigest()[:8] if len(actor) > 20 else "")
+        self._memory: dict[tuple[str, int], str] = {}
+
+    @classmethod
+    def next_to(cls, store_path: str, actor: str = "agent") -> Drafts:
+        if not store_path or store_path == ":memory:" or store_path.startswith("file:"):
+            return cls(None, actor)
+        path = Path(store_path)
+        return cls(path.with_name(path.name + ".drafts"), actor)
+
+    def _file(self, kind: str, ticket_id: int) -> Path | None:
+        return self.folder / f"{kind}-{ticket_id}-{self._actor}.txt" if self.folder is not None else None
+
+    def load(self, kind: str, ticket_id: int) -> str | None:
+        text = self._memory.get((kind, ticket_id))
+        if text is not None:
+            return text
+        path = self._file(kind, ticket_id)
+        if path is None:
+            return None
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None
+        return text if text.strip() else None
+
+    def save(self, kind: str, ticket_id: int, text: str) -> None:
+        """Keep the text; an empty one is no draft. Raises OSError when the file cannot be written
+        (the copy in memory is kept all the same)."""
+        if not text.strip():
+            self.delete(kind, ticket_id)
+            return
+        self._memory[(kind, ticket_id)] = text
+        path = self._file(kind, ticket_id)
+        if path is None:
+            return
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path.parent.chmod(0o700)  # made by an older run or by hand: private all the same
+        temporary = path.with_name(path.name + ".tmp")
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()  # left by a crash; O_EXCL below: never reuse a file with other permissions
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(text)
+                stream.flush()
+                os.fsync(stream.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+            raise
+
+    def delete(self, kind: str, ticket_id: int) -> None:
+        self._memory.pop((kind, ticket_id), None)
+        path = self._file(kind, ticket_id)
+        if path is not None:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
