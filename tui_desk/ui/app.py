@@ -675,7 +675,14 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
 
         def refused(_message: str) -> None:
             editor.send_failed()
-            self.notify(_("Your text is kept in the editor and in your drafts"), severity="warning", markup=False)
+            if editor.draft_kept:
+                self.notify(_("Your text is kept in the editor and in your drafts"), severity="warning", markup=False)
+            else:  # the drafts folder failed too (a full disk): only the editor holds it now
+                self.notify(
+                    _("Your text is kept in the editor only: it could not be written to your drafts"),
+                    severity="error",
+                    markup=False,
+                )
 
         self._run_action(
             ActionKind.REPLY if draft.kind == "reply" else ActionKind.NOTE,

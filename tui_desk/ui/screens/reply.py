@@ -109,11 +109,18 @@ class ReplyScreen(ModalScreen[Draft | None]):
     def on_mount(self) -> None:
         self.query_one("#editor-box").add_class(self.kind)
         self._area = self.query_one(TextArea)
+        if self.initial:  # a draft given back: writing goes on where it stopped, not before it
+            self._area.move_cursor(self._area.document.end)
         self._area.focus()
 
     @property
     def text(self) -> str:
         return self.query_one(TextArea).text
+
+    @property
+    def draft_kept(self) -> bool:
+        """Whether the text, as it is now, is in the drafts (on disk, for a store with a file)."""
+        return self.drafts is not None and not self._save_failed and self._kept_text == self.text
 
     # -- keeping the draft ---------------------------------------------------------------
     def on_text_area_changed(self, event: TextArea.Changed) -> None:

@@ -1,0 +1,57 @@
+"""Defects found by using the app as a demanding user and a hostile tester would (issue 12's trust features).
+
+Each test names what a user did and saw; it failed before its fix.
+"""
+
+from __future__ import annotations
+
+import errno
+import sqlite3
+
+import pytest
+from textual.widgets import TextArea
+
+from tui_desk.store import queries
+from tui_desk.ui.drafts import Drafts
+from tui_desk.ui.screens.reply import ReplyScreen
+
+from .conftest import Desk, make_app
+from .helpers import SIZE, notifications, press, settle, type_text
+
+
+def disk_full(*_args: object, **_kwargs: object) -> None:
+    raise sqlite3.OperationalError("database or disk is full")
+
+
+async def test_a_draft_given_back_is_continued_at_its_end_not_before_it(desk: Desk) -> None:
+    """r on a ticket with a kept draft, then typing: the words went in front of the draft."""
+    vpn = desk.ids["vpn"]
+    Drafts.next_to(desk.store.path, "alice").save("reply", vpn, "We restarted the gateway.")
+    app = make_app(desk.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "r")
+        await type_text(pilot, " It should hold now.")
+        assert app.screen.query_one(TextArea).text == "We restarted the gateway. It should hold now."
+
+
+async def test_a_full_disk_never_claims_the_text_is_in_the_drafts(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Store and drafts folder on one full disk: the app said "kept ... in your drafts" when it was not."""
+
+    def no_space(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    app = make_app(desk.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        monkeypatch.setattr(app.service, "add_note", disk_full)
+        monkeypatch.setattr(Drafts, "save", no_space)
+        await press(pilot, "n")
+        await type_text(pilot, "Called the customer back.")
+        await press(pilot, "ctrl+s")
+        said = notifications(app)
+        assert not any("in your drafts" in line for line in said), said
+        assert any("could not be written to your drafts" in line for line in notifications(app, "error")), said
+        assert isinstance(app.screen, ReplyScreen)
+        assert app.screen.query_one(TextArea).text == "Called the customer back."
+    assert not any(m.body == "Called the customer back." for m in queries.ticket_messages(desk.store, desk.ids["vpn"]))
