@@ -55,3 +55,24 @@ async def test_a_full_disk_never_claims_the_text_is_in_the_drafts(desk: Desk, mo
         assert isinstance(app.screen, ReplyScreen)
         assert app.screen.query_one(TextArea).text == "Called the customer back."
     assert not any(m.body == "Called the customer back." for m in queries.ticket_messages(desk.store, desk.ids["vpn"]))
+
+
+async def test_the_palette_shows_a_status_name_with_brackets_as_it_is(desk: Desk) -> None:
+    """statuses --add 'Wait [1 [b]x' is a valid name; the palette showed it as "Wait [1 \\[b]x"."""
+    from textual.command import CommandPalette
+
+    from .helpers import widget_text
+
+    desk.service.define_status("Wait [1 [b]x", "hold")
+    app = make_app(desk.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+p")
+        assert isinstance(app.screen, CommandPalette)
+        await type_text(pilot, "View: Wait")
+        for _ in range(40):  # the palette searches in the background
+            await pilot.pause(0.05)
+            shown = widget_text(app.screen.query_one("CommandList"))
+            if "View: Wait" in shown:
+                break
+        assert "View: Wait [1 [b]x" in shown, shown

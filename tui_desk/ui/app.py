@@ -20,7 +20,6 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.markup import escape
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -58,7 +57,7 @@ from ..store.queries import VIEW_ALL, VIEW_ATTENTION, InboxFilter
 from .drafts import Drafts
 from .empty_hint import getting_started
 from .failures import ReportsWorkerFailures, describe_failure, report_failure
-from .format import local_time
+from .format import local_time, markup_literal
 from .frames import FrameHold
 from .localize import localize_bindings
 from .saved_views import SavedViewsMixin
@@ -1283,7 +1282,7 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
             yield SystemCommand(title, help_text, callback)
         for view in self.views():
             yield SystemCommand(
-                _("View: {name}").format(name=escape(view.label)),  # the palette reads markup
+                _("View: {name}").format(name=markup_literal(view.label)),  # the palette reads markup
                 _("Show these tickets in the inbox"),
                 lambda key=view.key: self.action_view(key),
             )

@@ -26,3 +26,14 @@ def cut_text(text: str, chars: int, lines: int) -> tuple[str, int]:
     else:
         shown = shown[:end]
     return shown, len(text) - len(shown)
+
+
+def markup_literal(text: str) -> str:
+    """`text` for a place that reads Textual markup (the command palette's titles), shown as it is.
+
+    Textual's own `escape` leaves a `[` alone when it does not look like a tag, so in
+    "Wait [1 [b]x" the tag after an unclosed bracket shows its backslash. Textual reads a
+    backslash before any `[` as "this bracket is text" (and drops one backslash of a run),
+    so one more backslash before every `[` keeps every name exactly as typed.
+    """
+    return text.replace("[", "\\[")

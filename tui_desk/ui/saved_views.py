@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
-from textual.markup import escape
 
 from ..core.errors import TuiDeskError
 from ..core.saved_views import SavedView, SavedViews, check_name, read_views, remove_view, save_view
 from ..core.text import one_line
 from ..i18n import _
 from ..store.queries import InboxFilter
+from .format import markup_literal
 from .screens.dialogs import ConfirmDialog, TextPrompt
 from .widgets.view_tabs import ViewTabs
 
@@ -207,8 +207,8 @@ class SavedViewsMixin(_Base):
         )
         for view in self.saved_views.views:
             # The palette reads titles as markup: escape, so "[bold]x" shows as typed.
-            name = escape(one_line(view.name))
-            description = escape(view.describe(self.status_label))
+            name = markup_literal(one_line(view.name))
+            description = markup_literal(view.describe(self.status_label))
             yield SystemCommand(
                 _("View: {name}").format(name=name),
                 _("Saved view: {what}").format(what=description),
