@@ -76,3 +76,25 @@ async def test_the_palette_shows_a_status_name_with_brackets_as_it_is(desk: Desk
             if "View: Wait" in shown:
                 break
         assert "View: Wait [1 [b]x" in shown, shown
+
+
+async def test_undo_after_a_note_on_the_resolved_ticket_reaches_the_resolve(desk: Desk) -> None:
+    """e, n (why it was resolved), u, u: the first u promised "undo again to undo resolve on #N",
+    the second refused it because of that very note."""
+    vpn = desk.ids["vpn"]
+    app = make_app(desk.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "e")
+        assert queries.get_ticket(desk.store, vpn).status == "resolved"
+        await press(pilot, "2")  # the resolved ticket stays in sight
+        app.inbox.move_to(next(i for i in range(app.inbox.total) if app.inbox.row_at(i).id == vpn))
+        await settle(pilot)
+        await press(pilot, "n")
+        await type_text(pilot, "Resolved: the gateway was replaced.")
+        await press(pilot, "ctrl+s", "u")
+        assert f"undo again to undo resolve on #{vpn}" in notifications(app)[-1]
+        await press(pilot, "u")
+        assert notifications(app)[-1] == f"Undone: resolve on #{vpn}", notifications(app)
+        assert queries.get_ticket(desk.store, vpn).status != "resolved"
+    assert queries.ticket_messages(desk.store, vpn)[-1].body == "Resolved: the gateway was replaced."

@@ -914,12 +914,20 @@ class TicketService:
         return self._change(ticket_id, plan, actor=actor, expected_version=None, also=finish, allow_merged=True)
 
     def effective_version(self, ticket_id: int, version: int) -> int:
-        """The ticket's version, seen through undos: an undone action counts as never having happened."""
+        """The ticket's version, seen through undos: an undone action counts as never having happened.
+
+        So does a note of the agent's that undo skipped: it changed none of the fields undo
+        puts back, and the refusal that skipped it promised to undo the action before it
+        (resolve, then a note saying why, then undo twice).
+        """
         conn = self.store.conn
         while True:
             row = conn.execute(
-                "SELECT version_before FROM action_tickets WHERE ticket_id = ? AND undone_version = ?",
-                [ticket_id, version],
+                "SELECT version_before FROM action_tickets WHERE ticket_id = ? AND undone_version = ?"
+                " UNION ALL SELECT t.version_before FROM action_tickets t JOIN actions a ON a.id = t.action_id"
+                " WHERE t.ticket_id = ? AND t.version_after = ? AND a.kind = 'note' AND a.skipped_at IS NOT NULL"
+                " LIMIT 1",
+                [ticket_id, version, ticket_id, version],
             ).fetchone()
             if row is None:
                 return version
