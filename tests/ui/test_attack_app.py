@@ -98,3 +98,28 @@ async def test_undo_after_a_note_on_the_resolved_ticket_reaches_the_resolve(desk
         assert notifications(app)[-1] == f"Undone: resolve on #{vpn}", notifications(app)
         assert queries.get_ticket(desk.store, vpn).status != "resolved"
     assert queries.ticket_messages(desk.store, vpn)[-1].body == "Resolved: the gateway was replaced."
+
+
+async def test_a_huge_subject_and_thousands_of_attachments_draw_a_bounded_thread(desk: Desk) -> None:
+    """A 2 MB subject (one long header) froze the app for seconds on selection: the thread
+    header wrapped all of it; 5,000 attachments drew 5,000 lines."""
+    from .helpers import thread_text
+
+    subject = "Refund " * 300_000
+    big = desk.service.create_ticket(
+        email="flood@example.com",
+        subject=subject,
+        body="see the files",
+        priority="urgent",
+        attachments=[(f"scan{i}.pdf", "application/pdf", b"%PDF") for i in range(5_000)],
+    )
+    app = make_app(desk.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.inbox.move_to(next(i for i in range(app.inbox.total) if app.inbox.row_at(i).id == big))
+        await settle(pilot)
+        assert app.ticket is not None and app.ticket.id == big
+        shown = thread_text(app)
+        assert len(shown.splitlines()) < 300, len(shown.splitlines())
+        assert "scan0.pdf" in shown and "see the files" in shown
+        assert "4,950 more attachments" in shown

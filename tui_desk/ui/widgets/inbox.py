@@ -33,6 +33,7 @@ from ..sla_display import short_label
 
 PAGE_SIZE = 100
 MAX_CACHED_PAGES = 40
+ROW_CHARS = 1_000
 
 PageLoader = Callable[[int, int], list[InboxRow]]
 
@@ -387,9 +388,10 @@ class InboxList(ReportsWorkerFailures, ScrollView, can_focus=True):
             "id": f"{row.id}",
             "priority": priority_label(row.priority),
             "status": self.status_label(row.status),
-            "subject": one_line(row.subject),
-            "customer": one_line(row.customer_name or row.customer_email),
-            "assignee": one_line(row.assignee or "–"),
+            # A row is at most a screen wide: no need to clean megabytes of a hostile subject.
+            "subject": one_line(row.subject[:ROW_CHARS]),
+            "customer": one_line((row.customer_name or row.customer_email)[:ROW_CHARS]),
+            "assignee": one_line((row.assignee or "–")[:ROW_CHARS]),
             "waiting": waited,
             "sla": sla_text,
         }

@@ -22,6 +22,10 @@ DEFAULT_MESSAGE_LIMIT = 200
 MESSAGE_CHARS = 20_000
 MESSAGE_LINES = 400
 THREAD_CHARS = 200_000
+# A header is one line in mail, but nothing bounds it: a subject or a name of megabytes
+# would wrap into thousands of rows. Attachments are listed up to a count, then counted.
+FIELD_CHARS = 1_000
+ATTACHMENTS_SHOWN = 50
 
 _KIND_STYLE = {
     MessageKind.CUSTOMER: ("blue", "bold blue"),
@@ -45,7 +49,7 @@ def message_renderable(message: Message, chars: int = MESSAGE_CHARS) -> Renderab
         ("▌ ", colour),
         (kind_label(message.kind), title_style),
         " · ",
-        (one_line(message.author), colour),
+        (one_line(message.author[:FIELD_CHARS], FIELD_CHARS), colour),
         " · ",
         (local_time(message.created_at), "dim"),
     )
@@ -58,14 +62,17 @@ def message_renderable(message: Message, chars: int = MESSAGE_CHARS) -> Renderab
                 style="dim italic",
             )
         )
-    for attachment in message.attachments:
+    for attachment in message.attachments[:ATTACHMENTS_SHOWN]:
         parts.append(
             Text.assemble(
                 ("  📎 ", ""),
-                (one_line(attachment.filename), "underline"),
-                (f"  {one_line(attachment.content_type)}, {attachment.size:,} B", "dim"),
+                (one_line(attachment.filename[:FIELD_CHARS], FIELD_CHARS), "underline"),
+                (f"  {one_line(attachment.content_type[:FIELD_CHARS], FIELD_CHARS)}, {attachment.size:,} B", "dim"),
             )
         )
+    if len(message.attachments) > ATTACHMENTS_SHOWN:
+        more = len(message.attachments) - ATTACHMENTS_SHOWN
+        parts.append(Text("  " + _("… {n} more attachments").format(n=f"{more:,}"), style="dim italic"))
     parts.append(Text(""))
     return Group(*parts)
 
@@ -73,11 +80,14 @@ def message_renderable(message: Message, chars: int = MESSAGE_CHARS) -> Renderab
 def header_renderable(
     ticket: Ticket, status_label: Callable[[str], str], sla_line: Text | None = None
 ) -> RenderableType:
-    customer = one_line(ticket.customer_email)
+    def field(text: str) -> str:
+        return one_line(text[:FIELD_CHARS], FIELD_CHARS)
+
+    customer = field(ticket.customer_email)
     if ticket.customer_name:
-        customer = f"{one_line(ticket.customer_name)} <{customer}>"
+        customer = f"{field(ticket.customer_name)} <{customer}>"
     lines = [
-        Text.assemble((f"#{ticket.id} ", "bold"), (one_line(ticket.subject), "bold")),
+        Text.assemble((f"#{ticket.id} ", "bold"), (field(ticket.subject), "bold")),
         Text.assemble(
             (_("Status") + ": ", "dim"),
             (status_label(ticket.status), "bold"),
@@ -91,7 +101,7 @@ def header_renderable(
         Text.assemble((_("Customer") + ": ", "dim"), customer),
     ]
     if ticket.tags:
-        lines.append(Text.assemble((_("Tags") + ": ", "dim"), one_line(", ".join(ticket.tags))))
+        lines.append(Text.assemble((_("Tags") + ": ", "dim"), field(", ".join(ticket.tags))))
     if ticket.postponed_until:
         lines.append(Text.assemble((_("Postponed until") + ": ", "dim"), local_time(ticket.postponed_until)))
     if ticket.merged_into is not None:
