@@ -123,3 +123,29 @@ async def test_a_huge_subject_and_thousands_of_attachments_draw_a_bounded_thread
         assert len(shown.splitlines()) < 300, len(shown.splitlines())
         assert "scan0.pdf" in shown and "see the files" in shown
         assert "4,950 more attachments" in shown
+
+
+async def test_drafts_left_by_a_crash_are_announced_and_follow_a_merge_or_say_where_they_are(desk: Desk) -> None:
+    """kill -9 with text in the editor: on restart nothing said a draft existed; a draft of a
+    ticket merged since could only be reached from the merged pointer, where sending is refused;
+    one of a purged ticket was never reachable at all."""
+    vpn, invoice, site, prize = desk.ids["vpn"], desk.ids["invoice"], desk.ids["site"], desk.ids["prize"]
+    drafts = Drafts.next_to(desk.store.path, "alice")
+    drafts.save("reply", invoice, "Your refund is on its way.")
+    drafts.save("note", site, "EU mirror checked.")
+    drafts.save("reply", prize, "Dear winner,")
+    desk.service.merge(invoice, vpn)
+    desk.service.set_status(prize, "deleted")
+    desk.service.purge(prize)
+
+    app = make_app(desk.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        said = "\n".join(notifications(app, "warning"))
+        assert f"Unsent text kept for #{vpn}, #{site}: r or n on the ticket brings it back" in said, said
+        assert f"#{invoice} was merged into #{vpn}: your unsent text for it is now on #{vpn}" in said
+        assert f"#{prize} no longer exists; your unsent text for it is in {drafts.path('reply', prize)}" in said
+        assert app.inbox.current is not None and app.inbox.current.id == vpn
+        await press(pilot, "r")
+        assert app.screen.query_one(TextArea).text == "Your refund is on its way."
+    assert drafts.path("reply", prize).read_text() == "Dear winner,"

@@ -27,7 +27,7 @@ from textual.widgets import Footer, Static
 from ..core import sla_tracking
 from ..core.actions import ActionKind, Outcome, action_name, perform, undo_last, undo_summary
 from ..core.clock import Clock, system_clock
-from ..core.errors import TuiDeskError
+from ..core.errors import NotFound, TuiDeskError
 from ..core.lifecycle import Change, TicketService
 from ..core.models import (
     PRIORITY_ORDER,
@@ -375,6 +375,7 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
             if self.mail is not None and (self.mail.smtp is not None or self.mail.imap):
                 self.run_mail()
                 self.set_interval(MAIL_INTERVAL, self.run_mail)
+            self._find_drafts()
         self._marker = snapshot.marker
         self.status_defs = snapshot.statuses
         store = self.store
@@ -451,6 +452,43 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
             failed_id=snapshot.failed_id,
         )
         self.query_one(TimelineView).show(snapshot.events, self.status_label)
+
+    @work(thread=True, group="drafts", exit_on_error=False)
+    def _find_drafts(self) -> None:
+        """Say at start which unsent texts a quit or crash left, wherever their tickets went.
+
+        A draft waits on its ticket for r or n; nobody would find it without being told.
+        A ticket merged since hands its draft on to the ticket it lives on in; one purged
+        since leaves the file, and the notice says where it is.
+        """
+        waiting: list[int] = []
+        lines: list[str] = []
+        for kind, ticket_id in self.drafts.kept():
+            try:
+                ticket = queries.get_ticket(self.store, ticket_id)
+                for _hop in range(100):  # merged into a ticket merged in turn…
+                    if ticket.merged_into is None:
+                        break
+                    ticket = queries.get_ticket(self.store, ticket.merged_into)
+            except NotFound:
+                path = self.drafts.path(kind, ticket_id)
+                lines.append(
+                    _("#{id} no longer exists; your unsent text for it is in {path}").format(id=ticket_id, path=path)
+                )
+                continue
+            if ticket.id != ticket_id:
+                self.drafts.move(kind, ticket_id, ticket.id)
+                lines.append(
+                    _("#{id} was merged into #{target}: your unsent text for it is now on #{target}").format(
+                        id=ticket_id, target=ticket.id
+                    )
+                )
+            waiting.append(ticket.id)
+        if waiting:
+            tickets = ", ".join(f"#{i}" for i in dict.fromkeys(waiting))
+            lines.insert(0, _("Unsent text kept for {tickets}: r or n on the ticket brings it back").format(tickets=tickets))
+        if lines:
+            self.call_from_thread(self.notify, "\n".join(lines), severity="warning", markup=False, timeout=15)
 
     def run_time_rules(self) -> None:
         self._run_time_rules()

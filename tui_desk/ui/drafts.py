@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -71,6 +72,33 @@ class Drafts:
             with contextlib.suppress(OSError):
                 temporary.unlink()
             raise
+
+    def kept(self) -> list[tuple[str, int]]:
+        """Every draft of this agent: (kind, ticket id), oldest ticket first."""
+        found = {key for key, text in self._memory.items() if text.strip()}
+        if self.folder is not None:
+            pattern = re.compile(rf"(reply|note)-(\d+)-{re.escape(self._actor)}\.txt")
+            try:
+                names = [entry.name for entry in self.folder.iterdir()]
+            except OSError:
+                names = []
+            for name in names:
+                match = pattern.fullmatch(name)
+                if match and self.load(match[1], int(match[2])) is not None:
+                    found.add((match[1], int(match[2])))
+        return sorted(found, key=lambda key: (key[1], key[0]))
+
+    def path(self, kind: str, ticket_id: int) -> Path | None:
+        return self._file(kind, ticket_id)
+
+    def move(self, kind: str, from_id: int, to_id: int) -> None:
+        """Give a draft to another ticket (its ticket was merged there), after any draft that one has."""
+        text = self.load(kind, from_id)
+        if text is None:
+            return
+        there = self.load(kind, to_id)
+        self.save(kind, to_id, f"{there.rstrip()}\n\n{text}" if there else text)
+        self.delete(kind, from_id)
 
     def delete(self, kind: str, ticket_id: int) -> None:
         self._memory.pop((kind, ticket_id), None)
