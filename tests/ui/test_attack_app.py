@@ -149,3 +149,16 @@ async def test_drafts_left_by_a_crash_are_announced_and_follow_a_merge_or_say_wh
         await press(pilot, "r")
         assert app.screen.query_one(TextArea).text == "Your refund is on its way."
     assert drafts.path("reply", prize).read_text() == "Dear winner,"
+
+
+async def test_a_tag_both_added_and_removed_is_refused_not_guessed(desk: Desk) -> None:
+    """t, "-vip +vip": the agent meant to end with vip; it was added, then removed again."""
+    vpn = desk.ids["vpn"]
+    app = make_app(desk.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "t")
+        await type_text(pilot, "-vip +VIP urgent")
+        await press(pilot, "enter")
+        assert any("both added and removed" in line for line in notifications(app, "error")), notifications(app)
+    assert queries.get_ticket(desk.store, vpn).tags == ()

@@ -133,6 +133,11 @@ def tag_edit(add: Iterable[str] = (), remove: Iterable[str] = ()) -> TagEdit:
     edit = TagEdit(unique(tag_name(w) for w in add), unique(tag_to_remove(w) for w in remove))
     if not edit.add and not edit.remove:
         raise InvalidInput(_("Name at least one tag: +name adds it, -name removes it"))
+    # "+x -x" and "-x +x" both ended with x removed (adds are applied first): ask, do not guess.
+    both = {name.casefold() for name in edit.add} & {name.casefold() for name in edit.remove}
+    if both:
+        name = next(name for name in edit.add if name.casefold() in both)
+        raise InvalidInput(_("“{name}” is both added and removed: keep one of the two").format(name=_shown(name)))
     return edit
 
 
