@@ -162,3 +162,33 @@ async def test_a_tag_both_added_and_removed_is_refused_not_guessed(desk: Desk) -
         await press(pilot, "enter")
         assert any("both added and removed" in line for line in notifications(app, "error")), notifications(app)
     assert queries.get_ticket(desk.store, vpn).tags == ()
+
+
+async def test_the_full_text_viewer_pages_back_up_with_a_key_its_footer_shows(desk: Desk) -> None:
+    """w on a long message: space pages down, but the footer offered no way back up."""
+    from textual.widgets import Footer
+
+    from tui_desk.ui.screens.full_text import FullTextScreen
+    from tui_desk.ui.widgets.full_text import FullTextView
+
+    from .helpers import widget_text
+
+    long = desk.service.create_ticket(
+        email="log@example.com", subject="Our log", body="\n".join(f"line {n}" for n in range(5_000)), priority="urgent"
+    )
+    app = make_app(desk.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.inbox.move_to(next(i for i in range(app.inbox.total) if app.inbox.row_at(i).id == long))
+        await settle(pilot)
+        await press(pilot, "w")
+        assert isinstance(app.screen, FullTextScreen)
+        assert "b Page up" in " ".join(widget_text(app.screen.query_one(Footer)).split())
+        view = app.screen.query_one(FullTextView)
+        await press(pilot, "space", "space")
+        two_pages = view.scroll_offset.y
+        assert two_pages > 0
+        await press(pilot, "b")
+        assert 0 < view.scroll_offset.y < two_pages
+        await press(pilot, "escape")
+        assert not isinstance(app.screen, FullTextScreen)

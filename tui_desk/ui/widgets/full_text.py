@@ -68,6 +68,8 @@ class FullTextView(ScrollView, can_focus=True):
         ("g", "scroll_home", N_("Top")),
         ("G", "scroll_end", N_("Bottom")),
         ("space", "page_down", N_("Page down")),
+        # Space went down a page and nothing shown went back up (PgUp works, unsaid): b, as in less.
+        ("b", "page_up", N_("Page up")),
     ]
 
     DEFAULT_CSS = """
