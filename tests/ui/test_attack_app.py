@@ -192,3 +192,28 @@ async def test_the_full_text_viewer_pages_back_up_with_a_key_its_footer_shows(de
         assert 0 < view.scroll_offset.y < two_pages
         await press(pilot, "escape")
         assert not isinstance(app.screen, FullTextScreen)
+
+
+@pytest.mark.parametrize("key", ["w", "S"])
+async def test_full_text_or_split_of_an_unreadable_ticket_says_so_not_try_again(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch, key: str
+) -> None:
+    """A damaged page under a ticket: w and S said "The thread is still loading; try again",
+    which never helps."""
+    site = desk.ids["site"]
+    real = queries.ticket_messages
+
+    def damaged(store: object, ticket_id: int, **kwargs: object) -> list:
+        if ticket_id == site:
+            raise sqlite3.DatabaseError("database disk image is malformed")
+        return real(store, ticket_id, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(queries, "ticket_messages", damaged)
+    app = make_app(desk.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "j", key)
+        assert app.inbox.current is not None and app.inbox.current.id == site
+        said = notifications(app)
+        assert not any("try again" in line for line in said), said
+        assert f"#{site} could not be read" in notifications(app, "error"), said

@@ -199,6 +199,7 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
         self._sla_seen: dict[int, SlaState] = {}
         self._latest_customer_text: str | None = None
         self._messages: list[Message] = []  # of the ticket shown, for split
+        self._unreadable: int | None = None  # the ticket whose thread failed to load, if that is what is shown
         self.rules = rules  # None: time rules are left to cron (and to tests)
         self.mail = mail  # with [mail.smtp], replies are queued and sent in the background
         self.unsent = 0
@@ -434,7 +435,18 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
         finally:
             self._frame_hold.release()
 
+    def _thread_shown(self, ticket_id: int) -> bool:
+        """Whether the thread of `ticket_id` is what the panes show; if not, say why."""
+        if self.ticket is not None and self.ticket.id == ticket_id:
+            return True
+        if self._unreadable == ticket_id:  # trying again would not help: the failure was said
+            self._error(_("#{id} could not be read").format(id=ticket_id))
+        else:
+            self.notify(_("The thread is still loading; try again"), severity="warning")
+        return False
+
     def _show_ticket(self, snapshot: TicketSnapshot) -> None:
+        self._unreadable = snapshot.failed_id
         if snapshot.error is not None:
             self.report_failure(snapshot.error)
         self.ticket = snapshot.ticket
@@ -989,8 +1001,7 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
         row = self._require_ticket()
         if row is None:
             return
-        if self.ticket is None or self.ticket.id != row.id:
-            self.notify(_("The thread is still loading; try again"), severity="warning")
+        if not self._thread_shown(row.id):
             return
         messages = [m for m in self._messages if m.kind == "customer"]
         if self.ticket.message_count < 2 or not messages:
@@ -1192,8 +1203,7 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
         row = self._require_ticket()
         if row is None:
             return
-        if self.ticket is None or self.ticket.id != row.id:
-            self.notify(_("The thread is still loading; try again"), severity="warning")
+        if not self._thread_shown(row.id):
             return
         self.push_screen(FullTextScreen(self.ticket, self._messages))
 
