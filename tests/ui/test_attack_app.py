@@ -217,3 +217,23 @@ async def test_full_text_or_split_of_an_unreadable_ticket_says_so_not_try_again(
         said = notifications(app)
         assert not any("try again" in line for line in said), said
         assert f"#{site} could not be read" in notifications(app, "error"), said
+
+
+async def test_reply_on_a_merged_ticket_is_refused_before_typing_and_its_draft_moves_on(desk: Desk) -> None:
+    """r on a merged pointer opened the editor; a whole reply later the store refused it."""
+    vpn, invoice = desk.ids["vpn"], desk.ids["invoice"]
+    desk.service.merge(invoice, vpn)
+    app = make_app(desk.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.drafts.save("reply", invoice, "Refund sent.")  # typed before another agent merged it
+        await press(pilot, "7")  # any view: go to the pointer by number
+        await press(pilot, "number_sign")
+        await type_text(pilot, str(invoice))
+        await press(pilot, "enter")
+        assert app.ticket is not None and app.ticket.id == invoice
+        await press(pilot, "r")
+        assert not isinstance(app.screen, ReplyScreen)
+        assert f"Ticket #{invoice} was merged into #{vpn}; work on #{vpn}" in notifications(app, "error")
+        assert app.drafts.load("reply", vpn) == "Refund sent."
+        assert app.drafts.load("reply", invoice) is None

@@ -695,6 +695,24 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
         row = self._require_ticket()
         if row is None:
             return
+        if self.ticket is not None and self.ticket.id == row.id and self.ticket.merged_into is not None:
+            # Before the agent writes a word the store would refuse; a draft kept for it goes along.
+            target = self.ticket.merged_into
+            self._error(_("Ticket #{id} was merged into #{target}; work on #{target}").format(id=row.id, target=target))
+            if self.drafts.load(kind, row.id) is not None:
+                try:
+                    self.drafts.move(kind, row.id, target)
+                except OSError as error:
+                    self.report_failure(error)
+                    return
+                self.notify(
+                    _("#{id} was merged into #{target}: your unsent text for it is now on #{target}").format(
+                        id=row.id, target=target
+                    ),
+                    severity="warning",
+                    markup=False,
+                )
+            return
         kept = self.drafts.load(kind, row.id)
         quote = self._latest_customer_text if self.ticket is not None and self.ticket.id == row.id else None
         editor = ReplyScreen(
