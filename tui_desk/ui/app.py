@@ -497,10 +497,12 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
                 )
             waiting.append(ticket.id)
         if waiting:
-            tickets = ", ".join(f"#{i}" for i in dict.fromkeys(waiting))
+            shown = list(dict.fromkeys(waiting))
+            tickets = ", ".join(f"#{i}" for i in shown[:10]) + (", …" if len(shown) > 10 else "")
             lines.insert(0, _("Unsent text kept for {tickets}: r or n on the ticket brings it back").format(tickets=tickets))
         if lines:
-            self.call_from_thread(self.notify, "\n".join(lines), severity="warning", markup=False, timeout=15)
+            text = "\n".join(lines[:6]) + ("\n…" if len(lines) > 6 else "")  # a notice, not a report
+            self.call_from_thread(self.notify, text, severity="warning", markup=False, timeout=15)
 
     def run_time_rules(self) -> None:
         self._run_time_rules()
