@@ -237,3 +237,24 @@ async def test_reply_on_a_merged_ticket_is_refused_before_typing_and_its_draft_m
         assert f"Ticket #{invoice} was merged into #{vpn}; work on #{vpn}" in notifications(app, "error")
         assert app.drafts.load("reply", vpn) == "Refund sent."
         assert app.drafts.load("reply", invoice) is None
+
+
+async def test_the_empty_store_hint_is_a_table_and_says_where_it_is_cut(tmp_path) -> None:  # noqa: ANN001
+    """At 80 columns the descriptions started anywhere and stopped mid-word ("a customer r")."""
+    from tui_desk.store import open_store
+
+    from .helpers import widget_text
+
+    store = open_store(tmp_path / "empty.db")
+    try:
+        app = make_app(store)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await settle(pilot)
+            lines = [line for line in widget_text(app.inbox).splitlines() if "tui-desk " in line]
+            by_command = {line.split("   ")[0].strip(): line for line in lines}
+            fetch, imports = by_command["tui-desk fetch"], by_command["tui-desk import PATH"]
+            assert fetch.index("fetch new mail") == imports.index("import mail"), lines
+            cut = by_command["tui-desk new --email ADDRESS --subject TEXT"]
+            assert cut.rstrip().endswith("…"), lines
+    finally:
+        store.close()

@@ -316,10 +316,20 @@ class InboxList(ReportsWorkerFailures, ScrollView, can_focus=True):
     def _hint_strip(self, line: tuple[str, str], width: int) -> Strip:
         command, description = line
         base = self.rich_style
+        # The descriptions in one column, after the commands that leave room for it; a long
+        # command pushes only its own. Whatever does not fit is cut with an ellipsis.
+        column = max(
+            (cell_len(c) for c, d in self.empty_hint if c and d and cell_len(c) <= width * 2 // 5), default=0
+        )
         segments = [Segment("  " + command, base + Style(bold=True))] if command else []
         if description:
-            segments.append(Segment(("   " if command else "  ") + description, base))
-        return Strip(segments).crop(0, width).adjust_cell_length(width, base)
+            gap = max(3, column - cell_len(command) + 3) if command else 2
+            segments.append(Segment(" " * gap + description, base))
+        strip = Strip(segments)
+        if strip.cell_length > width:
+            strip = strip.crop(0, max(0, width - 1))
+            strip = Strip([*strip, Segment("…", base)])
+        return strip.adjust_cell_length(width, base)
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
