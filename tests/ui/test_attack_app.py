@@ -258,3 +258,28 @@ async def test_the_empty_store_hint_is_a_table_and_says_where_it_is_cut(tmp_path
             assert cut.rstrip().endswith("…"), lines
     finally:
         store.close()
+
+
+async def test_a_draft_whose_text_was_stored_before_a_crash_is_not_offered_again(desk: Desk) -> None:
+    """kill -9 (or ctrl+q) between the store's commit and the draft's deletion: on restart the
+    sent reply came back as unsent text, one ctrl+s away from mailing it twice."""
+    from tui_desk.core.lifecycle import TicketService
+
+    vpn, site = desk.ids["vpn"], desk.ids["site"]
+    drafts = Drafts.next_to(desk.store.path, "alice")
+    drafts.save("reply", vpn, "The gateway is replaced.")
+    drafts.save("reply", site, "Mirror is back.")
+    TicketService(desk.store, clock=desk.clock, actor="alice").reply(vpn, "The gateway is replaced.")
+    TicketService(desk.store, clock=desk.clock, actor="bob").reply(site, "Mirror is back.")  # not alice's
+
+    app = make_app(desk.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        said = "\n".join(notifications(app))
+        assert f"Unsent text kept for #{site}: r or n" in said, said
+        await press(pilot, "number_sign")
+        await type_text(pilot, str(vpn))
+        await press(pilot, "enter", "r")
+        assert app.inbox.current is not None and app.inbox.current.id == vpn
+        assert app.screen.query_one(TextArea).text == ""
+    assert not drafts.path("reply", vpn).exists()

@@ -482,6 +482,15 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
                     if ticket.merged_into is None:
                         break
                     ticket = queries.get_ticket(self.store, ticket.merged_into)
+                text = self.drafts.load(kind, ticket_id)
+                if text is not None and any(
+                    m.kind == kind and m.author == self.actor and m.body == text
+                    for m in queries.ticket_messages(self.store, ticket.id, limit=DEFAULT_MESSAGE_LIMIT)
+                ):
+                    # Stored, but the app ended before it could delete the draft (a kill -9 or a
+                    # quit while sending): offered again, it would be sent twice.
+                    self.drafts.delete(kind, ticket_id)
+                    continue
             except NotFound:
                 path = self.drafts.path(kind, ticket_id)
                 lines.append(
