@@ -283,3 +283,23 @@ async def test_a_draft_whose_text_was_stored_before_a_crash_is_not_offered_again
         assert app.inbox.current is not None and app.inbox.current.id == vpn
         assert app.screen.query_one(TextArea).text == ""
     assert not drafts.path("reply", vpn).exists()
+
+
+async def test_full_text_of_a_long_thread_holds_its_earliest_messages_too(desk: Desk) -> None:
+    """w on a thread of 230 messages showed the latest 200 only, and said nothing of the rest."""
+    from tui_desk.ui.screens.full_text import FullTextScreen
+    from tui_desk.ui.widgets.full_text import FullTextView
+
+    long = desk.service.create_ticket(email="chatty@example.com", subject="Chatty", body="THE VERY FIRST", priority="urgent")
+    for n in range(230):
+        desk.service.add_customer_message(long, f"message {n}")
+    app = make_app(desk.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.inbox.move_to(next(i for i in range(app.inbox.total) if app.inbox.row_at(i).id == long))
+        await settle(pilot)
+        await press(pilot, "w")
+        assert isinstance(app.screen, FullTextScreen)
+        view = app.screen.query_one(FullTextView)
+        await settle(pilot)
+        assert "THE VERY FIRST" in view.text and "message 229" in view.text

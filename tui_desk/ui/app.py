@@ -1234,7 +1234,22 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
             return
         if not self._thread_shown(row.id):
             return
-        self.push_screen(FullTextScreen(self.ticket, self._messages))
+        ticket, messages = self.ticket, self._messages
+        assert ticket is not None
+        if len(messages) >= ticket.message_count:
+            self.push_screen(FullTextScreen(ticket, messages))
+            return
+
+        # The thread pane holds only the latest messages of a long thread: read them all.
+        def work() -> None:
+            try:
+                everything = queries.ticket_messages(self.store, ticket.id)
+            except Exception as error:
+                self.call_from_thread(self.report_failure, error)
+                return
+            self.call_from_thread(self.push_screen, FullTextScreen(ticket, everything))
+
+        self.run_worker(work, thread=True, group="full-text", exit_on_error=False)
 
     def action_toggle_timeline(self) -> None:
         self.query_one("#timeline-pane").toggle_class("hidden")
