@@ -123,6 +123,11 @@ async def test_a_huge_subject_and_thousands_of_attachments_draw_a_bounded_thread
         assert len(shown.splitlines()) < 300, len(shown.splitlines())
         assert "scan0.pdf" in shown and "see the files" in shown
         assert "4,950 more attachments" in shown
+        await press(pilot, "w")  # the full text lists every one
+        from tui_desk.ui.widgets.full_text import FullTextView
+
+        listed = app.screen.query_one(FullTextView).text
+        assert "📎 scan0.pdf  application/pdf, 4 B" in listed and "📎 scan4999.pdf" in listed
 
 
 async def test_drafts_left_by_a_crash_are_announced_and_follow_a_merge_or_say_where_they_are(desk: Desk) -> None:

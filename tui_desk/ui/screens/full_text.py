@@ -36,7 +36,12 @@ class FullTextScreen(ModalScreen[None]):
         for message in self.messages:
             heading = f"▌ {kind_label(message.kind)} · {one_line(message.author)} · {local_time(message.created_at)}"
             blocks.append(Block(heading, heading=True))
-            blocks.append(Block(message.body.rstrip() + "\n"))
+            body = message.body.rstrip()
+            # The thread lists the first attachments only: here, every one of them.
+            files = "".join(
+                f"\n📎 {one_line(a.filename)}  {one_line(a.content_type)}, {a.size:,} B" for a in message.attachments
+            )
+            blocks.append(Block(body + ("\n" if body and files else "") + files + "\n"))
         with Vertical(id="full-text-box"):
             yield FullTextView(blocks, id="full-text")
         yield Footer()
