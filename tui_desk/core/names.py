@@ -133,11 +133,6 @@ def tag_edit(add: Iterable[str] = (), remove: Iterable[str] = ()) -> TagEdit:
     edit = TagEdit(unique(tag_name(w) for w in add), unique(tag_to_remove(w) for w in remove))
     if not edit.add and not edit.remove:
         raise InvalidInput(_("Name at least one tag: +name adds it, -name removes it"))
-    # "+x -x" and "-x +x" both ended with x removed (adds are applied first): ask, do not guess.
-    both = {name.casefold() for name in edit.add} & {name.casefold() for name in edit.remove}
-    if both:
-        name = next(name for name in edit.add if name.casefold() in both)
-        raise InvalidInput(_("“{name}” is both added and removed: keep one of the two").format(name=_shown(name)))
     return edit
 
 
@@ -151,7 +146,13 @@ def parse_tag_words(words: Sequence[str]) -> TagEdit:
             remove.append(word[1:])
         else:
             add.append(word[1:] if word.startswith("+") else word)
-    return tag_edit(add, remove)
+    edit = tag_edit(add, remove)
+    # Typed "+x -x" or "-x +x" both ended with x removed (adds are applied first): ask, do not guess.
+    both = {name.casefold() for name in edit.add} & {name.casefold() for name in edit.remove}
+    if both:
+        name = next(name for name in edit.add if name.casefold() in both)
+        raise InvalidInput(_("“{name}” is both added and removed: keep one of the two").format(name=_shown(name)))
+    return edit
 
 
 def parse_tag_text(text: str) -> TagEdit:
