@@ -358,7 +358,7 @@ BAD = {
     "bare tag": (["tag", "{id}", "x"], "Write +x"),
     "missing argument": (["priority", "{id}"], "error"),
     "unknown command": (["frobnicate"], "error"),
-    "negative limit": (["list", "--limit", "-1"], "0 or more"),
+    "negative limit": (["list", "--limit", "-1"], "from 0 to"),
 }
 
 

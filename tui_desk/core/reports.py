@@ -81,7 +81,7 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 3660  # ten years of days, each one a point of the per-day series
 TOP_TAGS = 10
 
-_RELATIVE = re.compile(r"^\s*(\d+)\s*([dw])\s*$", re.IGNORECASE)
+_RELATIVE = re.compile(r"^\s*(\d{1,15})\s*([dw])\s*$", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------- the report
@@ -301,13 +301,22 @@ def parse_day(text: str | date | None, today: date, *, end: bool) -> date | None
     if match:
         days = int(match.group(1)) * (7 if match.group(2).lower() == "w" else 1)
         try:
-            return today - timedelta(days=days if end else days - 1)
+            day = today - timedelta(days=days if end else days - 1)
         except OverflowError:
             raise _bad_date(text) from None
+        if day < _FIRST_DAY:
+            raise _bad_date(text)
+        return day
     try:
-        return date.fromisoformat(text.strip())
+        day = date.fromisoformat(text.strip())
     except ValueError:
         raise _bad_date(text) from None
+    if not _FIRST_DAY <= day <= _LAST_DAY:  # the time zone and period arithmetic would overflow
+        raise _bad_date(text)
+    return day
+
+
+_FIRST_DAY, _LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
 
 
 def _bad_date(text: str) -> InvalidInput:
