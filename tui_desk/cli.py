@@ -668,6 +668,10 @@ def _main(argv: Sequence[str] | None) -> int:
             )
         if args.command == "sla":  # the config file only: no store needed
             return cli_rules.sla_command(args, config)
+        # A broken config is the first thing to fix, whether or not the store is there.
+        cli_rules.sla_policies(config)
+        if args.command == "rules":
+            cli_rules.rules_config(config)
         store = open_store(path, create=_creates_store(args))
         try:
             return run_command(args, store, _actor(args, config.agent), config)

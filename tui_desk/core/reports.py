@@ -301,22 +301,13 @@ def parse_day(text: str | date | None, today: date, *, end: bool) -> date | None
     if match:
         days = int(match.group(1)) * (7 if match.group(2).lower() == "w" else 1)
         try:
-            day = today - timedelta(days=days if end else days - 1)
+            return today - timedelta(days=days if end else days - 1)
         except OverflowError:
             raise _bad_date(text) from None
-        if day < _FIRST_DAY:
-            raise _bad_date(text)
-        return day
     try:
-        day = date.fromisoformat(text.strip())
+        return date.fromisoformat(text.strip())
     except ValueError:
         raise _bad_date(text) from None
-    if not _FIRST_DAY <= day <= _LAST_DAY:  # the time zone and period arithmetic would overflow
-        raise _bad_date(text)
-    return day
-
-
-_FIRST_DAY, _LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
 
 
 def _bad_date(text: str) -> InvalidInput:
@@ -365,7 +356,10 @@ def resolve_period(
 ) -> Period:
     today = now.astimezone(zone).date()
     last = parse_day(until, today, end=True) or today
-    first = parse_day(since, today, end=False) or last - timedelta(days=DEFAULT_DAYS - 1)
+    try:
+        first = parse_day(since, today, end=False) or last - timedelta(days=DEFAULT_DAYS - 1)
+    except OverflowError:  # --until 0001-01-01: no 30 days before it
+        raise _bad_date(str(until)) from None
     last = min(last, today)
     if first > last:
         raise InvalidInput(
@@ -377,7 +371,10 @@ def resolve_period(
         raise InvalidInput(
             _("The period is too long: at most {n} days").format(n=f"{MAX_DAYS:,}")
         )
-    return Period.of(first, last, zone)
+    try:
+        return Period.of(first, last, zone)
+    except (OverflowError, ValueError):  # year 1 or 9999 moved across a time zone
+        raise _bad_date(str(since if since is not None else until)) from None
 
 
 # --------------------------------------------------------------------------- building it
