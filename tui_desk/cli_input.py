@@ -66,6 +66,7 @@ def repair_arguments(args: argparse.Namespace) -> None:
     for name, value in vars(args).items():
         if name in PATH_ARGUMENTS:
             continue
+        fixed: str | list[str]
         if isinstance(value, str):
             fixed, replaced = _repair(value, encoding)
         elif isinstance(value, list) and all(isinstance(v, str) for v in value):
