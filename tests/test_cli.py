@@ -358,7 +358,7 @@ BAD = {
     "tag with a comma": (["tag", "{id}", "+a,b"], "comma"),  # a bare word adds (item 4): see test_names.py
     "missing argument": (["priority", "{id}"], "error"),
     "unknown command": (["frobnicate"], "error"),
-    "negative limit": (["list", "--limit", "-1"], "0 or more"),
+    "negative limit": (["list", "--limit", "-1"], "from 0 to"),
 }
 
 

@@ -330,10 +330,11 @@ def test_demo_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     path = tmp_path / "cli.db"
     assert main(["demo", "--tickets", "50", "--db", str(path)]) == 0
     assert "50" in capsys.readouterr().out
-    assert main(["demo", "--tickets", "20", "--seed", "5", "--now", "2026-03-02T09:00:00Z", "--db", str(path)]) == 0
-    store = open_store(path)
+    other = tmp_path / "cli2.db"  # demo data goes only into an empty store (issue 12, item 12)
+    assert main(["demo", "--tickets", "20", "--seed", "5", "--now", "2026-03-02T09:00:00Z", "--db", str(other)]) == 0
+    store = open_store(other)
     try:
-        assert store.scalar("SELECT count(*) FROM tickets") == 70
-        assert store.scalar("SELECT max(updated_at) FROM tickets WHERE id > 50") <= "2026-03-02T09:00:00Z"
+        assert store.scalar("SELECT count(*) FROM tickets") == 20
+        assert store.scalar("SELECT max(updated_at) FROM tickets") <= "2026-03-02T09:00:00Z"
     finally:
         store.close()

@@ -21,6 +21,7 @@ from tui_desk.i18n import (  # noqa: E402
     normalize_language,
     set_language,
 )
+from tui_desk.store import open_store  # noqa: E402
 
 LANGUAGES = ["et", "ro", "lv", "hr", "tl"]
 # DOMAIN.md, "Languages": the status names the help desks use.
@@ -143,6 +144,7 @@ class TestCommandLine:
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         monkeypatch.setenv("TUI_DESK_DB", str(tmp_path / "desk.db"))
+        open_store(tmp_path / "desk.db").close()  # read commands refuse a store that does not exist
 
     def test_lang_for_one_run(self, monkeypatch, tmp_path, capsys) -> None:  # noqa: ANN001
         self._env(monkeypatch, tmp_path)

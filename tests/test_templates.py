@@ -283,7 +283,7 @@ def one_line_error(result: tuple[int, str, str], *words: str) -> None:
 
 
 class TestCommandLine:
-    def test_list_and_show(self, run) -> None:  # noqa: ANN001
+    def test_list_and_show(self, run, store: Store) -> None:  # noqa: ANN001 - store: read commands need one
         code, out, err = run("template", "list")
         assert (code, err) == (0, "")
         assert [line.split("  ")[0] for line in out.splitlines()] == DEFAULT_NAMES

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tui_desk import cli
+from tui_desk.store import open_store
 
 CONFIG = """\
 [views."my urgent"]
@@ -37,6 +38,7 @@ def run(db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monke
     config.write_text(CONFIG, encoding="utf-8")
     monkeypatch.setenv("TUI_DESK_CONFIG", str(config))
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    open_store(db_path).close()  # read commands refuse a store that does not exist
 
     def invoke(*args: str) -> tuple[int, str, str]:
         capsys.readouterr()

@@ -6,15 +6,19 @@ Contract: bad input prints one line on stderr and exits 1; never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import os
+import select
 import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
+from datetime import datetime
 from typing import Any, NoReturn
 
 from . import __version__, cli_mail, cli_rules, cli_templates
+from .cli_input import read_stdin, repair_arguments
 from .config import Config, config_path, load_config, resolve_db_path
 from .core import sla_tracking
 from .core.actions import ActionKind, PartlyDone, action_name, perform, undo_last, undo_summary
@@ -30,6 +34,7 @@ from .core.text import json_text, one_line, printable
 from .core.ticket_ids import parse_ticket_id, parse_ticket_ids
 from .i18n import _, choose_language, set_language
 from .store import Store, open_store, queries
+from .store.db import describe_sqlite_error
 from .store.queries import InboxFilter
 
 
@@ -39,6 +44,41 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         error, hint = _("error"), _("see --help")  # outside the f-string, where Babel finds them
         self.exit(1, f"{self.prog}: {error}: {message} ({hint})\n")
+
+
+def _whole(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from low to high; anything else is one line naming the value.
+
+    Unbounded, a huge --limit reaches SQLite as an OverflowError and a huge
+    --tickets runs until memory is gone.
+    """
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = None  # not a number, or too many digits for int()
+        if value is None or not low <= value <= high:
+            shown = text if len(text) <= 30 else text[:27] + "..."
+            raise argparse.ArgumentTypeError(
+                _("{value!r} is not a whole number from {low} to {high}").format(value=shown, low=low, high=high)
+            )
+        return value
+
+    return parse
+
+
+def _moment(text: str) -> datetime:
+    """An argparse type: a time as parse_when reads it, checked before any store is opened."""
+    try:
+        return parse_when(text, system_clock())
+    except InvalidInput as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+MAX_LIST = 1_000_000_000
+MAX_DEMO_TICKETS = 1_000_000
+_SEED = _whole(-(2**63), 2**63 - 1)
 
 
 def _add_common(parser: argparse.ArgumentParser, top: bool) -> None:
@@ -61,9 +101,9 @@ def build_parser() -> argparse.ArgumentParser:
         return p
 
     p = command("demo", _("fill the store with realistic sample data"))
-    p.add_argument("--tickets", type=int, default=1000, help=_("how many tickets (default 1000)"))
-    p.add_argument("--seed", type=int, default=1, help=_("random seed (same seed, same data)"))
-    p.add_argument("--now", metavar="ISO", help=_("pretend it is this time, e.g. 2026-03-02T09:00Z (same seed and time, same data)"))
+    p.add_argument("--tickets", type=_whole(0, MAX_DEMO_TICKETS), default=1000, help=_("how many tickets (default 1000)"))
+    p.add_argument("--seed", type=_SEED, default=1, help=_("random seed (same seed, same data)"))
+    p.add_argument("--now", metavar="ISO", type=_moment, help=_("pretend it is this time, e.g. 2026-03-02T09:00Z (same seed and time, same data)"))
 
     p = command("new", _("open a ticket for a customer request"))
     p.add_argument("--email", required=True, help=_("the customer's e-mail address"))
@@ -120,8 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--department")
     p.add_argument("--tag")
     p.add_argument("--search", help=_("full-text search in subjects and messages"))
-    p.add_argument("--limit", type=int, default=50)
-    p.add_argument("--offset", type=int, default=0)
+    p.add_argument("--limit", type=_whole(0, MAX_LIST), default=50, help=_("at most this many tickets (default 50)"))
+    p.add_argument("--offset", type=_whole(0, MAX_LIST), default=0, help=_("skip this many tickets first"))
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
 
     p = command("show", _("a ticket with its thread and timeline"))
@@ -180,7 +220,7 @@ def _read_body(args: argparse.Namespace) -> str:
         raise InvalidInput(_("Give the text with --body or on standard input"))
     if sys.stdin.isatty():
         print(_("Type the text, then Ctrl-D:"), file=sys.stderr)
-    return sys.stdin.read()
+    return read_stdin()
 
 
 def _actor(args: argparse.Namespace, configured: str | None) -> str:
@@ -320,6 +360,30 @@ def _print_list(service: TicketService, rows: Sequence[queries.InboxRow]) -> Non
         )
 
 
+def _list_footer(store: Store, flt: InboxFilter, offset: int, shown: int, limit: int) -> None:
+    """On stderr, so stdout stays parseable: how many tickets the page left out, or how to get some."""
+    if shown == 0 and not store.scalar("SELECT EXISTS (SELECT 1 FROM tickets)"):
+        print(_empty_store_hint(), file=sys.stderr)
+        return
+    if offset == 0 and shown < limit:
+        return  # the whole list was shown
+    total = queries.inbox_count(store, flt)
+    if offset == 0 and shown == total:
+        return
+    span = f"{offset + 1}-{offset + shown}" if shown else "0"
+    print(
+        _("Showing {span} of {total} tickets; --limit N / --offset N for more").format(span=span, total=total),
+        file=sys.stderr,
+    )
+
+
+def _empty_store_hint() -> str:
+    return _(
+        "No tickets yet: bring them in with `tui-desk import PATH` (mbox, Maildir, .eml), `tui-desk fetch` (IMAP)"
+        " or `tui-desk new`; to look around, `tui-desk --demo`"
+    )
+
+
 def _print_views(service: TicketService, config: Config, as_json: bool) -> None:
     """The saved views, one a line; the entries that were skipped, on stderr."""
     saved = parse_views(config.raw)
@@ -349,9 +413,14 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
     if command == "demo":
         from .demo import fill_demo
 
-        if args.tickets < 0:
-            raise InvalidInput(_("--tickets must be 0 or more"))
-        created = fill_demo(store, tickets=args.tickets, seed=args.seed, now=parse_when(args.now, system_clock()) if args.now else None)
+        if store.scalar("SELECT EXISTS (SELECT 1 FROM tickets) OR EXISTS (SELECT 1 FROM customers)"):
+            # Fake customers mixed into real ones cannot be told apart afterwards.
+            raise InvalidInput(
+                _("The store {path} is not empty: demo tickets go into a new store, e.g. `tui-desk demo --db demo.db`").format(
+                    path=store.path
+                )
+            )
+        created = fill_demo(store, tickets=args.tickets, seed=args.seed, now=args.now)
         print(_("Added {n} demo tickets to {path}").format(n=created, path=store.path))
     elif command == "new":
         body = _read_body(args)
@@ -431,6 +500,7 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
             print(json_text([asdict(r) | {"customer_email": r.customer_email} for r in rows]))
         else:
             _print_list(service, rows)
+        _list_footer(store, flt, args.offset, len(rows), args.limit)
     elif command == "show":
         ticket_id = parse_ticket_id(args.id)
         if args.json:
@@ -493,12 +563,41 @@ def _open_demo(actor: str, sla: SlaPolicies, rules: RulesConfig, notice: str | N
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        return _main(argv)
+        code = _main(argv)
+        sys.stdout.flush()  # now, where a closed pipe can be handled, not at interpreter exit
+        return code
     except KeyboardInterrupt:
         print(_("Interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:
-        return 0
+        return _output_closed()
+
+
+# What a shell reports for a program that SIGPIPE ended, as `yes | head -1` does.
+EXIT_BROKEN_PIPE = 128 + 13
+
+
+def _output_closed() -> int:
+    """The reader of our output went away (`tui-desk list | head -1`): stop quietly, as Unix tools do.
+
+    Python flushes stdout once more at exit; pointed at /dev/null that cannot fail
+    and print "Exception ignored ... BrokenPipeError" (the recipe of the signal docs).
+    """
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return EXIT_BROKEN_PIPE
+
+
+def _stdout_is_closed() -> bool:
+    """Whether the reader of stdout is gone: a broken pipe elsewhere (a mail server) is an error to report."""
+    try:
+        poller = select.poll()
+        poller.register(sys.stdout.fileno(), select.POLLOUT)
+        return any(events & (select.POLLERR | select.POLLHUP) for _fd, events in poller.poll(0))
+    except (OSError, ValueError, AttributeError):
+        return True  # no real stdout to ask: assume it is the one that broke
 
 
 def _choose_language(argv: list[str]) -> str | None:
@@ -521,11 +620,25 @@ def _choose_language(argv: list[str]) -> str | None:
     return None
 
 
+# Commands that bring tickets, statuses or saved replies in may create the store;
+# any other on a store that does not exist is a mistyped path, refused without creating it.
+_CREATING_COMMANDS = frozenset({"new", "import", "fetch", "demo"})
+
+
+def _creates_store(args: argparse.Namespace) -> bool:
+    if args.command in _CREATING_COMMANDS:
+        return True
+    if args.command == "statuses":
+        return bool(args.add)
+    return args.command == cli_templates.COMMAND and args.template_action == "add"
+
+
 def _main(argv: Sequence[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     notice = _choose_language(argv)
     parser = build_parser()
     args = parser.parse_args(argv)
+    repair_arguments(args)
     opens_app = args.command is None
     if notice and not opens_app:
         print(notice, file=sys.stderr)
@@ -552,7 +665,11 @@ def _main(argv: Sequence[str] | None) -> int:
             return cli_rules.sla_command(args, config)
         if args.command == "rules" and args.rules_action == "show":  # the config only, like sla
             return cli_rules.rules_show(args, config)
-        store = open_store(path)
+        # A broken config is the first thing to fix, whether or not the store is there.
+        cli_rules.sla_policies(config)
+        if args.command == "rules":
+            cli_rules.rules_config(config)
+        store = open_store(path, create=_creates_store(args))
         try:
             return run_command(args, store, _actor(args, config.agent), config)
         finally:
@@ -561,10 +678,20 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"tui-desk: {one_line(str(error))}", file=sys.stderr)  # errors quote names and mail
         return 1
     except sqlite3.Error as error:
-        print("tui-desk: " + _("store error: {reason}").format(reason=one_line(str(error))), file=sys.stderr)
+        print(f"tui-desk: {one_line(describe_sqlite_error(error, str(resolve_db_path(args.db))))}", file=sys.stderr)
+        return 1
+    except BrokenPipeError as error:
+        if _stdout_is_closed():
+            raise
+        print(f"tui-desk: {one_line(str(error.strerror or error))}", file=sys.stderr)
         return 1
     except OSError as error:
         print(f"tui-desk: {one_line(str(error.strerror or error))}", file=sys.stderr)
+        return 1
+    except (OverflowError, ValueError) as error:
+        # Last resort for a number or date out of range (or text not encodable) that no
+        # check caught: still one line, never a traceback.
+        print("tui-desk: " + _("A value is out of range or not valid: {reason}").format(reason=one_line(str(error))), file=sys.stderr)
         return 1
     except Exception as error:  # noqa: BLE001 - the contract is one line, never a traceback
         if os.environ.get("TUI_DESK_DEBUG"):

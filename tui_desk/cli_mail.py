@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from .core.lifecycle import TicketService
 from .core.text import json_text, one_line
 from .i18n import _
 from .mail.settings import MailSettings, mail_settings
+from .private import FILE_MODE, private_umask
 
 COMMANDS = ("import", "fetch", "send", "outbox", "export")
 
@@ -99,12 +101,18 @@ def mail_command(args: argparse.Namespace, service: TicketService, config: Confi
         statuses = [s.strip() for s in (args.status or "").split(",") if s.strip()]
         ids = chosen_tickets(service.store, statuses, args.since)
         path = Path(args.path).expanduser()
+        # An export is customer mail: only its owner may read it, whatever the umask.
+        with private_umask():
+            if args.format == "json":
+                count = export_json(service.store, path, ids)
+            else:
+                ours = settings.smtp.sender if settings.smtp else (settings.our_addresses or ("help@tui-desk.invalid",))[0]
+                count = export_mbox(service.store, path, ids, ours)
+        if path.is_file():  # not /dev/stdout, a FIFO, ...
+            os.chmod(path, FILE_MODE)
         if args.format == "json":
-            count = export_json(service.store, path, ids)
             print(_("Exported {n} tickets to {path}").format(n=count, path=one_line(str(path))))
         else:
-            ours = settings.smtp.sender if settings.smtp else (settings.our_addresses or ("help@tui-desk.invalid",))[0]
-            count = export_mbox(service.store, path, ids, ours)
             print(_("Exported {n} messages of {t} tickets to {path}").format(n=count, t=len(ids), path=one_line(str(path))))
         return 0
     return 1

@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
+from .cli_input import read_stdin
 from .core.errors import InvalidInput
 from .core.lifecycle import TicketService
 from .core.templates import (
@@ -137,7 +138,7 @@ def _read_stdin() -> str:
         raise InvalidInput(_("Give the text with --body, --file or on standard input"))
     if sys.stdin.isatty():
         print(_("Type the text, then Ctrl-D:"), file=sys.stderr)
-    return sys.stdin.read()
+    return read_stdin()
 
 
 def _edit_in_editor(template: Template) -> str:

@@ -13,6 +13,7 @@ import platformdirs
 
 from .core.errors import InvalidInput
 from .i18n import _
+from .private import FILE_MODE, make_private_folders
 
 APP_NAME = "tui-desk"
 DB_ENV = "TUI_DESK_DB"
@@ -68,13 +69,13 @@ def write_config_text(text: str, path: Path | None = None) -> Path:
     """Replace the config file with `text` atomically: a temp file in the same folder, then a rename.
 
     A crash or a full disk leaves the old file as it was, never half a file.
-    The file keeps its permissions; a new one gets the usual ones.
+    The file keeps its permissions; a new one is 0600, in folders made 0700.
     """
     # A symlinked config (a dotfiles repository) is written where the link points,
     # so the link stays a link.
     path = (path or config_path()).resolve()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_folders(path.parent)
         mode = path.stat().st_mode & 0o777 if path.exists() else None
         descriptor, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         try:
@@ -82,7 +83,8 @@ def write_config_text(text: str, path: Path | None = None) -> Path:
                 handle.write(text)
                 handle.flush()
                 os.fsync(handle.fileno())
-            os.chmod(temp_name, mode if mode is not None else 0o644)
+            # A new config is private: it may hold mail passwords.
+            os.chmod(temp_name, mode if mode is not None else FILE_MODE)
             os.replace(temp_name, path)
         except BaseException:
             with contextlib.suppress(OSError):

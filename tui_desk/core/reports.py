@@ -81,7 +81,7 @@ DEFAULT_DAYS = 30
 MAX_DAYS = 3660  # ten years of days, each one a point of the per-day series
 TOP_TAGS = 10
 
-_RELATIVE = re.compile(r"^\s*(\d+)\s*([dw])\s*$", re.IGNORECASE)
+_RELATIVE = re.compile(r"^\s*(\d{1,15})\s*([dw])\s*$", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------- the report
@@ -356,7 +356,10 @@ def resolve_period(
 ) -> Period:
     today = now.astimezone(zone).date()
     last = parse_day(until, today, end=True) or today
-    first = parse_day(since, today, end=False) or last - timedelta(days=DEFAULT_DAYS - 1)
+    try:
+        first = parse_day(since, today, end=False) or last - timedelta(days=DEFAULT_DAYS - 1)
+    except OverflowError:  # --until 0001-01-01: no 30 days before it
+        raise _bad_date(str(until)) from None
     last = min(last, today)
     if first > last:
         raise InvalidInput(
@@ -368,7 +371,10 @@ def resolve_period(
         raise InvalidInput(
             _("The period is too long: at most {n} days").format(n=f"{MAX_DAYS:,}")
         )
-    return Period.of(first, last, zone)
+    try:
+        return Period.of(first, last, zone)
+    except (OverflowError, ValueError):  # year 1 or 9999 moved across a time zone
+        raise _bad_date(str(since if since is not None else until)) from None
 
 
 # --------------------------------------------------------------------------- building it

@@ -494,6 +494,8 @@ def parse_duration(value: object, key: str = "duration", *, allow_zero: bool = F
         text = value.strip().lower()
         if text.startswith("-"):
             raise _bad(key, value, _("a duration must not be negative"))
+        if len(max(re.findall(r"\d+", text), key=len, default="")) > 15:
+            raise _too_long(key, value)  # and int() of a long enough digit string fails
         if text.isdigit():
             duration = Duration(minutes=int(text))
         elif _DURATION_TEXT.fullmatch(text):
@@ -509,7 +511,24 @@ def parse_duration(value: object, key: str = "duration", *, allow_zero: bool = F
             raise _bad(key, value, _("use a duration such as 30m, 4h, 2d, 1w or 1d 4h"))
     if not allow_zero and duration == Duration():
         raise _bad(key, value, _('a target must be more than zero (use "none" for no target)'))
+    if duration.seconds(BusinessHours.always()) > MAX_TARGET_YEARS * _YEAR_SECONDS:
+        raise _too_long(key, value)
     return duration
+
+
+# A target further than this cannot be meant, and counting business time towards it
+# walks day by day: a due time centuries away would take long and then overflow.
+MAX_TARGET_YEARS = 10
+_YEAR_SECONDS = 365 * 86400
+
+
+def _too_long(key: str, value: object) -> InvalidInput:
+    return _bad(key, value, _("too long: more than {years} years with these business hours").format(years=MAX_TARGET_YEARS))
+
+
+def _calendar_seconds(business_seconds: int, hours: BusinessHours) -> float:
+    """About how long in plain time a count of business seconds takes (holidays aside)."""
+    return business_seconds / hours.week_seconds * 7 * 86400
 
 
 # --------------------------------------------------------------------------- config values
@@ -883,6 +902,21 @@ class SlaPolicies:
             merged["holidays"],  # type: ignore[arg-type]
         )
         first, resolution, near = merged["first_response"], merged["resolution"], merged["near"]
+        for key in _TARGET_KEYS:
+            duration = merged[key]
+            if isinstance(duration, Duration) and (
+                _calendar_seconds(duration.seconds(hours), hours) > MAX_TARGET_YEARS * _YEAR_SECONDS
+            ):
+                if source[key]:
+                    raise _too_long(f"{source[key]}.{key}", str(duration))
+                # A built-in target: the business hours are what makes it take so long.
+                raise _bad(
+                    f"{source['end'] or source['start']}.hours.end",
+                    format_time(end, end=True),
+                    _("too short: a target would take more than {years} years with these business hours").format(
+                        years=MAX_TARGET_YEARS
+                    ),
+                )
         return SlaTargets(
             first_response=first.seconds(hours) if isinstance(first, Duration) else None,
             resolution=resolution.seconds(hours) if isinstance(resolution, Duration) else None,

@@ -6,12 +6,21 @@ import os
 import sqlite3
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
-from ..core.errors import StoreError
+from ..core.errors import (
+    StoreDamaged,
+    StoreError,
+    StoreFull,
+    StoreLocked,
+    StoreMissing,
+    StoreReadOnly,
+)
 from ..i18n import _
+from ..private import create_private_file, make_private_folders
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:
@@ -29,29 +38,88 @@ def _default_busy_timeout() -> float:
 DEFAULT_BUSY_TIMEOUT = _default_busy_timeout()
 
 
+# SQLite's primary result codes (the low byte of an extended code) that a user can act on.
+_SQLITE_BUSY, _SQLITE_LOCKED, _SQLITE_READONLY, _SQLITE_IOERR = 5, 6, 8, 10
+_SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_CANTOPEN, _SQLITE_NOTADB = 11, 13, 14, 26
+
+
+def _cause(error: sqlite3.Error) -> str:
+    """full / damaged / readonly / locked / io / cantopen / other, from the code or else the text."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        primary = code & 0xFF
+        for cause, codes in (
+            ("full", (_SQLITE_FULL,)),
+            ("damaged", (_SQLITE_CORRUPT, _SQLITE_NOTADB)),
+            ("readonly", (_SQLITE_READONLY,)),
+            ("locked", (_SQLITE_BUSY, _SQLITE_LOCKED)),
+            ("io", (_SQLITE_IOERR,)),
+            ("cantopen", (_SQLITE_CANTOPEN,)),
+        ):
+            if primary in codes:
+                return cause
+    lowered = str(error).lower()
+    for cause, words in (
+        ("full", ("disk is full",)),
+        ("damaged", ("not a database", "malformed", "corrupt")),
+        ("readonly", ("readonly", "read-only")),
+        ("locked", ("locked", "busy")),
+        ("io", ("disk i/o",)),
+        ("cantopen", ("unable to open",)),
+    ):
+        if any(word in lowered for word in words):
+            return cause
+    return "other"
+
+
 def describe_sqlite_error(error: sqlite3.Error, path: str) -> str:
     """One line a user can act on, for any error SQLite raises."""
     text = str(error)
-    lowered = text.lower()
-    if "locked" in lowered or "busy" in lowered:
+    cause = _cause(error)
+    if cause == "locked":
         return _("The store {path} is locked by another process; try again in a moment").format(
             path=path
         )
-    if "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
+    if cause == "damaged":
         return _("The store {path} is not a valid tui-desk database (damaged or another kind of file)").format(
             path=path
         )
-    if "unable to open" in lowered or "readonly" in lowered or "disk i/o" in lowered:
+    if cause == "full":
+        return _("The disk is full: the store {path} cannot grow; free some space and try again").format(path=path)
+    if cause == "readonly":
+        return _("The store {path} is read-only: check the permissions of the file and its folder").format(path=path)
+    if cause in ("cantopen", "io"):
         return _("Cannot open the store {path}: {reason}").format(path=path, reason=text)
     return _("Store error in {path}: {reason}").format(path=path, reason=text)
+
+
+_ERROR_CLASSES: dict[str, type[StoreError]] = {
+    "full": StoreFull,
+    "damaged": StoreDamaged,
+    "readonly": StoreReadOnly,
+    "locked": StoreLocked,
+}
+
+
+def store_error(error: sqlite3.Error, path: str) -> StoreError:
+    """The StoreError (a subclass naming the cause) to raise for an error of SQLite."""
+    return _ERROR_CLASSES.get(_cause(error), StoreError)(describe_sqlite_error(error, path))
+
+
+def missing_store_message(path: str | Path) -> str:
+    return _("No store at {path}; create one with `tui-desk new`, `import`, `fetch` or `demo`").format(path=path)
 
 
 class Store:
     """One SQLite file. Each thread gets its own connection (Textual workers run in threads)."""
 
-    def __init__(self, path: str | Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> None:
+    def __init__(
+        self, path: str | Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT, *, create: bool = True
+    ) -> None:
         self.path = str(path)
         self.busy_timeout = busy_timeout
+        # False for commands that only read: a mistyped path must not leave folders and an empty store.
+        self.create = create
         self._local = threading.local()
         self._migrated = False
         self._migrate_lock = threading.Lock()
@@ -77,26 +145,28 @@ class Store:
         return database
 
     def _connect(self) -> sqlite3.Connection:
+        target = self.path
+        uri = False
         if self.path != ":memory:":
-            parent = Path(self.path).expanduser().parent
-            try:
-                parent.mkdir(parents=True, exist_ok=True)
-            except OSError as error:
-                raise StoreError(
-                    _("Cannot create the folder for the store {path}: {reason}").format(
-                        path=self.path, reason=error.strerror or error
-                    )
-                ) from None
-            if Path(self.path).is_dir():
+            file = Path(self.path).expanduser()
+            if file.is_dir():
                 raise StoreError(
                     _("The store {path} is a folder, not a database file").format(path=self.path)
                 )
+            if self.create:
+                self._create_private(file)
+            else:
+                if not file.exists():
+                    raise StoreMissing(missing_store_message(self.path))
+                # mode=rw: even if the file vanishes meanwhile, SQLite must not create one.
+                target, uri = f"file:{quote(str(file.absolute()))}?mode=rw", True
         try:
             conn = sqlite3.connect(
-                self.path,
+                target,
                 timeout=self.busy_timeout,
                 isolation_level=None,  # we issue BEGIN IMMEDIATE / COMMIT ourselves
                 check_same_thread=False,
+                uri=uri,
             )
             conn.execute("PRAGMA foreign_keys = ON")
             conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
@@ -106,8 +176,24 @@ class Store:
                     self._migrate(conn)
                     self._migrated = True
         except sqlite3.Error as error:
-            raise StoreError(describe_sqlite_error(error, self.path)) from None
+            raise store_error(error, self.path) from None
         return conn
+
+    def _create_private(self, file: Path) -> None:
+        """A new store is private: its folder 0700 (when we make it), the file 0600.
+
+        SQLite gives the -wal, -shm and -journal files the mode of the database file.
+        """
+        try:
+            make_private_folders(file.parent)
+        except OSError as error:
+            raise StoreError(
+                _("Cannot create the folder for the store {path}: {reason}").format(
+                    path=self.path, reason=error.strerror or error
+                )
+            ) from None
+        with suppress(OSError):  # a folder we may not write to: SQLite says so when it opens the file
+            create_private_file(file)
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         current = conn.execute("PRAGMA user_version").fetchone()[0]
@@ -139,7 +225,7 @@ class Store:
                 MIGRATIONS[version](database)
             conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except BaseException:
-            conn.execute("ROLLBACK")
+            self._rollback(conn)
             raise
         conn.execute("COMMIT")
         if self.path != ":memory:":
@@ -183,43 +269,81 @@ class Store:
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as error:
-            raise StoreError(describe_sqlite_error(error, self.path)) from None
+            raise store_error(error, self.path) from None
         self._local.depth = 1
         self._local.flat = not savepoints
+        self._local.lost = None
         try:
             yield conn
         except sqlite3.Error as error:
-            conn.execute("ROLLBACK")
-            raise StoreError(describe_sqlite_error(error, self.path)) from None
+            self._rollback(conn)
+            raise store_error(error, self.path) from None
         except BaseException:
-            conn.execute("ROLLBACK")
+            self._rollback(conn)
             raise
         finally:
             self._local.depth = 0
             self._local.flat = False
+            lost, self._local.lost = self._local.lost, None
+        if lost is not None:
+            # A nested part failed so badly that SQLite undid the whole transaction; the
+            # caller went on (a bulk action reports each ticket), but nothing may be committed
+            # as if the part that failed had been written.
+            self._rollback(conn)
+            raise lost
         try:
             conn.execute("COMMIT")
         except sqlite3.Error as error:
-            conn.execute("ROLLBACK")
-            raise StoreError(describe_sqlite_error(error, self.path)) from None
+            self._rollback(conn)
+            raise store_error(error, self.path) from None
+
+    @staticmethod
+    def _rollback(conn: sqlite3.Connection) -> None:
+        """Undo the open transaction, if SQLite has not done so already.
+
+        After SQLITE_FULL, IOERR or CORRUPT SQLite may have rolled the whole
+        transaction back itself; a ROLLBACK then fails with "no transaction is
+        active", which must never take the place of the error that matters.
+        """
+        if conn.in_transaction:
+            with suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+
+    def _lost(self, conn: sqlite3.Connection, error: StoreError) -> StoreError:
+        """Note a failure inside a nested part that ended the whole transaction; returns the error."""
+        if not conn.in_transaction and getattr(self._local, "lost", None) is None:
+            self._local.lost = error
+        return error
 
     def _flat(self, conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+        if getattr(self._local, "lost", None) is not None:
+            raise self._local.lost
         try:
             yield conn
         except sqlite3.Error as error:
-            raise StoreError(describe_sqlite_error(error, self.path)) from None
+            raise self._lost(conn, store_error(error, self.path)) from None
 
     def _savepoint(self, conn: sqlite3.Connection, depth: int) -> Iterator[sqlite3.Connection]:
+        lost = getattr(self._local, "lost", None)
+        if lost is not None or not conn.in_transaction:
+            # Without a transaction SAVEPOINT would start a new one, committed by RELEASE on its own.
+            raise lost or StoreError(_("Store error in {path}: {reason}").format(
+                path=self.path, reason="no transaction is active"
+            ))
         name = f"nested_{depth}"
         conn.execute(f"SAVEPOINT {name}")
         self._local.depth = depth + 1
         try:
             yield conn
         except BaseException as error:
-            conn.execute(f"ROLLBACK TO {name}")
-            conn.execute(f"RELEASE {name}")
+            if conn.in_transaction:
+                with suppress(sqlite3.Error):
+                    conn.execute(f"ROLLBACK TO {name}")
+                    conn.execute(f"RELEASE {name}")
             if isinstance(error, sqlite3.Error):
-                raise StoreError(describe_sqlite_error(error, self.path)) from None
+                raise self._lost(conn, store_error(error, self.path)) from None
+            if isinstance(error, StoreError):
+                raise self._lost(conn, error) from None
             raise
         finally:
             self._local.depth = depth
@@ -231,7 +355,7 @@ class Store:
             columns = [c[0] for c in cursor.description or ()]
             return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
         except sqlite3.Error as error:
-            raise StoreError(describe_sqlite_error(error, self.path)) from None
+            raise store_error(error, self.path) from None
 
     def query_one(self, sql: str, params: list | tuple | dict = ()) -> dict | None:
         rows = self.query(sql, params)
@@ -241,7 +365,7 @@ class Store:
         try:
             row = self.conn.execute(sql, params).fetchone()
         except sqlite3.Error as error:
-            raise StoreError(describe_sqlite_error(error, self.path)) from None
+            raise store_error(error, self.path) from None
         return row[0] if row else None
 
     def data_version(self) -> int:
@@ -249,12 +373,15 @@ class Store:
         return self.scalar("PRAGMA data_version")
 
 
-def open_store(path: str | Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Store:
-    """Open (and lazily create or migrate) the store, failing early with a clear error."""
-    store = Store(path, busy_timeout=busy_timeout)
+def open_store(path: str | Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT, *, create: bool = True) -> Store:
+    """Open (and lazily create or migrate) the store, failing early with a clear error.
+
+    ``create=False``: a store that does not exist is a StoreMissing error, and nothing is created.
+    """
+    store = Store(path, busy_timeout=busy_timeout, create=create)
     store.conn  # noqa: B018 - connect now so a bad file is reported at once
     try:
         store.conn.execute("SELECT count(*) FROM statuses").fetchone()
     except sqlite3.Error as error:
-        raise StoreError(describe_sqlite_error(error, store.path)) from None
+        raise store_error(error, store.path) from None
     return store
