@@ -271,17 +271,27 @@ async def test_a_draft_whose_text_was_stored_before_a_crash_is_not_offered_again
     from tui_desk.core.lifecycle import TicketService
 
     vpn, site = desk.ids["vpn"], desk.ids["site"]
+    import os
+
     drafts = Drafts.next_to(desk.store.path, "alice")
     drafts.save("reply", vpn, "The gateway is replaced.")
     drafts.save("reply", site, "Mirror is back.")
-    TicketService(desk.store, clock=desk.clock, actor="alice").reply(vpn, "The gateway is replaced.")
+    drafts.save("reply", desk.ids["invoice"], "Thanks!")
     TicketService(desk.store, clock=desk.clock, actor="bob").reply(site, "Mirror is back.")  # not alice's
+    # Alice's "Thanks!" went out before the draft was written: the draft is a second one.
+    TicketService(desk.store, clock=desk.clock, actor="alice").reply(desk.ids["invoice"], "Thanks!")
+    desk.clock.advance(60 * 24)
+    # The draft was written, then (the next day, on this data set's clock) stored, then the app died.
+    written = desk.clock.now.timestamp() - 5
+    for ticket in (vpn, site, desk.ids["invoice"]):
+        os.utime(drafts.path("reply", ticket), (written, written))
+    TicketService(desk.store, clock=desk.clock, actor="alice").reply(vpn, "The gateway is replaced.")
 
     app = make_app(desk.store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         said = "\n".join(notifications(app))
-        assert f"Unsent text kept for #{site}: r or n" in said, said
+        assert f"Unsent text kept for #{desk.ids['invoice']}, #{site}: r or n" in said, said
         await press(pilot, "number_sign")
         await type_text(pilot, str(vpn))
         await press(pilot, "enter", "r")

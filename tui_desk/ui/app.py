@@ -26,7 +26,7 @@ from textual.widgets import Footer, Static
 
 from ..core import sla_tracking
 from ..core.actions import ActionKind, Outcome, action_name, perform, undo_last, undo_summary
-from ..core.clock import Clock, system_clock
+from ..core.clock import Clock, system_clock, to_epoch
 from ..core.errors import NotFound, TuiDeskError
 from ..core.lifecycle import Change, TicketService
 from ..core.models import (
@@ -483,12 +483,14 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
                         break
                     ticket = queries.get_ticket(self.store, ticket.merged_into)
                 text = self.drafts.load(kind, ticket_id)
-                if text is not None and any(
-                    m.kind == kind and m.author == self.actor and m.body == text
+                written = self.drafts.written_at(kind, ticket_id)
+                if text is not None and written is not None and any(
+                    m.kind == kind and m.author == self.actor and m.body == text and to_epoch(m.created_at) >= written - 60
                     for m in queries.ticket_messages(self.store, ticket.id, limit=DEFAULT_MESSAGE_LIMIT)
                 ):
-                    # Stored, but the app ended before it could delete the draft (a kill -9 or a
-                    # quit while sending): offered again, it would be sent twice.
+                    # Stored after it was last written, but the app ended before it could delete
+                    # it (a kill -9 or a quit while sending): offered again, it would go twice.
+                    # The same words sent before the draft was written are another message.
                     self.drafts.delete(kind, ticket_id)
                     continue
             except NotFound:

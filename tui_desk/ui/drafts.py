@@ -88,6 +88,14 @@ class Drafts:
                     found.add((match[1], int(match[2])))
         return sorted(found, key=lambda key: (key[1], key[0]))
 
+    def written_at(self, kind: str, ticket_id: int) -> float | None:
+        """When the draft's file was last written (epoch seconds); None without one."""
+        path = self._file(kind, ticket_id)
+        try:
+            return path.stat().st_mtime if path is not None else None
+        except OSError:
+            return None
+
     def path(self, kind: str, ticket_id: int) -> Path | None:
         return self._file(kind, ticket_id)
 
