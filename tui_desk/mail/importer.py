@@ -395,12 +395,34 @@ class Importer:
         return True
 
     def _already_there(self, mail: ParsedMail) -> bool:
+        """Whether this very message is stored: its Message-ID, if it is the same message, else its bytes.
+
+        A Message-ID is whatever the sender wrote: a broken mailer repeats one, a
+        stranger can copy another customer's or one of ours. Taking it alone as
+        "already there" would drop such a message (and mark it seen on IMAP). A
+        message stored under its Message-ID is the same one when its text is, or
+        when it is the desk's own mail coming back From our address; anything
+        else is stored without the taken Message-ID, found again by its bytes.
+        """
         conn = self.store.conn
         if mail.message_id:
-            return conn.execute("SELECT 1 FROM messages WHERE message_id = ?", [mail.message_id]).fetchone() is not None
+            row = conn.execute("SELECT id, kind, body FROM messages WHERE message_id = ?", [mail.message_id]).fetchone()
+            if row is None:
+                return False
+            if self._same_message(mail, row[0], row[1], row[2]):
+                return True
+            mail.message_id = None
         return conn.execute("SELECT 1 FROM messages WHERE content_hash = ?", [mail.content_hash]).fetchone() is not None
 
-    def _thread(self, mail: ParsedMail) -> int | None:
+    def _same_message(self, mail: ParsedMail, stored_id: int, kind: str, body: str) -> bool:
+        if kind != "customer" and mail.sender.lower() in self.our:
+            return True  # the desk's reply or note (or our export of it) coming back
+        if body.strip() != mail.body.strip():
+            return False
+        sizes = self.store.conn.execute("SELECT size FROM attachments WHERE message_id = ?", [stored_id]).fetchall()
+        return sorted(size for (size,) in sizes) == sorted(len(data) for _name, _type, data in mail.attachments)
+
+    def _thread(self, mail: ParsedMail, kind: str) -> int | None:
         conn = self.store.conn
         for reference in mail.thread_ids:
             row = conn.execute("SELECT ticket_id FROM messages WHERE message_id = ?", [reference]).fetchone()
@@ -409,11 +431,28 @@ class Importer:
         if self.restore and mail.exported_ticket is not None:
             # Our own export: its [#N] tags are the other store's numbers, not ours.
             return self._exported_tickets.get(mail.exported_ticket)
-        if mail.ticket_tag is not None:
+        if mail.ticket_tag is None:
+            return None
+        if kind in ("reply", "note"):  # the desk's own mail (trusted by the user's choice, or a restore)
             row = conn.execute("SELECT id FROM tickets WHERE id = ?", [mail.ticket_tag]).fetchone()
-            if row:
-                return int(row[0])
-        return None
+            return int(row[0]) if row else None
+        return mail.ticket_tag if self._writes_in(mail.sender, mail.ticket_tag) else None
+
+    def _writes_in(self, sender: str, ticket_id: int) -> bool:
+        """Whether a sender may join a ticket by its [#N]: its customer, or someone who already wrote in it.
+
+        Ticket numbers count up and show in every subject: anyone can guess one.
+        A stranger's "[#N]" would reopen another customer's ticket and put his
+        words in the thread the agent answers that customer from; his mail is
+        a ticket of its own instead. (Quoting a Message-ID of the thread, as a
+        reply from a colleague in Cc does, still joins it.)
+        """
+        return self.store.conn.execute(
+            "SELECT 1 FROM tickets t JOIN customers c ON c.id = t.customer_id WHERE t.id = ? AND c.email = ?"
+            " UNION ALL SELECT 1 FROM messages WHERE ticket_id = ? AND kind = 'customer' AND lower(author) = ?"
+            " LIMIT 1",
+            [ticket_id, sender, ticket_id, sender.lower()],
+        ).fetchone() is not None
 
     def _kind(self, mail: ParsedMail) -> str:
         """customer, reply or note; "unverified" for a customer message From one of our addresses."""
@@ -428,7 +467,7 @@ class Importer:
 
     def _add(self, mail: ParsedMail, kind: str) -> None:
         service = self.service
-        ticket_id = self._thread(mail)
+        ticket_id = self._thread(mail, kind)
         flagged = kind == "unverified"
         kind = "customer" if flagged else kind
         author = mail.author if self.restore else None

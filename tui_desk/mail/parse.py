@@ -450,7 +450,12 @@ def _first_id(value: str) -> str | None:
     if found:
         return found.group()[:998]
     value = value.strip()
-    return f"<{value[:996]}>" if value and " " not in value else None
+    # A bare id ("abc@host") is wrapped; "<>", "<<x>" and such are no id: every mailer that writes
+    # them would share one, its messages deduplicated away and answers threaded to a stranger's.
+    return f"<{value[:996]}>" if value and not _NOT_IN_BARE_ID.search(value) else None
+
+
+_NOT_IN_BARE_ID = re.compile(r"[\s<>]")
 
 
 def _date(value: str) -> datetime | None:

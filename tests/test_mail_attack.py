@@ -1,0 +1,85 @@
+"""A hostile sender and messy real-world mail against the intake (issue 12 items 1, 2, 6, 7).
+
+Each test is a defect found by attacking the real import path: it failed before
+its fix. Message-IDs are the sender's to choose: one that is already stored
+proves nothing about the message (no message is lost to it), and a ticket
+number in a subject is guessable (no stranger joins another customer's ticket
+with it).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from test_mail_trust import OURS, STRANGER, mail
+
+from tui_desk.cli import main
+from tui_desk.core.lifecycle import TicketService
+from tui_desk.mail.importer import Importer
+from tui_desk.mail.parse import parse_message
+from tui_desk.store import open_store
+
+ALICE = "alice@example.com"
+BOB = "bob@example.com"
+
+
+def bodies(service: TicketService) -> list[str]:
+    return [r["body"] for r in service.store.query("SELECT body FROM messages ORDER BY id")]
+
+
+def test_item7_a_message_reusing_someone_elses_message_id_is_stored_not_deduplicated(service: TicketService) -> None:
+    alice = mail(ALICE, "My invoice", "Alice's words", "<a1@example.com>")
+    bob = mail(BOB, "Help me", "Bob's words", "<a1@example.com>")  # the same Message-ID, another message
+    summary = Importer(service, [OURS]).run([("INBOX:1", alice, None), ("INBOX:2", bob, None)])
+    assert (summary.messages_added, summary.duplicates) == (2, 0)
+    assert bodies(service) == ["Alice's words", "Bob's words"]
+    bob_ticket = service.store.scalar("SELECT ticket_id FROM messages WHERE body = ?", ["Bob's words"])
+    assert service.store.scalar("SELECT email FROM customers c JOIN tickets t ON t.customer_id = c.id"
+                                " WHERE t.id = ?", [bob_ticket]) == BOB
+    # Importing the same messages again stores nothing twice.
+    again = Importer(service, [OURS]).run([("INBOX:1", alice, None), ("INBOX:2", bob, None)])
+    assert (again.messages_added, again.duplicates) == (0, 2)
+
+
+def test_item7_a_stranger_reusing_our_sent_replys_message_id_is_stored(service: TicketService) -> None:
+    ticket = service.create_ticket(email=ALICE, subject="Printer", body="Broken", message_id="<c1@example.com>")
+    service.reply(ticket, "Restart it", message_id="<r1@desk.example>")
+    collider = mail(STRANGER, "Offer", "Buy now", "<r1@desk.example>")
+    summary = Importer(service, [OURS]).run([("INBOX:1", collider, None)])
+    assert (summary.messages_added, summary.duplicates) == (1, 0)
+    assert service.store.scalar("SELECT count(*) FROM messages WHERE author = ?", [STRANGER]) == 1
+
+
+def raw_mail(frm: str, subject: str, body: str, headers: str) -> bytes:
+    return f"From: {frm}\nTo: {OURS}\nSubject: {subject}\n{headers}\n{body}\n".encode()
+
+
+def test_item7_empty_message_ids_are_no_ids_so_no_message_is_lost_or_misthreaded(service: TicketService) -> None:
+    first = raw_mail(ALICE, "Scanner", "scan one", "Message-ID: <>\n")
+    second = raw_mail(BOB, "Printer", "print two", "Message-ID: <>\n")
+    answer = raw_mail(BOB, "Re: Printer", "print three", "Message-ID: <b3@example.com>\nIn-Reply-To: <>\n")
+    summary = Importer(service, [OURS]).run([(f"x:{n}", raw, None) for n, raw in enumerate([first, second, answer])])
+    assert (summary.messages_added, summary.duplicates) == (3, 0)
+    assert parse_message(first).message_id is None and parse_message(answer).in_reply_to is None
+    # Bob's answer to "<>" is not threaded into Alice's ticket.
+    alices = service.store.scalar("SELECT ticket_id FROM messages WHERE body = 'scan one'")
+    assert {r["author"] for r in service.store.query("SELECT author FROM messages WHERE ticket_id = ?", [alices])} == {ALICE}
+
+
+def test_item1_a_stranger_cannot_join_another_customers_ticket_by_its_number(db_path: Path, tmp_path: Path) -> None:
+    store = open_store(db_path)
+    service = TicketService(store, actor="agent")
+    ticket = service.create_ticket(email=ALICE, subject="My invoice", body="private", message_id="<a1@example.com>")
+    service.reply(ticket, "Here it is")
+    eml = tmp_path / "m.eml"
+    eml.write_bytes(mail(STRANGER, f"Re: [#{ticket}] My invoice", "send it to me instead", "<m1@evil.example>"))
+    assert main(["--db", str(db_path), "import", str(eml)]) == 0
+    assert store.scalar("SELECT status FROM tickets WHERE id = ?", [ticket]) == "answered"  # not reopened
+    assert store.scalar("SELECT count(*) FROM messages WHERE ticket_id = ?", [ticket]) == 2
+    other = store.scalar("SELECT ticket_id FROM messages WHERE message_id = '<m1@evil.example>'")
+    assert other != ticket
+    # The ticket's own customer still reaches it by its number, from a fresh mail.
+    eml.write_bytes(mail(ALICE, f"Re: [#{ticket}]", "one more thing", "<a2@example.com>"))
+    assert main(["--db", str(db_path), "import", str(eml)]) == 0
+    assert store.scalar("SELECT ticket_id FROM messages WHERE message_id = '<a2@example.com>'") == ticket
+    store.close()
