@@ -83,3 +83,16 @@ def test_item1_a_stranger_cannot_join_another_customers_ticket_by_its_number(db_
     assert main(["--db", str(db_path), "import", str(eml)]) == 0
     assert store.scalar("SELECT ticket_id FROM messages WHERE message_id = '<a2@example.com>'") == ticket
     store.close()
+
+
+def test_item6_raw_utf8_attachment_names_are_read_not_replaced() -> None:
+    # Many mailers write non-ASCII file names as raw UTF-8 (RFC 6532), not as RFC 2231 parameters.
+    raw = ("From: a@example.com\nSubject: CV\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=XX\n\n"
+           "--XX\nContent-Type: text/plain\n\nsee attached\n"
+           '--XX\nContent-Type: application/pdf\nContent-Disposition: attachment; filename="résumé.pdf"\n\nAAAA\n'
+           '--XX\nContent-Type: image/png; name="Grüße.png"\n\nBBBB\n'
+           '--XX\nContent-Type: application/pdf\nContent-Disposition: attachment; filename="caf\xe9.pdf"\n\nCCCC\n'
+           "--XX--\n").encode("utf-8")
+    raw = raw.replace("caf\xe9".encode(), b"caf\xe9")  # and one in Latin-1, as old mailers write it
+    names = [name for name, _type, _data in parse_message(raw).attachments]
+    assert names == ["résumé.pdf", "Grüße.png", "café.pdf"]

@@ -540,7 +540,7 @@ def _filename(part: Message) -> str | None:
     if not _may_name_a_file(part):
         return None
     try:
-        name = part.get_filename()
+        name = _with_8bit_params_read(part).get_filename()
     except Exception:  # noqa: BLE001 - a broken RFC 2231 parameter
         name = None
     if name is None:
@@ -550,6 +550,22 @@ def _filename(part: Message) -> str | None:
     name = decode_words(_unfold(name))
     name = " ".join(name.replace("/", "_").replace("\\", "_").split())
     return name[:255] or None
+
+
+def _with_8bit_params_read(part: Message) -> Message:
+    """The part, or a copy of its Content-Type and -Disposition with raw 8-bit bytes read as text.
+
+    compat32 turns each undeclared 8-bit byte of a parameter into U+FFFD, and many
+    mailers write a file name as raw UTF-8 ("résumé.pdf"): read as other headers are.
+    """
+    wanted = ("content-type", "content-disposition")
+    items = [(k, v) for k, v in part.raw_items() if k.lower() in wanted and isinstance(v, str)]
+    if not any(_has_surrogates(v) for _k, v in items):
+        return part
+    probe = Message(policy=_COMPAT32)
+    for key, value in items:
+        probe.set_raw(key, _raw_bytes_text(value) if _has_surrogates(value) else value)
+    return probe
 
 
 def _may_name_a_file(part: Message) -> bool:
