@@ -92,7 +92,7 @@ def test_item6_raw_utf8_attachment_names_are_read_not_replaced() -> None:
            '--XX\nContent-Type: application/pdf\nContent-Disposition: attachment; filename="résumé.pdf"\n\nAAAA\n'
            '--XX\nContent-Type: image/png; name="Grüße.png"\n\nBBBB\n'
            '--XX\nContent-Type: application/pdf\nContent-Disposition: attachment; filename="caf\xe9.pdf"\n\nCCCC\n'
-           "--XX--\n").encode("utf-8")
+           "--XX--\n").encode()
     raw = raw.replace("caf\xe9".encode(), b"caf\xe9")  # and one in Latin-1, as old mailers write it
     names = [name for name, _type, _data in parse_message(raw).attachments]
     assert names == ["résumé.pdf", "Grüße.png", "café.pdf"]
