@@ -11,12 +11,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from test_mail_imap import PASSWORD, _why_not, config_for, dovecot, unseen  # noqa: F401 - dovecot is a fixture
 from test_mail_trust import OURS, STRANGER, mail
 
 from tui_desk.cli import main
 from tui_desk.core.lifecycle import TicketService
+from tui_desk.mail.imap import fetch_all
 from tui_desk.mail.importer import Importer
 from tui_desk.mail.parse import parse_message
+from tui_desk.mail.settings import mail_settings
 from tui_desk.store import open_store
 
 ALICE = "alice@example.com"
@@ -39,6 +43,19 @@ def test_item7_a_message_reusing_someone_elses_message_id_is_stored_not_deduplic
     # Importing the same messages again stores nothing twice.
     again = Importer(service, [OURS]).run([("INBOX:1", alice, None), ("INBOX:2", bob, None)])
     assert (again.messages_added, again.duplicates) == (0, 2)
+
+
+@pytest.mark.skipif(_why_not() is not None, reason=_why_not() or "")
+def test_item7_fetch_stores_a_message_reusing_a_message_id_before_marking_it_seen(
+    service: TicketService, dovecot, monkeypatch  # noqa: F811
+) -> None:
+    port, deliver, _root = dovecot
+    monkeypatch.setenv("TEST_IMAP_PASSWORD", PASSWORD)
+    deliver(mail(ALICE, "My invoice", "Alice's words", "<a1@example.com>"))
+    deliver(mail(BOB, "Help me", "Bob's words", "<a1@example.com>"))
+    [(_account, summary)] = fetch_all(service, mail_settings(config_for(port)))
+    assert (summary.messages_added, summary.duplicates) == (2, 0)
+    assert [b.strip() for b in bodies(service)] == ["Alice's words", "Bob's words"] and unseen(port) == 0
 
 
 def test_item7_a_stranger_reusing_our_sent_replys_message_id_is_stored(service: TicketService) -> None:
