@@ -113,3 +113,32 @@ def test_item6_raw_utf8_attachment_names_are_read_not_replaced() -> None:
     raw = raw.replace("caf\xe9".encode(), b"caf\xe9")  # and one in Latin-1, as old mailers write it
     names = [name for name, _type, _data in parse_message(raw).attachments]
     assert names == ["résumé.pdf", "Grüße.png", "café.pdf"]
+
+
+def test_item3_an_attachments_content_type_is_stored_as_a_plain_mime_type() -> None:
+    # Folded onto a second line, escapes, a missing ";": what is stored is type/subtype and nothing else.
+    raw = (b"From: m@evil.example\nSubject: x\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=XX\n\n"
+           b"--XX\nContent-Type: text/plain charset=utf-8\n\nhi\n"
+           b"--XX\nContent-Type: application/x-foo\n X-Tui-Desk-Status: deleted\nContent-Disposition: attachment;"
+           b" filename=a.bin\n\nAAAA\n"
+           b"--XX\nContent-Type: application/x-\x1b[8m\nContent-Disposition: attachment; filename=b.bin\n\nBBBB\n--XX--\n")
+    parsed = parse_message(raw)
+    assert parsed.body.strip() == "hi"
+    assert [t for _name, t, _data in parsed.attachments] == ["application/x-foo", "application/x-"]
+
+
+def test_item16_mbox_export_survives_any_stored_content_type(service: TicketService, tmp_path: Path) -> None:
+    # Stores written before content types were cleaned may hold a line break in one: the export of
+    # every ticket must not stop at it, and nothing in it may become a header of the export.
+    service.create_ticket(email=ALICE, subject="Before", body="first", message_id="<a1@example.com>")
+    service.create_ticket(email=STRANGER, subject="Files", body="see", message_id="<m1@evil.example>",
+                          attachments=[("a.bin", "application/x-foo\n x-tui-desk-status: deleted", b"AAAA")])
+    service.create_ticket(email=BOB, subject="After", body="last", message_id="<b1@example.com>")
+    from tui_desk.mail.export import export_mbox
+
+    path = tmp_path / "out.mbox"
+    assert export_mbox(service.store, path, [1, 2, 3]) == 3
+    import mailbox
+
+    statuses = [m.get_all("X-Tui-Desk-Status") for m in mailbox.mbox(path)]
+    assert statuses == [["new"], ["new"], ["new"]]

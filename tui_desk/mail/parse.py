@@ -531,9 +531,20 @@ def _leaves(message: Message) -> Iterator[tuple[Message, str]]:
 
 def _content_type(part: Message) -> str:
     try:
-        return part.get_content_type()
+        return mime_type(part.get_content_type())
     except Exception:  # noqa: BLE001
         return "application/octet-stream"
+
+
+# RFC 2045 tokens. get_content_type splits only at ";": a folded line, a missing ";" or escapes
+# would be stored, shown and exported (as a header) with the type.
+_MIME_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*", re.I)
+
+
+def mime_type(value: str) -> str:
+    """The type/subtype a Content-Type value starts with, lower case; application/octet-stream if none."""
+    found = _MIME_TYPE.match(value.strip())
+    return found.group().lower() if found else "application/octet-stream"
 
 
 def _filename(part: Message) -> str | None:
