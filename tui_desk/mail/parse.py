@@ -45,6 +45,7 @@ STATE_HEADER = "X-Tui-Desk-State"  # JSON: tags, assignee, priority, department,
 _MSGID = re.compile(r"<[^<>\s]+>")
 _TAG = re.compile(r"\[#(\d{1,12})\]")
 _MAX_HEADER = 8192  # longer header values are cut: a huge header must not become a huge subject
+_MAX_ENCODED = 4 * _MAX_HEADER  # of a value's encoded words, as many as decode to _MAX_HEADER characters
 
 
 # The customer of messages whose sender cannot be recovered: they are stored, never skipped,
@@ -425,7 +426,12 @@ def _raw_bytes_text(text: str) -> str:
 
 
 def decode_words(value: str) -> str:
-    """RFC 2047 encoded words decoded with their charset; an unknown charset or bad bytes are replaced."""
+    """RFC 2047 encoded words decoded with their charset; an unknown charset or bad bytes are replaced.
+
+    Only the start of a value is decoded (_MAX_ENCODED), more than any caller keeps:
+    decode_header takes quadratic time, a megabyte of encoded words ten seconds.
+    """
+    value = value[:_MAX_ENCODED]
     if _has_surrogates(value):
         value = _raw_bytes_text(value)
     if "=?" not in value:
