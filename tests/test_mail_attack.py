@@ -157,3 +157,13 @@ def test_item6_a_header_of_many_encoded_words_parses_in_bounded_time() -> None:
     assert time.monotonic() - started < 3
     assert parsed.sender == "a@example.com" and parsed.subject.startswith("aaaa") and parsed.body.strip() == "hi"
     assert parsed.attachments[0][0].startswith("aaaa")
+
+
+def test_item6_a_huge_from_line_without_an_address_parses_in_bounded_time() -> None:
+    # The fallback search for "a word with an @" was quadratic: 200,000 letters took two minutes.
+    import time
+
+    started = time.monotonic()
+    parsed = parse_message(b"From: " + b"a" * 60_000 + b"\nSubject: x\n\nbody\n")
+    assert time.monotonic() - started < 3
+    assert parsed.sender == "unknown-sender@tui-desk.invalid" and parsed.body.strip() == "body"

@@ -257,14 +257,23 @@ def _tolerant_address(value: str) -> tuple[str, str]:
             return name, address
     # No mailbox the tokens make sense of (an unterminated quote, a name longer than any header
     # we read whole): the last <address>, else a word with an @.
-    for candidate in [*reversed(_ANGLED.findall(value)), *_WORD_WITH_AT.findall(value)]:
+    for candidate in [*reversed(_ANGLED.findall(value)), *_words_with_at(value)]:
         if _usable_address(candidate.strip()):
             return "", candidate.strip()
     return next((name for name, _address in boxes if name), ""), ""
 
 
 _ANGLED = re.compile(r"<([^<>]*)>")
-_WORD_WITH_AT = re.compile(r'[^\s<>()\[\],;:"]+@[^\s<>()\[\],;:"]+')
+_WORD = re.compile(r'[^\s<>()\[\],;:"]+')
+
+
+def _words_with_at(value: str) -> list[str]:
+    """The words with an @ between other characters: what r'W+@W+' finds, in linear time.
+
+    That pattern is retried from every character of a word without an @: a From
+    line of 200,000 letters took two minutes.
+    """
+    return [word for word in _WORD.findall(value) if "@" in word[1:-1]]
 
 
 # The tokens of an address header, tolerantly: a quoted string, a comment, an <angle address>, an
