@@ -167,3 +167,18 @@ def test_item6_a_huge_from_line_without_an_address_parses_in_bounded_time() -> N
     parsed = parse_message(b"From: " + b"a" * 60_000 + b"\nSubject: x\n\nbody\n")
     assert time.monotonic() - started < 3
     assert parsed.sender == "unknown-sender@tui-desk.invalid" and parsed.body.strip() == "body"
+
+
+def test_item6_huge_content_type_and_disposition_parameters_parse_in_bounded_time() -> None:
+    # The email package splits header parameters in quadratic time (a multipart's boundary included).
+    import time
+
+    junk = b"; a=b" * 150_000
+    raw = (b"From: a@example.com\nSubject: x\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=XX" + junk +
+           b"\n\n--XX\nContent-Type: text/plain; charset=utf-8" + junk + b"\n\nhi\n"
+           b"--XX\nContent-Type: application/pdf\nContent-Disposition: attachment; filename=a.pdf" + junk +
+           b"\n\nAAAA\n--XX--\n")
+    started = time.monotonic()
+    parsed = parse_message(raw)
+    assert time.monotonic() - started < 3
+    assert parsed.body.strip() == "hi" and [a[0] for a in parsed.attachments] == ["a.pdf"]

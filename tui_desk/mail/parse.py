@@ -81,7 +81,25 @@ class ParsedMail:
         return list(dict.fromkeys(i for i in ids if i))
 
 
-_PARSER = Parser(policy=policy.compat32)  # on text decoded as BytesParser does: ASCII, bytes kept as surrogates
+class _Message(Message):
+    """A Message whose header parameters are read from the first _MAX_PARAMS characters of the header.
+
+    The email package splits parameters in quadratic time: a Content-Type of a
+    megabyte of "; a=b" took ten seconds (the parser itself reads a multipart's
+    boundary so), 25 MB of it most of an hour. Real parameters fit many times over.
+    """
+
+    def _get_params_preserve(self, failobj, header):  # noqa: ANN001, ANN202 - the email package's signature
+        value = self.get(header)
+        if isinstance(value, str) and len(value) > _MAX_PARAMS:
+            probe = Message(policy=_COMPAT32)
+            probe[header] = value[:_MAX_PARAMS]
+            return probe._get_params_preserve(failobj, header)
+        return super()._get_params_preserve(failobj, header)
+
+
+_MAX_PARAMS = 8192
+_PARSER = Parser(_class=_Message, policy=policy.compat32)  # on text decoded as BytesParser does: ASCII, bytes kept as surrogates
 
 
 def content_hash(raw: bytes) -> str:
@@ -108,7 +126,7 @@ def _plain_message(text: str) -> Message:
     For messages the email package fails on: the customer's words stay readable
     (MIME boundaries and all) rather than being lost.
     """
-    message = Message(policy=_COMPAT32)
+    message = _Message(policy=_COMPAT32)
     position, end = 0, len(text)
     while position < end:
         if text.startswith("\n", position) or text.startswith("\r\n", position):
@@ -160,7 +178,7 @@ def _single_part(text: str) -> Message | None:
     an envelope "From " line, a line that is no header, a lone CR) is left to
     the parser and its defect handling.
     """
-    message = Message(policy=_COMPAT32)
+    message = _Message(policy=_COMPAT32)
     position, end = 0, len(text)
     while position < end:
         if text.startswith("\n", position):
@@ -574,7 +592,8 @@ def _filename(part: Message) -> str | None:
     if not isinstance(name, str):
         name = str(name)
     name = decode_words(_unfold(name))
-    name = " ".join(name.replace("/", "_").replace("\\", "_").split())
+    # Quotes left at an end: a parameter cut short (_MAX_PARAMS) or written with stray quotes.
+    name = " ".join(name.replace("/", "_").replace("\\", "_").strip('" ').split())
     return name[:255] or None
 
 
@@ -588,7 +607,7 @@ def _with_8bit_params_read(part: Message) -> Message:
     items = [(k, v) for k, v in part.raw_items() if k.lower() in wanted and isinstance(v, str)]
     if not any(_has_surrogates(v) for _k, v in items):
         return part
-    probe = Message(policy=_COMPAT32)
+    probe = _Message(policy=_COMPAT32)
     for key, value in items:
         probe.set_raw(key, _raw_bytes_text(value) if _has_surrogates(value) else value)
     return probe
@@ -650,7 +669,7 @@ def _charset_for(content_type: str) -> str:
     A handful of Content-Type values make up most of a mailbox, and parsing
     their parameters was a tenth of a message's parse.
     """
-    probe = Message(policy=_COMPAT32)
+    probe = _Message(policy=_COMPAT32)
     probe["Content-Type"] = content_type
     return _declared_charset(probe)
 
