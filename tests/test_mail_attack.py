@@ -182,3 +182,18 @@ def test_item6_huge_content_type_and_disposition_parameters_parse_in_bounded_tim
     parsed = parse_message(raw)
     assert time.monotonic() - started < 3
     assert parsed.body.strip() == "hi" and [a[0] for a in parsed.attachments] == ["a.pdf"]
+
+
+def test_item14_an_archive_date_before_email_existed_is_no_date(db_path: Path, tmp_path: Path) -> None:
+    # "Date: ... 0100" was stored as "100-01-01T..." (no four-digit year), then refused: the message skipped.
+    store = open_store(db_path)
+    paths = []
+    for n, year in enumerate(["0100", "0999", "1000", "1970"]):  # 1 Jan 1970 00:00: a zero time_t
+        path = tmp_path / f"old{n}.eml"
+        path.write_bytes(raw_mail(f"old{n}@example.com", f"Old {n}", "text",
+                                  f"Message-ID: <old{n}@example.com>\nDate: Mon, 1 Jan {year} 00:00:00 +0000\n"))
+        paths.append(str(path))
+    assert main(["--db", str(db_path), "import", *paths]) == 0
+    rows = store.query("SELECT created_at FROM tickets ORDER BY id")
+    assert len(rows) == 4 and all(r["created_at"] >= "2026" for r in rows)
+    store.close()
