@@ -447,12 +447,13 @@ class Importer:
         a ticket of its own instead. (Quoting a Message-ID of the thread, as a
         reply from a colleague in Cc does, still joins it.)
         """
-        return self.store.conn.execute(
-            "SELECT 1 FROM tickets t JOIN customers c ON c.id = t.customer_id WHERE t.id = ? AND c.email = ?"
-            " UNION ALL SELECT 1 FROM messages WHERE ticket_id = ? AND kind = 'customer' AND lower(author) = ?"
-            " LIMIT 1",
-            [ticket_id, sender, ticket_id, sender.lower()],
-        ).fetchone() is not None
+        writers = self.store.conn.execute(
+            "SELECT c.email FROM tickets t JOIN customers c ON c.id = t.customer_id WHERE t.id = ?"
+            " UNION SELECT author FROM messages WHERE ticket_id = ? AND kind = 'customer'",
+            [ticket_id, ticket_id],
+        ).fetchall()
+        # Compared here: SQLite's NOCASE and lower() fold ASCII letters only (JÜRGEN@MÜLLER.DE).
+        return sender.casefold() in {str(writer).casefold() for (writer,) in writers}
 
     def _kind(self, mail: ParsedMail) -> str:
         """customer, reply or note; "unverified" for a customer message From one of our addresses."""
