@@ -202,3 +202,14 @@ def test_item14_an_archive_date_before_email_existed_is_no_date(db_path: Path, t
     rows = store.query("SELECT created_at FROM tickets ORDER BY id")
     assert len(rows) == 4 and all(r["created_at"] >= "2026" for r in rows)
     store.close()
+
+
+def test_item1_mail_without_a_sender_never_joins_a_ticket_by_its_number(service: TicketService) -> None:
+    # Every message without an address belongs to the one "unknown sender": two such people are strangers.
+    first = raw_mail("", "Lost parcel", "where is it", "Message-ID: <u1@x>\n")
+    summary = Importer(service, [OURS]).run([("x:1", first, None)])
+    ticket = service.store.scalar("SELECT ticket_id FROM messages WHERE message_id = '<u1@x>'")
+    second = raw_mail("", f"Re: [#{ticket}]", "someone else", "Message-ID: <u2@x>\n")
+    summary = Importer(service, [OURS]).run([("x:2", second, None)])
+    assert summary.tickets_created == 1
+    assert service.store.scalar("SELECT ticket_id FROM messages WHERE message_id = '<u2@x>'") != ticket

@@ -34,7 +34,7 @@ from ..core.models import EventKind
 from ..i18n import _
 from ..store import writes
 from .dates import MessageDates, message_time
-from .parse import _TAG, ParsedMail, parse_message
+from .parse import _TAG, UNKNOWN_SENDER, ParsedMail, parse_message
 from .restore import read_state, restore_ticket
 
 _T = TypeVar("_T")
@@ -447,6 +447,8 @@ class Importer:
         a ticket of its own instead. (Quoting a Message-ID of the thread, as a
         reply from a colleague in Cc does, still joins it.)
         """
+        if sender == UNKNOWN_SENDER:  # all the people who wrote no address share it: none of them proves anything
+            return False
         writers = self.store.conn.execute(
             "SELECT c.email FROM tickets t JOIN customers c ON c.id = t.customer_id WHERE t.id = ?"
             " UNION SELECT author FROM messages WHERE ticket_id = ? AND kind = 'customer'",
