@@ -213,3 +213,20 @@ def test_item1_mail_without_a_sender_never_joins_a_ticket_by_its_number(service:
     summary = Importer(service, [OURS]).run([("x:2", second, None)])
     assert summary.tickets_created == 1
     assert service.store.scalar("SELECT ticket_id FROM messages WHERE message_id = '<u2@x>'") != ticket
+
+
+@pytest.mark.parametrize("start", [b"\n", b"\r\n\r\n", b"\xef\xbb\xbf"], ids=["blank-line", "crlf-lines", "utf8-bom"])
+def test_item6_an_mbox_with_a_blank_line_or_bom_before_its_first_from_line_is_an_mbox(
+    service: TicketService, tmp_path: Path, start: bytes
+) -> None:
+    # It was read as one message from "unknown sender" (every customer's mail in one ticket), or, with
+    # a BOM, its first message was dropped.
+    path = tmp_path / "old.mbox"
+    path.write_bytes(start + b"From a@b Mon Jan  1 00:00:00 2026\nFrom: one@example.com\nSubject: one\n\nbody one\n\n"
+                     b"From b@c Mon Jan  1 00:00:00 2026\nFrom: two@example.com\nSubject: two\n\nbody two\n")
+    from tui_desk.mail.importer import import_paths
+
+    summary = import_paths(service, [path])
+    assert (summary.tickets_created, summary.messages_added) == (2, 2)
+    authors = [r["author"] for r in service.store.query("SELECT author FROM messages ORDER BY id")]
+    assert authors == ["one@example.com", "two@example.com"]

@@ -146,7 +146,10 @@ def mbox_spans(path: Path) -> list[tuple[int, int]]:
             data = handle.read()
         try:
             size = len(data)
-            starts = [0] if data[:5] == b"From " else []
+            # A UTF-8 BOM (written by Windows editors) before the first "From " line: mailbox.mbox
+            # would drop the first message.
+            first = len(_BOM) if data[: len(_BOM) + 5] == _BOM + b"From " else 0
+            starts = [first] if data[first : first + 5] == b"From " else []
             found = data.find(b"\nFrom ")
             while found >= 0:
                 starts.append(found + 1)
@@ -206,11 +209,17 @@ def find_sources(paths: Sequence[str | os.PathLike[str]]) -> list[Source]:
 
 
 def _looks_like_mbox(path: Path) -> bool:
+    """Whether the file starts with a "From " line, after a BOM or blank lines (else the whole
+    mailbox would be read as one message of the unknown sender)."""
     try:
         with path.open("rb") as handle:
-            return handle.read(5) == b"From "
+            start = handle.read(4096)
     except OSError:
         return False
+    return start.removeprefix(_BOM).lstrip(b"\r\n").startswith(b"From ")
+
+
+_BOM = b"\xef\xbb\xbf"
 
 
 # -- the importer --------------------------------------------------------------------------------
