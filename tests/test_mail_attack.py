@@ -1,4 +1,4 @@
-"""A hostile sender and messy real-world mail against the intake (issue 12 items 1, 2, 6, 7).
+"""A hostile sender and messy real-world mail against the intake (issue 12 items 1, 3, 6, 7, 14, 16).
 
 Each test is a defect found by attacking the real import path: it failed before
 its fix. Message-IDs are the sender's to choose: one that is already stored
