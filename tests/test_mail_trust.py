@@ -85,7 +85,8 @@ def assert_nothing_obeyed(store: Store, ticket: int, events_before: int) -> None
     assert kinds == ["customer"] * 5
     assert store.scalar("SELECT count(*) FROM messages WHERE author = 'boss' OR kind = 'note'") == 0
     later = store.query("SELECT actor, kind FROM events WHERE id > ? ORDER BY id", [events_before])
-    assert {e["kind"] for e in later} == {"customer_message"} and {e["actor"] for e in later} == {STRANGER}
+    # His "[#1]" opened a ticket of his own (tests/test_mail_attack.py); quoting Carol's Message-ID joined hers.
+    assert {e["kind"] for e in later} == {"created", "customer_message"} and {e["actor"] for e in later} == {STRANGER}
 
 
 def event_count(store: Store) -> int:

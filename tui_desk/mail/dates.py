@@ -7,7 +7,7 @@ date would hide a ticket for decades, a 2001 date would put it on top. So:
   header date only when it is within SKEW of the arrival, where it is the
   more precise of the two (it is when the customer pressed send);
 - archive imports (``import``): the header date, which is all an old mailbox
-  has, but never later than now.
+  has, but never later than now (nor earlier than EARLIEST: then it is now).
 
 Whichever it is, a message never counts as written in the future.
 """
@@ -26,12 +26,17 @@ class MessageDates(StrEnum):
 
 # Ordinary clock drift and delivery delay stay well inside it; a forged date does not.
 SKEW = timedelta(minutes=15)
+# E-mail is younger than this: an earlier Date header is broken or forged, no date at all (years
+# before 1000 were not even stored as text the store could read back: the message was skipped).
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def message_time(
     dates: MessageDates, header: datetime | None, arrival: datetime | None, now: datetime
 ) -> datetime:
     """The moment a message counts as written; see the module docstring."""
+    if header is not None and header <= EARLIEST:  # the Unix epoch itself: a zero time_t, no date
+        header = None
     if dates is MessageDates.ARCHIVE:
         return min(header, now) if header is not None else now
     received = min(arrival, now) if arrival is not None else now

@@ -43,7 +43,7 @@ from ..core.errors import InvalidInput
 from ..core.models import CUSTOM_MEANINGS
 from ..i18n import _
 from ..store import Store
-from .parse import AUTHOR_HEADER, KIND_HEADER, STATE_HEADER, STATUS_HEADER, TICKET_HEADER
+from .parse import AUTHOR_HEADER, KIND_HEADER, STATE_HEADER, STATUS_HEADER, TICKET_HEADER, mime_type
 from .restore import state_header
 
 FORMAT = "tui-desk-export"
@@ -128,7 +128,7 @@ def export_mbox(store: Store, path: Path, ticket_ids: Sequence[int], our_address
                 for a in store.query(
                     "SELECT filename, content_type, data FROM attachments WHERE message_id = ? ORDER BY id", [message["id"]]
                 ):
-                    maintype, _slash, subtype = (a["content_type"] or "application/octet-stream").partition("/")
+                    maintype, _slash, subtype = mime_type(a["content_type"] or "").partition("/")
                     mail.add_attachment(
                         a["data"] or b"", maintype=maintype, subtype=subtype or "octet-stream", filename=a["filename"]
                     )

@@ -34,7 +34,7 @@ from ..core.models import EventKind
 from ..i18n import _
 from ..store import writes
 from .dates import MessageDates, message_time
-from .parse import _TAG, ParsedMail, parse_message
+from .parse import _TAG, UNKNOWN_SENDER, ParsedMail, parse_message
 from .restore import read_state, restore_ticket
 
 _T = TypeVar("_T")
@@ -146,7 +146,10 @@ def mbox_spans(path: Path) -> list[tuple[int, int]]:
             data = handle.read()
         try:
             size = len(data)
-            starts = [0] if data[:5] == b"From " else []
+            # A UTF-8 BOM (written by Windows editors) before the first "From " line: mailbox.mbox
+            # would drop the first message.
+            first = len(_BOM) if data[: len(_BOM) + 5] == _BOM + b"From " else 0
+            starts = [first] if data[first : first + 5] == b"From " else []
             found = data.find(b"\nFrom ")
             while found >= 0:
                 starts.append(found + 1)
@@ -206,11 +209,17 @@ def find_sources(paths: Sequence[str | os.PathLike[str]]) -> list[Source]:
 
 
 def _looks_like_mbox(path: Path) -> bool:
+    """Whether the file starts with a "From " line, after a BOM or blank lines (else the whole
+    mailbox would be read as one message of the unknown sender)."""
     try:
         with path.open("rb") as handle:
-            return handle.read(5) == b"From "
+            start = handle.read(4096)
     except OSError:
         return False
+    return start.removeprefix(_BOM).lstrip(b"\r\n").startswith(b"From ")
+
+
+_BOM = b"\xef\xbb\xbf"
 
 
 # -- the importer --------------------------------------------------------------------------------
@@ -395,12 +404,34 @@ class Importer:
         return True
 
     def _already_there(self, mail: ParsedMail) -> bool:
+        """Whether this very message is stored: its Message-ID, if it is the same message, else its bytes.
+
+        A Message-ID is whatever the sender wrote: a broken mailer repeats one, a
+        stranger can copy another customer's or one of ours. Taking it alone as
+        "already there" would drop such a message (and mark it seen on IMAP). A
+        message stored under its Message-ID is the same one when its text is, or
+        when it is the desk's own mail coming back From our address; anything
+        else is stored without the taken Message-ID, found again by its bytes.
+        """
         conn = self.store.conn
         if mail.message_id:
-            return conn.execute("SELECT 1 FROM messages WHERE message_id = ?", [mail.message_id]).fetchone() is not None
+            row = conn.execute("SELECT id, kind, body FROM messages WHERE message_id = ?", [mail.message_id]).fetchone()
+            if row is None:
+                return False
+            if self._same_message(mail, row[0], row[1], row[2]):
+                return True
+            mail.message_id = None
         return conn.execute("SELECT 1 FROM messages WHERE content_hash = ?", [mail.content_hash]).fetchone() is not None
 
-    def _thread(self, mail: ParsedMail) -> int | None:
+    def _same_message(self, mail: ParsedMail, stored_id: int, kind: str, body: str) -> bool:
+        if kind != "customer" and mail.sender.lower() in self.our:
+            return True  # the desk's reply or note (or our export of it) coming back
+        if body.strip() != mail.body.strip():
+            return False
+        sizes = self.store.conn.execute("SELECT size FROM attachments WHERE message_id = ?", [stored_id]).fetchall()
+        return sorted(size for (size,) in sizes) == sorted(len(data) for _name, _type, data in mail.attachments)
+
+    def _thread(self, mail: ParsedMail, kind: str) -> int | None:
         conn = self.store.conn
         for reference in mail.thread_ids:
             row = conn.execute("SELECT ticket_id FROM messages WHERE message_id = ?", [reference]).fetchone()
@@ -409,11 +440,31 @@ class Importer:
         if self.restore and mail.exported_ticket is not None:
             # Our own export: its [#N] tags are the other store's numbers, not ours.
             return self._exported_tickets.get(mail.exported_ticket)
-        if mail.ticket_tag is not None:
+        if mail.ticket_tag is None:
+            return None
+        if kind in ("reply", "note"):  # the desk's own mail (trusted by the user's choice, or a restore)
             row = conn.execute("SELECT id FROM tickets WHERE id = ?", [mail.ticket_tag]).fetchone()
-            if row:
-                return int(row[0])
-        return None
+            return int(row[0]) if row else None
+        return mail.ticket_tag if self._writes_in(mail.sender, mail.ticket_tag) else None
+
+    def _writes_in(self, sender: str, ticket_id: int) -> bool:
+        """Whether a sender may join a ticket by its [#N]: its customer, or someone who already wrote in it.
+
+        Ticket numbers count up and show in every subject: anyone can guess one.
+        A stranger's "[#N]" would reopen another customer's ticket and put his
+        words in the thread the agent answers that customer from; his mail is
+        a ticket of its own instead. (Quoting a Message-ID of the thread, as a
+        reply from a colleague in Cc does, still joins it.)
+        """
+        if sender == UNKNOWN_SENDER:  # all the people who wrote no address share it: none of them proves anything
+            return False
+        writers = self.store.conn.execute(
+            "SELECT c.email FROM tickets t JOIN customers c ON c.id = t.customer_id WHERE t.id = ?"
+            " UNION SELECT author FROM messages WHERE ticket_id = ? AND kind = 'customer'",
+            [ticket_id, ticket_id],
+        ).fetchall()
+        # Compared here: SQLite's NOCASE and lower() fold ASCII letters only (JÜRGEN@MÜLLER.DE).
+        return sender.casefold() in {str(writer).casefold() for (writer,) in writers}
 
     def _kind(self, mail: ParsedMail) -> str:
         """customer, reply or note; "unverified" for a customer message From one of our addresses."""
@@ -428,7 +479,7 @@ class Importer:
 
     def _add(self, mail: ParsedMail, kind: str) -> None:
         service = self.service
-        ticket_id = self._thread(mail)
+        ticket_id = self._thread(mail, kind)
         flagged = kind == "unverified"
         kind = "customer" if flagged else kind
         author = mail.author if self.restore else None

@@ -45,6 +45,7 @@ STATE_HEADER = "X-Tui-Desk-State"  # JSON: tags, assignee, priority, department,
 _MSGID = re.compile(r"<[^<>\s]+>")
 _TAG = re.compile(r"\[#(\d{1,12})\]")
 _MAX_HEADER = 8192  # longer header values are cut: a huge header must not become a huge subject
+_MAX_ENCODED = 4 * _MAX_HEADER  # of a value's encoded words, as many as decode to _MAX_HEADER characters
 
 
 # The customer of messages whose sender cannot be recovered: they are stored, never skipped,
@@ -80,7 +81,25 @@ class ParsedMail:
         return list(dict.fromkeys(i for i in ids if i))
 
 
-_PARSER = Parser(policy=policy.compat32)  # on text decoded as BytesParser does: ASCII, bytes kept as surrogates
+class _Message(Message):
+    """A Message whose header parameters are read from the first _MAX_PARAMS characters of the header.
+
+    The email package splits parameters in quadratic time: a Content-Type of a
+    megabyte of "; a=b" took ten seconds (the parser itself reads a multipart's
+    boundary so), 25 MB of it most of an hour. Real parameters fit many times over.
+    """
+
+    def _get_params_preserve(self, failobj, header):  # noqa: ANN001, ANN202 - the email package's signature
+        value = self.get(header)
+        if isinstance(value, str) and len(value) > _MAX_PARAMS:
+            probe = Message(policy=_COMPAT32)
+            probe[header] = value[:_MAX_PARAMS]
+            return probe._get_params_preserve(failobj, header)
+        return super()._get_params_preserve(failobj, header)
+
+
+_MAX_PARAMS = 8192
+_PARSER = Parser(_class=_Message, policy=policy.compat32)  # on text decoded as BytesParser does: ASCII, bytes kept as surrogates
 
 
 def content_hash(raw: bytes) -> str:
@@ -107,7 +126,7 @@ def _plain_message(text: str) -> Message:
     For messages the email package fails on: the customer's words stay readable
     (MIME boundaries and all) rather than being lost.
     """
-    message = Message(policy=_COMPAT32)
+    message = _Message(policy=_COMPAT32)
     position, end = 0, len(text)
     while position < end:
         if text.startswith("\n", position) or text.startswith("\r\n", position):
@@ -159,7 +178,7 @@ def _single_part(text: str) -> Message | None:
     an envelope "From " line, a line that is no header, a lone CR) is left to
     the parser and its defect handling.
     """
-    message = Message(policy=_COMPAT32)
+    message = _Message(policy=_COMPAT32)
     position, end = 0, len(text)
     while position < end:
         if text.startswith("\n", position):
@@ -256,14 +275,23 @@ def _tolerant_address(value: str) -> tuple[str, str]:
             return name, address
     # No mailbox the tokens make sense of (an unterminated quote, a name longer than any header
     # we read whole): the last <address>, else a word with an @.
-    for candidate in [*reversed(_ANGLED.findall(value)), *_WORD_WITH_AT.findall(value)]:
+    for candidate in [*reversed(_ANGLED.findall(value)), *_words_with_at(value)]:
         if _usable_address(candidate.strip()):
             return "", candidate.strip()
     return next((name for name, _address in boxes if name), ""), ""
 
 
 _ANGLED = re.compile(r"<([^<>]*)>")
-_WORD_WITH_AT = re.compile(r'[^\s<>()\[\],;:"]+@[^\s<>()\[\],;:"]+')
+_WORD = re.compile(r'[^\s<>()\[\],;:"]+')
+
+
+def _words_with_at(value: str) -> list[str]:
+    """The words with an @ between other characters: what r'W+@W+' finds, in linear time.
+
+    That pattern is retried from every character of a word without an @: a From
+    line of 200,000 letters took two minutes.
+    """
+    return [word for word in _WORD.findall(value) if "@" in word[1:-1]]
 
 
 # The tokens of an address header, tolerantly: a quoted string, a comment, an <angle address>, an
@@ -425,7 +453,12 @@ def _raw_bytes_text(text: str) -> str:
 
 
 def decode_words(value: str) -> str:
-    """RFC 2047 encoded words decoded with their charset; an unknown charset or bad bytes are replaced."""
+    """RFC 2047 encoded words decoded with their charset; an unknown charset or bad bytes are replaced.
+
+    Only the start of a value is decoded (_MAX_ENCODED), more than any caller keeps:
+    decode_header takes quadratic time, a megabyte of encoded words ten seconds.
+    """
+    value = value[:_MAX_ENCODED]
     if _has_surrogates(value):
         value = _raw_bytes_text(value)
     if "=?" not in value:
@@ -450,7 +483,12 @@ def _first_id(value: str) -> str | None:
     if found:
         return found.group()[:998]
     value = value.strip()
-    return f"<{value[:996]}>" if value and " " not in value else None
+    # A bare id ("abc@host") is wrapped; "<>", "<<x>" and such are no id: every mailer that writes
+    # them would share one, its messages deduplicated away and answers threaded to a stranger's.
+    return f"<{value[:996]}>" if value and not _NOT_IN_BARE_ID.search(value) else None
+
+
+_NOT_IN_BARE_ID = re.compile(r"[\s<>]")
 
 
 def _date(value: str) -> datetime | None:
@@ -526,16 +564,27 @@ def _leaves(message: Message) -> Iterator[tuple[Message, str]]:
 
 def _content_type(part: Message) -> str:
     try:
-        return part.get_content_type()
+        return mime_type(part.get_content_type())
     except Exception:  # noqa: BLE001
         return "application/octet-stream"
+
+
+# RFC 2045 tokens. get_content_type splits only at ";": a folded line, a missing ";" or escapes
+# would be stored, shown and exported (as a header) with the type.
+_MIME_TYPE = re.compile(r"[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*", re.I)
+
+
+def mime_type(value: str) -> str:
+    """The type/subtype a Content-Type value starts with, lower case; application/octet-stream if none."""
+    found = _MIME_TYPE.match(value.strip())
+    return found.group().lower() if found else "application/octet-stream"
 
 
 def _filename(part: Message) -> str | None:
     if not _may_name_a_file(part):
         return None
     try:
-        name = part.get_filename()
+        name = _with_8bit_params_read(part).get_filename()
     except Exception:  # noqa: BLE001 - a broken RFC 2231 parameter
         name = None
     if name is None:
@@ -543,8 +592,25 @@ def _filename(part: Message) -> str | None:
     if not isinstance(name, str):
         name = str(name)
     name = decode_words(_unfold(name))
-    name = " ".join(name.replace("/", "_").replace("\\", "_").split())
+    # Quotes left at an end: a parameter cut short (_MAX_PARAMS) or written with stray quotes.
+    name = " ".join(name.replace("/", "_").replace("\\", "_").strip('" ').split())
     return name[:255] or None
+
+
+def _with_8bit_params_read(part: Message) -> Message:
+    """The part, or a copy of its Content-Type and -Disposition with raw 8-bit bytes read as text.
+
+    compat32 turns each undeclared 8-bit byte of a parameter into U+FFFD, and many
+    mailers write a file name as raw UTF-8 ("résumé.pdf"): read as other headers are.
+    """
+    wanted = ("content-type", "content-disposition")
+    items = [(k, v) for k, v in part.raw_items() if k.lower() in wanted and isinstance(v, str)]
+    if not any(_has_surrogates(v) for _k, v in items):
+        return part
+    probe = _Message(policy=_COMPAT32)
+    for key, value in items:
+        probe.set_raw(key, _raw_bytes_text(value) if _has_surrogates(value) else value)
+    return probe
 
 
 def _may_name_a_file(part: Message) -> bool:
@@ -603,7 +669,7 @@ def _charset_for(content_type: str) -> str:
     A handful of Content-Type values make up most of a mailbox, and parsing
     their parameters was a tenth of a message's parse.
     """
-    probe = Message(policy=_COMPAT32)
+    probe = _Message(policy=_COMPAT32)
     probe["Content-Type"] = content_type
     return _declared_charset(probe)
 
