@@ -686,7 +686,11 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"tui-desk: {one_line(str(error.strerror or error))}", file=sys.stderr)
         return 1
     except OSError as error:
-        print(f"tui-desk: {one_line(str(error.strerror or error))}", file=sys.stderr)
+        # "No such file or directory" alone does not say which: name the file, as Unix tools do.
+        reason = str(error.strerror or error)
+        if error.filename is not None and error.strerror:
+            reason = f"{os.fsdecode(error.filename)}: {reason}"
+        print(f"tui-desk: {one_line(reason)}", file=sys.stderr)
         return 1
     except (OverflowError, ValueError) as error:
         # Last resort for a number or date out of range (or text not encodable) that no

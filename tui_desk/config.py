@@ -26,6 +26,9 @@ def default_db_path() -> Path:
 
 def resolve_db_path(cli_value: str | None) -> Path:
     """--db wins, then $TUI_DESK_DB, then the user's data dir."""
+    if cli_value is not None and not cli_value.strip():
+        # `--db "$UNSET"`: falling back to the default store would write into the real one.
+        raise InvalidInput(_("--db needs a path; leave it out for the default store"))
     if cli_value:
         return Path(cli_value).expanduser()
     if os.environ.get(DB_ENV):

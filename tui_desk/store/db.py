@@ -72,10 +72,27 @@ def _cause(error: sqlite3.Error) -> str:
     return "other"
 
 
+def _no_space_left(path: str) -> bool:
+    """Whether the store's file system is full: SQLite reports a -shm or -wal file it
+    cannot grow as a plain I/O or open error, which hides the cause."""
+    try:
+        stats = os.statvfs(Path(path).expanduser().absolute().parent)
+    except (OSError, ValueError):
+        return False
+    return stats.f_bavail * stats.f_frsize < 64 * 1024
+
+
+def _cause_at(error: sqlite3.Error, path: str) -> str:
+    cause = _cause(error)
+    if cause in ("io", "cantopen") and path != ":memory:" and _no_space_left(path):
+        return "full"
+    return cause
+
+
 def describe_sqlite_error(error: sqlite3.Error, path: str) -> str:
     """One line a user can act on, for any error SQLite raises."""
     text = str(error)
-    cause = _cause(error)
+    cause = _cause_at(error, path)
     if cause == "locked":
         return _("The store {path} is locked by another process; try again in a moment").format(
             path=path
@@ -103,7 +120,7 @@ _ERROR_CLASSES: dict[str, type[StoreError]] = {
 
 def store_error(error: sqlite3.Error, path: str) -> StoreError:
     """The StoreError (a subclass naming the cause) to raise for an error of SQLite."""
-    return _ERROR_CLASSES.get(_cause(error), StoreError)(describe_sqlite_error(error, path))
+    return _ERROR_CLASSES.get(_cause_at(error, path), StoreError)(describe_sqlite_error(error, path))
 
 
 def missing_store_message(path: str | Path) -> str:
@@ -153,6 +170,9 @@ class Store:
                 raise StoreError(
                     _("The store {path} is a folder, not a database file").format(path=self.path)
                 )
+            if file.exists() and not file.is_file():
+                # A pipe or a device (/dev/null): SQLite would only say "disk I/O error".
+                raise StoreError(_("The store {path} is not a regular file (a device or a pipe)").format(path=self.path))
             if self.create:
                 self._create_private(file)
             else:

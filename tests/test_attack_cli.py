@@ -1,0 +1,165 @@
+"""Hostile input on the command line and the store, after issue 12 ("Trust").
+
+Each test guards a defect found by attacking the CLI with absurd values; each failed
+on the code before its fix. The contract: bad input is one line on stderr, exit 1,
+the store as it was, never a traceback.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from support import dump
+
+from tui_desk import cli
+from tui_desk.core.lifecycle import TicketService
+from tui_desk.store import Store, queries
+
+AS = "alice"
+
+
+@pytest.fixture
+def run(db_path, capsys, monkeypatch):
+    """run("list", ...) -> (exit code, stdout, stderr), in-process."""
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+
+    def invoke(*args: str, db: str | Path | None = None, actor: str = AS) -> tuple[int, str, str]:
+        capsys.readouterr()
+        try:
+            code = cli.main(["--db", str(db_path if db is None else db), "--as", actor, *args])
+        except SystemExit as exit_:  # argparse usage errors
+            code = exit_.code
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return invoke
+
+
+def one_line_error(code: int, out: str, err: str, *words: str) -> None:
+    assert code == 1, (code, out, err)
+    assert out == ""
+    assert err.endswith("\n") and err.count("\n") == 1, err
+    assert err.startswith("tui-desk")
+    for bad in ("Traceback", "unexpected error", "\x1b"):
+        assert bad not in err, err
+    for word in words:
+        assert word in err, err
+
+
+@pytest.fixture
+def ticket(store: Store) -> int:
+    return TicketService(store, actor=AS).create_ticket(email="c@example.com", subject="Help", body="Hi")
+
+
+# -- export never destroys a file it was not asked to create --------------------------------------
+@pytest.mark.parametrize("fmt", ["json", "mbox"])
+def test_item5_export_onto_the_store_itself_is_refused(run, store: Store, ticket: int, db_path: Path, fmt: str) -> None:
+    before = dump(store)
+    store.close()
+    code, out, err = run("export", "--format", fmt, str(db_path))
+    one_line_error(code, out, err, str(db_path))
+    assert dump(store) == before  # reopened: the file is still the store, whole
+
+
+@pytest.mark.parametrize("fmt", ["json", "mbox"])
+def test_item5_export_does_not_silently_replace_an_existing_file(
+    run, store: Store, ticket: int, tmp_path: Path, fmt: str
+) -> None:
+    target = tmp_path / "notes.txt"
+    target.write_text("precious\n")
+    code, out, err = run("export", "--format", fmt, str(target))
+    one_line_error(code, out, err, "--force")
+    assert target.read_text() == "precious\n"
+    code, out, err = run("export", "--format", fmt, "--force", str(target))
+    assert code == 0, err
+    assert target.read_text() != "precious\n"
+
+
+def test_item5_export_error_names_the_file(run, store: Store, ticket: int, tmp_path: Path) -> None:
+    target = tmp_path / "no-such-folder" / "out.json"
+    code, out, err = run("export", str(target))
+    one_line_error(code, out, err, str(target))
+
+
+# -- 12: an empty --db is a mistake, not the default store ----------------------------------------
+def test_item12_empty_db_path_is_refused_not_the_default_store(run, monkeypatch, tmp_path: Path) -> None:
+    default = tmp_path / "default" / "desk.db"
+    monkeypatch.setattr("tui_desk.config.default_db_path", lambda: default)
+    monkeypatch.delenv("TUI_DESK_DB", raising=False)
+    code, out, err = run("new", "--email", "a@example.com", "--subject", "s", "--body", "b", db="")
+    one_line_error(code, out, err, "--db")
+    assert not default.exists()
+
+
+# -- 8: the real cause when the disk is full as the store opens -----------------------------------
+def test_item8_full_disk_while_opening_is_named_not_disk_io_error(monkeypatch, tmp_path: Path) -> None:
+    from tui_desk.core.errors import StoreFull
+    from tui_desk.store.db import store_error
+
+    class Full:
+        f_bavail = 0
+        f_frsize = 4096
+
+    monkeypatch.setattr("tui_desk.store.db.os.statvfs", lambda _path: Full())
+    error = sqlite3.OperationalError("disk I/O error")
+    error.sqlite_errorcode = 4874  # SQLITE_IOERR_SHMSIZE: the -shm file cannot grow
+    raised = store_error(error, str(tmp_path / "desk.db"))
+    assert isinstance(raised, StoreFull), raised
+    assert "full" in str(raised)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_item8_store_that_is_not_a_file_is_named_so(run, tmp_path: Path, kind: str) -> None:
+    path = tmp_path / "desk.db"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path = Path(os.devnull)
+    code, out, err = run("new", "--email", "a@example.com", "--subject", "s", "--body", "b", db=path)
+    one_line_error(code, out, err, str(path), "not a")
+    assert "disk I/O error" not in err
+
+
+# -- 4: names of agents and departments, like the other names people type -------------------------
+@pytest.mark.parametrize("name", ["\x1b[31mx", "a\nb", "inv\u202efdp", "x" * 81, "\ufffd", "!!"])
+@pytest.mark.parametrize("command", ["assign", "department"])
+def test_item4_assignee_and_department_names_are_validated(
+    run, store: Store, ticket: int, command: str, name: str
+) -> None:
+    before = dump(store)
+    code, out, err = run(command, str(ticket), name)
+    one_line_error(code, out, err)
+    assert dump(store) == before
+
+
+def test_item4_assignee_and_department_still_take_ordinary_names(run, store: Store, ticket: int) -> None:
+    assert run("assign", str(ticket), "Mari Tamm")[0] == 0
+    assert run("department", str(ticket), "Sales & Billing")[0] == 0
+    assert run("assign", str(ticket), "-")[0] == 0
+    got = queries.get_ticket(store, ticket)
+    assert (got.assignee, got.department) == (None, "Sales & Billing")
+
+
+@pytest.mark.parametrize("actor", ["\x1b[31mboss", "a\nfake line"])
+def test_item4_acting_agent_name_is_validated(run, store: Store, ticket: int, actor: str) -> None:
+    before = dump(store)
+    code, out, err = run("note", str(ticket), "--body", "hi", actor=actor)
+    one_line_error(code, out, err)
+    assert dump(store) == before
+
+
+def test_item4_empty_status_name_is_refused_not_a_listing(run, store: Store) -> None:
+    code, out, err = run("statuses", "--add", "", "--meaning", "waiting")
+    one_line_error(code, out, err)
+
+
+@pytest.mark.parametrize("name", ["ｏｐｅｎ", "ＲＥＳＯＬＶＥＤ", "ａｌｌ"])
+def test_item4_status_looking_like_a_reserved_word_is_refused(run, store: Store, name: str) -> None:
+    before = dump(store)
+    code, out, err = run("statuses", "--add", name, "--meaning", "waiting")
+    one_line_error(code, out, err, "reserved")
+    assert dump(store) == before
