@@ -13,6 +13,7 @@ spaces inside it become ``-``: ``+"vip customer"`` adds ``vip-customer``.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -81,7 +82,9 @@ def status_name(name: str) -> str:
         raise InvalidInput(_("A status needs a name"))
     if "," in cleaned:  # `list --status a,b` separates statuses with commas
         raise InvalidInput(_("“{name}”: a name cannot contain a comma").format(name=_shown(cleaned)))
-    if cleaned.casefold() in reserved_status_words() or "-".join(cleaned.casefold().split()) in reserved_status_words():
+    # NFKC: fullwidth "ｏｐｅｎ" looks like Open in every list and would pass for it.
+    folded = unicodedata.normalize("NFKC", cleaned).casefold()
+    if folded in reserved_status_words() or "-".join(folded.split()) in reserved_status_words():
         raise InvalidInput(_("“{name}” is a reserved word: choose another name").format(name=_shown(cleaned)))
     return cleaned
 
@@ -95,6 +98,18 @@ def saved_reply_name(name: str | None) -> str:
     cleaned = _check(name or "", too_long=_("A saved reply's name can be at most {n} characters long"))
     if not cleaned:
         raise InvalidInput(_("A saved reply needs a name"))
+    return cleaned
+
+
+def person_name(name: str) -> str:
+    """An agent's or a department's name as stored (assign, department, --as).
+
+    They are typed as freely as a status and shown in every list and timeline, so the
+    same rules hold: a name with ESC or a newline could forge a line of the timeline.
+    """
+    cleaned = _check(name)
+    if not cleaned:
+        raise InvalidInput(_("A name cannot be empty"))
     return cleaned
 
 
