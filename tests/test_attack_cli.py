@@ -163,3 +163,10 @@ def test_item4_status_looking_like_a_reserved_word_is_refused(run, store: Store,
     code, out, err = run("statuses", "--add", name, "--meaning", "waiting")
     one_line_error(code, out, err, "reserved")
     assert dump(store) == before
+
+
+def test_item4_new_ticket_department_follows_the_name_rules(run, store: Store, ticket: int) -> None:
+    before = dump(store)
+    code, out, err = run("new", "--email", "a@example.com", "--subject", "s", "--body", "b", "--department", "\x1b[1m")
+    one_line_error(code, out, err)
+    assert dump(store) == before

@@ -258,7 +258,7 @@ class TicketService:
         with self.store.transaction() as conn:
             customer_id = self._customer_id(conn, address, name, moment)
             department_id = (
-                writes.get_or_create(conn, "departments", "name", department.strip())
+                writes.get_or_create(conn, "departments", "name", person_name(department))
                 if department and department.strip()
                 else None
             )
