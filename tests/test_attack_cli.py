@@ -170,3 +170,14 @@ def test_item4_new_ticket_department_follows_the_name_rules(run, store: Store, t
     code, out, err = run("new", "--email", "a@example.com", "--subject", "s", "--body", "b", "--department", "\x1b[1m")
     one_line_error(code, out, err)
     assert dump(store) == before
+
+
+@pytest.mark.parametrize("word", ["+-a", "++a", "+--db"])
+def test_item4_added_tag_never_starts_with_a_sign(run, store: Store, ticket: int, word: str) -> None:
+    """A tag "-a" could be removed only by `tag ID --a`, which the CLI reads as an option."""
+    code, out, err = run("tag", str(ticket), word)
+    assert code == 0, err
+    (tag,) = queries.get_ticket(store, ticket).tags
+    assert tag[0] not in "+-", tag
+    assert run("tag", str(ticket), f"-{tag}")[0] == 0
+    assert queries.get_ticket(store, ticket).tags == ()

@@ -6,8 +6,8 @@ least one letter or digit, and nothing the sanitiser would have to make visible
 (control, bidi or invisible characters): what is stored is exactly what is shown.
 
 Tags are edited with words: ``+name`` adds, ``-name`` removes, a bare ``name`` adds
-(the same in the command line and the app). Quotes around a tag are dropped and
-spaces inside it become ``-``: ``+"vip customer"`` adds ``vip-customer``.
+(the same in the command line and the app). Quotes around a tag (and signs before it)
+are dropped and spaces inside it become ``-``: ``+"vip customer"`` adds ``vip-customer``.
 """
 
 from __future__ import annotations
@@ -121,8 +121,12 @@ def _unquoted(word: str) -> str:
 
 
 def tag_name(word: str) -> str:
-    """A tag to add, as stored: quotes dropped, inner spaces as ``-``; InvalidInput when it breaks a rule."""
-    text = _unquoted(word)
+    """A tag to add, as stored: quotes dropped, inner spaces as ``-``; InvalidInput when it breaks a rule.
+
+    Leading ``+`` and ``-`` are dropped too: a tag "-a" could only be removed with
+    ``--a``, which a command line reads as an option.
+    """
+    text = _unquoted(_unquoted(word).lstrip("+-"))
     if not text:
         raise InvalidInput(_("Name at least one tag: +name adds it, -name removes it"))
     if "," in text:
