@@ -65,6 +65,16 @@ def test_item5_export_onto_the_store_itself_is_refused(run, store: Store, ticket
     assert dump(store) == before  # reopened: the file is still the store, whole
 
 
+def test_item5_export_onto_the_stores_journal_name_is_refused(run, store: Store, ticket: int, db_path: Path) -> None:
+    store.close()
+    for suffix in ("-wal", "-journal"):
+        target = Path(f"{db_path}{suffix}")
+        target.unlink(missing_ok=True)
+        code, out, err = run("export", "--force", str(target))
+        one_line_error(code, out, err, str(target))
+        assert not target.exists()
+
+
 @pytest.mark.parametrize("fmt", ["json", "mbox"])
 def test_item5_export_does_not_silently_replace_an_existing_file(
     run, store: Store, ticket: int, tmp_path: Path, fmt: str

@@ -127,12 +127,13 @@ def _check_export_target(path: Path, store: Path, fmt: str, force: bool) -> None
     the store (a slip of --db and PATH), either wipes every ticket. Any other existing
     file is replaced only when asked, and a device or pipe never gets unlinked.
     """
-    if not os.path.lexists(path):
-        return
     resolved = path.resolve()
+    # The -wal and -journal names too, even absent: SQLite would read them as its own.
     store_files = {Path(f"{store.resolve()}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")}
     if resolved in store_files or any(_same_file(path, other) for other in store_files):
         raise InvalidInput(_("{path} is the store itself: export to another file").format(path=one_line(str(path))))
+    if not os.path.lexists(path):
+        return
     if fmt == "mbox" and not path.is_file():
         raise InvalidInput(_("{path} is not a regular file: an mbox export needs one").format(path=one_line(str(path))))
     if path.is_file() and not force:
