@@ -191,3 +191,18 @@ def test_item4_added_tag_never_starts_with_a_sign(run, store: Store, ticket: int
     assert tag[0] not in "+-", tag
     assert run("tag", str(ticket), f"-{tag}")[0] == 0
     assert queries.get_ticket(store, ticket).tags == ()
+
+
+@pytest.mark.parametrize("value", ["inf", "1e308", "nan", "-5", "99999999999", "abc"])
+def test_item18_busy_timeout_from_the_environment_is_bounded(monkeypatch, tmp_path: Path, value: str) -> None:
+    """$TUI_DESK_BUSY_TIMEOUT=inf failed every command with "cannot convert float infinity"."""
+    import math
+
+    from tui_desk.store import db
+
+    monkeypatch.setenv("TUI_DESK_BUSY_TIMEOUT", value)
+    seconds = db._default_busy_timeout()
+    assert math.isfinite(seconds) and 0 <= seconds <= 3600
+    opened = Store(tmp_path / "desk.db", busy_timeout=seconds)
+    assert opened.scalar("SELECT count(*) FROM tickets") == 0
+    opened.close()

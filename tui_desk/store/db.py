@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sqlite3
 import threading
@@ -27,12 +28,19 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 
+# An hour: SQLite takes the timeout in milliseconds as a C int, and inf cannot be one.
+MAX_BUSY_TIMEOUT = 3600.0
+
+
 def _default_busy_timeout() -> float:
     """Seconds to wait for another process's write lock ($TUI_DESK_BUSY_TIMEOUT, default 5)."""
     try:
-        return max(0.0, float(os.environ.get("TUI_DESK_BUSY_TIMEOUT", "5")))
+        seconds = float(os.environ.get("TUI_DESK_BUSY_TIMEOUT", "5"))
     except ValueError:
         return 5.0
+    if math.isnan(seconds):
+        return 5.0
+    return min(max(0.0, seconds), MAX_BUSY_TIMEOUT)
 
 
 DEFAULT_BUSY_TIMEOUT = _default_busy_timeout()
