@@ -206,3 +206,24 @@ def test_item18_busy_timeout_from_the_environment_is_bounded(monkeypatch, tmp_pa
     opened = Store(tmp_path / "desk.db", busy_timeout=seconds)
     assert opened.scalar("SELECT count(*) FROM tickets") == 0
     opened.close()
+
+
+# -- the config file: only ever a regular file is read whole or replaced --------------------------
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a device node needs root")
+def test_item18_sla_set_never_replaces_a_device_named_as_config(run, monkeypatch, tmp_path: Path) -> None:
+    """TUI_DESK_CONFIG=/dev/null (a common "no config") and `sla set` replaced /dev/null itself, as root."""
+    import stat
+
+    device = tmp_path / "null"
+    os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    monkeypatch.setenv("TUI_DESK_CONFIG", str(device))
+    code, out, err = run("sla", "set", "first_response", "2h")
+    one_line_error(code, out, err, str(device))
+    assert stat.S_ISCHR(os.stat(device).st_mode)
+
+
+def test_item18_config_that_never_ends_is_one_line(run, monkeypatch, store: Store) -> None:
+    """TUI_DESK_CONFIG=/dev/zero ended in a MemoryError traceback."""
+    monkeypatch.setenv("TUI_DESK_CONFIG", "/dev/zero")
+    code, out, err = run("list")
+    one_line_error(code, out, err, "/dev/zero")
