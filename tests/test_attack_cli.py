@@ -227,3 +227,21 @@ def test_item18_config_that_never_ends_is_one_line(run, monkeypatch, store: Stor
     monkeypatch.setenv("TUI_DESK_CONFIG", "/dev/zero")
     code, out, err = run("list")
     one_line_error(code, out, err, "/dev/zero")
+
+
+def test_item8_store_on_a_read_only_file_system_is_named_read_only(monkeypatch, tmp_path: Path) -> None:
+    """A read-only mount said only "unable to open database file", even for `list`."""
+    from tui_desk.core.errors import StoreReadOnly
+    from tui_desk.store.db import store_error
+
+    class ReadOnlyMount:
+        f_bavail = 1_000_000
+        f_frsize = 4096
+        f_flag = os.ST_RDONLY
+
+    monkeypatch.setattr("tui_desk.store.db.os.statvfs", lambda _path: ReadOnlyMount())
+    error = sqlite3.OperationalError("unable to open database file")
+    error.sqlite_errorcode = 14  # SQLITE_CANTOPEN: the -shm file cannot be made
+    raised = store_error(error, str(tmp_path / "desk.db"))
+    assert isinstance(raised, StoreReadOnly), raised
+    assert "read-only" in str(raised)

@@ -80,20 +80,28 @@ def _cause(error: sqlite3.Error) -> str:
     return "other"
 
 
-def _no_space_left(path: str) -> bool:
-    """Whether the store's file system is full: SQLite reports a -shm or -wal file it
-    cannot grow as a plain I/O or open error, which hides the cause."""
+def _cause_of_place(path: str) -> str | None:
+    """"full" or "readonly" when the store's file system is so, else None.
+
+    SQLite reports a -shm or -wal file it cannot make or grow (full disk, read-only
+    mount) as a plain I/O or open error, which hides the cause.
+    """
+    folder = Path(path).expanduser().absolute().parent
     try:
-        stats = os.statvfs(Path(path).expanduser().absolute().parent)
+        stats = os.statvfs(folder)
     except (OSError, ValueError):
-        return False
-    return stats.f_bavail * stats.f_frsize < 64 * 1024
+        return None
+    if getattr(stats, "f_flag", 0) & getattr(os, "ST_RDONLY", 0):
+        return "readonly"
+    if stats.f_bavail * stats.f_frsize < 64 * 1024:
+        return "full"
+    return None
 
 
 def _cause_at(error: sqlite3.Error, path: str) -> str:
     cause = _cause(error)
-    if cause in ("io", "cantopen") and path != ":memory:" and _no_space_left(path):
-        return "full"
+    if cause in ("io", "cantopen") and path != ":memory:":
+        return _cause_of_place(path) or cause
     return cause
 
 
