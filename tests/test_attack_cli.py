@@ -245,3 +245,23 @@ def test_item8_store_on_a_read_only_file_system_is_named_read_only(monkeypatch, 
     raised = store_error(error, str(tmp_path / "desk.db"))
     assert isinstance(raised, StoreReadOnly), raised
     assert "read-only" in str(raised)
+
+
+@pytest.mark.parametrize(
+    "option", [["--status", "nope"], ["--since", "0000-00-00"], ["--since", "99999999999d"], ["--since", "'; --"]]
+)
+def test_item18_export_filters_are_checked_not_a_silent_empty_or_full_backup(
+    run, store: Store, ticket: int, tmp_path: Path, option: list[str]
+) -> None:
+    """`export --status nope` wrote a backup of 0 tickets; `--since 0000-00-00` one of all."""
+    target = tmp_path / "backup.json"
+    code, out, err = run("export", *option, str(target))
+    one_line_error(code, out, err)
+    assert not target.exists()
+
+
+def test_item18_export_filters_still_work(run, store: Store, ticket: int, tmp_path: Path) -> None:
+    TicketService(store, actor=AS).set_status(ticket, "resolved")
+    assert run("export", "--status", "Resolved", "--since", "30d", str(tmp_path / "a.json"))[1].startswith("Exported 1 ")
+    assert run("export", "--status", "open", str(tmp_path / "b.json"))[1].startswith("Exported 0 ")
+    assert run("export", "--since", "2000-01-01", str(tmp_path / "c.json"))[1].startswith("Exported 1 ")

@@ -99,8 +99,10 @@ def mail_command(args: argparse.Namespace, service: TicketService, config: Confi
     if args.command == "export":
         from .mail.export import chosen_tickets, export_json, export_mbox
 
-        statuses = [s.strip() for s in (args.status or "").split(",") if s.strip()]
-        ids = chosen_tickets(service.store, statuses, args.since)
+        # Checked as `list` and `report` check theirs: a typo must not make a backup of
+        # nothing (an unknown status) or of everything (a date compared as text).
+        statuses = [_status_key(service, s) for s in (args.status or "").split(",") if s.strip()]
+        ids = chosen_tickets(service.store, statuses, _since_text(args.since, service))
         path = Path(args.path).expanduser()
         _check_export_target(path, Path(service.store.path), args.format, args.force)
         # An export is customer mail: only its owner may read it, whatever the umask.
@@ -118,6 +120,22 @@ def mail_command(args: argparse.Namespace, service: TicketService, config: Confi
             print(_("Exported {n} messages of {t} tickets to {path}").format(n=count, t=len(ids), path=one_line(str(path))))
         return 0
     return 1
+
+
+def _status_key(service: TicketService, word: str) -> str:
+    definition = service.find_status(word)
+    return definition.key if definition else service.status_def(word.strip()).key  # unknown: one line
+
+
+def _since_text(since: str | None, service: TicketService) -> str | None:
+    """--since as the stored form of that day's start (UTC): a date, or 30d / 4w back."""
+    from datetime import UTC, datetime, time
+
+    from .core.clock import to_text
+    from .core.reports import parse_day
+
+    day = parse_day(since, service.clock().astimezone(UTC).date(), end=False)
+    return to_text(datetime.combine(day, time.min, tzinfo=UTC)) if day else None
 
 
 def _check_export_target(path: Path, store: Path, fmt: str, force: bool) -> None:
