@@ -265,3 +265,22 @@ def test_item18_export_filters_still_work(run, store: Store, ticket: int, tmp_pa
     assert run("export", "--status", "Resolved", "--since", "30d", str(tmp_path / "a.json"))[1].startswith("Exported 1 ")
     assert run("export", "--status", "open", str(tmp_path / "b.json"))[1].startswith("Exported 0 ")
     assert run("export", "--since", "2000-01-01", str(tmp_path / "c.json"))[1].startswith("Exported 1 ")
+
+
+# -- text without end: stdin or a --file that never stops ------------------------------------------
+def test_item19_endless_stdin_is_refused_in_one_line(run, store: Store, ticket: int, monkeypatch) -> None:
+    """`tui-desk note 1 < /dev/zero` read until the kernel killed it."""
+    with open("/dev/zero", "rb") as zero:
+        monkeypatch.setattr("sys.stdin", io.TextIOWrapper(zero, encoding="utf-8"))
+        before = dump(store)
+        code, out, err = run("note", str(ticket))
+    one_line_error(code, out, err, "MB")
+    assert dump(store) == before
+
+
+def test_item19_endless_template_file_is_refused_in_one_line(run, store: Store) -> None:
+    """`template add x --file /dev/zero` read until the kernel killed it."""
+    before = dump(store)
+    code, out, err = run("template", "add", "zero", "--file", "/dev/zero")
+    one_line_error(code, out, err, "MB")
+    assert dump(store) == before
