@@ -135,9 +135,9 @@ def test_item8_disk_full_is_reported_not_masked_by_rollback(store: Store) -> Non
     ticket = tickets(service, 1)[0]
     before = dump(store)
     _full(store)
-    # A new agent row that needs a fresh page: SQLite rolls the whole transaction back itself.
+    # A note that needs fresh pages: SQLite rolls the whole transaction back itself.
     with pytest.raises(errors.StoreFull, match="disk is full") as caught:
-        service.assign(ticket, "x" * 3000)
+        service.add_note(ticket, "x" * 30000)
     assert "rollback" not in str(caught.value)
     assert isinstance(caught.value, errors.StoreError)
     assert dump(store) == before
@@ -165,7 +165,7 @@ def test_item8_cli_names_a_full_disk_in_one_line(run, store: Store, monkeypatch)
     store.close()
     real_open = cli.open_store
     monkeypatch.setattr(cli, "open_store", lambda *a, **k: _full(real_open(*a, **k)))
-    code, out, err = run("assign", str(ticket), "x" * 3000)
+    code, out, err = run("note", str(ticket), "--body", "x" * 30000)
     one_line_error(code, out, err, "disk is full")
     assert "rollback" not in err
 

@@ -26,7 +26,7 @@ from .core.clock import humanize_age, parse_when, system_clock, to_epoch
 from .core.errors import InvalidInput, NotFound, TransitionRefused, TuiDeskError
 from .core.lifecycle import STATUS_ACTIONS, Change, TicketService, parse_priority
 from .core.models import event_label, priority_label, status_label
-from .core.names import parse_tag_words
+from .core.names import parse_tag_words, person_name
 from .core.rules import RulesConfig
 from .core.saved_views import SavedView, parse_views
 from .core.sla import SlaPolicies
@@ -224,13 +224,14 @@ def _read_body(args: argparse.Namespace) -> str:
 
 
 def _actor(args: argparse.Namespace, configured: str | None) -> str:
+    """Who acts: the name goes into every event of the timeline, so it follows the name rules."""
     explicit = getattr(args, "agent", None)
     if explicit:
-        return explicit
+        return person_name(explicit)
     if os.environ.get("TUI_DESK_AGENT"):
-        return os.environ["TUI_DESK_AGENT"]
+        return person_name(os.environ["TUI_DESK_AGENT"])
     if configured:
-        return configured
+        return person_name(configured)
     try:
         return getpass.getuser()
     except (KeyError, OSError):
@@ -510,7 +511,7 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
     elif command == "views":
         _print_views(service, config, args.json)
     elif command == "statuses":
-        if args.add:
+        if args.add is not None:  # `--add ""` is a name that breaks the rules, not a listing
             definition = service.define_status(args.add, args.meaning or "")
             print(_("Added status {name} ({key})").format(name=definition.label, key=one_line(definition.key)))
             return 0
@@ -629,7 +630,7 @@ def _creates_store(args: argparse.Namespace) -> bool:
     if args.command in _CREATING_COMMANDS:
         return True
     if args.command == "statuses":
-        return bool(args.add)
+        return args.add is not None
     return args.command == cli_templates.COMMAND and args.template_action == "add"
 
 
@@ -686,7 +687,11 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"tui-desk: {one_line(str(error.strerror or error))}", file=sys.stderr)
         return 1
     except OSError as error:
-        print(f"tui-desk: {one_line(str(error.strerror or error))}", file=sys.stderr)
+        # "No such file or directory" alone does not say which: name the file, as Unix tools do.
+        reason = str(error.strerror or error)
+        if error.filename is not None and error.strerror:
+            reason = f"{os.fsdecode(error.filename)}: {reason}"
+        print(f"tui-desk: {one_line(reason)}", file=sys.stderr)
         return 1
     except (OverflowError, ValueError) as error:
         # Last resort for a number or date out of range (or text not encodable) that no

@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
+from typing import TypeVar
 
+from .core.errors import InvalidInput
 from .i18n import _
+
+_AnyStr = TypeVar("_AnyStr", str, bytes)
 
 # Arguments that name files: their undecodable bytes are part of a real file name.
 PATH_ARGUMENTS = frozenset({"db", "paths", "path", "file"})
@@ -39,15 +44,36 @@ def _can_escape(encoding: str) -> bool:
     return True
 
 
+# Far beyond any text typed or pasted; a bound, so `note 1 < /dev/zero` ends in one line
+# instead of being killed for memory.
+MAX_TEXT_BYTES = 50_000_000
+
+
+def _too_big() -> InvalidInput:
+    return InvalidInput(_("The text is larger than {n} MB: too big to store").format(n=MAX_TEXT_BYTES // 1_000_000))
+
+
+def _bounded(data: _AnyStr) -> _AnyStr:
+    if len(data) > MAX_TEXT_BYTES:
+        raise _too_big()
+    return data
+
+
+def read_text_file(path: Path) -> str:
+    """A UTF-8 file's text, at most MAX_TEXT_BYTES of it (UnicodeDecodeError, OSError as open raises)."""
+    with path.open("rb") as handle:
+        return _bounded(handle.read(MAX_TEXT_BYTES + 1)).decode("utf-8")
+
+
 def read_stdin() -> str:
     """All of standard input as text, in its encoding; bad bytes replaced, with a warning."""
     stream = sys.stdin
     encoding = getattr(stream, "encoding", None) or "utf-8"
     buffer = getattr(stream, "buffer", None)
     if buffer is None:  # a text stream without bytes underneath (tests, embedding)
-        text, replaced = _repair(stream.read(), encoding)
+        text, replaced = _repair(_bounded(stream.read(MAX_TEXT_BYTES + 1)), encoding)
     else:
-        data = buffer.read()
+        data = _bounded(buffer.read(MAX_TEXT_BYTES + 1))
         try:
             text, replaced = data.decode(encoding), False
         except UnicodeDecodeError:

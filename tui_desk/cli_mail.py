@@ -4,7 +4,7 @@
     tui-desk fetch [--watch]                    new mail from the [[mail.imap]] accounts
     tui-desk send [--json]                      e-mail the queued replies ([mail.smtp])
     tui-desk outbox                             replies not sent yet, with their errors
-    tui-desk export --format mbox|json PATH [--status S,..] [--since DATE]
+    tui-desk export --format mbox|json PATH [--status S,..] [--since DATE] [--force]
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ def add_parsers(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
     p.add_argument("--format", choices=("mbox", "json"), default="json")
     p.add_argument("--status", help=_("only tickets in these statuses (comma-separated)"))
     p.add_argument("--since", metavar="DATE", help=_("only tickets created on or after this date"))
+    p.add_argument("--force", action="store_true", help=_("replace PATH if it exists"))
 
 
 def settings_of(config: Config) -> MailSettings:
@@ -98,9 +99,12 @@ def mail_command(args: argparse.Namespace, service: TicketService, config: Confi
     if args.command == "export":
         from .mail.export import chosen_tickets, export_json, export_mbox
 
-        statuses = [s.strip() for s in (args.status or "").split(",") if s.strip()]
-        ids = chosen_tickets(service.store, statuses, args.since)
+        # Checked as `list` and `report` check theirs: a typo must not make a backup of
+        # nothing (an unknown status) or of everything (a date compared as text).
+        statuses = [_status_key(service, s) for s in (args.status or "").split(",") if s.strip()]
+        ids = chosen_tickets(service.store, statuses, _since_text(args.since, service))
         path = Path(args.path).expanduser()
+        _check_export_target(path, Path(service.store.path), args.format, args.force)
         # An export is customer mail: only its owner may read it, whatever the umask.
         with private_umask():
             if args.format == "json":
@@ -116,6 +120,51 @@ def mail_command(args: argparse.Namespace, service: TicketService, config: Confi
             print(_("Exported {n} messages of {t} tickets to {path}").format(n=count, t=len(ids), path=one_line(str(path))))
         return 0
     return 1
+
+
+def _status_key(service: TicketService, word: str) -> str:
+    definition = service.find_status(word)
+    return definition.key if definition else service.status_def(word.strip()).key  # unknown: one line
+
+
+def _since_text(since: str | None, service: TicketService) -> str | None:
+    """--since as the stored form of that day's start (UTC): a date, or 30d / 4w back."""
+    from datetime import UTC, datetime, time
+
+    from .core.clock import to_text
+    from .core.reports import parse_day
+
+    day = parse_day(since, service.clock().astimezone(UTC).date(), end=False)
+    return to_text(datetime.combine(day, time.min, tzinfo=UTC)) if day else None
+
+
+def _check_export_target(path: Path, store: Path, fmt: str, force: bool) -> None:
+    """Refuse a target whose contents an export would destroy.
+
+    The mbox writer deletes the file first and the JSON writer truncates it: pointed at
+    the store (a slip of --db and PATH), either wipes every ticket. Any other existing
+    file is replaced only when asked, and a device or pipe never gets unlinked.
+    """
+    resolved = path.resolve()
+    # The -wal and -journal names too, even absent: SQLite would read them as its own.
+    store_files = {Path(f"{store.resolve()}{suffix}") for suffix in ("", "-wal", "-shm", "-journal")}
+    if resolved in store_files or any(_same_file(path, other) for other in store_files):
+        raise InvalidInput(_("{path} is the store itself: export to another file").format(path=one_line(str(path))))
+    if not os.path.lexists(path):
+        return
+    if fmt == "mbox" and not path.is_file():
+        raise InvalidInput(_("{path} is not a regular file: an mbox export needs one").format(path=one_line(str(path))))
+    if path.is_file() and not force:
+        raise InvalidInput(
+            _("{path} already exists: choose a new file, or add --force to replace it").format(path=one_line(str(path)))
+        )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
 
 
 def _report(summary, *, fetched: bool = False) -> None:  # noqa: ANN001

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
-from .cli_input import read_stdin
+from .cli_input import read_stdin, read_text_file
 from .core.errors import InvalidInput
 from .core.lifecycle import TicketService
 from .core.templates import (
@@ -121,7 +121,7 @@ def _read_text(args: argparse.Namespace) -> str | None:
     if args.file is not None:
         path = Path(args.file).expanduser()
         try:
-            return path.read_text(encoding="utf-8")
+            return read_text_file(path)  # bounded: --file /dev/zero never ends
         except UnicodeDecodeError:
             raise InvalidInput(_("{path} is not UTF-8 text").format(path=path)) from None
         except OSError as error:

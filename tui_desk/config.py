@@ -20,12 +20,19 @@ DB_ENV = "TUI_DESK_DB"
 CONFIG_ENV = "TUI_DESK_CONFIG"
 
 
+# Far more than any real config; a bound on what is read, not a rule for users.
+MAX_CONFIG_BYTES = 10_000_000
+
+
 def default_db_path() -> Path:
     return platformdirs.user_data_path(APP_NAME, appauthor=False) / "tui-desk.db"
 
 
 def resolve_db_path(cli_value: str | None) -> Path:
     """--db wins, then $TUI_DESK_DB, then the user's data dir."""
+    if cli_value is not None and not cli_value.strip():
+        # `--db "$UNSET"`: falling back to the default store would write into the real one.
+        raise InvalidInput(_("--db needs a path; leave it out for the default store"))
     if cli_value:
         return Path(cli_value).expanduser()
     if os.environ.get(DB_ENV):
@@ -50,7 +57,16 @@ def load_config(path: Path | None = None) -> Config:
     """Read the TOML config; a missing file is an empty config, a broken one a clear error."""
     path = path or config_path()
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as handle:
+            # Bounded: TUI_DESK_CONFIG=/dev/zero would otherwise read until memory is gone.
+            data_bytes = handle.read(MAX_CONFIG_BYTES + 1)
+        if len(data_bytes) > MAX_CONFIG_BYTES:
+            raise InvalidInput(
+                _("The config file {path} is larger than {n} MB: is it the right file?").format(
+                    path=path, n=MAX_CONFIG_BYTES // 1_000_000
+                )
+            )
+        data = tomllib.loads(data_bytes.decode("utf-8"))
     except FileNotFoundError:
         return Config(raw={})
     except (OSError, UnicodeDecodeError) as error:
@@ -74,6 +90,9 @@ def write_config_text(text: str, path: Path | None = None) -> Path:
     # A symlinked config (a dotfiles repository) is written where the link points,
     # so the link stays a link.
     path = (path or config_path()).resolve()
+    if path.exists() and not path.is_file():
+        # TUI_DESK_CONFIG=/dev/null: the rename below would replace the device itself.
+        raise InvalidInput(_("Cannot write the config file {path}: {reason}").format(path=path, reason=_("not a regular file")))
     try:
         make_private_folders(path.parent)
         mode = path.stat().st_mode & 0o777 if path.exists() else None

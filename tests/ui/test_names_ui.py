@@ -46,7 +46,10 @@ def hostile_ticket(store: Store) -> int:
             [f"Odd{ESC}[31m{RLO}"],
         )
     service.set_status(ticket, "odd")
-    service.assign(ticket, f"bob{RLO}")
+    service.assign(ticket, "bob")
+    with store.transaction() as conn:  # an agent's name from before the name rules held for agents
+        conn.execute("UPDATE agents SET name = ? WHERE name = 'bob'", [f"bob{RLO}"])
+        conn.execute("UPDATE events SET to_value = ? WHERE to_value = 'bob'", [f"bob{RLO}"])
     return ticket
 
 

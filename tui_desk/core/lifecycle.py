@@ -40,7 +40,7 @@ from .models import (
     priority_label,
     status_label,
 )
-from .names import status_name, tag_edit, tag_to_remove
+from .names import person_name, status_name, tag_edit, tag_to_remove
 from .sla import SlaPolicies, SlaTargets, to_config, zone_name
 
 # Events whose to_value is the ticket's status after them: the status history SLA clocks replay.
@@ -258,7 +258,7 @@ class TicketService:
         with self.store.transaction() as conn:
             customer_id = self._customer_id(conn, address, name, moment)
             department_id = (
-                writes.get_or_create(conn, "departments", "name", department.strip())
+                writes.get_or_create(conn, "departments", "name", person_name(department))
                 if department and department.strip()
                 else None
             )
@@ -738,7 +738,7 @@ class TicketService:
         self, ticket_id: int, agent: str | None, *, actor: str | None = None, expected_version: int | None = None
     ) -> Change:
         """Give the ticket to an agent (created on first use) or unassign it with None."""
-        agent_name = agent.strip() if agent and agent.strip() not in ("", "-") else None
+        agent_name = person_name(agent) if agent and agent.strip() not in ("", "-") else None
 
         def plan(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
             current = ticket["assignee"]
@@ -777,7 +777,7 @@ class TicketService:
     def set_department(
         self, ticket_id: int, department: str | None, *, actor: str | None = None, expected_version: int | None = None
     ) -> Change:
-        name = department.strip() if department and department.strip() not in ("", "-") else None
+        name = person_name(department) if department and department.strip() not in ("", "-") else None
 
         def plan(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
             if (ticket["department"] or "").casefold() == (name or "").casefold():

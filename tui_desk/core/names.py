@@ -6,13 +6,14 @@ least one letter or digit, and nothing the sanitiser would have to make visible
 (control, bidi or invisible characters): what is stored is exactly what is shown.
 
 Tags are edited with words: ``+name`` adds, ``-name`` removes, a bare ``name`` adds
-(the same in the command line and the app). Quotes around a tag are dropped and
-spaces inside it become ``-``: ``+"vip customer"`` adds ``vip-customer``.
+(the same in the command line and the app). Quotes around a tag (and signs before it)
+are dropped and spaces inside it become ``-``: ``+"vip customer"`` adds ``vip-customer``.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -81,7 +82,9 @@ def status_name(name: str) -> str:
         raise InvalidInput(_("A status needs a name"))
     if "," in cleaned:  # `list --status a,b` separates statuses with commas
         raise InvalidInput(_("“{name}”: a name cannot contain a comma").format(name=_shown(cleaned)))
-    if cleaned.casefold() in reserved_status_words() or "-".join(cleaned.casefold().split()) in reserved_status_words():
+    # NFKC: fullwidth "ｏｐｅｎ" looks like Open in every list and would pass for it.
+    folded = unicodedata.normalize("NFKC", cleaned).casefold()
+    if folded in reserved_status_words() or "-".join(folded.split()) in reserved_status_words():
         raise InvalidInput(_("“{name}” is a reserved word: choose another name").format(name=_shown(cleaned)))
     return cleaned
 
@@ -98,6 +101,18 @@ def saved_reply_name(name: str | None) -> str:
     return cleaned
 
 
+def person_name(name: str) -> str:
+    """An agent's or a department's name as stored (assign, department, --as).
+
+    They are typed as freely as a status and shown in every list and timeline, so the
+    same rules hold: a name with ESC or a newline could forge a line of the timeline.
+    """
+    cleaned = _check(name)
+    if not cleaned:
+        raise InvalidInput(_("A name cannot be empty"))
+    return cleaned
+
+
 def _unquoted(word: str) -> str:
     text = word.strip()
     while len(text) >= 1 and (text[0] in _QUOTES or text[-1] in _QUOTES):
@@ -106,8 +121,12 @@ def _unquoted(word: str) -> str:
 
 
 def tag_name(word: str) -> str:
-    """A tag to add, as stored: quotes dropped, inner spaces as ``-``; InvalidInput when it breaks a rule."""
-    text = _unquoted(word)
+    """A tag to add, as stored: quotes dropped, inner spaces as ``-``; InvalidInput when it breaks a rule.
+
+    Leading ``+`` and ``-`` are dropped too: a tag "-a" could only be removed with
+    ``--a``, which a command line reads as an option.
+    """
+    text = _unquoted(_unquoted(word).lstrip("+-"))
     if not text:
         raise InvalidInput(_("Name at least one tag: +name adds it, -name removes it"))
     if "," in text:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import sqlite3
 import threading
@@ -27,12 +28,19 @@ if TYPE_CHECKING:
     import sqlite_utils
 
 
+# An hour: SQLite takes the timeout in milliseconds as a C int, and inf cannot be one.
+MAX_BUSY_TIMEOUT = 3600.0
+
+
 def _default_busy_timeout() -> float:
     """Seconds to wait for another process's write lock ($TUI_DESK_BUSY_TIMEOUT, default 5)."""
     try:
-        return max(0.0, float(os.environ.get("TUI_DESK_BUSY_TIMEOUT", "5")))
+        seconds = float(os.environ.get("TUI_DESK_BUSY_TIMEOUT", "5"))
     except ValueError:
         return 5.0
+    if math.isnan(seconds):
+        return 5.0
+    return min(max(0.0, seconds), MAX_BUSY_TIMEOUT)
 
 
 DEFAULT_BUSY_TIMEOUT = _default_busy_timeout()
@@ -72,10 +80,35 @@ def _cause(error: sqlite3.Error) -> str:
     return "other"
 
 
+def _cause_of_place(path: str) -> str | None:
+    """"full" or "readonly" when the store's file system is so, else None.
+
+    SQLite reports a -shm or -wal file it cannot make or grow (full disk, read-only
+    mount) as a plain I/O or open error, which hides the cause.
+    """
+    folder = Path(path).expanduser().absolute().parent
+    try:
+        stats = os.statvfs(folder)
+    except (OSError, ValueError):
+        return None
+    if getattr(stats, "f_flag", 0) & getattr(os, "ST_RDONLY", 0):
+        return "readonly"
+    if stats.f_bavail * stats.f_frsize < 64 * 1024:
+        return "full"
+    return None
+
+
+def _cause_at(error: sqlite3.Error, path: str) -> str:
+    cause = _cause(error)
+    if cause in ("io", "cantopen") and path != ":memory:":
+        return _cause_of_place(path) or cause
+    return cause
+
+
 def describe_sqlite_error(error: sqlite3.Error, path: str) -> str:
     """One line a user can act on, for any error SQLite raises."""
     text = str(error)
-    cause = _cause(error)
+    cause = _cause_at(error, path)
     if cause == "locked":
         return _("The store {path} is locked by another process; try again in a moment").format(
             path=path
@@ -103,7 +136,7 @@ _ERROR_CLASSES: dict[str, type[StoreError]] = {
 
 def store_error(error: sqlite3.Error, path: str) -> StoreError:
     """The StoreError (a subclass naming the cause) to raise for an error of SQLite."""
-    return _ERROR_CLASSES.get(_cause(error), StoreError)(describe_sqlite_error(error, path))
+    return _ERROR_CLASSES.get(_cause_at(error, path), StoreError)(describe_sqlite_error(error, path))
 
 
 def missing_store_message(path: str | Path) -> str:
@@ -153,6 +186,9 @@ class Store:
                 raise StoreError(
                     _("The store {path} is a folder, not a database file").format(path=self.path)
                 )
+            if file.exists() and not file.is_file():
+                # A pipe or a device (/dev/null): SQLite would only say "disk I/O error".
+                raise StoreError(_("The store {path} is not a regular file (a device or a pipe)").format(path=self.path))
             if self.create:
                 self._create_private(file)
             else:
