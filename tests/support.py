@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from tui_desk import cli
 from tui_desk.core.lifecycle import TicketService
 from tui_desk.store import Store
 
@@ -102,3 +106,26 @@ def ticket_in_status(
         raise AssertionError(status)
     tick(minutes=1)
     return ticket_id
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], argv: Sequence[str]) -> tuple[int, str, str]:
+    """The command line in-process: (exit code, stdout, stderr)."""
+    capsys.readouterr()
+    try:
+        code = cli.main(list(argv))
+    except SystemExit as exit_:  # argparse usage errors
+        code = int(exit_.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(code: int, out: str, err: str, *words: str) -> None:
+    """The command-line contract for bad input: exit 1, nothing on stdout, one clean line on stderr."""
+    assert code == 1, (code, out, err)
+    assert out == ""
+    assert err.endswith("\n") and err.count("\n") == 1, err
+    assert err.startswith("tui-desk")
+    for bad in ("Traceback", "unexpected error", "OverflowError", "ValueError", "\x1b"):
+        assert bad not in err, err
+    for word in words:
+        assert word in err, err

@@ -13,9 +13,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from support import dump
+from support import assert_one_line_error, dump, run_cli
 
-from tui_desk import cli
 from tui_desk.core.lifecycle import TicketService
 from tui_desk.store import Store, queries
 
@@ -28,26 +27,9 @@ def run(db_path, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
 
     def invoke(*args: str, db: str | Path | None = None, actor: str = AS) -> tuple[int, str, str]:
-        capsys.readouterr()
-        try:
-            code = cli.main(["--db", str(db_path if db is None else db), "--as", actor, *args])
-        except SystemExit as exit_:  # argparse usage errors
-            code = exit_.code
-        out, err = capsys.readouterr()
-        return code, out, err
+        return run_cli(capsys, ["--db", str(db_path if db is None else db), "--as", actor, *args])
 
     return invoke
-
-
-def one_line_error(code: int, out: str, err: str, *words: str) -> None:
-    assert code == 1, (code, out, err)
-    assert out == ""
-    assert err.endswith("\n") and err.count("\n") == 1, err
-    assert err.startswith("tui-desk")
-    for bad in ("Traceback", "unexpected error", "\x1b"):
-        assert bad not in err, err
-    for word in words:
-        assert word in err, err
 
 
 @pytest.fixture
@@ -61,7 +43,7 @@ def test_item5_export_onto_the_store_itself_is_refused(run, store: Store, ticket
     before = dump(store)
     store.close()
     code, out, err = run("export", "--format", fmt, str(db_path))
-    one_line_error(code, out, err, str(db_path))
+    assert_one_line_error(code, out, err, str(db_path))
     assert dump(store) == before  # reopened: the file is still the store, whole
 
 
@@ -71,7 +53,7 @@ def test_item5_export_onto_the_stores_journal_name_is_refused(run, store: Store,
         target = Path(f"{db_path}{suffix}")
         target.unlink(missing_ok=True)
         code, out, err = run("export", "--force", str(target))
-        one_line_error(code, out, err, str(target))
+        assert_one_line_error(code, out, err, str(target))
         assert not target.exists()
 
 
@@ -82,7 +64,7 @@ def test_item5_export_does_not_silently_replace_an_existing_file(
     target = tmp_path / "notes.txt"
     target.write_text("precious\n")
     code, out, err = run("export", "--format", fmt, str(target))
-    one_line_error(code, out, err, "--force")
+    assert_one_line_error(code, out, err, "--force")
     assert target.read_text() == "precious\n"
     code, out, err = run("export", "--format", fmt, "--force", str(target))
     assert code == 0, err
@@ -92,7 +74,7 @@ def test_item5_export_does_not_silently_replace_an_existing_file(
 def test_item5_export_error_names_the_file(run, store: Store, ticket: int, tmp_path: Path) -> None:
     target = tmp_path / "no-such-folder" / "out.json"
     code, out, err = run("export", str(target))
-    one_line_error(code, out, err, str(target))
+    assert_one_line_error(code, out, err, str(target))
 
 
 # -- 12: an empty --db is a mistake, not the default store ----------------------------------------
@@ -101,7 +83,7 @@ def test_item12_empty_db_path_is_refused_not_the_default_store(run, monkeypatch,
     monkeypatch.setattr("tui_desk.config.default_db_path", lambda: default)
     monkeypatch.delenv("TUI_DESK_DB", raising=False)
     code, out, err = run("new", "--email", "a@example.com", "--subject", "s", "--body", "b", db="")
-    one_line_error(code, out, err, "--db")
+    assert_one_line_error(code, out, err, "--db")
     assert not default.exists()
 
 
@@ -130,7 +112,7 @@ def test_item8_store_that_is_not_a_file_is_named_so(run, tmp_path: Path, kind: s
     else:
         path = Path(os.devnull)
     code, out, err = run("new", "--email", "a@example.com", "--subject", "s", "--body", "b", db=path)
-    one_line_error(code, out, err, str(path), "not a")
+    assert_one_line_error(code, out, err, str(path), "not a")
     assert "disk I/O error" not in err
 
 
@@ -142,7 +124,7 @@ def test_item4_assignee_and_department_names_are_validated(
 ) -> None:
     before = dump(store)
     code, out, err = run(command, str(ticket), name)
-    one_line_error(code, out, err)
+    assert_one_line_error(code, out, err)
     assert dump(store) == before
 
 
@@ -158,27 +140,27 @@ def test_item4_assignee_and_department_still_take_ordinary_names(run, store: Sto
 def test_item4_acting_agent_name_is_validated(run, store: Store, ticket: int, actor: str) -> None:
     before = dump(store)
     code, out, err = run("note", str(ticket), "--body", "hi", actor=actor)
-    one_line_error(code, out, err)
+    assert_one_line_error(code, out, err)
     assert dump(store) == before
 
 
 def test_item4_empty_status_name_is_refused_not_a_listing(run, store: Store) -> None:
     code, out, err = run("statuses", "--add", "", "--meaning", "waiting")
-    one_line_error(code, out, err)
+    assert_one_line_error(code, out, err)
 
 
 @pytest.mark.parametrize("name", ["ｏｐｅｎ", "ＲＥＳＯＬＶＥＤ", "ａｌｌ"])
 def test_item4_status_looking_like_a_reserved_word_is_refused(run, store: Store, name: str) -> None:
     before = dump(store)
     code, out, err = run("statuses", "--add", name, "--meaning", "waiting")
-    one_line_error(code, out, err, "reserved")
+    assert_one_line_error(code, out, err, "reserved")
     assert dump(store) == before
 
 
 def test_item4_new_ticket_department_follows_the_name_rules(run, store: Store, ticket: int) -> None:
     before = dump(store)
     code, out, err = run("new", "--email", "a@example.com", "--subject", "s", "--body", "b", "--department", "\x1b[1m")
-    one_line_error(code, out, err)
+    assert_one_line_error(code, out, err)
     assert dump(store) == before
 
 
@@ -218,7 +200,7 @@ def test_item18_sla_set_never_replaces_a_device_named_as_config(run, monkeypatch
     os.mknod(device, stat.S_IFCHR | 0o666, os.makedev(1, 3))
     monkeypatch.setenv("TUI_DESK_CONFIG", str(device))
     code, out, err = run("sla", "set", "first_response", "2h")
-    one_line_error(code, out, err, str(device))
+    assert_one_line_error(code, out, err, str(device))
     assert stat.S_ISCHR(os.stat(device).st_mode)
 
 
@@ -226,7 +208,7 @@ def test_item18_config_that_never_ends_is_one_line(run, monkeypatch, store: Stor
     """TUI_DESK_CONFIG=/dev/zero ended in a MemoryError traceback."""
     monkeypatch.setenv("TUI_DESK_CONFIG", "/dev/zero")
     code, out, err = run("list")
-    one_line_error(code, out, err, "/dev/zero")
+    assert_one_line_error(code, out, err, "/dev/zero")
 
 
 def test_item8_store_on_a_read_only_file_system_is_named_read_only(monkeypatch, tmp_path: Path) -> None:
@@ -256,7 +238,7 @@ def test_item18_export_filters_are_checked_not_a_silent_empty_or_full_backup(
     """`export --status nope` wrote a backup of 0 tickets; `--since 0000-00-00` one of all."""
     target = tmp_path / "backup.json"
     code, out, err = run("export", *option, str(target))
-    one_line_error(code, out, err)
+    assert_one_line_error(code, out, err)
     assert not target.exists()
 
 
@@ -274,7 +256,7 @@ def test_item19_endless_stdin_is_refused_in_one_line(run, store: Store, ticket: 
         monkeypatch.setattr("sys.stdin", io.TextIOWrapper(zero, encoding="utf-8"))
         before = dump(store)
         code, out, err = run("note", str(ticket))
-    one_line_error(code, out, err, "MB")
+    assert_one_line_error(code, out, err, "MB")
     assert dump(store) == before
 
 
@@ -282,5 +264,5 @@ def test_item19_endless_template_file_is_refused_in_one_line(run, store: Store) 
     """`template add x --file /dev/zero` read until the kernel killed it."""
     before = dump(store)
     code, out, err = run("template", "add", "zero", "--file", "/dev/zero")
-    one_line_error(code, out, err, "MB")
+    assert_one_line_error(code, out, err, "MB")
     assert dump(store) == before

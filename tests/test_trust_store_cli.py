@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import dump
+from support import assert_one_line_error, dump, run_cli
 
 from tui_desk import cli
 from tui_desk.core import errors
@@ -41,26 +41,9 @@ def run(db_path, capsys, monkeypatch):
     def invoke(*args: str, db: str | Path | None = None, stdin: object = None) -> tuple[int, str, str]:
         if stdin is not None:
             monkeypatch.setattr("sys.stdin", stdin)
-        capsys.readouterr()
-        try:
-            code = cli.main(["--db", str(db or db_path), "--as", AS, *args])
-        except SystemExit as exit_:  # argparse usage errors
-            code = exit_.code
-        out, err = capsys.readouterr()
-        return code, out, err
+        return run_cli(capsys, ["--db", str(db or db_path), "--as", AS, *args])
 
     return invoke
-
-
-def one_line_error(code: int, out: str, err: str, *words: str) -> None:
-    assert code == 1, (code, out, err)
-    assert out == ""
-    assert err.endswith("\n") and err.count("\n") == 1, err
-    assert err.startswith("tui-desk")
-    for bad in ("Traceback", "unexpected error", "OverflowError", "ValueError"):
-        assert bad not in err, err
-    for word in words:
-        assert word in err, err
 
 
 @pytest.fixture
@@ -166,7 +149,7 @@ def test_item8_cli_names_a_full_disk_in_one_line(run, store: Store, monkeypatch)
     real_open = cli.open_store
     monkeypatch.setattr(cli, "open_store", lambda *a, **k: _full(real_open(*a, **k)))
     code, out, err = run("note", str(ticket), "--body", "x" * 30000)
-    one_line_error(code, out, err, "disk is full")
+    assert_one_line_error(code, out, err, "disk is full")
     assert "rollback" not in err
 
 
@@ -182,7 +165,7 @@ def test_item8_cli_names_a_read_only_store(run, store: Store, monkeypatch) -> No
 
     monkeypatch.setattr(cli, "open_store", read_only)
     code, out, err = run("note", str(ticket), "--body", "kept?")
-    one_line_error(code, out, err, "read-only")
+    assert_one_line_error(code, out, err, "read-only")
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root may write a read-only file")
@@ -194,7 +177,7 @@ def test_item8_cli_names_a_read_only_file(run, store: Store, db_path: Path) -> N
             Path(f"{db_path}{suffix}").chmod(0o400)
     try:
         code, out, err = run("note", str(ticket), "--body", "kept?")
-        one_line_error(code, out, err, "read-only")
+        assert_one_line_error(code, out, err, "read-only")
     finally:
         for suffix in ("", "-wal", "-shm"):
             if Path(f"{db_path}{suffix}").exists():
@@ -240,7 +223,7 @@ READ_COMMANDS = [
 def test_item12_read_commands_refuse_a_missing_store(run, tmp_path: Path, args: list[str]) -> None:
     missing = tmp_path / "typo" / "folder" / "desk.db"
     code, out, err = run(*(a.format(tmp=tmp_path) for a in args), db=missing)
-    one_line_error(code, out, err, "No store at", str(missing), "tui-desk new")
+    assert_one_line_error(code, out, err, "No store at", str(missing), "tui-desk new")
     assert not (tmp_path / "typo").exists()
 
 
@@ -265,7 +248,7 @@ def test_item12_demo_refuses_a_store_with_tickets(run, store: Store, db_path: Pa
     tickets(TicketService(store, actor=AS), 2)
     before = dump(store)
     code, out, err = run("demo", "--tickets", "5")
-    one_line_error(code, out, err, str(db_path), "not empty")
+    assert_one_line_error(code, out, err, str(db_path), "not empty")
     assert dump(store) == before
 
 
@@ -332,13 +315,13 @@ def test_item18_huge_numbers_are_refused_in_one_line(run, store: Store, case: st
     before = dump(store)
     args, named = HUGE_CASES[case]
     code, out, err = run(*(a.format(id=ticket) for a in args))
-    one_line_error(code, out, err, named)
+    assert_one_line_error(code, out, err, named)
     assert dump(store) == before
 
 
 def test_item18_huge_limit_is_refused(run, store: Store) -> None:
     code, out, err = run("list", "--limit", HUGE)
-    one_line_error(code, out, err, "--limit", HUGE)
+    assert_one_line_error(code, out, err, "--limit", HUGE)
 
 
 @pytest.mark.parametrize(
@@ -355,7 +338,7 @@ def test_item18_sla_setting_that_cannot_work_is_refused_when_set(
     config = tmp_path / "config.toml"
     monkeypatch.setenv("TUI_DESK_CONFIG", str(config))
     code, out, err = run("sla", "set", key, value)
-    one_line_error(code, out, err, named)
+    assert_one_line_error(code, out, err, named)
     assert not config.exists()
     code, out, err = run("new", "--email", "c@example.com", "--subject", "s", "--body", "b")
     assert (code, err) == (0, "")
@@ -366,7 +349,7 @@ def test_item18_bad_sla_already_in_the_config_is_reported_clearly(run, tmp_path:
     config.write_text('[sla]\nfirst_response = "100000000h"\n', encoding="utf-8")
     monkeypatch.setenv("TUI_DESK_CONFIG", str(config))
     code, out, err = run("new", "--email", "c@example.com", "--subject", "s", "--body", "b")
-    one_line_error(code, out, err, str(config), "first_response")
+    assert_one_line_error(code, out, err, str(config), "first_response")
 
 
 def test_item18_tiny_business_hours_still_work_when_reachable() -> None:
@@ -380,7 +363,7 @@ def test_item18_last_resort_guard_is_one_line(run, store: Store, monkeypatch) ->
 
     monkeypatch.setattr(cli, "run_command", overflow)
     code, out, err = run("list")
-    one_line_error(code, out, err, "out of range")
+    assert_one_line_error(code, out, err, "out of range")
 
 
 # -- 19: text that is not UTF-8 ------------------------------------------------------------------
@@ -431,7 +414,7 @@ def test_item19_file_that_is_not_utf8_is_refused_clearly(run, store: Store, tmp_
     text = tmp_path / "latin1.txt"
     text.write_bytes(b"caf\xe9")
     code, out, err = run("template", "add", "hello", "--file", str(text))
-    one_line_error(code, out, err, "not UTF-8")
+    assert_one_line_error(code, out, err, "not UTF-8")
 
 
 # -- 20: a closed pipe ---------------------------------------------------------------------------
