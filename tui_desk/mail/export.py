@@ -61,11 +61,21 @@ def chosen_tickets(store: Store, statuses: Sequence[str] = (), since: str | None
     return [r["id"] for r in store.query(sql + " ORDER BY id", params)]
 
 
+SYNTHETIC_DOMAIN = "export.tui-desk.invalid"
+
+
+def synthetic_id(ticket_id: int, row_id: int, created_at: str, body: str | None) -> str:
+    """The Message-ID an export gives a stored message that has none: the same on every export.
+
+    An import recognises it (mail/importer.py, Importer._exported_copy) by
+    computing it again from the stored rows of the ticket in X-Tui-Desk-Ticket.
+    """
+    digest = hashlib.sha256(f"{ticket_id}|{row_id}|{created_at}|{body}".encode()).hexdigest()[:32]
+    return f"<{digest}@{SYNTHETIC_DOMAIN}>"
+
+
 def _synthetic_id(message: dict[str, Any]) -> str:
-    digest = hashlib.sha256(
-        f"{message['ticket_id']}|{message['id']}|{message['created_at']}|{message['body']}".encode()
-    ).hexdigest()[:32]
-    return f"<{digest}@export.tui-desk.invalid>"
+    return synthetic_id(message["ticket_id"], message["id"], message["created_at"], message["body"])
 
 
 _FROM_LINE = re.compile(r"^>*From ", re.MULTILINE)

@@ -34,6 +34,7 @@ from ..core.models import EventKind
 from ..i18n import _
 from ..store import writes
 from .dates import MessageDates, message_time
+from .export import SYNTHETIC_DOMAIN, synthetic_id
 from .parse import _TAG, UNKNOWN_SENDER, ParsedMail, parse_message
 from .restore import read_state, restore_ticket
 
@@ -417,15 +418,44 @@ class Importer:
         if mail.message_id:
             row = conn.execute("SELECT id, kind, body FROM messages WHERE message_id = ?", [mail.message_id]).fetchone()
             if row is None:
-                return False
+                return self._exported_copy(mail)
             if self._same_message(mail, row[0], row[1], row[2]):
                 return True
             mail.message_id = None
         return conn.execute("SELECT 1 FROM messages WHERE content_hash = ?", [mail.content_hash]).fetchone() is not None
 
+    def _exported_copy(self, mail: ParsedMail) -> bool:
+        """Whether this is our mbox export of a message stored here without a Message-ID.
+
+        The export made one up from the stored row (export.synthetic_id); the
+        row itself still has none, so the made-up ID is computed again for the
+        rows of the ticket the export names (followed through merges), and
+        believed only with the same text and attachments: a stranger who copies
+        such an ID can only drop a copy of what is already stored.
+        """
+        if not (mail.message_id or "").endswith(f"@{SYNTHETIC_DOMAIN}>") or mail.exported_ticket is None:
+            return False
+        conn = self.store.conn
+        ticket: int | None = mail.exported_ticket
+        followed: set[int] = set()
+        while ticket is not None and ticket not in followed:
+            followed.add(ticket)
+            rows = conn.execute(
+                "SELECT id, created_at, body FROM messages WHERE ticket_id = ? AND message_id IS NULL", [ticket]
+            ).fetchall()
+            for row_id, created_at, body in rows:
+                if synthetic_id(mail.exported_ticket, row_id, created_at, body) == mail.message_id:
+                    return self._same_content(mail, row_id, body or "")
+            merged = conn.execute("SELECT merged_into FROM tickets WHERE id = ?", [ticket]).fetchone()
+            ticket = merged[0] if merged else None
+        return False
+
     def _same_message(self, mail: ParsedMail, stored_id: int, kind: str, body: str) -> bool:
         if kind != "customer" and mail.sender.lower() in self.our:
             return True  # the desk's reply or note (or our export of it) coming back
+        return self._same_content(mail, stored_id, body)
+
+    def _same_content(self, mail: ParsedMail, stored_id: int, body: str) -> bool:
         if body.strip() != mail.body.strip():
             return False
         sizes = self.store.conn.execute("SELECT size FROM attachments WHERE message_id = ?", [stored_id]).fetchall()
