@@ -175,6 +175,9 @@ def _report(summary, *, fetched: bool = False) -> None:  # noqa: ANN001
     print(summary.line())
 
 
+_NAMED = 5  # files named in the "not mail" line; the count says how many there were
+
+
 def _import(args: argparse.Namespace, service: TicketService, settings: MailSettings) -> int:
     from .mail.export import import_json, is_json_export
     from .mail.importer import Importer, find_sources
@@ -195,7 +198,13 @@ def _import(args: argparse.Namespace, service: TicketService, settings: MailSett
     paths = [p for p in paths if p not in backups]
     if not paths:
         return 0
-    sources = find_sources(paths)
+    not_mail: list[Path] = []
+    sources = find_sources(paths, not_mail)
+    if not_mail:
+        # Said before the import: a folder that holds no mail at all would otherwise import nothing silently.
+        names = ", ".join(one_line(str(p)) for p in not_mail[:_NAMED])
+        print(_("{n} files skipped, not mail: {names}").format(
+            n=len(not_mail), names=names + (", …" if len(not_mail) > _NAMED else "")), file=sys.stderr)
     total = sum(s.count() for s in sources)
     options = {
         "restore": args.restore,

@@ -19,6 +19,7 @@ import mailbox
 import mmap
 import multiprocessing
 import os
+import re
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -184,8 +185,13 @@ def _read_mbox(path: str, entries: list[tuple[str, int, int]]) -> list[tuple[str
     return items
 
 
-def find_sources(paths: Sequence[str | os.PathLike[str]]) -> list[Source]:
-    """What each path is: a Maildir (cur/new/tmp), a folder of .eml files, an mbox or one message."""
+def find_sources(paths: Sequence[str | os.PathLike[str]], not_mail: list[Path] | None = None) -> list[Source]:
+    """What each path is: a Maildir (cur/new/tmp), a folder of messages and mboxes, an mbox or one message.
+
+    In a folder, a file named .eml/.msg/.mbox/.mbx is mail; any other is read
+    when it starts like a message or an mbox (MH folders number their files,
+    people save mail as .txt), else added to ``not_mail`` for the caller to name.
+    """
     sources: list[Source] = []
     for given in paths:
         path = Path(given).expanduser()
@@ -196,8 +202,12 @@ def find_sources(paths: Sequence[str | os.PathLike[str]]) -> list[Source]:
                 sources.append(Source(path, "maildir"))
             else:
                 for child in sorted(path.rglob("*")):
-                    if child.is_file() and child.suffix.lower() in (".eml", ".msg", ".mbox", ".mbx"):
+                    if not child.is_file():
+                        continue
+                    if child.suffix.lower() in _MAIL_SUFFIXES or _looks_like_mail(child):
                         sources.append(Source(child, "mbox" if _looks_like_mbox(child) else "eml"))
+                    elif not_mail is not None:
+                        not_mail.append(child)
         elif not path.is_file():
             # A pipe (`import <(zcat old.mbox.gz)`) can be read only once, and an import
             # reads a mailbox twice: to find its messages, then to parse them.
@@ -221,6 +231,39 @@ def _looks_like_mbox(path: Path) -> bool:
 
 
 _BOM = b"\xef\xbb\xbf"
+_MAIL_SUFFIXES = (".eml", ".msg", ".mbox", ".mbx")
+# Header fields that only mail starts with: "Subject:" or "Note:" alone start many a text file.
+_MAIL_FIELDS = frozenset({
+    b"from", b"sender", b"received", b"return-path", b"message-id", b"delivered-to", b"date", b"mime-version",
+    b"x-original-to", b"envelope-to", b"dkim-signature", b"arc-seal", b"authentication-results",
+})
+_FIELD = re.compile(rb"([!-9;-~]+)[ \t]*:")  # RFC 5322 field name: printable ASCII but the colon
+
+
+def _looks_like_mail(path: Path) -> bool:
+    """Whether a file starts as an mbox or as a message: header lines (one of them a mail field) up to a
+    blank line or the end of what is read."""
+    try:
+        with path.open("rb") as handle:
+            start = handle.read(8192)
+    except OSError:
+        return False
+    if start.removeprefix(_BOM).lstrip(b"\r\n").startswith(b"From "):
+        return True
+    lines = start.replace(b"\r\n", b"\n").split(b"\n")
+    if len(start) == 8192:
+        lines = lines[:-1]  # cut off where reading stopped
+    fields = []
+    for line in lines:
+        if not line:
+            break
+        if line[:1] in (b" ", b"\t") and fields:
+            continue  # a folded header line
+        found = _FIELD.match(line)
+        if found is None:
+            return False
+        fields.append(found.group(1).lower())
+    return bool(_MAIL_FIELDS.intersection(fields))
 
 
 # -- the importer --------------------------------------------------------------------------------
