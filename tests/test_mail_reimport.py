@@ -8,12 +8,14 @@ read, and what is not mail is named on stderr instead of being passed over.
 
 from __future__ import annotations
 
+import mailbox
 from email.message import EmailMessage
 from pathlib import Path
 
 from tui_desk.cli import main
 from tui_desk.core.lifecycle import TicketService
 from tui_desk.mail.export import chosen_tickets, export_mbox
+from tui_desk.mail.importer import import_paths
 from tui_desk.store import Store, open_store
 
 OURS = "help@desk.example"
@@ -72,8 +74,6 @@ def test_reimport_recognises_exported_messages_after_a_merge(service: TicketServ
     export_mbox(service.store, box, chosen_tickets(service.store), OURS)
     service.merge(first, second)
     before = messages(service.store)
-    from tui_desk.mail.importer import import_paths
-
     summary = import_paths(service, [box], [OURS], restore=True)
     assert summary.messages_added == 0 and summary.duplicates == 6
     assert messages(service.store) == before
@@ -85,8 +85,6 @@ def test_reimport_a_stranger_copying_a_made_up_id_with_other_text_is_kept(
     first, _second = filled(service)
     box = tmp_path / "tickets.mbox"
     export_mbox(service.store, box, chosen_tickets(service.store), OURS)
-    import mailbox
-
     taken = mailbox.mbox(box)[0]
     forged = EmailMessage()
     forged["From"] = "mallory@evil.example"
@@ -96,8 +94,6 @@ def test_reimport_a_stranger_copying_a_made_up_id_with_other_text_is_kept(
     forged.set_content("Something else")
     (tmp_path / "forged.eml").write_bytes(forged.as_bytes())
     before = len(messages(service.store))
-    from tui_desk.mail.importer import import_paths
-
     assert import_paths(service, [tmp_path / "forged.eml"], [OURS]).messages_added == 1
     assert len(messages(service.store)) == before + 1
 
@@ -154,8 +150,6 @@ def test_folder_of_nothing_but_other_files_says_so(db_path: Path, tmp_path: Path
 
 
 def test_folder_maildir_still_imports_as_before(db_path: Path, tmp_path: Path, capsys) -> None:
-    import mailbox
-
     box = mailbox.Maildir(tmp_path / "Maildir", create=True)
     box.add(message("a@example.com", "One", "<1@e>"))
     box.add(message("b@example.com", "Two", "<2@e>"))
