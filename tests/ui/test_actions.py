@@ -6,7 +6,7 @@ from textual.command import CommandPalette
 from textual.widgets import OptionList, TextArea
 
 from tui_desk.store import queries
-from tui_desk.ui.screens.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt
+from tui_desk.ui.screens.dialogs import ChoiceDialog, ConfirmDialog, LeaveEditorDialog, TextPrompt
 from tui_desk.ui.screens.help import HelpScreen
 from tui_desk.ui.screens.postpone import PostponeDialog
 from tui_desk.ui.screens.reply import ReplyScreen
@@ -89,24 +89,24 @@ async def test_reply_escape_asks_before_discarding(desk: Desk) -> None:
         await press(pilot, "r")
         await type_text(pilot, "half a thought")
         await press(pilot, "escape")
-        assert isinstance(app.screen, ConfirmDialog)
-        assert "Discard this text?" in widget_text(app.screen.query_one(".dialog-title"))
+        assert isinstance(app.screen, LeaveEditorDialog)
+        assert "Close the editor?" in widget_text(app.screen.query_one(".dialog-title"))
 
-        await press(pilot, "n")  # keep editing: the text is still there
+        await press(pilot, "w")  # keep editing: the text is still there
         assert isinstance(app.screen, ReplyScreen)
         assert app.screen.query_one(TextArea).text == "half a thought"
         await type_text(pilot, " more")
         assert app.screen.query_one(TextArea).text == "half a thought more"
 
-        await press(pilot, "escape", "y")
-        assert not isinstance(app.screen, (ReplyScreen, ConfirmDialog))
+        await press(pilot, "escape", "d")
+        assert not isinstance(app.screen, (ReplyScreen, LeaveEditorDialog))
         assert (message_count(desk), event_count(desk)) == (messages, events)
         assert status_of(desk.store, vpn) == "new"
 
         await press(pilot, "r")  # a discarded draft does not come back
         assert app.screen.query_one(TextArea).text == ""
         await press(pilot, "escape")  # empty: closes without asking
-        assert not isinstance(app.screen, (ReplyScreen, ConfirmDialog))
+        assert not isinstance(app.screen, (ReplyScreen, LeaveEditorDialog))
 
 
 async def test_reply_with_nothing_typed_is_not_sent(desk: Desk) -> None:

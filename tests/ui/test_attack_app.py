@@ -11,12 +11,15 @@ import sqlite3
 import pytest
 from textual.widgets import TextArea
 
-from tui_desk.store import queries
+from tui_desk.core.lifecycle import TicketService
+from tui_desk.store import Store, queries
 from tui_desk.ui.drafts import Drafts
+from tui_desk.ui.screens.dialogs import LeaveEditorDialog
 from tui_desk.ui.screens.reply import ReplyScreen
+from tui_desk.ui.widgets.inbox import PAGE_SIZE
 
-from .conftest import Desk, make_app
-from .helpers import SIZE, notifications, press, settle, type_text
+from .conftest import ACTOR, Desk, make_app
+from .helpers import SIZE, StepClock, notifications, press, settle, type_text, widget_text
 
 
 def disk_full(*_args: object, **_kwargs: object) -> None:
@@ -318,3 +321,78 @@ async def test_full_text_of_a_long_thread_holds_its_earliest_messages_too(desk: 
         view = app.screen.query_one(FullTextView)
         await settle(pilot)
         assert "THE VERY FIRST" in view.text and "message 229" in view.text
+
+
+async def test_fix_app_item1_escape_in_the_editor_offers_keep_as_draft(desk: Desk) -> None:
+    """Esc with text in the editor offered only "discard" or "keep writing": no way to put it aside for later."""
+    vpn = desk.ids["vpn"]
+    draft = Drafts.next_to(desk.store.path, ACTOR).path("reply", vpn)
+    assert draft is not None
+    app = make_app(desk.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "r")
+        await type_text(pilot, "Half an answer")
+        await press(pilot, "escape")
+        assert isinstance(app.screen, LeaveEditorDialog)
+        shown = widget_text(app.screen)
+        for key in ("k: keep as draft", "d: discard", "Esc / w: keep writing"):
+            assert key in shown, shown
+
+        await press(pilot, "escape")  # Esc twice never loses the text: back to writing
+        assert isinstance(app.screen, ReplyScreen)
+        assert app.screen.query_one(TextArea).text == "Half an answer"
+
+        await press(pilot, "escape", "k")  # keep as draft: the editor closes, the file stays
+        assert app.screen is app.screen_stack[0]
+        assert draft.read_text() == "Half an answer"
+        await press(pilot, "r")
+        assert isinstance(app.screen, ReplyScreen)
+        assert app.screen.query_one(TextArea).text == "Half an answer"
+
+        await type_text(pilot, ", more")
+        await press(pilot, "escape", "enter")  # Enter is the safe choice: kept too
+        assert app.screen is app.screen_stack[0]
+        assert draft.read_text() == "Half an answer, more"
+
+        await press(pilot, "r", "escape", "d")  # discard: the file goes, r starts empty
+        assert app.screen is app.screen_stack[0]
+        assert not draft.exists()
+        await press(pilot, "r")
+        assert app.screen.query_one(TextArea).text == ""
+    assert not draft.exists()
+
+
+async def test_fix_app_item2_a_page_that_failed_to_load_is_loaded_on_the_next_scroll(
+    empty_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page whose query failed once showed "…" for good: it stayed pending, so no scroll asked again."""
+    service = TicketService(empty_store, clock=StepClock(), actor=ACTOR)
+    total = PAGE_SIZE + 30
+    for number in range(total):
+        service.create_ticket(email=f"c{number}@example.com", subject=f"Question {number}", body="Hello.")
+    real = queries.inbox_page
+    failures = []
+
+    def fails_once(store: Store, flt: object, offset: int, limit: int) -> list:
+        if offset >= PAGE_SIZE and not failures:
+            failures.append(offset)
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(store, flt, offset, limit)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(queries, "inbox_page", fails_once)
+    app = make_app(empty_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.inbox.total == total
+        await press(pilot, "G")  # to the second page: its query fails
+        assert failures == [PAGE_SIZE]
+        errors = notifications(app, "error")
+        assert len(errors) == 1 and "disk I/O error" in errors[0], errors
+
+        # The next move asks again (a repaint meanwhile may already have), without a reload of the inbox.
+        await press(pilot, "k")
+        assert app.inbox.current is not None
+        assert all(app.inbox.row_at(i) is not None for i in range(total))
+        assert "…" not in widget_text(app.inbox)
+        assert len(notifications(app, "error")) == 1, "said once"

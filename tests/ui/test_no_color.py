@@ -37,7 +37,7 @@ async def test_issue17_item1_no_color_starts_and_works(desk: Desk, monkeypatch: 
         assert isinstance(app.screen, ReplyScreen)
         await type_text(pilot, "Working on it")
         app.export_screenshot()
-        await press(pilot, "escape", "enter")  # discard: the dialog asks first
+        await press(pilot, "escape", "d")  # discard: the dialog asks first
         assert not isinstance(app.screen, ReplyScreen)
         await press(pilot, "n")
         assert isinstance(app.screen, ReplyScreen) and app.screen.query_one(TextArea).text == ""

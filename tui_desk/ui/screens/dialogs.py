@@ -1,4 +1,4 @@
-"""Small modal dialogs: confirm, pick from a list (or type), type a value."""
+"""Small modal dialogs: confirm, leave the editor, pick from a list (or type), type a value."""
 
 from __future__ import annotations
 
@@ -33,6 +33,37 @@ class ConfirmDialog(ModalScreen[bool]):
             yield Label(Content(_("y / Enter: yes    n / Esc: no")), classes="dialog-hint")
 
     def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class LeaveEditorDialog(ModalScreen[str]):
+    """Esc in the editor with text in it: keep it as a draft, discard it, or keep writing.
+
+    Keeping is what Enter does, and Esc goes back to the text: no key pressed out of
+    habit (Enter, Esc twice) loses what was written; only d does, on purpose.
+    """
+
+    KEEP = "keep"
+    DISCARD = "discard"
+    WRITE = "write"
+
+    BINDINGS = [
+        # The keys are spelled out in the dialog itself: a modal screen has no footer.
+        Binding("k,enter", "answer('keep')", show=False),
+        Binding("d", "answer('discard')", show=False),
+        Binding("w,escape", "answer('write')", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content(_("Close the editor?")), classes="dialog-title")
+            yield Label(
+                Content(_("Enter / k: keep as draft (r or n brings it back)")), classes="dialog-hint", id="leave-keep"
+            )
+            yield Label(Content(_("d: discard the text")), classes="dialog-hint", id="leave-discard")
+            yield Label(Content(_("Esc / w: keep writing")), classes="dialog-hint", id="leave-write")
+
+    def action_answer(self, answer: str) -> None:
         self.dismiss(answer)
 
 

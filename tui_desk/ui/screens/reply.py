@@ -1,4 +1,4 @@
-"""The reply / note editor: a text area, ctrl+s sends, Esc asks before discarding.
+"""The reply / note editor: a text area, ctrl+s sends, Esc asks: keep as draft, discard or write on.
 
 The text is kept in the drafts (written a moment after each change, and at once on
 ctrl+s) until the app says the store has it: a failed send leaves the editor open
@@ -30,7 +30,7 @@ from ...store import Store
 from ..drafts import Drafts
 from ..failures import report_failure
 from ..format import cut_text
-from .dialogs import ConfirmDialog
+from .dialogs import LeaveEditorDialog
 from .templates import Insertion, TemplatePicker, insert_into
 
 DRAFT_SAVE_DELAY = 0.5  # seconds of quiet typing before the draft is written
@@ -203,12 +203,33 @@ class ReplyScreen(ModalScreen[Draft | None]):
             self.dismiss(None)
             return
 
-        def decided(discard: bool | None) -> None:
-            if discard:
+        def decided(choice: str | None) -> None:
+            if choice == LeaveEditorDialog.DISCARD:
                 self._forget_draft()
                 self.dismiss(None)
+            elif choice == LeaveEditorDialog.KEEP:
+                self.keep_as_draft()
+            else:
+                self.query_one(TextArea).focus()
 
-        self.app.push_screen(ConfirmDialog(_("Discard this text?")), decided)
+        self.app.push_screen(LeaveEditorDialog(), decided)
+
+    def keep_as_draft(self) -> None:
+        """Close the editor with the text in the drafts, for the next r or n on this ticket.
+
+        Only once it is written: with the drafts folder unwritable the editor stays open,
+        as closing it would leave the text nowhere a quit does not end.
+        """
+        self.keep_draft()
+        if not self.draft_kept:
+            self.notify(
+                _("Your text is kept in the editor only: it could not be written to your drafts"),
+                severity="error",
+                markup=False,
+            )
+            self.query_one(TextArea).focus()
+            return
+        self.dismiss(None)
 
     def action_saved_reply(self) -> None:
         if self.store is None:

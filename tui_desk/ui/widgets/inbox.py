@@ -207,10 +207,21 @@ class InboxList(ReportsWorkerFailures, ScrollView, can_focus=True):
         loader = self._loader
 
         def load() -> None:
-            rows = loader(page_no * PAGE_SIZE, PAGE_SIZE)
+            try:
+                rows = loader(page_no * PAGE_SIZE, PAGE_SIZE)
+            except Exception:
+                # Not pending any more, so the next scroll or refresh asks again; the error
+                # itself goes on to the worker and is reported there (ui/failures.py).
+                self.app.call_from_thread(self._page_failed, generation, page_no)
+                raise
             self.app.call_from_thread(self._page_loaded, generation, page_no, rows)
 
         self.run_worker(load, thread=True, group="inbox-page", exit_on_error=False)
+
+    def _page_failed(self, generation: int, page_no: int) -> None:
+        # No repaint here: that would ask again at once, over and over, while the store is broken.
+        if generation == self._generation:
+            self._pending.discard(page_no)
 
     def _page_loaded(self, generation: int, page_no: int, rows: list[InboxRow]) -> None:
         if generation != self._generation:
