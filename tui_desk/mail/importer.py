@@ -253,7 +253,7 @@ def _looks_like_mail(path: Path) -> bool:
     lines = start.replace(b"\r\n", b"\n").split(b"\n")
     if len(start) == 8192:
         lines = lines[:-1]  # cut off where reading stopped
-    fields = []
+    fields: list[bytes] = []
     for line in lines:
         if not line:
             break
@@ -387,8 +387,8 @@ class Importer:
         return counts, dict(self._exported_tickets), dict(self._wanted_status), dict(self._wanted_state)
 
     def _restore(self, state: tuple[tuple[int, ...], dict[int, int], dict[int, str], dict[int, str]]) -> None:
-        (created, added, duplicates, skipped, ignored, unverified), *wanted = state
-        self._exported_tickets, self._wanted_status, self._wanted_state = wanted
+        (created, added, duplicates, skipped, ignored, unverified), exported, status, state_ = state
+        self._exported_tickets, self._wanted_status, self._wanted_state = exported, status, state_
         summary = self.summary
         summary.tickets_created, summary.messages_added, summary.duplicates = created, added, duplicates
         summary.restore_headers_ignored, summary.unverified_own_address = ignored, unverified

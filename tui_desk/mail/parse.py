@@ -29,6 +29,7 @@ from email.message import Message
 from email.parser import Parser
 from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
+from typing import cast
 
 from ..core.errors import TuiDeskError
 from ..core.lifecycle import normalize_email
@@ -557,7 +558,7 @@ def _leaves(message: Message) -> Iterator[tuple[Message, str]]:
                 if content_type == "multipart/alternative":
                     # One alternative is enough: the plain one if present, else the last one.
                     payload = [p for p in payload if _content_type(p) == "text/plain"] or payload[-1:]
-                stack.extend(reversed(payload))
+                stack.extend(reversed(cast(list[Message], payload)))
             continue
         yield part, content_type
 

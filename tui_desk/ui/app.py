@@ -663,7 +663,7 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
     ) -> None:
         if bulk:
             self.inbox.set_marks(set())
-            severity = "warning" if outcome.refused else "information"
+            severity: SeverityLevel = "warning" if outcome.refused else "information"
             text = outcome.summary()
             if outcome.changes:
                 text += " · " + _("u undoes")
@@ -1035,7 +1035,7 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
         if not self._thread_shown(row.id):
             return
         messages = [m for m in self._messages if m.kind == "customer"]
-        if self.ticket.message_count < 2 or not messages:
+        if self.ticket is None or self.ticket.message_count < 2 or not messages:
             self.notify(_("#{id} has no other message: there is nothing to split off").format(id=row.id), severity="warning")
             return
         self.push_screen(
