@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import mailbox
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 
@@ -129,3 +132,38 @@ def assert_one_line_error(code: int, out: str, err: str, *words: str) -> None:
         assert bad not in err, err
     for word in words:
         assert word in err, err
+
+
+def mail(
+    frm: str,
+    subject: str,
+    body: str,
+    mid: str | None,
+    reply_to: str | None = None,
+    date: str = "Mon, 02 Mar 2026 10:00:00 +0000",
+    **headers: str,
+) -> bytes:
+    """One message to the desk; extra headers as keyword arguments (X_Tui_Desk_Status=...)."""
+    m = EmailMessage()
+    m["From"] = frm
+    m["To"] = "help@desk.example"
+    m["Subject"] = subject
+    if mid:
+        m["Message-ID"] = mid
+    if reply_to:
+        m["In-Reply-To"] = reply_to
+        m["References"] = reply_to
+    m["Date"] = date
+    for name, value in headers.items():
+        m[name.replace("_", "-")] = value
+    m.set_content(body)
+    return m.as_bytes()
+
+
+def write_mbox(path: Path, messages: list[bytes]) -> Path:
+    box = mailbox.mbox(path)
+    for raw in messages:
+        box.add(raw)
+    box.flush()
+    box.close()
+    return path

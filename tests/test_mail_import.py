@@ -6,6 +6,8 @@ import mailbox
 from email.message import EmailMessage
 from pathlib import Path
 
+from support import mail, write_mbox
+
 from tui_desk.cli import main
 from tui_desk.core.lifecycle import TicketService
 from tui_desk.mail.export import chosen_tickets, export_json, export_mbox, import_json
@@ -17,28 +19,6 @@ CORPUS = Path(__file__).parent / "data" / "mail"
 OURS = ["help@desk.example"]
 
 
-def mail(frm: str, subject: str, body: str, mid: str | None, reply_to: str | None = None, date: str = "Mon, 02 Mar 2026 10:00:00 +0000") -> bytes:
-    m = EmailMessage()
-    m["From"] = frm
-    m["To"] = "help@desk.example"
-    m["Subject"] = subject
-    if mid:
-        m["Message-ID"] = mid
-    if reply_to:
-        m["In-Reply-To"] = reply_to
-        m["References"] = reply_to
-    m["Date"] = date
-    m.set_content(body)
-    return m.as_bytes()
-
-
-def write_mbox(path: Path, messages: list[bytes]) -> Path:
-    box = mailbox.mbox(path)
-    for raw in messages:
-        box.add(raw)
-    box.flush()
-    box.close()
-    return path
 
 
 def test_corpus_every_message_imported_or_reported(service: TicketService) -> None:

@@ -8,11 +8,10 @@ opted in; the mbox export round-trips its text and, restored, the ticket state.
 from __future__ import annotations
 
 import mailbox
-from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from support import AGENT
+from support import AGENT, mail, write_mbox
 from test_mail_imap import PASSWORD, _why_not, config_for, dovecot, unseen  # noqa: F401 - dovecot is a fixture
 
 from tui_desk.cli import main
@@ -27,29 +26,6 @@ OURS = "help@desk.example"
 STRANGER = "mallory@evil.example"
 
 
-def mail(frm: str, subject: str, body: str, mid: str, reply_to: str | None = None, **headers: str) -> bytes:
-    m = EmailMessage()
-    m["From"] = frm
-    m["To"] = OURS
-    m["Subject"] = subject
-    m["Message-ID"] = mid
-    if reply_to:
-        m["In-Reply-To"] = reply_to
-        m["References"] = reply_to
-    m["Date"] = "Mon, 02 Mar 2026 10:00:00 +0000"
-    for name, value in headers.items():
-        m[name.replace("_", "-")] = value
-    m.set_content(body)
-    return m.as_bytes()
-
-
-def write_mbox(path: Path, messages: list[bytes]) -> Path:
-    box = mailbox.mbox(path)
-    for raw in messages:
-        box.add(raw)
-    box.flush()
-    box.close()
-    return path
 
 
 def answered_ticket(service: TicketService) -> int:

@@ -14,9 +14,8 @@ import sys
 import unicodedata
 
 import pytest
-from support import dump
+from support import dump, run_cli
 
-from tui_desk import cli
 from tui_desk.core import names
 from tui_desk.core.errors import InvalidInput
 from tui_desk.core.lifecycle import STATUS_ACTIONS, TicketService
@@ -41,13 +40,7 @@ def run(db_path, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", io.StringIO(""))
 
     def invoke(*args: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        try:
-            code = cli.main(["--db", str(db_path), "--as", "alice", *args])
-        except SystemExit as exit_:
-            code = exit_.code
-        out, err = capsys.readouterr()
-        return code, out, err
+        return run_cli(capsys, ["--db", str(db_path), "--as", "alice", *args])
 
     return invoke
 

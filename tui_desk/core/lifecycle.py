@@ -22,9 +22,9 @@ from email.utils import parseaddr
 from typing import Any
 
 from ..i18n import _
-from ..store import Store, writes
+from ..store import Store, addressing, writes
 from ..store.db import describe_sqlite_error
-from . import addressing, sla_tracking
+from . import sla_tracking
 from .clock import Clock, from_text, system_clock, to_text
 from .errors import ConflictError, InvalidInput, NotFound, StoreError, TransitionRefused
 from .models import (

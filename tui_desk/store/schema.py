@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from .addressing import recipients
+
 if TYPE_CHECKING:
     import sqlite_utils
 
@@ -300,7 +302,7 @@ def _migrate_to_4(db: sqlite_utils.Database) -> None:
 
 
 _V5_STATEMENTS = [
-    # A queued reply keeps the recipient and thread it was written for (core/addressing.py):
+    # A queued reply keeps the recipient and thread it was written for (store/addressing.py):
     # looked up at send time, a merge in between would send it to the other customer.
     "ALTER TABLE outbox ADD COLUMN to_address TEXT",
     "ALTER TABLE outbox ADD COLUMN to_name TEXT",
@@ -317,8 +319,6 @@ _V5_STATEMENTS = [
 
 
 def _migrate_to_5(db: sqlite_utils.Database) -> None:
-    from ..core.addressing import recipients  # not at import time: the core imports the store
-
     for statement in _V5_STATEMENTS:
         db.execute(statement)
     # Replies queued before: addressed as they would have been sent now, and fixed from here on.

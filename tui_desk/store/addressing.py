@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from ..store import writes
+from . import writes
 
 MAX_REFERENCES = 20
 
