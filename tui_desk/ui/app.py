@@ -8,6 +8,7 @@ thread workers so the screen never waits on the database.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -491,7 +492,8 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
                     # Stored after it was last written, but the app ended before it could delete
                     # it (a kill -9 or a quit while sending): offered again, it would go twice.
                     # The same words sent before the draft was written are another message.
-                    self.drafts.delete(kind, ticket_id)
+                    with contextlib.suppress(OSError):  # then it is offered once more, no worse
+                        self.drafts.delete(kind, ticket_id)
                     continue
             except NotFound:
                 path = self.drafts.path(kind, ticket_id)
@@ -500,7 +502,11 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
                 )
                 continue
             if ticket.id != ticket_id:
-                self.drafts.move(kind, ticket_id, ticket.id)
+                try:
+                    self.drafts.move(kind, ticket_id, ticket.id)
+                except OSError as error:  # one draft that cannot move never hides the others
+                    lines.append(describe_failure(error, self.store.path))
+                    continue
                 lines.append(
                     _("#{id} was merged into #{target}: your unsent text for it is now on #{target}").format(
                         id=ticket_id, target=ticket.id

@@ -19,8 +19,11 @@ from urllib.parse import quote
 class Drafts:
     def __init__(self, folder: Path | None, actor: str = "agent") -> None:
         self.folder = folder
-        # The agent's name as a file name part: any name, never a path.
-        self._actor = quote(actor, safe="")[:60] + ("-" + hashlib.sha1(actor.encode()).hexdigest()[:8] if len(actor) > 20 else "")
+        # The agent's name as a file name part: any name, never a path. A long one is cut and
+        # told apart by a hash of the whole name, so two agents never share a draft.
+        quoted = quote(actor, safe="")
+        self._actor = quoted if len(quoted) <= 60 else quoted[:51] + "-" + hashlib.sha1(actor.encode()).hexdigest()[:8]
+        self._folder_ready = False
         self._memory: dict[tuple[str, int], str] = {}
 
     @classmethod
@@ -46,9 +49,13 @@ class Drafts:
             return None
         return text if text.strip() else None
 
-    def save(self, kind: str, ticket_id: int, text: str) -> None:
+    def save(self, kind: str, ticket_id: int, text: str, *, durable: bool = False) -> None:
         """Keep the text; an empty one is no draft. Raises OSError when the file cannot be written
-        (the copy in memory is kept all the same)."""
+        (the copy in memory is kept all the same).
+
+        The rename alone survives the app being killed; ``durable`` also syncs to disk, so a
+        power cut keeps it too (the moments that matter: sending, closing the editor, quitting;
+        not every pause in typing, where a slow disk would hold the editor up)."""
         if not text.strip():
             self.delete(kind, ticket_id)
             return
@@ -56,17 +63,24 @@ class Drafts:
         path = self._file(kind, ticket_id)
         if path is None:
             return
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        path.parent.chmod(0o700)  # made by an older run or by hand: private all the same
+        if not self._folder_ready:
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            path.parent.chmod(0o700)  # made by an older run or by hand: private all the same
+            self._folder_ready = True
         temporary = path.with_name(path.name + ".tmp")
         with contextlib.suppress(FileNotFoundError):
             temporary.unlink()  # left by a crash; O_EXCL below: never reuse a file with other permissions
-        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileNotFoundError:
+            self._folder_ready = False  # the folder went meanwhile: made again on the next save
+            raise
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 stream.write(text)
                 stream.flush()
-                os.fsync(stream.fileno())
+                if durable:
+                    os.fsync(stream.fileno())
             os.replace(temporary, path)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -105,7 +119,7 @@ class Drafts:
         if text is None:
             return
         there = self.load(kind, to_id)
-        self.save(kind, to_id, f"{there.rstrip()}\n\n{text}" if there else text)
+        self.save(kind, to_id, f"{there.rstrip()}\n\n{text}" if there else text, durable=True)
         self.delete(kind, from_id)
 
     def delete(self, kind: str, ticket_id: int) -> None:

@@ -128,18 +128,19 @@ class ReplyScreen(ModalScreen[Draft | None]):
             self._save_timer.stop()
         self._save_timer = self.set_timer(DRAFT_SAVE_DELAY, self.keep_draft)
 
-    def keep_draft(self) -> None:
-        """Write the text to the drafts now (if it changed since it was last kept)."""
+    def keep_draft(self, durable: bool = False) -> None:
+        """Write the text to the drafts now (if it changed since it was last kept); ``durable``
+        also syncs it to disk."""
         if self._save_timer is not None:
             self._save_timer.stop()
             self._save_timer = None
         if self._finished or self.drafts is None or not self.is_mounted:
             return
         text = self.text
-        if text == (self._kept_text or "") and not self._save_failed:
+        if text == (self._kept_text or "") and not self._save_failed and not durable:
             return
         try:
-            self.drafts.save(self.kind, self.ticket_id, text)
+            self.drafts.save(self.kind, self.ticket_id, text, durable=durable)
         except OSError as error:
             if not self._save_failed:  # once: it is kept in memory meanwhile
                 report_failure(self.app, error)
@@ -163,7 +164,7 @@ class ReplyScreen(ModalScreen[Draft | None]):
         text = self._area.text if self._area is not None else ""
         if not self._finished and self.drafts is not None and text.strip() and text != self._kept_text:
             with contextlib.suppress(OSError):  # reported while typing, if the folder cannot be written
-                self.drafts.save(self.kind, self.ticket_id, text)
+                self.drafts.save(self.kind, self.ticket_id, text, durable=True)
 
     def stored(self) -> None:
         """The app has stored the text: the draft goes, the editor closes."""
@@ -187,7 +188,7 @@ class ReplyScreen(ModalScreen[Draft | None]):
             self.notify(_("Nothing to send: the text is empty"), severity="warning")
             return
         draft = Draft(self.kind, self.ticket_id, self.text)
-        self.keep_draft()  # before the store is asked: a crash during the write loses nothing
+        self.keep_draft(durable=True)  # before the store is asked: a crash during the write loses nothing
         if self.on_send is None:
             self.dismiss(draft)
             return
@@ -220,7 +221,7 @@ class ReplyScreen(ModalScreen[Draft | None]):
         Only once it is written: with the drafts folder unwritable the editor stays open,
         as closing it would leave the text nowhere a quit does not end.
         """
-        self.keep_draft()
+        self.keep_draft(durable=True)
         if not self.draft_kept:
             self.notify(
                 _("Your text is kept in the editor only: it could not be written to your drafts"),

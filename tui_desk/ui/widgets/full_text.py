@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.cells import get_character_cell_size
+from rich.cells import cell_len, get_character_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual import events, work
@@ -51,12 +51,24 @@ def wrap_offsets(line: str, width: int) -> list[tuple[int, int]]:
         rows.append((start, length))
         return rows
     cells = 0
-    for index, char in enumerate(line):
-        size = get_character_cell_size(char)
+    space = -1  # the last space on the row being filled
+    index = 0
+    while index < length:
+        size = get_character_cell_size(line[index])
         if cells + size > width:
-            rows.append((start, index))
-            start, cells = index, 0
+            if space > start:  # at that space, as the ASCII path does; else through the word
+                rows.append((start, space))
+                start = space + 1
+                space = -1
+            else:
+                rows.append((start, index))
+                start = index
+            cells = cell_len(line[start:index])
+            continue
+        if line[index] == " ":
+            space = index
         cells += size
+        index += 1
     rows.append((start, length))
     return rows
 
