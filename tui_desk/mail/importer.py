@@ -410,9 +410,23 @@ class Importer:
         except Exception as error:  # noqa: BLE001 - one bad message never aborts the import
             if not self._savepoints and self.store.conn.total_changes != written:
                 raise _Redo from error
-            if _cannot_write(error) or not self._add_as_new_ticket(mail):
+            if _cannot_write(error) or not self._add_as_new_ticket(mail, kind):
                 why = str(error) if isinstance(error, TuiDeskError) else f"{type(error).__name__}: {error}"
                 self.summary.skipped.append((label, why))
+
+    def _add_as_new_ticket(self, mail: ParsedMail, kind: str) -> bool:
+        """Store a message that failed as what it claims to be (a reply to no known ticket, a
+        reply without text...) as what it surely is: a new ticket from its sender. False if even
+        that fails."""
+        written = self.store.conn.total_changes
+        try:
+            with self.store.transaction():
+                self._add(mail, "unverified" if kind == "unverified" else "customer", new_ticket=True)
+        except Exception as error:  # noqa: BLE001 - reported by the caller
+            if not self._savepoints and self.store.conn.total_changes != written:
+                raise _Redo from error
+            return False
+        return True
 
     def _moment(self, label: str, mail: ParsedMail) -> datetime:
         now = self.service.clock()
@@ -420,32 +434,6 @@ class Importer:
             now = now.replace(tzinfo=UTC)
         arrival = self.arrival(label) if self.arrival is not None else None
         return message_time(self.dates, mail.date, arrival, now)
-
-    def _add_as_new_ticket(self, mail: ParsedMail) -> bool:
-        """Store a message that failed as what it claims to be (a reply to no known ticket, a
-        reply without text...) as what it surely is: a new ticket from its sender. False if even
-        that fails."""
-        written = self.store.conn.total_changes
-        try:
-            self.service.create_ticket(
-                email=mail.sender,
-                name=mail.sender_name,
-                subject=" ".join(_TAG.sub("", mail.subject).split()),
-                body=mail.body,
-                at=mail.date,
-                message_id=mail.message_id,
-                in_reply_to=mail.in_reply_to,
-                references=" ".join(mail.references) or None,
-                content_hash=None if mail.message_id else mail.content_hash,
-                attachments=mail.attachments,
-            )
-        except Exception as error:  # noqa: BLE001 - reported by the caller
-            if not self._savepoints and self.store.conn.total_changes != written:
-                raise _Redo from error
-            return False
-        self.summary.tickets_created += 1
-        self.summary.messages_added += 1
-        return True
 
     def _already_there(self, mail: ParsedMail) -> bool:
         """Whether this very message is stored: its Message-ID, if it is the same message, else its bytes.
@@ -550,9 +538,9 @@ class Importer:
             return "reply" if self.trust_own_address else "unverified"
         return "customer"
 
-    def _add(self, mail: ParsedMail, kind: str) -> None:
+    def _add(self, mail: ParsedMail, kind: str, *, new_ticket: bool = False) -> None:
         service = self.service
-        ticket_id = self._thread(mail, kind)
+        ticket_id = None if new_ticket else self._thread(mail, kind)
         flagged = kind == "unverified"
         kind = "customer" if flagged else kind
         author = mail.author if self.restore else None
