@@ -490,8 +490,6 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
         edit = parse_tag_words(words)  # the app's parser too: +a adds, -b removes, a bare word adds
         return _bulk(service, ActionKind.TAG, args.id, lambda i: service.tag(i, add=edit.add, remove=edit.remove))
     elif command == "list":
-        if args.limit < 0 or args.offset < 0:
-            raise InvalidInput(_("--limit and --offset must be 0 or more"))
         view = parse_views(config.raw).find(args.view) if args.view else None
         flt = _list_filter(args, view, actor)
         for status in flt.statuses:

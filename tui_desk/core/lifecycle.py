@@ -814,7 +814,8 @@ class TicketService:
                 raise self.merged_refusal(ticket)
             current = {t.casefold(): t for t in ticket["tags"]}
             # A tag stored before quotes were dropped ("vip-customer" with its quotes) is still removable.
-            current |= {tag_to_remove(t).casefold(): t for t in ticket["tags"] if tag_to_remove(t).casefold() not in current}
+            for stored in ticket["tags"]:
+                current.setdefault(tag_to_remove(stored).casefold(), stored)
             for tag in to_add:
                 if tag.casefold() in current:
                     continue

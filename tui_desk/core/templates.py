@@ -250,12 +250,7 @@ def _refuse_taken(conn: sqlite3.Connection, name: str, own_id: int | None = None
 
 def get_template(store: Store, name: str) -> Template:
     """The saved reply called `name` (case-insensitively); NotFound otherwise."""
-    row = store.query_one(
-        f"SELECT {_COLUMNS} FROM templates WHERE name IN (?, ?) ORDER BY name = ? DESC", [_clean(name) or "", name, name]
-    )
-    if row is None:
-        raise _not_found(name, [r["name"] for r in store.query("SELECT name FROM templates")])
-    return Template(**row)
+    return _require(store.conn, name)
 
 
 def add_template(store: Store, name: str, body: str, *, clock: Clock = system_clock) -> Template:

@@ -13,7 +13,7 @@ from typing import Any
 
 from . import writes
 
-MAX_REFERENCES = 20
+MAX_REFERENCES = writes.MAX_REFERENCES
 
 
 def reply_subject(subject: str, ticket_id: int) -> str:

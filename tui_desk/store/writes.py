@@ -125,6 +125,9 @@ def insert_attachment(
     return int(cursor.lastrowid or 0)
 
 
+MAX_REFERENCES = 20  # message ids a reply's References header carries, the latest ones
+
+
 def reply_context(conn: sqlite3.Connection, ticket_id: int, message_row: int) -> dict[str, Any] | None:
     """What addressing a reply needs: the ticket's customer and subject, and the thread before it."""
     row = conn.execute(
@@ -133,14 +136,15 @@ def reply_context(conn: sqlite3.Connection, ticket_id: int, message_row: int) ->
     ).fetchone()
     if row is None:
         return None
+    # The latest ones only: a ticket caught in a mail loop holds thousands.
     earlier = [
         r[0]
         for r in conn.execute(
             "SELECT message_id FROM messages WHERE ticket_id = ? AND id < ? AND message_id IS NOT NULL"
-            " AND kind != 'note' ORDER BY id",
-            [ticket_id, message_row],
+            " AND kind != 'note' ORDER BY id DESC LIMIT ?",
+            [ticket_id, message_row, MAX_REFERENCES],
         )
-    ]
+    ][::-1]
     last_customer = conn.execute(
         "SELECT message_id FROM messages WHERE ticket_id = ? AND id < ? AND message_id IS NOT NULL"
         " AND kind = 'customer' ORDER BY id DESC LIMIT 1",
