@@ -105,15 +105,28 @@ def mail_command(args: argparse.Namespace, service: TicketService, config: Confi
         ids = chosen_tickets(service.store, statuses, _since_text(args.since, service))
         path = Path(args.path).expanduser()
         _check_export_target(path, Path(service.store.path), args.format, args.force)
-        # An export is customer mail: only its owner may read it, whatever the umask.
-        with private_umask():
-            if args.format == "json":
-                count = export_json(service.store, path, ids)
-            else:
-                ours = settings.smtp.sender if settings.smtp else (settings.our_addresses or ("help@tui-desk.invalid",))[0]
-                count = export_mbox(service.store, path, ids, ours)
-        if path.is_file():  # not /dev/stdout, a FIFO, ...
-            os.chmod(path, FILE_MODE)
+        # Written beside the file and renamed over it once whole, so a kill or a full disk
+        # never leaves a replaced backup half written (not for /dev/stdout, a FIFO, ...).
+        whole = not path.exists() or path.is_file()
+        target = path.with_name(f".{path.name}.partial") if whole else path
+        try:
+            # An export is customer mail: only its owner may read it, whatever the umask.
+            with private_umask():
+                if args.format == "json":
+                    count = export_json(service.store, target, ids)
+                else:
+                    ours = settings.smtp.sender if settings.smtp else (settings.our_addresses or ("help@tui-desk.invalid",))[0]
+                    count = export_mbox(service.store, target, ids, ours)
+            if whole:
+                os.chmod(target, FILE_MODE)
+                os.replace(target, path)
+        except OSError as error:
+            if error.filename == str(target):
+                error.filename = str(path)  # the user asked for this name, not ours beside it
+            raise
+        finally:
+            if whole:
+                target.unlink(missing_ok=True)
         if args.format == "json":
             print(_("Exported {n} tickets to {path}").format(n=count, path=one_line(str(path))))
         else:
