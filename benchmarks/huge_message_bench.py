@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHILD = r"""
 import asyncio, base64, os, sys, time
 sys.path.insert(0, sys.argv[1])
-from tui_desk.core.clock import fixed_clock
+from tui_desk.domain.clock import fixed_clock
 from tui_desk.core.lifecycle import TicketService
 from tui_desk.store import open_store
 from tui_desk.ui.app import TuiDeskApp

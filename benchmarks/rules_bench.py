@@ -40,10 +40,10 @@ from pathlib import Path
 from typing import Any
 
 from tui_desk import demo
-from tui_desk.core.clock import from_text
 from tui_desk.core.lifecycle import TicketService
 from tui_desk.core.rules import RulesConfig, run_rules
 from tui_desk.core.sla import SlaPolicies
+from tui_desk.domain.clock import from_text
 from tui_desk.store import Store, open_store
 
 NOW = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)  # the same demo as store_bench.py

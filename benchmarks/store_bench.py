@@ -17,8 +17,8 @@ from typing import Any
 
 from _common import NOW, demo_store, median_ms
 
-from tui_desk.core.clock import fixed_clock
 from tui_desk.core.lifecycle import TicketService
+from tui_desk.domain.clock import fixed_clock
 from tui_desk.store import Store, queries
 from tui_desk.store.queries import VIEW_ATTENTION, InboxFilter
 

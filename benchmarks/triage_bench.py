@@ -29,8 +29,8 @@ from typing import Any
 from _common import NOW, demo_store
 
 from tui_desk.core.actions import ActionKind, perform, undo_last
-from tui_desk.core.clock import fixed_clock
 from tui_desk.core.lifecycle import TicketService
+from tui_desk.domain.clock import fixed_clock
 from tui_desk.store import open_store, queries
 from tui_desk.store.queries import VIEW_ALL, VIEW_ATTENTION, InboxFilter
 

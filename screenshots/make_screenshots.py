@@ -21,8 +21,8 @@ sys.path.insert(0, str(HERE.parent))
 os.environ["TZ"] = "UTC"
 time.tzset()
 
-from tui_desk.core.clock import fixed_clock  # noqa: E402
 from tui_desk.demo import fill_demo  # noqa: E402
+from tui_desk.domain.clock import fixed_clock  # noqa: E402
 from tui_desk.store import open_store  # noqa: E402
 from tui_desk.store.queries import InboxFilter, inbox_position  # noqa: E402
 from tui_desk.ui.app import TuiDeskApp  # noqa: E402

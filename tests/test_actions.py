@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from support import AGENT, FakeClock, event_count, ticket_in_status
 
 from tui_desk.core.actions import ActionKind, perform, undo_last, undo_summary
-from tui_desk.core.clock import fixed_clock
-from tui_desk.core.errors import InvalidInput, TransitionRefused
 from tui_desk.core.lifecycle import TicketService
+from tui_desk.domain.clock import fixed_clock
+from tui_desk.domain.errors import InvalidInput, TransitionRefused
 from tui_desk.store import open_store, queries
 
 SPAWN = multiprocessing.get_context("spawn")

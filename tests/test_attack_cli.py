@@ -80,7 +80,7 @@ def test_item5_export_error_names_the_file(run, store: Store, ticket: int, tmp_p
 # -- 12: an empty --db is a mistake, not the default store ----------------------------------------
 def test_item12_empty_db_path_is_refused_not_the_default_store(run, monkeypatch, tmp_path: Path) -> None:
     default = tmp_path / "default" / "desk.db"
-    monkeypatch.setattr("tui_desk.config.default_db_path", lambda: default)
+    monkeypatch.setattr("tui_desk.core.config.default_db_path", lambda: default)
     monkeypatch.delenv("TUI_DESK_DB", raising=False)
     code, out, err = run("new", "--email", "a@example.com", "--subject", "s", "--body", "b", db="")
     assert_one_line_error(code, out, err, "--db")
@@ -89,7 +89,7 @@ def test_item12_empty_db_path_is_refused_not_the_default_store(run, monkeypatch,
 
 # -- 8: the real cause when the disk is full as the store opens -----------------------------------
 def test_item8_full_disk_while_opening_is_named_not_disk_io_error(monkeypatch, tmp_path: Path) -> None:
-    from tui_desk.core.errors import StoreFull
+    from tui_desk.domain.errors import StoreFull
     from tui_desk.store.db import store_error
 
     class Full:
@@ -213,7 +213,7 @@ def test_item18_config_that_never_ends_is_one_line(run, monkeypatch, store: Stor
 
 def test_item8_store_on_a_read_only_file_system_is_named_read_only(monkeypatch, tmp_path: Path) -> None:
     """A read-only mount said only "unable to open database file", even for `list`."""
-    from tui_desk.core.errors import StoreReadOnly
+    from tui_desk.domain.errors import StoreReadOnly
     from tui_desk.store.db import store_error
 
     class ReadOnlyMount:

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 import pytest
 from support import CUSTOMER, dump
 
-from tui_desk.core.clock import fixed_clock
-from tui_desk.core.errors import TuiDeskError
 from tui_desk.core.lifecycle import TicketService
+from tui_desk.domain.clock import fixed_clock
+from tui_desk.domain.errors import TuiDeskError
 from tui_desk.store import open_store, queries
 
 SPAWN = multiprocessing.get_context("spawn")

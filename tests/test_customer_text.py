@@ -11,7 +11,7 @@ import pytest
 
 from tui_desk.cli import main
 from tui_desk.core.lifecycle import TicketService
-from tui_desk.core.text import one_line, printable
+from tui_desk.domain.text import one_line, printable
 from tui_desk.store import Store, queries
 
 SUBJECT = "[bold red]x[/]"

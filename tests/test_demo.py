@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from tui_desk.cli import main
-from tui_desk.core.clock import from_text
 from tui_desk.core.lifecycle import TicketService
-from tui_desk.core.models import Priority, Status
 from tui_desk.demo import fill_demo
+from tui_desk.domain.clock import from_text
+from tui_desk.domain.models import Priority, Status
 from tui_desk.store import Store, open_store, queries
 from tui_desk.store.queries import InboxFilter
 

@@ -10,7 +10,7 @@ pytest.importorskip("babel")
 
 from tui_desk import i18n_tools  # noqa: E402
 from tui_desk.cli import main  # noqa: E402
-from tui_desk.core.models import status_label  # noqa: E402
+from tui_desk.domain.models import status_label  # noqa: E402
 from tui_desk.i18n import (  # noqa: E402
     _,
     choose_language,

@@ -14,9 +14,9 @@ from datetime import timedelta
 import pytest
 from support import AGENT, BUILTIN, CUSTOMER, LIVE, dump, event_count, ticket_in_status
 
-from tui_desk.core.clock import to_text
-from tui_desk.core.errors import ConflictError, InvalidInput, NotFound, TransitionRefused
 from tui_desk.core.lifecycle import TicketService
+from tui_desk.domain.clock import to_text
+from tui_desk.domain.errors import ConflictError, InvalidInput, NotFound, TransitionRefused
 from tui_desk.store import Store, queries
 
 ATTENTION = {"new", "open"}

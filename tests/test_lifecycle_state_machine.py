@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from support import AGENT, BUILTIN, FakeClock, dump, event_count
 
-from tui_desk.core.errors import TransitionRefused
 from tui_desk.core.lifecycle import TicketService
-from tui_desk.core.models import Meaning
+from tui_desk.domain.errors import TransitionRefused
+from tui_desk.domain.models import Meaning
 from tui_desk.store import open_store, queries
 from tui_desk.store.writes import bucket_for, sort_key_for
 

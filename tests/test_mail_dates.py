@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
-from tui_desk.core.clock import to_text
 from tui_desk.core.lifecycle import TicketService
+from tui_desk.domain.clock import to_text
 from tui_desk.mail.dates import SKEW, MessageDates, internaldate, message_time
 from tui_desk.mail.importer import Importer
 

@@ -275,7 +275,7 @@ def test_item14_fetch_counts_from_arrival_not_from_the_date_header(store, doveco
     from datetime import UTC, datetime, timedelta
     from email.utils import format_datetime
 
-    from tui_desk.core.clock import to_text
+    from tui_desk.domain.clock import to_text
 
     port, _deliver, _root = dovecot
     monkeypatch.setenv("TEST_IMAP_PASSWORD", PASSWORD)

@@ -228,7 +228,7 @@ def test_mbox_spans_read_what_mailbox_reads(tmp_path: Path) -> None:
 
 
 def test_a_message_failing_after_writing_is_undone_alone(service: TicketService, tmp_path: Path, monkeypatch) -> None:
-    from tui_desk.core.errors import InvalidInput
+    from tui_desk.domain.errors import InvalidInput
     from tui_desk.store import writes
 
     real = writes.insert_event

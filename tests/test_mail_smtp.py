@@ -171,7 +171,7 @@ def test_cli_reply_queues_and_send(db_path, tmp_path, monkeypatch, smtp_server, 
 
 
 def test_password_is_refused_in_config() -> None:
-    from tui_desk.core.errors import InvalidInput
+    from tui_desk.domain.errors import InvalidInput
 
     with pytest.raises(InvalidInput, match="password_command"):
         mail_settings({"mail": {"smtp": {"host": "h", "password": "x", "from": "a@b.c"}}})

@@ -6,8 +6,8 @@ import pytest
 from support import AGENT, CUSTOMER
 
 from tui_desk.core.actions import ActionKind, perform, undo_last
-from tui_desk.core.errors import InvalidInput, NotFound, TransitionRefused
 from tui_desk.core.lifecycle import TicketService
+from tui_desk.domain.errors import InvalidInput, NotFound, TransitionRefused
 from tui_desk.mail.importer import Importer
 from tui_desk.store import Store, queries
 

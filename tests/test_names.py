@@ -17,10 +17,10 @@ import pytest
 from support import dump, run_cli
 
 from tui_desk.core import names
-from tui_desk.core.errors import InvalidInput
 from tui_desk.core.lifecycle import STATUS_ACTIONS, TicketService
 from tui_desk.core.templates import add_template
-from tui_desk.core.text import one_line, printable
+from tui_desk.domain.errors import InvalidInput
+from tui_desk.domain.text import one_line, printable
 from tui_desk.store import Store, queries
 
 ESC = "\x1b"

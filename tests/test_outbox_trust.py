@@ -132,7 +132,7 @@ def test_item10_cli_bulk_reply_with_smtp(db_path, tmp_path, monkeypatch, smtp_se
 
 def test_item10_cli_bulk_stopped_by_a_store_error_names_what_was_done(db_path, monkeypatch, capsys) -> None:
     from tui_desk.cli import main
-    from tui_desk.core.errors import StoreError
+    from tui_desk.domain.errors import StoreError
 
     for n in (1, 2, 3):
         assert main(["new", "--db", str(db_path), "--email", f"c{n}@example.com", "--subject", f"S{n}", "--body", "x"]) == 0

@@ -31,8 +31,8 @@ import pytest
 from support import FakeClock
 
 from tui_desk import cli
-from tui_desk.core.errors import InvalidInput
 from tui_desk.core.lifecycle import TicketService
+from tui_desk.core.report_text import sparkline
 from tui_desk.core.reports import (
     Compliance,
     Durations,
@@ -43,7 +43,7 @@ from tui_desk.core.reports import (
     percentile,
 )
 from tui_desk.core.sla import BusinessHours, SlaPolicies
-from tui_desk.report_text import sparkline
+from tui_desk.domain.errors import InvalidInput
 from tui_desk.store import Store, open_store
 
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -503,7 +503,7 @@ def test_report_bad_input_is_one_line_and_exit_1(
 def test_report_modules_do_not_load_textual() -> None:
     """The report core and its text output run without the UI toolkit (scripts, the command)."""
     code = (
-        "import sys, tui_desk.core.reports, tui_desk.store.report_queries, tui_desk.report_text; "
+        "import sys, tui_desk.core.reports, tui_desk.store.report_queries, tui_desk.core.report_text; "
         "loaded = [m for m in sys.modules if m == 'textual' or m.startswith(('textual.', 'tui_desk.ui'))]; "
         "sys.exit(1 if loaded else 0)"
     )

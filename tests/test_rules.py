@@ -10,13 +10,13 @@ from hypothesis import strategies as st
 from support import AGENT, START, FakeClock, dump, event_count
 
 from tui_desk.core import rules, sla_tracking
-from tui_desk.core.clock import from_text, to_text
-from tui_desk.core.errors import InvalidInput, NotFound
 from tui_desk.core.lifecycle import TicketService
-from tui_desk.core.models import BUILTIN_MEANINGS, Meaning
 from tui_desk.core.rules import RulesConfig, RulesReport, run_rules
 from tui_desk.core.sla import BusinessHours, SlaPolicies, SlaTargets
 from tui_desk.demo import fill_demo
+from tui_desk.domain.clock import from_text, to_text
+from tui_desk.domain.errors import InvalidInput, NotFound
+from tui_desk.domain.models import BUILTIN_MEANINGS, Meaning
 from tui_desk.store import Store, open_store, queries
 
 DAY = timedelta(days=1)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from tui_desk.core.errors import InvalidInput, NotFound
 from tui_desk.core.lifecycle import TicketService
 from tui_desk.core.saved_views import (
     SavedView,
@@ -18,6 +17,7 @@ from tui_desk.core.saved_views import (
     remove_view,
     save_view,
 )
+from tui_desk.domain.errors import InvalidInput, NotFound
 from tui_desk.store import Store, queries
 from tui_desk.store.queries import InboxFilter
 

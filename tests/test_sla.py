@@ -11,8 +11,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tui_desk.core.errors import InvalidInput
-from tui_desk.core.models import BUILTIN_MEANINGS, Meaning
 from tui_desk.core.sla import (
     BusinessHours,
     Duration,
@@ -29,6 +27,8 @@ from tui_desk.core.sla import (
     sla_state,
     to_config,
 )
+from tui_desk.domain.errors import InvalidInput
+from tui_desk.domain.models import BUILTIN_MEANINGS, Meaning
 
 H = 3600
 TALLINN = ZoneInfo("Europe/Tallinn")

@@ -11,7 +11,7 @@ import pytest
 from support import START
 
 from tui_desk import cli
-from tui_desk.core.clock import from_text, to_text
+from tui_desk.domain.clock import from_text, to_text
 from tui_desk.store import Store, queries
 
 ALWAYS = [

@@ -9,10 +9,10 @@ from support import AGENT, START, FakeClock
 
 from tui_desk.core import sla_tracking
 from tui_desk.core.actions import ActionKind, perform, undo_last
-from tui_desk.core.clock import to_text
 from tui_desk.core.lifecycle import TicketService
-from tui_desk.core.models import Meaning
 from tui_desk.core.sla import SlaPolicies
+from tui_desk.domain.clock import to_text
+from tui_desk.domain.models import Meaning
 from tui_desk.store import Store, queries
 from tui_desk.store.queries import InboxFilter
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 import pytest
 from support import dump
 
-from tui_desk.core.errors import StoreError
 from tui_desk.core.lifecycle import TicketService
+from tui_desk.domain.errors import StoreError
 from tui_desk.store import Store, db, open_store, queries
 from tui_desk.store.queries import InboxFilter
 from tui_desk.store.schema import SCHEMA_VERSION
@@ -466,7 +466,7 @@ def test_failed_transaction_rolls_back_with_a_one_line_store_error(
 def test_another_programs_database_is_refused_and_left_alone(tmp_path):
     import sqlite3
 
-    from tui_desk.core.errors import StoreError
+    from tui_desk.domain.errors import StoreError
     from tui_desk.store import open_store
 
     path = tmp_path / "other.db"

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from support import AGENT
 
 from tui_desk import cli
-from tui_desk.core.errors import InvalidInput, NotFound
 from tui_desk.core.lifecycle import TicketService
 from tui_desk.core.templates import (
     add_template,
@@ -30,6 +29,7 @@ from tui_desk.core.templates import (
     ticket_context,
     update_template,
 )
+from tui_desk.domain.errors import InvalidInput, NotFound
 from tui_desk.i18n import set_language
 from tui_desk.store import Store, open_store, queries
 from tui_desk.store.schema import MIGRATIONS

@@ -19,7 +19,7 @@ import pytest
 from support import assert_one_line_error, dump, run_cli
 
 from tui_desk import cli
-from tui_desk.core import errors
+from tui_desk.domain import errors
 from tui_desk.core.lifecycle import TicketService
 from tui_desk.core.sla import SlaPolicies
 from tui_desk.demo import fill_demo

@@ -6,8 +6,8 @@ import pytest
 from support import AGENT
 
 from tui_desk.core.actions import ActionKind, perform, undo_last
-from tui_desk.core.errors import TransitionRefused
 from tui_desk.core.lifecycle import TicketService
+from tui_desk.domain.errors import TransitionRefused
 from tui_desk.store import queries
 
 

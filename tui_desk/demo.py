@@ -28,7 +28,6 @@ from itertools import accumulate, chain
 from math import log
 from typing import Any, NamedTuple
 
-from .core.clock import system_clock
 from .core.lifecycle import (
     CUSTOMER_REOPENS,
     POSTPONE_FROM,
@@ -38,7 +37,8 @@ from .core.lifecycle import (
     RESTORE_FROM,
     TicketService,
 )
-from .core.models import BUILTIN_MEANINGS, Meaning, Priority
+from .domain.clock import system_clock
+from .domain.models import BUILTIN_MEANINGS, Meaning, Priority
 from .store import Store
 from .store.writes import bucket_for, sort_key_for
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tui_desk.core.clock import fixed_clock
 from tui_desk.core.lifecycle import TicketService
+from tui_desk.domain.clock import fixed_clock
 from tui_desk.store import Store, open_store
 from tui_desk.ui.app import TuiDeskApp
 

@@ -13,7 +13,7 @@ from textual.widget import Widget
 from textual.widgets import Static
 from textual.worker import WorkerCancelled, WorkerState
 
-from tui_desk.core.models import InboxRow
+from tui_desk.domain.models import InboxRow
 from tui_desk.store import Store, queries
 from tui_desk.ui.app import TuiDeskApp
 from tui_desk.ui.widgets.thread import ThreadView

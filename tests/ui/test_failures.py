@@ -16,8 +16,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import TextArea
 
-from tui_desk.core.clock import fixed_clock
 from tui_desk.core.rules import RulesConfig
+from tui_desk.domain.clock import fixed_clock
 from tui_desk.store import Store, queries
 from tui_desk.ui.app import TuiDeskApp
 from tui_desk.ui.screens.reply import DRAFT_SAVE_DELAY, ReplyScreen

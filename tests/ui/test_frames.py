@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from tui_desk.core.clock import fixed_clock
+from tui_desk.domain.clock import fixed_clock
 from tui_desk.store import Store, queries
 from tui_desk.ui.app import TuiDeskApp
 from tui_desk.ui.frames import LONGEST_HOLD

@@ -90,7 +90,7 @@ def test_snapshot_inbox_in_croatian(desk: Desk, snap_compare) -> None:  # noqa: 
 
 
 async def test_unknown_language_notice_in_the_app(desk: Desk) -> None:
-    from tui_desk.core.clock import fixed_clock
+    from tui_desk.domain.clock import fixed_clock
     from tui_desk.ui.app import TuiDeskApp
 
     from .helpers import NOW, notifications

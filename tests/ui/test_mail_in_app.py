@@ -7,7 +7,7 @@ import socket
 import aiosmtpd.controller
 import pytest
 
-from tui_desk.core.clock import fixed_clock
+from tui_desk.domain.clock import fixed_clock
 from tui_desk.mail.outbox import unsent_count
 from tui_desk.mail.settings import mail_settings
 from tui_desk.ui.app import TuiDeskApp

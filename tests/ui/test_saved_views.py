@@ -12,7 +12,7 @@ import pytest
 from textual.command import CommandPalette
 from textual.widgets import Tab
 
-from tui_desk.core.clock import fixed_clock
+from tui_desk.domain.clock import fixed_clock
 from tui_desk.store import Store
 from tui_desk.ui.app import TuiDeskApp
 from tui_desk.ui.screens.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt
@@ -378,7 +378,7 @@ async def test_braces_move_on_between_saved_views_with_the_same_filter(desk: Des
 
 
 def test_saving_a_view_through_a_symlinked_config_keeps_the_link(tmp_path: Path) -> None:
-    from tui_desk.config import write_config_text
+    from tui_desk.core.config import write_config_text
 
     real = tmp_path / "dotfiles" / "config.toml"
     real.parent.mkdir()

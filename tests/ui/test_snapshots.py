@@ -12,7 +12,7 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from tui_desk.core.clock import fixed_clock
+from tui_desk.domain.clock import fixed_clock
 from tui_desk.ui.app import TuiDeskApp
 
 from .conftest import ACTOR, Desk, make_app

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tui_desk.core.clock import fixed_clock
 from tui_desk.core.rules import RulesConfig
+from tui_desk.domain.clock import fixed_clock
 from tui_desk.store import queries
 from tui_desk.ui.app import TuiDeskApp
 

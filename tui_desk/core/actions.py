@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from ..domain.clock import to_text
+from ..domain.errors import ConflictError, NotFound, TransitionRefused, TuiDeskError
+from ..domain.models import Status
 from ..i18n import _
-from .clock import to_text
-from .errors import ConflictError, NotFound, TransitionRefused, TuiDeskError
 from .lifecycle import Change, TicketService
-from .models import Status
 
 KEPT_ACTIONS = 100
 

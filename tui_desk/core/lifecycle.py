@@ -21,13 +21,9 @@ from datetime import datetime
 from email.utils import parseaddr
 from typing import Any
 
-from ..i18n import _
-from ..store import Store, addressing, writes
-from ..store.db import describe_sqlite_error
-from . import sla_tracking
-from .clock import Clock, from_text, system_clock, to_text
-from .errors import ConflictError, InvalidInput, NotFound, StoreError, TransitionRefused
-from .models import (
+from ..domain.clock import Clock, from_text, system_clock, to_text
+from ..domain.errors import ConflictError, InvalidInput, NotFound, StoreError, TransitionRefused
+from ..domain.models import (
     BUILTIN_MEANINGS,
     CUSTOM_MEANINGS,
     EventKind,
@@ -40,6 +36,10 @@ from .models import (
     priority_label,
     status_label,
 )
+from ..i18n import _
+from ..store import Store, addressing, writes
+from ..store.db import describe_sqlite_error
+from . import sla_tracking
 from .names import person_name, status_name, tag_edit, tag_to_remove
 from .sla import SlaPolicies, SlaTargets, to_config, zone_name
 

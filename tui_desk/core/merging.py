@@ -13,13 +13,13 @@ import json
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
+from ..domain.clock import from_text, to_text
+from ..domain.errors import ConflictError, InvalidInput, NotFound, TransitionRefused
+from ..domain.models import EventKind, Meaning, MessageKind, Status, StatusDef
 from ..i18n import _
 from ..store import writes
 from . import sla_tracking
-from .clock import from_text, to_text
-from .errors import ConflictError, InvalidInput, NotFound, TransitionRefused
 from .lifecycle import CUSTOMER_REOPENS, Change, TicketService, _Plan, normalize_email
-from .models import EventKind, Meaning, MessageKind, Status, StatusDef
 
 if TYPE_CHECKING:
     from .actions import RecordedAction

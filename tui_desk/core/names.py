@@ -17,10 +17,10 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..domain.errors import InvalidInput
+from ..domain.models import Status, status_label
+from ..domain.text import hidden_characters, one_line
 from ..i18n import _
-from .errors import InvalidInput
-from .models import Status, status_label
-from .text import hidden_characters, one_line
 
 NAME_MAX = 80
 

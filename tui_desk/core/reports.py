@@ -66,12 +66,12 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from math import ceil
 from typing import Any, TypeVar
 
+from ..domain.clock import from_text, to_text
+from ..domain.errors import InvalidInput
+from ..domain.models import PRIORITY_ORDER
 from ..i18n import _
 from ..store import Store, queries
 from ..store import report_queries as rq
-from .clock import from_text, to_text
-from .errors import InvalidInput
-from .models import PRIORITY_ORDER
 from .sla import SlaPolicies, SlaTargets, machine_timezone, zone_name
 
 T = TypeVar("T")

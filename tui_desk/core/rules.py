@@ -32,10 +32,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from ..domain.clock import to_text
+from ..domain.errors import ConflictError, InvalidInput, NotFound, TransitionRefused
 from ..i18n import _, ngettext
 from ..store import queries
-from .clock import to_text
-from .errors import ConflictError, InvalidInput, NotFound, TransitionRefused
 from .lifecycle import Change, TicketService
 
 SYSTEM = "system"

@@ -25,11 +25,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..config import config_path, load_config, write_config_text
+from ..domain.errors import InvalidInput, NotFound
+from ..domain.text import one_line
 from ..i18n import _
 from ..store.queries import VIEW_ALL, VIEW_ATTENTION, InboxFilter
-from .errors import InvalidInput, NotFound
-from .text import one_line
+from .config import config_path, load_config, write_config_text
 
 if TYPE_CHECKING:
     from tomlkit import TOMLDocument

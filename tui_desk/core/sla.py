@@ -74,9 +74,9 @@ from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from ..domain.errors import InvalidInput
+from ..domain.models import Meaning, Priority
 from ..i18n import _
-from .errors import InvalidInput
-from .models import Meaning, Priority
 
 _DAY = timedelta(days=1)
 _SECOND = timedelta(seconds=1)

@@ -22,10 +22,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from ..domain.clock import from_text, to_text
+from ..domain.errors import InvalidInput
+from ..domain.models import Meaning
 from ..i18n import _
-from .clock import from_text, to_text
-from .errors import InvalidInput
-from .models import Meaning
 from .sla import BusinessHours, SlaClock, SlaPolicies, SlaState, SlaTargets, replay
 
 NO_DUE_KEY = "9999-12-31T23:59:59Z"

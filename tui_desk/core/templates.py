@@ -22,10 +22,10 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..domain.clock import Clock, system_clock, to_text
+from ..domain.errors import InvalidInput, NotFound
+from ..domain.models import Ticket, priority_label, status_label
 from ..i18n import _
-from .clock import Clock, system_clock, to_text
-from .errors import InvalidInput, NotFound
-from .models import Ticket, priority_label, status_label
 from .names import NAME_MAX as NAME_MAX  # where the UI and tests have found it
 from .names import saved_reply_name
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
+from ..domain.errors import InvalidInput
 from ..i18n import _
-from .errors import InvalidInput
 
 MAX_IDS = 10_000
 LARGEST_ID = 2**63 - 1  # SQLite's largest integer: a longer number cannot name a ticket

@@ -38,9 +38,9 @@ from email.utils import format_datetime, formataddr
 from pathlib import Path
 from typing import Any
 
-from ..core.clock import from_text
-from ..core.errors import InvalidInput
-from ..core.models import CUSTOM_MEANINGS
+from ..domain.clock import from_text
+from ..domain.errors import InvalidInput
+from ..domain.models import CUSTOM_MEANINGS
 from ..i18n import _
 from ..store import Store
 from .parse import AUTHOR_HEADER, KIND_HEADER, STATE_HEADER, STATUS_HEADER, TICKET_HEADER, mime_type

@@ -20,8 +20,8 @@ import ssl
 from collections.abc import Iterator
 from datetime import datetime
 
-from ..core.errors import InvalidInput
 from ..core.lifecycle import TicketService
+from ..domain.errors import InvalidInput
 from ..i18n import _
 from .dates import MessageDates, internaldate
 from .importer import Importer, ImportSummary

@@ -28,10 +28,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
-from ..core.clock import to_text
-from ..core.errors import InvalidInput, StoreError, TuiDeskError
 from ..core.lifecycle import TicketService
-from ..core.models import EventKind
+from ..domain.clock import to_text
+from ..domain.errors import InvalidInput, StoreError, TuiDeskError
+from ..domain.models import EventKind
 from ..i18n import _
 from ..store import writes
 from .dates import MessageDates, message_time

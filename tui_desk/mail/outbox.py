@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
-from ..core.clock import Clock, from_text, system_clock, to_text
+from ..domain.clock import Clock, from_text, system_clock, to_text
 from ..i18n import _
 from ..store import Store
 from ..store.addressing import recipients, reply_subject

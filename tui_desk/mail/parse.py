@@ -31,8 +31,8 @@ from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from typing import cast
 
-from ..core.errors import TuiDeskError
 from ..core.lifecycle import normalize_email
+from ..domain.errors import TuiDeskError
 from ..i18n import _
 
 # Our own headers, written by the mbox export so an import restores what mail cannot say.

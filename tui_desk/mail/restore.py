@@ -15,10 +15,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from ..core.clock import from_text
-from ..core.errors import TuiDeskError
 from ..core.lifecycle import TicketService
-from ..core.models import Status
+from ..domain.clock import from_text
+from ..domain.errors import TuiDeskError
+from ..domain.models import Status
 
 _TEXT_KEYS = ("assignee", "priority", "department", "postponed_until")
 

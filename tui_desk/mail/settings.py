@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 from typing import Any
 
-from ..core.errors import InvalidInput
+from ..domain.errors import InvalidInput
 from ..i18n import _
 
 SECURITY = ("tls", "starttls", "none")

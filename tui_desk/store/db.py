@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from ..core.errors import (
+from ..domain.errors import (
     StoreDamaged,
     StoreError,
     StoreFull,
@@ -20,8 +20,8 @@ from ..core.errors import (
     StoreMissing,
     StoreReadOnly,
 )
+from ..domain.private_files import create_private_file, make_private_folders
 from ..i18n import _
-from ..private import create_private_file, make_private_folders
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
 if TYPE_CHECKING:

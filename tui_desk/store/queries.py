@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from ..core.errors import NotFound
-from ..core.models import Attachment, Event, InboxRow, Message, Ticket
+from ..domain.errors import NotFound
+from ..domain.models import Attachment, Event, InboxRow, Message, Ticket
 from ..i18n import _
 from .db import Store
 

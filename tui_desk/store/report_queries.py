@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.errors import StoreError
+from ..domain.errors import StoreError
 from .db import Store, describe_sqlite_error
 
 # Events whose to_value is the ticket's status after them and from_value the one before.

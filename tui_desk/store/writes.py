@@ -5,8 +5,8 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from ..core.clock import to_epoch
-from ..core.models import Meaning
+from ..domain.clock import to_epoch
+from ..domain.models import Meaning
 
 # bucket: 0 needs attention, 1 other live tickets, 2 spam/deleted (hidden from the inbox)
 _BUCKETS = {

@@ -27,10 +27,17 @@ from textual.widgets import Footer, Static
 
 from ..core import sla_tracking
 from ..core.actions import ActionKind, Outcome, action_name, perform, undo_last, undo_summary
-from ..core.clock import Clock, system_clock, to_epoch
-from ..core.errors import NotFound, TuiDeskError
 from ..core.lifecycle import Change, TicketService
-from ..core.models import (
+from ..core.names import parse_tag_text
+from ..core.rules import RulesConfig, run_rules
+from ..core.saved_views import SavedViews
+from ..core.sla import SlaPolicies, SlaState
+from ..core.sla_tracking import SlaView
+from ..core.ticket_ids import parse_ticket_id
+from ..core.triage import next_to_solve
+from ..domain.clock import Clock, system_clock, to_epoch
+from ..domain.errors import NotFound, TuiDeskError
+from ..domain.models import (
     PRIORITY_ORDER,
     Event,
     InboxRow,
@@ -42,14 +49,7 @@ from ..core.models import (
     priority_label,
     status_label,
 )
-from ..core.names import parse_tag_text
-from ..core.rules import RulesConfig, run_rules
-from ..core.saved_views import SavedViews
-from ..core.sla import SlaPolicies, SlaState
-from ..core.sla_tracking import SlaView
-from ..core.text import one_line, printable
-from ..core.ticket_ids import parse_ticket_id
-from ..core.triage import next_to_solve
+from ..domain.text import one_line, printable
 from ..i18n import N_, _, ngettext
 from ..mail.outbox import reply_options
 from ..mail.settings import MailSettings

@@ -6,7 +6,7 @@ import os
 import shlex
 from pathlib import Path
 
-from ..config import DB_ENV, default_db_path
+from ..core.config import DB_ENV, default_db_path
 from ..i18n import _
 
 

@@ -16,8 +16,8 @@ import time
 from textual.app import App
 from textual.worker import Worker, WorkerState
 
-from ..core.errors import TuiDeskError
-from ..core.text import one_line
+from ..domain.errors import TuiDeskError
+from ..domain.text import one_line
 from ..i18n import _
 from ..store.db import describe_sqlite_error
 

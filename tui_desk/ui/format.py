@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..core.clock import from_text
+from ..domain.clock import from_text
 
 
 def local_time(stored: str | None, with_date: bool = True) -> str:

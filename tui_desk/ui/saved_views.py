@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
 
-from ..core.errors import TuiDeskError
 from ..core.saved_views import SavedView, SavedViews, check_name, read_views, remove_view, save_view
-from ..core.text import one_line
+from ..domain.errors import TuiDeskError
+from ..domain.text import one_line
 from ..i18n import _
 from ..store.queries import InboxFilter
 from .format import markup_literal

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..core.clock import from_text, humanize_age
-from ..core.models import InboxRow, Ticket
 from ..core.sla import SlaState
 from ..core.sla_tracking import FIRST_RESPONSE, SlaView
+from ..domain.clock import from_text, humanize_age
+from ..domain.models import InboxRow, Ticket
 from ..i18n import _
 from .format import local_time
 

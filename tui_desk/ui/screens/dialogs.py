@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from ...core.text import printable
+from ...domain.text import printable
 from ...i18n import N_, _
 
 

@@ -9,8 +9,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Footer
 
-from ...core.models import Message, Ticket
-from ...core.text import one_line
+from ...domain.models import Message, Ticket
+from ...domain.text import one_line
 from ...i18n import N_, _
 from ..format import local_time
 from ..widgets.full_text import Block, FullTextView

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from ...core.clock import parse_when
-from ...core.errors import InvalidInput
+from ...domain.clock import parse_when
+from ...domain.errors import InvalidInput
 from ...i18n import _, format_weekday_time
 from .dialogs import ChoiceDialog
 

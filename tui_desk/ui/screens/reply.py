@@ -24,7 +24,7 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Footer, Label, Static, TextArea
 
-from ...core.text import one_line, printable
+from ...domain.text import one_line, printable
 from ...i18n import N_, _
 from ...store import Store
 from ..drafts import Drafts

@@ -23,11 +23,11 @@ from textual.events import Resize
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Sparkline, Static
 
-from ...core.clock import Clock
+from ...core.report_text import by_title, figures_table, groups_table, period_text
 from ...core.reports import GROUPINGS, Report, build_report, duration_text
 from ...core.sla import SlaPolicies
+from ...domain.clock import Clock
 from ...i18n import N_, _, format_date
-from ...report_text import by_title, figures_table, groups_table, period_text
 from ...store import Store
 from ..failures import ReportsWorkerFailures, describe_failure
 

@@ -23,7 +23,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Input, Label, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from ...core.errors import TuiDeskError
 from ...core.templates import (
     Rendered,
     Template,
@@ -37,7 +36,8 @@ from ...core.templates import (
     render,
     update_template,
 )
-from ...core.text import one_line, printable
+from ...domain.errors import TuiDeskError
+from ...domain.text import one_line, printable
 from ...i18n import N_, _
 from ...store import Store
 from ..failures import ReportsWorkerFailures, describe_failure

@@ -20,7 +20,7 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...core.text import printable
+from ...domain.text import printable
 from ...i18n import N_
 
 

@@ -22,11 +22,11 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...core.clock import humanize_age, to_epoch
-from ...core.models import PRIORITY_ORDER, InboxRow, Status, priority_label, status_label
 from ...core.sla import SlaState
 from ...core.sla_tracking import SlaView
-from ...core.text import one_line
+from ...domain.clock import humanize_age, to_epoch
+from ...domain.models import PRIORITY_ORDER, InboxRow, Status, priority_label, status_label
+from ...domain.text import one_line
 from ...i18n import N_, _
 from ..failures import ReportsWorkerFailures
 from ..sla_display import short_label

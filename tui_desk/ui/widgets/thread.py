@@ -8,8 +8,8 @@ from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.text import Text
 
-from ...core.models import Message, MessageKind, Ticket, priority_label
-from ...core.text import one_line, printable
+from ...domain.models import Message, MessageKind, Ticket, priority_label
+from ...domain.text import one_line, printable
 from ...i18n import N_, _
 from ..format import cut_text, local_time
 from .text_pane import TextPane

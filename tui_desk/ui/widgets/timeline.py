@@ -7,8 +7,8 @@ from collections.abc import Callable
 from rich.text import Text
 
 from ...core.actions import action_name
-from ...core.models import Event, EventKind, event_label, priority_label
-from ...core.text import one_line
+from ...domain.models import Event, EventKind, event_label, priority_label
+from ...domain.text import one_line
 from ...i18n import N_, _
 from ..format import local_time
 from .text_pane import TextPane

@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Tab, Tabs
 
-from ...core.text import one_line
+from ...domain.text import one_line
 
 TAB_WIDTH = 30  # longer names are cut with an ellipsis
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import platformdirs
 
-from .core.errors import InvalidInput
-from .i18n import _
-from .private import FILE_MODE, make_private_folders
+from ..domain.errors import InvalidInput
+from ..domain.private_files import FILE_MODE, make_private_folders
+from ..i18n import _
 
 APP_NAME = "tui-desk"
 DB_ENV = "TUI_DESK_DB"

@@ -17,13 +17,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from .config import Config
-from .core.errors import InvalidInput
-from .core.lifecycle import TicketService
-from .core.text import json_text, one_line
-from .i18n import _
-from .mail.settings import MailSettings, mail_settings
-from .private import FILE_MODE, private_umask
+from ..core.config import Config
+from ..core.lifecycle import TicketService
+from ..domain.errors import InvalidInput
+from ..domain.private_files import FILE_MODE, private_umask
+from ..domain.text import json_text, one_line
+from ..i18n import _
+from ..mail.settings import MailSettings, mail_settings
 
 COMMANDS = ("import", "fetch", "send", "outbox", "export")
 
@@ -61,7 +61,7 @@ def settings_of(config: Config) -> MailSettings:
 
 def reply_options(config: Config) -> dict:
     """Arguments for TicketService.reply: queue the reply for e-mail when [mail.smtp] is set."""
-    from .mail.outbox import reply_options as options
+    from ..mail.outbox import reply_options as options
 
     return options(settings_of(config))
 
@@ -73,7 +73,7 @@ def mail_command(args: argparse.Namespace, service: TicketService, config: Confi
     if args.command == "fetch":
         return _fetch(args, service, settings)
     if args.command == "send":
-        from .mail.outbox import send_due
+        from ..mail.outbox import send_due
 
         if settings.smtp is None:
             raise InvalidInput(_("No SMTP server in the config file: add a [mail.smtp] table"))
@@ -86,7 +86,7 @@ def mail_command(args: argparse.Namespace, service: TicketService, config: Confi
                 print(f"  #{outbox_id}: {one_line(error)}", file=sys.stderr)
         return 0 if not result.failed else 2
     if args.command == "outbox":
-        from .mail.outbox import outbox_rows
+        from ..mail.outbox import outbox_rows
 
         rows = outbox_rows(service.store)
         if args.json:
@@ -97,7 +97,7 @@ def mail_command(args: argparse.Namespace, service: TicketService, config: Confi
                 print(f"#{r['ticket_id']:<6} {r['status']:<8} {r['attempts']:>2} {r['next_attempt_at']}  {error}")
         return 0
     if args.command == "export":
-        from .mail.export import chosen_tickets, export_json, export_mbox
+        from ..mail.export import chosen_tickets, export_json, export_mbox
 
         # Checked as `list` and `report` check theirs: a typo must not make a backup of
         # nothing (an unknown status) or of everything (a date compared as text).
@@ -144,8 +144,8 @@ def _since_text(since: str | None, service: TicketService) -> str | None:
     """--since as the stored form of that day's start (UTC): a date, or 30d / 4w back."""
     from datetime import UTC, datetime, time
 
-    from .core.clock import to_text
-    from .core.reports import parse_day
+    from ..core.reports import parse_day
+    from ..domain.clock import to_text
 
     day = parse_day(since, service.clock().astimezone(UTC).date(), end=False)
     return to_text(datetime.combine(day, time.min, tzinfo=UTC)) if day else None
@@ -192,8 +192,8 @@ _NAMED = 5  # files named in the "not mail" line; the count says how many there 
 
 
 def _import(args: argparse.Namespace, service: TicketService, settings: MailSettings) -> int:
-    from .mail.export import import_json, is_json_export
-    from .mail.importer import Importer, find_sources
+    from ..mail.export import import_json, is_json_export
+    from ..mail.importer import Importer, find_sources
 
     paths = [Path(p).expanduser() for p in args.paths]
     backups = [p for p in paths if p.is_file() and is_json_export(p)]
@@ -246,7 +246,7 @@ def _import(args: argparse.Namespace, service: TicketService, settings: MailSett
 
 
 def _fetch(args: argparse.Namespace, service: TicketService, settings: MailSettings) -> int:
-    from .mail.imap import fetch_all
+    from ..mail.imap import fetch_all
 
     while True:
         for account, summary in fetch_all(service, settings):

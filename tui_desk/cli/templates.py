@@ -24,10 +24,8 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
-from .cli_input import read_stdin, read_text_file
-from .core.errors import InvalidInput
-from .core.lifecycle import TicketService
-from .core.templates import (
+from ..core.lifecycle import TicketService
+from ..core.templates import (
     Template,
     add_template,
     get_template,
@@ -38,8 +36,10 @@ from .core.templates import (
     render_for_ticket,
     update_template,
 )
-from .core.text import json_text, one_line, printable
-from .i18n import _
+from ..domain.errors import InvalidInput
+from ..domain.text import json_text, one_line, printable
+from ..i18n import _
+from .input_text import read_stdin, read_text_file
 
 COMMAND = "template"
 
@@ -167,7 +167,7 @@ def _edit_in_editor(template: Template) -> str:
 
 
 def template_command(args: argparse.Namespace, service: TicketService) -> int:
-    from .cli import parse_ticket_id
+    from ..core.ticket_ids import parse_ticket_id
 
     store = service.store
     action = args.template_action

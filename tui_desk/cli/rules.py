@@ -21,14 +21,14 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from .config import Config, config_path, write_config_text
-from .core.errors import InvalidInput
-from .core.lifecycle import TicketService
-from .core.models import PRIORITY_ORDER, priority_label
-from .core.rules import RulesConfig, describe_period, format_period, run_rules
-from .core.sla import SlaPolicies, SlaTargets, dump_toml, format_time, to_config, zone_name
-from .core.text import json_text, one_line
-from .i18n import _, day_abbreviation
+from ..core.config import Config, config_path, write_config_text
+from ..core.lifecycle import TicketService
+from ..core.rules import RulesConfig, describe_period, format_period, run_rules
+from ..core.sla import SlaPolicies, SlaTargets, dump_toml, format_time, to_config, zone_name
+from ..domain.errors import InvalidInput
+from ..domain.models import PRIORITY_ORDER, priority_label
+from ..domain.text import json_text, one_line
+from ..i18n import _, day_abbreviation
 
 _DAY_ABBREVIATIONS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 

@@ -17,25 +17,28 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any, NoReturn
 
-from . import __version__, cli_mail, cli_rules, cli_templates
-from .cli_input import read_stdin, repair_arguments
-from .config import Config, config_path, load_config, resolve_db_path
-from .core import sla_tracking
-from .core.actions import ActionKind, PartlyDone, action_name, perform, undo_last, undo_summary
-from .core.clock import humanize_age, parse_when, system_clock, to_epoch
-from .core.errors import InvalidInput, NotFound, TransitionRefused, TuiDeskError
-from .core.lifecycle import STATUS_ACTIONS, Change, TicketService, parse_priority
-from .core.models import event_label, priority_label, status_label
-from .core.names import parse_tag_words, person_name
-from .core.rules import RulesConfig
-from .core.saved_views import SavedView, parse_views
-from .core.sla import SlaPolicies
-from .core.text import json_text, one_line, printable
-from .core.ticket_ids import parse_ticket_id, parse_ticket_ids
-from .i18n import _, choose_language, set_language
-from .store import Store, open_store, queries
-from .store.db import describe_sqlite_error
-from .store.queries import InboxFilter
+from .. import __version__
+from ..core import sla_tracking
+from ..core.actions import ActionKind, PartlyDone, action_name, perform, undo_last, undo_summary
+from ..core.config import Config, config_path, load_config, resolve_db_path
+from ..core.lifecycle import STATUS_ACTIONS, Change, TicketService, parse_priority
+from ..core.names import parse_tag_words, person_name
+from ..core.rules import RulesConfig
+from ..core.saved_views import SavedView, parse_views
+from ..core.sla import SlaPolicies
+from ..core.ticket_ids import parse_ticket_id, parse_ticket_ids
+from ..domain.clock import humanize_age, parse_when, system_clock, to_epoch
+from ..domain.errors import InvalidInput, NotFound, TransitionRefused, TuiDeskError
+from ..domain.models import event_label, priority_label, status_label
+from ..domain.text import json_text, one_line, printable
+from ..i18n import _, choose_language, set_language
+from ..store import Store, open_store, queries
+from ..store.db import describe_sqlite_error
+from ..store.queries import InboxFilter
+from . import mail as cli_mail
+from . import rules as cli_rules
+from . import templates as cli_templates
+from .input_text import read_stdin, repair_arguments
 
 
 class _Parser(argparse.ArgumentParser):
@@ -412,7 +415,7 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
     service = TicketService(store, actor=actor, sla=cli_rules.sla_policies(config))
     command = args.command
     if command == "demo":
-        from .demo import fill_demo
+        from ..demo import fill_demo
 
         if store.scalar("SELECT EXISTS (SELECT 1 FROM tickets) OR EXISTS (SELECT 1 FROM customers)"):
             # Fake customers mixed into real ones cannot be told apart afterwards.
@@ -524,8 +527,8 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
             for d in definitions:
                 print(f"{one_line(d.key):<20} {d.label:<20} {d.meaning.value:<10} {counts.get(d.key, 0):>8}")
     elif command == "report":
-        from .core.reports import build_report
-        from .report_text import print_report
+        from ..core.report_text import print_report
+        from ..core.reports import build_report
 
         report = build_report(store, service.sla, since=args.since, until=args.until, by=args.by, now=service.clock())
         if args.json:
@@ -549,8 +552,8 @@ def _open_demo(actor: str, sla: SlaPolicies, rules: RulesConfig, notice: str | N
     """A throw-away store of demo tickets, so a newcomer sees the app full at once."""
     import tempfile
 
-    from .demo import fill_demo
-    from .ui.app import run_app
+    from ..demo import fill_demo
+    from ..ui.app import run_app
 
     with tempfile.TemporaryDirectory(prefix="tui-desk-demo-") as folder:
         path = os.path.join(folder, "demo.db")
@@ -649,7 +652,7 @@ def _main(argv: Sequence[str] | None) -> int:
                 _actor(args, config.agent), cli_rules.sla_policies(config), cli_rules.rules_config(config), notice
             )
         if args.command is None:
-            from .ui.app import run_app
+            from ..ui.app import run_app
 
             return run_app(
                 path,

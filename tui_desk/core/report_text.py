@@ -14,11 +14,11 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from .core.clock import humanize_age
-from .core.models import priority_label, status_label
-from .core.reports import Compliance, Durations, GroupFigures, Report, duration_text, percent_text
-from .core.text import one_line
-from .i18n import _, format_date, ngettext
+from ..domain.clock import humanize_age
+from ..domain.models import priority_label, status_label
+from ..domain.text import one_line
+from ..i18n import _, format_date, ngettext
+from .reports import Compliance, Durations, GroupFigures, Report, duration_text, percent_text
 
 BARS = "▁▂▃▄▅▆▇█"
 

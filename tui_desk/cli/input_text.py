@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 from typing import TypeVar
 
-from .core.errors import InvalidInput
-from .i18n import _
+from ..domain.errors import InvalidInput
+from ..i18n import _
 
 _AnyStr = TypeVar("_AnyStr", str, bytes)
 

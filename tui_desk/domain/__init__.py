@@ -1,0 +1,1 @@
+"""tui_desk.domain."""
