@@ -77,7 +77,7 @@ def test_show_json_from_a_real_process_is_byte_for_byte_and_has_no_raw_escape(
         [
             sys.executable,
             "-m",
-            "tui_desk.cli",
+            "tui_desk",
             "--db",
             str(db_path),
             "show",

@@ -24,7 +24,7 @@ from tui_desk.i18n import (  # noqa: E402
 from tui_desk.store import open_store  # noqa: E402
 
 LANGUAGES = ["et", "ro", "lv", "hr", "tl"]
-# DOMAIN.md, "Languages": the status names the help desks use.
+# docs/lifecycle.md, "Status names in each language": the names the help desks use.
 STATUS_NAMES = {
     "et": ["Uus", "Avatud", "Vastatud", "Lahendatud", "Edasilükatud"],
     "ro": ["Nou", "Deschis", "Răspuns", "Rezolvat", "Amânat"],

@@ -1,4 +1,4 @@
-"""The lifecycle table of DOMAIN.md, row by row, allowed and refused.
+"""The lifecycle table of docs/lifecycle.md, row by row, allowed and refused.
 
 Every allowed action is checked by the status it leaves (read back from the
 store) and by the one timeline event it writes; every refused action by its
