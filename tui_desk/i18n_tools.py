@@ -42,10 +42,10 @@ def _catalog_modules():  # noqa: ANN202 - babel is imported only when the tool r
     return catalog, extract, mofile, pofile
 
 
-def extract_messages() -> dict[str | tuple[str, str], list[tuple[str, int]]]:
+def extract_messages() -> dict[str | tuple[str, str], list[tuple[str, int | None]]]:
     """Every translatable string of the code → where it is used (path relative to the package)."""
     _catalog, extract, _mofile, _pofile = _catalog_modules()
-    found: dict[str | tuple[str, str], list[tuple[str, int]]] = {}
+    found: dict[str | tuple[str, str], list[tuple[str, int | None]]] = {}
     method_map = [("**.py", "python")]
     for filename, _lineno, message, _comments, _context in extract.extract_from_dir(
         str(PACKAGE_DIR), method_map=method_map, keywords=KEYWORDS, comment_tags=("Translators:",),

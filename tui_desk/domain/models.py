@@ -59,7 +59,7 @@ CUSTOM_MEANINGS = (Meaning.ATTENTION, Meaning.WAITING, Meaning.DONE, Meaning.HOL
 
 def status_label(key: str, custom_name: str | None = None) -> str:
     """The name of a status in the user's language."""
-    labels = {
+    labels: dict[str, str] = {
         Status.NEW: _("New"),
         Status.OPEN: _("Open"),
         Status.ANSWERED: _("Answered"),
@@ -70,7 +70,7 @@ def status_label(key: str, custom_name: str | None = None) -> str:
         Status.MERGED: _("Merged"),
     }
     if key in labels:
-        return labels[key]  # type: ignore[index]
+        return labels[key]
     return one_line(custom_name or key)  # a name someone typed: shown through the sanitiser
 
 
@@ -102,12 +102,13 @@ PRIORITY_ORDER = [Priority.URGENT, Priority.HIGH, Priority.NORMAL, Priority.LOW]
 
 
 def priority_label(key: str) -> str:
-    return {
+    labels: dict[str, str] = {
         Priority.URGENT: _("urgent"),
         Priority.HIGH: _("high"),
         Priority.NORMAL: _("normal"),
         Priority.LOW: _("low"),
-    }.get(key, key)  # type: ignore[call-overload]
+    }
+    return labels.get(key, key)
 
 
 class MessageKind(StrEnum):
@@ -142,7 +143,7 @@ class EventKind(StrEnum):
 
 
 def event_label(kind: str) -> str:
-    return {
+    labels: dict[str, str] = {
         EventKind.CREATED: _("created"),
         EventKind.CUSTOMER_MESSAGE: _("customer wrote"),
         EventKind.REPLIED: _("replied"),
@@ -164,7 +165,8 @@ def event_label(kind: str) -> str:
         EventKind.SPLIT: _("split"),
         EventKind.UNDONE: _("undone"),
         EventKind.UNVERIFIED_SENDER: _("claims to be the help desk (not verified): kept as a customer message"),
-    }.get(kind, kind)  # type: ignore[call-overload]
+    }
+    return labels.get(kind, kind)
 
 
 @dataclass(frozen=True)
