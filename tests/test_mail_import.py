@@ -82,11 +82,11 @@ def test_maildir_and_batches(service: TicketService, tmp_path: Path) -> None:
 
 
 def test_parallel_parse_path(service: TicketService, tmp_path: Path, monkeypatch) -> None:
-    from tui_desk.mail import importer
+    from tui_desk.mail import importer, sources
 
     monkeypatch.setattr(importer, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(importer, "_CHUNK", 7)
-    monkeypatch.setattr(importer, "_CHUNK_BYTES", 3000)  # some chunks end by size
+    monkeypatch.setattr(sources, "_CHUNK", 7)
+    monkeypatch.setattr(sources, "_CHUNK_BYTES", 3000)  # some chunks end by size
     big = EmailMessage()
     big["From"], big["Subject"], big["Message-ID"] = "c@example.com", "Huge", "<huge@x>"
     big.set_content("see attached")
