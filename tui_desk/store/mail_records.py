@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from .db import Store
+
 
 def message_by_id(conn: sqlite3.Connection, message_id: str) -> tuple[int, str, str] | None:
     """(row id, kind, body) of the stored message with this Message-ID."""
@@ -62,3 +64,8 @@ def set_message_identity(
     conn.execute(
         "UPDATE messages SET message_id = ?, content_hash = ? WHERE id = ?", [message_id, content_hash, message_row]
     )
+
+
+def ticket_status(store: Store, ticket_id: int) -> str | None:
+    """A ticket's status key (None: no such ticket)."""
+    return store.scalar("SELECT status FROM tickets WHERE id = ?", [ticket_id])
