@@ -68,10 +68,11 @@ def _leaves(message: Message) -> Iterator[tuple[Message, str]]:
         if part.is_multipart():
             payload = part.get_payload()
             if isinstance(payload, list):
+                parts = cast(list[Message], payload)
                 if content_type == "multipart/alternative":
                     # One alternative is enough: the plain one if present, else the last one.
-                    payload = [p for p in payload if _content_type(p) == "text/plain"] or payload[-1:]
-                stack.extend(reversed(cast(list[Message], payload)))
+                    parts = [p for p in parts if _content_type(p) == "text/plain"] or parts[-1:]
+                stack.extend(reversed(parts))
             continue
         yield part, content_type
 
@@ -152,8 +153,8 @@ def _payload_bytes(part: Message, content_type: str) -> bytes:
         if content_type == "message/rfc822":
             inner = part.get_payload()
             if isinstance(inner, list) and inner:
-                return inner[0].as_bytes()
-        data = part.get_payload(decode=True)
+                return cast(Message, inner[0]).as_bytes()
+        data = cast(bytes | None, part.get_payload(decode=True))
     except Exception:  # noqa: BLE001
         data = None
     if data is None:

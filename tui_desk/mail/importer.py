@@ -337,7 +337,7 @@ class Importer:
                 attachments=mail.attachments,
             )
             self.summary.tickets_created += 1
-        elif kind == "customer":
+        elif kind == "customer" and ticket_id is not None:
             ticket_id = service.add_customer_message(
                 ticket_id,
                 mail.body,
@@ -371,7 +371,8 @@ class Importer:
                 change = service.add_note(ticket_id, mail.body, actor=author or mail.sender)
             finally:
                 service.clock = clock
-            mail_records.set_message_identity(self.store.conn, change.message_id, message_id, content_hash)
+            if change.message_id is not None:
+                mail_records.set_message_identity(self.store.conn, change.message_id, message_id, content_hash)
         if flagged:
             # Anyone can write our address in From: say so where the agent reads the thread.
             moment = to_text(mail.date or service.clock())

@@ -12,7 +12,7 @@ from .db import Store
 
 def chosen_tickets(store: Store, statuses: Sequence[str] = (), since: str | None = None) -> list[int]:
     """The ids of the tickets in these statuses (any when none), created at or after `since`."""
-    sql, params = "SELECT id FROM tickets WHERE 1", []
+    sql, params = "SELECT id FROM tickets WHERE 1", list[str]()
     if statuses:
         sql += f" AND status IN ({', '.join('?' for _ in statuses)})"
         params.extend(statuses)

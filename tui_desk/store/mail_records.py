@@ -68,4 +68,5 @@ def set_message_identity(
 
 def ticket_status(store: Store, ticket_id: int) -> str | None:
     """A ticket's status key (None: no such ticket)."""
-    return store.scalar("SELECT status FROM tickets WHERE id = ?", [ticket_id])
+    value = store.scalar("SELECT status FROM tickets WHERE id = ?", [ticket_id])
+    return None if value is None else str(value)

@@ -18,7 +18,7 @@ def unsent_count(store: Store) -> int:
     return int(store.scalar("SELECT count(*) FROM outbox WHERE status != 'sent'") or 0)
 
 
-def unsent_rows(store: Store) -> list[dict]:
+def unsent_rows(store: Store) -> list[dict[str, Any]]:
     return store.query(
         "SELECT id, ticket_id, status, attempts, next_attempt_at, last_error, created_at, sent_at"
         " FROM outbox WHERE status != 'sent' ORDER BY id"
