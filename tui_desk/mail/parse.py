@@ -64,7 +64,6 @@ class ParsedMail:
     subject: str
     sender: str  # the address
     sender_name: str | None
-    recipients: str  # the To header as it came
     date: datetime | None
     body: str
     attachments: list[tuple[str, str, bytes]] = field(default_factory=list)
@@ -138,7 +137,6 @@ def _bare(raw: bytes) -> ParsedMail:
         subject="",
         sender=UNKNOWN_SENDER,
         sender_name=_("unknown sender"),
-        recipients="",
         date=None,
         body=decode_bytes(raw, "utf-8"),
         content_hash=content_hash(raw),
@@ -198,7 +196,6 @@ def _parsed(message: Message, raw: bytes) -> ParsedMail:
         subject=subject,
         sender=sender,
         sender_name=sender_name or None,
-        recipients=header(message, "To"),
         date=parse_date(header(message, "Date")),
         body=body,
         attachments=attachments,

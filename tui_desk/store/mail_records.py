@@ -12,8 +12,10 @@ from .db import Store
 
 def message_by_id(conn: sqlite3.Connection, message_id: str) -> tuple[int, str, str] | None:
     """(row id, kind, body) of the stored message with this Message-ID."""
-    row = conn.execute("SELECT id, kind, body FROM messages WHERE message_id = ?", [message_id]).fetchone()
-    return (row[0], row[1], row[2]) if row else None
+    row: tuple[int, str, str] | None = conn.execute(
+        "SELECT id, kind, body FROM messages WHERE message_id = ?", [message_id]
+    ).fetchone()
+    return row
 
 
 def has_content_hash(conn: sqlite3.Connection, content_hash: str) -> bool:
@@ -22,9 +24,10 @@ def has_content_hash(conn: sqlite3.Connection, content_hash: str) -> bool:
 
 def messages_without_id(conn: sqlite3.Connection, ticket_id: int) -> list[tuple[int, str, str]]:
     """(row id, created_at, body) of a ticket's messages stored without a Message-ID."""
-    return conn.execute(
+    rows: list[tuple[int, str, str]] = conn.execute(
         "SELECT id, created_at, body FROM messages WHERE ticket_id = ? AND message_id IS NULL", [ticket_id]
     ).fetchall()
+    return rows
 
 
 def merged_into(conn: sqlite3.Connection, ticket_id: int) -> int | None:
