@@ -176,8 +176,6 @@ def _migrate_to_1(db: sqlite_utils.Database) -> None:
         )
 
 
-
-
 _V2_STATEMENTS = [
     # The SLA clock of each ticket (see core/sla_tracking.py), kept by the service.
     "ALTER TABLE tickets ADD COLUMN sla_elapsed INTEGER NOT NULL DEFAULT 0",
