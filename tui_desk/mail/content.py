@@ -56,7 +56,7 @@ def _leaves(message: Message) -> Iterator[tuple[Message, str]]:
 
     A loop with its own stack, not recursion: however deep a sender nests
     multiparts, every leaf is read (the parser's own limit is handled by
-    parse_message).
+    parse.parse_message).
     """
     stack: list[Message] = [message]
     while stack:
@@ -107,7 +107,7 @@ def _filename(part: Message) -> str | None:
     if not isinstance(name, str):
         name = str(name)
     name = decode_words(unfold(name))
-    # Quotes left at an end: a parameter cut short (_MAX_PARAMS) or written with stray quotes.
+    # Quotes left at an end: a parameter cut short (headers._MAX_PARAMS) or written with stray quotes.
     name = " ".join(name.replace("/", "_").replace("\\", "_").strip('" ').split())
     return name[:255] or None
 

@@ -58,7 +58,7 @@ class HeaderReader:
     def raw(self, name: str) -> str:
         """The first value of a header unfolded, raw 8-bit bytes read as text, encoded words left as they are.
 
-        Not cut to MAX_HEADER: an address after a huge display name is still found (see _address).
+        Not cut to MAX_HEADER: an address after a huge display name is still found (see addresses._address).
         """
         value = self.first.get(name.lower())
         if not isinstance(value, str):

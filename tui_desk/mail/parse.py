@@ -182,7 +182,7 @@ def _single_part(text: str) -> Message | None:
 
 
 def _parsed(message: Message, raw: bytes) -> ParsedMail:
-    header = HeaderReader(message)  # the same as the module's header(), read once
+    header = HeaderReader(message)  # the same as headers.header(), read once
     sender_name, sender = sender_of(header)
     subject = " ".join(header(message, "Subject").split())
     body, attachments = text_and_attachments(message)
