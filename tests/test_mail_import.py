@@ -82,11 +82,11 @@ def test_maildir_and_batches(service: TicketService, tmp_path: Path) -> None:
 
 
 def test_parallel_parse_path(service: TicketService, tmp_path: Path, monkeypatch) -> None:
-    from tui_desk.mail import importer
+    from tui_desk.mail import importer, sources
 
     monkeypatch.setattr(importer, "PARALLEL_FROM", 1)
-    monkeypatch.setattr(importer, "_CHUNK", 7)
-    monkeypatch.setattr(importer, "_CHUNK_BYTES", 3000)  # some chunks end by size
+    monkeypatch.setattr(sources, "_CHUNK", 7)
+    monkeypatch.setattr(sources, "_CHUNK_BYTES", 3000)  # some chunks end by size
     big = EmailMessage()
     big["From"], big["Subject"], big["Message-ID"] = "c@example.com", "Huge", "<huge@x>"
     big.set_content("see attached")
@@ -197,7 +197,7 @@ def test_single_part_messages_built_as_the_email_parser_builds_them() -> None:
 
 
 def test_plain_sender_forms_read_as_the_tolerant_parser_reads_them() -> None:
-    from tui_desk.mail.parse import _address, _tolerant_address
+    from tui_desk.mail.addresses import _address, _tolerant_address
 
     forms = ["Customer 0 <customer0@example.org>", "help@desk.example", "<a@b.c>", " Ann  Lee\t<a.b+c@d-e.f> ", "Ann<a@b>",
              "x <a@b.c>>", "a..b@c", ".a@b", "a@b..c", "a@.b", "a@b.", '"Doe, J." <j@x.org>', "J. Doe <j@x.org>",
@@ -313,10 +313,10 @@ def test_a_pipe_is_refused_plainly_and_imports_nothing(db_path, tmp_path: Path, 
 
 
 def test_huge_content_types_are_not_kept_in_the_charset_cache() -> None:
-    from tui_desk.mail import parse
+    from tui_desk.mail import content
 
-    parse._charset_for.cache_clear()
+    content._charset_for.cache_clear()
     for n in range(20):
         raw = b"From: a@b.c\nSubject: s\nContent-Type: text/plain; charset=utf-8; x=%d%s\n\nhello\n" % (n, b"A" * 100_000)
         assert parse_message(raw).body.strip() == "hello"
-    assert parse._charset_for.cache_info().currsize == 0
+    assert content._charset_for.cache_info().currsize == 0

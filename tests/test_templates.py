@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import sqlite3
+import subprocess
 import sys
 
 import pytest
@@ -215,6 +216,17 @@ class TestStore:
             assert [t.name for t in list_templates(store)] == DEFAULT_NAMES
         finally:
             store.close()
+
+    def test_a_new_store_gets_the_defaults_without_the_core(self, tmp_path) -> None:  # noqa: ANN001
+        # The store is below the core: making one (defaults included) must not need it.
+        code = (
+            "import sys; from tui_desk.store import open_store; "
+            f"store = open_store({str(tmp_path / 'fresh.db')!r}); "
+            "print(store.scalar('SELECT count(*) FROM templates'), "
+            "sorted(m for m in sys.modules if m.startswith(('tui_desk.core', 'tui_desk.mail'))))"
+        )
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+        assert done.stdout.split() == [str(len(DEFAULT_NAMES)), "[]"], done.stderr
 
     def test_add_get_update_rename_remove(self, store: Store, clock) -> None:  # noqa: ANN001
         added = add_template(store, "  Password   reset ", "Hi {customer.first_name}, here is a link.", clock=clock)

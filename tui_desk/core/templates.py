@@ -9,7 +9,8 @@ A template body is plain text with placeholders such as ``{customer.first_name}`
   the editor, and each is named once in the problems;
 - any other brace (``{``, ``}``, ``{not a name}``) is literal text.
 
-The CRUD functions each run in one ``store.transaction()`` and report bad input
+The default saved replies are the store's (store/default_templates.py): the
+migration that makes the table writes them. The CRUD functions each run in one ``store.transaction()`` and report bad input
 as ``InvalidInput`` / ``NotFound`` with one clear line. No Textual here: the CLI,
 the app and scripts share this module.
 """
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,9 @@ from ..domain.clock import Clock, system_clock, to_text
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.models import Ticket, priority_label, status_label
 from ..i18n import _
+from ..store import queries
+from ..store import templates as stored
+from ..store.default_templates import default_templates as default_templates
 from .names import NAME_MAX as NAME_MAX  # where the UI and tests have found it
 from .names import saved_reply_name
 
@@ -186,13 +190,6 @@ class Template:
     updated_at: str
 
 
-_COLUMNS = "id, name, body, created_at, updated_at"
-
-
-def _row(row: Sequence[object]) -> Template:
-    return Template(*row)  # type: ignore[arg-type]
-
-
 def clean_name(name: str | None) -> str:
     """A template name as stored: one line, spaces collapsed; InvalidInput when it breaks a rule of core.names."""
     return saved_reply_name(name)
@@ -207,16 +204,13 @@ def _clean_body(body: str | None) -> str:
 
 def list_templates(store: Store) -> list[Template]:
     """Every saved reply, by name (case-insensitively)."""
-    rows = store.query(f"SELECT {_COLUMNS} FROM templates ORDER BY name COLLATE NOCASE, id")
-    return [Template(**r) for r in rows]
+    return [Template(**r) for r in stored.all_rows(store)]
 
 
 def _find(conn: sqlite3.Connection, name: str) -> Template | None:
     # The name as typed also finds one stored before names were checked (with control characters).
-    row = conn.execute(
-        f"SELECT {_COLUMNS} FROM templates WHERE name IN (?, ?) ORDER BY name = ? DESC", [_clean(name) or "", name, name]
-    ).fetchone()
-    return _row(row) if row else None
+    row = stored.find(conn, name, _clean(name) or "")
+    return Template(*row) if row else None
 
 
 def _not_found(name: str, names: Sequence[str]) -> NotFound:
@@ -238,7 +232,7 @@ def _not_found(name: str, names: Sequence[str]) -> NotFound:
 def _require(conn: sqlite3.Connection, name: str) -> Template:
     found = _find(conn, name)
     if found is None:
-        raise _not_found(name, [r[0] for r in conn.execute("SELECT name FROM templates")])
+        raise _not_found(name, stored.names(conn))
     return found
 
 
@@ -258,10 +252,7 @@ def add_template(store: Store, name: str, body: str, *, clock: Clock = system_cl
     now = to_text(clock())
     with store.transaction() as conn:
         _refuse_taken(conn, name)
-        cursor = conn.execute(
-            "INSERT INTO templates(name, body, created_at, updated_at) VALUES (?, ?, ?, ?)", [name, body, now, now]
-        )
-        return Template(int(cursor.lastrowid or 0), name, body, now, now)
+        return Template(stored.insert(conn, name, body, now), name, body, now, now)
 
 
 def update_template(store: Store, name: str, body: str, *, clock: Clock = system_clock) -> Template:
@@ -272,7 +263,7 @@ def update_template(store: Store, name: str, body: str, *, clock: Clock = system
         template = _require(conn, name)
         if template.body == body:
             return template
-        conn.execute("UPDATE templates SET body = ?, updated_at = ? WHERE id = ?", [body, now, template.id])
+        stored.set_body(conn, template.id, body, now)
         return Template(template.id, template.name, body, template.created_at, now)
 
 
@@ -285,7 +276,7 @@ def rename_template(store: Store, old: str, new: str, *, clock: Clock = system_c
         if template.name == new:
             return template
         _refuse_taken(conn, new, own_id=template.id)
-        conn.execute("UPDATE templates SET name = ?, updated_at = ? WHERE id = ?", [new, now, template.id])
+        stored.set_name(conn, template.id, new, now)
         return Template(template.id, new, template.body, template.created_at, now)
 
 
@@ -293,21 +284,19 @@ def remove_template(store: Store, name: str) -> Template:
     """Delete a saved reply; returns what was deleted."""
     with store.transaction() as conn:
         template = _require(conn, name)
-        conn.execute("DELETE FROM templates WHERE id = ?", [template.id])
+        stored.delete(conn, template.id)
         return template
 
 
 def agent_display_name(store: Store, agent: str) -> str | None:
     """The agent's full name when the store knows it (`agents.full_name`), else None."""
-    return _clean(store.scalar("SELECT full_name FROM agents WHERE name = ? COLLATE NOCASE", [agent]))
+    return _clean(stored.agent_full_name(store, agent))
 
 
 def context_for_ticket(store: Store, ticket_id: int, agent: str) -> dict[str, str | None]:
     """The placeholder values for a reply by `agent` on ticket `ticket_id` (NotFound for an unknown ticket)."""
-    from ..store import queries
-
     ticket = queries.get_ticket(store, ticket_id)
-    status_name = store.scalar("SELECT name FROM statuses WHERE key = ?", [ticket.status])
+    status_name = stored.status_name(store, ticket.status)
     return ticket_context(ticket, agent, agent_name=agent_display_name(store, agent), status_name=status_name)
 
 
@@ -315,62 +304,3 @@ def render_for_ticket(store: Store, name: str, ticket_id: int, agent: str) -> Re
     """The saved reply `name` filled in for ticket `ticket_id` and `agent`."""
     template = get_template(store, name)
     return render(template.body, context_for_ticket(store, ticket_id, agent))
-
-
-# -- the defaults --------------------------------------------------------------------------------
-def default_templates() -> list[tuple[str, str]]:
-    """The saved replies a new store starts with, in the language active now."""
-    return [
-        (
-            _("Acknowledge"),
-            _(
-                "Hello {customer.first_name},\n\n"
-                "Thank you for writing to us. We have received your request (ticket #{ticket.id})"
-                " and are looking into it. We will get back to you as soon as we can.\n\n"
-                "Best regards,\n{agent.name}\n"
-            ),
-        ),
-        (
-            _("Need more info"),
-            _(
-                "Hello {customer.first_name},\n\n"
-                "Thank you for your message about “{ticket.subject}”. To help you further we need"
-                " a little more information:\n\n"
-                "- what exactly happened, and when\n"
-                "- any error message you saw\n"
-                "- what you have tried so far\n\n"
-                "Just reply to this e-mail; your answer goes straight to ticket #{ticket.id}.\n\n"
-                "Best regards,\n{agent.name}\n"
-            ),
-        ),
-        (
-            _("Resolved"),
-            _(
-                "Hello {customer.first_name},\n\n"
-                "Good news: the issue you reported (ticket #{ticket.id}) is now resolved. If anything"
-                " is still not working as it should, just reply to this e-mail and we will pick it up again.\n\n"
-                "Best regards,\n{agent.name}\n"
-            ),
-        ),
-        (
-            _("Refund policy"),
-            _(
-                "Hello {customer.first_name},\n\n"
-                "Thank you for getting in touch. You can ask for a refund within 30 days of purchase."
-                " Once approved, the refund goes back to the original payment method and usually shows"
-                " within 5 to 10 business days.\n\n"
-                "If you would like us to go ahead, please reply with your order number.\n\n"
-                "Best regards,\n{agent.name}\n"
-            ),
-        ),
-    ]
-
-
-def seed_defaults(execute: Callable[[str, list[str]], object], clock: Clock = system_clock) -> None:
-    """Add the default saved replies whose names are free; `execute(sql, params)` runs in the caller's transaction."""
-    now = to_text(clock())
-    for name, body in default_templates():
-        execute(
-            "INSERT OR IGNORE INTO templates(name, body, created_at, updated_at) VALUES (?, ?, ?, ?)",
-            [name, body, now, now],
-        )

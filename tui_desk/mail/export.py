@@ -42,23 +42,13 @@ from ..domain.clock import from_text
 from ..domain.errors import InvalidInput
 from ..domain.models import CUSTOM_MEANINGS
 from ..i18n import _
-from ..store import Store
+from ..store import Store, exports
+from ..store.exports import chosen_tickets as chosen_tickets  # where the CLI and tests find it
 from .parse import AUTHOR_HEADER, KIND_HEADER, STATE_HEADER, STATUS_HEADER, TICKET_HEADER, mime_type
 from .restore import state_header
 
 FORMAT = "tui-desk-export"
 VERSION = 1
-
-
-def chosen_tickets(store: Store, statuses: Sequence[str] = (), since: str | None = None) -> list[int]:
-    sql, params = "SELECT id FROM tickets WHERE 1", []
-    if statuses:
-        sql += f" AND status IN ({', '.join('?' for _ in statuses)})"
-        params.extend(statuses)
-    if since:
-        sql += " AND created_at >= ?"
-        params.append(since)
-    return [r["id"] for r in store.query(sql + " ORDER BY id", params)]
 
 
 SYNTHETIC_DOMAIN = "export.tui-desk.invalid"
@@ -81,16 +71,6 @@ def _synthetic_id(message: dict[str, Any]) -> str:
 _FROM_LINE = re.compile(r"^>*From ", re.MULTILINE)
 
 
-def _tags(store: Store, ticket_id: int) -> list[str]:
-    return [
-        r["name"]
-        for r in store.query(
-            "SELECT g.name FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id WHERE tt.ticket_id = ? ORDER BY g.name",
-            [ticket_id],
-        )
-    ]
-
-
 def export_mbox(store: Store, path: Path, ticket_ids: Sequence[int], our_address: str = "help@tui-desk.invalid") -> int:
     path.unlink(missing_ok=True)
     box = mailbox.mbox(path, create=True)
@@ -98,19 +78,12 @@ def export_mbox(store: Store, path: Path, ticket_ids: Sequence[int], our_address
     box.lock()
     try:
         for ticket_id in ticket_ids:
-            ticket = store.query_one(
-                """SELECT t.*, c.email, c.name, a.name AS assignee, d.name AS department
-                   FROM tickets t JOIN customers c ON c.id = t.customer_id
-                   LEFT JOIN agents a ON a.id = t.assignee_id LEFT JOIN departments d ON d.id = t.department_id
-                   WHERE t.id = ?""",
-                [ticket_id],
-            )
+            ticket = exports.mbox_ticket(store, ticket_id)
             if ticket is None:
                 continue
-            state = state_header(ticket, _tags(store, ticket_id))
+            state = state_header(ticket, exports.tag_names(store, ticket_id))
             previous: list[str] = []
-            messages = store.query("SELECT * FROM messages WHERE ticket_id = ? ORDER BY id", [ticket_id])
-            for message in messages:
+            for message in exports.message_rows(store, ticket_id):
                 mail = EmailMessage()
                 customer = formataddr((ticket["name"] or "", ticket["email"]))
                 if message["kind"] == "customer":
@@ -135,9 +108,7 @@ def export_mbox(store: Store, path: Path, ticket_ids: Sequence[int], our_address
                 # A line starting "From " would be quoted as ">From " in the mbox, and no reader can
                 # tell that from a ">From " the text had: base64 leaves no such line to quote.
                 mail.set_content(body, cte="base64" if _FROM_LINE.search(body) else None)
-                for a in store.query(
-                    "SELECT filename, content_type, data FROM attachments WHERE message_id = ? ORDER BY id", [message["id"]]
-                ):
+                for a in exports.attachment_rows(store, message["id"]):
                     maintype, _slash, subtype = mime_type(a["content_type"] or "").partition("/")
                     mail.add_attachment(
                         a["data"] or b"", maintype=maintype, subtype=subtype or "octet-stream", filename=a["filename"]
@@ -153,35 +124,25 @@ def export_mbox(store: Store, path: Path, ticket_ids: Sequence[int], our_address
 
 
 def export_json(store: Store, path: Path, ticket_ids: Sequence[int]) -> int:
-    statuses = store.query("SELECT key, name, meaning, position FROM statuses WHERE builtin = 0 ORDER BY key")
+    statuses = exports.custom_status_rows(store)
     tickets = []
     for ticket_id in ticket_ids:
-        row = store.query_one(
-            """SELECT t.*, c.email AS customer_email, c.name AS customer_name, c.phone AS customer_phone,
-                      c.company AS customer_company, a.name AS assignee, a.full_name AS assignee_full_name,
-                      a.email AS assignee_email, d.name AS department
-               FROM tickets t JOIN customers c ON c.id = t.customer_id
-               LEFT JOIN agents a ON a.id = t.assignee_id LEFT JOIN departments d ON d.id = t.department_id
-               WHERE t.id = ?""",
-            [ticket_id],
-        )
+        row = exports.json_ticket(store, ticket_id)
         if row is None:
             continue
         for key in ("customer_id", "assignee_id", "department_id"):
             row.pop(key)
-        row["tags"] = _tags(store, ticket_id)
-        messages = store.query("SELECT * FROM messages WHERE ticket_id = ? ORDER BY id", [ticket_id])
+        row["tags"] = exports.tag_names(store, ticket_id)
+        messages = exports.message_rows(store, ticket_id)
         for message in messages:
             message["attachments"] = [
                 {**{k: a[k] for k in ("filename", "content_type", "size")},
                  "data": base64.b64encode(a["data"]).decode() if a["data"] is not None else None}
-                for a in store.query("SELECT * FROM attachments WHERE message_id = ? ORDER BY id", [message["id"]])
+                for a in exports.attachment_rows(store, message["id"])
             ]
             del message["ticket_id"]
         row["messages"] = messages
-        row["events"] = store.query(
-            "SELECT at, actor, kind, from_value, to_value, detail FROM events WHERE ticket_id = ? ORDER BY id", [ticket_id]
-        )
+        row["events"] = exports.event_rows(store, ticket_id)
         tickets.append(row)
     data = {"format": FORMAT, "version": VERSION, "statuses": statuses, "tickets": tickets}
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -223,79 +184,44 @@ def _restore_json(conn: sqlite3.Connection, data: dict[str, Any]) -> tuple[int, 
     for status in data.get("statuses", []):
         if status["meaning"] not in {m.value for m in CUSTOM_MEANINGS}:  # the store could not read its statuses
             raise ValueError(_("status {key!r} has an unknown meaning").format(key=status["key"]))
-        conn.execute(
-            "INSERT OR IGNORE INTO statuses(key, name, meaning, builtin, position) VALUES (?, ?, ?, 0, ?)",
-            [status["key"], status["name"], status["meaning"], status.get("position", 50)],
-        )
-    columns = {r[1] for r in conn.execute("PRAGMA table_info(tickets)")}
-    known = {r[0] for r in conn.execute("SELECT key FROM statuses")}
+        exports.add_custom_status(conn, status["key"], status["name"], status["meaning"], status.get("position", 50))
+    columns = exports.ticket_columns(conn)
+    known = exports.status_keys(conn)
     for ticket in data.get("tickets", []):
         first = next((m["message_id"] for m in ticket["messages"] if m.get("message_id")), None)
-        same = conn.execute(
-            "SELECT 1 FROM tickets WHERE id = ? AND created_at = ? AND subject = ?",
-            [ticket["id"], ticket["created_at"], ticket["subject"]],
-        ).fetchone()
-        if same or (first and conn.execute("SELECT 1 FROM messages WHERE message_id = ?", [first]).fetchone()):
+        same = exports.same_ticket_there(conn, ticket["id"], ticket["created_at"], ticket["subject"])
+        if same or (first and exports.message_id_taken(conn, first)):
             already += 1
             continue
         if ticket["status"] not in known:
             raise ValueError(_("ticket #{id} has an unknown status {status!r}").format(id=ticket["id"], status=ticket["status"]))
-        customer = _get_or_create(conn, "customers", "email", ticket["customer_email"], {
+        customer = exports.get_or_create(conn, "customers", "email", ticket["customer_email"], {
             "name": ticket.get("customer_name"), "phone": ticket.get("customer_phone"),
             "company": ticket.get("customer_company"), "created_at": ticket["created_at"],
         })
         fields = {k: v for k, v in ticket.items() if k in columns}
-        if conn.execute("SELECT 1 FROM tickets WHERE id = ?", [ticket["id"]]).fetchone():
+        if exports.ticket_id_taken(conn, ticket["id"]):
             del fields["id"]
         fields["customer_id"] = customer
-        fields["assignee_id"] = _get_or_create(conn, "agents", "name", ticket["assignee"], {
+        fields["assignee_id"] = exports.get_or_create(conn, "agents", "name", ticket["assignee"], {
             "full_name": ticket.get("assignee_full_name"), "email": ticket.get("assignee_email"),
         }) if ticket.get("assignee") else None
         fields["department_id"] = (
-            _get_or_create(conn, "departments", "name", ticket["department"], {}) if ticket.get("department") else None
+            exports.get_or_create(conn, "departments", "name", ticket["department"], {}) if ticket.get("department") else None
         )
-        names = list(fields)
-        cursor = conn.execute(
-            f"INSERT INTO tickets({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
-            [fields[n] for n in names],
-        )
-        ticket_id = int(cursor.lastrowid or 0)
+        ticket_id = exports.insert_ticket_row(conn, fields)
         for tag in ticket.get("tags", []):
-            tag_id = _get_or_create(conn, "tags", "name", tag, {})
-            conn.execute("INSERT OR IGNORE INTO ticket_tags(ticket_id, tag_id) VALUES (?, ?)", [ticket_id, tag_id])
+            exports.add_ticket_tag(conn, ticket_id, exports.get_or_create(conn, "tags", "name", tag, {}))
         for message in ticket["messages"]:
             message_id = message.get("message_id")
-            if message_id and conn.execute("SELECT 1 FROM messages WHERE message_id = ?", [message_id]).fetchone():
+            if message_id and exports.message_id_taken(conn, message_id):
                 message_id = None
-            cursor = conn.execute(
-                "INSERT INTO messages(ticket_id, kind, author, body, created_at, message_id, in_reply_to,"
-                " references_, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [ticket_id, message["kind"], message["author"], message["body"], message["created_at"], message_id,
-                 message.get("in_reply_to"), message.get("references_"), message.get("content_hash")],
-            )
-            row_id = cursor.lastrowid
+            row_id = exports.insert_message_row(conn, ticket_id, message, message_id)
             for a in message.get("attachments", []):
                 blob = base64.b64decode(a["data"]) if a.get("data") is not None else None
-                conn.execute(
-                    "INSERT INTO attachments(message_id, filename, content_type, size, data) VALUES (?, ?, ?, ?, ?)",
-                    [row_id, a["filename"], a["content_type"], a["size"], blob],
-                )
+                exports.insert_attachment_row(conn, row_id, a["filename"], a["content_type"], a["size"], blob)
             messages_restored += 1
-        conn.executemany(
-            "INSERT INTO events(ticket_id, at, actor, kind, from_value, to_value, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [[ticket_id, e["at"], e["actor"], e["kind"], e["from_value"], e["to_value"], e["detail"]]
-             for e in ticket.get("events", [])],
-        )
+        exports.insert_event_rows(conn, ticket_id, ticket.get("events", []))
         restored += 1
     return restored, messages_restored, already
 
-
-def _get_or_create(conn, table: str, column: str, value: str, extra: dict[str, Any]) -> int:  # noqa: ANN001
-    row = conn.execute(f"SELECT id FROM {table} WHERE {column} = ?", [value]).fetchone()
-    if row:
-        return int(row[0])
-    names = [column, *extra]
-    cursor = conn.execute(
-        f"INSERT INTO {table}({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})", [value, *extra.values()]
-    )
-    return int(cursor.lastrowid or 0)

@@ -63,7 +63,7 @@ def fetch_account(
         status, _data = client.select(_quote(account.folder))
         if status != "OK":
             raise InvalidInput(_("IMAP: no folder {folder!r}").format(folder=account.folder))
-        status, data = client.uid("SEARCH", None, "UNSEEN")
+        status, data = client.uid("SEARCH", None, "UNSEEN")  # type: ignore[arg-type]  # None: no CHARSET
         uids = data[0].split() if status == "OK" and data and data[0] else []
 
         def done(labels: list[str]) -> None:  # after each committed batch

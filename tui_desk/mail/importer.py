@@ -13,33 +13,26 @@ Importer.run_sources).
 
 from __future__ import annotations
 
-import collections
-import contextlib
-import mailbox
-import mmap
-import multiprocessing
 import os
-import re
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import TypeVar
 
 from ..core.lifecycle import TicketService
 from ..domain.clock import to_text
 from ..domain.errors import InvalidInput, StoreError, TuiDeskError
 from ..domain.models import EventKind
 from ..i18n import _
-from ..store import writes
+from ..store import mail_records, search_index, writes
 from .dates import MessageDates, message_time
 from .export import SYNTHETIC_DOMAIN, synthetic_id
 from .parse import _TAG, UNKNOWN_SENDER, ParsedMail, parse_message
 from .restore import read_state, restore_ticket
+from .sources import Item, Source, can_fork, find_sources, mbox_spans, parsed_elsewhere
 
-_T = TypeVar("_T")
+# Where callers and tests have found them.
+__all__ = ["BATCH_SIZE", "ImportSummary", "Importer", "Item", "Source", "find_sources", "import_paths", "mbox_spans"]
 
 BATCH_SIZE = 400
 PARALLEL_FROM = 1000  # messages; fewer are parsed in this process
@@ -67,203 +60,6 @@ class ImportSummary:
             duplicates=self.duplicates,
             skipped=len(self.skipped),
         )
-
-
-# -- sources -----------------------------------------------------------------------------------
-Item = tuple[str, bytes | ParsedMail | None, str | None]  # (which message, it or None, error)
-
-
-@dataclass
-class Source:
-    """One mbox file, Maildir folder or .eml file."""
-
-    path: Path
-    kind: str  # mbox | maildir | eml
-    _box: mailbox.Maildir | None = None
-    _spans: list[tuple[int, int]] | None = None
-
-    def box(self) -> mailbox.Maildir:
-        if self._box is None:
-            self._box = mailbox.Maildir(self.path, factory=None, create=False)
-        return self._box
-
-    def spans(self) -> list[tuple[int, int]]:
-        """An mbox's messages as byte offsets (see mbox_spans), found once."""
-        if self._spans is None:
-            self._spans = mbox_spans(self.path)
-        return self._spans
-
-    def count(self) -> int:
-        if self.kind == "eml":
-            return 1
-        return len(self.spans()) if self.kind == "mbox" else len(self.box())
-
-    def messages(self) -> Iterator[tuple[str, bytes | None, str | None]]:
-        """(label, raw bytes or None, error or None) for each message."""
-        if self.kind == "eml":
-            try:
-                yield str(self.path), self.path.read_bytes(), None
-            except OSError as error:
-                yield str(self.path), None, str(error.strerror or error)
-        elif self.kind == "mbox":
-            for chunk in self._mbox_chunks():
-                yield from _read_mbox(str(self.path), chunk)
-        else:
-            box = self.box()
-            for key in box.iterkeys():
-                try:
-                    yield f"{self.path}/{key}", box.get_bytes(key), None
-                except (OSError, KeyError, ValueError) as error:
-                    yield f"{self.path}/{key}", None, str(error)
-
-    def tasks(self) -> Iterator[_Task]:
-        """This source's messages in chunks for the parsing processes: an mbox's as offsets they read."""
-        if self.kind == "mbox":
-            for chunk in self._mbox_chunks():
-                yield str(self.path), chunk
-        else:
-            for items in _chunks(self.messages(), lambda item: len(item[1] or b"")):
-                yield None, items
-
-    def _mbox_chunks(self) -> Iterator[list[tuple[str, int, int]]]:
-        entries = ((f"{self.path}:{n}", start, stop) for n, (start, stop) in enumerate(self.spans(), start=1))
-        return _chunks(entries, lambda entry: entry[2] - entry[1])
-
-
-_LINESEP = os.linesep.encode()
-
-
-def mbox_spans(path: Path) -> list[tuple[int, int]]:
-    """(start, stop) byte offsets of each message of an mbox, its "From " line left out.
-
-    The messages and bytes mailbox.mbox reads: each line starting with "From "
-    starts a message, the empty line before the next one is not part of it.
-    mailbox.mbox finds them reading every line in Python, a tenth of an import's
-    time; bytes.find over a memory map finds them at C speed.
-    """
-    with path.open("rb") as handle:
-        try:
-            data: mmap.mmap | bytes = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-        except (OSError, ValueError):  # empty, or not a regular file
-            data = handle.read()
-        try:
-            size = len(data)
-            # A UTF-8 BOM (written by Windows editors) before the first "From " line: mailbox.mbox
-            # would drop the first message.
-            first = len(_BOM) if data[: len(_BOM) + 5] == _BOM + b"From " else 0
-            starts = [first] if data[first : first + 5] == b"From " else []
-            found = data.find(b"\nFrom ")
-            while found >= 0:
-                starts.append(found + 1)
-                found = data.find(b"\nFrom ", found + 1)
-            spans = []
-            for index, start in enumerate(starts):
-                end = starts[index + 1] if index + 1 < len(starts) else size
-                line_end = data.find(b"\n", start, end)
-                first = end if line_end < 0 else line_end + 1
-                last_line = data[data.rfind(b"\n", 0, end - 1) + 1 : end]
-                spans.append((first, end - len(_LINESEP) if last_line == _LINESEP else end))
-            return spans
-        finally:
-            if isinstance(data, mmap.mmap):
-                data.close()
-
-
-def _read_mbox(path: str, entries: list[tuple[str, int, int]]) -> list[tuple[str, bytes | None, str | None]]:
-    """The messages at these offsets of an mbox, read in one go (they follow each other)."""
-    first, last = entries[0][1], entries[-1][2]
-    try:
-        with open(path, "rb") as handle:
-            handle.seek(first)
-            data = handle.read(max(0, last - first))
-    except OSError as error:
-        return [(label, None, str(error.strerror or error)) for label, _start, _stop in entries]
-    items: list[tuple[str, bytes | None, str | None]] = []
-    for label, start, stop in entries:
-        raw = data[start - first : stop - first]
-        items.append((label, raw if _LINESEP == b"\n" else raw.replace(_LINESEP, b"\n"), None))
-    return items
-
-
-def find_sources(paths: Sequence[str | os.PathLike[str]], not_mail: list[Path] | None = None) -> list[Source]:
-    """What each path is: a Maildir (cur/new/tmp), a folder of messages and mboxes, an mbox or one message.
-
-    In a folder, a file named .eml/.msg/.mbox/.mbx is mail; any other is read
-    when it starts like a message or an mbox (MH folders number their files,
-    people save mail as .txt), else added to ``not_mail`` for the caller to name.
-    """
-    sources: list[Source] = []
-    for given in paths:
-        path = Path(given).expanduser()
-        if not path.exists():
-            raise InvalidInput(_("No such file or folder: {path}").format(path=path))
-        if path.is_dir():
-            if (path / "cur").is_dir() or (path / "new").is_dir():
-                sources.append(Source(path, "maildir"))
-            else:
-                for child in sorted(path.rglob("*")):
-                    if not child.is_file():
-                        continue
-                    if child.suffix.lower() in _MAIL_SUFFIXES or _looks_like_mail(child):
-                        sources.append(Source(child, "mbox" if _looks_like_mbox(child) else "eml"))
-                    elif not_mail is not None:
-                        not_mail.append(child)
-        elif not path.is_file():
-            # A pipe (`import <(zcat old.mbox.gz)`) can be read only once, and an import
-            # reads a mailbox twice: to find its messages, then to parse them.
-            raise InvalidInput(
-                _("{path} is not a regular file (a pipe?): save it to a file, then import that").format(path=path)
-            )
-        else:
-            sources.append(Source(path, "mbox" if _looks_like_mbox(path) else "eml"))
-    return sources
-
-
-def _looks_like_mbox(path: Path) -> bool:
-    """Whether the file starts with a "From " line, after a BOM or blank lines (else the whole
-    mailbox would be read as one message of the unknown sender)."""
-    try:
-        with path.open("rb") as handle:
-            start = handle.read(4096)
-    except OSError:
-        return False
-    return start.removeprefix(_BOM).lstrip(b"\r\n").startswith(b"From ")
-
-
-_BOM = b"\xef\xbb\xbf"
-_MAIL_SUFFIXES = (".eml", ".msg", ".mbox", ".mbx")
-# Header fields that only mail starts with: "Subject:" or "Note:" alone start many a text file.
-_MAIL_FIELDS = frozenset({
-    b"from", b"sender", b"received", b"return-path", b"message-id", b"delivered-to", b"date", b"mime-version",
-    b"x-original-to", b"envelope-to", b"dkim-signature", b"arc-seal", b"authentication-results",
-})
-_FIELD = re.compile(rb"([!-9;-~]+)[ \t]*:")  # RFC 5322 field name: printable ASCII but the colon
-
-
-def _looks_like_mail(path: Path) -> bool:
-    """Whether a file starts as an mbox or as a message: header lines (one of them a mail field) up to a
-    blank line or the end of what is read."""
-    try:
-        with path.open("rb") as handle:
-            start = handle.read(8192)
-    except OSError:
-        return False
-    if start.removeprefix(_BOM).lstrip(b"\r\n").startswith(b"From "):
-        return True
-    lines = start.replace(b"\r\n", b"\n").split(b"\n")
-    if len(start) == 8192:
-        lines = lines[:-1]  # cut off where reading stopped
-    fields: list[bytes] = []
-    for line in lines:
-        if not line:
-            break
-        if line[:1] in (b" ", b"\t") and fields:
-            continue  # a folded header line
-        found = _FIELD.match(line)
-        if found is None:
-            return False
-        fields.append(found.group(1).lower())
-    return bool(_MAIL_FIELDS.intersection(fields))
 
 
 # -- the importer --------------------------------------------------------------------------------
@@ -333,20 +129,11 @@ class Importer:
 
     def run_sources(self, sources: Sequence[Source], total: int | None = None) -> ImportSummary:
         workers = min(4, os.cpu_count() or 1)
-        if workers < 2 or (total is not None and total < PARALLEL_FROM) or not _can_fork():
+        if workers < 2 or (total is not None and total < PARALLEL_FROM) or not can_fork():
             return self.run(item for source in sources for item in source.messages())
         # Parsing costs about as much as storing: other processes parse while this one stores.
-        # ProcessPoolExecutor, not multiprocessing.Pool: the Pool's worker-handler thread wakes up
-        # on every result that arrives, a tenth of this process's time besides storing.
-        context = multiprocessing.get_context("fork")
-        pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_lower_priority)
-        # Tasks are only handed out as parsed messages are taken: while a batch is stored, the
-        # parsers work through what is under way. Three batches' worth keeps them ahead.
-        window = max(4 * workers, 3 * self.batch_size // _CHUNK + 1)
-        try:
-            return self.run(_parsed_in(pool, (task for source in sources for task in source.tasks()), window))
-        finally:
-            pool.shutdown(cancel_futures=True)  # after an error, no waiting for the parses under way
+        with parsed_elsewhere(sources, workers, self.batch_size) as items:
+            return self.run(items)
 
     # -- one batch: one transaction ---------------------------------------------------------------
     def _batch(self, batch: list[Item]) -> None:
@@ -371,14 +158,12 @@ class Importer:
 
     def _store(self, batch: list[Item], *, savepoints: bool) -> None:
         self._savepoints = savepoints
-        with self.store.transaction(savepoints=savepoints) as conn:
-            suspended = _suspend_fts(conn)
+        with self.store.transaction(savepoints=savepoints) as conn, search_index.suspended(conn):
             for label, raw, error in batch:
                 if raw is None:
                     self.summary.skipped.append((label, error or _("unreadable")))
                 else:
                     self._one(label, raw)
-            _resume_fts(conn, suspended)
 
     def _state(self) -> tuple[tuple[int, ...], dict[int, int], dict[int, str], dict[int, str]]:
         summary = self.summary
@@ -447,13 +232,13 @@ class Importer:
         """
         conn = self.store.conn
         if mail.message_id:
-            row = conn.execute("SELECT id, kind, body FROM messages WHERE message_id = ?", [mail.message_id]).fetchone()
+            row = mail_records.message_by_id(conn, mail.message_id)
             if row is None:
                 return self._exported_copy(mail)
-            if self._same_message(mail, row[0], row[1], row[2]):
+            if self._same_message(mail, *row):
                 return True
             mail.message_id = None
-        return conn.execute("SELECT 1 FROM messages WHERE content_hash = ?", [mail.content_hash]).fetchone() is not None
+        return mail_records.has_content_hash(conn, mail.content_hash)
 
     def _exported_copy(self, mail: ParsedMail) -> bool:
         """Whether this is our mbox export of a message stored here without a Message-ID.
@@ -471,14 +256,10 @@ class Importer:
         followed: set[int] = set()
         while ticket is not None and ticket not in followed:
             followed.add(ticket)
-            rows = conn.execute(
-                "SELECT id, created_at, body FROM messages WHERE ticket_id = ? AND message_id IS NULL", [ticket]
-            ).fetchall()
-            for row_id, created_at, body in rows:
+            for row_id, created_at, body in mail_records.messages_without_id(conn, ticket):
                 if synthetic_id(mail.exported_ticket, row_id, created_at, body) == mail.message_id:
                     return self._same_content(mail, row_id, body or "")
-            merged = conn.execute("SELECT merged_into FROM tickets WHERE id = ?", [ticket]).fetchone()
-            ticket = merged[0] if merged else None
+            ticket = mail_records.merged_into(conn, ticket)
         return False
 
     def _same_message(self, mail: ParsedMail, stored_id: int, kind: str, body: str) -> bool:
@@ -489,23 +270,22 @@ class Importer:
     def _same_content(self, mail: ParsedMail, stored_id: int, body: str) -> bool:
         if body.strip() != mail.body.strip():
             return False
-        sizes = self.store.conn.execute("SELECT size FROM attachments WHERE message_id = ?", [stored_id]).fetchall()
-        return sorted(size for (size,) in sizes) == sorted(len(data) for _name, _type, data in mail.attachments)
+        sizes = mail_records.attachment_sizes(self.store.conn, stored_id)
+        return sorted(sizes) == sorted(len(data) for _name, _type, data in mail.attachments)
 
     def _thread(self, mail: ParsedMail, kind: str) -> int | None:
         conn = self.store.conn
         for reference in mail.thread_ids:
-            row = conn.execute("SELECT ticket_id FROM messages WHERE message_id = ?", [reference]).fetchone()
-            if row:
-                return int(row[0])
+            found = mail_records.ticket_of_message(conn, reference)
+            if found is not None:
+                return found
         if self.restore and mail.exported_ticket is not None:
             # Our own export: its [#N] tags are the other store's numbers, not ours.
             return self._exported_tickets.get(mail.exported_ticket)
         if mail.ticket_tag is None:
             return None
         if kind in ("reply", "note"):  # the desk's own mail (trusted by the user's choice, or a restore)
-            row = conn.execute("SELECT id FROM tickets WHERE id = ?", [mail.ticket_tag]).fetchone()
-            return int(row[0]) if row else None
+            return mail.ticket_tag if mail_records.ticket_exists(conn, mail.ticket_tag) else None
         return mail.ticket_tag if self._writes_in(mail.sender, mail.ticket_tag) else None
 
     def _writes_in(self, sender: str, ticket_id: int) -> bool:
@@ -519,13 +299,9 @@ class Importer:
         """
         if sender == UNKNOWN_SENDER:  # all the people who wrote no address share it: none of them proves anything
             return False
-        writers = self.store.conn.execute(
-            "SELECT c.email FROM tickets t JOIN customers c ON c.id = t.customer_id WHERE t.id = ?"
-            " UNION SELECT author FROM messages WHERE ticket_id = ? AND kind = 'customer'",
-            [ticket_id, ticket_id],
-        ).fetchall()
+        writers = mail_records.ticket_writers(self.store.conn, ticket_id)
         # Compared here: SQLite's NOCASE and lower() fold ASCII letters only (JÜRGEN@MÜLLER.DE).
-        return sender.casefold() in {str(writer).casefold() for (writer,) in writers}
+        return sender.casefold() in {str(writer).casefold() for writer in writers}
 
     def _kind(self, mail: ParsedMail) -> str:
         """customer, reply or note; "unverified" for a customer message From one of our addresses."""
@@ -561,7 +337,7 @@ class Importer:
                 attachments=mail.attachments,
             )
             self.summary.tickets_created += 1
-        elif kind == "customer":
+        elif kind == "customer" and ticket_id is not None:
             ticket_id = service.add_customer_message(
                 ticket_id,
                 mail.body,
@@ -595,10 +371,8 @@ class Importer:
                 change = service.add_note(ticket_id, mail.body, actor=author or mail.sender)
             finally:
                 service.clock = clock
-            self.store.conn.execute(
-                "UPDATE messages SET message_id = ?, content_hash = ? WHERE id = ?",
-                [message_id, content_hash, change.message_id],
-            )
+            if change.message_id is not None:
+                mail_records.set_message_identity(self.store.conn, change.message_id, message_id, content_hash)
         if flagged:
             # Anyone can write our address in From: say so where the agent reads the thread.
             moment = to_text(mail.date or service.clock())
@@ -640,102 +414,9 @@ def import_paths(
     return importer.run_sources(sources, sum(s.count() for s in sources))
 
 
-def _lower_priority() -> None:
-    """Parsing workers yield the CPU to the process that stores (the import's bottleneck)."""
-    with contextlib.suppress(AttributeError, OSError):
-        os.nice(5)
-
-
-def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
-
-
-_CHUNK = 64  # messages per task of a parsing process, at most
-_CHUNK_BYTES = 4 << 20
-# A chunk of messages for a parsing process: (mbox path, [(label, start, stop)]) to read there, or
-# (None, [(label, raw bytes or None, error)]) for messages read here (Maildir, .eml).
-_Task = tuple[str | None, list]
-
-
-def _parsed_in(pool: ProcessPoolExecutor, tasks: Iterator[_Task], window: int) -> Iterator[Item]:
-    """The tasks' messages parsed by the pool, in order, with at most `window` tasks under way.
-
-    Submitting every task at once would keep every parsed message until this
-    process stores it: the whole mailbox in memory.
-    """
-    pending: collections.deque[Future[list[Item]]] = collections.deque()
-    for task in tasks:
-        pending.append(pool.submit(_parse_task, task))
-        if len(pending) >= window:
-            yield from pending.popleft().result()
-    while pending:
-        yield from pending.popleft().result()
-
-
-def _parse_task(task: _Task) -> list[Item]:
-    path, entries = task
-    items = _read_mbox(path, entries) if path is not None else entries
-    return [_parse_item(item) for item in items]
-
-
-def _parse_item(item: tuple[str, bytes | None, str | None]) -> Item:
-    label, raw, error = item
-    if raw is None:
-        return label, None, error
-    return label, parse_message(raw), None
-
 
 def _cannot_write(error: Exception) -> bool:
     """A failure of the store itself (disk full, I/O, damaged or locked file): storing the message
     another way would fail too, so it is reported as not stored."""
     return isinstance(error, (StoreError, sqlite3.Error, OSError, MemoryError))
 
-
-def _chunks(entries: Iterable[_T], size: Callable[[_T], int]) -> Iterator[list[_T]]:
-    """The entries in lists of at most _CHUNK of them and _CHUNK_BYTES bytes (a larger one alone).
-
-    The bytes bound keeps a chunk of huge messages (attachments of many
-    megabytes) from costing a parser, and the window of chunks, that much memory.
-    """
-    chunk: list[_T] = []
-    total = 0
-    for entry in entries:
-        bytes_ = size(entry)
-        if chunk and (len(chunk) >= _CHUNK or total + bytes_ > _CHUNK_BYTES):
-            yield chunk
-            chunk, total = [], 0
-        chunk.append(entry)
-        total += bytes_
-    if chunk:
-        yield chunk
-
-
-_FTS_INSERT_TRIGGERS = {"messages_fts_insert": "messages", "tickets_fts_insert": "tickets"}
-
-
-def _suspend_fts(conn: sqlite3.Connection) -> list[tuple[str, str, int]]:
-    """Drop the FTS insert triggers for this transaction; _resume_fts indexes the new rows in bulk.
-
-    Per-row FTS triggers cost about a third of an imported message; one
-    INSERT ... SELECT at the end of the batch costs almost nothing. The DDL is
-    part of the batch's transaction: other connections never see the store
-    without its triggers, and a rollback brings them back.
-    """
-    suspended = []
-    for name, table in _FTS_INSERT_TRIGGERS.items():
-        row = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?", [name]).fetchone()
-        if row is None:
-            continue
-        last = conn.execute(f"SELECT coalesce(max(id), 0) FROM {table}").fetchone()[0]
-        conn.execute(f"DROP TRIGGER {name}")
-        suspended.append((row[0], table, int(last)))
-    return suspended
-
-
-def _resume_fts(conn: sqlite3.Connection, suspended: list[tuple[str, str, int]]) -> None:
-    for sql, table, last in suspended:
-        column = "body" if table == "messages" else "subject"
-        conn.execute(
-            f"INSERT INTO {table}_fts(rowid, {column}) SELECT id, {column} FROM {table} WHERE id > ?", [last]
-        )
-        conn.execute(sql)

@@ -27,7 +27,7 @@ from email.utils import format_datetime, formataddr, make_msgid
 
 from ..domain.clock import Clock, from_text, system_clock, to_text
 from ..i18n import _
-from ..store import Store
+from ..store import Store, outbox
 from ..store.addressing import recipients, reply_subject
 from .settings import MailSettings, SmtpSettings
 
@@ -59,7 +59,7 @@ def reply_options(settings: MailSettings) -> dict:
 
 
 def unsent_count(store: Store) -> int:
-    return int(store.scalar("SELECT count(*) FROM outbox WHERE status != 'sent'") or 0)
+    return outbox.unsent_count(store)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -68,12 +68,7 @@ def backoff(attempts: int) -> timedelta:
 
 def build_mail(store: Store, outbox_id: int, smtp: SmtpSettings, settings: MailSettings) -> EmailMessage:
     """The e-mail of one outbox row, to the recipient fixed when the reply was queued."""
-    row = store.query_one(
-        """SELECT o.ticket_id, o.to_address, o.to_name, o.subject, o.in_reply_to, o.references_,
-                  m.id AS message_row, m.body, m.created_at, m.message_id
-           FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.id = ?""",
-        [outbox_id],
-    )
+    row = outbox.mail_row(store, outbox_id)
     if row is None:
         raise LookupError(outbox_id)
     fixed = dict(row)
@@ -84,10 +79,7 @@ def build_mail(store: Store, outbox_id: int, smtp: SmtpSettings, settings: MailS
         if found is None:
             raise LookupError(outbox_id)
         fixed.update(found)
-        store.conn.execute(
-            "UPDATE outbox SET to_address = ?, to_name = ?, subject = ?, in_reply_to = ?, references_ = ? WHERE id = ?",
-            [*(found[k] for k in ("to_address", "to_name", "subject", "in_reply_to", "references_")), outbox_id],
-        )
+        outbox.fix_recipients(store.conn, outbox_id, found)
     mail = EmailMessage()
     mail["From"] = smtp.sender
     mail["To"] = formataddr((fixed["to_name"] or "", fixed["to_address"]))
@@ -101,7 +93,7 @@ def build_mail(store: Store, outbox_id: int, smtp: SmtpSettings, settings: MailS
     mail["X-Tui-Desk-Ticket"] = str(row["ticket_id"])
     mail.set_content(row["body"])
     if not row["message_id"]:
-        store.conn.execute("UPDATE messages SET message_id = ? WHERE id = ?", [mail["Message-ID"], row["message_row"]])
+        outbox.set_message_id(store.conn, row["message_row"], mail["Message-ID"])
     return mail
 
 
@@ -137,22 +129,8 @@ def send_due(
         return result
     now = clock()
     with store.transaction() as conn:
-        conn.execute(
-            "UPDATE outbox SET status = 'queued', last_error = ? WHERE status = 'sending' AND claimed_at < ?",
-            [_("interrupted while sending; sent again with the same Message-ID"), to_text(now - STALE_AFTER)],
-        )
-        due = [
-            r[0]
-            for r in conn.execute(
-                "SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ? ORDER BY id LIMIT ?",
-                [to_text(now), limit],
-            )
-        ]
-        if due:
-            conn.executemany(
-                "UPDATE outbox SET status = 'sending', claimed_at = ? WHERE id = ? AND status = 'queued'",
-                [[to_text(now), i] for i in due],
-            )
+        interrupted = _("interrupted while sending; sent again with the same Message-ID")
+        due = outbox.claim_due(conn, to_text(now), to_text(now - STALE_AFTER), interrupted, limit)
     if not due:
         return result
     client: smtplib.SMTP | None = None
@@ -172,11 +150,7 @@ def send_due(
                 client = None
             continue
         with store.transaction() as conn:
-            conn.execute(
-                "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL, attempts = attempts + 1"
-                " WHERE id = ?",
-                [to_text(clock()), outbox_id],
-            )
+            outbox.mark_sent(conn, outbox_id, to_text(clock()))
         result.sent += 1
     if client is not None:
         with contextlib.suppress(smtplib.SMTPException, OSError):
@@ -186,18 +160,10 @@ def send_due(
 
 def _record_failure(store: Store, outbox_id: int, error: str, now: datetime) -> None:
     with store.transaction() as conn:
-        row = conn.execute("SELECT attempts FROM outbox WHERE id = ?", [outbox_id]).fetchone()
-        attempts = (row[0] if row else 0) + 1
+        attempts = outbox.attempts(conn, outbox_id) + 1
         status = "failed" if attempts >= GIVE_UP_AFTER else "queued"
-        conn.execute(
-            "UPDATE outbox SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ?, claimed_at = NULL"
-            " WHERE id = ?",
-            [status, attempts, error, to_text(now + backoff(attempts)), outbox_id],
-        )
+        outbox.record_attempt(conn, outbox_id, status, attempts, error, to_text(now + backoff(attempts)))
 
 
 def outbox_rows(store: Store) -> list[dict]:
-    return store.query(
-        "SELECT id, ticket_id, status, attempts, next_attempt_at, last_error, created_at, sent_at"
-        " FROM outbox WHERE status != 'sent' ORDER BY id"
-    )
+    return outbox.unsent_rows(store)

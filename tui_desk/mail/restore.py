@@ -19,6 +19,7 @@ from ..core.lifecycle import TicketService
 from ..domain.clock import from_text
 from ..domain.errors import TuiDeskError
 from ..domain.models import Status
+from ..store import mail_records
 
 _TEXT_KEYS = ("assignee", "priority", "department", "postponed_until")
 
@@ -70,7 +71,7 @@ def restore_ticket(service: TicketService, ticket_id: int, status: str | None, s
 
 
 def _restore_status(service: TicketService, ticket_id: int, wanted: str | None, until: str | None) -> None:
-    current = service.store.scalar("SELECT status FROM tickets WHERE id = ?", [ticket_id])
+    current = mail_records.ticket_status(service.store, ticket_id)
     definition = service.statuses().get(wanted or "")
     # Only a status key of this store: never an action word such as "purge" or "restore".
     if current is None or definition is None or current == wanted:

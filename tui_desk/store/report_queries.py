@@ -76,7 +76,7 @@ def _marks(values: Sequence[object]) -> str:
     return ", ".join("?" for _ in values) or "NULL"
 
 
-def _rows(store: Store, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple]:
+def _rows(store: Store, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
     try:
         return store.conn.execute(sql, params).fetchall()
     except sqlite3.Error as error:
@@ -222,7 +222,7 @@ def _target_sql(targets: Targets, which: int) -> tuple[str, list[Any]]:
     """
     by_priority: dict[str, dict[int, int | None]] = {}
     for row in targets:
-        by_priority.setdefault(row[1], {})[row[0]] = row[which]
+        by_priority.setdefault(row[1], {})[row[0]] = row[2] if which == 2 else row[3]
     sql, params = ["CASE t.priority"], []
     for priority, per_department in by_priority.items():
         values = list(per_department.values())
@@ -293,7 +293,7 @@ def sla_outcomes(
 
 def running_clocks(
     store: Store, start: str, end: str, keys: Keys, targets: Targets, by: str | None
-) -> list[tuple]:
+) -> list[tuple[Any, ...]]:
     """The tickets created in [start, end) that `sla_outcomes` leaves out, to judge one by one.
 
     (group, ticket id, department id, priority, sla_elapsed, sla_running_since,

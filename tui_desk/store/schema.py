@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .addressing import recipients
+from .default_templates import seed_defaults
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -175,8 +176,6 @@ def _migrate_to_1(db: sqlite_utils.Database) -> None:
         )
 
 
-
-
 _V2_STATEMENTS = [
     # The SLA clock of each ticket (see core/sla_tracking.py), kept by the service.
     "ALTER TABLE tickets ADD COLUMN sla_elapsed INTEGER NOT NULL DEFAULT 0",
@@ -288,8 +287,6 @@ def _free_status_key(db: sqlite_utils.Database, key: str) -> None:
 
 
 def _migrate_to_4(db: sqlite_utils.Database) -> None:
-    from ..core.templates import seed_defaults  # not at import time: the core imports the store
-
     for statement in _V4_STATEMENTS:
         db.execute(statement)
     # A custom status someone named "Merged" under v3 keeps its tickets under a new key.
