@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from support import dump
 
-from tui_desk.cli import main as cli
+from tui_desk.cli import entry as cli
 from tui_desk.domain.clock import from_text
 from tui_desk.store import Store, open_store, queries
 

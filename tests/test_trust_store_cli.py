@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from support import assert_one_line_error, dump, run_cli
 
-from tui_desk import cli
+from tui_desk.cli import entry as cli
 from tui_desk.domain import errors
 from tui_desk.core.lifecycle import TicketService
 from tui_desk.core.sla import SlaPolicies
