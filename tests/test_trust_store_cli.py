@@ -19,10 +19,10 @@ import pytest
 from support import assert_one_line_error, dump, run_cli
 
 from tui_desk.cli import entry as cli
-from tui_desk.domain import errors
 from tui_desk.core.lifecycle import TicketService
 from tui_desk.core.sla import SlaPolicies
 from tui_desk.demo import fill_demo
+from tui_desk.domain import errors
 from tui_desk.store import Store, open_store, queries
 
 AS = "alice"

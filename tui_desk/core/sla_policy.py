@@ -48,9 +48,6 @@ class SlaTargets:
     near_fraction: float = DEFAULT_NEAR_FRACTION
     near: int | None = None  # seconds; when set it wins over near_fraction
 
-    def near_threshold(self, target_seconds: int) -> float:
-        return self.near if self.near is not None else target_seconds * self.near_fraction
-
     def state(self, clock: SlaClock, target_seconds: int | None, now: datetime) -> SlaState:
         return sla_state(clock, target_seconds, self.hours, now, self.near_fraction, self.near)
 
