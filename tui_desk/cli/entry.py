@@ -13,6 +13,7 @@ import select
 import sqlite3
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from ..core.config import config_path, load_config, resolve_db_path
 from ..core.names import person_name
@@ -55,7 +56,7 @@ def _open_demo(actor: str, sla: SlaPolicies, rules: RulesConfig, notice: str | N
     from ..ui.app import run_app
 
     with tempfile.TemporaryDirectory(prefix="tui-desk-demo-") as folder:
-        path = os.path.join(folder, "demo.db")
+        path = Path(folder) / "demo.db"
         store = open_store(path)
         fill_demo(store, tickets=1000, seed=1)
         store.close()

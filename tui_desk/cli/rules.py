@@ -334,12 +334,12 @@ def _print_overview(data: dict[str, Any], path: Path) -> None:
         label = f"{row['department'] or _('(any)')} {priority_label(row['priority'])}"
         holidays.setdefault(tuple(row["hours"]["holidays"]), []).append(label)
     if len(holidays) == 1:
-        (days,) = holidays
-        print(_("Holidays: {days}").format(days=", ".join(days) if days else _("none")))
+        (dates,) = holidays
+        print(_("Holidays: {days}").format(days=", ".join(dates) if dates else _("none")))
     else:
-        for days, labels in holidays.items():
+        for dates, labels in holidays.items():
             print(
                 _("Holidays ({where}): {days}").format(
-                    where=one_line(", ".join(labels)), days=", ".join(days) if days else _("none")
+                    where=one_line(", ".join(labels)), days=", ".join(dates) if dates else _("none")
                 )
             )

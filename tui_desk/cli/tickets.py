@@ -290,10 +290,10 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
         return _bulk(service, Merge(target), str(source))
     elif command == "split":
         message = parse_ticket_id(args.message)
-        changes = run(service, Split(message), [message])
-        if changes.refused:
-            raise TransitionRefused(changes.refused[0][1])
-        new_id = changes.changes[0].ticket_id
+        outcome = run(service, Split(message), [message])
+        if outcome.refused:
+            raise TransitionRefused(outcome.refused[0][1])
+        new_id = outcome.changes[0].ticket_id
         print(_("Message {message} is now ticket #{id}").format(message=message, id=new_id))
         return 0
     elif command == "tag":

@@ -107,8 +107,8 @@ class SlaJudge:
                         spans.append((low, high))
             end_moment = datetime.fromtimestamp(day_end, UTC)
             known = self.days[key] = (tuple(spans), hours.business_seconds(end_moment, self.now))
-        spans, rest = known
-        return rest + sum(high - (low if low > moment else moment) for low, high in spans if high > moment)
+        openings, rest = known
+        return rest + sum(high - (low if low > moment else moment) for low, high in openings if high > moment)
 
 
 _DAY_EPOCHS: dict[str, int] = {}

@@ -374,9 +374,9 @@ def _groups(
     keys: rq.Keys,
 ) -> tuple[GroupFigures, ...]:
     open_counts = rq.open_by_group(store, by, keys)
-    keys = set(tallies) | {k for k, n in open_counts.items() if n}
     figures = []
-    for key in keys:
+    keys_shown: set[Any] = set(tallies) | {k for k, n in open_counts.items() if n}
+    for key in keys_shown:
         label = key if by == "priority" or key is None else names.get(key, "?")
         figures.append((key, (tallies.get(key) or _Tally()).figures(label, open_counts.get(key, 0))))
     ranks = [p.value for p in PRIORITY_ORDER]

@@ -9,9 +9,10 @@ them back as :func:`parse_settings` reads them. :func:`config_text_with_sla` put
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, MutableMapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import Any, cast
 
 from ..domain.errors import InvalidInput
 from ..i18n import _
@@ -24,10 +25,6 @@ from .business_hours import (
     format_time,
     zone_name,
 )
-
-if TYPE_CHECKING:
-    from tomlkit.container import Container
-    from tomlkit.items import InlineTable, Table
 
 TARGET_KEYS = ("first_response", "resolution")
 HOURS_KEYS = ("days", "start", "end", "timezone", "holidays")
@@ -187,7 +184,7 @@ def settings_to_config(settings: Mapping[str, object]) -> dict[str, object]:
         table["near"] = near if isinstance(near, float) else str(near)
     hours: dict[str, object] = {}
     if "days" in settings:
-        hours["days"] = [DAY_NAMES[d][:3] for d in sorted(settings["days"])]  # type: ignore[attr-defined]
+        hours["days"] = [DAY_NAMES[d][:3] for d in sorted(cast("frozenset[int]", settings["days"]))]
     if "start" in settings:
         hours["start"] = format_time(settings["start"])  # type: ignore[arg-type]
     if "end" in settings:
@@ -195,7 +192,7 @@ def settings_to_config(settings: Mapping[str, object]) -> dict[str, object]:
     if "timezone" in settings:
         hours["timezone"] = zone_name(settings["timezone"])  # type: ignore[arg-type]
     if "holidays" in settings:
-        hours["holidays"] = [d.isoformat() for d in sorted(settings["holidays"])]  # type: ignore[attr-defined]
+        hours["holidays"] = [d.isoformat() for d in sorted(cast("frozenset[date]", settings["holidays"]))]
     if hours:
         table["hours"] = hours
     return table
@@ -224,7 +221,7 @@ def config_text_with_sla(text: str, before: Mapping[str, object], after: Mapping
     return tomlkit.dumps(document)
 
 
-def _sync(table: Container | Table | InlineTable, before: Mapping[str, object], after: Mapping[str, object]) -> None:
+def _sync(table: MutableMapping[str, Any], before: Mapping[str, object], after: Mapping[str, object]) -> None:
     """Make ``table`` say ``after`` where ``after`` differs from ``before``; leave the rest as written."""
     for key in [key for key in table if key not in after]:
         del table[key]
@@ -234,7 +231,7 @@ def _sync(table: Container | Table | InlineTable, before: Mapping[str, object], 
         if present is not None and old == value:
             continue
         if isinstance(value, Mapping) and isinstance(old, Mapping) and isinstance(present, dict):
-            _sync(present, old, value)  # type: ignore[arg-type]
+            _sync(present, old, value)
             continue
         if (
             isinstance(value, list)

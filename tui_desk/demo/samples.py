@@ -82,7 +82,7 @@ def _strings(key: str) -> tuple[str, ...]:
 
 
 def _country(entry: dict[str, Any]) -> Country:
-    fields = {k: tuple(v) if isinstance(v, list) else v for k, v in entry.items() if k != "phone"}
+    fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in entry.items() if k != "phone"}
     return Country(phone_pattern=entry["phone"], **fields)
 
 
@@ -91,7 +91,14 @@ DEPARTMENTS = [entry["name"] for entry in _DATA["departments"]]
 DEPARTMENT_WEIGHTS = tuple((entry["name"], entry["weight"]) for entry in _DATA["departments"])
 HELPERS: dict[str, list[str]] = {entry["name"]: entry["helpers"] for entry in _DATA["departments"]}
 COUNTRIES = [_country(entry) for entry in _DATA["countries"]]
-TOPICS = [Topic(**{k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()}) for entry in _DATA["topics"]]
+
+
+def _topic(entry: dict[str, Any]) -> Topic:
+    fields: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()}
+    return Topic(**fields)
+
+
+TOPICS = [_topic(entry) for entry in _DATA["topics"]]
 # The customer's own language for the first message (the reply is in English).
 NATIVE_TOPICS: dict[str, list[tuple[str, str, str]]] = {
     code: [(department, subject, body) for department, subject, body in entries]

@@ -63,7 +63,7 @@ class Ticket:
         self.message_count = 1
         self.bucket = 0
         self.sort_key = 0
-        self.sort_on = ("new", moment, moment)
+        self.sort_on: tuple[str, str | None, str] = ("new", moment, moment)
         self.version = 1
         self.tags: list[str] = []
         self.messages: list[_MessageRow] = [(moment, "customer", email, body, token, attachments)]

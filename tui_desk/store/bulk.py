@@ -80,29 +80,29 @@ def first_free_ids(conn: sqlite3.Connection) -> tuple[int, int]:
     return ticket, message
 
 
-def insert_tickets(conn: sqlite3.Connection, rows: list[Row]) -> None:
+def insert_tickets(conn: sqlite3.Connection, rows: Sequence[Row]) -> None:
     """Rows of TICKET_COLUMNS."""
     _insert_in_one_statement(conn, "tickets", TICKET_COLUMNS, rows)
 
 
-def insert_ticket_tags(conn: sqlite3.Connection, rows: list[Row]) -> None:
+def insert_ticket_tags(conn: sqlite3.Connection, rows: Sequence[Row]) -> None:
     """(ticket id, tag id) rows."""
     conn.executemany("INSERT INTO ticket_tags(ticket_id, tag_id) VALUES (?, ?)", rows)
 
 
-def insert_messages(conn: sqlite3.Connection, rows: list[Row]) -> None:
+def insert_messages(conn: sqlite3.Connection, rows: Sequence[Row]) -> None:
     """Rows of MESSAGE_COLUMNS."""
     _insert_in_one_statement(conn, "messages", MESSAGE_COLUMNS, rows)
 
 
-def insert_attachments(conn: sqlite3.Connection, rows: list[Row]) -> None:
+def insert_attachments(conn: sqlite3.Connection, rows: Sequence[Row]) -> None:
     """(message id, file name, content type, size, data) rows."""
     conn.executemany(
         "INSERT INTO attachments(message_id, filename, content_type, size, data) VALUES (?, ?, ?, ?, ?)", rows
     )
 
 
-def insert_events(conn: sqlite3.Connection, rows: list[Row]) -> None:
+def insert_events(conn: sqlite3.Connection, rows: Sequence[Row]) -> None:
     """Rows of EVENT_COLUMNS."""
     _insert_many(conn, f"INSERT INTO events({', '.join(EVENT_COLUMNS)})", len(EVENT_COLUMNS), rows)
 
@@ -117,7 +117,7 @@ def stamp_deleted_at(store: Store, after_id: int) -> None:
         )
 
 
-def _insert_many(conn: sqlite3.Connection, insert: str, width: int, rows: list[Row], batch: int = 50) -> None:
+def _insert_many(conn: sqlite3.Connection, insert: str, width: int, rows: Sequence[Row], batch: int = 50) -> None:
     """executemany, `batch` rows per statement: about a third less time per row than one by one."""
     one = "(" + ", ".join("?" for _ in range(width)) + ")"
     full = len(rows) - len(rows) % batch
@@ -130,7 +130,7 @@ def _insert_many(conn: sqlite3.Connection, insert: str, width: int, rows: list[R
         conn.executemany(f"{insert} VALUES {one}", rows[full:])
 
 
-def _insert_in_one_statement(conn: sqlite3.Connection, table: str, columns: tuple[str, ...], rows: list[Row]) -> None:
+def _insert_in_one_statement(conn: sqlite3.Connection, table: str, columns: tuple[str, ...], rows: Sequence[Row]) -> None:
     """Insert rows into a table with full-text triggers, fast.
 
     Row by row, every INSERT that fires a trigger opens a statement savepoint,
