@@ -38,7 +38,7 @@ What each figure means
   day.
 - **SLA compliance**: for tickets created in the period whose department and
   priority have a target, from the SLA clocks stored with each ticket
-  (business time, see core/sla.py). First response: *met* when answered with
+  (business time, see core/sla_clock.py). First response: *met* when answered with
   the clock at or under the target, *breached* when answered over it or when
   not answered yet and the clock is already past it; the rest (not answered
   yet and still in time, or closed without a reply) is *pending*. Resolution:
