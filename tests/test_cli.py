@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import importlib
 import io
 import json
 import sqlite3
@@ -12,11 +11,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from support import dump
 
+from tui_desk.cli import entry as cli
 from tui_desk.domain.clock import from_text
 from tui_desk.store import Store, open_store, queries
-
-# The module, not the entry point of the same name that tui_desk.cli exports.
-cli = importlib.import_module("tui_desk.cli.main")
 
 AS = "alice"
 

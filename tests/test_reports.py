@@ -32,11 +32,11 @@ from support import FakeClock
 
 from tui_desk import cli
 from tui_desk.core.lifecycle import TicketService
+from tui_desk.core.report_sla import SlaJudge
 from tui_desk.core.report_text import sparkline
 from tui_desk.core.reports import (
     Compliance,
     Durations,
-    _SlaJudge,
     build_report,
     duration_text,
     parse_day,
@@ -418,7 +418,7 @@ def test_business_time_of_running_clocks_matches_the_sla_module() -> None:
     )
     targets = policies.for_ticket(None, "normal")
     now = datetime(2026, 4, 2, 13, 17, 5, tzinfo=UTC)  # after the switch to summer time (Mar 29)
-    judge = _SlaJudge(policies, {}, now)
+    judge = SlaJudge(policies, {}, now)
     rng = random.Random(7)
     for _ in range(300):
         moment = now - timedelta(seconds=rng.randint(0, 20 * DAY))

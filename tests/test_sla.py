@@ -18,8 +18,8 @@ from tui_desk.core.sla import (
     SlaPolicies,
     SlaState,
     SlaTargets,
+    config_text_with_sla,
     due_at,
-    dump_toml,
     machine_timezone,
     parse_duration,
     remaining_seconds,
@@ -453,14 +453,14 @@ def test_config_round_trips() -> None:
     written = to_config(policies)
     assert SlaPolicies.from_config(written, local_timezone=UTC) == policies
     assert policies.to_config() == written
-    text = dump_toml({"language": "et", **written})
+    text = config_text_with_sla('language = "et"\n', {}, written["sla"])
     reread = tomllib.loads(text)
     assert reread["language"] == "et"
     assert SlaPolicies.from_config(reread, local_timezone=UTC) == policies
     empty = SlaPolicies.from_config({}, local_timezone=UTC)
     assert to_config(empty) == {"sla": {}}
     assert (
-        SlaPolicies.from_config(tomllib.loads(dump_toml(to_config(empty))), local_timezone=UTC)
+        SlaPolicies.from_config(tomllib.loads(config_text_with_sla("", {}, to_config(empty)["sla"])), local_timezone=UTC)
         == empty
     )
 

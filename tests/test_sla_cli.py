@@ -160,14 +160,27 @@ def test_set_keeps_every_other_table_and_key(run, config_file) -> None:
     assert not list(config_file.parent.glob("*.tmp"))
 
 
-def test_comments_are_saved_in_a_backup(run, config_file) -> None:
+def test_comments_survive_sla_set(run, config_file) -> None:
     config_file.parent.mkdir(parents=True)
-    original = '# my desk\nlanguage = "en"\n'
+    original = (
+        '# my desk\nlanguage = "en"\n\n[sla]\n# the team promise\nresolution = "4d"  # four working days\n'
+        '[sla.hours]\ndays = "mon-fri"  # as typed\n'
+    )
     config_file.write_text(original, encoding="utf-8")
     out = ok(run("sla", "set", "first_response", "2h"))
-    assert "config.toml.bak" in out
-    assert config_file.with_name("config.toml.bak").read_text() == original
-    assert tomllib.loads(config_file.read_text()) == {"language": "en", "sla": {"first_response": "2h"}}
+    assert "bak" not in out
+    text = config_file.read_text()
+    for kept in ("# my desk", "# the team promise", '"4d"  # four working days', 'days = "mon-fri"  # as typed'):
+        assert kept in text
+    assert tomllib.loads(text) == {
+        "language": "en",
+        "sla": {"resolution": "4d", "first_response": "2h", "hours": {"days": "mon-fri"}},
+    }
+    assert sorted(p.name for p in config_file.parent.iterdir()) == ["config.toml"]
+    ok(run("sla", "unset", "first_response"))
+    text = config_file.read_text()
+    assert tomllib.loads(text) == tomllib.loads(original)
+    assert all(line in text.splitlines() for line in original.splitlines())
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,6 @@ Each test is named after its item; each fails on the code before the fix.
 
 from __future__ import annotations
 
-import importlib
 import io
 import json
 import os
@@ -19,14 +18,12 @@ from pathlib import Path
 import pytest
 from support import assert_one_line_error, dump, run_cli
 
+from tui_desk.cli import entry as cli
 from tui_desk.core.lifecycle import TicketService
 from tui_desk.core.sla import SlaPolicies
 from tui_desk.demo import fill_demo
 from tui_desk.domain import errors
 from tui_desk.store import Store, open_store, queries
-
-# The module, not the entry point of the same name that tui_desk.cli exports.
-cli = importlib.import_module("tui_desk.cli.main")
 
 AS = "alice"
 ROOT = Path(__file__).resolve().parent.parent

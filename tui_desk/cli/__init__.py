@@ -1,5 +1,5 @@
 """The command line: ``tui-desk`` and its subcommands."""
 
-from .main import main
+from .entry import main
 
 __all__ = ["main"]

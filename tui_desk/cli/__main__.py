@@ -1,7 +1,7 @@
-"""``python -m tui_desk.cli``: the same as ``tui-desk`` (scripts and tests start it so)."""
+"""``python -m tui_desk.cli``: the command line, as the ``tui-desk`` script runs it."""
 
 import sys
 
-from .main import main
+from .entry import main
 
 sys.exit(main())

@@ -14,7 +14,6 @@ the replacement is atomic.
 from __future__ import annotations
 
 import argparse
-import shutil
 import tomllib
 from collections.abc import Callable, Mapping
 from datetime import timedelta
@@ -24,7 +23,14 @@ from typing import Any
 from ..core.config import Config, config_path, write_config_text
 from ..core.lifecycle import TicketService
 from ..core.rules import RulesConfig, describe_period, format_period, run_rules
-from ..core.sla import SlaPolicies, SlaTargets, dump_toml, format_time, to_config, zone_name
+from ..core.sla import (
+    SlaPolicies,
+    SlaTargets,
+    config_text_with_sla,
+    format_time,
+    to_config,
+    zone_name,
+)
 from ..domain.errors import InvalidInput
 from ..domain.models import PRIORITY_ORDER, priority_label
 from ..domain.text import json_text, one_line
@@ -160,13 +166,11 @@ def sla_command(args: argparse.Namespace, config: Config) -> int:
         else:
             print(_("{key} is already {value} for {scope}").format(key=key, value=value, scope=scope))
         return 0
-    backup = _write_sla(config.raw or {}, changed, path)
+    _write_sla(config.raw or {}, policies, changed, path)
     if value is None:
         print(_("Unset {key} for {scope} in {path}").format(key=key, scope=scope, path=path))
     else:
         print(_("Set {key} = {value} for {scope} in {path}").format(key=key, value=value, scope=scope, path=path))
-    if backup is not None:
-        print(_("Comments are not kept: the previous file is saved as {backup}").format(backup=backup))
     print(_("SLA clocks are recomputed at the next `tui-desk rules run` (the app does it within a minute)"))
     return 0
 
@@ -183,46 +187,37 @@ def _scope(department: str | None, priority: str | None) -> str:
     return _("all tickets")
 
 
-def _write_sla(raw: Mapping[str, Any], policies: SlaPolicies, path: Path) -> Path | None:
-    """Write the config with the new [sla], everything else kept; checked before it replaces the file."""
-    table = to_config(policies)["sla"]
-    data = {k: v for k, v in raw.items()}
-    if table:
-        data["sla"] = table  # keeps its place when it was there already
-    else:
-        data.pop("sla", None)
+def _write_sla(raw: Mapping[str, Any], before: SlaPolicies, policies: SlaPolicies, path: Path) -> None:
+    """Write the config with the new [sla], everything else (comments too) kept; checked before it replaces the file."""
+    import tomlkit.exceptions
+
     try:
-        text = dump_toml(data)
+        old_text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        old_text = ""
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidInput(
+            _("Cannot read the config file {path}: {reason}").format(path=path, reason=getattr(error, "strerror", None) or error)
+        ) from None
+    try:
+        text = config_text_with_sla(old_text, to_config(before)["sla"], to_config(policies)["sla"])  # type: ignore[arg-type]
         reread = tomllib.loads(text)
-    except (TypeError, ValueError, tomllib.TOMLDecodeError) as error:
+    except (TypeError, ValueError, tomllib.TOMLDecodeError, tomlkit.exceptions.TOMLKitError) as error:
         raise InvalidInput(
             _("Cannot write the config file {path} safely ({reason}); it was left unchanged").format(
                 path=path, reason=error
             )
         ) from None
-    if reread != data or to_config(SlaPolicies.from_config(reread)) != to_config(policies):
+    rest = {k: v for k, v in raw.items() if k != "sla"}
+    if {k: v for k, v in reread.items() if k != "sla"} != rest or to_config(SlaPolicies.from_config(reread)) != to_config(
+        policies
+    ):
         raise InvalidInput(
             _("Cannot write the config file {path} safely (it would not read back the same); it was left unchanged").format(
                 path=path
             )
         )
-    backup = None
-    try:
-        old_text = path.read_text(encoding="utf-8")
-    except OSError:
-        old_text = ""
-    if any(line.lstrip().startswith("#") for line in old_text.splitlines()):
-        backup = path.with_name(path.name + ".bak")
-        try:
-            shutil.copy2(path, backup)
-        except OSError as error:
-            raise InvalidInput(
-                _("Cannot save a copy of {path} before rewriting it: {reason}; it was left unchanged").format(
-                    path=path, reason=error.strerror or error
-                )
-            ) from None
     write_config_text(text, path)
-    return backup
 
 
 def format_business(seconds: int | None, targets: SlaTargets) -> str:
@@ -339,12 +334,12 @@ def _print_overview(data: dict[str, Any], path: Path) -> None:
         label = f"{row['department'] or _('(any)')} {priority_label(row['priority'])}"
         holidays.setdefault(tuple(row["hours"]["holidays"]), []).append(label)
     if len(holidays) == 1:
-        (days,) = holidays
-        print(_("Holidays: {days}").format(days=", ".join(days) if days else _("none")))
+        (dates,) = holidays
+        print(_("Holidays: {days}").format(days=", ".join(dates) if dates else _("none")))
     else:
-        for days, labels in holidays.items():
+        for dates, labels in holidays.items():
             print(
                 _("Holidays ({where}): {days}").format(
-                    where=one_line(", ".join(labels)), days=", ".join(days) if days else _("none")
+                    where=one_line(", ".join(labels)), days=", ".join(dates) if dates else _("none")
                 )
             )

@@ -74,18 +74,6 @@ def status_label(key: str, custom_name: str | None = None) -> str:
     return one_line(custom_name or key)  # a name someone typed: shown through the sanitiser
 
 
-def meaning_label(meaning: Meaning) -> str:
-    return {
-        Meaning.ATTENTION: _("needs attention"),
-        Meaning.WAITING: _("waiting on customer"),
-        Meaning.DONE: _("done"),
-        Meaning.HOLD: _("on hold"),
-        Meaning.SPAM: _("spam"),
-        Meaning.DELETED: _("deleted"),
-        Meaning.MERGED: _("merged"),
-    }[meaning]
-
-
 class Priority(StrEnum):
     URGENT = "urgent"
     HIGH = "high"
