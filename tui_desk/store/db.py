@@ -9,7 +9,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ..domain.errors import (
@@ -23,10 +22,6 @@ from ..domain.errors import (
 from ..domain.private_files import create_private_file, make_private_folders
 from ..i18n import _
 from .schema import MIGRATIONS, SCHEMA_VERSION
-
-if TYPE_CHECKING:
-    import sqlite_utils
-
 
 # An hour: SQLite takes the timeout in milliseconds as a C int, and inf cannot be one.
 MAX_BUSY_TIMEOUT = 3600.0
@@ -166,17 +161,6 @@ class Store:
             self._local.conn = conn
         return conn
 
-    @property
-    def db(self) -> sqlite_utils.Database:
-        """This thread's connection as a sqlite-utils Database (imported only when asked for:
-        sqlite-utils pulls in numpy when present, a third of a second at start-up)."""
-        import sqlite_utils
-
-        database = getattr(self._local, "db", None)
-        if database is None or database.conn is not self.conn:
-            database = self._local.db = sqlite_utils.Database(self.conn)
-        return database
-
     def _connect(self) -> sqlite3.Connection:
         target = self.path
         uri = False
@@ -273,7 +257,6 @@ class Store:
         if conn is not None:
             conn.close()
             self._local.conn = None
-            self._local.db = None
 
     # -- transactions and reads ----------------------------------------------------
     @contextmanager
@@ -404,9 +387,35 @@ class Store:
             raise store_error(error, self.path) from None
         return row[0] if row else None
 
-    def data_version(self) -> int:
-        """Changes when any other connection commits: a cheap "did anything change?" probe."""
-        return self.scalar("PRAGMA data_version")
+    @contextmanager
+    def read_snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: what is read inside is the store as of one moment, while others write."""
+        conn = self.conn
+        try:
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            raise StoreError(describe_sqlite_error(error, self.path)) from None
+
+    @contextmanager
+    def large_cache(self) -> Iterator[None]:
+        """A bigger page cache for this thread's connection meanwhile (a pass over every ticket)."""
+        conn = self.conn
+        cache_size = conn.execute("PRAGMA cache_size").fetchone()[0]
+        # The default 2 MB makes a pass that reads every row and writes many re-read pages.
+        conn.execute("PRAGMA cache_size = -131072")
+        try:
+            yield
+        finally:
+            conn.execute(f"PRAGMA cache_size = {int(cache_size)}")
+
+
+def data_version(conn: sqlite3.Connection) -> int:
+    """Changes when any other connection commits: a cheap "did anyone else write?" probe."""
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
 
 
 def open_store(path: str | Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT, *, create: bool = True) -> Store:

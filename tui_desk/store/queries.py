@@ -21,7 +21,6 @@ ORDER_COLUMNS = {
     "inbox": ("bucket", "priority_rank", "sort_key", "id"),
     "sla": ("bucket", "sla_key", "priority_rank", "sort_key", "id"),
 }
-INBOX_ORDER = ", ".join(f"t.{c}" for c in ORDER_COLUMNS["inbox"])
 
 
 def _order(flt: InboxFilter, within_bucket: bool = False) -> str:
@@ -53,7 +52,6 @@ class InboxFilter:
 
 @dataclass
 class _Sql:
-    joins: list[str] = field(default_factory=list)
     where: list[str] = field(default_factory=list)
     params: list[object] = field(default_factory=list)
 
