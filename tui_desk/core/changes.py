@@ -372,6 +372,4 @@ class TicketChanges:
     _customer_id = customer_id
 
 
-_Plan = Plan
-
 __all__ = ["SNAPSHOT_FIELDS", "STATUS_EVENT_KINDS", "Change", "Plan", "Planner", "TicketChanges", "snapshot_of"]

@@ -45,6 +45,8 @@ _Plan = Plan
 
 
 class TicketService(Conversation, FieldEdits, SlaRebuild):
+    """Every change to a ticket, each one transaction with its events (see the module docstring)."""
+
     # -- status transitions -------------------------------------------------------------
     def resolve(
         self,
@@ -288,7 +290,8 @@ class TicketService(Conversation, FieldEdits, SlaRebuild):
         if until is not None:
             raise InvalidInput(_("--until only goes with postponed"))
         if action is not None:
-            return getattr(self, {"spam": "mark_spam"}.get(action, action))(ticket_id, **kwargs)
+            method: Callable[..., Change] = getattr(self, {"spam": "mark_spam"}.get(action, action))
+            return method(ticket_id, **kwargs)
         definition = self.find_status(word)
         if definition is None:
             known = ", ".join(

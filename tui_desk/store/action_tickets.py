@@ -56,7 +56,8 @@ def mark_undone(conn: sqlite3.Connection, action_id: int, ticket_id: int, versio
 
 
 def version_before_undone(conn: sqlite3.Connection, ticket_id: int, version: int) -> int | None:
-    """The version the ticket had before an action whose undo (or skipped note) left it at ``version``."""
+    """The ticket's version before the change that led to ``version``, if that change counts as never
+    made: an action undone (its undo left the ticket at ``version``) or a note undo skipped."""
     row = conn.execute(
         "SELECT version_before FROM action_tickets WHERE ticket_id = ? AND undone_version = ?"
         " UNION ALL SELECT t.version_before FROM action_tickets t JOIN actions a ON a.id = t.action_id"

@@ -6,9 +6,10 @@ import math
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from ..domain.errors import (
@@ -22,6 +23,9 @@ from ..domain.errors import (
 from ..domain.private_files import create_private_file, make_private_folders
 from ..i18n import _
 from .schema import MIGRATIONS, SCHEMA_VERSION
+
+# Parameters of a statement: by position or by name.
+Params = Sequence[Any] | Mapping[str, Any]
 
 # An hour: SQLite takes the timeout in milliseconds as a C int, and inf cannot be one.
 MAX_BUSY_TIMEOUT = 3600.0
@@ -368,7 +372,7 @@ class Store:
             self._local.depth = depth
         conn.execute(f"RELEASE {name}")
 
-    def query(self, sql: str, params: list | tuple | dict = ()) -> list[dict]:
+    def query(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
         try:
             cursor = self.conn.execute(sql, params)
             columns = [c[0] for c in cursor.description or ()]
@@ -376,11 +380,11 @@ class Store:
         except sqlite3.Error as error:
             raise store_error(error, self.path) from None
 
-    def query_one(self, sql: str, params: list | tuple | dict = ()) -> dict | None:
+    def query_one(self, sql: str, params: Params = ()) -> dict[str, Any] | None:
         rows = self.query(sql, params)
         return rows[0] if rows else None
 
-    def scalar(self, sql: str, params: list | tuple | dict = ()):  # noqa: ANN201
+    def scalar(self, sql: str, params: Params = ()) -> Any:  # noqa: ANN401 - whatever the column holds
         try:
             row = self.conn.execute(sql, params).fetchone()
         except sqlite3.Error as error:

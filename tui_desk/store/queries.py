@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ..domain.errors import NotFound
 from ..domain.models import Attachment, Event, InboxRow, Message, Ticket
@@ -115,7 +116,7 @@ _ROW_JOINS = """JOIN customers c ON c.id = t.customer_id
     LEFT JOIN departments d ON d.id = t.department_id"""
 
 
-def _inbox_row(r: dict) -> InboxRow:
+def _inbox_row(r: dict[str, Any]) -> InboxRow:
     return InboxRow(
         id=r["id"],
         subject=r["subject"],
