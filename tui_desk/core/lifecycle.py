@@ -5,7 +5,7 @@ parts of their own: the machinery every change goes through (core/changes.py),
 messages (core/conversation.py), fields other than the status
 (core/ticket_fields.py) and SLA clock upkeep (core/sla_rebuild.py). This module
 holds the status transitions of docs/lifecycle.md (the table itself is in
-core/transitions.py), purging, and undo's way back.
+core/transitions.py) and purging; undo's way back is core/put_back.py.
 
 Each public method is one transaction holding the change and its timeline
 event; ``expected_version`` refuses a change to a ticket changed meanwhile
@@ -20,12 +20,13 @@ from datetime import datetime
 from typing import Any
 
 from ..domain.clock import to_text
-from ..domain.errors import ConflictError, InvalidInput, NotFound, StoreError, TransitionRefused
-from ..domain.models import BUILTIN_MEANINGS, EventKind, Meaning, Status, StatusDef, event_label
+from ..domain.errors import InvalidInput, NotFound, StoreError, TransitionRefused
+from ..domain.models import BUILTIN_MEANINGS, EventKind, Meaning, Status, StatusDef
 from ..i18n import _
-from ..store import action_tickets, tickets
+from ..store import tickets
 from .changes import SNAPSHOT_FIELDS, Change, Plan, TicketChanges, snapshot_of
 from .conversation import Conversation, normalize_email
+from .put_back import PutBack
 from .sla_rebuild import SlaRebuild
 from .ticket_fields import FieldEdits
 from .transitions import (
@@ -44,7 +45,7 @@ from .transitions import (
 _Plan = Plan
 
 
-class TicketService(Conversation, FieldEdits, SlaRebuild):
+class TicketService(Conversation, FieldEdits, SlaRebuild, PutBack):
     """Every change to a ticket, each one transaction with its events (see the module docstring)."""
 
     # -- status transitions -------------------------------------------------------------
@@ -319,75 +320,6 @@ class TicketService(Conversation, FieldEdits, SlaRebuild):
         from .merging import split
 
         return split(self, message_id, actor=actor)
-
-    # -- undo ---------------------------------------------------------------------------------
-    def put_back(
-        self,
-        ticket_id: int,
-        before: dict[str, Any],
-        *,
-        action_id: int,
-        version_after: int,
-        label: str,
-        actor: str | None = None,
-        also: Callable[[sqlite3.Connection], None] | None = None,
-    ) -> Change:
-        """Undo one ticket's part of an action: its fields and tags as they were before it.
-
-        Refused (ConflictError) unless the ticket is still as the action left it: at
-        ``version_after``, or back there through undos of later actions. The undo is a
-        change of its own, with an ``undone`` event; history is never rewritten.
-        """
-        new_version: list[int] = []
-
-        def plan(ticket: dict[str, Any], definition: StatusDef) -> Plan:
-            if self.effective_version(ticket["id"], ticket["version"]) != version_after:
-                raise ConflictError(self.changed_since(ticket))
-            new_version.append(ticket["version"] + 1)
-            fields: dict[str, Any] = {name: before[name] for name in SNAPSHOT_FIELDS if name in before}
-            fields["assignee_id"] = ("agent", before.get("assignee"))
-            fields["department_id"] = ("department", before.get("department"))
-            wanted = {t.casefold(): t for t in before.get("tags", [])}
-            current = {t.casefold(): t for t in ticket["tags"]}
-            tags_to_add[:] = [t for k, t in wanted.items() if k not in current]
-            tags_to_remove[:] = [t for k, t in current.items() if k not in wanted]
-            return Plan(fields, [(EventKind.UNDONE, ticket["status"], before["status"], label)])
-
-        tags_to_add: list[str] = []
-        tags_to_remove: list[str] = []
-
-        def finish(conn: sqlite3.Connection, _message: int | None) -> None:
-            for tag in tags_to_add:
-                tickets.add_tag(conn, ticket_id, tickets.named_id(conn, "tag", tag), if_missing=True)
-            for tag in tags_to_remove:
-                tickets.remove_tag(conn, ticket_id, tag)
-            action_tickets.mark_undone(conn, action_id, ticket_id, new_version[0])
-            if also is not None:
-                also(conn)
-
-        return self.change(ticket_id, plan, actor=actor, expected_version=None, also=finish, allow_merged=True)
-
-    def effective_version(self, ticket_id: int, version: int) -> int:
-        """The ticket's version, seen through undos: an undone action counts as never having happened.
-
-        So does a note of the agent's that undo skipped: it changed none of the fields undo
-        puts back, and the refusal that skipped it promised to undo the action before it
-        (resolve, then a note saying why, then undo twice).
-        """
-        conn = self.store.conn
-        while True:
-            before = action_tickets.version_before_undone(conn, ticket_id, version)
-            if before is None:
-                return version
-            version = before
-
-    def changed_since(self, ticket: dict[str, Any]) -> str:
-        last = tickets.last_event(self.store.conn, ticket["id"])
-        if last is None:
-            return _("#{id} was changed since; it was left as it is").format(id=ticket["id"])
-        return _("#{id} was changed since ({kind} by {actor}); it was left as it is").format(
-            id=ticket["id"], kind=event_label(last[1]), actor=last[0]
-        )
 
 
 __all__ = [
