@@ -466,11 +466,11 @@ def test_a_rebuild_never_writes_a_stale_clock_over_a_concurrent_change(db_path, 
     replay = rebuilder._replay_sla
     calls = []
 
-    def replay_then_someone_answers(*args):  # type: ignore[no-untyped-def]
-        result = replay(*args)
+    def replay_then_someone_answers(*args, **chosen):  # type: ignore[no-untyped-def]
+        result = replay(*args, **chosen)
         if not calls:
             other.reply(tickets[1], "On it")  # after the snapshot, before the write
-        calls.append(args[1])
+        calls.append(chosen)
         return result
 
     rebuilder._replay_sla = replay_then_someone_answers  # type: ignore[method-assign]
@@ -478,7 +478,7 @@ def test_a_rebuild_never_writes_a_stale_clock_over_a_concurrent_change(db_path, 
         assert rebuilder.rebuild_sla() == 3
     finally:
         other_store.close()
-    assert calls == ["> ?", "IN (SELECT value FROM json_each(?))"]  # the changed ticket replayed again
+    assert calls == [{"after_id": 0}, {"ids": [tickets[1]]}]  # the changed ticket replayed again
     after = store.query(f"SELECT {SLA_COLUMNS} FROM tickets ORDER BY id")
     assert queries.get_ticket(store, tickets[1]).sla_running_since is None  # paused by the reply
     TicketService(store, clock=clock, sla=hours).rebuild_sla()

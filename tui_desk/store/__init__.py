@@ -1,4 +1,21 @@
-"""The SQLite store: connection, schema and migrations, reads and writes."""
+"""The store: every SQL statement of tui-desk is in this package, behind plain functions.
+
+These functions are the repository interface a second backend (PostgreSQL, issue 14)
+implements; the SQLite implementation is the code here. The core calls them and never
+writes SQL itself. By what they do:
+
+- transactions: ``Store.transaction()`` (one write transaction: a change and its events
+  commit together; nested ones are savepoints) and ``Store.read_snapshot()``. Functions
+  that take a connection run inside the caller's transaction.
+- reads: queries.py (inbox pages, one ticket, its thread and timeline, counts),
+  report_queries.py, tickets.py (a ticket as a change sees it), statuses.py.
+- writes: writes.py (ticket, message, event, attachment and outbox rows), tickets.py
+  (tags, customers, purging), statuses.py, action_tickets.py (undo records),
+  sla_clocks.py (SLA columns in bulk).
+- search: the inbox filter's ``search`` and ``queries.fts_query`` (the full-text indexes).
+
+Schema and migrations are in schema.py; opening the file and naming its errors in db.py.
+"""
 
 from .db import Store, open_store
 

@@ -6,10 +6,10 @@ import math
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 from urllib.parse import quote
 
 from ..domain.errors import (
@@ -24,9 +24,8 @@ from ..domain.private_files import create_private_file, make_private_folders
 from ..i18n import _
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
-if TYPE_CHECKING:
-    import sqlite_utils
-
+# Parameters of a statement: by position or by name.
+Params = Sequence[Any] | Mapping[str, Any]
 
 # An hour: SQLite takes the timeout in milliseconds as a C int, and inf cannot be one.
 MAX_BUSY_TIMEOUT = 3600.0
@@ -166,17 +165,6 @@ class Store:
             self._local.conn = conn
         return conn
 
-    @property
-    def db(self) -> sqlite_utils.Database:
-        """This thread's connection as a sqlite-utils Database (imported only when asked for:
-        sqlite-utils pulls in numpy when present, a third of a second at start-up)."""
-        import sqlite_utils
-
-        database = getattr(self._local, "db", None)
-        if database is None or database.conn is not self.conn:
-            database = self._local.db = sqlite_utils.Database(self.conn)
-        return database
-
     def _connect(self) -> sqlite3.Connection:
         target = self.path
         uri = False
@@ -273,7 +261,6 @@ class Store:
         if conn is not None:
             conn.close()
             self._local.conn = None
-            self._local.db = None
 
     # -- transactions and reads ----------------------------------------------------
     @contextmanager
@@ -385,7 +372,7 @@ class Store:
             self._local.depth = depth
         conn.execute(f"RELEASE {name}")
 
-    def query(self, sql: str, params: list | tuple | dict = ()) -> list[dict]:
+    def query(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
         try:
             cursor = self.conn.execute(sql, params)
             columns = [c[0] for c in cursor.description or ()]
@@ -393,20 +380,46 @@ class Store:
         except sqlite3.Error as error:
             raise store_error(error, self.path) from None
 
-    def query_one(self, sql: str, params: list | tuple | dict = ()) -> dict | None:
+    def query_one(self, sql: str, params: Params = ()) -> dict[str, Any] | None:
         rows = self.query(sql, params)
         return rows[0] if rows else None
 
-    def scalar(self, sql: str, params: list | tuple | dict = ()):  # noqa: ANN201
+    def scalar(self, sql: str, params: Params = ()) -> Any:  # noqa: ANN401 - whatever the column holds
         try:
             row = self.conn.execute(sql, params).fetchone()
         except sqlite3.Error as error:
             raise store_error(error, self.path) from None
         return row[0] if row else None
 
-    def data_version(self) -> int:
-        """Changes when any other connection commits: a cheap "did anything change?" probe."""
-        return self.scalar("PRAGMA data_version")
+    @contextmanager
+    def read_snapshot(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: what is read inside is the store as of one moment, while others write."""
+        conn = self.conn
+        try:
+            conn.execute("BEGIN")
+            try:
+                yield conn
+            finally:
+                conn.execute("COMMIT")
+        except sqlite3.Error as error:
+            raise StoreError(describe_sqlite_error(error, self.path)) from None
+
+    @contextmanager
+    def large_cache(self) -> Iterator[None]:
+        """A bigger page cache for this thread's connection meanwhile (a pass over every ticket)."""
+        conn = self.conn
+        cache_size = conn.execute("PRAGMA cache_size").fetchone()[0]
+        # The default 2 MB makes a pass that reads every row and writes many re-read pages.
+        conn.execute("PRAGMA cache_size = -131072")
+        try:
+            yield
+        finally:
+            conn.execute(f"PRAGMA cache_size = {int(cache_size)}")
+
+
+def data_version(conn: sqlite3.Connection) -> int:
+    """Changes when any other connection commits: a cheap "did anyone else write?" probe."""
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])
 
 
 def open_store(path: str | Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT, *, create: bool = True) -> Store:

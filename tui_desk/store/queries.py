@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ..domain.errors import NotFound
 from ..domain.models import Attachment, Event, InboxRow, Message, Ticket
@@ -21,7 +22,6 @@ ORDER_COLUMNS = {
     "inbox": ("bucket", "priority_rank", "sort_key", "id"),
     "sla": ("bucket", "sla_key", "priority_rank", "sort_key", "id"),
 }
-INBOX_ORDER = ", ".join(f"t.{c}" for c in ORDER_COLUMNS["inbox"])
 
 
 def _order(flt: InboxFilter, within_bucket: bool = False) -> str:
@@ -53,7 +53,6 @@ class InboxFilter:
 
 @dataclass
 class _Sql:
-    joins: list[str] = field(default_factory=list)
     where: list[str] = field(default_factory=list)
     params: list[object] = field(default_factory=list)
 
@@ -117,7 +116,7 @@ _ROW_JOINS = """JOIN customers c ON c.id = t.customer_id
     LEFT JOIN departments d ON d.id = t.department_id"""
 
 
-def _inbox_row(r: dict) -> InboxRow:
+def _inbox_row(r: dict[str, Any]) -> InboxRow:
     return InboxRow(
         id=r["id"],
         subject=r["subject"],

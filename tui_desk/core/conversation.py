@@ -1,0 +1,267 @@
+"""Conversation: a customer's request arrives, the customer writes again, an agent replies or notes."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from email.utils import parseaddr
+from typing import Any
+
+from ..domain.clock import from_text, to_text
+from ..domain.errors import InvalidInput
+from ..domain.models import EventKind, Meaning, MessageKind, Priority, Status, StatusDef
+from ..i18n import _
+from ..store import addressing, tickets, writes
+from . import sla_tracking
+from .changes import Change, Plan, TicketChanges
+from .names import person_name
+from .transitions import CUSTOMER_REOPENS, REPLY_FROM, parse_priority
+
+
+class Conversation(TicketChanges):
+    """The changes that add a message to a ticket's thread (or start one)."""
+
+    def create_ticket(
+        self,
+        *,
+        email: str,
+        subject: str,
+        body: str,
+        name: str | None = None,
+        priority: str = Priority.NORMAL,
+        department: str | None = None,
+        at: datetime | None = None,
+        message_id: str | None = None,
+        in_reply_to: str | None = None,
+        references: str | None = None,
+        content_hash: str | None = None,
+        attachments: Sequence[tuple[str, str, bytes]] = (),
+    ) -> int:
+        """A customer request arrives: a New ticket with its first message. Returns its id."""
+        address = normalize_email(email)
+        name = name or parseaddr(email or "")[0] or None
+        priority_value = parse_priority(priority)
+        moment = to_text(at or self.clock())
+        subject = " ".join(subject.split()) if subject and subject.strip() else _("(no subject)")
+        with self.store.transaction() as conn:
+            customer_id = self.customer_id(conn, address, name, moment)
+            department_id = (
+                tickets.named_id(conn, "department", person_name(department))
+                if department and department.strip()
+                else None
+            )
+            ticket_id = writes.insert_ticket(
+                conn,
+                {
+                    "subject": subject,
+                    "customer_id": customer_id,
+                    "status": Status.NEW.value,
+                    "priority": priority_value.value,
+                    "priority_rank": priority_value.rank,
+                    "department_id": department_id,
+                    "created_at": moment,
+                    "updated_at": moment,
+                    "waiting_since": moment,
+                    "last_customer_message_at": moment,
+                    "last_message_at": moment,
+                    "message_count": 1,
+                    "bucket": writes.bucket_for(Meaning.ATTENTION),
+                    "sort_key": writes.sort_key_for(Meaning.ATTENTION, moment, moment),
+                    **sla_tracking.started(from_text(moment), self.sla.for_ticket(department, priority_value)),
+                },
+            )
+            message = writes.insert_message(
+                conn,
+                {
+                    "ticket_id": ticket_id,
+                    "kind": MessageKind.CUSTOMER.value,
+                    "author": address,
+                    "body": body,
+                    "created_at": moment,
+                    "message_id": message_id,
+                    "in_reply_to": in_reply_to,
+                    "references_": references,
+                    "content_hash": content_hash,
+                },
+            )
+            for filename, content_type, data in attachments:
+                writes.insert_attachment(conn, message, filename, content_type, data)
+            writes.insert_event(conn, ticket_id, moment, address, EventKind.CREATED, None, Status.NEW.value)
+        return ticket_id
+
+    def add_customer_message(
+        self,
+        ticket_id: int,
+        body: str,
+        *,
+        at: datetime | None = None,
+        author: str | None = None,
+        message_id: str | None = None,
+        in_reply_to: str | None = None,
+        references: str | None = None,
+        content_hash: str | None = None,
+        attachments: Sequence[tuple[str, str, bytes]] = (),
+        expected_version: int | None = None,
+    ) -> Change:
+        """The customer writes again: Answered/Resolved/Postponed reopen; others keep their status.
+
+        A message for a ticket merged into another one lands in that other one.
+        """
+        moment = to_text(at or self.clock())
+
+        def plan(ticket: dict[str, Any], definition: StatusDef) -> Plan:
+            status = ticket["status"]
+            target = Status.OPEN.value if definition.base in CUSTOMER_REOPENS else status
+            fields: dict[str, Any] = {
+                "status": target,
+                "last_customer_message_at": moment,
+                "last_message_at": moment,
+                "message_count": ticket["message_count"] + 1,
+                "waiting_since": ticket["waiting_since"] or moment,
+            }
+            if target != status:
+                fields.update(postponed_until=None, postponed_from=None, resolved_at=None)
+            return Plan(fields, [(EventKind.CUSTOMER_MESSAGE, status, target, None)])
+
+        sender = author or self._customer_email(ticket_id)
+        return self.change(
+            ticket_id,
+            plan,
+            actor=sender,
+            expected_version=expected_version,
+            message={
+                "kind": MessageKind.CUSTOMER.value,
+                "author": sender,
+                "body": body,
+                "created_at": moment,
+                "message_id": message_id,
+                "in_reply_to": in_reply_to,
+                "references_": references,
+                "content_hash": content_hash,
+            },
+            attachments=attachments,
+            at=moment,
+            follow_merged=True,
+        )
+
+    def reply(
+        self,
+        ticket_id: int,
+        body: str,
+        *,
+        actor: str | None = None,
+        message_id: str | None = None,
+        at: datetime | None = None,
+        attachments: Sequence[tuple[str, str, bytes]] = (),
+        expected_version: int | None = None,
+        outbox: bool = False,
+        new_message_id: Callable[[], str] | None = None,
+        in_reply_to: str | None = None,
+        references: str | None = None,
+        content_hash: str | None = None,
+    ) -> Change:
+        """An agent answers the customer: the ticket becomes Answered.
+
+        With ``outbox``, the reply is also queued for e-mail in the same transaction, addressed
+        to the ticket's customer as it is now. ``new_message_id`` makes its Message-ID (when
+        none is given) inside that transaction: each reply of a bulk reply gets its own.
+        ``in_reply_to``, ``references`` and ``content_hash`` are stored with the message
+        (a reply imported from mail).
+        """
+        if not body.strip():
+            raise InvalidInput(_("A reply needs some text"))
+        moment = to_text(at or self.clock())
+        who = actor or self.actor
+
+        def plan(ticket: dict[str, Any], definition: StatusDef) -> Plan:
+            self._require(ticket, definition, REPLY_FROM, _("replied to"))
+            if message_id is None and new_message_id is not None:
+                message["message_id"] = new_message_id()
+            fields: dict[str, Any] = {
+                "status": Status.ANSWERED.value,
+                "last_agent_reply_at": moment,
+                "last_message_at": moment,
+                "message_count": ticket["message_count"] + 1,
+                "waiting_since": None,
+                "postponed_until": None,
+                "postponed_from": None,
+                "resolved_at": None,
+            }
+            if ticket["first_response_at"] is None:
+                fields["first_response_at"] = moment
+            return Plan(fields, [(EventKind.REPLIED, ticket["status"], Status.ANSWERED.value, None)])
+
+        def queue(conn: sqlite3.Connection, message_row_id: int | None) -> None:
+            if message_row_id is not None:
+                writes.queue_outbox(
+                    conn, ticket_id, message_row_id, moment, addressing.recipients(conn, ticket_id, message_row_id)
+                )
+
+        message: dict[str, Any] = {
+            "kind": MessageKind.REPLY.value,
+            "author": who,
+            "body": body,
+            "created_at": moment,
+            "message_id": message_id,
+            **(
+                {"in_reply_to": in_reply_to, "references_": references, "content_hash": content_hash}
+                if in_reply_to or references or content_hash
+                else {}
+            ),
+        }
+        return self.change(
+            ticket_id,
+            plan,
+            actor=who,
+            expected_version=expected_version,
+            message=message,
+            attachments=attachments,
+            at=moment,
+            also=queue if outbox else None,  # the outbox row in the same transaction as the reply
+        )
+
+    def add_note(
+        self, ticket_id: int, body: str, *, actor: str | None = None, expected_version: int | None = None
+    ) -> Change:
+        """An internal note: never sent, changes no status."""
+        if not body.strip():
+            raise InvalidInput(_("A note needs some text"))
+        moment = to_text(self.clock())
+        who = actor or self.actor
+
+        def plan(ticket: dict[str, Any], definition: StatusDef) -> Plan:
+            return Plan(
+                {"message_count": ticket["message_count"] + 1},
+                [(EventKind.NOTE, None, None, None)],
+            )
+
+        return self.change(
+            ticket_id,
+            plan,
+            actor=who,
+            expected_version=expected_version,
+            message={"kind": MessageKind.NOTE.value, "author": who, "body": body, "created_at": moment},
+            at=moment,
+        )
+
+
+# A bare address of plain atoms (what the mail importer hands over): parseaddr returns it
+# unchanged, so it is not run through the (slow) RFC 5322 parser again.
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9_%+\-]+(?:\.[A-Za-z0-9_%+\-]+)*@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*")
+
+
+def normalize_email(value: str) -> str:
+    if value and _PLAIN_ADDRESS.fullmatch(value):
+        local, _at, domain = value.rpartition("@")
+        return f"{local}@{domain.lower()}"
+    _name, address = parseaddr(value or "")
+    address = address.strip()
+    local, _at, domain = address.rpartition("@")
+    if not local or not domain or " " in address:
+        raise InvalidInput(_("Not an e-mail address: {value!r}").format(value=value))
+    return f"{local}@{domain.lower()}"
+
+
+__all__ = ["Conversation", "normalize_email"]
