@@ -1335,13 +1335,6 @@ class TicketService:
             raise NotFound(_("No ticket #{id}").format(id=ticket_id))
         return email
 
-    # TEMP (i13-undo): public names the service branch provides; dropped when it is merged.
-    load_ticket_in_tx = _load
-    change = _change
-    status_in_tx = _status_in_tx
-    customer_id = _customer_id
-    record_before = _record
-
 
 def _epoch_sql(column: str) -> str:
     """SQL for a stored time as whole epoch seconds (NULL stays NULL); unixepoch() is faster where it exists."""
