@@ -2,14 +2,13 @@
 
 An action is a row in ``actions``. While it runs, the service records each ticket
 it changes in ``action_tickets``, inside that ticket's own transaction: the
-ticket's fields before and its version right after (TicketService._record).
+ticket's fields before and its version right after (TicketService.record_before).
 Undo puts those fields back through the service, with an ``undone`` event per
 ticket, while nothing else has changed the ticket since.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -18,7 +17,10 @@ from ..domain.clock import to_text
 from ..domain.errors import ConflictError, NotFound, TransitionRefused, TuiDeskError
 from ..domain.models import Status
 from ..i18n import _
+from ..store import undo_log
+from ..store.undo_log import RecordedAction, RecordedTicket
 from .lifecycle import Change, TicketService
+from .merging import undo_merge, undo_split
 
 KEPT_ACTIONS = 100
 
@@ -43,7 +45,7 @@ class ActionKind(StrEnum):
 
 def action_done_label(kind: str) -> str:
     """What an action did, as a past participle after a count: "12 resolved"."""
-    return {
+    labels: dict[str, str] = {
         ActionKind.RESOLVE: _("resolved"),
         ActionKind.POSTPONE: _("postponed"),
         ActionKind.REOPEN: _("reopened"),
@@ -59,12 +61,13 @@ def action_done_label(kind: str) -> str:
         ActionKind.SPLIT: _("split"),
         ActionKind.REPLY: _("replied"),
         ActionKind.NOTE: _("noted"),
-    }.get(kind, kind)  # type: ignore[call-overload]
+    }
+    return labels.get(kind, kind)
 
 
 def action_name(kind: str) -> str:
     """An action as a noun phrase: "Undo: resolve"."""
-    return {
+    labels: dict[str, str] = {
         ActionKind.RESOLVE: _("resolve"),
         ActionKind.POSTPONE: _("postpone"),
         ActionKind.REOPEN: _("reopen"),
@@ -80,7 +83,8 @@ def action_name(kind: str) -> str:
         ActionKind.SPLIT: _("split"),
         ActionKind.REPLY: _("reply"),
         ActionKind.NOTE: _("note"),
-    }.get(kind, kind)  # type: ignore[call-overload]
+    }
+    return labels.get(kind, kind)
 
 
 @dataclass
@@ -158,16 +162,9 @@ def perform(
     wanted = list(dict.fromkeys(ticket_ids))
     outcome = Outcome(kind)
     with service.store.transaction() as conn:
-        cursor = conn.execute(
-            "INSERT INTO actions(actor, at, kind) VALUES (?, ?, ?)", [service.actor, to_text(service.clock()), kind]
-        )
-        outcome.action_id = int(cursor.lastrowid or 0)
+        outcome.action_id = undo_log.insert_action(conn, service.actor, to_text(service.clock()), kind)
         # Undo goes back KEPT_ACTIONS steps per agent; older records only take room.
-        conn.execute(
-            "DELETE FROM actions WHERE actor = ? AND id < (SELECT id FROM actions WHERE actor = ?"
-            " ORDER BY id DESC LIMIT 1 OFFSET ?)",
-            [service.actor, service.actor, KEPT_ACTIONS],
-        )
+        undo_log.prune_actions(conn, service.actor, KEPT_ACTIONS)
     outer = service.recording
     service.recording = outcome.action_id
     try:
@@ -187,51 +184,14 @@ def perform(
         service.recording = outer
         if not outcome.changes:
             with service.store.transaction() as conn:
-                conn.execute("DELETE FROM actions WHERE id = ?", [outcome.action_id])
+                undo_log.delete_action(conn, outcome.action_id)
             outcome.action_id = None
     return outcome
 
 
-@dataclass(frozen=True)
-class RecordedTicket:
-    ticket_id: int
-    version_before: int
-    version_after: int
-    before: dict
-    extra: dict | None
-
-
-@dataclass(frozen=True)
-class RecordedAction:
-    id: int
-    actor: str
-    at: str
-    kind: str
-    tickets: tuple[RecordedTicket, ...]
-
-
 def last_action(service: TicketService, actor: str | None = None) -> RecordedAction | None:
     """The agent's latest action not yet undone, if any."""
-    conn = service.store.conn
-    row = conn.execute(
-        # An undo cut short (the process died between tickets) leaves the action open with
-        # the tickets not yet put back: those are what is left to undo.
-        "SELECT id, actor, at, kind FROM actions a WHERE actor = ? AND undone_at IS NULL AND skipped_at IS NULL"
-        " AND EXISTS (SELECT 1 FROM action_tickets t WHERE t.action_id = a.id AND t.undone_version IS NULL)"
-        " ORDER BY id DESC LIMIT 1",
-        [actor or service.actor],
-    ).fetchone()
-    if row is None:
-        return None
-    tickets = tuple(
-        RecordedTicket(ticket_id, before_version, after_version, json.loads(before), json.loads(extra) if extra else None)
-        for ticket_id, before_version, after_version, before, extra in conn.execute(
-            "SELECT ticket_id, version_before, version_after, before, extra FROM action_tickets"
-            " WHERE action_id = ? AND undone_version IS NULL ORDER BY ticket_id",
-            [row[0]],
-        )
-    )
-    return RecordedAction(row[0], row[1], row[2], row[3], tickets)
+    return undo_log.last_open_action(service.store, actor or service.actor)
 
 
 def undo_last(service: TicketService, actor: str | None = None) -> Outcome:
@@ -267,8 +227,6 @@ def undo_last(service: TicketService, actor: str | None = None) -> Outcome:
         )
     outcome = Outcome(action.kind, action_id=action.id)
     if action.kind in (ActionKind.MERGE, ActionKind.SPLIT):
-        from .merging import undo_merge, undo_split
-
         undo = undo_merge if action.kind == ActionKind.MERGE else undo_split
         try:
             with service.store.transaction():  # both tickets, or neither
@@ -300,10 +258,7 @@ def undo_last(service: TicketService, actor: str | None = None) -> Outcome:
 def _skipped(service: TicketService, action: RecordedAction, reason: str) -> TransitionRefused:
     """Skip an action undo refused, so the next undo reaches the one before it; the refusal says which."""
     with service.store.transaction() as conn:
-        conn.execute(
-            "UPDATE actions SET skipped_at = ? WHERE id = ? AND skipped_at IS NULL",
-            [to_text(service.clock()), action.id],
-        )
+        undo_log.mark_skipped(conn, action.id, to_text(service.clock()))
     before = last_action(service, action.actor)
     if before is None:
         return TransitionRefused(_("{reason}. It is skipped; there is nothing before it to undo").format(reason=reason))
@@ -318,9 +273,7 @@ def _skipped(service: TicketService, action: RecordedAction, reason: str) -> Tra
 
 def _mark_undone(service: TicketService, action_id: int) -> None:
     with service.store.transaction() as conn:
-        conn.execute(
-            "UPDATE actions SET undone_at = ? WHERE id = ? AND undone_at IS NULL", [to_text(service.clock()), action_id]
-        )
+        undo_log.mark_undone(conn, action_id, to_text(service.clock()))
 
 
 def undo_summary(outcome: Outcome) -> str:
@@ -340,6 +293,7 @@ __all__ = [
     "Outcome",
     "PartlyDone",
     "RecordedAction",
+    "RecordedTicket",
     "action_done_label",
     "action_name",
     "last_action",

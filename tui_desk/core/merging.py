@@ -9,31 +9,17 @@ ids of everything moved, so undo can move exactly those back.
 
 from __future__ import annotations
 
-import json
 import sqlite3
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..domain.clock import from_text, to_text
 from ..domain.errors import ConflictError, InvalidInput, NotFound, TransitionRefused
 from ..domain.models import EventKind, Meaning, MessageKind, Status, StatusDef
 from ..i18n import _
-from ..store import writes
+from ..store import merges, undo_log, writes
+from ..store.undo_log import RecordedAction
 from . import sla_tracking
 from .lifecycle import CUSTOMER_REOPENS, Change, TicketService, _Plan, normalize_email
-
-if TYPE_CHECKING:
-    from .actions import RecordedAction
-
-
-def _ids(conn: sqlite3.Connection, sql: str, ticket_id: int) -> list[int]:
-    return [row[0] for row in conn.execute(sql, [ticket_id])]
-
-
-def _move(conn: sqlite3.Connection, table: str, ids: list[int], ticket_id: int) -> None:
-    if ids:
-        conn.execute(
-            f"UPDATE {table} SET ticket_id = ? WHERE id IN (SELECT value FROM json_each(?))", [ticket_id, json.dumps(ids)]
-        )
 
 
 def _refuse_unless_live(service: TicketService, ticket: dict[str, Any], definition: StatusDef) -> None:
@@ -74,18 +60,14 @@ def merge(
         raise InvalidInput(_("A ticket cannot be merged into itself"))
     moment = to_text(service.clock())
     with service.store.transaction() as conn:
-        source = service._load(conn, source_id, expected_source_version)
-        target = service._load(conn, target_id, expected_target_version)
-        source_def = service._status_in_tx(conn, source["status"])
-        target_def = service._status_in_tx(conn, target["status"])
+        source = service.load_ticket_in_tx(conn, source_id, expected_source_version)
+        target = service.load_ticket_in_tx(conn, target_id, expected_target_version)
+        source_def = service.status_in_tx(conn, source["status"])
+        target_def = service.status_in_tx(conn, target["status"])
         _refuse_unless_live(service, source, source_def)
         _refuse_unless_live(service, target, target_def)
-        moved = {
-            "messages": _ids(conn, "SELECT id FROM messages WHERE ticket_id = ?", source_id),
-            "events": _ids(conn, "SELECT id FROM events WHERE ticket_id = ?", source_id),
-            "outbox": _ids(conn, "SELECT id FROM outbox WHERE ticket_id = ?", source_id),
-            "source": source_id,
-        }
+        owned = merges.owned_ids(conn, source_id)
+        moved: dict[str, Any] = {**owned, "source": source_id}
         record = {"moves": [moved]}  # a list: one action may merge several tickets into this one
         source_waits = source_def.meaning is Meaning.ATTENTION
 
@@ -110,12 +92,9 @@ def merge(
             return _Plan(fields, [(EventKind.MERGED, ticket["status"], status, f"#{source_id}")])
 
         def move_in(conn: sqlite3.Connection, _message: int | None) -> None:
-            for table in ("messages", "events", "outbox"):
-                _move(conn, table, moved[table], target_id)
-            conn.execute(
-                "INSERT OR IGNORE INTO ticket_tags(ticket_id, tag_id) SELECT ?, tag_id FROM ticket_tags WHERE ticket_id = ?",
-                [target_id, source_id],
-            )
+            for table in merges.MOVED_TABLES:
+                merges.move_rows(conn, table, owned[table], target_id)
+            merges.copy_tags(conn, source_id, target_id)
 
         def plan_source(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
             return _Plan(
@@ -132,10 +111,10 @@ def merge(
             )
 
         def drop_tags(conn: sqlite3.Connection, _message: int | None) -> None:
-            conn.execute("DELETE FROM ticket_tags WHERE ticket_id = ?", [source_id])
+            merges.drop_tags(conn, source_id)
 
-        into = service._change(target_id, plan_target, actor=actor, expected_version=None, also=move_in, extra=record, at=moment)
-        gone = service._change(source_id, plan_source, actor=actor, expected_version=None, also=drop_tags, at=moment)
+        into = service.change(target_id, plan_target, actor=actor, expected_version=None, also=move_in, extra=record, at=moment)
+        gone = service.change(source_id, plan_source, actor=actor, expected_version=None, also=drop_tags, at=moment)
     return [gone, into]
 
 
@@ -144,27 +123,23 @@ def split(service: TicketService, message_id: int, *, actor: str | None = None) 
     who = actor or service.actor
     moment = to_text(service.clock())
     with service.store.transaction() as conn:
-        message = conn.execute(
-            "SELECT ticket_id, kind, author, created_at FROM messages WHERE id = ?", [message_id]
-        ).fetchone()
+        message = merges.message_to_split(conn, message_id)
         if message is None:
             raise NotFound(_("No message {id}").format(id=message_id))
         source_id, kind, author, created_at = message
-        source = service._load(conn, source_id, None)
-        _refuse_unless_live(service, source, service._status_in_tx(conn, source["status"]))
+        source = service.load_ticket_in_tx(conn, source_id, None)
+        _refuse_unless_live(service, source, service.status_in_tx(conn, source["status"]))
         if kind != MessageKind.CUSTOMER:
             raise TransitionRefused(_("Only a customer's message can be split off into a new ticket"))
-        if source["message_count"] < 2 or conn.execute(
-            "SELECT count(*) FROM messages WHERE ticket_id = ?", [source_id]
-        ).fetchone()[0] < 2:
+        if source["message_count"] < 2 or merges.message_count(conn, source_id) < 2:
             raise TransitionRefused(
                 _("Ticket #{id} has no other message: there is nothing to split off").format(id=source_id)
             )
         try:
             address = normalize_email(author)
         except InvalidInput:
-            address = conn.execute("SELECT email FROM customers WHERE id = ?", [source["customer_id"]]).fetchone()[0]
-        customer_id = service._customer_id(conn, address, None, moment)
+            address = merges.customer_email(conn, source["customer_id"])
+        customer_id = service.customer_id(conn, address, None, moment)
         department_id = writes.lookup_id(conn, "departments", "name", source["department"]) if source["department"] else None
         targets = service.sla.for_ticket(source["department"], source["priority"])
         new_id = writes.insert_ticket(
@@ -187,18 +162,11 @@ def split(service: TicketService, message_id: int, *, actor: str | None = None) 
                 **sla_tracking.started(from_text(created_at), targets),
             },
         )
-        conn.execute("UPDATE messages SET ticket_id = ? WHERE id = ?", [new_id, message_id])
-        conn.execute("UPDATE outbox SET ticket_id = ? WHERE message_id = ?", [new_id, message_id])
+        merges.move_message(conn, message_id, new_id)
         writes.insert_event(conn, new_id, moment, who, EventKind.SPLIT, None, Status.NEW.value, f"#{source_id}")
         if service.recording is not None:
-            conn.execute(
-                "INSERT INTO action_tickets(action_id, ticket_id, version_before, version_after, before, extra)"
-                " VALUES (?, ?, 0, 1, ?, NULL)",
-                [service.recording, new_id, json.dumps({"created": True})],
-            )
-        remaining = conn.execute(
-            "SELECT kind, created_at FROM messages WHERE ticket_id = ? ORDER BY id", [source_id]
-        ).fetchall()
+            undo_log.insert_ticket_record(conn, service.recording, new_id, 0, 1, {"created": True}, None)
+        remaining = merges.thread_times(conn, source_id)
 
         def plan_source(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
             customer = [at for kind, at in remaining if kind == MessageKind.CUSTOMER]
@@ -213,7 +181,7 @@ def split(service: TicketService, message_id: int, *, actor: str | None = None) 
                 [(EventKind.SPLIT, ticket["status"], ticket["status"], f"#{new_id}")],
             )
 
-        change = service._change(
+        change = service.change(
             source_id, plan_source, actor=who, expected_version=None, extra={"message": message_id, "new": new_id}, at=moment
         )
     return [Change(new_id, EventKind.SPLIT, None, Status.NEW.value), change]
@@ -232,8 +200,8 @@ def undo_merge(service: TicketService, action: RecordedAction) -> list[Change]:
 
         def move_back(conn: sqlite3.Connection, moves: list[dict[str, Any]] = moves) -> None:
             for moved in moves:
-                for table in ("messages", "events", "outbox"):
-                    _move(conn, table, moved.get(table, []), moved["source"])
+                for table in merges.MOVED_TABLES:
+                    merges.move_rows(conn, table, moved.get(table, []), moved["source"])
 
         changes.append(
             service.put_back(
@@ -260,11 +228,7 @@ def undo_split(service: TicketService, action: RecordedAction) -> list[Change]:
     message_id = source.extra["message"]
 
     def move_back(conn: sqlite3.Connection) -> None:
-        conn.execute(
-            "UPDATE messages SET ticket_id = ? WHERE id = ? AND ticket_id = ?",
-            [source.ticket_id, message_id, created.ticket_id],
-        )
-        conn.execute("UPDATE outbox SET ticket_id = ? WHERE message_id = ?", [source.ticket_id, message_id])
+        merges.move_message_back(conn, message_id, created.ticket_id, source.ticket_id)
 
     back = service.put_back(
         source.ticket_id, source.before, action_id=action.id, version_after=source.version_after,
@@ -290,10 +254,7 @@ def undo_split(service: TicketService, action: RecordedAction) -> list[Change]:
     new_version: list[int] = []
 
     def mark(conn: sqlite3.Connection, _message: int | None) -> None:
-        conn.execute(
-            "UPDATE action_tickets SET undone_version = ? WHERE action_id = ? AND ticket_id = ?",
-            [new_version[0], action.id, created.ticket_id],
-        )
+        undo_log.mark_ticket_undone(conn, action.id, created.ticket_id, new_version[0])
 
-    pointer = service._change(created.ticket_id, plan_created, actor=None, expected_version=None, also=mark)
+    pointer = service.change(created.ticket_id, plan_created, actor=None, expected_version=None, also=mark)
     return [back, pointer]
