@@ -364,12 +364,5 @@ class TicketChanges:
 
         return find
 
-    # The names merging and undo used before they were public; kept until they use the new ones.
-    _record = record_before
-    _change = change
-    _load = load_ticket_in_tx
-    _status_in_tx = status_in_tx
-    _customer_id = customer_id
-
 
 __all__ = ["SNAPSHOT_FIELDS", "STATUS_EVENT_KINDS", "Change", "Plan", "Planner", "TicketChanges", "snapshot_of"]

@@ -24,6 +24,7 @@ from ..domain.errors import InvalidInput, NotFound, StoreError, TransitionRefuse
 from ..domain.models import BUILTIN_MEANINGS, EventKind, Meaning, Status, StatusDef
 from ..i18n import _
 from ..store import tickets
+from . import merging
 from .changes import SNAPSHOT_FIELDS, Change, Plan, TicketChanges, snapshot_of
 from .conversation import Conversation, normalize_email
 from .put_back import PutBack
@@ -40,9 +41,6 @@ from .transitions import (
     STATUS_ACTIONS,
     parse_priority,
 )
-
-# Merging (core/merging.py) plans its changes with this name; kept until it uses Plan.
-_Plan = Plan
 
 
 class TicketService(Conversation, FieldEdits, SlaRebuild, PutBack):
@@ -311,15 +309,11 @@ class TicketService(Conversation, FieldEdits, SlaRebuild, PutBack):
     # -- merge and split (core/merging.py) ------------------------------------------------------
     def merge(self, source_id: int, target_id: int, *, actor: str | None = None) -> list[Change]:
         """Merge one ticket into another: see core/merging.py."""
-        from .merging import merge
-
-        return merge(self, source_id, target_id, actor=actor)
+        return merging.merge(self, source_id, target_id, actor=actor)
 
     def split(self, message_id: int, *, actor: str | None = None) -> list[Change]:
         """Split a customer's message off into a new ticket: see core/merging.py."""
-        from .merging import split
-
-        return split(self, message_id, actor=actor)
+        return merging.split(self, message_id, actor=actor)
 
 
 __all__ = [

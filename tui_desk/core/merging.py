@@ -16,13 +16,16 @@ from ..domain.clock import from_text, to_text
 from ..domain.errors import ConflictError, InvalidInput, NotFound, TransitionRefused
 from ..domain.models import EventKind, Meaning, MessageKind, Status, StatusDef
 from ..i18n import _
-from ..store import merges, undo_log, writes
+from ..store import action_tickets, merges, writes
 from ..store.undo_log import RecordedAction
 from . import sla_tracking
-from .lifecycle import CUSTOMER_REOPENS, Change, TicketService, _Plan, normalize_email
+from .changes import Change, Plan
+from .conversation import normalize_email
+from .put_back import PutBack
+from .transitions import CUSTOMER_REOPENS
 
 
-def _refuse_unless_live(service: TicketService, ticket: dict[str, Any], definition: StatusDef) -> None:
+def _refuse_unless_live(service: PutBack, ticket: dict[str, Any], definition: StatusDef) -> None:
     if definition.meaning is Meaning.MERGED:
         raise service.merged_refusal(ticket)
     if definition.meaning in (Meaning.SPAM, Meaning.DELETED):
@@ -42,7 +45,7 @@ def _earliest(*values: str | None) -> str | None:
 
 
 def merge(
-    service: TicketService,
+    service: PutBack,
     source_id: int,
     target_id: int,
     *,
@@ -71,7 +74,7 @@ def merge(
         record = {"moves": [moved]}  # a list: one action may merge several tickets into this one
         source_waits = source_def.meaning is Meaning.ATTENTION
 
-        def plan_target(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
+        def plan_target(ticket: dict[str, Any], definition: StatusDef) -> Plan:
             status = ticket["status"]
             fields: dict[str, Any] = {
                 "message_count": ticket["message_count"] + source["message_count"],
@@ -89,15 +92,15 @@ def merge(
             if source_waits:
                 waiting = ticket["waiting_since"] if definition.meaning is Meaning.ATTENTION else None
                 fields["waiting_since"] = _earliest(waiting, source["waiting_since"]) or moment
-            return _Plan(fields, [(EventKind.MERGED, ticket["status"], status, f"#{source_id}")])
+            return Plan(fields, [(EventKind.MERGED, ticket["status"], status, f"#{source_id}")])
 
         def move_in(conn: sqlite3.Connection, _message: int | None) -> None:
             for table in merges.MOVED_TABLES:
                 merges.move_rows(conn, table, owned[table], target_id)
             merges.copy_tags(conn, source_id, target_id)
 
-        def plan_source(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
-            return _Plan(
+        def plan_source(ticket: dict[str, Any], definition: StatusDef) -> Plan:
+            return Plan(
                 {
                     "status": Status.MERGED.value,
                     "merged_into": target_id,
@@ -118,7 +121,7 @@ def merge(
     return [gone, into]
 
 
-def split(service: TicketService, message_id: int, *, actor: str | None = None) -> list[Change]:
+def split(service: PutBack, message_id: int, *, actor: str | None = None) -> list[Change]:
     """Move one customer message into a new ticket of its own; returns [new ticket's, source's] change."""
     who = actor or service.actor
     moment = to_text(service.clock())
@@ -165,13 +168,13 @@ def split(service: TicketService, message_id: int, *, actor: str | None = None) 
         merges.move_message(conn, message_id, new_id)
         writes.insert_event(conn, new_id, moment, who, EventKind.SPLIT, None, Status.NEW.value, f"#{source_id}")
         if service.recording is not None:
-            undo_log.insert_ticket_record(conn, service.recording, new_id, 0, 1, {"created": True}, None)
+            action_tickets.insert_record(conn, service.recording, new_id, 0, 1, {"created": True}, None)
         remaining = merges.thread_times(conn, source_id)
 
-        def plan_source(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
+        def plan_source(ticket: dict[str, Any], definition: StatusDef) -> Plan:
             customer = [at for kind, at in remaining if kind == MessageKind.CUSTOMER]
             replies = [at for kind, at in remaining if kind == MessageKind.REPLY]
-            return _Plan(
+            return Plan(
                 {
                     "message_count": len(remaining),
                     "last_customer_message_at": max(customer) if customer else None,
@@ -188,7 +191,7 @@ def split(service: TicketService, message_id: int, *, actor: str | None = None) 
 
 
 # -- undo ---------------------------------------------------------------------------------------
-def undo_merge(service: TicketService, action: RecordedAction) -> list[Change]:
+def undo_merge(service: PutBack, action: RecordedAction) -> list[Change]:
     """Every ticket back as it was, with exactly the rows the merge moved; inside the caller's transaction."""
     targets = [t for t in action.tickets if t.extra and t.extra.get("moves")]
     sources = [t for t in action.tickets if not (t.extra and t.extra.get("moves"))]
@@ -219,7 +222,7 @@ def undo_merge(service: TicketService, action: RecordedAction) -> list[Change]:
     return changes
 
 
-def undo_split(service: TicketService, action: RecordedAction) -> list[Change]:
+def undo_split(service: PutBack, action: RecordedAction) -> list[Change]:
     """The message back in its ticket; the split-off ticket stays as a pointer to it."""
     created = next((t for t in action.tickets if t.before.get("created")), None)
     source = next((t for t in action.tickets if t.extra), None)
@@ -235,11 +238,11 @@ def undo_split(service: TicketService, action: RecordedAction) -> list[Change]:
         label=action.kind, also=move_back,
     )
 
-    def plan_created(ticket: dict[str, Any], definition: StatusDef) -> _Plan:
+    def plan_created(ticket: dict[str, Any], definition: StatusDef) -> Plan:
         if service.effective_version(ticket["id"], ticket["version"]) != created.version_after:
             raise ConflictError(service.changed_since(ticket))
         new_version.append(ticket["version"] + 1)
-        return _Plan(
+        return Plan(
             {
                 "status": Status.MERGED.value,
                 "merged_into": source.ticket_id,
@@ -254,7 +257,7 @@ def undo_split(service: TicketService, action: RecordedAction) -> list[Change]:
     new_version: list[int] = []
 
     def mark(conn: sqlite3.Connection, _message: int | None) -> None:
-        undo_log.mark_ticket_undone(conn, action.id, created.ticket_id, new_version[0])
+        action_tickets.mark_undone(conn, action.id, created.ticket_id, new_version[0])
 
     pointer = service.change(created.ticket_id, plan_created, actor=None, expected_version=None, also=mark)
     return [back, pointer]

@@ -69,7 +69,7 @@ class Ticket:
         self.messages: list[_MessageRow] = [(moment, "customer", email, body, token, attachments)]
         self.events: list[_EventRow] = [(moment, email, "created", None, "new", None)]
 
-    # TicketService._change: updated_at, bucket and sort_key follow every change. Only the
+    # TicketService.change: updated_at, bucket and sort_key follow every change. Only the
     # last values are kept, so the (slow to compute) sort key is worked out once, at the end.
     def _changed(self, moment: str) -> None:
         self.updated_at = moment

@@ -86,78 +86,13 @@ def last_open_action(store: Store, actor: str) -> RecordedAction | None:
     return RecordedAction(row[0], row[1], row[2], row[3], tickets)
 
 
-# -- action_tickets -----------------------------------------------------------------------------
-def recorded_extra(conn: sqlite3.Connection, action_id: int, ticket_id: int) -> tuple[bool, dict[str, Any] | None]:
-    """Whether the action already recorded the ticket, and the extra it recorded then."""
-    row = conn.execute(
-        "SELECT extra FROM action_tickets WHERE action_id = ? AND ticket_id = ?", [action_id, ticket_id]
-    ).fetchone()
-    if row is None:
-        return False, None
-    return True, json.loads(row[0]) if row[0] else None
-
-
-def insert_ticket_record(
-    conn: sqlite3.Connection,
-    action_id: int,
-    ticket_id: int,
-    version_before: int,
-    version_after: int,
-    before: dict[str, Any],
-    extra: dict[str, Any] | None,
-) -> None:
-    conn.execute(
-        "INSERT INTO action_tickets(action_id, ticket_id, version_before, version_after, before, extra)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        [action_id, ticket_id, version_before, version_after, json.dumps(before), json.dumps(extra) if extra else None],
-    )
-
-
-def update_ticket_record(
-    conn: sqlite3.Connection, action_id: int, ticket_id: int, version_after: int, extra: dict[str, Any] | None
-) -> None:
-    conn.execute(
-        "UPDATE action_tickets SET version_after = ?, extra = ? WHERE action_id = ? AND ticket_id = ?",
-        [version_after, json.dumps(extra) if extra else None, action_id, ticket_id],
-    )
-
-
-def mark_ticket_undone(conn: sqlite3.Connection, action_id: int, ticket_id: int, version: int) -> None:
-    """The ticket's part of the action is taken back; ``version`` is the ticket's version after the undo."""
-    conn.execute(
-        "UPDATE action_tickets SET undone_version = ? WHERE action_id = ? AND ticket_id = ?",
-        [version, action_id, ticket_id],
-    )
-
-
-def version_before_undone(conn: sqlite3.Connection, ticket_id: int, version: int) -> int | None:
-    """The version an undo (or a skipped note) at ``version`` stands for: the one before the action.
-
-    None when ``version`` came from no undo and no skipped note. An undone action, or
-    a note of the agent's that undo skipped, counts as never having happened.
-    """
-    row = conn.execute(
-        "SELECT version_before FROM action_tickets WHERE ticket_id = ? AND undone_version = ?"
-        " UNION ALL SELECT t.version_before FROM action_tickets t JOIN actions a ON a.id = t.action_id"
-        " WHERE t.ticket_id = ? AND t.version_after = ? AND a.kind = 'note' AND a.skipped_at IS NOT NULL"
-        " LIMIT 1",
-        [ticket_id, version, ticket_id, version],
-    ).fetchone()
-    return None if row is None else int(row[0])
-
-
 __all__ = [
     "RecordedAction",
     "RecordedTicket",
     "delete_action",
     "insert_action",
-    "insert_ticket_record",
     "last_open_action",
     "mark_skipped",
     "mark_undone",
-    "mark_ticket_undone",
     "prune_actions",
-    "recorded_extra",
-    "update_ticket_record",
-    "version_before_undone",
 ]
