@@ -34,7 +34,7 @@ from ..core.saved_views import SavedView, parse_views
 from ..core.ticket_ids import parse_ticket_id, parse_ticket_ids
 from ..domain.clock import humanize_age, parse_when, system_clock, to_epoch
 from ..domain.errors import InvalidInput, NotFound, TransitionRefused
-from ..domain.models import event_label, priority_label
+from ..domain.models import InboxRow, event_label, priority_label
 from ..domain.text import json_text, one_line, printable
 from ..i18n import _
 from ..store import Store, maintenance, queries
@@ -165,7 +165,7 @@ def _print_ticket(service: TicketService, ticket_id: int) -> None:
         print(f"  {e['at']}  {one_line(e['actor'])}: {event_label(e['kind'])}{change}{detail}")
 
 
-def _print_list(service: TicketService, rows: Sequence[queries.InboxRow]) -> None:
+def _print_list(service: TicketService, rows: Sequence[InboxRow]) -> None:
     now = system_clock()
     for row in rows:
         waited = humanize_age(now.timestamp() - to_epoch(row.waiting_since)) if row.waiting_since else "-"

@@ -8,6 +8,7 @@ import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import platformdirs
 
@@ -50,7 +51,7 @@ def config_path() -> Path:
 class Config:
     language: str | None = None
     agent: str | None = None
-    raw: dict | None = None
+    raw: dict[str, Any] | None = None
 
 
 def load_config(path: Path | None = None) -> Config:

@@ -381,7 +381,7 @@ def _groups(
         figures.append((key, (tallies.get(key) or _Tally()).figures(label, open_counts.get(key, 0))))
     ranks = [p.value for p in PRIORITY_ORDER]
 
-    def order(item: tuple[Any, GroupFigures]) -> tuple:
+    def order(item: tuple[Any, GroupFigures]) -> tuple[Any, ...]:
         key, group = item
         if by == "priority":
             return (ranks.index(key) if key in ranks else len(ranks), str(key))
