@@ -13,7 +13,6 @@ actions themselves live in the modules that extend it.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,7 +23,7 @@ from ..domain.clock import Clock, from_text, system_clock, to_text
 from ..domain.errors import ConflictError, InvalidInput, NotFound, TransitionRefused
 from ..domain.models import CUSTOM_MEANINGS, Meaning, Status, StatusDef, event_label, status_label
 from ..i18n import _
-from ..store import Store, action_tickets, sla_clocks, statuses, tickets, writes
+from ..store import Connection, Store, action_tickets, sla_clocks, statuses, tickets, writes
 from . import sla_tracking
 from .names import status_name
 from .sla import SlaPolicies, SlaTargets
@@ -112,7 +111,7 @@ class TicketChanges:
         self._local.action_id = action_id
 
     def record_before(
-        self, conn: sqlite3.Connection, ticket: dict[str, Any], extra: dict[str, Any] | None = None
+        self, conn: Connection, ticket: dict[str, Any], extra: dict[str, Any] | None = None
     ) -> None:
         """Remember, in the change's own transaction, what the ticket was before it: undo needs it.
 
@@ -181,7 +180,7 @@ class TicketChanges:
         self._statuses = None
         return self.status_def(key)
 
-    def status_in_tx(self, conn: sqlite3.Connection, key: str) -> StatusDef:
+    def status_in_tx(self, conn: Connection, key: str) -> StatusDef:
         """The definition of status ``key``, read inside the caller's transaction if not known yet.
 
         A status removed by hand from the file counts as needing attention: never a crash.
@@ -206,7 +205,7 @@ class TicketChanges:
         message: dict[str, Any] | None = None,
         attachments: Sequence[tuple[str, str, bytes]] = (),
         at: str | None = None,
-        also: Callable[[sqlite3.Connection, int | None], None] | None = None,
+        also: Callable[[Connection, int | None], None] | None = None,
         extra: dict[str, Any] | None = None,
         follow_merged: bool = False,
         allow_merged: bool = False,
@@ -273,7 +272,7 @@ class TicketChanges:
         kind, from_value, to_value, _detail = decided.events[0]
         return Change(ticket_id, kind, from_value, to_value, message_row_id)
 
-    def follow_merges(self, conn: sqlite3.Connection, ticket_id: int) -> int:
+    def follow_merges(self, conn: Connection, ticket_id: int) -> int:
         """The ticket a merged ticket (or a chain of them) went into; the ticket itself otherwise."""
         seen = {ticket_id}
         while True:
@@ -293,7 +292,7 @@ class TicketChanges:
         )
 
     def load_ticket_in_tx(
-        self, conn: sqlite3.Connection, ticket_id: int, expected_version: int | None
+        self, conn: Connection, ticket_id: int, expected_version: int | None
     ) -> dict[str, Any]:
         """The ticket as a change sees it, inside the caller's transaction: its columns, the names of
         its assignee and department (``assignee``, ``department``) and its ``tags``.
@@ -337,7 +336,7 @@ class TicketChanges:
                 return key
         return Status.OPEN.value
 
-    def customer_id(self, conn: sqlite3.Connection, address: str, name: str | None, moment: str) -> int:
+    def customer_id(self, conn: Connection, address: str, name: str | None, moment: str) -> int:
         """The id of the customer with this (normalised) address, created at ``moment`` if new.
 
         A ``name`` is filled in for a customer known by address only. Inside the caller's transaction.
@@ -351,7 +350,7 @@ class TicketChanges:
         return email
 
     def _sla_used_up_at(
-        self, conn: sqlite3.Connection, ticket_id: int, targets: SlaTargets, until: str
+        self, conn: Connection, ticket_id: int, targets: SlaTargets, until: str
     ) -> sla_tracking.UsedUpAt:
         """When this ticket's waiting time reached a target, replayed from its timeline (read only if asked)."""
 

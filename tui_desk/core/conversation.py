@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from email.utils import parseaddr
@@ -13,7 +12,7 @@ from ..domain.clock import from_text, to_text
 from ..domain.errors import InvalidInput
 from ..domain.models import EventKind, Meaning, MessageKind, Priority, Status, StatusDef
 from ..i18n import _
-from ..store import addressing, tickets, writes
+from ..store import Connection, addressing, tickets, writes
 from . import sla_tracking
 from .changes import Change, Plan, TicketChanges
 from .names import person_name
@@ -193,7 +192,7 @@ class Conversation(TicketChanges):
                 fields["first_response_at"] = moment
             return Plan(fields, [(EventKind.REPLIED, ticket["status"], Status.ANSWERED.value, None)])
 
-        def queue(conn: sqlite3.Connection, message_row_id: int | None) -> None:
+        def queue(conn: Connection, message_row_id: int | None) -> None:
             if message_row_id is not None:
                 writes.queue_outbox(
                     conn, ticket_id, message_row_id, moment, addressing.recipients(conn, ticket_id, message_row_id)

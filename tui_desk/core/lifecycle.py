@@ -14,7 +14,6 @@ event; ``expected_version`` refuses a change to a ticket changed meanwhile
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -23,7 +22,7 @@ from ..domain.clock import to_text
 from ..domain.errors import InvalidInput, NotFound, StoreError, TransitionRefused
 from ..domain.models import BUILTIN_MEANINGS, EventKind, Meaning, Status, StatusDef
 from ..i18n import _
-from ..store import tickets
+from ..store import Connection, tickets
 from . import merging
 from .changes import SNAPSHOT_FIELDS, Change, Plan, TicketChanges, snapshot_of
 from .conversation import Conversation, normalize_email
@@ -225,7 +224,7 @@ class TicketService(Conversation, FieldEdits, SlaRebuild, PutBack):
         return [Change(ticket_id, "purged", Status.DELETED.value, None) for ticket_id in chosen]
 
     @staticmethod
-    def _remove_for_good(conn: sqlite3.Connection, chosen: list[tuple[int, str]], moment: str, who: str) -> None:
+    def _remove_for_good(conn: Connection, chosen: list[tuple[int, str]], moment: str, who: str) -> None:
         """Delete these tickets (id, subject), leaving a trace in `purged`, with the tickets merged into them.
 
         Their threads went into the purged ticket, so the pointers go with it: a pointer

@@ -9,14 +9,13 @@ ids of everything moved, so undo can move exactly those back.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from ..domain.clock import from_text, to_text
 from ..domain.errors import ConflictError, InvalidInput, NotFound, TransitionRefused
 from ..domain.models import EventKind, Meaning, MessageKind, Status, StatusDef
 from ..i18n import _
-from ..store import action_tickets, merges, writes
+from ..store import Connection, action_tickets, merges, writes
 from ..store.undo_log import RecordedAction
 from . import sla_tracking
 from .changes import Change, Plan
@@ -94,7 +93,7 @@ def merge(
                 fields["waiting_since"] = _earliest(waiting, source["waiting_since"]) or moment
             return Plan(fields, [(EventKind.MERGED, ticket["status"], status, f"#{source_id}")])
 
-        def move_in(conn: sqlite3.Connection, _message: int | None) -> None:
+        def move_in(conn: Connection, _message: int | None) -> None:
             for table in merges.MOVED_TABLES:
                 merges.move_rows(conn, table, owned[table], target_id)
             merges.copy_tags(conn, source_id, target_id)
@@ -113,7 +112,7 @@ def merge(
                 [(EventKind.MERGED, ticket["status"], Status.MERGED.value, f"#{target_id}")],
             )
 
-        def drop_tags(conn: sqlite3.Connection, _message: int | None) -> None:
+        def drop_tags(conn: Connection, _message: int | None) -> None:
             merges.drop_tags(conn, source_id)
 
         into = service.change(target_id, plan_target, actor=actor, expected_version=None, also=move_in, extra=record, at=moment)
@@ -201,7 +200,7 @@ def undo_merge(service: PutBack, action: RecordedAction) -> list[Change]:
     for target in targets:
         moves = target.extra["moves"] if target.extra else []
 
-        def move_back(conn: sqlite3.Connection, moves: list[dict[str, Any]] = moves) -> None:
+        def move_back(conn: Connection, moves: list[dict[str, Any]] = moves) -> None:
             for moved in moves:
                 for table in merges.MOVED_TABLES:
                     merges.move_rows(conn, table, moved.get(table, []), moved["source"])
@@ -230,7 +229,7 @@ def undo_split(service: PutBack, action: RecordedAction) -> list[Change]:
         raise TransitionRefused(_("This split was recorded incompletely and cannot be undone"))
     message_id = source.extra["message"]
 
-    def move_back(conn: sqlite3.Connection) -> None:
+    def move_back(conn: Connection) -> None:
         merges.move_message_back(conn, message_id, created.ticket_id, source.ticket_id)
 
     back = service.put_back(
@@ -256,7 +255,7 @@ def undo_split(service: PutBack, action: RecordedAction) -> list[Change]:
 
     new_version: list[int] = []
 
-    def mark(conn: sqlite3.Connection, _message: int | None) -> None:
+    def mark(conn: Connection, _message: int | None) -> None:
         action_tickets.mark_undone(conn, action.id, created.ticket_id, new_version[0])
 
     pointer = service.change(created.ticket_id, plan_created, actor=None, expected_version=None, also=mark)

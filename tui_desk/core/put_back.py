@@ -6,14 +6,13 @@ changes that take it back, each a change of its own with an ``undone`` event.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from typing import Any
 
 from ..domain.errors import ConflictError
 from ..domain.models import EventKind, StatusDef, event_label
 from ..i18n import _
-from ..store import action_tickets, tickets
+from ..store import Connection, action_tickets, tickets
 from .changes import SNAPSHOT_FIELDS, Change, Plan, TicketChanges
 
 
@@ -29,7 +28,7 @@ class PutBack(TicketChanges):
         version_after: int,
         label: str,
         actor: str | None = None,
-        also: Callable[[sqlite3.Connection], None] | None = None,
+        also: Callable[[Connection], None] | None = None,
     ) -> Change:
         """Undo one ticket's part of an action: its fields and tags as they were before it.
 
@@ -55,7 +54,7 @@ class PutBack(TicketChanges):
         tags_to_add: list[str] = []
         tags_to_remove: list[str] = []
 
-        def finish(conn: sqlite3.Connection, _message: int | None) -> None:
+        def finish(conn: Connection, _message: int | None) -> None:
             for tag in tags_to_add:
                 tickets.add_tag(conn, ticket_id, tickets.named_id(conn, "tag", tag), if_missing=True)
             for tag in tags_to_remove:

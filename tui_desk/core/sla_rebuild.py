@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from ..domain.models import Meaning, Priority
-from ..store import sla_clocks
+from ..store import Connection, sla_clocks
 from ..store.db import data_version
 from ..store.sla_clocks import SLA_COLUMNS
 from . import sla_tracking
@@ -101,7 +100,7 @@ class SlaRebuild(TicketChanges):
             self._store_sla_fingerprints(conn)
         return len(rows)
 
-    def _store_sla_fingerprints(self, conn: sqlite3.Connection) -> None:
+    def _store_sla_fingerprints(self, conn: Connection) -> None:
         sla_clocks.store_fingerprints(conn, self.sla_fingerprint(), self.sla_hours_fingerprint())
 
     def rebuild_sla(self, after_id: int = 0) -> int:
@@ -151,7 +150,7 @@ class SlaRebuild(TicketChanges):
 
     def _replay_sla(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         now: datetime,
         *,
         after_id: int | None = None,

@@ -27,14 +27,13 @@ from ..domain.clock import Clock, system_clock, to_text
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.models import Ticket, priority_label, status_label
 from ..i18n import _
-from ..store import queries
+from ..store import Connection, queries
 from ..store import templates as stored
 from ..store.default_templates import default_templates as default_templates
 from .names import NAME_MAX as NAME_MAX  # where the UI and tests have found it
 from .names import saved_reply_name
 
 if TYPE_CHECKING:
-    import sqlite3
 
     from ..store import Store
 
@@ -207,7 +206,7 @@ def list_templates(store: Store) -> list[Template]:
     return [Template(**r) for r in stored.all_rows(store)]
 
 
-def _find(conn: sqlite3.Connection, name: str) -> Template | None:
+def _find(conn: Connection, name: str) -> Template | None:
     # The name as typed also finds one stored before names were checked (with control characters).
     row = stored.find(conn, name, _clean(name) or "")
     return Template(*row) if row else None
@@ -229,14 +228,14 @@ def _not_found(name: str, names: Sequence[str]) -> NotFound:
     return NotFound(_("No saved reply named {name!r}").format(name=_clean(name) or name))
 
 
-def _require(conn: sqlite3.Connection, name: str) -> Template:
+def _require(conn: Connection, name: str) -> Template:
     found = _find(conn, name)
     if found is None:
         raise _not_found(name, stored.names(conn))
     return found
 
 
-def _refuse_taken(conn: sqlite3.Connection, name: str, own_id: int | None = None) -> None:
+def _refuse_taken(conn: Connection, name: str, own_id: int | None = None) -> None:
     other = _find(conn, name)
     if other is not None and other.id != own_id:
         raise InvalidInput(_("A saved reply named {name!r} already exists").format(name=other.name))

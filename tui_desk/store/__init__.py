@@ -17,6 +17,12 @@ writes SQL itself. By what they do:
 Schema and migrations are in schema.py; opening the file and naming its errors in db.py.
 """
 
+import sqlite3
+
 from .db import Store, open_store
 
-__all__ = ["Store", "open_store"]
+# What a transaction hands to the store's functions. Above the store it is only passed on,
+# never used to run SQL; a second backend hands its own connection type here.
+Connection = sqlite3.Connection
+
+__all__ = ["Connection", "Store", "open_store"]
