@@ -25,7 +25,7 @@ LIVE = 0.2
 async def cli(desk: Desk, *args: str) -> None:
     """Run the command line in its own OS process against the same store file."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tui_desk.cli", "--db", str(desk.path), "--as", "bob", *args,
+        sys.executable, "-m", "tui_desk", "--db", str(desk.path), "--as", "bob", *args,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )

@@ -25,9 +25,10 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from ..core import sla_tracking
-from ..core.actions import ActionKind, Outcome, action_name, perform, undo_last, undo_summary
-from ..core.lifecycle import Change, TicketService
+from ..core import requests, sla_tracking
+from ..core.actions import Outcome, action_name, undo_last, undo_summary
+from ..core.change_text import change_summary
+from ..core.lifecycle import TicketService
 from ..core.names import parse_tag_text
 from ..core.rules import RulesConfig, run_rules
 from ..core.saved_views import SavedViews
@@ -45,7 +46,6 @@ from ..domain.models import (
     Message,
     StatusDef,
     Ticket,
-    event_label,
     priority_label,
     status_label,
 )
@@ -630,26 +630,24 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
 
     def perform_action(
         self,
-        kind: str,
+        request: requests.ChangeRequest,
         ids: list[int],
-        apply: Callable[[int], Change | list[Change]],
         on_refused: Callable[[str], None] | None = None,
     ) -> None:
-        """Run an action (recorded for undo) in a worker; notify its outcome; refresh the panes."""
-        self._run_action(kind, ids, apply, on_refused, bool(self.inbox.marked))
+        """Run a request (recorded for undo) in a worker; notify its outcome; refresh the panes."""
+        self._run_action(request, ids, on_refused, bool(self.inbox.marked))
 
     @work(thread=True, group="change", exit_on_error=False)
     def _run_action(
         self,
-        kind: str,
+        request: requests.ChangeRequest,
         ids: list[int],
-        apply: Callable[[int], Change | list[Change]],
         on_refused: Callable[[str], None] | None,
         bulk: bool,
         on_done: Callable[[], None] | None = None,
     ) -> None:
         try:
-            outcome = perform(self.service, kind, ids, apply)
+            outcome = requests.run(self.service, request, ids)
         except Exception as error:  # a full disk or a damaged store as much as a refusal
             self.call_from_thread(self._action_failed, error, on_refused)
             return
@@ -679,35 +677,13 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
             if on_refused is not None:
                 on_refused(outcome.refused[0][1])
         else:
-            self.notify(self.describe_change(outcome.changes), markup=False, timeout=4)
+            self.notify(change_summary(outcome.changes, self.status_label), markup=False, timeout=4)
             if on_done is not None:
                 on_done()
         if outcome.changes:
             self.refresh_inbox()
             if self.selected_id is not None:
                 self.load_ticket(self.selected_id)
-
-    def describe_change(self, result: Change | list[Change]) -> str:
-        changes = result if isinstance(result, list) else [result]
-        first = changes[0]
-        if first.kind in ("tagged", "untagged"):
-            parts = [("+" if c.kind == "tagged" else "-") + (c.to_value or c.from_value or "") for c in changes]
-            return _("#{id}: tags {tags}").format(id=first.ticket_id, tags=" ".join(parts))
-        if first.kind == "assigned":
-            return _("#{id} assigned to {agent}").format(id=first.ticket_id, agent=first.to_value or _("nobody"))
-        if first.kind == "priority":
-            return _("#{id}: priority {priority}").format(id=first.ticket_id, priority=priority_label(first.to_value or ""))
-        if first.kind == "department":
-            return _("#{id}: department {department}").format(id=first.ticket_id, department=first.to_value or "–")
-        if first.kind == "merged" and len(changes) > 1:
-            return _("#{id} merged into #{target}").format(id=first.ticket_id, target=changes[1].ticket_id)
-        if first.kind == "split":
-            return _("The message is now ticket #{id}").format(id=first.ticket_id)
-        if first.from_value != first.to_value and first.to_value is not None:
-            return _("#{id}: {action} — now {status}").format(
-                id=first.ticket_id, action=event_label(first.kind), status=self.status_label(first.to_value)
-            )
-        return _("#{id}: {action}").format(id=first.ticket_id, action=event_label(first.kind))
 
     # -- actions: writing ---------------------------------------------------------------------
     def _open_editor(self, kind: str) -> None:
@@ -753,11 +729,11 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
 
     def _store_draft(self, editor: ReplyScreen, draft: Draft) -> None:
         """Store the reply or note; the editor closes when it is stored and stays open if not."""
+        request: requests.ChangeRequest
         if draft.kind == "reply":
-            options = reply_options(self.mail) if self.mail is not None else {}
-            call = lambda i: self.service.reply(i, draft.body, **options)  # noqa: E731
+            request = requests.Reply(draft.body, reply_options(self.mail) if self.mail is not None else {})
         else:
-            call = lambda i: self.service.add_note(i, draft.body)  # noqa: E731
+            request = requests.Note(draft.body)
 
         def refused(_message: str) -> None:
             editor.send_failed()
@@ -771,9 +747,8 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
                 )
 
         self._run_action(
-            ActionKind.REPLY if draft.kind == "reply" else ActionKind.NOTE,
+            request,
             [draft.ticket_id],
-            call,
             refused,
             False,  # one ticket, whatever is marked
             editor.stored,
@@ -785,32 +760,33 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
     def action_note(self) -> None:
         self._open_editor("note")
 
-    def _simple(self, kind: str, method: Callable[[int], Change]) -> None:
+    def _simple(self, request: requests.ChangeRequest) -> None:
         ids = self._targets()
         if ids is not None:
-            self._confirm_many(kind, ids, lambda: self.perform_action(kind, ids, method))
+            self._confirm_many(request, ids)
 
-    def _confirm_many(self, kind: str, ids: list[int], go: Callable[[], None], always: bool = False) -> None:
-        """Ask first when many tickets would change (or always, for deleting)."""
-        if len(ids) < CONFIRM_FROM and not always:
-            go()
+    def _confirm_many(self, request: requests.ChangeRequest, ids: list[int]) -> None:
+        """Ask first when many tickets would change."""
+        if len(ids) < CONFIRM_FROM:
+            self.perform_action(request, ids)
             return
+        action = action_name(requests.action_kind(request)).capitalize()
         self.push_screen(
-            ConfirmDialog(_("{action}: {which}?").format(action=action_name(kind).capitalize(), which=self._which(ids))),
-            lambda yes: yes and go(),
+            ConfirmDialog(_("{action}: {which}?").format(action=action, which=self._which(ids))),
+            lambda yes: yes and self.perform_action(request, ids),
         )
 
     def action_resolve(self) -> None:
-        self._simple(ActionKind.RESOLVE, self.service.resolve)
+        self._simple(requests.Resolve())
 
     def action_reopen(self) -> None:
-        self._simple(ActionKind.REOPEN, self.service.reopen)
+        self._simple(requests.Reopen())
 
     def action_spam(self) -> None:
-        self._simple(ActionKind.SPAM, self.service.mark_spam)
+        self._simple(requests.MarkSpam())
 
     def action_restore(self) -> None:
-        self._simple(ActionKind.RESTORE, self.service.restore)
+        self._simple(requests.Restore())
 
     def action_delete(self) -> None:
         ids = self._targets()
@@ -824,7 +800,7 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
             question = _("Delete {which}? They can be restored from the Deleted view.").format(which=self._which(ids))
         self.push_screen(
             ConfirmDialog(question),
-            lambda yes: yes and self.perform_action(ActionKind.DELETE, ids, self.service.delete),
+            lambda yes: yes and self.perform_action(requests.Delete(), ids),
         )
 
     def action_postpone(self) -> None:
@@ -835,7 +811,7 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
         def chosen(value: str | None) -> None:
             if value:
                 until = datetime.fromisoformat(value)
-                self.perform_action(ActionKind.POSTPONE, ids, lambda i: self.service.postpone(i, until))
+                self.perform_action(requests.Postpone(until), ids)
 
         self.push_screen(PostponeDialog(self._which(ids), self.clock()), chosen)
 
@@ -855,7 +831,7 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
                     placeholder=_("type a name, or pick below"),
                 ),
                 lambda agent: agent
-                and self.perform_action(ActionKind.ASSIGN, ids, lambda i: self.service.assign(i, agent)),
+                and self.perform_action(requests.Assign(agent), ids),
             ),
         )
 
@@ -873,7 +849,7 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
                     placeholder=_("type a department, or pick below"),
                 ),
                 lambda name: name
-                and self.perform_action(ActionKind.DEPARTMENT, ids, lambda i: self.service.set_department(i, name)),
+                and self.perform_action(requests.SetDepartment(name), ids),
             ),
         )
 
@@ -889,7 +865,7 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
                 selected=current.priority if current is not None and len(ids) == 1 else None,
             ),
             lambda value: value
-            and self.perform_action(ActionKind.PRIORITY, ids, lambda i: self.service.set_priority(i, value)),
+            and self.perform_action(requests.SetPriority(value), ids),
         )
 
     def action_tags(self) -> None:
@@ -907,7 +883,7 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
             except TuiDeskError as error:
                 self._error(str(error))
                 return
-            self.perform_action(ActionKind.TAG, ids, lambda i: self.service.tag(i, add=edit.add, remove=edit.remove))
+            self.perform_action(requests.Tag(edit), ids)
 
         self.push_screen(
             TextPrompt(
@@ -936,7 +912,7 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
                 [(d.key, d.label) for d in custom],
             ),
             lambda key: key
-            and self.perform_action(ActionKind.STATUS, ids, lambda i: self.service.set_custom_status(i, key)),
+            and self.perform_action(requests.SetCustomStatus(key), ids),
         )
 
     # -- marks, undo, merge, split ------------------------------------------------------------
@@ -1010,7 +986,7 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
                     )
                 ),
                 lambda yes: yes
-                and self.perform_action(ActionKind.MERGE, sources, lambda i: self.service.merge(i, target)),
+                and self.perform_action(requests.Merge(target), sources),
             )
             return
 
@@ -1022,7 +998,7 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
             except TuiDeskError as error:
                 self._error(str(error))
                 return
-            self.perform_action(ActionKind.MERGE, [target], lambda i: self.service.merge(i, into))
+            self.perform_action(requests.Merge(into), [target])
 
         self.push_screen(
             TextPrompt(
@@ -1050,7 +1026,7 @@ class TuiDeskApp(ReportsWorkerFailures, SavedViewsMixin, App[None]):
                 [(str(m.id), f"{local_time(m.created_at)} · {one_line(m.body[:200], 60)}") for m in reversed(messages)],
             ),
             lambda chosen: chosen
-            and self.perform_action(ActionKind.SPLIT, [row.id], lambda _i: self.service.split(int(chosen))),
+            and self.perform_action(requests.Split(int(chosen)), [row.id]),
         )
 
     def _with_names(self, reader: Callable[[Store], list[str]], then: Callable[[list[str]], Any]) -> None:
