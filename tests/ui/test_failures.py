@@ -154,7 +154,7 @@ async def test_item8_failed_ticket_load_never_shows_the_previous_thread(
         assert current_subject(app) == "Site down for EU customers"
         shown = thread_text(app)
         assert "VPN" not in shown and f"#{site} could not be read" in shown
-        assert app.ticket is None
+        assert app.main.ticket is None
         errors = notifications(app, "error")
         assert len(errors) == 1 and "damaged" in errors[0], errors
 
@@ -162,14 +162,14 @@ async def test_item8_failed_ticket_load_never_shows_the_previous_thread(
 @pytest.mark.parametrize(
     ("target", "keys"),
     [
-        ("tui_desk.ui.app.next_to_solve", ("s",)),
-        ("tui_desk.ui.app.undo_last", ("u",)),
-        ("tui_desk.ui.app.run_rules", ()),
+        ("tui_desk.ui.navigation.next_to_solve", ("s",)),
+        ("tui_desk.ui.ticket_actions.undo_last", ("u",)),
+        ("tui_desk.ui.background.run_rules", ()),
         ("tui_desk.store.queries.status_counts", ()),
         ("tui_desk.store.queries.inbox_ids", ("asterisk",)),
         ("tui_desk.store.queries.agent_names", ("a",)),
         ("tui_desk.ui.screens.reports.build_report", ("x",)),
-        ("tui_desk.ui.screens.templates.list_templates", ("r", "ctrl+t")),
+        ("tui_desk.ui.screens.template_picker.list_templates", ("r", "ctrl+t")),
     ],
 )
 async def test_item8_every_worker_failure_is_said(
