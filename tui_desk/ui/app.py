@@ -17,13 +17,17 @@ from textual.app import App, SystemCommand
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from ..core.config import key_table, load_config
 from ..core.lifecycle import TicketService
 from ..core.rules import RulesConfig
 from ..core.sla import SlaPolicies
 from ..domain.clock import Clock, system_clock
+from ..domain.errors import TuiDeskError
 from ..domain.text import printable
+from ..i18n import _
 from ..mail.settings import MailSettings
 from ..store import Store, open_store
+from .action_table import check_keymap
 from .background import LIVE_INTERVAL
 from .drafts import Drafts
 from .failures import ReportsWorkerFailures, report_failure
@@ -61,6 +65,7 @@ class TuiDeskApp(ReportsWorkerFailures, App[None]):
         self.mail = mail  # with [mail.smtp], replies are queued and sent in the background
         self.config_file = config_file  # where saved views are read and written; None: no saved views
         self._main: MainScreen | None = None
+        self.keymap: dict[str, str] = {}  # action id -> key(s), from [keys] of the config file
 
     def get_default_screen(self) -> Screen:
         self._main = MainScreen()
@@ -71,6 +76,26 @@ class TuiDeskApp(ReportsWorkerFailures, App[None]):
         """The main screen (inbox, thread, timeline), whichever screen is on top."""
         assert self._main is not None, "the app is not running"
         return self._main
+
+    def load_keys(self) -> None:
+        """Rebind the actions named under ``[keys]`` in the config file; say what was wrong there."""
+        if self.config_file is None:
+            return
+        try:
+            config = load_config(self.config_file)
+        except TuiDeskError:
+            return  # a broken config file is said once, by the saved views that read it too
+        wanted, problems = key_table(config)
+        self.keymap, wrong = check_keymap(wanted)
+        for problem in problems + wrong:
+            self.notify(
+                _("In {path}: {problem}").format(path=self.config_file, problem=problem),
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
+        if self.keymap:
+            self.set_keymap(self.keymap)
 
     def notify(
         self,

@@ -190,9 +190,6 @@ class SavedViewsMixin(PanesBase):
 
     # -- command palette -----------------------------------------------------------------
     def saved_view_commands(self) -> Iterator[SystemCommand]:
-        yield SystemCommand(
-            _("Save view as…"), _("Save the view, filter, search and sort under a name"), self.action_save_view
-        )
         for view in self.saved_views.views:
             # The palette reads titles as markup: escape, so "[bold]x" shows as typed.
             name = markup_literal(one_line(view.name))
