@@ -353,6 +353,20 @@ class PanesBase(ReportsWorkerFailures, Screen[None]):
         finally:
             self._frame_hold.release()
 
+    def _require_ticket(self) -> InboxRow | None:
+        """The selected ticket; None, said, when there is none or its thread could not be read.
+
+        After a failed load the agent sees an error, not the ticket: a reply or a change
+        would act on a ticket they have not read.
+        """
+        row = self.inbox.current
+        if row is None:
+            self.notify(_("No ticket selected"), severity="warning")
+        elif self._unreadable == row.id:
+            self._error(_("#{id} could not be read").format(id=row.id))
+            return None
+        return row
+
     def _thread_shown(self, ticket_id: int) -> bool:
         """Whether the thread of `ticket_id` is what the panes show; if not, say why."""
         if self.ticket is not None and self.ticket.id == ticket_id:

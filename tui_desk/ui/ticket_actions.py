@@ -20,7 +20,7 @@ from ..core.change_text import change_summary
 from ..core.names import parse_tag_text
 from ..core.ticket_ids import parse_ticket_id
 from ..domain.errors import TuiDeskError
-from ..domain.models import PRIORITY_ORDER, InboxRow, Meaning, priority_label
+from ..domain.models import PRIORITY_ORDER, Meaning, priority_label
 from ..domain.text import one_line
 from ..i18n import _
 from ..mail.outbox import reply_options
@@ -41,12 +41,6 @@ class TicketActions(PanesBase):
     """The keys that change tickets: each acts on the marked tickets, else on the selected one."""
 
     # -- running changes ------------------------------------------------------------------
-    def _require_ticket(self) -> InboxRow | None:
-        row = self.inbox.current
-        if row is None:
-            self.notify(_("No ticket selected"), severity="warning")
-        return row
-
     def _targets(self) -> list[int] | None:
         """What an action applies to: the marked tickets, else the selected one."""
         if self.inbox.marked:
