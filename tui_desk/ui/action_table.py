@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.keys import Keys, _normalize_key_list, format_key, key_to_character
 
 from ..i18n import N_, _
@@ -54,9 +54,6 @@ MOVE, ACT, MARKED, VIEWS, LAYOUT, SAVED_REPLIES, APP = (
     N_("Move"), N_("Act on the ticket"), N_("Marked tickets"), N_("Views"), N_("Layout"), N_("Saved replies"), N_("App"),
 )
 
-_TICKET = {"needs_ticket": True}
-_BULK = {"needs_ticket": True, "takes_marked": True}
-
 ACTIONS: list[Action | HelpNote] = [
     HelpNote("j / ↓, k / ↑", N_("Next / previous ticket"), MOVE),
     HelpNote("g / G", N_("First / last ticket"), MOVE),
@@ -74,30 +71,30 @@ ACTIONS: list[Action | HelpNote] = [
     Action("go_to", "number_sign", N_("Go to ticket"), MOVE, N_("Go to a ticket by its number"), palette=N_("Go to ticket…")),
 
     Action("reply", "r", N_("Reply"), ACT, N_("Reply to the customer (Ctrl+S sends, Esc cancels)"),
-           palette_help=N_("Answer the customer"), footer=1, tooltip=N_("Answer the customer"), **_TICKET),
+           palette_help=N_("Answer the customer"), footer=1, tooltip=N_("Answer the customer"), needs_ticket=True),
     Action("note", "n", N_("Note"), ACT, N_("Internal note"), palette=N_("Internal note"),
-           palette_help=N_("Add a note only agents see"), footer=2, tooltip=N_("Internal note, never sent"), **_TICKET),
-    Action("resolve", "e", N_("Resolve"), ACT, N_("Resolve"), palette_help=N_("Mark the ticket resolved"), footer=3, **_BULK),
+           palette_help=N_("Add a note only agents see"), footer=2, tooltip=N_("Internal note, never sent"), needs_ticket=True),
+    Action("resolve", "e", N_("Resolve"), ACT, N_("Resolve"), palette_help=N_("Mark the ticket resolved"), footer=3, needs_ticket=True, takes_marked=True),
     Action("postpone", "p", N_("Postpone"), ACT, N_("Postpone (1 hour, tomorrow, next week or a typed time)"),
-           palette_help=N_("Hide the ticket until a time"), footer=4, **_BULK),
-    Action("reopen", "o", N_("Reopen"), ACT, N_("Reopen"), palette_help=N_("Reopen a resolved ticket"), **_BULK),
+           palette_help=N_("Hide the ticket until a time"), footer=4, needs_ticket=True, takes_marked=True),
+    Action("reopen", "o", N_("Reopen"), ACT, N_("Reopen"), palette_help=N_("Reopen a resolved ticket"), needs_ticket=True, takes_marked=True),
     Action("spam", "exclamation_mark", N_("Spam"), ACT, N_("Mark as spam"), palette=N_("Mark as spam"),
-           palette_help=N_("Move the ticket to Spam"), **_BULK),
-    Action("delete", "d", N_("Delete"), ACT, N_("Delete (asks first)"), palette_help=N_("Move the ticket to Deleted"), **_BULK),
+           palette_help=N_("Move the ticket to Spam"), needs_ticket=True, takes_marked=True),
+    Action("delete", "d", N_("Delete"), ACT, N_("Delete (asks first)"), palette_help=N_("Move the ticket to Deleted"), needs_ticket=True, takes_marked=True),
     Action("restore", "R", N_("Restore"), ACT, N_("Restore from Spam or Deleted"),
-           palette_help=N_("Bring back from Spam or Deleted"), **_BULK),
-    Action("assign", "a", N_("Assign"), ACT, N_("Assign"), palette_help=N_("Give the ticket to an agent"), **_BULK),
+           palette_help=N_("Bring back from Spam or Deleted"), needs_ticket=True, takes_marked=True),
+    Action("assign", "a", N_("Assign"), ACT, N_("Assign"), palette_help=N_("Give the ticket to an agent"), needs_ticket=True, takes_marked=True),
     Action("priority", "P", N_("Priority"), ACT, N_("Set priority"), palette=N_("Set priority"),
-           palette_help=N_("Urgent, high, normal or low"), **_BULK),
-    Action("tags", "t", N_("Tags"), ACT, N_("Edit tags"), palette=N_("Edit tags"), palette_help=N_("Add or remove tags"), **_BULK),
+           palette_help=N_("Urgent, high, normal or low"), needs_ticket=True, takes_marked=True),
+    Action("tags", "t", N_("Tags"), ACT, N_("Edit tags"), palette=N_("Edit tags"), palette_help=N_("Add or remove tags"), needs_ticket=True, takes_marked=True),
     Action("custom_status", "c", N_("Custom status"), ACT, N_("Set a custom status"), palette=N_("Set custom status"),
-           palette_help=N_("One of the team's own statuses"), **_BULK),
+           palette_help=N_("One of the team's own statuses"), needs_ticket=True, takes_marked=True),
     Action("department", "D", N_("Department"), ACT, N_("Set department"), palette=N_("Set department"),
-           palette_help=N_("Move the ticket to a department"), **_BULK),
+           palette_help=N_("Move the ticket to a department"), needs_ticket=True, takes_marked=True),
     Action("merge", "M", N_("Merge"), ACT, N_("Merge: the marked tickets into this one, or this one into another"),
-           palette_help=N_("Merge the marked tickets into this one, or this one into another"), **_BULK),
+           palette_help=N_("Merge the marked tickets into this one, or this one into another"), needs_ticket=True, takes_marked=True),
     Action("split", "S", N_("Split"), ACT, N_("Split one of the customer's messages off into a new ticket"),
-           palette_help=N_("Split a customer's message off into a new ticket"), **_TICKET),
+           palette_help=N_("Split a customer's message off into a new ticket"), needs_ticket=True),
     # Not in the footer (no room at 80 columns in every language): each bulk notice names it.
     Action("undo", "u", N_("Undo"), ACT, N_("Undo your last action (bulk ones too)"),
            palette_help=N_("Take back your last action"), tooltip=N_("Take back your last action")),
@@ -129,9 +126,9 @@ ACTIONS: list[Action | HelpNote] = [
     Action("search", "slash", N_("Search"), VIEWS, N_("Search subjects and messages"), footer=6),
     Action("filter", "f", N_("Filter"), VIEWS, N_("Filter by assignee, department or tag"),
            palette_help=N_("By assignee, department or tag")),
-    Action("whole_thread", "m", N_("Whole thread"), VIEWS, N_("Show the whole thread of a long ticket"), **_TICKET),
+    Action("whole_thread", "m", N_("Whole thread"), VIEWS, N_("Show the whole thread of a long ticket"), needs_ticket=True),
     Action("full_text", "w", N_("Full text"), VIEWS, N_("Read long messages whole (the thread shows the start of each)"),
-           palette_help=N_("Read long messages whole"), tooltip=N_("Read long messages whole"), **_TICKET),
+           palette_help=N_("Read long messages whole"), tooltip=N_("Read long messages whole"), needs_ticket=True),
     Action("toggle_order", "O", N_("Sort: priority / SLA"), VIEWS, N_("Sort by priority and waiting time, or by SLA due time"),
            palette=N_("Sort by SLA due / by priority"), palette_help=N_("Switch the inbox order")),
 
@@ -165,7 +162,7 @@ def actions() -> list[Action]:
     return [a for a in ACTIONS if isinstance(a, Action)]
 
 
-def bindings() -> list[Binding]:
+def bindings() -> list[BindingType]:
     """The main screen's BINDINGS: the footer's keys first, in the footer's order."""
     bound = [a for a in actions() if a.keys]
     ordered = sorted((a for a in bound if a.footer is not None), key=lambda a: a.footer or 0)

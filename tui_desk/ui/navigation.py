@@ -14,7 +14,7 @@ from ..domain.text import one_line
 from ..i18n import _
 from ..store import queries
 from ..store.queries import VIEW_ALL, VIEW_ATTENTION, InboxFilter
-from .panes import PanesBase
+from .panes import PanesBase, given
 from .screens.dialogs import ChoiceDialog, TextPrompt
 from .screens.full_text import FullTextScreen
 from .screens.reports import ReportsScreen
@@ -118,7 +118,7 @@ class Navigation(PanesBase):
             field = {"assignee": "assignee", "department": "department", "tag": "tag"}[kind]
             self.app.push_screen(
                 ChoiceDialog(_("Filter by {what}").format(what=field), [(n, one_line(n)) for n in names], allow_typed=True),
-                lambda value: value and self.set_filter(self.inbox_filter.with_(**{field: value})),
+                given(lambda value: self.set_filter(self.inbox_filter.with_(**{field: value}))),
             )
 
         def chosen(kind: str | None) -> None:

@@ -8,9 +8,10 @@ background jobs (background.py) build on this base; screens/main.py puts them to
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import on, work
@@ -43,6 +44,15 @@ from .widgets.timeline import TimelineView
 
 if TYPE_CHECKING:
     from .app import TuiDeskApp
+
+def given(then: Callable[[Any], object]) -> Callable[[Any], None]:
+    """A dialog's callback: `then(value)`, unless the dialog was cancelled (None, False, "")."""
+
+    def answered(value: Any) -> None:
+        if value:
+            then(value)
+
+    return answered
 
 
 @dataclass(frozen=True)
@@ -366,6 +376,19 @@ class PanesBase(ReportsWorkerFailures, Screen[None]):
             self._error(_("#{id} could not be read").format(id=row.id))
             return None
         return row
+
+    def _with_names(self, reader: Callable[[Store], list[str]], then: Callable[[list[str]], Any]) -> None:
+        """Read a short list (agents, departments) off the event loop, then continue."""
+
+        def work() -> None:
+            try:
+                names = reader(self.store)
+            except Exception as error:
+                self.app.call_from_thread(self.report_failure, error)
+                return
+            self.app.call_from_thread(then, names)
+
+        self.run_worker(work, thread=True, group="names", exit_on_error=False)
 
     def _thread_shown(self, ticket_id: int) -> bool:
         """Whether the thread of `ticket_id` is what the panes show; if not, say why."""

@@ -19,7 +19,7 @@ from ..domain.errors import TuiDeskError
 from ..domain.text import one_line
 from ..i18n import _
 from .format import markup_literal
-from .panes import PanesBase
+from .panes import PanesBase, given
 from .screens.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt
 from .widgets.view_tabs import ViewTabs
 
@@ -102,8 +102,12 @@ class SavedViewsMixin(PanesBase):
     def action_pick_view(self) -> None:
         self.app.push_screen(
             ChoiceDialog(_("Show…"), [(v.key, v.label) for v in self.views()] + self.saved_view_choices()),
-            lambda key: key and (self.picked_saved_view(key) or self.action_view(key)),
+            given(self._show_picked),
         )
+
+    def _show_picked(self, value: str) -> None:
+        if not self.picked_saved_view(value):
+            self.action_view(value)
 
     def picked_saved_view(self, value: str) -> bool:
         """Show the saved view picked in the `v` picker; False if `value` is not one."""

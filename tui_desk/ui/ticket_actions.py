@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from textual import work
 from textual.notifications import SeverityLevel
@@ -24,11 +23,11 @@ from ..domain.models import PRIORITY_ORDER, Meaning, priority_label
 from ..domain.text import one_line
 from ..i18n import _
 from ..mail.outbox import reply_options
-from ..store import Store, queries
+from ..store import queries
 from ..store.queries import InboxFilter
 from .failures import describe_failure
 from .format import local_time
-from .panes import PanesBase
+from .panes import PanesBase, given
 from .screens.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt
 from .screens.postpone import PostponeDialog
 from .screens.reply import Draft, ReplyScreen
@@ -197,7 +196,7 @@ class TicketActions(PanesBase):
         action = action_name(requests.action_kind(request)).capitalize()
         self.app.push_screen(
             ConfirmDialog(_("{action}: {which}?").format(action=action, which=self._which(ids))),
-            lambda yes: yes and self.perform_action(request, ids),
+            given(lambda _yes: self.perform_action(request, ids)),
         )
 
     def action_resolve(self) -> None:
@@ -224,7 +223,7 @@ class TicketActions(PanesBase):
             question = _("Delete {which}? They can be restored from the Deleted view.").format(which=self._which(ids))
         self.app.push_screen(
             ConfirmDialog(question),
-            lambda yes: yes and self.perform_action(requests.Delete(), ids),
+            given(lambda _yes: self.perform_action(requests.Delete(), ids)),
         )
 
     def action_postpone(self) -> None:
@@ -254,8 +253,7 @@ class TicketActions(PanesBase):
                     allow_typed=True,
                     placeholder=_("type a name, or pick below"),
                 ),
-                lambda agent: agent
-                and self.perform_action(requests.Assign(agent), ids),
+                given(lambda agent: self.perform_action(requests.Assign(agent), ids)),
             ),
         )
 
@@ -272,8 +270,7 @@ class TicketActions(PanesBase):
                     allow_typed=True,
                     placeholder=_("type a department, or pick below"),
                 ),
-                lambda name: name
-                and self.perform_action(requests.SetDepartment(name), ids),
+                given(lambda name: self.perform_action(requests.SetDepartment(name), ids)),
             ),
         )
 
@@ -288,8 +285,7 @@ class TicketActions(PanesBase):
                 [(p.value, priority_label(p.value)) for p in PRIORITY_ORDER],
                 selected=current.priority if current is not None and len(ids) == 1 else None,
             ),
-            lambda value: value
-            and self.perform_action(requests.SetPriority(value), ids),
+            given(lambda value: self.perform_action(requests.SetPriority(value), ids)),
         )
 
     def action_tags(self) -> None:
@@ -313,7 +309,7 @@ class TicketActions(PanesBase):
             TextPrompt(
                 _("Tags of {which}").format(which=self._which(ids)),
                 placeholder=_("+tag adds, -tag removes; a bare word adds"),
-                hint=_("Now: {tags}").format(tags=current or "–") if single else None,
+                hint=_("Now: {tags}").format(tags=current or "–") if single else "",
             ),
             typed,
         )
@@ -335,8 +331,7 @@ class TicketActions(PanesBase):
                 _("Status of {which}").format(which=self._which(ids)),
                 [(d.key, d.label) for d in custom],
             ),
-            lambda key: key
-            and self.perform_action(requests.SetCustomStatus(key), ids),
+            given(lambda key: self.perform_action(requests.SetCustomStatus(key), ids)),
         )
 
     # -- marks, undo, merge, split ------------------------------------------------------------
@@ -402,8 +397,7 @@ class TicketActions(PanesBase):
                         which=self._which(sources), id=target, subject=one_line(row.subject, 40)
                     )
                 ),
-                lambda yes: yes
-                and self.perform_action(requests.Merge(target), sources),
+                given(lambda _yes: self.perform_action(requests.Merge(target), sources)),
             )
             return
 
@@ -442,19 +436,5 @@ class TicketActions(PanesBase):
                 _("Split which message of #{id} into a new ticket?").format(id=row.id),
                 [(str(m.id), f"{local_time(m.created_at)} · {one_line(m.body[:200], 60)}") for m in reversed(messages)],
             ),
-            lambda chosen: chosen
-            and self.perform_action(requests.Split(int(chosen)), [row.id]),
+            given(lambda chosen: self.perform_action(requests.Split(int(chosen)), [row.id])),
         )
-
-    def _with_names(self, reader: Callable[[Store], list[str]], then: Callable[[list[str]], Any]) -> None:
-        """Read a short list (agents, departments) off the event loop, then continue."""
-
-        def work() -> None:
-            try:
-                names = reader(self.store)
-            except Exception as error:
-                self.app.call_from_thread(self.report_failure, error)
-                return
-            self.app.call_from_thread(then, names)
-
-        self.run_worker(work, thread=True, group="names", exit_on_error=False)
