@@ -214,7 +214,9 @@ async def test_item8_failed_saved_reply_gives_the_text_back(desk: Desk, monkeypa
 
 
 async def test_after_a_failed_ticket_load_reply_and_changes_refuse(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The store read of the ticket fails: r, n and e say so instead of acting on a ticket nobody read."""
+    """The store read of the ticket fails: r, n, e and every action that needs a ticket say so."""
+    from tui_desk.ui.action_table import actions
+
     site = desk.ids["site"]
     real = queries.get_ticket
 
@@ -233,7 +235,9 @@ async def test_after_a_failed_ticket_load_reply_and_changes_refuse(desk: Desk, m
         shown = thread_text(app)
         assert "VPN" not in shown and f"#{site} could not be read" in shown
         assert app.main.ticket is None
-        for key in ("r", "n", "e"):
+        keys = [a.keys for a in actions() if a.needs_ticket]
+        assert {"r", "n", "e", "p", "d", "M", "S", "w"} <= set(keys)
+        for key in keys:
             app._notifications.clear()
             await press(pilot, key)
             assert app.screen is app.main, f"{key} opened {app.screen}"

@@ -32,7 +32,7 @@ class Action:
     footer: int | None = None  # place in the footer; None: not shown there
     tooltip: str | None = None
     help_keys: str | None = None  # shown in the help instead of the key (palette-only actions)
-    needs_ticket: bool = False  # refuses with a notice when no ticket is selected
+    needs_ticket: bool = False  # refuses, said, without a selected ticket whose thread could be read
     takes_marked: bool = False  # acts on every marked ticket when some are marked
 
     @property
@@ -126,7 +126,8 @@ ACTIONS: list[Action | HelpNote] = [
     Action("search", "slash", N_("Search"), VIEWS, N_("Search subjects and messages"), footer=6),
     Action("filter", "f", N_("Filter"), VIEWS, N_("Filter by assignee, department or tag"),
            palette_help=N_("By assignee, department or tag")),
-    Action("whole_thread", "m", N_("Whole thread"), VIEWS, N_("Show the whole thread of a long ticket"), needs_ticket=True),
+    # Reads the thread again, so it is the one key that may follow a failed load.
+    Action("whole_thread", "m", N_("Whole thread"), VIEWS, N_("Show the whole thread of a long ticket")),
     Action("full_text", "w", N_("Full text"), VIEWS, N_("Read long messages whole (the thread shows the start of each)"),
            palette_help=N_("Read long messages whole"), tooltip=N_("Read long messages whole"), needs_ticket=True),
     Action("toggle_order", "O", N_("Sort: priority / SLA"), VIEWS, N_("Sort by priority and waiting time, or by SLA due time"),

@@ -81,7 +81,6 @@ class TicketSnapshot:
     error: Exception | None = None
 
 
-
 class PanesBase(ReportsWorkerFailures, Screen[None]):
     """The inbox, thread and timeline of the app's session (store, service, actor: see app.py)."""
 

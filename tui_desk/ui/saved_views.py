@@ -79,7 +79,7 @@ class SavedViewsMixin(PanesBase):
         self._shown_saved_view = view.name
         self.follow_saved_view()
 
-    def on_view_tabs_picked(self, event: ViewTabs.Picked) -> None:  # by name: a mixin has no @on
+    def on_view_tabs_picked(self, event: ViewTabs.Picked) -> None:
         self.show_saved_view(event.name)
 
     def action_saved_view(self, step: int) -> None:
