@@ -27,8 +27,9 @@ CHILD = r"""
 import sys, time
 from tui_desk.store import open_store
 from tui_desk.ui.app import TuiDeskApp
+from tui_desk.ui.screens.main import MainScreen
 
-class FirstRows(TuiDeskApp):
+class FirstRowsScreen(MainScreen):
     def _apply_inbox(self, request, flt, snapshot):
         super()._apply_inbox(request, flt, snapshot)
         self.call_after_refresh(self._report)
@@ -41,7 +42,12 @@ class FirstRows(TuiDeskApp):
             if line.startswith("VmRSS:"):
                 rss = int(line.split()[1]) // 1024
         print(f"ROWS {time.time():.6f} {rss}", flush=True)
-        self.exit()
+        self.app.exit()
+
+class FirstRows(TuiDeskApp):
+    def get_default_screen(self):
+        self._main = FirstRowsScreen()
+        return self._main
 
 FirstRows(open_store(sys.argv[1]), live_interval=None).run(headless=True, size=(160, 48))
 """
@@ -97,6 +103,12 @@ async def selection_latency(
     """
     from tui_desk.store import open_store
     from tui_desk.ui.app import TuiDeskApp
+    from tui_desk.ui.screens.main import MainScreen
+
+    class TimedScreen(MainScreen):
+        def _show_ticket(self, snapshot) -> None:  # noqa: ANN001
+            self.app.shown_at = time.perf_counter()  # type: ignore[attr-defined]
+            super()._show_ticket(snapshot)
 
     class Timed(TuiDeskApp):
         """Notes when a frame reaches the (headless) terminal."""
@@ -104,9 +116,9 @@ async def selection_latency(
         painted_at = 0.0
         shown_at = 0.0
 
-        def _show_ticket(self, snapshot) -> None:  # noqa: ANN001
-            self.shown_at = time.perf_counter()
-            super()._show_ticket(snapshot)
+        def get_default_screen(self) -> MainScreen:
+            self._main = TimedScreen()
+            return self._main
 
         def _display(self, screen, renderable) -> None:  # noqa: ANN001
             super()._display(screen, renderable)
@@ -115,10 +127,10 @@ async def selection_latency(
     app = Timed(open_store(path), live_interval=None)
     samples = []
     async with app.run_test(size=(160, 48)):
-        while app.inbox.row_at(0) is None or app.ticket is None:
+        while app.main.inbox.row_at(0) is None or app.main.ticket is None:
             await asyncio.sleep(0.005)
         for step in range(moves):
-            inbox = app.inbox
+            inbox = app.main.inbox
             target_index = inbox.cursor + (1 if step % 40 < 30 else -1)
             expected = inbox.row_at(target_index)
             started = time.perf_counter()
@@ -126,7 +138,7 @@ async def selection_latency(
             if expected is None:
                 await app.workers.wait_for_complete()
                 expected = inbox.current
-            while app.ticket is None or app.ticket.id != expected.id:
+            while app.main.ticket is None or app.main.ticket.id != expected.id:
                 await asyncio.sleep(0.0005)
             while app.painted_at < app.shown_at:  # the frame with the new thread and timeline
                 await asyncio.sleep(0.0005)

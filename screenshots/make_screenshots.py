@@ -45,9 +45,9 @@ async def shoot(store, name: str, keys: list[str], select: int | None = None, vi
             await pilot.press(view)
             await settle(pilot)
         if select is not None:
-            position = inbox_position(store, app.flt, select)
+            position = inbox_position(store, app.main.inbox_filter, select)
             if position is not None:
-                app.inbox.move_to(position)
+                app.main.inbox.move_to(position)
                 await settle(pilot)
         for key in keys:
             await pilot.press(key)

@@ -106,7 +106,7 @@ def status_bar_text(app: TuiDeskApp) -> str:
 
 
 def inbox_rows(app: TuiDeskApp) -> list[InboxRow]:
-    rows = [app.inbox.row_at(i) for i in range(app.inbox.total)]
+    rows = [app.main.inbox.row_at(i) for i in range(app.main.inbox.total)]
     assert all(row is not None for row in rows), "an inbox page was not loaded"
     return rows  # type: ignore[return-value]
 
@@ -116,7 +116,7 @@ def inbox_subjects(app: TuiDeskApp) -> list[str]:
 
 
 def current_subject(app: TuiDeskApp) -> str | None:
-    row = app.inbox.current
+    row = app.main.inbox.current
     return row.subject if row else None
 
 

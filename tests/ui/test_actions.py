@@ -225,7 +225,7 @@ async def test_reopen_resolved_ticket(desk: Desk) -> None:
         assert status_of(desk.store, refund) == "open"
         event = last_event(desk.store, refund)
         assert (event.kind, event.from_value, event.to_value) == ("reopened", "resolved", "open")
-        assert app.inbox.total == 0
+        assert app.main.inbox.total == 0
         assert "No ticket selected" in thread_text(app)
         await press(pilot, "1")
         assert "Refund for order 1042" in inbox_subjects(app)
@@ -280,7 +280,7 @@ async def test_restore_from_deleted_view(desk: Desk) -> None:
         assert status_of(desk.store, duplicate) == "new"
         event = last_event(desk.store, duplicate)
         assert (event.kind, event.from_value, event.to_value) == ("restored", "deleted", "new")
-        assert app.inbox.total == 0
+        assert app.main.inbox.total == 0
         await press(pilot, "1")
         assert "Old duplicate request" in inbox_subjects(app)
 
@@ -302,7 +302,7 @@ async def test_assign_typed_name(desk: Desk) -> None:
         assert (event.kind, event.from_value, event.to_value) == ("assigned", None, "carol")
         assert inbox_rows(app)[0].assignee == "carol"
         assert "Assignee: carol" in thread_text(app)
-        assert "carol" in widget_text(app.inbox).splitlines()[1]
+        assert "carol" in widget_text(app.main.inbox).splitlines()[1]
 
 
 async def test_priority_urgent_resorts_inbox(desk: Desk) -> None:
@@ -401,7 +401,7 @@ async def test_next_ticket_from_any_pane(desk: Desk) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await start(pilot)
         await press(pilot, "right_square_bracket")
-        assert app.inbox.cursor == 1
+        assert app.main.inbox.cursor == 1
         assert thread_text(app).startswith("#4 Site down for EU customers")
         await press(pilot, "enter")  # read the thread: focus moves there
         assert app.focused is app.query_one("#thread")
@@ -416,19 +416,19 @@ async def test_jk_g_movement(desk: Desk) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await start(pilot)
         await press(pilot, "j")
-        assert (app.inbox.cursor, current_subject(app)) == (1, ATTENTION[1])
+        assert (app.main.inbox.cursor, current_subject(app)) == (1, ATTENTION[1])
         await press(pilot, "j", "j")
-        assert app.inbox.cursor == 3
+        assert app.main.inbox.cursor == 3
         await press(pilot, "j")  # stops at the last ticket
-        assert app.inbox.cursor == 3
+        assert app.main.inbox.cursor == 3
         assert thread_text(app).startswith("#3 Password reset link expired")
         await press(pilot, "k")
         assert current_subject(app) == ATTENTION[2]
         await press(pilot, "g")
-        assert app.inbox.cursor == 0
+        assert app.main.inbox.cursor == 0
         assert thread_text(app).startswith("#1 VPN drops every hour")
         await press(pilot, "G")
-        assert app.inbox.cursor == 3
+        assert app.main.inbox.cursor == 3
         assert thread_text(app).startswith("#3 Password reset link expired")
 
 
@@ -438,7 +438,7 @@ async def test_to_solve_picks_urgent_longest_waiting(desk: Desk) -> None:
         await start(pilot)
         await press(pilot, "5")  # from another view, far from the answer
         await press(pilot, "s")
-        assert app.view_key == "attention"
+        assert app.main.view_key == "attention"
         assert current_subject(app) == "VPN drops every hour"
         assert thread_text(app).startswith("#1 VPN drops every hour")
 
@@ -518,7 +518,7 @@ async def test_views_one_to_seven(desk: Desk) -> None:
             assert inbox_subjects(app) == subjects, key
             assert pane.border_title == f"Inbox: {title}"
             assert pane.border_subtitle == ("1 ticket" if len(subjects) == 1 else f"{len(subjects)} tickets")
-            assert app.inbox.cursor == 0
+            assert app.main.inbox.cursor == 0
             assert thread_text(app).startswith(f"#{inbox_rows(app)[0].id} {subjects[0]}")
 
 
@@ -535,7 +535,7 @@ async def test_filter_mine(desk: Desk) -> None:
         await press(pilot, "2")  # the filter stays on across views
         assert inbox_subjects(app) == ["Password reset link expired"]
         await press(pilot, "escape")
-        assert app.inbox.total == 7
+        assert app.main.inbox.total == 7
 
 
 # -- help, palette, layout ---------------------------------------------------------------------------
@@ -550,7 +550,7 @@ async def test_help_screen(desk: Desk) -> None:
             assert line in shown, line
         await press(pilot, "escape")
         assert not isinstance(app.screen, HelpScreen)
-        assert app.focused is app.inbox
+        assert app.focused is app.main.inbox
 
 
 async def test_command_palette_resolves(desk: Desk) -> None:
@@ -592,8 +592,8 @@ async def test_zoom(desk: Desk) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await start(pilot)
         await press(pilot, "z")
-        assert app.screen.maximized is app.inbox
-        assert app.inbox.size.height > 30
+        assert app.screen.maximized is app.main.inbox
+        assert app.main.inbox.size.height > 30
         await press(pilot, "z")
         assert app.screen.maximized is None
         await press(pilot, "enter", "z")  # the thread zooms when it has the focus

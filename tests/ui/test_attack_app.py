@@ -91,7 +91,7 @@ async def test_undo_after_a_note_on_the_resolved_ticket_reaches_the_resolve(desk
         await press(pilot, "e")
         assert queries.get_ticket(desk.store, vpn).status == "resolved"
         await press(pilot, "2")  # the resolved ticket stays in sight
-        app.inbox.move_to(next(i for i in range(app.inbox.total) if app.inbox.row_at(i).id == vpn))
+        app.main.inbox.move_to(next(i for i in range(app.main.inbox.total) if app.main.inbox.row_at(i).id == vpn))
         await settle(pilot)
         await press(pilot, "n")
         await type_text(pilot, "Resolved: the gateway was replaced.")
@@ -119,9 +119,9 @@ async def test_a_huge_subject_and_thousands_of_attachments_draw_a_bounded_thread
     app = make_app(desk.store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.inbox.move_to(next(i for i in range(app.inbox.total) if app.inbox.row_at(i).id == big))
+        app.main.inbox.move_to(next(i for i in range(app.main.inbox.total) if app.main.inbox.row_at(i).id == big))
         await settle(pilot)
-        assert app.ticket is not None and app.ticket.id == big
+        assert app.main.ticket is not None and app.main.ticket.id == big
         shown = thread_text(app)
         assert len(shown.splitlines()) < 300, len(shown.splitlines())
         assert "scan0.pdf" in shown and "see the files" in shown
@@ -153,7 +153,7 @@ async def test_drafts_left_by_a_crash_are_announced_and_follow_a_merge_or_say_wh
         assert f"Unsent text kept for #{vpn}, #{site}: r or n on the ticket brings it back" in said, said
         assert f"#{invoice} was merged into #{vpn}: your unsent text for it is now on #{vpn}" in said
         assert f"#{prize} no longer exists; your unsent text for it is in {drafts.path('reply', prize)}" in said
-        assert app.inbox.current is not None and app.inbox.current.id == vpn
+        assert app.main.inbox.current is not None and app.main.inbox.current.id == vpn
         await press(pilot, "r")
         assert app.screen.query_one(TextArea).text == "Your refund is on its way."
     assert drafts.path("reply", prize).read_text() == "Dear winner,"
@@ -187,7 +187,7 @@ async def test_the_full_text_viewer_pages_back_up_with_a_key_its_footer_shows(de
     app = make_app(desk.store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.inbox.move_to(next(i for i in range(app.inbox.total) if app.inbox.row_at(i).id == long))
+        app.main.inbox.move_to(next(i for i in range(app.main.inbox.total) if app.main.inbox.row_at(i).id == long))
         await settle(pilot)
         await press(pilot, "w")
         assert isinstance(app.screen, FullTextScreen)
@@ -221,7 +221,7 @@ async def test_full_text_or_split_of_an_unreadable_ticket_says_so_not_try_again(
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "j", key)
-        assert app.inbox.current is not None and app.inbox.current.id == site
+        assert app.main.inbox.current is not None and app.main.inbox.current.id == site
         said = notifications(app)
         assert not any("try again" in line for line in said), said
         assert f"#{site} could not be read" in notifications(app, "error"), said
@@ -239,7 +239,7 @@ async def test_reply_on_a_merged_ticket_is_refused_before_typing_and_its_draft_m
         await press(pilot, "number_sign")
         await type_text(pilot, str(invoice))
         await press(pilot, "enter")
-        assert app.ticket is not None and app.ticket.id == invoice
+        assert app.main.ticket is not None and app.main.ticket.id == invoice
         await press(pilot, "r")
         assert not isinstance(app.screen, ReplyScreen)
         assert f"Ticket #{invoice} was merged into #{vpn}; work on #{vpn}" in notifications(app, "error")
@@ -258,7 +258,7 @@ async def test_the_empty_store_hint_is_a_table_and_says_where_it_is_cut(tmp_path
         app = make_app(store)
         async with app.run_test(size=(80, 24)) as pilot:
             await settle(pilot)
-            lines = [line for line in widget_text(app.inbox).splitlines() if "tui-desk " in line]
+            lines = [line for line in widget_text(app.main.inbox).splitlines() if "tui-desk " in line]
             by_command = {line.split("   ")[0].strip(): line for line in lines}
             fetch, imports = by_command["tui-desk fetch"], by_command["tui-desk import PATH"]
             assert fetch.index("fetch new mail") == imports.index("import mail"), lines
@@ -298,7 +298,7 @@ async def test_a_draft_whose_text_was_stored_before_a_crash_is_not_offered_again
         await press(pilot, "number_sign")
         await type_text(pilot, str(vpn))
         await press(pilot, "enter", "r")
-        assert app.inbox.current is not None and app.inbox.current.id == vpn
+        assert app.main.inbox.current is not None and app.main.inbox.current.id == vpn
         assert app.screen.query_one(TextArea).text == ""
     assert not drafts.path("reply", vpn).exists()
 
@@ -314,7 +314,7 @@ async def test_full_text_of_a_long_thread_holds_its_earliest_messages_too(desk: 
     app = make_app(desk.store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.inbox.move_to(next(i for i in range(app.inbox.total) if app.inbox.row_at(i).id == long))
+        app.main.inbox.move_to(next(i for i in range(app.main.inbox.total) if app.main.inbox.row_at(i).id == long))
         await settle(pilot)
         await press(pilot, "w")
         assert isinstance(app.screen, FullTextScreen)
@@ -384,7 +384,7 @@ async def test_fix_app_item2_a_page_that_failed_to_load_is_loaded_on_the_next_sc
     app = make_app(empty_store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert app.inbox.total == total
+        assert app.main.inbox.total == total
         await press(pilot, "G")  # to the second page: its query fails
         assert failures == [PAGE_SIZE]
         errors = notifications(app, "error")
@@ -392,7 +392,7 @@ async def test_fix_app_item2_a_page_that_failed_to_load_is_loaded_on_the_next_sc
 
         # The next move asks again (a repaint meanwhile may already have), without a reload of the inbox.
         await press(pilot, "k")
-        assert app.inbox.current is not None
-        assert all(app.inbox.row_at(i) is not None for i in range(total))
-        assert "…" not in widget_text(app.inbox)
+        assert app.main.inbox.current is not None
+        assert all(app.main.inbox.row_at(i) is not None for i in range(total))
+        assert "…" not in widget_text(app.main.inbox)
         assert len(notifications(app, "error")) == 1, "said once"

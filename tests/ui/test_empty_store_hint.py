@@ -15,7 +15,7 @@ async def test_item22_empty_store_shows_how_to_get_tickets_in(empty_store: Store
     app = make_app(empty_store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        shown = widget_text(app.inbox)
+        shown = widget_text(app.main.inbox)
         assert "No tickets yet" in shown
         for command in (
             f"export TUI_DESK_DB={shlex.quote(empty_store.path)}",  # the app runs on another store than the default
@@ -27,9 +27,9 @@ async def test_item22_empty_store_shows_how_to_get_tickets_in(empty_store: Store
             assert command in shown, command
 
         service_for(empty_store).create_ticket(email="first@example.com", subject="The first one", body="Hi")
-        app.refresh_inbox()
+        app.main.refresh_inbox()
         await settle(pilot)
-        shown = widget_text(app.inbox)
+        shown = widget_text(app.main.inbox)
         assert "No tickets yet" not in shown and "The first one" in shown
 
 
@@ -40,5 +40,5 @@ async def test_item22_an_empty_view_of_a_full_store_has_no_such_hint(desk: Desk)
         await press(pilot, "slash")
         await type_text(pilot, "nothing matches this")
         await press(pilot, "enter")
-        assert app.inbox.total == 0
-        assert "No tickets yet" not in widget_text(app.inbox)
+        assert app.main.inbox.total == 0
+        assert "No tickets yet" not in widget_text(app.main.inbox)

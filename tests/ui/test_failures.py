@@ -154,7 +154,7 @@ async def test_item8_failed_ticket_load_never_shows_the_previous_thread(
         assert current_subject(app) == "Site down for EU customers"
         shown = thread_text(app)
         assert "VPN" not in shown and f"#{site} could not be read" in shown
-        assert app.ticket is None
+        assert app.main.ticket is None
         errors = notifications(app, "error")
         assert len(errors) == 1 and "damaged" in errors[0], errors
 
@@ -162,14 +162,14 @@ async def test_item8_failed_ticket_load_never_shows_the_previous_thread(
 @pytest.mark.parametrize(
     ("target", "keys"),
     [
-        ("tui_desk.ui.app.next_to_solve", ("s",)),
-        ("tui_desk.ui.app.undo_last", ("u",)),
-        ("tui_desk.ui.app.run_rules", ()),
+        ("tui_desk.ui.navigation.next_to_solve", ("s",)),
+        ("tui_desk.ui.ticket_actions.undo_last", ("u",)),
+        ("tui_desk.ui.background.run_rules", ()),
         ("tui_desk.store.queries.status_counts", ()),
         ("tui_desk.store.queries.inbox_ids", ("asterisk",)),
         ("tui_desk.store.queries.agent_names", ("a",)),
         ("tui_desk.ui.screens.reports.build_report", ("x",)),
-        ("tui_desk.ui.screens.templates.list_templates", ("r", "ctrl+t")),
+        ("tui_desk.ui.screens.template_picker.list_templates", ("r", "ctrl+t")),
     ],
 )
 async def test_item8_every_worker_failure_is_said(
@@ -211,3 +211,73 @@ async def test_item8_failed_saved_reply_gives_the_text_back(desk: Desk, monkeypa
         await press(pilot, "ctrl+s")
         assert isinstance(app.screen, TemplatesScreen)
         assert "Added saved reply 'Shipping'" in notifications(app)
+
+
+async def test_after_a_failed_ticket_load_reply_and_changes_refuse(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store read of the ticket fails: r, n, e and every action that needs a ticket say so."""
+    from tui_desk.ui.action_table import actions
+
+    site = desk.ids["site"]
+    real = queries.get_ticket
+
+    def damaged(store: Store, ticket_id: int) -> object:
+        if ticket_id == site:
+            raise sqlite3.DatabaseError("database disk image is malformed")
+        return real(store, ticket_id)
+
+    monkeypatch.setattr(queries, "get_ticket", damaged)
+    app = make_app(desk.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "VPN drops every hour" in thread_text(app)
+        await press(pilot, "j")
+        assert current_subject(app) == "Site down for EU customers"
+        shown = thread_text(app)
+        assert "VPN" not in shown and f"#{site} could not be read" in shown
+        assert app.main.ticket is None
+        keys = [a.keys for a in actions() if a.needs_ticket]
+        assert {"r", "n", "e", "p", "d", "M", "S", "w"} <= set(keys)
+        for key in keys:
+            app._notifications.clear()
+            await press(pilot, key)
+            assert app.screen is app.main, f"{key} opened {app.screen}"
+            assert f"#{site} could not be read" in notifications(app, "error"), key
+    monkeypatch.undo()
+    assert real(desk.store, site).status != "resolved"
+
+
+async def test_a_failed_inbox_page_shows_an_error_row_then_loads_on_a_move(
+    empty_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tui_desk.core.lifecycle import TicketService
+    from tui_desk.ui.widgets.inbox import PAGE_SIZE
+
+    from .helpers import StepClock, widget_text
+
+    service = TicketService(empty_store, clock=StepClock(), actor=ACTOR)
+    total = PAGE_SIZE + 30
+    for number in range(total):
+        service.create_ticket(email=f"c{number}@example.com", subject=f"Question {number}", body="Hello.")
+    real = queries.inbox_page
+    broken = [True]
+
+    def failing(store: Store, flt: object, offset: int, limit: int) -> list:
+        if offset >= PAGE_SIZE and broken[0]:
+            raise sqlite3.OperationalError("disk I/O error")
+        return real(store, flt, offset, limit)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(queries, "inbox_page", failing)
+    app = make_app(empty_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "G")
+        await settle(pilot)
+        shown = widget_text(app.main.inbox)
+        assert "Could not be read; move the cursor to try again" in shown
+        assert "  …" not in shown, "a failed page is not shown as loading"
+        assert any("disk I/O error" in e for e in notifications(app, "error"))
+        broken[0] = False
+        await press(pilot, "k")
+        await settle(pilot)
+        assert all(app.main.inbox.row_at(i) is not None for i in range(total))
+        assert "Could not be read" not in widget_text(app.main.inbox)

@@ -23,7 +23,7 @@ class FrameWatcher(TuiDeskApp):
 
     def _display(self, screen, renderable) -> None:  # noqa: ANN001
         super()._display(screen, renderable)
-        row = self.inbox.current
+        row = self.main.inbox.current
         header = self.query_one(ThreadView).text.split("\n", 1)[0]
         self.frames.append((row.id if row else None, header))
 
@@ -37,7 +37,7 @@ async def test_moving_the_cursor_paints_the_highlight_and_its_thread_in_one_fram
             await pilot.press(key)
             await settle(pilot)
             await pilot.pause(0.05)
-            moved = [frame for frame in app.frames if frame[0] == app.inbox.current.id]
+            moved = [frame for frame in app.frames if frame[0] == app.main.inbox.current.id]
             assert moved, "no frame showed the move"
             # Every frame that shows the new highlight already shows that ticket's thread.
             assert all(header.startswith(f"#{row_id} ") for row_id, header in moved), app.frames
@@ -56,7 +56,7 @@ async def test_a_slow_ticket_load_never_freezes_the_inbox(desk: Desk, monkeypatc
         monkeypatch.setattr(queries, "ticket_events", slow_events)
         app.frames.clear()
         await pilot.press("j")
-        moved_to = app.inbox.current.id
+        moved_to = app.main.inbox.current.id
         await pilot.pause(LONGEST_HOLD * 3)
         # The highlight is painted after the longest hold, before the thread has arrived.
         assert any(row_id == moved_to and not header.startswith(f"#{moved_to} ") for row_id, header in app.frames)

@@ -36,7 +36,7 @@ async def test_item21_ten_mb_message_is_drawn_bounded_and_whole_behind_w(empty_s
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "j")
-        assert app.ticket is not None and app.ticket.id == huge
+        assert app.main.ticket is not None and app.main.ticket.id == huge
         shown = thread_text(app)
         assert len(shown.splitlines()) < 600, "the pane draws a bounded part"
         assert "more characters not shown; press w to read the full text" in shown
@@ -96,9 +96,9 @@ def test_item21_wrapping_rows() -> None:
 
 async def test_item21_full_text_key_is_in_help_and_palette(empty_store: Store) -> None:
     app = make_app(empty_store)
-    keys = [key for _title, rows in app.help_sections() for key, _text in rows]
-    assert "w" in keys
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
+        keys = [key for _title, rows in app.main.help_sections() for key, _text in rows]
+        assert "w" in keys
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert "Full text" in titles

@@ -38,7 +38,7 @@ async def test_inbox_and_help_show_the_localized_status_names(desk: Desk, langua
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "2")  # the All view: every built-in status but Spam and Deleted
-        inbox = widget_text(app.inbox)
+        inbox = widget_text(app.main.inbox)
         for name in STATUS_NAMES[language]:
             assert f" {name} " in inbox, f"{name!r} not whole in the inbox:\n{inbox}"
         assert _("Status") in inbox.splitlines()[0]
@@ -59,7 +59,7 @@ async def test_footer_and_dialogs_are_translated(desk: Desk, language: str) -> N
         labels = [key.description for key in app.query_one(Footer).query(FooterKey)]
         assert _("Reply") in labels and _("Postpone") in labels and "Reply" not in labels
         await press(pilot, "p")
-        assert _("Postpone #{id} until…").format(id=app.inbox.current.id) in widget_text(app.screen)
+        assert _("Postpone #{id} until…").format(id=app.main.inbox.current.id) in widget_text(app.screen)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -25,7 +25,7 @@ LIVE = 0.2
 async def cli(desk: Desk, *args: str) -> None:
     """Run the command line in its own OS process against the same store file."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tui_desk.cli", "--db", str(desk.path), "--as", "bob", *args,
+        sys.executable, "-m", "tui_desk", "--db", str(desk.path), "--as", "bob", *args,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
@@ -49,7 +49,7 @@ async def test_new_ticket_from_another_process_appears(desk: Desk) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "G")
-        assert (app.inbox.cursor, current_subject(app)) == (3, "Password reset link expired")
+        assert (app.main.inbox.cursor, current_subject(app)) == (3, "Password reset link expired")
 
         await cli(desk, "new", "--email", "x@y.z", "--subject", "Fresh", "--body", "hi", "--priority", "urgent")
         await wait_until(pilot, lambda: "Fresh" in inbox_subjects(app))
@@ -57,7 +57,7 @@ async def test_new_ticket_from_another_process_appears(desk: Desk) -> None:
 
         # Urgent, so it lands above the selected ticket: the selection follows the ticket, not the row.
         assert inbox_subjects(app).index("Fresh") == 2
-        assert (app.inbox.cursor, app.selected_id) == (4, password)
+        assert (app.main.inbox.cursor, app.main.selected_id) == (4, password)
         assert thread_text(app).startswith("#3 Password reset link expired")
         assert "New 3" in status_bar_text(app)
 
@@ -72,10 +72,10 @@ async def test_changes_from_another_process_refresh_inbox_and_thread(desk: Desk)
         await cli(desk, "status", str(site), "resolved")
         await wait_until(pilot, lambda: "Site down for EU customers" not in inbox_subjects(app))
         await settle(pilot)
-        assert (app.inbox.cursor, app.selected_id) == (2, password)
+        assert (app.main.inbox.cursor, app.main.selected_id) == (2, password)
 
         # A change to the selected ticket itself redraws its thread in place.
         await cli(desk, "note", str(password), "--body", "Bob called the customer.")
         await wait_until(pilot, lambda: "Bob called the customer." in thread_text(app))
         assert "Internal note · bob" in thread_text(app)
-        assert app.selected_id == password
+        assert app.main.selected_id == password

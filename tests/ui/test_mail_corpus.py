@@ -21,7 +21,7 @@ async def test_imported_corpus_is_shown_literally(empty_store: Store) -> None:
     app = make_app(empty_store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert "[bold]not bold[/bold]" in widget_text(app.inbox)
+        assert "[bold]not bold[/bold]" in widget_text(app.main.inbox)
         for _ in range(12):  # walk every ticket: each renders without an error
             await press(pilot, "j")
             assert "\x1b" not in thread_text(app)

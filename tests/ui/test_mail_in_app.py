@@ -49,7 +49,7 @@ async def test_a_reply_from_the_app_reaches_the_customer(desk: Desk, smtp_port) 
         await type_text(pilot, "We restarted the gateway.")
         await press(pilot, "ctrl+s")
         assert unsent_count(desk.store) == 1
-        app.run_mail()
+        app.main.run_mail()
         await settle(pilot)
         assert unsent_count(desk.store) == 0
         assert len(handler.received) == 1

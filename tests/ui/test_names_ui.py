@@ -72,7 +72,7 @@ async def test_item3_app_shows_no_escape_or_bidi_control_from_mail(empty_store: 
         assert "text/plain<U+2066>" in shown and "Mal<U+200B>lory" in shown
         assert "Odd␛[31m<U+202E>" in shown  # the custom status's name
         assert_safe(timeline_text(app))
-        assert_safe(widget_text(app.inbox))
+        assert_safe(widget_text(app.main.inbox))
         assert_safe(screen_text(app))
         assert "bob<U+202E>" in timeline_text(app)
     assert queries.get_ticket(empty_store, ticket).subject == f"Invoice{RLO}fdp.exe {ESC}[8mhidden"  # stored as it came

@@ -70,10 +70,10 @@ async def test_issue17_item1_cursor_row_shows_without_colour(desk: Desk, monkeyp
     app = make_app(desk.store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        cursor = app.inbox.get_component_rich_style("inbox--cursor")
+        cursor = app.main.inbox.get_component_rich_style("inbox--cursor")
         assert cursor.reverse, "with the inbox focused, the cursor row is drawn reversed"
         assert app.query_one("#inbox-pane").styles.border.top[0] == "double", "the focused pane stands out"
         await press(pilot, "enter")  # focus leaves the inbox: the row is still marked
-        assert app.inbox.get_component_rich_style("inbox--cursor").underline
+        assert app.main.inbox.get_component_rich_style("inbox--cursor").underline
         assert app.query_one("#thread-pane").styles.border.top[0] == "double"
         assert app.query_one("#inbox-pane").styles.border.top[0] == "round"

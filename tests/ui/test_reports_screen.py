@@ -99,7 +99,7 @@ async def test_escape_and_q_close_the_screen_not_the_app(desk: Desk, key: str) -
         await press(pilot, key)
         assert not isinstance(app.screen, ReportsScreen)
         assert app.is_running
-        assert app.inbox.total == 4  # back on the inbox, as it was
+        assert app.main.inbox.total == 4  # back on the inbox, as it was
 
 
 async def test_closing_before_the_report_is_ready_and_keys_while_it_works(desk: Desk) -> None:

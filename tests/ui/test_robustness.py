@@ -80,11 +80,11 @@ async def test_empty_store(empty_store: Store) -> None:
     app = make_app(empty_store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        assert app.inbox.total == 0
-        assert app.inbox.current is None
+        assert app.main.inbox.total == 0
+        assert app.main.inbox.current is None
         assert app.query_one("#inbox-pane").border_subtitle == "0 tickets"
         assert "No ticket selected" in thread_text(app)
-        assert widget_text(app.inbox).splitlines()[1].strip() == ""
+        assert widget_text(app.main.inbox).splitlines()[1].strip() == ""
 
         for key in ("r", "n", "e", "p", "o", "exclamation_mark", "d", "R", "a", "P", "t", "c", "D"):
             count = len(notifications(app, "warning"))
@@ -99,7 +99,7 @@ async def test_empty_store(empty_store: Store) -> None:
             await press(pilot, key)
         for view in "1234567":
             await press(pilot, view)
-            assert app.inbox.total == 0
+            assert app.main.inbox.total == 0
         assert "No ticket selected" in thread_text(app)
         assert not notifications(app, "error")
 
@@ -136,7 +136,7 @@ async def test_markup_and_escapes_are_shown_literally(empty_store: Store) -> Non
     app = make_app(empty_store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        row_line = widget_text(app.inbox).splitlines()[1]
+        row_line = widget_text(app.main.inbox).splitlines()[1]
         assert SUBJECT in row_line and "[red]Eve[/red]" in row_line
 
         shown = thread_text(app)
@@ -163,7 +163,7 @@ async def test_hundred_tags_and_huge_subject_render(empty_store: Store) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert current_subject(app) == subject
-        row_line = widget_text(app.inbox).splitlines()[1]
+        row_line = widget_text(app.main.inbox).splitlines()[1]
         assert "Everything is broken" in row_line and "…" in row_line
         assert len(row_line) <= SIZE[0]
         shown = thread_text(app)

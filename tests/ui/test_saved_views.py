@@ -186,7 +186,7 @@ async def test_tabs_follow_the_view_and_switch_with_braces_and_clicks(desk: Desk
         await settle(pilot)
         assert active_tab(app) == "mine, all"
         assert inbox_subjects(app) == ["Password reset link expired"]
-        assert app.focused is app.inbox  # the tabs take no focus: Tab still moves between panes
+        assert app.focused is app.main.inbox  # the tabs take no focus: Tab still moves between panes
 
 
 async def test_picker_lists_saved_views(desk: Desk, tmp_path: Path) -> None:
@@ -280,7 +280,7 @@ async def test_config_that_cannot_be_written_is_a_notification(desk: Desk, tmp_p
         assert errors == [f"Cannot read the config file {config}: Not a directory"]
         assert tab_labels(app) == []
         await press(pilot, "2")  # still running
-        assert app.inbox.total == 7
+        assert app.main.inbox.total == 7
 
 
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc: a folder nobody can write in")
@@ -297,7 +297,7 @@ async def test_read_only_config_folder_is_a_notification(desk: Desk) -> None:
         assert len(errors) == 1 and errors[0].startswith(f"Cannot write the config file {config}: "), errors
         assert tab_labels(app) == []
         await press(pilot, "2")
-        assert app.inbox.total == 7
+        assert app.main.inbox.total == 7
 
 
 async def test_view_names_are_shown_as_typed_never_as_markup(desk: Desk, tmp_path: Path) -> None:
@@ -348,7 +348,7 @@ async def test_layout_with_tabs_at_80x24_and_160x48(desk: Desk, tmp_path: Path) 
             assert tabs.region.height == 1 and tabs.region.width == size[0]
             assert bar.region.bottom == tabs.region.y and tabs.region.bottom == pane.region.y  # between the two
             assert current_subject(app) == "VPN drops every hour"
-            inbox_lines = widget_text(app.inbox).splitlines()
+            inbox_lines = widget_text(app.main.inbox).splitlines()
             assert any("VPN drops every hour" in line for line in inbox_lines), inbox_lines
             assert app.query_one("#thread-pane").region.height >= 5
 

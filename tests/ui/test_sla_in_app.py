@@ -29,12 +29,12 @@ async def test_the_open_ticket_warns_when_its_first_response_becomes_overdue(des
         assert not notifications(app, "warning") and not notifications(app, "error")
 
         clock.at += timedelta(minutes=25)  # 5 minutes left: near
-        app.sla_tick()
+        app.main.sla_tick()
         await settle(pilot)
         assert any("first response due" in n for n in notifications(app, "warning"))
 
         clock.at += timedelta(minutes=10)  # 5 minutes late
-        app.sla_tick()
+        app.main.sla_tick()
         await settle(pilot)
         assert "first response overdue by 5m" in thread_text(app)
         assert any("overdue" in n for n in notifications(app, "error"))

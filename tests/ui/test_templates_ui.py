@@ -15,7 +15,8 @@ from tui_desk.store import queries
 from tui_desk.ui.screens.dialogs import ConfirmDialog, TextPrompt
 from tui_desk.ui.screens.help import HelpScreen
 from tui_desk.ui.screens.reply import ReplyScreen
-from tui_desk.ui.screens.templates import TemplateEditor, TemplatePicker, TemplatesScreen
+from tui_desk.ui.screens.template_picker import TemplatePicker
+from tui_desk.ui.screens.templates import TemplateEditor, TemplatesScreen
 
 from .conftest import Desk, make_app
 from .helpers import SIZE, notifications, press, settle, status_of, type_text, widget_text
@@ -281,7 +282,7 @@ async def test_names_are_shown_literally_and_a_refused_name_is_said_before_the_t
     app = make_app(desk.store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.action_saved_replies()
+        app.main.action_saved_replies()
         await settle(pilot)
         screen = app.screen
         for _ in range(6):  # past "a [/] b", highlighted on the way: no MarkupError

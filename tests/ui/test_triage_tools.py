@@ -30,14 +30,14 @@ async def test_space_marks_and_bulk_resolve_changes_only_the_marked(desk: Desk) 
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "space", "j", "space")  # VPN, (skip Site), Invoice
-        assert app.inbox.marked == {ids["vpn"], ids["invoice"]}
+        assert app.main.inbox.marked == {ids["vpn"], ids["invoice"]}
         assert "2 marked" in status_bar_text(app)
-        lines = widget_text(app.inbox).splitlines()
+        lines = widget_text(app.main.inbox).splitlines()
         assert lines[1].startswith("✔") and lines[3].startswith("✔") and lines[2].startswith("●")
         await press(pilot, "e")
         assert {status_of(desk.store, ids[k]) for k in ("vpn", "invoice")} == {"resolved"}
         assert status_of(desk.store, ids["site"]) == "open"
-        assert app.inbox.marked == set()
+        assert app.main.inbox.marked == set()
         assert "2 resolved · u undoes" in notifications(app)
         assert inbox_subjects(app) == [ATTENTION[1], ATTENTION[3]]
 
@@ -49,8 +49,8 @@ async def test_mark_all_then_bulk_names_the_refused(desk: Desk) -> None:
         await settle(pilot)
         await press(pilot, "2")  # All: includes the resolved and postponed ones
         await press(pilot, "asterisk")
-        total = app.inbox.total
-        assert len(app.inbox.marked) == total == 7
+        total = app.main.inbox.total
+        assert len(app.main.inbox.marked) == total == 7
         await press(pilot, "p")
         await press(pilot, "enter")  # the first quick choice
         postponed = [k for k in ("vpn", "site", "invoice", "password", "printer") if status_of(desk.store, ids[k]) == "postponed"]
@@ -66,12 +66,12 @@ async def test_escape_clears_the_marks_and_changing_view_too(desk: Desk) -> None
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "space", "space")
-        assert len(app.inbox.marked) == 2
+        assert len(app.main.inbox.marked) == 2
         await press(pilot, "escape")
-        assert app.inbox.marked == set()
+        assert app.main.inbox.marked == set()
         assert "marked" not in status_bar_text(app)
         await press(pilot, "space", "2")
-        assert app.inbox.marked == set()
+        assert app.main.inbox.marked == set()
 
 
 async def test_undo_key_takes_back_a_bulk_action_and_reports_it(desk: Desk) -> None:
@@ -171,7 +171,7 @@ async def test_hash_goes_to_a_ticket_by_number_in_the_view_that_holds_it(desk: D
         await type_text(pilot, f"#{ids['prize']}")
         await press(pilot, "enter")
         assert current_subject(app) == "You won a prize!!!"  # in the Spam view
-        assert app.view_key == "spam"
+        assert app.main.view_key == "spam"
         await press(pilot, "number_sign")
         await type_text(pilot, str(ids["refund"]))
         await press(pilot, "enter")
@@ -188,11 +188,11 @@ async def test_to_solve_leaves_the_marks_of_the_view_it_leaves(desk: Desk) -> No
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         await press(pilot, "5", "asterisk")  # Resolved: the refund ticket
-        assert app.inbox.marked == {desk.ids["refund"]}
+        assert app.main.inbox.marked == {desk.ids["refund"]}
         await press(pilot, "s")
         assert inbox_subjects(app) == ATTENTION
         # A bulk action now must not reach a ticket the agent no longer sees.
-        assert app.inbox.marked == set() and "marked" not in status_bar_text(app)
+        assert app.main.inbox.marked == set() and "marked" not in status_bar_text(app)
 
 
 async def test_mark_all_that_finishes_after_a_view_change_marks_nothing(desk: Desk, monkeypatch) -> None:  # noqa: ANN001
@@ -213,7 +213,7 @@ async def test_mark_all_that_finishes_after_a_view_change_marks_nothing(desk: De
         await pilot.pause(0.4)
         await settle(pilot)
         assert inbox_subjects(app) == ATTENTION
-        assert app.inbox.marked == set()
+        assert app.main.inbox.marked == set()
 
 
 async def test_a_number_too_large_for_a_ticket_is_said_plainly(desk: Desk) -> None:

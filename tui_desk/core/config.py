@@ -82,6 +82,24 @@ def load_config(path: Path | None = None) -> Config:
     return Config(language=language, agent=agent, raw=data)
 
 
+def key_table(config: Config) -> tuple[dict[str, str], list[str]]:
+    """The ``[keys]`` table (action name = "key" or "key1,key2"), and the entries that are not text.
+
+    Which names are actions and keys is the app's to say (ui/action_table.py).
+    """
+    table = (config.raw or {}).get("keys", {})
+    if not isinstance(table, dict):
+        return {}, [_("[keys] must be a table of action = \"key\"")]
+    keys: dict[str, str] = {}
+    problems: list[str] = []
+    for name, value in table.items():
+        if isinstance(value, str) and value.strip():
+            keys[name] = value.strip()
+        else:
+            problems.append(_("[keys] {name}: not a key: {key}").format(name=name, key=value))
+    return keys, problems
+
+
 def write_config_text(text: str, path: Path | None = None) -> Path:
     """Replace the config file with `text` atomically: a temp file in the same folder, then a rename.
 

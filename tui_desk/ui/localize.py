@@ -25,9 +25,10 @@ def _ours(cls: type) -> bool:
 
 def _subclasses(cls: type) -> list[type]:
     found: list[type] = []
-    stack = [cls]
+    stack: list[type] = [cls]
     while stack:
-        for sub in stack.pop().__subclasses__():
+        subclasses: list[type] = stack.pop().__subclasses__()
+        for sub in subclasses:
             found.append(sub)
             stack.append(sub)
     return found

@@ -1,6 +1,6 @@
 """Saved views in the app: save the view shown under a name, switch to one, delete one.
 
-A mixin of TuiDeskApp, so app.py only wires it in: the keys (`V` save, `{` / `}`
+A base of MainScreen (screens/main.py), which only wires it in: the keys (`V` save, `{` / `}`
 previous / next), the row of tabs above the inbox, the `v` picker, the command
 palette and the help. The views live in the config file
 (`tui_desk.core.saved_views`), which is read again before every change, so
@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
 
@@ -20,37 +18,21 @@ from ..core.saved_views import SavedView, SavedViews, check_name, read_views, re
 from ..domain.errors import TuiDeskError
 from ..domain.text import one_line
 from ..i18n import _
-from ..store.queries import InboxFilter
 from .format import markup_literal
-from .screens.dialogs import ConfirmDialog, TextPrompt
+from .panes import PanesBase, given
+from .screens.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt
 from .widgets.view_tabs import ViewTabs
-
-if TYPE_CHECKING:
-    from textual.app import App
-
-    _Base = App[None]
-else:
-    _Base = object
 
 # Values of the `v` picker that are saved views; a status key never starts with a space.
 PICK_PREFIX = " saved:"
 
 
-class SavedViewsMixin(_Base):
-    """What TuiDeskApp needs for saved views; it provides the attributes declared here."""
+class SavedViewsMixin(PanesBase):
+    """Saved views on the main screen: the tabs, the `v` picker's entries, the palette's commands."""
 
-    config_file: Path | None
-    saved_views: SavedViews
-    actor: str
-    flt: InboxFilter
     # The saved view last opened: two views may hold the same filter, and `}` must still
     # move on from the one shown.
     _shown_saved_view: str | None = None
-
-    if TYPE_CHECKING:
-
-        def set_filter(self, flt: InboxFilter, view_key: str | None = None) -> None: ...
-        def status_label(self, key: str) -> str: ...
 
     # -- reading ------------------------------------------------------------------------
     def load_saved_views(self) -> None:
@@ -77,9 +59,9 @@ class SavedViewsMixin(_Base):
     def current_saved_view(self) -> SavedView | None:
         """The saved view that shows exactly what the inbox shows now, if any."""
         shown = self.saved_views.get(self._shown_saved_view) if self._shown_saved_view else None
-        if shown is not None and shown.inbox_filter(self.actor) == self.flt:
+        if shown is not None and shown.inbox_filter(self.actor) == self.inbox_filter:
             return shown
-        return next((v for v in self.saved_views.views if v.inbox_filter(self.actor) == self.flt), None)
+        return next((v for v in self.saved_views.views if v.inbox_filter(self.actor) == self.inbox_filter), None)
 
     def follow_saved_view(self) -> None:
         """Light the tab of the saved view shown (none when the filter differs from every view)."""
@@ -92,12 +74,12 @@ class SavedViewsMixin(_Base):
         if view is None:
             self.notify(_("No saved view “{name}”").format(name=one_line(name)), severity="warning", markup=False)
             return
-        if view.inbox_filter(self.actor) != self.flt:
+        if view.inbox_filter(self.actor) != self.inbox_filter:
             self.set_filter(view.inbox_filter(self.actor), view.status)
         self._shown_saved_view = view.name
         self.follow_saved_view()
 
-    def on_view_tabs_picked(self, event: ViewTabs.Picked) -> None:  # by name: a mixin has no @on
+    def on_view_tabs_picked(self, event: ViewTabs.Picked) -> None:
         self.show_saved_view(event.name)
 
     def action_saved_view(self, step: int) -> None:
@@ -117,6 +99,16 @@ class SavedViewsMixin(_Base):
         """The saved views for the `v` picker, as (value, label)."""
         return [(PICK_PREFIX + v.name, _("Saved view: {name}").format(name=one_line(v.name))) for v in self.saved_views.views]
 
+    def action_pick_view(self) -> None:
+        self.app.push_screen(
+            ChoiceDialog(_("Show…"), [(v.key, v.label) for v in self.views()] + self.saved_view_choices()),
+            given(self._show_picked),
+        )
+
+    def _show_picked(self, value: str) -> None:
+        if not self.picked_saved_view(value):
+            self.action_view(value)
+
     def picked_saved_view(self, value: str) -> bool:
         """Show the saved view picked in the `v` picker; False if `value` is not one."""
         if not value.startswith(PICK_PREFIX):
@@ -131,7 +123,7 @@ class SavedViewsMixin(_Base):
             self.notify(_("Saved views need a config file"), severity="warning")
             return
         try:
-            draft = SavedView.from_filter("", self.flt, self.actor)
+            draft = SavedView.from_filter("", self.inbox_filter, self.actor)
         except TuiDeskError as error:
             self.notify(str(error), severity="warning", markup=False)
             return
@@ -152,13 +144,13 @@ class SavedViewsMixin(_Base):
                     self._write_view(view)
 
             if name in self.saved_views.names:
-                self.push_screen(
+                self.app.push_screen(
                     ConfirmDialog(_("Replace the saved view “{name}”?").format(name=one_line(name))), replace_it
                 )
             else:
                 self._write_view(view)
 
-        self.push_screen(
+        self.app.push_screen(
             TextPrompt(
                 _("Save this view as…"),
                 value=current.name if current else "",
@@ -193,7 +185,7 @@ class SavedViewsMixin(_Base):
             self.load_saved_views()
             self.notify(_("Deleted the saved view “{name}”").format(name=one_line(name)), markup=False)
 
-        self.push_screen(
+        self.app.push_screen(
             ConfirmDialog(
                 _("Delete the saved view “{name}”? The tickets stay as they are.").format(name=one_line(name))
             ),
@@ -202,9 +194,6 @@ class SavedViewsMixin(_Base):
 
     # -- command palette -----------------------------------------------------------------
     def saved_view_commands(self) -> Iterator[SystemCommand]:
-        yield SystemCommand(
-            _("Save view as…"), _("Save the view, filter, search and sort under a name"), self.action_save_view
-        )
         for view in self.saved_views.views:
             # The palette reads titles as markup: escape, so "[bold]x" shows as typed.
             name = markup_literal(one_line(view.name))

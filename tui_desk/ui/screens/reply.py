@@ -31,7 +31,7 @@ from ..drafts import Drafts
 from ..failures import report_failure
 from ..format import cut_text
 from .dialogs import LeaveEditorDialog
-from .templates import Insertion, TemplatePicker, insert_into
+from .template_picker import Insertion, TemplatePicker, insert_into
 
 DRAFT_SAVE_DELAY = 0.5  # seconds of quiet typing before the draft is written
 QUOTE_CHARS = 4_000

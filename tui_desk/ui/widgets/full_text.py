@@ -22,6 +22,7 @@ from textual.strip import Strip
 
 from ...domain.text import printable
 from ...i18n import N_
+from ..failures import ReportsWorkerFailures
 
 
 @dataclass(frozen=True)
@@ -73,7 +74,7 @@ def wrap_offsets(line: str, width: int) -> list[tuple[int, int]]:
     return rows
 
 
-class FullTextView(ScrollView, can_focus=True):
+class FullTextView(ReportsWorkerFailures, ScrollView, can_focus=True):
     BINDINGS = [
         ("j", "scroll_down", N_("Down")),
         ("k", "scroll_up", N_("Up")),
@@ -106,7 +107,7 @@ class FullTextView(ScrollView, can_focus=True):
             self._wrapped_width = width
             self._wrap(width)
 
-    @work(thread=True, exclusive=True, group="full-text")
+    @work(thread=True, exclusive=True, group="full-text", exit_on_error=False)
     def _wrap(self, width: int) -> None:
         rows: list[tuple[int, int, int]] = []
         for number, (line, _heading) in enumerate(self._lines):

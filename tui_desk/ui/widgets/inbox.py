@@ -77,6 +77,7 @@ class InboxList(ReportsWorkerFailures, ScrollView, can_focus=True):
 
     COMPONENT_CLASSES = {
         "inbox--header",
+        "inbox--failed",
         "inbox--cursor",
         "inbox--attention",
         "inbox--muted",
@@ -103,6 +104,7 @@ class InboxList(ReportsWorkerFailures, ScrollView, can_focus=True):
     InboxList > .inbox--urgent { color: $error; text-style: bold; }
     InboxList > .inbox--high { color: $warning; }
     InboxList > .inbox--loading { color: $text-disabled; }
+    InboxList > .inbox--failed { color: $error; }
     InboxList > .inbox--sla-near { color: $warning; text-style: bold; }
     InboxList > .inbox--sla-breached { color: $error; text-style: bold; }
     InboxList > .inbox--marked { background: $accent 30%; }
@@ -146,6 +148,7 @@ class InboxList(ReportsWorkerFailures, ScrollView, can_focus=True):
         self.total = 0
         self._pages: dict[int, list[InboxRow]] = {}
         self._pending: set[int] = set()
+        self._failed: set[int] = set()  # pages whose query failed: an error row until the next move
         self._generation = 0
         self._loader: PageLoader | None = None
         self._announced: int | None = None
@@ -183,6 +186,7 @@ class InboxList(ReportsWorkerFailures, ScrollView, can_focus=True):
         self.total = total
         self._pages = dict(pages)
         self._pending.clear()
+        self._failed.clear()
         self._announced = None
         self.virtual_size = Size(self.size.width, total + 1)  # +1: the header line
         self.cursor = max(0, min(cursor, total - 1)) if total else 0
@@ -200,7 +204,7 @@ class InboxList(ReportsWorkerFailures, ScrollView, can_focus=True):
         return self.row_at(self.cursor) if self.total else None
 
     def _request_page(self, page_no: int) -> None:
-        if page_no in self._pages or page_no in self._pending or self._loader is None:
+        if page_no in self._pages or page_no in self._pending or page_no in self._failed or self._loader is None:
             return
         self._pending.add(page_no)
         generation = self._generation
@@ -219,9 +223,12 @@ class InboxList(ReportsWorkerFailures, ScrollView, can_focus=True):
         self.run_worker(load, thread=True, group="inbox-page", exit_on_error=False)
 
     def _page_failed(self, generation: int, page_no: int) -> None:
-        # No repaint here: that would ask again at once, over and over, while the store is broken.
+        # Its rows say so instead of "…" (loading); the next cursor move asks again, not
+        # the repaint itself, which would ask over and over while the store is broken.
         if generation == self._generation:
             self._pending.discard(page_no)
+            self._failed.add(page_no)
+            self.refresh()
 
     def _page_loaded(self, generation: int, page_no: int, rows: list[InboxRow]) -> None:
         if generation != self._generation:
@@ -237,6 +244,9 @@ class InboxList(ReportsWorkerFailures, ScrollView, can_focus=True):
 
     # -- cursor -------------------------------------------------------------------------
     def watch_cursor(self, old: int, new: int) -> None:
+        if self._failed:
+            self._failed.clear()  # a move tries the failed pages again
+            self.refresh()
         row = self.current
         if row is not None and row.id != self._announced:
             self.on_move()
@@ -352,6 +362,9 @@ class InboxList(ReportsWorkerFailures, ScrollView, can_focus=True):
         if index >= self.total or index < 0:
             return Strip.blank(width, self.rich_style)
         row = self.row_at(index)
+        if row is None and index // PAGE_SIZE in self._failed:
+            style = self.rich_style + self.get_component_rich_style("inbox--failed")
+            return Strip([Segment(_fit("  " + _("Could not be read; move the cursor to try again"), width), style)], width)
         if row is None:
             self._request_page(index // PAGE_SIZE)
             style = self.rich_style + self.get_component_rich_style("inbox--loading")

@@ -27,7 +27,7 @@ THREAD_CHARS = 200_000
 FIELD_CHARS = 1_000
 ATTACHMENTS_SHOWN = 50
 
-_KIND_STYLE = {
+_KIND_STYLE: dict[str, tuple[str, str]] = {
     MessageKind.CUSTOMER: ("blue", "bold blue"),
     MessageKind.REPLY: ("green", "bold green"),
     MessageKind.NOTE: ("yellow", "bold yellow"),

@@ -1,0 +1,176 @@
+"""What the main screen does on its own: live refresh, SLA ticks, time rules, mail, kept drafts.
+
+A base of MainScreen (screens/main.py). Started once the first inbox rows are on
+screen (`first_rows_shown`), so a slow first run never delays the inbox.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+from textual import work
+
+from ..core.rules import run_rules
+from ..domain.clock import to_epoch
+from ..domain.errors import NotFound
+from ..domain.text import one_line
+from ..i18n import _
+from ..store import queries
+from .failures import describe_failure
+from .panes import PanesBase
+from .widgets.thread import DEFAULT_MESSAGE_LIMIT
+
+LIVE_INTERVAL = 1.0
+SLA_TICK = 30.0
+RULES_INTERVAL = 60.0
+MAIL_INTERVAL = 60.0
+
+
+class BackgroundJobs(PanesBase):
+    """Timers and workers that keep the panes current while the agent reads."""
+
+    def start_live_refresh(self, interval: float) -> None:
+        self.set_interval(interval, self.check_for_changes)
+        self.set_interval(SLA_TICK, self.sla_tick)
+
+    def first_rows_shown(self) -> None:
+        # After the first rows are on screen: a first run may replay SLA clocks for seconds.
+        if self.rules is not None:
+            self.run_time_rules()
+            self.set_interval(RULES_INTERVAL, self.run_time_rules)
+        if self.mail is not None and (self.mail.smtp is not None or self.mail.imap):
+            self.run_mail()
+            self.set_interval(MAIL_INTERVAL, self.run_mail)
+        self._find_drafts()
+
+    def sla_tick(self) -> None:
+        """Time passes: redraw SLA columns and warn when the open ticket turns near or breached."""
+        self.inbox.refresh()
+        if self.selected_id is not None:
+            self.load_ticket(self.selected_id)  # its header and the near/breached warning
+
+    @work(thread=True, group="drafts", exit_on_error=False)
+    def _find_drafts(self) -> None:
+        """Say at start which unsent texts a quit or crash left, wherever their tickets went.
+
+        A draft waits on its ticket for r or n; nobody would find it without being told.
+        A ticket merged since hands its draft on to the ticket it lives on in; one purged
+        since leaves the file, and the notice says where it is.
+        """
+        waiting: list[int] = []
+        lines: list[str] = []
+        for kind, ticket_id in self.drafts.kept():
+            try:
+                ticket = queries.get_ticket(self.store, ticket_id)
+                for _hop in range(100):  # merged into a ticket merged in turn…
+                    if ticket.merged_into is None:
+                        break
+                    ticket = queries.get_ticket(self.store, ticket.merged_into)
+                text = self.drafts.load(kind, ticket_id)
+                written = self.drafts.written_at(kind, ticket_id)
+                if text is not None and written is not None and any(
+                    m.kind == kind and m.author == self.actor and m.body == text and to_epoch(m.created_at) >= written - 60
+                    for m in queries.ticket_messages(self.store, ticket.id, limit=DEFAULT_MESSAGE_LIMIT)
+                ):
+                    # Stored after it was last written, but the app ended before it could delete
+                    # it (a kill -9 or a quit while sending): offered again, it would go twice.
+                    # The same words sent before the draft was written are another message.
+                    with contextlib.suppress(OSError):  # then it is offered once more, no worse
+                        self.drafts.delete(kind, ticket_id)
+                    continue
+            except NotFound:
+                path = self.drafts.path(kind, ticket_id)
+                lines.append(
+                    _("#{id} no longer exists; your unsent text for it is in {path}").format(id=ticket_id, path=path)
+                )
+                continue
+            if ticket.id != ticket_id:
+                try:
+                    self.drafts.move(kind, ticket_id, ticket.id)
+                except OSError as error:  # one draft that cannot move never hides the others
+                    lines.append(describe_failure(error, self.store.path))
+                    continue
+                lines.append(
+                    _("#{id} was merged into #{target}: your unsent text for it is now on #{target}").format(
+                        id=ticket_id, target=ticket.id
+                    )
+                )
+            waiting.append(ticket.id)
+        if waiting:
+            shown = list(dict.fromkeys(waiting))
+            tickets = ", ".join(f"#{i}" for i in shown[:10]) + (", …" if len(shown) > 10 else "")
+            lines.insert(0, _("Unsent text kept for {tickets}: r or n on the ticket brings it back").format(tickets=tickets))
+        if lines:
+            text = "\n".join(lines[:6]) + ("\n…" if len(lines) > 6 else "")  # a notice, not a report
+            self.app.call_from_thread(self.notify, text, severity="warning", markup=False, timeout=15)
+
+    def run_time_rules(self) -> None:
+        self._run_time_rules()
+
+    @work(thread=True, group="rules", exclusive=True, exit_on_error=False)
+    def _run_time_rules(self) -> None:
+        """Wake postponed tickets, auto-resolve and purge, keep SLA clocks current (actor: system)."""
+        try:
+            report = run_rules(self.service, self.rules)
+        except Exception as error:
+            self.app.call_from_thread(self.report_failure, error)
+            return
+        if report.woken or report.auto_resolved or report.purged:
+            message = _("Time rules: {woken} woken, {resolved} resolved automatically, {purged} purged").format(
+                woken=report.woken, resolved=report.auto_resolved, purged=report.purged
+            )
+            self.app.call_from_thread(self.notify, message, markup=False, timeout=6)
+        if report.changed or report.sla_rebuilt:
+            self.app.call_from_thread(self.refresh_inbox)
+
+    def run_mail(self) -> None:
+        self._run_mail()
+
+    @work(thread=True, group="mail", exclusive=True, exit_on_error=False)
+    def _run_mail(self) -> None:
+        """Send due replies and fetch new mail; the live refresh shows what arrives."""
+        from ..mail.imap import fetch_all
+        from ..mail.outbox import send_due, unsent_count
+
+        assert self.mail is not None
+        problems: list[str] = []
+        if self.mail.smtp is not None:
+            try:
+                result = send_due(self.store, self.mail, clock=self.clock)
+                problems.extend(error for _id, error in result.errors or [])
+            except Exception as error:
+                problems.append(describe_failure(error, self.store.path))
+        if self.mail.imap:
+            try:
+                for _account, summary in fetch_all(self.service, self.mail):
+                    left = _("not stored, left unseen on the server: {where}: {why}")
+                    problems.extend(left.format(where=one_line(where), why=one_line(why)) for where, why in summary.skipped)
+            except Exception as error:
+                problems.append(describe_failure(error, self.store.path))
+        try:
+            unsent = unsent_count(self.store)
+        except Exception as error:
+            unsent = self.unsent
+            problems.append(describe_failure(error, self.store.path))
+        self.app.call_from_thread(self._mail_done, unsent, problems)
+
+    def _mail_done(self, unsent: int, problems: list[str]) -> None:
+        self.unsent = unsent
+        self._update_status_bar()
+        if problems:
+            self.notify(
+                _("Mail: {problem}").format(problem=problems[0]), severity="warning", markup=False, timeout=8
+            )
+
+    def check_for_changes(self) -> None:
+        self._check_marker()
+
+    @work(thread=True, group="live", exclusive=True, exit_on_error=False)
+    def _check_marker(self) -> None:
+        try:
+            marker = queries.change_marker(self.store)
+        except Exception as error:
+            self.app.call_from_thread(self.report_failure, error)  # said once, not every second
+            return
+        if marker != self._marker:
+            self.app.call_from_thread(self.refresh_inbox)

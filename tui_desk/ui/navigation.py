@@ -1,0 +1,201 @@
+"""Moving about the main screen: between tickets, views, filters and panes.
+
+A base of MainScreen (screens/main.py); what the inbox shows is its one reactive
+`inbox_filter` (panes.py), so every move here ends in `set_filter`.
+"""
+
+from __future__ import annotations
+
+from ..core.ticket_ids import parse_ticket_id
+from ..core.triage import next_to_solve
+from ..domain.errors import TuiDeskError
+from ..domain.models import Meaning, Ticket
+from ..domain.text import one_line
+from ..i18n import _
+from ..store import queries
+from ..store.queries import VIEW_ALL, VIEW_ATTENTION, InboxFilter
+from .panes import PanesBase, given
+from .screens.dialogs import ChoiceDialog, TextPrompt
+from .screens.full_text import FullTextScreen
+from .screens.reports import ReportsScreen
+from .screens.templates import TemplatesScreen
+
+
+class Navigation(PanesBase):
+    """The keys that move, look and switch views; none of them changes a ticket."""
+
+    def action_next_ticket(self) -> None:
+        self.inbox.action_cursor(1)
+
+    def action_previous_ticket(self) -> None:
+        self.inbox.action_cursor(-1)
+
+    def action_to_solve(self) -> None:
+        def work() -> None:
+            try:
+                ticket_id = next_to_solve(self.store)
+            except Exception as error:
+                self.app.call_from_thread(self.report_failure, error)
+                return
+            self.app.call_from_thread(self._go_to_solve, ticket_id)
+
+        self.run_worker(work, thread=True, group="to-solve", exit_on_error=False)
+
+    def _go_to_solve(self, ticket_id: int | None) -> None:
+        if ticket_id is None:
+            self.notify(_("Nothing needs an answer now"))
+            return
+        self.selected_id = ticket_id
+        self.ticket = None
+        self.set_filter(InboxFilter(view=VIEW_ATTENTION), VIEW_ATTENTION)
+        self.inbox.focus()
+
+    def action_go_to(self) -> None:
+        """Open a ticket by its number, in whichever view holds it."""
+
+        def typed(value: str | None) -> None:
+            if not value or not value.strip():
+                return
+            try:
+                ticket_id = parse_ticket_id(value)
+            except TuiDeskError as error:
+                self._error(str(error))
+                return
+
+            def work() -> None:
+                try:
+                    ticket = queries.get_ticket(self.store, ticket_id)
+                except Exception as error:
+                    self.app.call_from_thread(self.report_failure, error)
+                    return
+                self.app.call_from_thread(self._go_to_ticket, ticket)
+
+            self.run_worker(work, thread=True, group="go-to", exit_on_error=False)
+
+        self.app.push_screen(TextPrompt(_("Go to ticket…"), placeholder=_("ticket number")), typed)
+
+    def _go_to_ticket(self, ticket: Ticket) -> None:
+        definition = self.status_defs.get(ticket.status)
+        if definition is not None and definition.meaning in (Meaning.SPAM, Meaning.DELETED, Meaning.MERGED):
+            flt, key = InboxFilter(view="status", statuses=(ticket.status,)), ticket.status
+        else:
+            flt, key = InboxFilter(view=VIEW_ALL), VIEW_ALL
+        self.selected_id = ticket.id
+        self.ticket = None
+        self.set_filter(flt, key)
+        self.inbox.focus()
+
+    def action_toggle_order(self) -> None:
+        order = "inbox" if self.inbox_filter.order == "sla" else "sla"
+        self.set_filter(self.inbox_filter.with_(order=order))
+        self.notify(_("Sorted by SLA due time") if order == "sla" else _("Sorted by priority, then waiting time"))
+
+    def action_search(self) -> None:
+        def typed(value: str | None) -> None:
+            if value is not None:
+                self.set_filter(self.inbox_filter.with_(search=value.strip() or None))
+
+        self.app.push_screen(
+            TextPrompt(
+                _("Search subjects and messages"),
+                value=self.inbox_filter.search or "",
+                placeholder=_("words; empty clears the search"),
+            ),
+            typed,
+        )
+
+    def action_filter(self) -> None:
+        choices = [
+            ("assignee", _("By assignee…")),
+            ("mine", _("Mine ({name})").format(name=one_line(self.actor))),
+            ("unassigned", _("Unassigned")),
+            ("department", _("By department…")),
+            ("tag", _("By tag…")),
+            ("clear", _("Clear filters and search")),
+        ]
+
+        def pick_value(kind: str, names: list[str]) -> None:
+            field = {"assignee": "assignee", "department": "department", "tag": "tag"}[kind]
+            self.app.push_screen(
+                ChoiceDialog(_("Filter by {what}").format(what=field), [(n, one_line(n)) for n in names], allow_typed=True),
+                given(lambda value: self.set_filter(self.inbox_filter.with_(**{field: value}))),
+            )
+
+        def chosen(kind: str | None) -> None:
+            if kind == "clear":
+                self.set_filter(InboxFilter(view=self.inbox_filter.view, statuses=self.inbox_filter.statuses))
+            elif kind == "mine":
+                self.set_filter(self.inbox_filter.with_(assignee=self.actor))
+            elif kind == "unassigned":
+                self.set_filter(self.inbox_filter.with_(assignee="-"))
+            elif kind in ("assignee", "department", "tag"):
+                reader = {
+                    "assignee": queries.agent_names,
+                    "department": queries.department_names,
+                    "tag": queries.tag_names,
+                }[kind]
+                self._with_names(reader, lambda names: pick_value(kind, names))
+
+        self.app.push_screen(ChoiceDialog(_("Filter the inbox"), choices), chosen)
+
+    def action_back_to_inbox(self) -> None:
+        """Esc: leave a pane for the inbox; in the inbox, clear the marks, then search and filters."""
+        if self.maximized is not None:
+            self.minimize()
+            return
+        if self.focused is not self.inbox:
+            self.inbox.focus()
+            return
+        if self.inbox.marked:
+            self.inbox.set_marks(set())
+            return
+        if self.inbox_filter.search or self.inbox_filter.assignee or self.inbox_filter.department or self.inbox_filter.tag:
+            self.set_filter(InboxFilter(view=self.inbox_filter.view, statuses=self.inbox_filter.statuses))
+
+    def action_whole_thread(self) -> None:
+        if self.selected_id is not None:
+            self._whole_thread.add(self.selected_id)
+            self.load_ticket(self.selected_id)
+
+    def action_full_text(self) -> None:
+        """Every message of the thread whole, however long (the thread pane cuts long ones)."""
+        row = self._require_ticket()
+        if row is None:
+            return
+        if not self._thread_shown(row.id):
+            return
+        ticket, messages = self.ticket, self._messages
+        assert ticket is not None
+        if len(messages) >= ticket.message_count:
+            self.app.push_screen(FullTextScreen(ticket, messages))
+            return
+
+        # The thread pane holds only the latest messages of a long thread: read them all.
+        def work() -> None:
+            try:
+                everything = queries.ticket_messages(self.store, ticket.id)
+            except Exception as error:
+                self.app.call_from_thread(self.report_failure, error)
+                return
+            self.app.call_from_thread(self.app.push_screen, FullTextScreen(ticket, everything))
+
+        self.run_worker(work, thread=True, group="full-text", exit_on_error=False)
+
+    def action_toggle_timeline(self) -> None:
+        self.query_one("#timeline-pane").toggle_class("hidden")
+
+    def action_zoom(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+        elif self.focused is not None:
+            self.maximize(self.focused)
+
+    def action_resize_inbox(self, delta: int) -> None:
+        self._inbox_height = max(15, min(85, self._inbox_height + delta))
+        self.query_one("#inbox-pane").styles.height = f"{self._inbox_height}%"
+
+    def action_reports(self) -> None:
+        self.app.push_screen(ReportsScreen(self.store, self.service.sla, self.clock))
+
+    def action_saved_replies(self) -> None:
+        self.app.push_screen(TemplatesScreen(self.store))
