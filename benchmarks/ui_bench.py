@@ -27,7 +27,7 @@ CHILD = r"""
 import sys, time
 from tui_desk.store import open_store
 from tui_desk.ui.app import TuiDeskApp
-from tui_desk.ui.screens.main import MainScreen
+from tui_desk.ui.main_screen import MainScreen
 
 class FirstRowsScreen(MainScreen):
     def _apply_inbox(self, request, flt, snapshot):
@@ -103,7 +103,7 @@ async def selection_latency(
     """
     from tui_desk.store import open_store
     from tui_desk.ui.app import TuiDeskApp
-    from tui_desk.ui.screens.main import MainScreen
+    from tui_desk.ui.main_screen import MainScreen
 
     class TimedScreen(MainScreen):
         def _show_ticket(self, snapshot) -> None:  # noqa: ANN001

@@ -1,7 +1,7 @@
 """TuiDeskApp: the session (store, service, agent) and the screen that shows it.
 
 The app is built from injected parts (store, clock, actor) so tests run it on a
-temporary store with a fixed time. It starts the main screen (screens/main.py),
+temporary store with a fixed time. It starts the main screen (main_screen.py),
 which holds the inbox, thread and timeline and every action on them, and it is
 where every notification passes the sanitiser. It never runs SQL itself: reads
 go through `store.queries`, changes through the core's requests, both in thread
@@ -32,7 +32,7 @@ from .background import LIVE_INTERVAL
 from .drafts import Drafts
 from .failures import ReportsWorkerFailures, report_failure
 from .localize import localize_bindings
-from .screens.main import MainScreen
+from .main_screen import MainScreen
 
 
 class TuiDeskApp(ReportsWorkerFailures, App[None]):

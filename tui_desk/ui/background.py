@@ -1,6 +1,6 @@
 """What the main screen does on its own: live refresh, SLA ticks, time rules, mail, kept drafts.
 
-A base of MainScreen (screens/main.py). Started once the first inbox rows are on
+A base of MainScreen (main_screen.py). Started once the first inbox rows are on
 screen (`first_rows_shown`), so a slow first run never delays the inbox.
 """
 

@@ -1,6 +1,6 @@
 """Moving about the main screen: between tickets, views, filters and panes.
 
-A base of MainScreen (screens/main.py); what the inbox shows is its one reactive
+A base of MainScreen (main_screen.py); what the inbox shows is its one reactive
 `inbox_filter` (panes.py), so every move here ends in `set_filter`.
 """
 

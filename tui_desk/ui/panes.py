@@ -3,7 +3,7 @@
 The inbox, the thread and the timeline show what the store holds; reads go through
 `store.queries` in thread workers so the screen never waits on the database. The
 ticket actions (ticket_actions.py), the moves between views (navigation.py) and the
-background jobs (background.py) build on this base; screens/main.py puts them together.
+background jobs (background.py) build on this base; main_screen.py puts them together.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Saved views in the app: save the view shown under a name, switch to one, delete one.
 
-A base of MainScreen (screens/main.py), which only wires it in: the keys (`V` save, `{` / `}`
+A base of MainScreen (main_screen.py), which only wires it in: the keys (`V` save, `{` / `}`
 previous / next), the row of tabs above the inbox, the `v` picker, the command
 palette and the help. The views live in the config file
 (`tui_desk.core.saved_views`), which is read again before every change, so

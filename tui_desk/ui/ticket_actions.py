@@ -1,6 +1,6 @@
 """What the agent does to tickets: reply, note, change status and fields, mark, undo, merge, split.
 
-A base of MainScreen (screens/main.py). Each change is a request of the core
+A base of MainScreen (main_screen.py). Each change is a request of the core
 (`core.requests`), run in a worker over the marked tickets or the selected one,
 recorded for undo and said with `core.change_text.change_summary`.
 """

@@ -14,18 +14,18 @@ from textual.app import ComposeResult, SystemCommand
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Static
 
-from ...i18n import _
-from ..action_table import bindings, help_sections, palette_entries
-from ..background import BackgroundJobs
-from ..format import markup_literal
-from ..navigation import Navigation
-from ..saved_views import SavedViewsMixin
-from ..ticket_actions import TicketActions
-from ..widgets.inbox import InboxList
-from ..widgets.thread import ThreadView
-from ..widgets.timeline import TimelineView
-from ..widgets.view_tabs import ViewTabs
-from .help import HelpScreen
+from ..i18n import _
+from .action_table import bindings, help_sections, palette_entries
+from .background import BackgroundJobs
+from .format import markup_literal
+from .navigation import Navigation
+from .saved_views import SavedViewsMixin
+from .screens.help import HelpScreen
+from .ticket_actions import TicketActions
+from .widgets.inbox import InboxList
+from .widgets.thread import ThreadView
+from .widgets.timeline import TimelineView
+from .widgets.view_tabs import ViewTabs
 
 
 class MainScreen(SavedViewsMixin, TicketActions, Navigation, BackgroundJobs):
