@@ -244,4 +244,47 @@ def _sync(table: MutableMapping[str, Any], before: Mapping[str, object], after: 
             for item, was, now in zip(present, old, value, strict=True):
                 _sync(item, was, now)
             continue
+        if _sync_policies(present, old, value):
+            continue
         table[key] = value
+
+
+def _policy_key(item: Mapping[str, object]) -> tuple[object, object]:
+    return item.get("department"), item.get("priority")
+
+
+def _sync_policies(present: object, old: object, value: object) -> bool:
+    """[[sla.policy]] tables after `sla set` added one at the end or `sla unset` emptied some.
+
+    The tables that stay are changed in place and keep their comments; a new one is
+    appended, set apart from the next table by a blank line. False when the change is
+    not of that kind (the caller then writes the whole list).
+    """
+    import tomlkit
+
+    if not (
+        isinstance(present, list)
+        and isinstance(old, list)
+        and isinstance(value, list)
+        and len(present) == len(old)
+        and all(isinstance(item, Mapping) for item in (*old, *value))
+        and all(isinstance(item, dict) for item in present)
+    ):
+        return False
+    old_keys = [_policy_key(item) for item in old]
+    new_keys = [_policy_key(item) for item in value]
+    kept = [key for key in old_keys if key in new_keys]
+    if len(set(old_keys)) != len(old_keys) or len(set(new_keys)) != len(new_keys) or new_keys[: len(kept)] != kept:
+        return False
+    for index in reversed(range(len(old))):
+        if old_keys[index] not in new_keys:
+            del present[index]
+    staying = [item for item in old if _policy_key(item) in new_keys]
+    for item, was, now in zip(present, staying, value, strict=False):
+        _sync(item, was, now)
+    for now in value[len(kept) :]:
+        added = tomlkit.table()
+        added.update(now)
+        added.add(tomlkit.nl())
+        present.append(added)
+    return True
