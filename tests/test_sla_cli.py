@@ -213,6 +213,34 @@ def test_comments_in_policies_survive_adding_and_removing_a_policy(run, config_f
     assert tomllib.loads(text)["rules"] == {"auto_resolve_after": "3d"}
 
 
+def test_sla_set_changes_a_config_written_with_dotted_keys(run, config_file) -> None:
+    # Valid TOML the in-place edit cannot follow (tomlkit would move `language` under
+    # [sla.hours]); the file is then written with a fresh [sla] table, as it always could be.
+    config_file.parent.mkdir(parents=True)
+    config_file.write_text('# mine\nsla.first_response = "4h"  # dotted\nlanguage = "en"\n', encoding="utf-8")
+    ok(run("sla", "set", "hours.start", "08:00"))
+    ok(run("sla", "set", "resolution", "1d", "--priority", "high"))
+    text = config_file.read_text()
+    assert "# mine" in text
+    assert tomllib.loads(text) == {
+        "language": "en",
+        "sla": {
+            "first_response": "4h",
+            "hours": {"start": "08:00"},
+            "policy": [{"priority": "high", "resolution": "1d"}],
+        },
+    }
+
+
+def test_a_first_policy_is_set_apart_from_the_next_table(run, config_file) -> None:
+    config_file.parent.mkdir(parents=True)
+    config_file.write_text('[sla]\nfirst_response = "4h"\n\n[rules]\nauto_resolve_after = "3d"\n', encoding="utf-8")
+    ok(run("sla", "set", "resolution", "1d", "--priority", "high"))
+    text = config_file.read_text()
+    assert '[[sla.policy]]\npriority = "high"\nresolution = "1d"\n\n[rules]' in text
+    assert tomllib.loads(text)["rules"] == {"auto_resolve_after": "3d"}
+
+
 @pytest.mark.parametrize(
     ("args", "words"),
     [
