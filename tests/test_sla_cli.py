@@ -183,6 +183,64 @@ def test_comments_survive_sla_set(run, config_file) -> None:
     assert all(line in text.splitlines() for line in original.splitlines())
 
 
+def test_comments_in_policies_survive_adding_and_removing_a_policy(run, config_file) -> None:
+    # A new [[sla.policy]] (or one emptied by unset) used to replace every policy table,
+    # dropping their comments with no backup and no word about it.
+    config_file.parent.mkdir(parents=True)
+    original = (
+        '[sla]\nfirst_response = "4h"\n\n# billing asked for this\n[[sla.policy]]\ndepartment = "Billing"\n'
+        'first_response = "1h"   # quick\n\n# after the policies\n[rules]\nauto_resolve_after = "3d"\n'
+    )
+    config_file.write_text(original, encoding="utf-8")
+    ok(run("sla", "set", "resolution", "2d", "--department", "Sales"))
+    text = config_file.read_text()
+    for kept in ("# billing asked for this", '"1h"   # quick', "# after the policies"):
+        assert kept in text
+    assert "\n\n[rules]" in text  # the new table is set apart from the next one, as the others are
+    assert tomllib.loads(text)["sla"]["policy"] == [
+        {"department": "Billing", "first_response": "1h"},
+        {"department": "Sales", "resolution": "2d"},
+    ]
+    ok(run("sla", "unset", "resolution", "--department", "Sales"))
+    text = config_file.read_text()
+    assert tomllib.loads(text) == tomllib.loads(original)
+    for kept in ("# billing asked for this", '"1h"   # quick', "# after the policies"):
+        assert kept in text
+    ok(run("sla", "set", "first_response", "2h", "--priority", "urgent"))
+    ok(run("sla", "unset", "first_response", "--department", "Billing"))
+    text = config_file.read_text()
+    assert tomllib.loads(text)["sla"]["policy"] == [{"priority": "urgent", "first_response": "2h"}]
+    assert tomllib.loads(text)["rules"] == {"auto_resolve_after": "3d"}
+
+
+def test_sla_set_changes_a_config_written_with_dotted_keys(run, config_file) -> None:
+    # Valid TOML the in-place edit cannot follow (tomlkit would move `language` under
+    # [sla.hours]); the file is then written with a fresh [sla] table, as it always could be.
+    config_file.parent.mkdir(parents=True)
+    config_file.write_text('# mine\nsla.first_response = "4h"  # dotted\nlanguage = "en"\n', encoding="utf-8")
+    ok(run("sla", "set", "hours.start", "08:00"))
+    ok(run("sla", "set", "resolution", "1d", "--priority", "high"))
+    text = config_file.read_text()
+    assert "# mine" in text
+    assert tomllib.loads(text) == {
+        "language": "en",
+        "sla": {
+            "first_response": "4h",
+            "hours": {"start": "08:00"},
+            "policy": [{"priority": "high", "resolution": "1d"}],
+        },
+    }
+
+
+def test_a_first_policy_is_set_apart_from_the_next_table(run, config_file) -> None:
+    config_file.parent.mkdir(parents=True)
+    config_file.write_text('[sla]\nfirst_response = "4h"\n\n[rules]\nauto_resolve_after = "3d"\n', encoding="utf-8")
+    ok(run("sla", "set", "resolution", "1d", "--priority", "high"))
+    text = config_file.read_text()
+    assert '[[sla.policy]]\npriority = "high"\nresolution = "1d"\n\n[rules]' in text
+    assert tomllib.loads(text)["rules"] == {"auto_resolve_after": "3d"}
+
+
 @pytest.mark.parametrize(
     ("args", "words"),
     [

@@ -199,25 +199,32 @@ def _write_sla(raw: Mapping[str, Any], before: SlaPolicies, policies: SlaPolicie
         raise InvalidInput(
             _("Cannot read the config file {path}: {reason}").format(path=path, reason=getattr(error, "strerror", None) or error)
         ) from None
-    try:
-        text = config_text_with_sla(old_text, to_config(before)["sla"], to_config(policies)["sla"])  # type: ignore[arg-type]
-        reread = tomllib.loads(text)
-    except (TypeError, ValueError, tomllib.TOMLDecodeError, tomlkit.exceptions.TOMLKitError) as error:
-        raise InvalidInput(
-            _("Cannot write the config file {path} safely ({reason}); it was left unchanged").format(
-                path=path, reason=error
-            )
-        ) from None
     rest = {k: v for k, v in raw.items() if k != "sla"}
-    if {k: v for k, v in reread.items() if k != "sla"} != rest or to_config(SlaPolicies.from_config(reread)) != to_config(
-        policies
-    ):
-        raise InvalidInput(
-            _("Cannot write the config file {path} safely (it would not read back the same); it was left unchanged").format(
-                path=path
+    # In place first (comments kept); a layout that edit cannot follow gets a fresh [sla].
+    for in_place in (True, False):
+        try:
+            text = config_text_with_sla(
+                old_text, to_config(before)["sla"], to_config(policies)["sla"], in_place=in_place  # type: ignore[arg-type]
             )
+            reread = tomllib.loads(text)
+        except (TypeError, ValueError, tomllib.TOMLDecodeError, tomlkit.exceptions.TOMLKitError) as error:
+            if in_place:
+                continue
+            raise InvalidInput(
+                _("Cannot write the config file {path} safely ({reason}); it was left unchanged").format(
+                    path=path, reason=error
+                )
+            ) from None
+        if {k: v for k, v in reread.items() if k != "sla"} == rest and to_config(
+            SlaPolicies.from_config(reread)
+        ) == to_config(policies):
+            write_config_text(text, path)
+            return
+    raise InvalidInput(
+        _("Cannot write the config file {path} safely (it would not read back the same); it was left unchanged").format(
+            path=path
         )
-    write_config_text(text, path)
+    )
 
 
 def format_business(seconds: int | None, targets: SlaTargets) -> str:

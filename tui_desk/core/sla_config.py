@@ -198,17 +198,24 @@ def settings_to_config(settings: Mapping[str, object]) -> dict[str, object]:
     return table
 
 
-def config_text_with_sla(text: str, before: Mapping[str, object], after: Mapping[str, object]) -> str:
+def config_text_with_sla(
+    text: str, before: Mapping[str, object], after: Mapping[str, object], *, in_place: bool = True
+) -> str:
     """The config file's ``text`` with its [sla] changed from ``before`` to ``after``.
 
     Both tables are as :func:`settings_to_config` writes them. Only what changed is written:
     a setting the user spelled another way (``days = "mon-fri"``) keeps its spelling while it
-    means the same, and comments stay where they are. Raises tomlkit's errors on bad TOML.
+    means the same, and comments stay where they are. With ``in_place`` false the old [sla]
+    goes and a fresh one is written at the end (for layouts the in-place edit cannot follow,
+    such as dotted ``sla.x = ...`` keys; the caller checks). Raises tomlkit's errors on bad TOML.
     """
     import tomlkit  # only to write: reading the config (every command) starts without it
 
     document = tomlkit.parse(text)
     current = document.get("sla")
+    if not in_place and current is not None:
+        del document["sla"]
+        current = None
     if not after:
         if current is not None:
             del document["sla"]
@@ -244,4 +251,59 @@ def _sync(table: MutableMapping[str, Any], before: Mapping[str, object], after: 
             for item, was, now in zip(present, old, value, strict=True):
                 _sync(item, was, now)
             continue
+        if _sync_policies(present, old, value):
+            continue
+        if present is None and isinstance(value, list) and all(isinstance(item, Mapping) for item in value):
+            import tomlkit
+
+            tables = tomlkit.aot()  # a first [[sla.policy]]
+            for item in value:
+                tables.append(_new_table(item))
+            value = tables
         table[key] = value
+
+
+def _new_table(settings: Mapping[str, object]) -> Any:
+    """A table set apart from the next one by a blank line, as hand-written ones are."""
+    import tomlkit
+
+    added = tomlkit.table()
+    added.update(settings)
+    added.add(tomlkit.nl())
+    return added
+
+
+def _policy_key(item: Mapping[str, object]) -> tuple[object, object]:
+    return item.get("department"), item.get("priority")
+
+
+def _sync_policies(present: object, old: object, value: object) -> bool:
+    """[[sla.policy]] tables after `sla set` added one at the end or `sla unset` emptied some.
+
+    The tables that stay are changed in place and keep their comments; a new one is
+    appended, set apart from the next table by a blank line. False when the change is
+    not of that kind (the caller then writes the whole list).
+    """
+    if not (
+        isinstance(present, list)
+        and isinstance(old, list)
+        and isinstance(value, list)
+        and len(present) == len(old)
+        and all(isinstance(item, Mapping) for item in (*old, *value))
+        and all(isinstance(item, dict) for item in present)
+    ):
+        return False
+    old_keys = [_policy_key(item) for item in old]
+    new_keys = [_policy_key(item) for item in value]
+    kept = [key for key in old_keys if key in new_keys]
+    if len(set(old_keys)) != len(old_keys) or len(set(new_keys)) != len(new_keys) or new_keys[: len(kept)] != kept:
+        return False
+    for index in reversed(range(len(old))):
+        if old_keys[index] not in new_keys:
+            del present[index]
+    staying = [item for item in old if _policy_key(item) in new_keys]
+    for item, was, now in zip(present, staying, value, strict=False):
+        _sync(item, was, now)
+    for now in value[len(kept) :]:
+        present.append(_new_table(now))
+    return True
