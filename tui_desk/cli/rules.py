@@ -20,7 +20,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from ..core.config import Config, config_path, write_config_text
+from ..core.config import Config, config_path, read_config_text, write_config_text
 from ..core.lifecycle import TicketService
 from ..core.rules import RulesConfig, describe_period, format_period, run_rules
 from ..core.sla import (
@@ -191,14 +191,7 @@ def _write_sla(raw: Mapping[str, Any], before: SlaPolicies, policies: SlaPolicie
     """Write the config with the new [sla], everything else (comments too) kept; checked before it replaces the file."""
     import tomlkit.exceptions
 
-    try:
-        old_text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        old_text = ""
-    except (OSError, UnicodeDecodeError) as error:
-        raise InvalidInput(
-            _("Cannot read the config file {path}: {reason}").format(path=path, reason=getattr(error, "strerror", None) or error)
-        ) from None
+    old_text = read_config_text(path)
     rest = {k: v for k, v in raw.items() if k != "sla"}
     # In place first (comments kept); a layout that edit cannot follow gets a fresh [sla].
     for in_place in (True, False):

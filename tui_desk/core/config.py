@@ -100,6 +100,18 @@ def key_table(config: Config) -> tuple[dict[str, str], list[str]]:
     return keys, problems
 
 
+def read_config_text(path: Path) -> str:
+    """The config file's text before an edit ("" when there is none yet), or one clear error."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+    except (OSError, UnicodeDecodeError) as error:
+        raise InvalidInput(
+            _("Cannot read the config file {path}: {reason}").format(path=path, reason=getattr(error, "strerror", None) or error)
+        ) from None
+
+
 def write_config_text(text: str, path: Path | None = None) -> Path:
     """Replace the config file with `text` atomically: a temp file in the same folder, then a rename.
 

@@ -29,7 +29,7 @@ from ..domain.errors import InvalidInput, NotFound
 from ..domain.text import one_line
 from ..i18n import _
 from ..store.queries import VIEW_ALL, VIEW_ATTENTION, InboxFilter
-from .config import config_path, load_config, write_config_text
+from .config import config_path, load_config, read_config_text, write_config_text
 
 if TYPE_CHECKING:
     from tomlkit import TOMLDocument
@@ -247,14 +247,7 @@ def _rewrite(path: Path, name: str, view: SavedView | None) -> Path:
     import tomlkit  # only to write: listing views (and every other command) starts without it
     import tomlkit.exceptions
 
-    try:
-        old_text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        old_text = ""
-    except (OSError, UnicodeDecodeError) as error:
-        raise InvalidInput(
-            _("Cannot read the config file {path}: {reason}").format(path=path, reason=getattr(error, "strerror", None) or error)
-        ) from None
+    old_text = read_config_text(path)
     try:
         expected = tomllib.loads(old_text)
         document = tomlkit.parse(old_text)
