@@ -13,7 +13,7 @@ from typing import Any
 
 from ..core import sla_tracking
 from ..core.actions import PartlyDone, action_name, undo_last, undo_summary
-from ..core.change_text import change_line, status_name, value_label
+from ..core.change_text import change_line, shown_status, value_label
 from ..core.config import Config, config_path, load_config
 from ..core.lifecycle import STATUS_ACTIONS, Change, TicketService, parse_priority
 from ..core.names import parse_tag_words
@@ -208,7 +208,7 @@ def _print_views(service: TicketService, config: Config, as_json: bool) -> None:
         print(f"tui-desk: {_('In {path}: {problem}').format(path=config_path(), problem=problem)}", file=sys.stderr)
 
     def label(key: str) -> str:
-        return status_name(key, service.statuses())
+        return shown_status(key, service.statuses())
 
     if as_json:
         print(json_text([{"name": v.name, **v.to_table(), "description": v.describe(label)} for v in saved.views]))

@@ -10,7 +10,7 @@ from ..i18n import _
 from .lifecycle import Change
 
 
-def status_name(key: str, statuses: Mapping[str, StatusDef]) -> str:
+def shown_status(key: str, statuses: Mapping[str, StatusDef]) -> str:
     """A status's label, a custom status's own name included."""
     definition = statuses.get(key)
     return definition.label if definition else status_label(key)
@@ -24,7 +24,7 @@ def value_label(kind: str, value: str | None, statuses: Mapping[str, StatusDef])
         return priority_label(value)
     if kind in ("assigned", "department", "tagged", "untagged"):
         return one_line(value)
-    return status_name(value, statuses)
+    return shown_status(value, statuses)
 
 
 def change_line(change: Change, statuses: Mapping[str, StatusDef]) -> str:

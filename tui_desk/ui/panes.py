@@ -21,6 +21,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from ..core import sla_tracking
+from ..core.change_text import shown_status
 from ..core.lifecycle import TicketService
 from ..core.rules import RulesConfig
 from ..core.saved_views import SavedViews
@@ -151,8 +152,7 @@ class PanesBase(ReportsWorkerFailures, Screen[None]):
 
     # -- labels -------------------------------------------------------------------------
     def status_label(self, key: str) -> str:
-        definition = self.status_defs.get(key)
-        return definition.label if definition else status_label(key)
+        return shown_status(key, self.status_defs)
 
     def sla_view(self, row: InboxRow | Ticket) -> SlaView:
         definition = self.status_defs.get(row.status)
