@@ -264,6 +264,8 @@ def _import(args: argparse.Namespace, service: TicketService, settings: MailSett
 def _fetch(args: argparse.Namespace, service: TicketService, settings: MailSettings) -> int:
     from ..mail.imap import fetch_all
 
+    if not settings.imap:  # said before waiting for the job: a skip would hide it
+        raise InvalidInput(_("No IMAP account in the config file: add a [[mail.imap]] table"))
     while True:
         with exclusive(service.store, FETCH_MAIL) as lease:
             if lease is None:
