@@ -130,3 +130,25 @@ def test_send_and_fetch_say_one_line_and_succeed_while_another_does_it(
     assert capsys.readouterr().out == "another tui-desk is fetching mail; skipped\n"
     assert main(["outbox", "--db", str(db_path)]) == 0
     assert "queued" in capsys.readouterr().out  # still waiting for the runner that holds the job
+
+
+def _die_holding(path: str) -> None:
+    import os
+
+    with jobs.exclusive(open_store(path), jobs.FETCH_MAIL) as lease:
+        assert lease is not None
+        os._exit(0)  # killed mid-job: the lease is never released
+
+
+def test_a_lease_left_by_a_killed_process_of_this_host_is_taken_over_at_once(store: Store, db_path) -> None:
+    process = SPAWN.Process(target=_die_holding, args=(str(db_path),))
+    process.start()
+    process.join(TIMEOUT)
+    dead = job_leases.holder_of(store, jobs.FETCH_MAIL, time.time())
+    assert dead is not None and f":{process.pid}:" in dead  # still there, for two more minutes
+    with jobs.exclusive(store, jobs.FETCH_MAIL) as lease:
+        assert lease is not None
+    # A holder on another host, or alive here, is waited for.
+    assert job_leases.try_acquire(store, jobs.FETCH_MAIL, "other-host:1:x", 600.0, time.time())
+    with jobs.exclusive(store, jobs.FETCH_MAIL) as lease:
+        assert lease is None

@@ -30,6 +30,16 @@ def try_acquire(store: Store, job: str, holder: str, ttl: float, now: float) -> 
     return row is not None and row[0] == holder
 
 
+def take_over(store: Store, job: str, dead: str, holder: str, ttl: float, now: float) -> bool:
+    """Take the lease from `dead`, a holder known to have died; False if it is no longer theirs."""
+    with store.transaction() as conn:
+        cursor = conn.execute(
+            "UPDATE job_leases SET holder = ?, acquired_at = ?, expires_at = ? WHERE job = ? AND holder = ?",
+            [holder, now, now + ttl, job, dead],
+        )
+        return cursor.rowcount == 1
+
+
 def renew(store: Store, job: str, holder: str, ttl: float, now: float) -> bool:
     """Hold on for another `ttl` seconds; False if the lease is no longer ours (it expired and was taken)."""
     with store.transaction() as conn:
