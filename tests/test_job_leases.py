@@ -63,11 +63,11 @@ def test_a_holder_renews_and_releases_its_own_lease(store: Store) -> None:
 
 
 def test_exclusive_skips_while_another_holds_the_job_and_keeps_its_lease_while_it_runs(store: Store) -> None:
-    with jobs.exclusive(store, jobs.TIME_RULES, ttl=0.6) as lease:
+    with jobs.exclusive(store, jobs.TIME_RULES, ttl=1.5) as lease:
         assert lease is not None
         with jobs.exclusive(store, jobs.TIME_RULES) as other:
             assert other is None
-        time.sleep(1.0)  # longer than the ttl: the lease is renewed meanwhile, not lost
+        time.sleep(2.5)  # longer than the ttl: the lease is renewed meanwhile, not lost
         assert not job_leases.try_acquire(store, jobs.TIME_RULES, "someone-else", 60.0, time.time())
         assert not lease.lost
     with jobs.exclusive(store, jobs.TIME_RULES) as again:  # released at the end
