@@ -5,6 +5,9 @@
     tui-desk send [--json]                      e-mail the queued replies ([mail.smtp])
     tui-desk outbox                             replies not sent yet, with their errors
     tui-desk export --format mbox|json PATH [--status S,..] [--since DATE] [--force]
+
+fetch and send run in one process at a time (core/jobs.py): while another tui-desk does
+it, they say so in one line and exit 0.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..core.config import Config
+from ..core.jobs import FETCH_MAIL, SEND_OUTBOX, exclusive, skipped_line
 from ..core.lifecycle import TicketService
 from ..domain.errors import InvalidInput
 from ..domain.private_files import FILE_MODE, private_umask
@@ -77,7 +81,10 @@ def mail_command(args: argparse.Namespace, service: TicketService, config: Confi
 
         if settings.smtp is None:
             raise InvalidInput(_("No SMTP server in the config file: add a [mail.smtp] table"))
-        result = send_due(service.store, settings, clock=service.clock)
+        with exclusive(service.store, SEND_OUTBOX) as lease:
+            if lease is None:
+                return _skipped(SEND_OUTBOX, args.json, {"sent": 0, "failed": 0, "errors": []})
+            result = send_due(service.store, settings, clock=service.clock)
         if args.json:
             print(json.dumps({"sent": result.sent, "failed": result.failed, "errors": result.errors}))
         else:
@@ -133,6 +140,15 @@ def mail_command(args: argparse.Namespace, service: TicketService, config: Confi
             print(_("Exported {n} messages of {t} tickets to {path}").format(n=count, t=len(ids), path=one_line(str(path))))
         return 0
     return 1
+
+
+def _skipped(job: str, as_json: bool = False, empty: dict | None = None) -> int:
+    """Another tui-desk holds `job` (core/jobs.py): one line, and success, for a cron job that ran too."""
+    if as_json:
+        print(json.dumps({**(empty or {}), "skipped": skipped_line(job)}))
+    else:
+        print(skipped_line(job))
+    return 0
 
 
 def _status_key(service: TicketService, word: str) -> str:
@@ -248,10 +264,16 @@ def _import(args: argparse.Namespace, service: TicketService, settings: MailSett
 def _fetch(args: argparse.Namespace, service: TicketService, settings: MailSettings) -> int:
     from ..mail.imap import fetch_all
 
+    if not settings.imap:  # said before waiting for the job: a skip would hide it
+        raise InvalidInput(_("No IMAP account in the config file: add a [[mail.imap]] table"))
     while True:
-        for account, summary in fetch_all(service, settings):
-            print(f"{account.server.user}@{account.server.host}/{account.folder}: ", end="")
-            _report(summary, fetched=True)
+        with exclusive(service.store, FETCH_MAIL) as lease:
+            if lease is None:
+                _skipped(FETCH_MAIL)
+            else:
+                for account, summary in fetch_all(service, settings):
+                    print(f"{account.server.user}@{account.server.host}/{account.folder}: ", end="")
+                    _report(summary, fetched=True)
         if not args.watch:
             return 0
         sys.stdout.flush()

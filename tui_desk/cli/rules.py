@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.config import Config, config_path, read_config_text, write_config_text
+from ..core.jobs import TIME_RULES, exclusive, skipped_line
 from ..core.lifecycle import TicketService
 from ..core.rules import RulesConfig, describe_period, format_period, run_rules
 from ..core.sla import (
@@ -99,7 +100,12 @@ def rules_config(config: Config, path: Path | None = None) -> RulesConfig:
 
 # -- rules run -------------------------------------------------------------------------------
 def rules_command(args: argparse.Namespace, service: TicketService, config: Config) -> int:
-    report = run_rules(service, rules_config(config))
+    rules = rules_config(config)
+    with exclusive(service.store, TIME_RULES) as lease:
+        if lease is None:  # another app or cron job is running them: theirs is as good as ours
+            print(json_text({"skipped": skipped_line(TIME_RULES)}) if args.json else skipped_line(TIME_RULES))
+            return 0
+        report = run_rules(service, rules)
     if args.json:
         print(json_text(report.as_dict()))
     else:

@@ -13,6 +13,7 @@ writes SQL itself. By what they do:
   (tags, customers, purging), statuses.py, action_tickets.py (undo records),
   sla_clocks.py (SLA columns in bulk).
 - search: the inbox filter's ``search`` and ``queries.fts_query`` (the full-text indexes).
+- background jobs: job_leases.py (one process at a time fetches mail, sends, runs the time rules).
 
 Schema and migrations are in schema.py; opening the file and naming its errors in db.py.
 """

@@ -330,7 +330,16 @@ def _migrate_to_5(db: sqlite_utils.Database) -> None:
             )
 
 
+def _migrate_to_6(db: sqlite_utils.Database) -> None:
+    # One runner for background jobs (store/job_leases.py): who fetches mail, sends the
+    # outbox, runs the time rules, until when (seconds since the epoch).
+    db.execute(
+        "CREATE TABLE job_leases (job TEXT PRIMARY KEY, holder TEXT NOT NULL,"
+        " acquired_at REAL NOT NULL, expires_at REAL NOT NULL)"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
-    _migrate_to_1, _migrate_to_2, _migrate_to_3, _migrate_to_4, _migrate_to_5,
+    _migrate_to_1, _migrate_to_2, _migrate_to_3, _migrate_to_4, _migrate_to_5, _migrate_to_6,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -10,6 +10,7 @@ import contextlib
 
 from textual import work
 
+from ..core.jobs import FETCH_MAIL, SEND_OUTBOX, TIME_RULES, exclusive
 from ..core.rules import run_rules
 from ..domain.clock import to_epoch
 from ..domain.errors import NotFound
@@ -109,9 +110,16 @@ class BackgroundJobs(PanesBase):
 
     @work(thread=True, group="rules", exclusive=True, exit_on_error=False)
     def _run_time_rules(self) -> None:
-        """Wake postponed tickets, auto-resolve and purge, keep SLA clocks current (actor: system)."""
+        """Wake postponed tickets, auto-resolve and purge, keep SLA clocks current (actor: system).
+
+        Only one open app (or `rules run`) at a time runs them: while another holds the job,
+        this one skips quietly (core/jobs.py).
+        """
         try:
-            report = run_rules(self.service, self.rules)
+            with exclusive(self.store, TIME_RULES) as lease:
+                if lease is None:
+                    return
+                report = run_rules(self.service, self.rules)
         except Exception as error:
             self.app.call_from_thread(self.report_failure, error)
             return
@@ -128,7 +136,11 @@ class BackgroundJobs(PanesBase):
 
     @work(thread=True, group="mail", exclusive=True, exit_on_error=False)
     def _run_mail(self) -> None:
-        """Send due replies and fetch new mail; the live refresh shows what arrives."""
+        """Send due replies and fetch new mail; the live refresh shows what arrives.
+
+        Each only while this app holds its job (core/jobs.py): another app or a cron
+        command doing it meanwhile makes this one skip it quietly.
+        """
         from ..mail.imap import fetch_all
         from ..mail.outbox import send_due, unsent_count
 
@@ -136,15 +148,20 @@ class BackgroundJobs(PanesBase):
         problems: list[str] = []
         if self.mail.smtp is not None:
             try:
-                result = send_due(self.store, self.mail, clock=self.clock)
-                problems.extend(error for _id, error in result.errors or [])
+                with exclusive(self.store, SEND_OUTBOX) as lease:
+                    if lease is not None:
+                        result = send_due(self.store, self.mail, clock=self.clock)
+                        problems.extend(error for _id, error in result.errors or [])
             except Exception as error:
                 problems.append(describe_failure(error, self.store.path))
         if self.mail.imap:
             try:
-                for _account, summary in fetch_all(self.service, self.mail):
-                    left = _("not stored, left unseen on the server: {where}: {why}")
-                    problems.extend(left.format(where=one_line(where), why=one_line(why)) for where, why in summary.skipped)
+                with exclusive(self.store, FETCH_MAIL) as lease:
+                    for _account, summary in fetch_all(self.service, self.mail) if lease is not None else ():
+                        left = _("not stored, left unseen on the server: {where}: {why}")
+                        problems.extend(
+                            left.format(where=one_line(where), why=one_line(why)) for where, why in summary.skipped
+                        )
             except Exception as error:
                 problems.append(describe_failure(error, self.store.path))
         try:
