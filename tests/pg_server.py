@@ -60,7 +60,9 @@ def _server_user() -> pwd.struct_passwd | None:
             return pwd.getpwnam(name)
         except KeyError:
             continue
-    raise RuntimeError("running as root, and there is no 'postgres' or 'nobody' user to run PostgreSQL as")
+    raise RuntimeError(
+        "running as root, and there is no 'postgres' or 'nobody' user to run PostgreSQL as"
+    )
 
 
 class PgServer:
