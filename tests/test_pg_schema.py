@@ -1,0 +1,139 @@
+"""Issue 14 item 1: the PostgreSQL schema has every table and column of the SQLite store, ticket
+numbers from a sequence that a purge never gives back, and word search without stemming."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tui_desk.domain.errors import StoreError
+from tui_desk.store import open_store
+
+psycopg = pytest.importorskip("psycopg", reason="psycopg is not installed (pip install -e '.[test]')")
+
+from tui_desk.store import pg_schema  # noqa: E402 - needs psycopg only for its types
+
+# SQLite's FTS5 tables are PostgreSQL's GIN expression indexes (tickets_search, messages_search).
+FTS_PREFIXES = ("tickets_fts", "messages_fts")
+
+
+def sqlite_tables(path: Path) -> dict[str, list[str]]:
+    store = open_store(path)
+    try:
+        names = [
+            name
+            for (name,) in store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            if not name.startswith(("sqlite_", *FTS_PREFIXES))
+        ]
+        return {n: [row[1] for row in store.conn.execute(f"PRAGMA table_info({n})")] for n in names}
+    finally:
+        store.close()
+
+
+def pg_tables(conn: psycopg.Connection) -> dict[str, list[str]]:
+    rows = conn.execute(
+        "SELECT table_name, column_name FROM information_schema.columns"
+        " WHERE table_schema = 'public' ORDER BY table_name, ordinal_position"
+    ).fetchall()
+    tables: dict[str, list[str]] = {}
+    for table, column in rows:
+        tables.setdefault(table, []).append(column)
+    return tables
+
+
+@pytest.fixture
+def pg(pg_url: str):
+    with psycopg.connect(pg_url) as conn:
+        assert pg_schema.migrate(conn) == 0
+        yield conn
+
+
+def test_every_sqlite_table_has_its_postgresql_table_with_the_same_columns(pg, tmp_path: Path) -> None:
+    sqlite = sqlite_tables(tmp_path / "desk.db")
+    postgres = pg_tables(pg)
+    assert "tickets" in sqlite and "outbox" in sqlite and "action_tickets" in sqlite
+    for table, columns in sqlite.items():
+        assert table in postgres, table
+        assert sorted(postgres[table]) == sorted(columns), table
+    assert set(postgres) - set(sqlite) == {"schema_version"}
+    search = {
+        name: definition
+        for name, definition in pg.execute("SELECT indexname, indexdef FROM pg_indexes WHERE indexname LIKE '%search'")
+    }
+    assert set(search) == {"tickets_search", "messages_search"}
+    assert all("gin" in d and "tui_desk_text" in d for d in search.values())
+
+
+def test_a_new_desk_starts_with_the_same_statuses_and_saved_replies(pg, tmp_path: Path) -> None:
+    store = open_store(tmp_path / "desk.db")
+    try:
+        statuses = store.conn.execute("SELECT key, name, meaning, builtin, position FROM statuses ORDER BY key").fetchall()
+        templates = store.conn.execute("SELECT name, body FROM templates ORDER BY name").fetchall()
+        meta = store.conn.execute("SELECT key, value FROM meta ORDER BY key").fetchall()
+    finally:
+        store.close()
+    assert pg.execute("SELECT key, name, meaning, builtin, position FROM statuses ORDER BY key").fetchall() == statuses
+    assert pg.execute("SELECT name, body FROM templates ORDER BY name").fetchall() == templates
+    assert pg.execute("SELECT key, value FROM meta ORDER BY key").fetchall() == meta
+
+
+def test_migrating_again_changes_nothing_and_a_newer_schema_is_refused(pg) -> None:
+    assert pg_schema.migrate(pg) == pg_schema.PG_SCHEMA_VERSION
+    assert pg.execute("SELECT count(*) FROM statuses").fetchone() == (8,)
+    assert pg_schema.schema_version(pg) == pg_schema.PG_SCHEMA_VERSION
+    pg.execute("INSERT INTO schema_version(version) VALUES (%s)", [pg_schema.PG_SCHEMA_VERSION + 1])
+    pg.commit()
+    with pytest.raises(StoreError, match="newer tui-desk"):
+        pg_schema.migrate(pg, "postgresql://agent:***@db/desk")
+
+
+def _new_ticket(conn: psycopg.Connection, subject: str) -> int:
+    row = conn.execute(
+        "INSERT INTO tickets(subject, customer_id, status, priority, priority_rank, created_at, updated_at,"
+        " bucket, sort_key) VALUES (%s, 1, 'new', 'normal', 2, '2026-03-02T09:00:00Z', '2026-03-02T09:00:00Z', 0, 0)"
+        " RETURNING id",
+        [subject],
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_a_purged_tickets_number_never_comes_back(pg) -> None:
+    pg.execute("INSERT INTO customers(email, created_at) VALUES ('carol@example.com', '2026-03-02T09:00:00Z')")
+    first, second, third = (_new_ticket(pg, f"ticket {n}") for n in range(3))
+    assert (first, second, third) == (1, 2, 3)
+    # A purge: the highest ticket, then every ticket.
+    pg.execute("DELETE FROM tickets WHERE id = %s", [third])
+    assert _new_ticket(pg, "after the purge") == 4
+    pg.execute("DELETE FROM tickets")
+    pg.commit()
+    assert _new_ticket(pg, "after purging all") == 5
+
+
+def test_a_customers_address_is_unique_whatever_the_case(pg) -> None:
+    pg.execute("INSERT INTO customers(email, created_at) VALUES ('Carol@Example.com', 'x')")
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        pg.execute("INSERT INTO customers(email, created_at) VALUES ('carol@example.COM', 'x')")
+
+
+def test_search_finds_words_without_stemming_and_without_accents(pg) -> None:
+    pg.execute("INSERT INTO customers(email, created_at) VALUES ('carol@example.com', 'x')")
+    running = _new_ticket(pg, "Printer running out of toner")
+    cafe = _new_ticket(pg, "Café Zürich: račun nije stigao")
+
+    def found(words: str) -> list[int]:
+        return [
+            ticket_id
+            for (ticket_id,) in pg.execute(
+                "SELECT id FROM tickets WHERE to_tsvector('tui_desk_text', subject)"
+                " @@ plainto_tsquery('tui_desk_text', %s) ORDER BY id",
+                [words],
+            )
+        ]
+
+    assert found("running") == [running]
+    assert found("run") == []  # no English stemming
+    assert found("of") == [running]  # no English stop words either
+    assert found("racun") == [cafe] and found("račun") == [cafe]  # as FTS5's remove_diacritics
+    assert found("cafe zurich") == [cafe]
