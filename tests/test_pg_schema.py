@@ -111,10 +111,22 @@ def test_a_purged_tickets_number_never_comes_back(pg) -> None:
     assert _new_ticket(pg, "after purging all") == 5
 
 
-def test_a_customers_address_is_unique_whatever_the_case(pg) -> None:
+def test_names_and_addresses_ignore_case_as_sqlites_nocase_does(pg) -> None:
     pg.execute("INSERT INTO customers(email, created_at) VALUES ('Carol@Example.com', 'x')")
-    with pytest.raises(psycopg.errors.UniqueViolation):
-        pg.execute("INSERT INTO customers(email, created_at) VALUES ('carol@example.COM', 'x')")
+    pg.execute("INSERT INTO agents(name) VALUES ('Alice'), ('bob')")
+    # The store's own SQL, unchanged: `=` on the column and an explicit COLLATE NOCASE.
+    assert pg.execute("SELECT name FROM agents WHERE name = %s", ["ALICE"]).fetchall() == [("Alice",)]
+    assert pg.execute("SELECT 1 FROM agents WHERE name = %s COLLATE NOCASE", ["BOB"]).fetchall() == [(1,)]
+    assert pg.execute("SELECT name FROM agents ORDER BY name COLLATE NOCASE").fetchall() == [("Alice",), ("bob",)]
+    for sql in (
+        "INSERT INTO customers(email, created_at) VALUES ('carol@example.COM', 'x')",
+        "INSERT INTO agents(name) VALUES ('alice')",
+        "INSERT INTO tags(name) VALUES ('VIP'), ('vip')",
+        "INSERT INTO departments(name) VALUES ('Sales'), ('SALES')",
+        "INSERT INTO templates(name, body, created_at, updated_at) VALUES ('thanks', '', 'x', 'x'), ('THANKS', '', 'x', 'x')",
+    ):
+        with pytest.raises(psycopg.errors.UniqueViolation), pg.transaction():
+            pg.execute(sql)
 
 
 def test_search_finds_words_without_stemming_and_without_accents(pg) -> None:
