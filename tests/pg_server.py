@@ -125,10 +125,11 @@ class PgServer:
             conn.execute(sql)
 
     @contextmanager
-    def database(self) -> Iterator[str]:
-        """A new empty database for one test; dropped (with its connections) afterwards."""
+    def database(self, options: str = "") -> Iterator[str]:
+        """A new empty database for one test (`options` of CREATE DATABASE, e.g. another
+        locale); dropped (with its connections) afterwards."""
         name = f"desk_{os.getpid()}_{next(self._names)}"
-        self._admin(f'CREATE DATABASE "{name}"')
+        self._admin(f'CREATE DATABASE "{name}" {options}')
         try:
             yield self.url(name)
         finally:

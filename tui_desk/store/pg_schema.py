@@ -11,10 +11,14 @@ can serve both. Where the types differ, on purpose:
   gets there with max(tickets, purged) + 1, `writes._NEXT_TICKET_ID`).
 - ``COLLATE NOCASE`` is an ICU collation named ``nocase`` (case-insensitive, not
   deterministic), so equality, uniqueness and ``ORDER BY ... COLLATE NOCASE`` read the same.
-- Full-text search: a GIN index on ``to_tsvector('tui_desk_text', column)``; that
-  configuration is ``simple`` (no stemming, no stop words: customers write in any language)
-  with ``unaccent`` in front when the server has the extension, as FTS5's
-  ``remove_diacritics 2`` in SQLite. Queries must use the same configuration (`SEARCH_CONFIG`).
+- Full-text search: a GIN index on ``search_words(column)``, FTS5's word split then
+  ``to_tsvector('tui_desk_text', ...)``; that configuration is ``simple`` (no stemming, no
+  stop words: customers write in any language) with ``unaccent`` in front when the server
+  has the extension, as FTS5's ``remove_diacritics 2``. Queries:
+  ``search_words(subject) @@ to_tsquery('tui_desk_text', %s)`` with `search_query(text)`.
+  Both need a UTF-8 database with a UTF-8 character type: under LC_CTYPE C, PostgreSQL's
+  word parser and regular expressions see no letter beyond ASCII, so a new desk is refused
+  there. PostgreSQL 14 or later (SQL-standard function body).
 
 Migration 1 is the whole SQLite schema at version 5 (its data fixes are for stores that
 existed before, which a new PostgreSQL store never is). A later change is a new function
@@ -23,6 +27,7 @@ appended to PG_MIGRATIONS, beside its SQLite migration in `schema.py`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -216,12 +221,30 @@ _V1_TABLES = [
     )""",
 ]
 
-# Full-text search (SQLite: tickets_fts, messages_fts). The configuration is named in the
-# expression, so the index is used only by queries that name it the same way.
+# Full-text search (SQLite: tickets_fts, messages_fts). FTS5's unicode61 tokenizer splits at
+# every character that is not a letter or digit; PostgreSQL's parser would keep e-mail
+# addresses, hosts, paths and versions whole ("carol@example.com" one word, so "carol" finds
+# nothing). `search_words` splits as FTS5 does first. The configuration is named inside it, and
+# queries must call it the same way for the GIN index to serve them.
 _V1_SEARCH = [
-    f"CREATE INDEX tickets_search ON tickets USING gin (to_tsvector('{SEARCH_CONFIG}', subject))",
-    f"CREATE INDEX messages_search ON messages USING gin (to_tsvector('{SEARCH_CONFIG}', body))",
+    f"""CREATE FUNCTION search_words(text) RETURNS tsvector
+        LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+        RETURN to_tsvector('{SEARCH_CONFIG}', regexp_replace($1, '[^[:alnum:]]+', ' ', 'g'))""",
+    "CREATE INDEX tickets_search ON tickets USING gin (search_words(subject))",
+    "CREATE INDEX messages_search ON messages USING gin (search_words(body))",
 ]
+# Words of a search as FTS5 sees them in `queries.fts_query`: letters and digits, '_' a separator.
+_SEARCH_WORD = re.compile(r"[^\W_]+")
+
+
+def search_query(text: str) -> str | None:
+    """The tsquery text for `to_tsquery('tui_desk_text', ...)` that finds what `queries.fts_query`
+    finds in SQLite: every word, the last as a prefix; None when there is no word."""
+    words = _SEARCH_WORD.findall(text)
+    if not words:
+        return None
+    # A word of letters and digits holds no quote or backslash: quoting it is enough.
+    return " & ".join(f"'{w}'" for w in words) + ":*"
 
 
 def _search_configuration(conn: psycopg.Connection[Any]) -> None:
@@ -234,7 +257,7 @@ def _search_configuration(conn: psycopg.Connection[Any]) -> None:
     conn.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
     conn.execute(
         f"ALTER TEXT SEARCH CONFIGURATION {SEARCH_CONFIG}"
-        " ALTER MAPPING FOR hword, hword_part, word WITH unaccent, simple"
+        " ALTER MAPPING FOR hword, hword_part, word, numword, numhword, hword_numpart WITH unaccent, simple"
     )
 
 
@@ -264,6 +287,22 @@ PG_MIGRATIONS: list[Callable[[psycopg.Connection[Any]], None]] = [_migrate_to_1]
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 
 
+def _check_new_database(conn: psycopg.Connection[Any], location: str) -> None:
+    """Refuse a database where search could not find words of other languages than English."""
+    row = conn.execute(
+        "SELECT pg_encoding_to_char(encoding), datctype FROM pg_database WHERE datname = current_database()"
+    ).fetchone()
+    encoding, ctype = (str(row[0]), str(row[1])) if row else ("", "")
+    if encoding != "UTF8" or ctype.upper() in ("C", "POSIX"):
+        raise StoreError(
+            _(
+                "The database {path} uses encoding {encoding} and character type {ctype}: searching"
+                " text in any language needs a UTF-8 database with a UTF-8 locale, e.g. createdb"
+                " --template=template0 --encoding=UTF8 --locale=C.UTF-8 NAME"
+            ).format(path=location, encoding=encoding, ctype=ctype)
+        )
+
+
 def schema_version(conn: psycopg.Connection[Any]) -> int:
     """The version of the desk in this database; 0 for an empty database."""
     if conn.execute("SELECT to_regclass('schema_version')").fetchone() == (None,):
@@ -285,6 +324,8 @@ def migrate(conn: psycopg.Connection[Any], location: str = "") -> int:
             " version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
         )
         found = schema_version(conn)
+        if found == 0:
+            _check_new_database(conn, location)
         if found > PG_SCHEMA_VERSION:
             raise StoreError(
                 _("The store {path} was written by a newer tui-desk (schema {found}, this one knows {known})").format(
