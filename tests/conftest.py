@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 
+import pg_server
 import pytest
 from support import AGENT, FakeClock, ticket_in_status
 
@@ -24,6 +25,23 @@ def _isolated_environment(
     set_language(None)
     yield
     set_language(None)
+
+
+@pytest.fixture(scope="session")
+def pg_server_session() -> Iterator[pg_server.PgServer]:
+    """One throw-away PostgreSQL server for the whole run, started by the first test that asks."""
+    reason = pg_server.why_not()
+    if reason is not None:
+        pytest.skip(reason)
+    with pg_server.running_server() as server:
+        yield server
+
+
+@pytest.fixture
+def pg_url(pg_server_session: pg_server.PgServer) -> Iterator[str]:
+    """The connection URL of a fresh, empty PostgreSQL database for this test."""
+    with pg_server_session.database() as url:
+        yield url
 
 
 @pytest.fixture

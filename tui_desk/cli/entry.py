@@ -20,6 +20,7 @@ from ..core.names import person_name
 from ..core.rules import RulesConfig
 from ..core.sla import SlaPolicies
 from ..domain.errors import TuiDeskError
+from ..domain.store_location import redact_url
 from ..domain.text import one_line
 from ..i18n import _, choose_language, set_language
 from ..store import open_store
@@ -144,9 +145,10 @@ def _main(argv: Sequence[str] | None) -> int:
     opens_app = args.command is None
     if notice and not opens_app:
         print(notice, file=sys.stderr)
+    path: Path | str = ""
     try:
         config = load_config()
-        path = resolve_db_path(args.db)
+        path = resolve_db_path(args.db, config.store)
         if args.command is None and args.demo:
             return _open_demo(
                 _actor(args, config.agent), cli_rules.sla_policies(config), cli_rules.rules_config(config), notice
@@ -180,7 +182,7 @@ def _main(argv: Sequence[str] | None) -> int:
         print(f"tui-desk: {one_line(str(error))}", file=sys.stderr)  # errors quote names and mail
         return 1
     except sqlite3.Error as error:
-        print(f"tui-desk: {one_line(describe_sqlite_error(error, str(resolve_db_path(args.db))))}", file=sys.stderr)
+        print(f"tui-desk: {one_line(describe_sqlite_error(error, redact_url(str(path))))}", file=sys.stderr)
         return 1
     except BrokenPipeError as error:
         if _stdout_is_closed():

@@ -35,6 +35,7 @@ from ..core.ticket_ids import parse_ticket_id, parse_ticket_ids
 from ..domain.clock import humanize_age, parse_when, system_clock, to_epoch
 from ..domain.errors import InvalidInput, NotFound, TransitionRefused
 from ..domain.models import InboxRow, event_label, priority_label
+from ..domain.store_location import redact_url
 from ..domain.text import json_text, one_line, printable
 from ..i18n import _
 from ..store import Store, maintenance, queries
@@ -232,11 +233,11 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
         if maintenance.has_tickets_or_customers(store):
             raise InvalidInput(
                 _("The store {path} is not empty: demo tickets go into a new store, e.g. `tui-desk demo --db demo.db`").format(
-                    path=store.path
+                    path=redact_url(store.path)
                 )
             )
         created = fill_demo(store, tickets=args.tickets, seed=args.seed, now=args.now)
-        print(_("Added {n} demo tickets to {path}").format(n=created, path=store.path))
+        print(_("Added {n} demo tickets to {path}").format(n=created, path=redact_url(store.path)))
     elif command == "new":
         body = _read_body(args)
         ticket_id = service.create_ticket(

@@ -14,6 +14,7 @@ import platformdirs
 
 from ..domain.errors import InvalidInput
 from ..domain.private_files import FILE_MODE, make_private_folders
+from ..domain.store_location import is_server_url
 from ..i18n import _
 
 APP_NAME = "tui-desk"
@@ -29,15 +30,24 @@ def default_db_path() -> Path:
     return platformdirs.user_data_path(APP_NAME, appauthor=False) / "tui-desk.db"
 
 
-def resolve_db_path(cli_value: str | None) -> Path:
-    """--db wins, then $TUI_DESK_DB, then the user's data dir."""
+def _location(value: str) -> Path | str:
+    """A file path (``~`` expanded), or a server's connection URL kept as given for libpq."""
+    return value.strip() if is_server_url(value) else Path(value).expanduser()
+
+
+def resolve_db_path(cli_value: str | None, configured: str | None = None) -> Path | str:
+    """Where the store is: --db wins, then $TUI_DESK_DB, then ``store =`` in the config file,
+    then the user's data dir. A file path, or a ``postgresql://`` URL (shown only through
+    ``domain.store_location.redact_url``)."""
     if cli_value is not None and not cli_value.strip():
         # `--db "$UNSET"`: falling back to the default store would write into the real one.
         raise InvalidInput(_("--db needs a path; leave it out for the default store"))
     if cli_value:
-        return Path(cli_value).expanduser()
+        return _location(cli_value)
     if os.environ.get(DB_ENV):
-        return Path(os.environ[DB_ENV]).expanduser()
+        return _location(os.environ[DB_ENV])
+    if configured:
+        return _location(configured)
     return default_db_path()
 
 
@@ -51,6 +61,7 @@ def config_path() -> Path:
 class Config:
     language: str | None = None
     agent: str | None = None
+    store: str | None = None  # `store = "PATH or postgresql://..."`: below --db and $TUI_DESK_DB
     raw: dict[str, Any] | None = None
 
 
@@ -76,10 +87,11 @@ def load_config(path: Path | None = None) -> Config:
         raise InvalidInput(_("The config file {path} is not valid TOML: {reason}").format(path=path, reason=error)) from None
     language = data.get("language")
     agent = data.get("agent")
-    for key, value in (("language", language), ("agent", agent)):
+    store = data.get("store")
+    for key, value in (("language", language), ("agent", agent), ("store", store)):
         if value is not None and not isinstance(value, str):
             raise InvalidInput(_("In {path}: {key} must be text").format(path=path, key=key))
-    return Config(language=language, agent=agent, raw=data)
+    return Config(language=language, agent=agent, store=store or None, raw=data)
 
 
 def key_table(config: Config) -> tuple[dict[str, str], list[str]]:

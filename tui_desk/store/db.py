@@ -21,6 +21,7 @@ from ..domain.errors import (
     StoreReadOnly,
 )
 from ..domain.private_files import create_private_file, make_private_folders
+from ..domain.store_location import is_server_url, redact_url
 from ..i18n import _
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -148,6 +149,13 @@ class Store:
     def __init__(
         self, path: str | Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT, *, create: bool = True
     ) -> None:
+        if is_server_url(str(path)):
+            # Until the PostgreSQL store exists (issue 14): one line, and no file named like the URL.
+            raise StoreError(
+                _("PostgreSQL stores are not ready yet: {url} (use a store file for now)").format(
+                    url=redact_url(str(path))
+                )
+            )
         self.path = str(path)
         self.busy_timeout = busy_timeout
         # False for commands that only read: a mistyped path must not leave folders and an empty store.

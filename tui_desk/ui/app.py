@@ -119,7 +119,7 @@ class TuiDeskApp(ReportsWorkerFailures, App[None]):
 
 
 def run_app(
-    path: Path,
+    path: Path | str,
     actor: str,
     sla: SlaPolicies | None = None,
     rules: RulesConfig | None = None,

@@ -7,11 +7,19 @@ import shlex
 from pathlib import Path
 
 from ..core.config import DB_ENV, default_db_path
+from ..domain.store_location import is_server_url, redact_url
 from ..i18n import _
 
 
 def _store_line(store_path: str) -> list[tuple[str, str]]:
-    """How the commands find this store, when they would not by themselves (the app runs on --db)."""
+    """How the commands find this store, when they would not by themselves (the app runs on --db).
+
+    A server's URL is shown redacted: the agent puts their password back (or uses PGPASSFILE).
+    """
+    if is_server_url(store_path):
+        if os.environ.get(DB_ENV) == store_path:
+            return []
+        return [(f"export {DB_ENV}={shlex.quote(redact_url(store_path))}", "")]
     try:
         path = Path(store_path).resolve()
         default = Path(os.environ[DB_ENV]).resolve() if os.environ.get(DB_ENV) else default_db_path().resolve()

@@ -17,6 +17,7 @@ from textual.app import App
 from textual.worker import Worker, WorkerState
 
 from ..domain.errors import TuiDeskError
+from ..domain.store_location import redact_url
 from ..domain.text import one_line
 from ..i18n import _
 from ..store.db import describe_sqlite_error
@@ -25,7 +26,11 @@ REPEAT_AFTER = 30.0  # a store that stays broken is named again now and then, no
 
 
 def describe_failure(error: BaseException, store_path: str = "") -> str:
-    """One line a user can act on: the core's own message, or what SQLite or the system said."""
+    """One line a user can act on: the core's own message, or what SQLite or the system said.
+
+    The store is named by `redact_url`: a password in a connection URL is never shown.
+    """
+    store_path = redact_url(store_path)
     if isinstance(error, TuiDeskError):
         return one_line(str(error))
     if isinstance(error, sqlite3.Error):

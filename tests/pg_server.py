@@ -1,0 +1,154 @@
+"""A throw-away PostgreSQL server for the tests: initdb + pg_ctl in a temporary folder.
+
+It listens on a Unix socket in that folder only (no TCP), trusts local connections, and is
+stopped and removed at the end of the session. PostgreSQL refuses to run as root, so when the
+tests run as root the server runs as an unprivileged user (`postgres` if the Debian package
+made one, else `nobody`). Without the server binaries (or psycopg) the tests that need it skip
+with one reason, `why_not()`.
+"""
+
+from __future__ import annotations
+
+import glob
+import itertools
+import os
+import pwd
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+SUPERUSER = "desk"
+_INSTALL_HINT = "apt-get install -y postgresql; .ci/run does it in CI"
+
+
+def server_bin() -> Path | None:
+    """The folder holding initdb and pg_ctl: the newest /usr/lib/postgresql/N/bin, else $PATH."""
+
+    def version(path: str) -> int:
+        part = Path(path).parent.parent.name
+        return int(part) if part.isdigit() else 0
+
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=version, reverse=True)
+    if found:
+        return Path(found[0]).parent
+    on_path = shutil.which("initdb")
+    if on_path and shutil.which("pg_ctl"):
+        return Path(on_path).parent
+    return None
+
+
+def why_not() -> str | None:
+    """Why the PostgreSQL tests cannot run here, or None when they can."""
+    if server_bin() is None:
+        return f"PostgreSQL server binaries (initdb, pg_ctl) are not installed ({_INSTALL_HINT})"
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        return "psycopg is not installed (pip install -e '.[test]')"
+    return None
+
+
+def _server_user() -> pwd.struct_passwd | None:
+    """Whom to run the server as: None (ourselves) unless we are root."""
+    if os.geteuid() != 0:
+        return None
+    for name in ("postgres", "nobody"):
+        try:
+            return pwd.getpwnam(name)
+        except KeyError:
+            continue
+    raise RuntimeError(
+        "running as root, and there is no 'postgres' or 'nobody' user to run PostgreSQL as"
+    )
+
+
+class PgServer:
+    """One running server; `database()` hands out a fresh, empty database per test."""
+
+    def __init__(self, bin_dir: Path, root: Path) -> None:
+        self.bin_dir = bin_dir
+        self.root = root
+        self.data = root / "data"
+        self.socket_dir = root
+        self._names = itertools.count(1)
+        self._user = _server_user()
+
+    def url(self, dbname: str) -> str:
+        """A libpq connection URL for one database on this server (Unix socket, no password)."""
+        return f"postgresql://{SUPERUSER}@/{dbname}?host={self.socket_dir}"
+
+    def _run(self, *args: str) -> None:
+        kwargs: dict[str, object] = {}
+        if self._user is not None:
+            kwargs = {"user": self._user.pw_uid, "group": self._user.pw_gid, "extra_groups": []}
+        result = subprocess.run(
+            [str(self.bin_dir / args[0]), *args[1:]],
+            cwd=self.root,
+            env={"PATH": os.environ.get("PATH", ""), "LC_ALL": "C.UTF-8", "TZ": "UTC"},
+            capture_output=True,
+            text=True,
+            **kwargs,
+        )
+        if result.returncode != 0:
+            log = self.root / "server.log"
+            tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise RuntimeError(f"{args[0]} failed: {result.stderr.strip()}\n{tail}")
+
+    def start(self) -> None:
+        if self._user is not None:
+            os.chown(self.root, self._user.pw_uid, self._user.pw_gid)
+        self.root.chmod(0o755)
+        self._run(
+            "initdb", "-D", str(self.data), "-U", SUPERUSER, "--auth=trust",
+            "-E", "UTF8", "--locale=C.UTF-8", "--no-sync",
+        )  # fmt: skip
+        options = (
+            f"-c listen_addresses='' -k {self.socket_dir} -c fsync=off"
+            " -c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
+        )
+        self._run(
+            "pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"),
+            "-o", options, "-w", "-t", "60", "start",
+        )  # fmt: skip
+
+    def stop(self) -> None:
+        if (self.data / "postmaster.pid").exists():
+            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
+    def _admin(self, sql: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            conn.execute(sql)
+
+    @contextmanager
+    def database(self, options: str = "") -> Iterator[str]:
+        """A new empty database for one test (`options` of CREATE DATABASE, e.g. another
+        locale); dropped (with its connections) afterwards."""
+        name = f"desk_{os.getpid()}_{next(self._names)}"
+        self._admin(f'CREATE DATABASE "{name}" {options}')
+        try:
+            yield self.url(name)
+        finally:
+            self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def running_server() -> Iterator[PgServer]:
+    """Start a server in a temporary folder; stop it and remove the folder afterwards."""
+    bin_dir = server_bin()
+    if bin_dir is None:
+        raise RuntimeError(why_not())
+    root = Path(tempfile.mkdtemp(prefix="tui-desk-pg-"))
+    server = PgServer(bin_dir, root)
+    try:
+        server.start()
+        yield server
+    finally:
+        try:
+            server.stop()
+        finally:
+            shutil.rmtree(root, ignore_errors=True)

@@ -1,0 +1,38 @@
+"""The throw-away PostgreSQL server the PostgreSQL store tests run on (tests/pg_server.py)."""
+
+from __future__ import annotations
+
+import pg_server
+import pytest
+
+
+def test_a_fresh_database_answers_over_the_unix_socket_only(pg_url: str) -> None:
+    import psycopg
+
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT 1").fetchone() == (1,)
+        assert conn.execute("SHOW listen_addresses").fetchone() == ("",)
+        # Each test gets an empty database of its own.
+        tables = conn.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+        ).fetchone()
+        assert tables == (0,)
+        assert conn.execute("SHOW server_encoding").fetchone() == ("UTF8",)
+
+
+def test_each_test_has_its_own_database(pg_url: str, pg_server_session: pg_server.PgServer) -> None:
+    import psycopg
+
+    with psycopg.connect(pg_url) as conn:
+        conn.execute("CREATE TABLE mine (x int)")
+    with pg_server_session.database() as other, psycopg.connect(other) as conn:
+        assert conn.execute("SELECT to_regclass('mine')").fetchone() == (None,)
+
+
+def test_without_server_binaries_the_reason_names_the_package(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(pg_server, "server_bin", lambda: None)
+    reason = pg_server.why_not()
+    assert reason is not None
+    assert "postgresql" in reason and "not installed" in reason
