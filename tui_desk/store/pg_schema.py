@@ -219,6 +219,13 @@ _V1_TABLES = [
         created_at text NOT NULL,
         updated_at text NOT NULL
     )""",
+    # One runner for background jobs (store/job_leases.py; SQLite: migration 6).
+    """CREATE TABLE job_leases (
+        job text PRIMARY KEY,
+        holder text NOT NULL,
+        acquired_at double precision NOT NULL,
+        expires_at double precision NOT NULL
+    )""",
 ]
 
 # Full-text search (SQLite: tickets_fts, messages_fts). FTS5's unicode61 tokenizer splits at
