@@ -95,3 +95,60 @@ def test_presence_writes_never_touch_the_change_marker_of_the_live_refresh(store
     presence.mark(store, "bob", 7, Doing.VIEWING, clock)
     presence.leave(store, "bob")
     assert queries.change_marker(store) == before
+
+
+# -- the command line: `who` and `show --json` ------------------------------------------------
+def _cli(db_path, capsys, *args: str) -> tuple[int, str, str]:
+    from tui_desk.cli import entry
+
+    capsys.readouterr()
+    code = entry.main(["--db", str(db_path), "--as", "alice", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_cli_who_lists_everyone_on_a_ticket_now(db_path, store: Store, capsys, service) -> None:
+    import json
+
+    from tui_desk.domain.clock import system_clock
+
+    first = service.create_ticket(email="c@example.com", subject="Printer jammed", body="Help")
+    second = service.create_ticket(email="d@example.com", subject="VPN down", body="Help")
+    assert _cli(db_path, capsys, "who") == (0, "Nobody is on a ticket now\n", "")
+
+    presence.mark(store, "bob", first, Doing.VIEWING, system_clock)  # the command line reads the real time
+    presence.mark(store, "carol", second, Doing.REPLYING, system_clock)
+    code, out, err = _cli(db_path, capsys, "who")
+    assert (code, err) == (0, "")
+    lines = out.splitlines()
+    assert len(lines) == 2
+    assert lines[0].split()[:3] == ["bob", "viewing", f"#{first}"] and "Printer jammed" in lines[0]
+    assert lines[1].split()[:3] == ["carol", "replying", f"#{second}"] and "VPN down" in lines[1]
+
+    code, out, err = _cli(db_path, capsys, "who", "--json")
+    assert [(p["agent"], p["ticket_id"], p["doing"]) for p in json.loads(out)] == [
+        ("bob", first, "viewing"),
+        ("carol", second, "replying"),
+    ]
+    assert all(set(p) == {"agent", "ticket_id", "doing", "since"} for p in json.loads(out))
+
+
+def test_cli_show_json_names_who_is_on_the_ticket(db_path, store: Store, capsys, service) -> None:
+    import json
+
+    from tui_desk.domain.clock import system_clock
+
+    ticket = service.create_ticket(email="c@example.com", subject="Printer jammed", body="Help")
+    code, out, _err = _cli(db_path, capsys, "show", str(ticket), "--json")
+    assert json.loads(out)["presence"] == []
+
+    before = to_text(system_clock())
+    presence.mark(store, "bob", ticket, Doing.REPLYING, system_clock)
+    after = to_text(system_clock())
+    code, out, _err = _cli(db_path, capsys, "show", str(ticket), "--json")
+    assert code == 0
+    [shown] = json.loads(out)["presence"]
+    assert shown["agent"] == "bob" and shown["doing"] == "replying"
+    assert before <= shown["since"] <= after
+    code, out, _err = _cli(db_path, capsys, "show", str(ticket))
+    assert "bob is replying" in out
