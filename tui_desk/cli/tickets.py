@@ -131,16 +131,6 @@ def _ticket_json(service: TicketService, ticket_id: int) -> dict[str, Any]:
     return data
 
 
-def presence_line(found: Sequence[presence.Presence]) -> str:
-    """ "bob is replying, carol is viewing it" (the thread header says the same)."""
-    return ", ".join(
-        (_("{agent} is replying") if p.doing is presence.Doing.REPLYING else _("{agent} is viewing it")).format(
-            agent=one_line(p.agent, 40)
-        )
-        for p in found
-    )
-
-
 def _print_who(service: TicketService, as_json: bool) -> None:
     found = presence.everyone(service.store, service.clock)
     if as_json:
@@ -177,7 +167,7 @@ def _print_ticket(service: TicketService, ticket_id: int) -> None:
         print("  " + _("Merged into #{id}: its thread and timeline are there").format(id=data["merged_into"]))
     others = presence.on_ticket(service.store, ticket_id, service.clock)
     if others:
-        print("  " + presence_line(others))
+        print("  " + presence.describe(others))
     kinds = {"customer": _("Customer"), "reply": _("Reply"), "note": _("Internal note")}
     print()
     for m in data["messages"]:

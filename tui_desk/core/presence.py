@@ -16,6 +16,8 @@ from enum import StrEnum
 from typing import Any
 
 from ..domain.clock import Clock, from_text, system_clock, to_text
+from ..domain.text import one_line
+from ..i18n import _
 from ..store import Store
 from ..store import presence as rows
 
@@ -105,3 +107,13 @@ def by_ticket(presences: Sequence[Presence]) -> dict[int, list[Presence]]:
 
 def replying(presences: Sequence[Presence]) -> list[Presence]:
     return [p for p in presences if p.doing is Doing.REPLYING]
+
+
+def describe(presences: Sequence[Presence]) -> str:
+    """ "bob is replying, carol is viewing it": the thread header and `show` say it so."""
+    return ", ".join(
+        (_("{agent} is replying") if p.doing is Doing.REPLYING else _("{agent} is viewing it")).format(
+            agent=one_line(p.agent, 40)
+        )
+        for p in presences
+    )

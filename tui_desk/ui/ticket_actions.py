@@ -17,6 +17,7 @@ from ..core import requests
 from ..core.actions import Outcome, action_name, undo_last, undo_summary
 from ..core.change_text import change_summary
 from ..core.names import parse_tag_text
+from ..core.presence import describe, replying
 from ..core.ticket_ids import parse_ticket_id
 from ..domain.errors import TuiDeskError
 from ..domain.models import PRIORITY_ORDER, Meaning, priority_label
@@ -144,7 +145,11 @@ class TicketActions(PanesBase):
             drafts=self.drafts,
             on_send=lambda draft: self._store_draft(editor, draft),
         )
-        self.app.push_screen(editor)
+        if kind == "reply":
+            self.now_replying(row.id)
+            self.app.push_screen(editor, lambda _result: self.now_replying(None))
+        else:
+            self.app.push_screen(editor)
         if kept:
             self.notify(
                 _("Your unsent text for #{id} is back in the editor").format(id=row.id), markup=False, timeout=6
@@ -178,7 +183,18 @@ class TicketActions(PanesBase):
         )
 
     def action_reply(self) -> None:
-        self._open_editor("reply")
+        row = self.inbox.current
+        busy = replying(self.others_on(row.id)) if row is not None else []
+        if row is None or not busy:
+            self._open_editor("reply")
+            return
+        # Two answers crossing in the customer's mailbox help nobody: ask first.
+        self.app.push_screen(
+            ConfirmDialog(
+                _("{who} on #{id}. Write a reply too?").format(who=describe(busy), id=row.id)
+            ),
+            given(lambda _yes: self._open_editor("reply")),
+        )
 
     def action_note(self) -> None:
         self._open_editor("note")
