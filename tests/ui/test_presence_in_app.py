@@ -133,3 +133,61 @@ async def test_a_store_that_refuses_presence_writes_is_said_once_and_work_goes_o
         await press(pilot, "j", "j")
         assert notifications(app, "error").count("The store is locked by another process; try again in a moment") == 1
         assert app.main.selected_id == desk.ids["invoice"]  # the third row: moving was never held up
+
+
+async def test_a_reply_sent_after_new_messages_came_in_shows_them_and_asks(desk: Desk) -> None:
+    from tui_desk.store import queries
+
+    from .helpers import type_text
+
+    site = desk.ids["site"]
+    app = TuiDeskApp(desk.store, clock=lambda: NOW, actor=ACTOR, live_interval=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "j")
+        assert app.main.selected_id == site
+        await press(pilot, "r")
+        await type_text(pilot, "We restarted the load balancer.")
+
+        # Meanwhile, from elsewhere: the customer writes, and bob answers.
+        desk.service.add_customer_message(site, "It works again, thanks!")
+        bob = desk.service.__class__(desk.store, clock=desk.clock, actor="bob")
+        bob.reply(site, "Glad to hear it.")
+        desk.service.add_note(site, "Notes do not count.")
+        stored = len(queries.ticket_messages(desk.store, site))
+
+        await press(pilot, "ctrl+s")
+        assert isinstance(app.screen, ConfirmDialog)
+        question = app.screen.question
+        assert "Since you opened the editor, #4 got:" in question
+        assert "Customer · ana@example.com" in question and "It works again, thanks!" in question
+        assert "Reply · bob" in question and "Glad to hear it." in question
+        assert "Notes do not count." not in question
+        # n: back to the text, nothing sent.
+        await press(pilot, "n")
+        assert isinstance(app.screen, ReplyScreen)
+        assert app.screen.text == "We restarted the load balancer."
+        assert len(queries.ticket_messages(desk.store, site)) == stored
+
+        # Asked once about those: the next ctrl+s sends.
+        await press(pilot, "ctrl+s")
+        assert not isinstance(app.screen, (ConfirmDialog, ReplyScreen))
+        last = queries.ticket_messages(desk.store, site)[-1]
+        assert (last.kind, last.author, last.body) == ("reply", ACTOR, "We restarted the load balancer.")
+
+
+async def test_a_reply_with_nothing_new_since_the_editor_opened_goes_at_once(desk: Desk) -> None:
+    from tui_desk.store import queries
+
+    from .helpers import type_text
+
+    site = desk.ids["site"]
+    app = TuiDeskApp(desk.store, clock=lambda: NOW, actor=ACTOR, live_interval=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "j", "r")
+        await type_text(pilot, "On it.")
+        desk.service.add_note(site, "A colleague's note is no reason to ask.")
+        await press(pilot, "ctrl+s")
+        assert not isinstance(app.screen, (ConfirmDialog, ReplyScreen))
+        assert queries.ticket_messages(desk.store, site)[-1].body == "On it."

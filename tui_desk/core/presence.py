@@ -16,9 +16,10 @@ from enum import StrEnum
 from typing import Any
 
 from ..domain.clock import Clock, from_text, system_clock, to_text
+from ..domain.models import Message, MessageKind
 from ..domain.text import one_line
 from ..i18n import _
-from ..store import Store
+from ..store import Store, queries
 from ..store import presence as rows
 
 EXPIRY = timedelta(seconds=30)
@@ -117,3 +118,14 @@ def describe(presences: Sequence[Presence]) -> str:
         )
         for p in presences
     )
+
+
+def arrived_since(store: Store, ticket_id: int, after_message: int, agent: str, limit: int = 200) -> list[Message]:
+    """What came in on the ticket after message `after_message` that a reply should not cross:
+    the customer's messages and other agents' replies (at most the latest `limit`)."""
+    return [
+        m
+        for m in queries.ticket_messages(store, ticket_id, limit=limit)
+        if m.id > after_message
+        and (m.kind == MessageKind.CUSTOMER or (m.kind == MessageKind.REPLY and m.author != agent))
+    ]
