@@ -49,6 +49,7 @@ def test_item9_reply_queued_before_the_upgrade_keeps_its_customer(db_path, clock
     for column in ("to_address", "to_name", "subject", "in_reply_to", "references_"):
         conn.execute(f"ALTER TABLE outbox DROP COLUMN {column}")
     conn.execute("ALTER TABLE actions DROP COLUMN skipped_at")
+    conn.execute("DROP TABLE presence")  # schema 6
     conn.execute("PRAGMA user_version = 4")
     conn.commit()
     conn.close()
