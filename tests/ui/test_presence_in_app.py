@@ -51,19 +51,19 @@ async def test_two_apps_see_each_other_on_a_ticket_and_lose_it_when_one_quits(de
                 assert took < 2.0
                 assert marker(bob, site) == " "
                 # Alice sees bob on the site, and not herself on the VPN ticket.
-                await wait_until(alice_pilot, lambda: marker(alice, site) == "◉")
+                await wait_until(alice_pilot, lambda: marker(alice, site) == "◉", timeout=5.0)
                 assert marker(alice, vpn) == " "
 
                 # Alice moves to the site ticket: bob's thread header names her.
                 await press(alice_pilot, "j")
-                await wait_until(bob_pilot, lambda: "alice is viewing it" in thread_text(bob))
-                await wait_until(bob_pilot, lambda: marker(bob, vpn) == " ")
+                await wait_until(bob_pilot, lambda: "alice is viewing it" in thread_text(bob), timeout=5.0)
+                await wait_until(bob_pilot, lambda: marker(bob, vpn) == " ", timeout=5.0)
 
                 # Alice starts a reply: the mark and the header say so.
                 await press(alice_pilot, "r")
                 assert isinstance(alice.screen, ReplyScreen)
-                await wait_until(bob_pilot, lambda: marker(bob, site) == "✎")
-                await wait_until(bob_pilot, lambda: "alice is replying" in thread_text(bob))
+                await wait_until(bob_pilot, lambda: marker(bob, site) == "✎", timeout=5.0)
+                await wait_until(bob_pilot, lambda: "alice is replying" in thread_text(bob), timeout=5.0)
 
                 # Bob's r on that ticket asks first; n leaves him where he was.
                 await press(bob_pilot, "r")
@@ -77,7 +77,7 @@ async def test_two_apps_see_each_other_on_a_ticket_and_lose_it_when_one_quits(de
                 await press(bob_pilot, "escape")
 
             # Alice quit (with her editor open): she is gone from bob's inbox and header.
-            took = await wait_until(bob_pilot, lambda: marker(bob, site) == " ", timeout=2.0)
+            await wait_until(bob_pilot, lambda: marker(bob, site) == " ", timeout=2.0)
             assert "alice is" not in thread_text(bob)
             assert presence.everyone(desk.store, lambda: NOW, excluding="bob") == []
     finally:
@@ -94,10 +94,10 @@ async def test_an_app_that_dies_is_forgotten_after_the_expiry(desk: Desk) -> Non
         app = TuiDeskApp(desk.store, clock=clock, actor=ACTOR, live_interval=LIVE)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            await wait_until(pilot, lambda: marker(app, vpn) == "✎")
+            await wait_until(pilot, lambda: marker(app, vpn) == "✎", timeout=5.0)
             assert "carol is replying" in thread_text(app)
             clock.now = NOW + presence.EXPIRY + timedelta(seconds=1)
-            await wait_until(pilot, lambda: marker(app, vpn) == " ")
+            await wait_until(pilot, lambda: marker(app, vpn) == " ", timeout=5.0)
             assert "carol is" not in thread_text(app)
     finally:
         other.close()
