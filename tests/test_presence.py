@@ -53,6 +53,21 @@ def test_leaving_clears_one_ticket_or_all(store: Store, clock: FakeClock) -> Non
     assert presence.everyone(store, clock) == []
 
 
+def test_one_agent_in_two_apps_keeps_each_apps_ticket_and_shows_once_per_ticket(store: Store, clock: FakeClock) -> None:
+    presence.mark(store, "bob", 7, Doing.VIEWING, clock, session="laptop")
+    presence.mark(store, "bob", 9, Doing.VIEWING, clock, session="desktop")
+    assert [(p.agent, p.ticket_id) for p in presence.everyone(store, clock)] == [("bob", 7), ("bob", 9)]
+
+    # Both apps on one ticket, one of them replying: bob is replying there, once.
+    clock.advance(seconds=5)
+    presence.mark(store, "bob", 7, Doing.REPLYING, clock, session="desktop")
+    assert presence.on_ticket(store, 7, clock) == [Presence("bob", 7, Doing.REPLYING, to_text(clock()))]
+
+    # Quitting one app leaves the other's presence alone.
+    presence.leave(store, "bob", session="desktop")
+    assert [(p.ticket_id, p.doing) for p in presence.everyone(store, clock)] == [(7, Doing.VIEWING)]
+
+
 def test_an_entry_without_a_heartbeat_for_30_seconds_no_longer_counts_and_is_pruned(
     store: Store, clock: FakeClock
 ) -> None:

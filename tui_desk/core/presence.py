@@ -59,20 +59,38 @@ def _presence(row: dict[str, Any]) -> Presence | None:
     return Presence(row["agent"], int(row["ticket_id"]), doing, row["since"])
 
 
+def _outranks(p: Presence, other: Presence) -> bool:
+    """Replying outranks viewing; of two doing the same, the one there longer."""
+    if p.doing is not other.doing:
+        return p.doing is Doing.REPLYING
+    return p.since < other.since
+
+
 def _presences(found: list[dict[str, Any]], excluding: str | None) -> list[Presence]:
-    result = [p for p in map(_presence, found) if p is not None]
-    return [p for p in result if p.agent != excluding] if excluding is not None else result
+    """One entry per agent and ticket, in the order found: an agent with two apps on a ticket
+    is replying if either app is (see `_outranks`)."""
+    merged: dict[tuple[str, int], Presence] = {}
+    for p in map(_presence, found):
+        if p is None or p.agent == excluding:
+            continue
+        key = (p.agent, p.ticket_id)
+        seen = merged.get(key)
+        if seen is None or _outranks(p, seen):
+            merged[key] = p
+    return list(merged.values())
 
 
-def mark(store: Store, agent: str, ticket_id: int, doing: Doing, clock: Clock = system_clock) -> None:
-    """The agent is `doing` this ticket now (and no other); also a heartbeat."""
+def mark(
+    store: Store, agent: str, ticket_id: int, doing: Doing, clock: Clock = system_clock, *, session: str = ""
+) -> None:
+    """The agent is `doing` this ticket now (and no other in this app, `session`); also a heartbeat."""
     now = clock()
-    rows.set_presence(store, agent, ticket_id, doing.value, to_text(now), fresh_after(now))
+    rows.set_presence(store, agent, ticket_id, doing.value, to_text(now), fresh_after(now), session)
 
 
-def leave(store: Store, agent: str, ticket_id: int | None = None) -> None:
-    """The agent left this ticket (None: every ticket, as on quitting)."""
-    rows.clear_presence(store, agent, ticket_id)
+def leave(store: Store, agent: str, ticket_id: int | None = None, *, session: str | None = None) -> None:
+    """The agent left this ticket (None: every ticket, as on quitting), in this app or (None) in all."""
+    rows.clear_presence(store, agent, ticket_id, session)
 
 
 def prune(store: Store, clock: Clock = system_clock) -> int:

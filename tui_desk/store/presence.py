@@ -1,6 +1,6 @@
 """The presence table: which agent has which ticket open ('viewing') or is replying to it.
 
-One row per agent and ticket, kept fresh by a heartbeat; a row whose heartbeat is older
+One row per agent, app (`session`) and ticket, kept fresh by a heartbeat; a row whose heartbeat is older
 than the caller's `fresh_after` no longer counts and is pruned by the next write. The
 expiry rule and the domain type are the core's (core/presence.py): these functions take
 times as stored text. Writes are short transactions of their own; nothing else waits on
@@ -17,8 +17,10 @@ from .db import Store
 _COLUMNS = "agent, ticket_id, doing, since, heartbeat_at"
 
 
-def set_presence(store: Store, agent: str, ticket_id: int, doing: str, now: str, fresh_after: str) -> None:
-    """The agent is `doing` on this ticket as of `now`, and on no other ticket.
+def set_presence(
+    store: Store, agent: str, ticket_id: int, doing: str, now: str, fresh_after: str, session: str = ""
+) -> None:
+    """The agent is `doing` on this ticket as of `now`, and on no other ticket in this app (`session`).
 
     `since` stays when the agent goes on doing the same thing (a heartbeat), and starts
     again at `now` when what they do changes or their row had expired. Expired rows of
@@ -26,23 +28,30 @@ def set_presence(store: Store, agent: str, ticket_id: int, doing: str, now: str,
     """
     with store.transaction() as conn:
         conn.execute("DELETE FROM presence WHERE heartbeat_at < ?", [fresh_after])
-        conn.execute("DELETE FROM presence WHERE agent = ? AND ticket_id != ?", [agent, ticket_id])
         conn.execute(
-            "INSERT INTO presence(agent, ticket_id, doing, since, heartbeat_at) VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT(agent, ticket_id) DO UPDATE SET"
+            "DELETE FROM presence WHERE agent = ? AND session = ? AND ticket_id != ?", [agent, session, ticket_id]
+        )
+        conn.execute(
+            "INSERT INTO presence(agent, session, ticket_id, doing, since, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(agent, session, ticket_id) DO UPDATE SET"
             " since = CASE WHEN presence.doing = excluded.doing THEN presence.since ELSE excluded.since END,"
             " doing = excluded.doing, heartbeat_at = excluded.heartbeat_at",
-            [agent, ticket_id, doing, now, now],
+            [agent, session, ticket_id, doing, now, now],
         )
 
 
-def clear_presence(store: Store, agent: str, ticket_id: int | None = None) -> None:
-    """The agent is on no ticket (or no longer on this one)."""
+def clear_presence(store: Store, agent: str, ticket_id: int | None = None, session: str | None = None) -> None:
+    """The agent is on no ticket (or no longer on this one), in this app (`session`) or in any."""
+    where = "agent = ?"
+    params: list[str | int] = [agent]
+    if ticket_id is not None:
+        where += " AND ticket_id = ?"
+        params.append(ticket_id)
+    if session is not None:
+        where += " AND session = ?"
+        params.append(session)
     with store.transaction() as conn:
-        if ticket_id is None:
-            conn.execute("DELETE FROM presence WHERE agent = ?", [agent])
-        else:
-            conn.execute("DELETE FROM presence WHERE agent = ? AND ticket_id = ?", [agent, ticket_id])
+        conn.execute(f"DELETE FROM presence WHERE {where}", params)
 
 
 def prune(store: Store, fresh_after: str) -> int:

@@ -14,6 +14,7 @@ said once, not at every heartbeat, and the next heartbeat simply tries again.
 from __future__ import annotations
 
 import threading
+import uuid
 from typing import Any
 
 from textual import work
@@ -40,6 +41,7 @@ class PresenceJobs(BackgroundJobs):
         self._left = False  # quitting: no write any more
         self._others: dict[int, list[Presence]] = {}  # ticket id -> the other agents on it
         self._presence_lock = threading.Lock()
+        self._session = uuid.uuid4().hex  # this app: the agent may have another one open
 
     def _wanted(self) -> tuple[int, Doing] | None:
         if self._replying is not None:
@@ -92,9 +94,9 @@ class PresenceJobs(BackgroundJobs):
                 return
             try:
                 if wanted is None:
-                    presence.leave(self.store, self.actor)
+                    presence.leave(self.store, self.actor, session=self._session)
                 else:
-                    presence.mark(self.store, self.actor, wanted[0], wanted[1], self.clock)
+                    presence.mark(self.store, self.actor, wanted[0], wanted[1], self.clock, session=self._session)
                 found = presence.everyone(self.store, self.clock, excluding=self.actor)
             except Exception as error:
                 self._written = _UNKNOWN
@@ -130,14 +132,14 @@ class PresenceJobs(BackgroundJobs):
 
     def on_unmount(self) -> None:
         """The app quits: nobody is on a ticket any more (waited for briefly, never for long)."""
-        store, actor = self.store, self.actor
+        store, actor, session = self.store, self.actor, self._session
 
         def leave() -> None:
             with self._presence_lock:
                 self._left = True
                 try:
                     if self._written is not None:
-                        presence.leave(store, actor)
+                        presence.leave(store, actor, session=session)
                 except Exception:  # noqa: S110 - quitting: nobody is left to tell; it expires anyway
                     pass
                 finally:
