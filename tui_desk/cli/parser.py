@@ -149,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", help=_("ticket id"))
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
 
+    p = command("who", _("who is on which ticket now: viewing it or replying to it"))
+    p.add_argument("--json", action="store_true", help=_("machine-readable output"))
+
     p = command("views", _("list the saved views of the config file"))
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
 

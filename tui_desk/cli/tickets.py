@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-from ..core import sla_tracking
+from ..core import presence, sla_tracking
 from ..core.actions import PartlyDone, action_name, undo_last, undo_summary
 from ..core.change_text import change_line, shown_status, value_label
 from ..core.config import Config, config_path, load_config
@@ -128,7 +128,27 @@ def _ticket_json(service: TicketService, ticket_id: int) -> dict[str, Any]:
         {"at": e.at, "actor": e.actor, "kind": e.kind, "from": e.from_value, "to": e.to_value, "detail": e.detail}
         for e in queries.ticket_events(service.store, ticket_id)
     ]
+    data["presence"] = [p.to_json() for p in presence.on_ticket(service.store, ticket_id, service.clock)]
     return data
+
+
+def _print_who(service: TicketService, as_json: bool) -> None:
+    found = presence.everyone(service.store, service.clock)
+    if as_json:
+        print(json_text([{"ticket_id": p.ticket_id, **p.to_json()} for p in found]))
+        return
+    if not found:
+        print(_("Nobody is on a ticket now"))
+        return
+    doing = {presence.Doing.VIEWING: _("viewing"), presence.Doing.REPLYING: _("replying")}
+    now = service.clock()
+    for p in found:
+        try:
+            subject = one_line(queries.get_ticket(service.store, p.ticket_id).subject, 50)
+        except NotFound:
+            subject = ""
+        age = humanize_age(now.timestamp() - to_epoch(p.since))
+        print(f"{one_line(p.agent, 20):<20} {doing[p.doing]:<9} #{p.ticket_id} {subject}  ({_('for {age}').format(age=age)})")
 
 
 def _print_ticket(service: TicketService, ticket_id: int) -> None:
@@ -146,6 +166,9 @@ def _print_ticket(service: TicketService, ticket_id: int) -> None:
         print(f"  {_('Postponed until')}: {data['postponed_until']}")
     if data["merged_into"] is not None:
         print("  " + _("Merged into #{id}: its thread and timeline are there").format(id=data["merged_into"]))
+    others = presence.on_ticket(service.store, ticket_id, service.clock)
+    if others:
+        print("  " + presence.describe(others))
     kinds = {"customer": _("Customer"), "reply": _("Reply"), "note": _("Internal note")}
     print()
     for m in data["messages"]:
@@ -320,6 +343,8 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
             print(json_text(_ticket_json(service, ticket_id)))
         else:
             _print_ticket(service, ticket_id)
+    elif command == "who":
+        _print_who(service, args.json)
     elif command == "views":
         _print_views(service, config, args.json)
     elif command == "statuses":

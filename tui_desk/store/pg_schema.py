@@ -226,6 +226,18 @@ _V1_TABLES = [
         acquired_at double precision NOT NULL,
         expires_at double precision NOT NULL
     )""",
+    # Who is on which ticket (store/presence.py; SQLite: migration 7).
+    """CREATE TABLE presence (
+        agent text NOT NULL,
+        session text NOT NULL DEFAULT '',
+        ticket_id integer NOT NULL,
+        doing text NOT NULL,
+        since text NOT NULL,
+        heartbeat_at text NOT NULL,
+        PRIMARY KEY (agent, session, ticket_id)
+    )""",
+    "CREATE INDEX presence_ticket ON presence(ticket_id, heartbeat_at)",
+    "CREATE INDEX presence_heartbeat ON presence(heartbeat_at)",
 ]
 
 # Full-text search (SQLite: tickets_fts, messages_fts). FTS5's unicode61 tokenizer splits at

@@ -339,7 +339,33 @@ def _migrate_to_6(db: sqlite_utils.Database) -> None:
     )
 
 
+_V7_STATEMENTS = [
+    # Presence (store/presence.py, core/presence.py): which agent has which ticket open or is
+    # replying to it, between processes. A row counts while its heartbeat is recent (about
+    # 30 s), so an app that dies leaves nothing behind for long. No foreign key: a purge of
+    # the ticket must not wait on it, and a stale row is pruned by the next write. `session`
+    # tells one agent's apps apart (two terminals): each keeps and clears only its own row.
+    """CREATE TABLE presence (
+        agent TEXT NOT NULL,
+        session TEXT NOT NULL DEFAULT '',
+        ticket_id INTEGER NOT NULL,
+        doing TEXT NOT NULL,
+        since TEXT NOT NULL,
+        heartbeat_at TEXT NOT NULL,
+        PRIMARY KEY (agent, session, ticket_id)
+    )""",
+    "CREATE INDEX presence_ticket ON presence(ticket_id, heartbeat_at)",
+    "CREATE INDEX presence_heartbeat ON presence(heartbeat_at)",
+]
+
+
+def _migrate_to_7(db: sqlite_utils.Database) -> None:
+    for statement in _V7_STATEMENTS:
+        db.execute(statement)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migrate_to_1, _migrate_to_2, _migrate_to_3, _migrate_to_4, _migrate_to_5, _migrate_to_6,
+    _migrate_to_7,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

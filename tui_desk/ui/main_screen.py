@@ -16,9 +16,9 @@ from textual.widgets import Footer, Static
 
 from ..i18n import _
 from .action_table import bindings, help_sections, palette_entries
-from .background import BackgroundJobs
 from .format import markup_literal
 from .navigation import Navigation
+from .presence import PresenceJobs
 from .saved_views import SavedViewsMixin
 from .screens.help import HelpScreen
 from .ticket_actions import TicketActions
@@ -28,7 +28,7 @@ from .widgets.timeline import TimelineView
 from .widgets.view_tabs import ViewTabs
 
 
-class MainScreen(SavedViewsMixin, TicketActions, Navigation, BackgroundJobs):
+class MainScreen(SavedViewsMixin, TicketActions, Navigation, PresenceJobs):
     BINDINGS = bindings()  # every key, the footer's too, from the action table
 
     # -- layout -------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from textual.widgets import Static
 from ..core import sla_tracking
 from ..core.change_text import shown_status
 from ..core.lifecycle import TicketService
+from ..core.presence import Presence
 from ..core.rules import RulesConfig
 from ..core.saved_views import SavedViews
 from ..core.sla import SlaState
@@ -416,8 +417,24 @@ class PanesBase(ReportsWorkerFailures, Screen[None]):
             snapshot.hidden_earlier,
             sla_line,
             failed_id=snapshot.failed_id,
+            presence=self.presence_text(snapshot.ticket.id) if snapshot.ticket is not None else "",
         )
         self.query_one(TimelineView).show(snapshot.events, self.status_label)
+        self.now_viewing(snapshot.ticket.id if snapshot.ticket is not None else None)
+
+    def presence_text(self, ticket_id: int) -> str:
+        """Who else is on the ticket, for its header (PresenceJobs)."""
+        return ""
+
+    def now_viewing(self, ticket_id: int | None) -> None:
+        """The agent has this ticket's thread in front of them, or none (PresenceJobs)."""
+
+    def now_replying(self, ticket_id: int | None) -> None:
+        """The agent's reply editor is open on this ticket, or on none (PresenceJobs)."""
+
+    def others_on(self, ticket_id: int) -> list[Presence]:
+        """The other agents on this ticket now, as last read (PresenceJobs)."""
+        return []
 
 
     def _error(self, message: str) -> None:

@@ -17,9 +17,10 @@ from ..core import requests
 from ..core.actions import Outcome, action_name, undo_last, undo_summary
 from ..core.change_text import change_summary
 from ..core.names import parse_tag_text
+from ..core.presence import arrived_since, describe, replying
 from ..core.ticket_ids import parse_ticket_id
 from ..domain.errors import TuiDeskError
-from ..domain.models import PRIORITY_ORDER, Meaning, priority_label
+from ..domain.models import PRIORITY_ORDER, Meaning, Message, priority_label
 from ..domain.text import one_line
 from ..i18n import _
 from ..mail.outbox import reply_options
@@ -31,6 +32,7 @@ from .panes import PanesBase, given
 from .screens.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt
 from .screens.postpone import PostponeDialog
 from .screens.reply import Draft, ReplyScreen
+from .widgets.thread import kind_label
 
 CONFIRM_FROM = 50  # a bulk action over this many tickets asks first
 MARK_ALL_LIMIT = 50_000
@@ -144,7 +146,13 @@ class TicketActions(PanesBase):
             drafts=self.drafts,
             on_send=lambda draft: self._store_draft(editor, draft),
         )
-        self.app.push_screen(editor)
+        if kind == "reply":
+            if self.ticket is not None and self.ticket.id == row.id:
+                editor.seen_up_to = max((m.id for m in self._messages), default=0)
+            self.now_replying(row.id)
+            self.app.push_screen(editor, lambda _result: self.now_replying(None))
+        else:
+            self.app.push_screen(editor)
         if kept:
             self.notify(
                 _("Your unsent text for #{id} is back in the editor").format(id=row.id), markup=False, timeout=6
@@ -169,16 +177,65 @@ class TicketActions(PanesBase):
                     markup=False,
                 )
 
-        self._run_action(
-            request,
-            [draft.ticket_id],
-            refused,
-            False,  # one ticket, whatever is marked
-            editor.stored,
+        def send() -> None:
+            self._run_action(
+                request,
+                [draft.ticket_id],
+                refused,
+                False,  # one ticket, whatever is marked
+                editor.stored,
+            )
+
+        if draft.kind == "reply" and editor.seen_up_to is not None:
+            self._check_arrivals(editor, draft.ticket_id, editor.seen_up_to, send)
+        else:
+            send()
+
+    @work(thread=True, group="change", exit_on_error=False)
+    def _check_arrivals(self, editor: ReplyScreen, ticket_id: int, after: int, send: Callable[[], None]) -> None:
+        """Before a reply goes: did the customer write, or another agent answer, since the editor opened?"""
+        try:
+            arrived = arrived_since(self.store, ticket_id, after, self.actor)
+        except Exception:  # the store fails: sending says so, and keeps the text
+            arrived = []
+        self.app.call_from_thread(self._ask_about_arrivals, editor, arrived, send)
+
+    def _ask_about_arrivals(self, editor: ReplyScreen, arrived: list[Message], send: Callable[[], None]) -> None:
+        if not arrived:
+            send()
+            return
+        editor.seen_up_to = max(m.id for m in arrived)  # asked once about these
+        lines = [
+            f"• {kind_label(m.kind)} · {one_line(m.author, 30)} · {local_time(m.created_at)}: {one_line(m.body, 60)}"
+            for m in arrived[-5:]
+        ]
+        if len(arrived) > 5:
+            lines.insert(0, "…")
+        question = "\n".join(
+            [_("Since you opened the editor, #{id} got:").format(id=editor.ticket_id), *lines, _("Send your reply anyway?")]
         )
 
+        def answered(yes: bool | None) -> None:
+            if yes:
+                send()
+            else:
+                editor.send_failed()  # back to the text, to read the thread and write on
+
+        self.app.push_screen(ConfirmDialog(question), answered)
+
     def action_reply(self) -> None:
-        self._open_editor("reply")
+        row = self.inbox.current
+        busy = replying(self.others_on(row.id)) if row is not None else []
+        if row is None or not busy:
+            self._open_editor("reply")
+            return
+        # Two answers crossing in the customer's mailbox help nobody: ask first.
+        self.app.push_screen(
+            ConfirmDialog(
+                _("{who} on #{id}. Write a reply too?").format(who=describe(busy), id=row.id)
+            ),
+            given(lambda _yes: self._open_editor("reply")),
+        )
 
     def action_note(self) -> None:
         self._open_editor("note")

@@ -84,6 +84,9 @@ class ReplyScreen(ModalScreen[Draft | None]):
         self._kept_text: str | None = initial or None
         self._save_failed = False
         self._area: TextArea | None = None  # still readable once unmounted, when the screen goes
+        # The newest message of the thread when the editor opened: a reply sent after a customer
+        # message or another agent's reply came in asks first (None: not checked).
+        self.seen_up_to: int | None = None
 
     def compose(self) -> ComposeResult:
         title = (

@@ -37,6 +37,9 @@ ROW_CHARS = 1_000
 
 PageLoader = Callable[[int, int], list[InboxRow]]
 
+# Beside the attention marker: another agent has the ticket open, or is replying to it.
+PRESENCE_MARKS = {"viewing": "◉", "replying": "✎"}
+
 
 @dataclass(frozen=True)
 class Column:
@@ -153,8 +156,9 @@ class InboxList(ReportsWorkerFailures, ScrollView, can_focus=True):
         self._loader: PageLoader | None = None
         self._announced: int | None = None
         self.empty_hint: list[tuple[str, str]] = []
-        self._strip_cache: dict[tuple[int, int, bool, bool, int, int, bool], Strip] = {}
+        self._strip_cache: dict[tuple[int, int, bool, bool, int, int, bool, str], Strip] = {}
         self.marked: set[int] = set()  # ticket ids picked for a bulk action
+        self.presence: dict[int, str] = {}  # ticket id -> what another agent does there (PRESENCE_MARKS)
 
     # -- marks --------------------------------------------------------------------------
     class MarksChanged(Message):
@@ -177,6 +181,12 @@ class InboxList(ReportsWorkerFailures, ScrollView, can_focus=True):
         self.marked = set(ids)
         self.refresh()
         self.post_message(self.MarksChanged())
+
+    def set_presence(self, presence: dict[int, str]) -> None:
+        """Which tickets another agent has open ("viewing") or is replying to ("replying")."""
+        if presence != self.presence:
+            self.presence = dict(presence)
+            self.refresh()
 
     # -- data -------------------------------------------------------------------------
     def reset(self, loader: PageLoader, total: int, pages: dict[int, list[InboxRow]], cursor: int = 0) -> None:
@@ -371,12 +381,14 @@ class InboxList(ReportsWorkerFailures, ScrollView, can_focus=True):
             return Strip([Segment(_fit("  …", width), style)], width)
         # Ages and SLA times change by the minute; everything else with the row's version.
         marked = row.id in self.marked
-        key = (row.id, row.version, index == self.cursor, self.has_focus, width, int(self.now().timestamp()) // 60, marked)
+        here = self.presence.get(row.id, "")
+        minute = int(self.now().timestamp()) // 60
+        key = (row.id, row.version, index == self.cursor, self.has_focus, width, minute, marked, here)
         strip = self._strip_cache.get(key)
         if strip is None:
             if len(self._strip_cache) > 2000:
                 self._strip_cache.clear()
-            strip = self._strip_cache[key] = self._row_strip(row, index == self.cursor, width, marked)
+            strip = self._strip_cache[key] = self._row_strip(row, index == self.cursor, width, marked, here)
         return strip
 
     def _header_strip(self, width: int) -> Strip:
@@ -391,7 +403,7 @@ class InboxList(ReportsWorkerFailures, ScrollView, can_focus=True):
             remaining -= cell + 1
         return Strip(segments, width).adjust_cell_length(width, style)
 
-    def _row_strip(self, row: InboxRow, is_cursor: bool, width: int, marked: bool = False) -> Strip:
+    def _row_strip(self, row: InboxRow, is_cursor: bool, width: int, marked: bool = False, here: str = "") -> Strip:
         base = self.rich_style
         if row.needs_attention:
             base += self.get_component_rich_style("inbox--attention")
@@ -418,7 +430,7 @@ class InboxList(ReportsWorkerFailures, ScrollView, can_focus=True):
                 "inbox--sla-near" if sla.state is SlaState.NEAR else "inbox--sla-breached", partial=True
             )
         values = {
-            "marker": "✔ " if marked else "● " if row.needs_attention else "  ",
+            "marker": ("✔" if marked else "●" if row.needs_attention else " ") + PRESENCE_MARKS.get(here, " "),
             "id": f"{row.id}",
             "priority": priority_label(row.priority),
             "status": self.status_label(row.status),

@@ -78,7 +78,7 @@ def message_renderable(message: Message, chars: int = MESSAGE_CHARS) -> Renderab
 
 
 def header_renderable(
-    ticket: Ticket, status_label: Callable[[str], str], sla_line: Text | None = None
+    ticket: Ticket, status_label: Callable[[str], str], sla_line: Text | None = None, presence: str = ""
 ) -> RenderableType:
     def field(text: str) -> str:
         return one_line(text[:FIELD_CHARS], FIELD_CHARS)
@@ -110,6 +110,8 @@ def header_renderable(
         )
     if sla_line is not None and sla_line.plain:
         lines.append(Text.assemble((_("SLA") + ": ", "dim"), sla_line))
+    if presence:  # "bob is replying": another agent is on this ticket now
+        lines.append(Text("◉ " + presence, style="bold yellow"))
     return Padding(Group(*lines), (0, 0, 1, 0))
 
 
@@ -128,7 +130,18 @@ class ThreadView(TextPane):
     """
 
     def on_mount(self) -> None:
+        self._header: tuple[Ticket, Callable[[str], str], Text | None] | None = None
+        self.presence = ""
         self.show(None, [], lambda key: key)
+
+    def set_presence(self, presence: str) -> None:
+        """Name who else is on the ticket shown (or nobody: ""), redrawing only its header."""
+        if presence == self.presence:
+            return
+        self.presence = presence
+        if self._header is not None and self._parts:
+            self._parts[0] = header_renderable(*self._header, presence)
+            self._render_parts()
 
     def show(
         self,
@@ -139,7 +152,10 @@ class ThreadView(TextPane):
         sla_line: Text | None = None,
         *,
         failed_id: int | None = None,
+        presence: str = "",
     ) -> None:
+        self._header = None
+        self.presence = presence
         if failed_id is not None:
             # The app has said why; the pane must not go on showing another ticket.
             self.show_parts([Text(_("#{id} could not be read").format(id=failed_id), style="bold")], scroll_to_end=False)
@@ -147,7 +163,8 @@ class ThreadView(TextPane):
         if ticket is None:
             self.show_parts([Text(_("No ticket selected"), style="dim")], scroll_to_end=False)
             return
-        parts: list[RenderableType] = [header_renderable(ticket, status_label, sla_line)]
+        self._header = (ticket, status_label, sla_line)
+        parts: list[RenderableType] = [header_renderable(ticket, status_label, sla_line, self.presence)]
         if hidden_earlier:
             parts.append(
                 Text(
