@@ -34,6 +34,15 @@ URL = f"postgresql://agent:{SECRET}@db.example:5432/desk?sslmode=require"
         ("postgresql:///desk?host=/run/pg&sslmode=verify-full", "postgresql:///desk?host=/run/pg&sslmode=verify-full"),
         ("postgresql://agent@db/desk", "postgresql://agent@db/desk"),
         ("/home/me/password=x:y@z.db", "/home/me/password=x:y@z.db"),
+        # Review: a password holding '/', '?', '#' or a space, sslpassword=, leading blanks, and
+        # schemes that are URLs but not libpq's (still never shown).
+        ("postgresql://agent:se/cr?e#t@db/desk", "postgresql://agent:***@db/desk"),
+        ("postgresql://db/desk?sslpassword=keypw&sslmode=require", "postgresql://db/desk?sslpassword=***&sslmode=require"),
+        ("postgresql://db/desk?password=se cret#x&sslmode=require", "postgresql://db/desk?password=***&sslmode=require"),
+        ("  postgres://agent:pw@db/desk", "  postgres://agent:***@db/desk"),
+        ("\tpostgresql://agent:pw@db/desk", "\tpostgresql://agent:***@db/desk"),
+        ("postgresql+psycopg://agent:pw@db/desk", "postgresql+psycopg://agent:***@db/desk"),
+        ("pg://agent:pw@db/desk", "pg://agent:***@db/desk"),
     ],
 )  # fmt: skip
 def test_redact_url_hides_every_password_and_keeps_the_rest(url: str, shown: str) -> None:
@@ -123,3 +132,39 @@ def test_the_apps_failure_line_and_empty_store_hint_hide_the_password() -> None:
     hint = " ".join(text for pair in getting_started(URL) for text in pair)
     assert "TUI_DESK_DB=" in hint and "agent:***@db.example" in hint and SECRET not in hint
     assert os.environ.get("PGPASSWORD") is None  # nothing of ours set libpq's own variables
+
+
+@pytest.mark.parametrize("url", ["postgresql+psycopg://agent:s3cr:et@db/desk", "pg://agent:s3cr:et@db/desk"])
+@pytest.mark.parametrize("where", ["--db", "env", "config"])
+def test_a_url_of_another_scheme_is_refused_not_made_a_file(
+    url: str, where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Review: `postgresql+psycopg://` was taken for a file name: `new` made folders named like
+    it, and "No store at ..." printed its password."""
+    monkeypatch.chdir(tmp_path)
+    config = tmp_path / "config.toml"
+    config.write_text(f'store = "{url}"\n' if where == "config" else "")
+    monkeypatch.setenv("TUI_DESK_CONFIG", str(config))
+    if where == "env":
+        monkeypatch.setenv("TUI_DESK_DB", url)
+    for command in ("demo", "list"):
+        code, out, err = run_cli(capsys, [command, "--db", url] if where == "--db" else [command])
+        assert_one_line_error(code, out, err, "postgresql://", "agent:***@db")
+        assert SECRET not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]
+
+
+@pytest.mark.parametrize("where", ["env", "config"])
+def test_a_blank_store_location_is_refused(
+    where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Review: TUI_DESK_DB=" " (or store = " ") made a store file named " " in the current folder."""
+    monkeypatch.chdir(tmp_path)
+    config = tmp_path / "config.toml"
+    config.write_text('store = "  "\n' if where == "config" else "")
+    monkeypatch.setenv("TUI_DESK_CONFIG", str(config))
+    if where == "env":
+        monkeypatch.setenv("TUI_DESK_DB", "  ")
+    code, out, err = run_cli(capsys, ["demo"])
+    assert_one_line_error(code, out, err, "blank")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]

@@ -14,7 +14,7 @@ import platformdirs
 
 from ..domain.errors import InvalidInput
 from ..domain.private_files import FILE_MODE, make_private_folders
-from ..domain.store_location import is_server_url
+from ..domain.store_location import is_server_url, looks_like_url, redact_url
 from ..i18n import _
 
 APP_NAME = "tui-desk"
@@ -30,9 +30,23 @@ def default_db_path() -> Path:
     return platformdirs.user_data_path(APP_NAME, appauthor=False) / "tui-desk.db"
 
 
-def _location(value: str) -> Path | str:
-    """A file path (``~`` expanded), or a server's connection URL kept as given for libpq."""
-    return value.strip() if is_server_url(value) else Path(value).expanduser()
+def _location(value: str, source: str) -> Path | str:
+    """A file path (``~`` expanded), or a server's connection URL kept as given for libpq.
+
+    Blank, or a URL of another scheme (``postgresql+psycopg://``, ``pg://``), is refused: as a file
+    name it would make a store named like it, and show its password in "No store at ...".
+    """
+    if not value.strip():
+        raise InvalidInput(_("{source} is blank: give a store file or a postgresql:// URL").format(source=source))
+    if is_server_url(value):
+        return value.strip()
+    if looks_like_url(value):
+        raise InvalidInput(
+            _("{source}: {url} is not a store file; a server is named by postgresql://...").format(
+                source=source, url=redact_url(value.strip())
+            )
+        )
+    return Path(value).expanduser()
 
 
 def resolve_db_path(cli_value: str | None, configured: str | None = None) -> Path | str:
@@ -43,11 +57,11 @@ def resolve_db_path(cli_value: str | None, configured: str | None = None) -> Pat
         # `--db "$UNSET"`: falling back to the default store would write into the real one.
         raise InvalidInput(_("--db needs a path; leave it out for the default store"))
     if cli_value:
-        return _location(cli_value)
-    if os.environ.get(DB_ENV):
-        return _location(os.environ[DB_ENV])
-    if configured:
-        return _location(configured)
+        return _location(cli_value, "--db")
+    if os.environ.get(DB_ENV):  # empty is unset; blank (spaces) is refused
+        return _location(os.environ[DB_ENV], f"${DB_ENV}")
+    if configured is not None:
+        return _location(configured, "store =")
     return default_db_path()
 
 

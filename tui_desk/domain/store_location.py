@@ -15,11 +15,22 @@ import re
 SERVER_SCHEMES = ("postgresql://", "postgres://")
 HIDDEN = "***"
 
-# user:password@ in the authority (the password may hold ':', the host list ','; up to the last
-# '@' of the authority, so a password with a stray '@' is hidden whole),
-_USERINFO = re.compile(r"^(?P<scheme>[a-z]+://)(?P<user>[^:@/?#]*):(?P<secret>[^/?#]*)@", re.IGNORECASE)
-# password=... as a URI parameter, or in a keyword/value string (password='it''s').
-_PARAMETER = re.compile(r"(?P<key>\bpassword\s*=\s*)(?P<secret>'(?:[^'\\]|\\.)*'|[^\s&#]*)", re.IGNORECASE)
+# Any "scheme://": a URL, never a file name (postgresql+psycopg://, pg://, a typo of the scheme).
+_ANY_URL = re.compile(r"^\s*[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+# user:password@ after the scheme: up to the LAST '@' of the whole text, so a password holding
+# '@', '/', '?', '#' or a space (however libpq would read it) is hidden whole; this may hide the
+# host too when a later '@' is in the query, which shows less, never more.
+_USERINFO = re.compile(r"^(?P<scheme>\s*[a-z][a-z0-9+.-]*://)(?P<user>[^:@/?#]*):(?P<secret>.*)@", re.IGNORECASE | re.DOTALL)
+# password=... (and sslpassword=..., the client key's) as a URI parameter, or in a keyword/value
+# string (password='it''s'): the value runs to the next '&', spaces and '#' included.
+_PARAMETER = re.compile(
+    r"(?P<key>\b(?:ssl)?password\s*=\s*)(?P<secret>'(?:[^'\\]|\\.)*'|[^&]*)", re.IGNORECASE
+)
+
+
+def looks_like_url(location: str) -> bool:
+    """Whether the location starts with a "scheme://", whichever scheme: never a store file."""
+    return _ANY_URL.match(location) is not None
 
 
 def is_server_url(location: str) -> bool:
@@ -29,7 +40,7 @@ def is_server_url(location: str) -> bool:
 
 def redact_url(location: str) -> str:
     """The location as it may be shown: any password replaced by ``***``; a file path unchanged."""
-    if not is_server_url(location):
+    if not looks_like_url(location):
         return location
     shown = _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{HIDDEN}@", location, count=1)
     return _PARAMETER.sub(lambda m: f"{m['key']}{HIDDEN}", shown)
