@@ -152,3 +152,23 @@ def test_a_lease_left_by_a_killed_process_of_this_host_is_taken_over_at_once(sto
     assert job_leases.try_acquire(store, jobs.FETCH_MAIL, "other-host:1:x", 600.0, time.time())
     with jobs.exclusive(store, jobs.FETCH_MAIL) as lease:
         assert lease is None
+
+
+@pytest.mark.parametrize("expires_at", ["garbage", "", T0 + 10 * 365 * 86400, 1e300])
+def test_a_lease_row_with_a_garbage_or_far_future_expiry_does_not_block_the_job_forever(
+    store: Store, expires_at: object
+) -> None:
+    """Review: a row whose expires_at is text (REAL affinity keeps it text, and text sorts after
+    every number) or years ahead (a holder on a host whose clock is far off) was never expired."""
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO job_leases (job, holder, acquired_at, expires_at) VALUES ('time-rules', 'elsewhere:1:x', ?, ?)",
+            [T0, expires_at],
+        )
+    assert job_leases.holder_of(store, "time-rules", T0 + 1) is None
+    with jobs.exclusive(store, "time-rules", now=lambda: T0 + 1) as lease:
+        assert lease is not None
+    # A lease of the ordinary kind, held by another host, still keeps others out until it expires.
+    assert job_leases.try_acquire(store, "time-rules", "elsewhere:2:y", 120.0, T0 + 2)
+    assert not job_leases.try_acquire(store, "time-rules", "here:3:z", 120.0, T0 + 100)
+    assert job_leases.try_acquire(store, "time-rules", "here:3:z", 120.0, T0 + 123)

@@ -15,6 +15,18 @@ from __future__ import annotations
 
 from .db import Store
 
+# No lease is ever granted for longer than this ahead of its holder's clock (the jobs' ttl is
+# minutes). An expiry further ahead, or one that is not a number (a row written by hand or broken),
+# comes from a clock far off or a bad row: it counts as expired, or the job would be blocked for
+# as long as the clock is off, or forever.
+FARTHEST = 3600.0
+
+# The lease row is held: its expiry is a number, after `?` (now) and no further than `?` (now + FARTHEST).
+_HELD = (
+    "typeof(job_leases.expires_at) IN ('integer', 'real')"
+    " AND job_leases.expires_at > ? AND job_leases.expires_at <= ?"
+)
+
 
 def try_acquire(store: Store, job: str, holder: str, ttl: float, now: float) -> bool:
     """Take the lease of `job` for `ttl` seconds from `now`; False if another holder has it still."""
@@ -23,8 +35,8 @@ def try_acquire(store: Store, job: str, holder: str, ttl: float, now: float) -> 
             "INSERT INTO job_leases (job, holder, acquired_at, expires_at) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (job) DO UPDATE SET holder = excluded.holder, acquired_at = excluded.acquired_at,"
             " expires_at = excluded.expires_at"
-            " WHERE job_leases.expires_at <= excluded.acquired_at OR job_leases.holder = excluded.holder",
-            [job, holder, now, now + ttl],
+            f" WHERE NOT ({_HELD}) OR job_leases.holder = excluded.holder",
+            [job, holder, now, now + ttl, now, now + FARTHEST],
         )
         row = conn.execute("SELECT holder FROM job_leases WHERE job = ?", [job]).fetchone()
     return row is not None and row[0] == holder
@@ -57,5 +69,5 @@ def release(store: Store, job: str, holder: str) -> None:
 
 def holder_of(store: Store, job: str, now: float) -> str | None:
     """Who holds the lease of `job` at `now`, or None."""
-    value = store.scalar("SELECT holder FROM job_leases WHERE job = ? AND expires_at > ?", [job, now])
+    value = store.scalar(f"SELECT holder FROM job_leases WHERE job = ? AND {_HELD}", [job, now, now + FARTHEST])
     return None if value is None else str(value)
