@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from support import FakeClock
 
 from tui_desk.core import presence
@@ -167,3 +169,30 @@ def test_cli_show_json_names_who_is_on_the_ticket(db_path, store: Store, capsys,
     assert before <= shown["since"] <= after
     code, out, _err = _cli(db_path, capsys, "show", str(ticket))
     assert "bob is replying" in out
+
+
+def test_a_heartbeat_from_a_clock_far_ahead_or_a_broken_row_does_not_show_an_agent_for_ever(
+    db_path, store: Store, clock: FakeClock, capsys
+) -> None:
+    """Review: a row whose heartbeat was an hour ahead (an app whose clock was off, then gone)
+    counted for that hour and more; one whose times were not times counted for ever, and its
+    `since` made `tui-desk who` fail."""
+    ahead = clock.now + timedelta(hours=1)
+    with store.transaction() as conn:
+        for agent, since, heartbeat in (
+            ("ghost", to_text(ahead), to_text(ahead)),
+            ("broken", "yesterday", "zzz"),
+            ("odd", "not a time", to_text(clock.now)),
+        ):
+            conn.execute(
+                "INSERT INTO presence(agent, session, ticket_id, doing, since, heartbeat_at)"
+                " VALUES (?, 's', 7, 'viewing', ?, ?)",
+                [agent, since, heartbeat],
+            )
+    assert presence.everyone(store, clock) == []
+    assert presence.on_ticket(store, 7, clock) == [] and presence.on_tickets(store, [7], clock) == {}
+    presence.mark(store, "bob", 7, Doing.VIEWING, clock)  # a write prunes what can never count
+    assert {r["agent"] for r in store.query("SELECT agent FROM presence")} == {"bob", "odd"}
+    # A heartbeat a little ahead (within the expiry) still counts.
+    presence.mark(store, "carol", 7, Doing.VIEWING, lambda: clock.now + timedelta(seconds=20))
+    assert [p.agent for p in presence.on_ticket(store, 7, clock)] == ["bob", "carol"]

@@ -47,16 +47,24 @@ def fresh_after(now: datetime) -> str:
     return to_text(now - EXPIRY)
 
 
+def fresh_before(now: datetime) -> str:
+    """The latest heartbeat that counts at `now`: one further ahead was written by a clock far off
+    (or is not a time at all) and would otherwise show an agent long after their app is gone."""
+    return to_text(now + EXPIRY)
+
+
 def is_fresh(heartbeat_at: str, now: datetime) -> bool:
-    return from_text(heartbeat_at) >= now - EXPIRY
+    return now - EXPIRY <= from_text(heartbeat_at) <= now + EXPIRY
 
 
 def _presence(row: dict[str, Any]) -> Presence | None:
     try:
         doing = Doing(row["doing"])
-    except ValueError:  # written by a newer version: not ours to show
+        ticket_id = int(row["ticket_id"])
+        from_text(str(row["since"]))
+    except (ValueError, TypeError):  # written by a newer version, or a broken row: not ours to show
         return None
-    return Presence(row["agent"], int(row["ticket_id"]), doing, row["since"])
+    return Presence(str(row["agent"]), ticket_id, doing, str(row["since"]))
 
 
 def _outranks(p: Presence, other: Presence) -> bool:
@@ -85,7 +93,7 @@ def mark(
 ) -> None:
     """The agent is `doing` this ticket now (and no other in this app, `session`); also a heartbeat."""
     now = clock()
-    rows.set_presence(store, agent, ticket_id, doing.value, to_text(now), fresh_after(now), session)
+    rows.set_presence(store, agent, ticket_id, doing.value, to_text(now), fresh_after(now), session, fresh_before(now))
 
 
 def leave(store: Store, agent: str, ticket_id: int | None = None, *, session: str | None = None) -> None:
@@ -94,12 +102,14 @@ def leave(store: Store, agent: str, ticket_id: int | None = None, *, session: st
 
 
 def prune(store: Store, clock: Clock = system_clock) -> int:
-    return rows.prune(store, fresh_after(clock()))
+    now = clock()
+    return rows.prune(store, fresh_after(now), fresh_before(now))
 
 
 def on_ticket(store: Store, ticket_id: int, clock: Clock = system_clock, *, excluding: str | None = None) -> list[Presence]:
     """Who is on this ticket now, longest there first (without `excluding`, the asking agent)."""
-    return _presences(rows.on_ticket(store, ticket_id, fresh_after(clock())), excluding)
+    now = clock()
+    return _presences(rows.on_ticket(store, ticket_id, fresh_after(now), fresh_before(now)), excluding)
 
 
 def on_tickets(
@@ -107,14 +117,16 @@ def on_tickets(
 ) -> dict[int, list[Presence]]:
     """Who is on each of these tickets now; tickets with nobody are left out."""
     found: dict[int, list[Presence]] = {}
-    for p in _presences(rows.on_tickets(store, ticket_ids, fresh_after(clock())), excluding):
+    now = clock()
+    for p in _presences(rows.on_tickets(store, ticket_ids, fresh_after(now), fresh_before(now)), excluding):
         found.setdefault(p.ticket_id, []).append(p)
     return found
 
 
 def everyone(store: Store, clock: Clock = system_clock, *, excluding: str | None = None) -> list[Presence]:
     """Every agent on a ticket now, by agent then ticket."""
-    return _presences(rows.active(store, fresh_after(clock())), excluding)
+    now = clock()
+    return _presences(rows.active(store, fresh_after(now), fresh_before(now)), excluding)
 
 
 def by_ticket(presences: Sequence[Presence]) -> dict[int, list[Presence]]:

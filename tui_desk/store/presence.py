@@ -18,7 +18,14 @@ _COLUMNS = "agent, ticket_id, doing, since, heartbeat_at"
 
 
 def set_presence(
-    store: Store, agent: str, ticket_id: int, doing: str, now: str, fresh_after: str, session: str = ""
+    store: Store,
+    agent: str,
+    ticket_id: int,
+    doing: str,
+    now: str,
+    fresh_after: str,
+    session: str = "",
+    fresh_before: str | None = None,
 ) -> None:
     """The agent is `doing` on this ticket as of `now`, and on no other ticket in this app (`session`).
 
@@ -27,7 +34,7 @@ def set_presence(
     anyone go.
     """
     with store.transaction() as conn:
-        conn.execute("DELETE FROM presence WHERE heartbeat_at < ?", [fresh_after])
+        _prune(conn, fresh_after, fresh_before)
         conn.execute(
             "DELETE FROM presence WHERE agent = ? AND session = ? AND ticket_id != ?", [agent, session, ticket_id]
         )
@@ -54,38 +61,59 @@ def clear_presence(store: Store, agent: str, ticket_id: int | None = None, sessi
         conn.execute(f"DELETE FROM presence WHERE {where}", params)
 
 
-def prune(store: Store, fresh_after: str) -> int:
-    """Remove the rows whose heartbeat is older than `fresh_after`; how many went."""
-    with store.transaction() as conn:
-        return conn.execute("DELETE FROM presence WHERE heartbeat_at < ?", [fresh_after]).rowcount
-
-
-def on_ticket(store: Store, ticket_id: int, fresh_after: str) -> list[dict[str, Any]]:
-    """Who is on this ticket, longest there first."""
-    return store.query(
-        f"SELECT {_COLUMNS} FROM presence WHERE ticket_id = ? AND heartbeat_at >= ? ORDER BY since, agent",
-        [ticket_id, fresh_after],
+def _prune(conn: Any, fresh_after: str, fresh_before: str | None) -> int:
+    if fresh_before is None:
+        return int(conn.execute("DELETE FROM presence WHERE heartbeat_at < ?", [fresh_after]).rowcount)
+    return int(
+        conn.execute(
+            "DELETE FROM presence WHERE heartbeat_at < ? OR heartbeat_at > ?", [fresh_after, fresh_before]
+        ).rowcount
     )
 
 
-def on_tickets(store: Store, ticket_ids: Sequence[int], fresh_after: str) -> list[dict[str, Any]]:
+def prune(store: Store, fresh_after: str, fresh_before: str | None = None) -> int:
+    """Remove the rows whose heartbeat is older than `fresh_after` (or later than `fresh_before`:
+    a clock far ahead, a broken row); how many went."""
+    with store.transaction() as conn:
+        return _prune(conn, fresh_after, fresh_before)
+
+
+def _fresh(fresh_before: str | None) -> tuple[str, list[str]]:
+    """The condition a counted row meets beside `heartbeat_at >= fresh_after`, and its parameter."""
+    return (" AND heartbeat_at <= ?", [fresh_before]) if fresh_before is not None else ("", [])
+
+
+def on_ticket(store: Store, ticket_id: int, fresh_after: str, fresh_before: str | None = None) -> list[dict[str, Any]]:
+    """Who is on this ticket, longest there first."""
+    until, more = _fresh(fresh_before)
+    return store.query(
+        f"SELECT {_COLUMNS} FROM presence WHERE ticket_id = ? AND heartbeat_at >= ?{until} ORDER BY since, agent",
+        [ticket_id, fresh_after, *more],
+    )
+
+
+def on_tickets(
+    store: Store, ticket_ids: Sequence[int], fresh_after: str, fresh_before: str | None = None
+) -> list[dict[str, Any]]:
     """Who is on any of these tickets (a page of the inbox)."""
+    until, more = _fresh(fresh_before)
     rows: list[dict[str, Any]] = []
     ids = list(dict.fromkeys(ticket_ids))
     for start in range(0, len(ids), 500):  # well below SQLite's limit of bound parameters
         chunk = ids[start : start + 500]
         marks = ", ".join("?" * len(chunk))
         rows += store.query(
-            f"SELECT {_COLUMNS} FROM presence WHERE ticket_id IN ({marks}) AND heartbeat_at >= ?"
+            f"SELECT {_COLUMNS} FROM presence WHERE ticket_id IN ({marks}) AND heartbeat_at >= ?{until}"
             " ORDER BY ticket_id, since, agent",
-            [*chunk, fresh_after],
+            [*chunk, fresh_after, *more],
         )
     return rows
 
 
-def active(store: Store, fresh_after: str) -> list[dict[str, Any]]:
+def active(store: Store, fresh_after: str, fresh_before: str | None = None) -> list[dict[str, Any]]:
     """Everyone on a ticket now, by agent."""
+    until, more = _fresh(fresh_before)
     return store.query(
-        f"SELECT {_COLUMNS} FROM presence WHERE heartbeat_at >= ? ORDER BY agent, ticket_id",
-        [fresh_after],
+        f"SELECT {_COLUMNS} FROM presence WHERE heartbeat_at >= ?{until} ORDER BY agent, ticket_id",
+        [fresh_after, *more],
     )
