@@ -172,3 +172,15 @@ def test_a_lease_row_with_a_garbage_or_far_future_expiry_does_not_block_the_job_
     assert job_leases.try_acquire(store, "time-rules", "elsewhere:2:y", 120.0, T0 + 2)
     assert not job_leases.try_acquire(store, "time-rules", "here:3:z", 120.0, T0 + 100)
     assert job_leases.try_acquire(store, "time-rules", "here:3:z", 120.0, T0 + 123)
+
+
+def test_a_held_lease_whose_holder_names_an_impossible_process_is_a_skip_not_a_failure(store: Store) -> None:
+    """Review: a holder "thishost:99999999999999999999:x" (a broken row) made os.kill raise
+    OverflowError out of exclusive(): every app minute reported a failure instead of skipping."""
+    import socket
+
+    holder = f"{socket.gethostname()}:{10**20}:x"
+    assert job_leases.try_acquire(store, "time-rules", holder, 120.0, T0)
+    assert not jobs.died_here(holder)
+    with jobs.exclusive(store, "time-rules", now=lambda: T0 + 1) as lease:
+        assert lease is None

@@ -66,7 +66,7 @@ def died_here(holder: str) -> bool:
         os.kill(pid, 0)
     except ProcessLookupError:
         return True
-    except OSError:
+    except (OSError, OverflowError):  # no permission; or a "pid" no process can have (a broken row)
         return False
     return False
 
