@@ -168,3 +168,8 @@ def test_a_blank_store_location_is_refused(
     code, out, err = run_cli(capsys, ["demo"])
     assert_one_line_error(code, out, err, "blank")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config.toml"]
+
+
+def test_a_drive_letter_is_a_path_not_a_url() -> None:
+    assert resolve_db_path("C://desk.db") == Path("C://desk.db")
+    assert redact_url("C://a:b@c") == "C://a:b@c"

@@ -15,12 +15,13 @@ import re
 SERVER_SCHEMES = ("postgresql://", "postgres://")
 HIDDEN = "***"
 
-# Any "scheme://": a URL, never a file name (postgresql+psycopg://, pg://, a typo of the scheme).
-_ANY_URL = re.compile(r"^\s*[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+# Any "scheme://": a URL, never a file name (postgresql+psycopg://, pg://, a typo of the scheme);
+# a scheme has two letters or more, so a drive letter (C://desk.db) stays a path.
+_ANY_URL = re.compile(r"^\s*[a-z][a-z0-9+.-]+://", re.IGNORECASE)
 # user:password@ after the scheme: up to the LAST '@' of the whole text, so a password holding
 # '@', '/', '?', '#' or a space (however libpq would read it) is hidden whole; this may hide the
 # host too when a later '@' is in the query, which shows less, never more.
-_USERINFO = re.compile(r"^(?P<scheme>\s*[a-z][a-z0-9+.-]*://)(?P<user>[^:@/?#]*):(?P<secret>.*)@", re.IGNORECASE | re.DOTALL)
+_USERINFO = re.compile(r"^(?P<scheme>\s*[a-z][a-z0-9+.-]+://)(?P<user>[^:@/?#]*):(?P<secret>.*)@", re.IGNORECASE | re.DOTALL)
 # password=... (and sslpassword=..., the client key's) as a URI parameter, or in a keyword/value
 # string (password='it''s'): the value runs to the next '&', spaces and '#' included.
 _PARAMETER = re.compile(
