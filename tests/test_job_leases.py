@@ -184,3 +184,23 @@ def test_a_held_lease_whose_holder_names_an_impossible_process_is_a_skip_not_a_f
     assert not jobs.died_here(holder)
     with jobs.exclusive(store, "time-rules", now=lambda: T0 + 1) as lease:
         assert lease is None
+
+
+def test_fetch_names_each_account_without_control_characters(db_path, tmp_path, monkeypatch, capsys) -> None:
+    """Review: `fetch` (now run under its lease) printed the account's user, host and folder from the
+    config raw: an escape sequence in them reached the terminal."""
+    from tui_desk.cli import main
+    from tui_desk.mail import imap
+    from tui_desk.mail.importer import ImportSummary
+
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[[mail.imap]]\nhost = "imap\\u001b[2J.example"\nport = 9\nsecurity = "none"\nuser = "u\\u009b31m"\n'
+        'folder = "IN\\u202eBOX"\n'
+    )
+    monkeypatch.setenv("TUI_DESK_CONFIG", str(config))
+    monkeypatch.setattr(imap, "fetch_all", lambda _service, settings: [(a, ImportSummary()) for a in settings.imap])
+    assert main(["fetch", "--db", str(db_path)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x9b" not in out and "\u202e" not in out
+    assert "imap␛[2J.example" in out and "IN<U+202E>BOX" in out

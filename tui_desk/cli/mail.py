@@ -272,7 +272,8 @@ def _fetch(args: argparse.Namespace, service: TicketService, settings: MailSetti
                 _skipped(FETCH_MAIL)
             else:
                 for account, summary in fetch_all(service, settings):
-                    print(f"{account.server.user}@{account.server.host}/{account.folder}: ", end="")
+                    where = f"{account.server.user}@{account.server.host}/{account.folder}"
+                    print(f"{one_line(where)}: ", end="")  # the config's text: no escape reaches the terminal
                     _report(summary, fetched=True)
         if not args.watch:
             return 0
