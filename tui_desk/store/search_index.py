@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+from .connection import Connection
 
 # The triggers that index each new row, with the table and the column they index.
 _INSERT_TRIGGERS = {"messages_fts_insert": ("messages", "body"), "tickets_fts_insert": ("tickets", "subject")}
 
 
 @contextmanager
-def suspended(conn: sqlite3.Connection) -> Iterator[None]:
+def suspended(conn: Connection) -> Iterator[None]:
     """Rows inserted inside are indexed in bulk at the end instead of one by one.
 
     Per-row FTS triggers cost about a third of an imported message; one
