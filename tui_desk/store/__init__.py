@@ -19,7 +19,8 @@ Schema and migrations are in schema.py; opening the file and naming its errors i
 """
 
 from .connection import Connection
-from .db import Store, open_store
+from .db import Store
+from .opening import open_store
 
 # Connection: what a transaction hands to the store's functions (sqlite3's, or the
 # PostgreSQL adapter of pg_connection.py). Above the store it is only passed on, never

@@ -448,17 +448,3 @@ def data_version(conn: Connection) -> int:
     if dialect(conn) == "postgresql":
         return int(conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0])
     return int(conn.execute("PRAGMA data_version").fetchone()[0])
-
-
-def open_store(path: str | Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT, *, create: bool = True) -> Store:
-    """Open (and lazily create or migrate) the store, failing early with a clear error.
-
-    ``create=False``: a store that does not exist is a StoreMissing error, and nothing is created.
-    """
-    store = Store(path, busy_timeout=busy_timeout, create=create)
-    store.conn  # noqa: B018 - connect now so a bad file is reported at once
-    try:
-        store.conn.execute("SELECT count(*) FROM statuses").fetchone()
-    except sqlite3.Error as error:
-        raise store_error(error, store.path) from None
-    return store

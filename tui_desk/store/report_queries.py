@@ -300,7 +300,7 @@ def running_clocks(
     sla_first_elapsed, done now).
     """
     key, join = _group(by)
-    known, known_params = _known(targets) if targets else ("0", [])
+    known, known_params = _known(targets) if targets else ("1 = 0", [])
     return _rows(
         store,
         f"""SELECT {key}, t.id, t.department_id, t.priority, t.sla_elapsed, t.sla_running_since,

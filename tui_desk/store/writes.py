@@ -7,7 +7,7 @@ from typing import Any
 
 from ..domain.clock import to_epoch
 from ..domain.models import Meaning
-from .connection import Connection
+from .connection import Connection, dialect
 
 # bucket: 0 needs attention, 1 other live tickets, 2 spam/deleted (hidden from the inbox)
 _BUCKETS = {
@@ -64,7 +64,8 @@ _NEXT_TICKET_ID = (
 
 def insert_ticket(conn: Connection, fields: dict[str, Any]) -> int:
     columns = list(fields)
-    if "id" in fields:
+    if "id" in fields or dialect(conn) == "postgresql":
+        # PostgreSQL: the id column's default, nextval('ticket_numbers'), never gives a number twice.
         names, values = ", ".join(columns), ", ".join("?" for _ in columns)
     else:
         names, values = ", ".join(["id", *columns]), ", ".join([_NEXT_TICKET_ID, *("?" for _ in columns)])
