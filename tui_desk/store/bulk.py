@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from itertools import chain
 from typing import Any
 
-from .connection import Connection
+from .connection import Connection, dialect
 from .db import Store
 
 TICKET_COLUMNS = (
@@ -73,8 +73,9 @@ def add_names(
 def first_free_ids(conn: Connection) -> tuple[int, int]:
     """The next ticket id, above any purged ticket (so a report never mixes an old ticket with a
     new one), and the next message id. Inside the transaction that holds the write lock."""
+    highest = "greatest" if dialect(conn) == "postgresql" else "max"  # SQLite's max of two values
     ticket = 1 + conn.execute(
-        "SELECT max(coalesce((SELECT max(id) FROM tickets), 0), coalesce((SELECT max(ticket_id) FROM purged), 0))"
+        f"SELECT {highest}(coalesce((SELECT max(id) FROM tickets), 0), coalesce((SELECT max(ticket_id) FROM purged), 0))"
     ).fetchone()[0]
     message = 1 + conn.execute("SELECT coalesce(max(id), 0) FROM messages").fetchone()[0]
     return ticket, message
@@ -140,6 +141,13 @@ def _insert_in_one_statement(conn: Connection, table: str, columns: tuple[str, .
     every row but FTS5 flushes only when its buffer is full.
     """
     names = ", ".join(columns)
+    if dialect(conn) == "postgresql":
+        # No per-row index writes to avoid (GIN takes rows in bulk); the ids were given, so the
+        # table's sequence moves past them for the rows that get theirs from it.
+        _insert_many(conn, f"INSERT INTO {table}({names})", len(columns), rows)
+        sequence = "'ticket_numbers'" if table == "tickets" else f"pg_get_serial_sequence('{table}', 'id')"
+        conn.execute(f"SELECT setval({sequence}, (SELECT max(id) FROM {table}))")
+        return
     stage = f"demo_stage_{table}"
     conn.execute(f"DROP TABLE IF EXISTS temp.{stage}")
     conn.execute(f"CREATE TEMP TABLE {stage} AS SELECT {names} FROM main.{table} WHERE 0")
