@@ -72,6 +72,12 @@ def translate(sql: str) -> tuple[str, bool]:
     return text.replace("?", "%s"), returning
 
 
+def _values(parameters: Iterable[Any]) -> list[Any]:
+    """The parameters as PostgreSQL takes them: its text cannot hold NUL, which SQLite stores
+    (a broken mail's body); it becomes U+FFFD, the mark of a character that could not be read."""
+    return [v.replace("\x00", "\ufffd") if isinstance(v, str) and "\x00" in v else v for v in parameters]
+
+
 class PgCursor:
     """A psycopg cursor with sqlite3's ``lastrowid``."""
 
@@ -109,7 +115,7 @@ class PgConnection:
 
     def execute(self, sql: str, parameters: Any = (), /) -> PgCursor:  # noqa: ANN401
         text, returning = translate(sql)
-        cursor = self.raw.execute(text, list(parameters) if parameters else None)
+        cursor = self.raw.execute(text, _values(parameters) if parameters else None)
         result = PgCursor(cursor, returning)
         if cursor.description is None or returning:
             self._changes += max(result.rowcount, 0)
@@ -119,7 +125,7 @@ class PgConnection:
         text, _ = translate(sql)
         text = text.removesuffix(" RETURNING id")
         cursor = self.raw.cursor()
-        cursor.executemany(text, [list(p) for p in parameters])
+        cursor.executemany(text, [_values(p) for p in parameters])
         self._changes += max(cursor.rowcount, 0)
         return PgCursor(cursor, False)
 
