@@ -49,8 +49,34 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "both_backends: run the module's store tests on SQLite and on PostgreSQL (a throw-away server;"
+        " skipped with one reason when its binaries are missing)",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked both_backends get `backend` = sqlite and postgresql; the others SQLite only."""
+    if "backend" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_backends"):
+        metafunc.parametrize("backend", BACKENDS)
+
+
 @pytest.fixture
-def db_path(tmp_path):
+def backend() -> str:
+    """The store's backend of this test (SQLite unless the test is marked both_backends)."""
+    return "sqlite"
+
+
+@pytest.fixture
+def db_path(tmp_path, backend: str, request: pytest.FixtureRequest):
+    """Where the test's store is: a file, or on PostgreSQL the URL of a fresh database."""
+    if backend == "postgresql":
+        return request.getfixturevalue("pg_url")
     return tmp_path / "desk.db"
 
 

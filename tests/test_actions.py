@@ -16,6 +16,8 @@ from tui_desk.domain.clock import fixed_clock
 from tui_desk.domain.errors import InvalidInput, TransitionRefused
 from tui_desk.store import open_store, queries
 
+pytestmark = pytest.mark.both_backends
+
 SPAWN = multiprocessing.get_context("spawn")
 
 # Ticket fields an undo must give back exactly (the rest is derived or bookkeeping).

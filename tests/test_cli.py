@@ -6,6 +6,7 @@ import functools
 import io
 import json
 import sqlite3
+from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -14,6 +15,8 @@ from support import dump
 from tui_desk.cli import entry as cli
 from tui_desk.domain.clock import from_text
 from tui_desk.store import Store, open_store, queries
+
+pytestmark = pytest.mark.both_backends
 
 AS = "alice"
 
@@ -398,9 +401,16 @@ def test_locked_db_is_one_line_and_changes_nothing(
     # The CLI waits DEFAULT_BUSY_TIMEOUT (5 s) for a lock; keep the test fast.
     monkeypatch.setattr(cli, "open_store", functools.partial(open_store, busy_timeout=0.2))
     before = dump(store)
-    holder = sqlite3.connect(db_path, isolation_level=None)
-    holder.execute("BEGIN EXCLUSIVE")
-    try:
+    with ExitStack() as held:
+        if store.dialect == "postgresql":  # another agent's write transaction holds the desk's write lock
+            other = open_store(db_path)
+            held.callback(other.close)
+            held.enter_context(other.transaction())
+        else:
+            holder = sqlite3.connect(db_path, isolation_level=None)
+            holder.execute("BEGIN EXCLUSIVE")
+            held.callback(holder.close)
+            held.callback(holder.execute, "ROLLBACK")
         for args in (
             ["reply", str(ticket_id), "--body", "x"],
             ["status", str(ticket_id), "resolved"],
@@ -408,9 +418,6 @@ def test_locked_db_is_one_line_and_changes_nothing(
             ["new", "--email", "a@b.c", "--subject", "s", "--body", "b"],
         ):
             assert_one_line_error(*run(*args), "locked by another process")
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
     assert dump(store) == before
     assert run("status", str(ticket_id), "resolved")[0] == 0  # and works once the lock is gone
 

@@ -12,6 +12,8 @@ import pytest
 from tui_desk.core import jobs
 from tui_desk.store import Store, job_leases, open_store, queries
 
+pytestmark = pytest.mark.both_backends
+
 SPAWN = multiprocessing.get_context("spawn")
 TIMEOUT = 60
 T0 = 1_800_000_000.0  # a fake "now", seconds since the epoch

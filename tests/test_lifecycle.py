@@ -19,6 +19,8 @@ from tui_desk.domain.clock import to_text
 from tui_desk.domain.errors import ConflictError, InvalidInput, NotFound, TransitionRefused
 from tui_desk.store import Store, queries
 
+pytestmark = pytest.mark.both_backends
+
 ATTENTION = {"new", "open"}
 BUCKET = {
     "new": 0,

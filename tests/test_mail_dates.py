@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
+import pytest
+
 from tui_desk.core.lifecycle import TicketService
 from tui_desk.domain.clock import to_text
 from tui_desk.mail.dates import SKEW, MessageDates, internaldate, message_time
 from tui_desk.mail.importer import Importer
+
+pytestmark = pytest.mark.both_backends
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 

@@ -12,11 +12,15 @@ import mailbox
 from email.message import EmailMessage
 from pathlib import Path
 
+import pytest
+
 from tui_desk.cli import main
 from tui_desk.core.lifecycle import TicketService
 from tui_desk.mail.export import chosen_tickets, export_mbox
 from tui_desk.mail.importer import import_paths
 from tui_desk.store import Store, open_store
+
+pytestmark = pytest.mark.both_backends
 
 OURS = "help@desk.example"
 

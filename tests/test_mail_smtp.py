@@ -13,6 +13,8 @@ from tui_desk.core.lifecycle import TicketService
 from tui_desk.mail.outbox import reply_options, send_due, unsent_count
 from tui_desk.mail.settings import mail_settings
 
+pytestmark = pytest.mark.both_backends
+
 aiosmtpd = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is not installed")
 
 

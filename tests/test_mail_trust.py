@@ -22,6 +22,8 @@ from tui_desk.mail.importer import Importer, import_paths
 from tui_desk.mail.settings import mail_settings
 from tui_desk.store import Store, open_store
 
+pytestmark = pytest.mark.both_backends
+
 OURS = "help@desk.example"
 STRANGER = "mallory@evil.example"
 

@@ -11,6 +11,8 @@ from tui_desk.domain.errors import InvalidInput, NotFound, TransitionRefused
 from tui_desk.mail.importer import Importer
 from tui_desk.store import Store, queries
 
+pytestmark = pytest.mark.both_backends
+
 # Columns a merge changes and its undo must give back; version/updated_at/derived ones move on.
 TICKET_COLUMNS = (
     "id, subject, customer_id, status, previous_status, postponed_from, postponed_until, priority,"

@@ -23,6 +23,8 @@ from tui_desk.domain.errors import InvalidInput
 from tui_desk.domain.text import one_line, printable
 from tui_desk.store import Store, queries
 
+pytestmark = pytest.mark.both_backends
+
 ESC = "\x1b"
 RLO = "\u202e"
 # Characters that must never reach a terminal as they are (ESC, C1 CSI, bidi, invisible).

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from support import FakeClock
 
 from tui_desk.core import presence
 from tui_desk.core.presence import Doing, Presence
 from tui_desk.domain.clock import to_text
 from tui_desk.store import Store, open_store
+
+pytestmark = pytest.mark.both_backends
 
 
 def test_an_agent_on_a_ticket_is_seen_by_others_with_what_they_do_and_since_when(store: Store, clock: FakeClock) -> None:

@@ -46,6 +46,8 @@ from tui_desk.core.sla import BusinessHours, SlaPolicies
 from tui_desk.domain.errors import InvalidInput
 from tui_desk.store import Store, open_store
 
+pytestmark = pytest.mark.both_backends
+
 NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 POLICIES = SlaPolicies.from_config(
     {

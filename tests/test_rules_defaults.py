@@ -5,11 +5,14 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
 from support import START
 
 from tui_desk import cli
 from tui_desk.core.rules import RulesConfig, run_rules
 from tui_desk.store import queries
+
+pytestmark = pytest.mark.both_backends
 
 
 def old_deleted_ticket(service, clock) -> int:

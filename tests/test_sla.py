@@ -30,6 +30,8 @@ from tui_desk.core.sla import (
 from tui_desk.domain.errors import InvalidInput
 from tui_desk.domain.models import BUILTIN_MEANINGS, Meaning
 
+pytestmark = pytest.mark.both_backends
+
 H = 3600
 TALLINN = ZoneInfo("Europe/Tallinn")
 OFFICE = BusinessHours.parse()  # Monday-Friday 09:00-17:00 UTC

@@ -14,6 +14,8 @@ from tui_desk import cli
 from tui_desk.domain.clock import from_text, to_text
 from tui_desk.store import Store, queries
 
+pytestmark = pytest.mark.both_backends
+
 ALWAYS = [
     ("hours.days", "mon-sun"),
     ("hours.start", "00:00"),

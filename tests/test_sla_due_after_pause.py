@@ -16,6 +16,8 @@ from tui_desk.domain.models import Meaning
 from tui_desk.store import Store, queries
 from tui_desk.store.queries import InboxFilter
 
+pytestmark = pytest.mark.both_backends
+
 HOURS = {"days": "mon-sun", "start": "00:00", "end": "24:00", "timezone": "UTC"}
 POLICIES = SlaPolicies.from_config({"sla": {"first_response": "2h", "resolution": "8h", "hours": HOURS}})
 WEEK = timedelta(weeks=1)

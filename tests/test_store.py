@@ -15,6 +15,8 @@ from tui_desk.store import Store, db, open_store, queries
 from tui_desk.store.queries import InboxFilter
 from tui_desk.store.schema import SCHEMA_VERSION
 
+pytestmark = pytest.mark.both_backends
+
 
 # -- creation, migration, pragmas --------------------------------------------------------------
 def test_schema_is_created_lazily_with_wal_and_foreign_keys(tmp_path) -> None:
@@ -108,7 +110,8 @@ def test_foreign_keys_cascade_on_purge(service: TicketService, store: Store) -> 
     for table in ("messages", "events", "ticket_tags"):
         assert store.scalar(f"SELECT count(*) FROM {table}") == 0
     assert store.scalar("SELECT count(*) FROM tags") == 1  # the tag itself stays for reuse
-    assert store.scalar("PRAGMA foreign_key_check") is None
+    if store.dialect == "sqlite":  # PostgreSQL checks every foreign key on each write
+        assert store.scalar("PRAGMA foreign_key_check") is None
 
 
 # -- full-text search ------------------------------------------------------------------------
@@ -424,6 +427,8 @@ def subtree(plan: list[tuple[int, int, str]], root: int) -> list[str]:
 def test_inbox_page_reads_its_order_from_an_index(
     service: TicketService, store: Store, inbox, monkeypatch, flt
 ) -> None:
+    if store.dialect == "postgresql":
+        pytest.skip("SQLite's query plan; PostgreSQL's depends on table statistics (store_bench measures it)")
     sql, params = captured_page_sql(store, flt, monkeypatch)
     plan = plan_of(store, sql, params)
     text = "\n".join(d for _, _, d in plan)

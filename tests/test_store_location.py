@@ -84,7 +84,7 @@ def test_a_store_that_is_not_text_in_the_config_is_one_line(
     assert_one_line_error(*run_cli(capsys, ["list"]), "store must be text")
 
 
-def test_opening_a_server_store_is_refused_without_creating_a_file(
+def test_an_unreachable_server_store_is_named_without_its_password_or_a_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)

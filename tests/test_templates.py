@@ -35,6 +35,8 @@ from tui_desk.i18n import set_language
 from tui_desk.store import Store, open_store, queries
 from tui_desk.store.schema import MIGRATIONS
 
+pytestmark = pytest.mark.both_backends
+
 DEFAULT_NAMES = ["Acknowledge", "Need more info", "Refund policy", "Resolved"]
 FULL = {
     "customer.first_name": "Ann",

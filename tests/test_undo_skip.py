@@ -10,6 +10,8 @@ from tui_desk.core.lifecycle import TicketService
 from tui_desk.domain.errors import TransitionRefused
 from tui_desk.store import queries
 
+pytestmark = pytest.mark.both_backends
+
 
 def test_item15_undo_skips_a_note_and_reaches_the_resolve_before_it(service, make_ticket) -> None:
     resolved, noted = make_ticket("open"), make_ticket("open")

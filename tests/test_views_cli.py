@@ -12,6 +12,8 @@ import pytest
 from tui_desk import cli
 from tui_desk.store import open_store
 
+pytestmark = pytest.mark.both_backends
+
 CONFIG = """\
 [views."my urgent"]
 status = "attention"

@@ -42,7 +42,7 @@ from ..domain.clock import from_text
 from ..domain.errors import InvalidInput
 from ..domain.models import CUSTOM_MEANINGS
 from ..i18n import _
-from ..store import Store, exports
+from ..store import Connection, Store, exports
 from ..store.exports import chosen_tickets as chosen_tickets  # where the CLI and tests find it
 from .parse import AUTHOR_HEADER, KIND_HEADER, STATE_HEADER, STATUS_HEADER, TICKET_HEADER, mime_type
 from .restore import state_header
@@ -179,7 +179,7 @@ def import_json(store: Store, path: Path) -> tuple[int, int, int]:
             ) from None
 
 
-def _restore_json(conn: sqlite3.Connection, data: dict[str, Any]) -> tuple[int, int, int]:
+def _restore_json(conn: Connection, data: dict[str, Any]) -> tuple[int, int, int]:
     restored = messages_restored = already = 0
     for status in data.get("statuses", []):
         if status["meaning"] not in {m.value for m in CUSTOM_MEANINGS}:  # the store could not read its statuses

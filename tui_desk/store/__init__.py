@@ -18,12 +18,12 @@ writes SQL itself. By what they do:
 Schema and migrations are in schema.py; opening the file and naming its errors in db.py.
 """
 
-import sqlite3
+from .connection import Connection
+from .db import Store
+from .opening import open_store
 
-from .db import Store, open_store
-
-# What a transaction hands to the store's functions. Above the store it is only passed on,
-# never used to run SQL; a second backend hands its own connection type here.
-Connection = sqlite3.Connection
+# Connection: what a transaction hands to the store's functions (sqlite3's, or the
+# PostgreSQL adapter of pg_connection.py). Above the store it is only passed on, never
+# used to run SQL.
 
 __all__ = ["Connection", "Store", "open_store"]

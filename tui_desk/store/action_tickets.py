@@ -7,11 +7,12 @@ describe: what the ticket was before the action and its version after it.
 from __future__ import annotations
 
 import json
-import sqlite3
 from typing import Any
 
+from .connection import Connection
 
-def recorded_extra(conn: sqlite3.Connection, action_id: int, ticket_id: int) -> dict[str, Any] | None:
+
+def recorded_extra(conn: Connection, action_id: int, ticket_id: int) -> dict[str, Any] | None:
     """What the action already recorded for the ticket besides its state ({} if nothing); None: no record yet."""
     row = conn.execute(
         "SELECT extra FROM action_tickets WHERE action_id = ? AND ticket_id = ?", [action_id, ticket_id]
@@ -22,7 +23,7 @@ def recorded_extra(conn: sqlite3.Connection, action_id: int, ticket_id: int) -> 
 
 
 def insert_record(
-    conn: sqlite3.Connection,
+    conn: Connection,
     action_id: int,
     ticket_id: int,
     version_before: int,
@@ -38,7 +39,7 @@ def insert_record(
 
 
 def update_record(
-    conn: sqlite3.Connection, action_id: int, ticket_id: int, version_after: int, extra: dict[str, Any]
+    conn: Connection, action_id: int, ticket_id: int, version_after: int, extra: dict[str, Any]
 ) -> None:
     """The ticket touched again by the same action: its version after, and what was moved, added up."""
     conn.execute(
@@ -47,7 +48,7 @@ def update_record(
     )
 
 
-def mark_undone(conn: sqlite3.Connection, action_id: int, ticket_id: int, version: int) -> None:
+def mark_undone(conn: Connection, action_id: int, ticket_id: int, version: int) -> None:
     """The ticket's part of the action was undone, leaving the ticket at ``version``."""
     conn.execute(
         "UPDATE action_tickets SET undone_version = ? WHERE action_id = ? AND ticket_id = ?",
@@ -55,7 +56,7 @@ def mark_undone(conn: sqlite3.Connection, action_id: int, ticket_id: int, versio
     )
 
 
-def version_before_undone(conn: sqlite3.Connection, ticket_id: int, version: int) -> int | None:
+def version_before_undone(conn: Connection, ticket_id: int, version: int) -> int | None:
     """The ticket's version before the change that led to ``version``, if that change counts as never
     made: an action undone (its undo left the ticket at ``version``) or a note undo skipped."""
     row = conn.execute(

@@ -8,10 +8,10 @@ recipient, the subject and the threading headers are stored with the outbox row.
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
 from . import writes
+from .connection import Connection
 
 MAX_REFERENCES = writes.MAX_REFERENCES
 
@@ -24,7 +24,7 @@ def reply_subject(subject: str, ticket_id: int) -> str:
     return f"{subject} {tag}" if subject.lower().startswith("re:") else f"Re: {subject} {tag}"
 
 
-def recipients(conn: sqlite3.Connection, ticket_id: int, message_row: int) -> dict[str, Any] | None:
+def recipients(conn: Connection, ticket_id: int, message_row: int) -> dict[str, Any] | None:
     """The outbox columns that fix where the reply in ``message_row`` goes (None: no such ticket)."""
     context = writes.reply_context(conn, ticket_id, message_row)
     if context is None:

@@ -23,6 +23,7 @@ from ..domain.errors import (
 from ..domain.private_files import create_private_file, make_private_folders
 from ..domain.store_location import is_server_url, redact_url
 from ..i18n import _
+from .connection import Connection, Dialect, dialect
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
 # Parameters of a statement: by position or by name.
@@ -144,7 +145,22 @@ def missing_store_message(path: str | Path) -> str:
 
 
 class Store:
-    """One SQLite file. Each thread gets its own connection (Textual workers run in threads)."""
+    """One SQLite file. Each thread gets its own connection (Textual workers run in threads).
+
+    The PostgreSQL store (pg_db.PgStore) is a subclass: it connects differently and names
+    its own errors (``_db_errors``, ``_store_error``, ``_begin``), and shares the rest.
+    """
+
+    dialect: Dialect = "sqlite"
+    # The driver's errors that `transaction()` and the reads turn into a StoreError.
+    _db_errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+
+    def _store_error(self, error: Exception) -> StoreError:
+        assert isinstance(error, sqlite3.Error)
+        return store_error(error, self.path)
+
+    def _begin(self, conn: Connection) -> None:
+        conn.execute("BEGIN IMMEDIATE")
 
     def __init__(
         self, path: str | Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT, *, create: bool = True
@@ -166,7 +182,7 @@ class Store:
 
     # -- connections ---------------------------------------------------------------
     @property
-    def conn(self) -> sqlite3.Connection:
+    def conn(self) -> Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._connect()
@@ -272,7 +288,7 @@ class Store:
 
     # -- transactions and reads ----------------------------------------------------
     @contextmanager
-    def transaction(self, *, savepoints: bool = True) -> Iterator[sqlite3.Connection]:
+    def transaction(self, *, savepoints: bool = True) -> Iterator[Connection]:
         """A write transaction that takes the write lock at once.
 
         BEGIN IMMEDIATE means every read inside sees the latest committed state
@@ -298,17 +314,17 @@ class Store:
                 yield from self._savepoint(conn, depth)
             return
         try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.Error as error:
-            raise store_error(error, self.path) from None
+            self._begin(conn)
+        except self._db_errors as error:
+            raise self._store_error(error) from None
         self._local.depth = 1
         self._local.flat = not savepoints
         self._local.lost = None
         try:
             yield conn
-        except sqlite3.Error as error:
+        except self._db_errors as error:
             self._rollback(conn)
-            raise store_error(error, self.path) from None
+            raise self._store_error(error) from None
         except BaseException:
             self._rollback(conn)
             raise
@@ -324,12 +340,11 @@ class Store:
             raise lost
         try:
             conn.execute("COMMIT")
-        except sqlite3.Error as error:
+        except self._db_errors as error:
             self._rollback(conn)
-            raise store_error(error, self.path) from None
+            raise self._store_error(error) from None
 
-    @staticmethod
-    def _rollback(conn: sqlite3.Connection) -> None:
+    def _rollback(self, conn: Connection) -> None:
         """Undo the open transaction, if SQLite has not done so already.
 
         After SQLITE_FULL, IOERR or CORRUPT SQLite may have rolled the whole
@@ -337,24 +352,24 @@ class Store:
         active", which must never take the place of the error that matters.
         """
         if conn.in_transaction:
-            with suppress(sqlite3.Error):
+            with suppress(*self._db_errors):
                 conn.execute("ROLLBACK")
 
-    def _lost(self, conn: sqlite3.Connection, error: StoreError) -> StoreError:
+    def _lost(self, conn: Connection, error: StoreError) -> StoreError:
         """Note a failure inside a nested part that ended the whole transaction; returns the error."""
         if not conn.in_transaction and getattr(self._local, "lost", None) is None:
             self._local.lost = error
         return error
 
-    def _flat(self, conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    def _flat(self, conn: Connection) -> Iterator[Connection]:
         if getattr(self._local, "lost", None) is not None:
             raise self._local.lost
         try:
             yield conn
-        except sqlite3.Error as error:
-            raise self._lost(conn, store_error(error, self.path)) from None
+        except self._db_errors as error:
+            raise self._lost(conn, self._store_error(error)) from None
 
-    def _savepoint(self, conn: sqlite3.Connection, depth: int) -> Iterator[sqlite3.Connection]:
+    def _savepoint(self, conn: Connection, depth: int) -> Iterator[Connection]:
         lost = getattr(self._local, "lost", None)
         if lost is not None or not conn.in_transaction:
             # Without a transaction SAVEPOINT would start a new one, committed by RELEASE on its own.
@@ -368,11 +383,11 @@ class Store:
             yield conn
         except BaseException as error:
             if conn.in_transaction:
-                with suppress(sqlite3.Error):
+                with suppress(*self._db_errors):
                     conn.execute(f"ROLLBACK TO {name}")
                     conn.execute(f"RELEASE {name}")
-            if isinstance(error, sqlite3.Error):
-                raise self._lost(conn, store_error(error, self.path)) from None
+            if isinstance(error, self._db_errors):
+                raise self._lost(conn, self._store_error(error)) from None
             if isinstance(error, StoreError):
                 raise self._lost(conn, error) from None
             raise
@@ -385,8 +400,8 @@ class Store:
             cursor = self.conn.execute(sql, params)
             columns = [c[0] for c in cursor.description or ()]
             return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-        except sqlite3.Error as error:
-            raise store_error(error, self.path) from None
+        except self._db_errors as error:
+            raise self._store_error(error) from None
 
     def query_one(self, sql: str, params: Params = ()) -> dict[str, Any] | None:
         rows = self.query(sql, params)
@@ -395,12 +410,12 @@ class Store:
     def scalar(self, sql: str, params: Params = ()) -> Any:  # noqa: ANN401 - whatever the column holds
         try:
             row = self.conn.execute(sql, params).fetchone()
-        except sqlite3.Error as error:
-            raise store_error(error, self.path) from None
+        except self._db_errors as error:
+            raise self._store_error(error) from None
         return row[0] if row else None
 
     @contextmanager
-    def read_snapshot(self) -> Iterator[sqlite3.Connection]:
+    def read_snapshot(self) -> Iterator[Connection]:
         """A read transaction: what is read inside is the store as of one moment, while others write."""
         conn = self.conn
         try:
@@ -409,8 +424,8 @@ class Store:
                 yield conn
             finally:
                 conn.execute("COMMIT")
-        except sqlite3.Error as error:
-            raise StoreError(describe_sqlite_error(error, self.path)) from None
+        except self._db_errors as error:
+            raise self._store_error(error) from None
 
     @contextmanager
     def large_cache(self) -> Iterator[None]:
@@ -425,20 +440,11 @@ class Store:
             conn.execute(f"PRAGMA cache_size = {int(cache_size)}")
 
 
-def data_version(conn: sqlite3.Connection) -> int:
-    """Changes when any other connection commits: a cheap "did anyone else write?" probe."""
-    return int(conn.execute("PRAGMA data_version").fetchone()[0])
+def data_version(conn: Connection) -> int:
+    """Changes when any other connection commits: a cheap "did anyone else write?" probe.
 
-
-def open_store(path: str | Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT, *, create: bool = True) -> Store:
-    """Open (and lazily create or migrate) the store, failing early with a clear error.
-
-    ``create=False``: a store that does not exist is a StoreMissing error, and nothing is created.
+    On PostgreSQL the newest event's id: every change writes its event in its transaction.
     """
-    store = Store(path, busy_timeout=busy_timeout, create=create)
-    store.conn  # noqa: B018 - connect now so a bad file is reported at once
-    try:
-        store.conn.execute("SELECT count(*) FROM statuses").fetchone()
-    except sqlite3.Error as error:
-        raise store_error(error, store.path) from None
-    return store
+    if dialect(conn) == "postgresql":
+        return int(conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0])
+    return int(conn.execute("PRAGMA data_version").fetchone()[0])

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
 from . import writes
+from .connection import Connection
 from .db import Store
 
 
@@ -75,7 +75,7 @@ def custom_status_rows(store: Store) -> list[dict[str, Any]]:
 
 
 # -- writing a JSON export back (in the caller's transaction) -------------------------------------
-def add_custom_status(conn: sqlite3.Connection, key: str, name: str, meaning: str, position: int) -> None:
+def add_custom_status(conn: Connection, key: str, name: str, meaning: str, position: int) -> None:
     """A custom status, unless one with this key is there already."""
     conn.execute(
         "INSERT OR IGNORE INTO statuses(key, name, meaning, builtin, position) VALUES (?, ?, ?, 0, ?)",
@@ -83,34 +83,34 @@ def add_custom_status(conn: sqlite3.Connection, key: str, name: str, meaning: st
     )
 
 
-def ticket_columns(conn: sqlite3.Connection) -> set[str]:
+def ticket_columns(conn: Connection) -> set[str]:
     return {r[1] for r in conn.execute("PRAGMA table_info(tickets)")}
 
 
-def status_keys(conn: sqlite3.Connection) -> set[str]:
+def status_keys(conn: Connection) -> set[str]:
     return {r[0] for r in conn.execute("SELECT key FROM statuses")}
 
 
-def same_ticket_there(conn: sqlite3.Connection, ticket_id: int, created_at: str, subject: str) -> bool:
+def same_ticket_there(conn: Connection, ticket_id: int, created_at: str, subject: str) -> bool:
     return conn.execute(
         "SELECT 1 FROM tickets WHERE id = ? AND created_at = ? AND subject = ?", [ticket_id, created_at, subject]
     ).fetchone() is not None
 
 
-def ticket_id_taken(conn: sqlite3.Connection, ticket_id: int) -> bool:
+def ticket_id_taken(conn: Connection, ticket_id: int) -> bool:
     return conn.execute("SELECT 1 FROM tickets WHERE id = ?", [ticket_id]).fetchone() is not None
 
 
-def message_id_taken(conn: sqlite3.Connection, message_id: str) -> bool:
+def message_id_taken(conn: Connection, message_id: str) -> bool:
     return conn.execute("SELECT 1 FROM messages WHERE message_id = ?", [message_id]).fetchone() is not None
 
 
-def get_or_create(conn: sqlite3.Connection, table: str, column: str, value: str, extra: dict[str, Any]) -> int:
+def get_or_create(conn: Connection, table: str, column: str, value: str, extra: dict[str, Any]) -> int:
     """The id of the row of `table` whose `column` is `value`, made with `extra` when there is none."""
     return writes.get_or_create(conn, table, column, value, **extra)
 
 
-def insert_ticket_row(conn: sqlite3.Connection, fields: dict[str, Any]) -> int:
+def insert_ticket_row(conn: Connection, fields: dict[str, Any]) -> int:
     """A ticket row as the file has it; without an id, SQLite's next one."""
     names = list(fields)
     cursor = conn.execute(
@@ -120,11 +120,11 @@ def insert_ticket_row(conn: sqlite3.Connection, fields: dict[str, Any]) -> int:
     return int(cursor.lastrowid or 0)
 
 
-def add_ticket_tag(conn: sqlite3.Connection, ticket_id: int, tag_id: int) -> None:
+def add_ticket_tag(conn: Connection, ticket_id: int, tag_id: int) -> None:
     conn.execute("INSERT OR IGNORE INTO ticket_tags(ticket_id, tag_id) VALUES (?, ?)", [ticket_id, tag_id])
 
 
-def insert_message_row(conn: sqlite3.Connection, ticket_id: int, message: dict[str, Any], message_id: str | None) -> int:
+def insert_message_row(conn: Connection, ticket_id: int, message: dict[str, Any], message_id: str | None) -> int:
     cursor = conn.execute(
         "INSERT INTO messages(ticket_id, kind, author, body, created_at, message_id, in_reply_to,"
         " references_, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -135,7 +135,7 @@ def insert_message_row(conn: sqlite3.Connection, ticket_id: int, message: dict[s
 
 
 def insert_attachment_row(
-    conn: sqlite3.Connection, message_row: int, filename: str, content_type: str, size: int, data: bytes | None
+    conn: Connection, message_row: int, filename: str, content_type: str, size: int, data: bytes | None
 ) -> None:
     conn.execute(
         "INSERT INTO attachments(message_id, filename, content_type, size, data) VALUES (?, ?, ?, ?, ?)",
@@ -143,7 +143,7 @@ def insert_attachment_row(
     )
 
 
-def insert_event_rows(conn: sqlite3.Connection, ticket_id: int, events: Sequence[dict[str, Any]]) -> None:
+def insert_event_rows(conn: Connection, ticket_id: int, events: Sequence[dict[str, Any]]) -> None:
     conn.executemany(
         "INSERT INTO events(ticket_id, at, actor, kind, from_value, to_value, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [[ticket_id, e["at"], e["actor"], e["kind"], e["from_value"], e["to_value"], e["detail"]] for e in events],

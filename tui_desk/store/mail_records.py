@@ -5,12 +5,11 @@ Each function takes the connection of the caller's transaction (as store/writes.
 
 from __future__ import annotations
 
-import sqlite3
-
+from .connection import Connection
 from .db import Store
 
 
-def message_by_id(conn: sqlite3.Connection, message_id: str) -> tuple[int, str, str] | None:
+def message_by_id(conn: Connection, message_id: str) -> tuple[int, str, str] | None:
     """(row id, kind, body) of the stored message with this Message-ID."""
     row: tuple[int, str, str] | None = conn.execute(
         "SELECT id, kind, body FROM messages WHERE message_id = ?", [message_id]
@@ -18,11 +17,11 @@ def message_by_id(conn: sqlite3.Connection, message_id: str) -> tuple[int, str, 
     return row
 
 
-def has_content_hash(conn: sqlite3.Connection, content_hash: str) -> bool:
+def has_content_hash(conn: Connection, content_hash: str) -> bool:
     return conn.execute("SELECT 1 FROM messages WHERE content_hash = ?", [content_hash]).fetchone() is not None
 
 
-def messages_without_id(conn: sqlite3.Connection, ticket_id: int) -> list[tuple[int, str, str]]:
+def messages_without_id(conn: Connection, ticket_id: int) -> list[tuple[int, str, str]]:
     """(row id, created_at, body) of a ticket's messages stored without a Message-ID."""
     rows: list[tuple[int, str, str]] = conn.execute(
         "SELECT id, created_at, body FROM messages WHERE ticket_id = ? AND message_id IS NULL", [ticket_id]
@@ -30,27 +29,27 @@ def messages_without_id(conn: sqlite3.Connection, ticket_id: int) -> list[tuple[
     return rows
 
 
-def merged_into(conn: sqlite3.Connection, ticket_id: int) -> int | None:
+def merged_into(conn: Connection, ticket_id: int) -> int | None:
     """The ticket this one was merged into (None: not merged, or no such ticket)."""
     row = conn.execute("SELECT merged_into FROM tickets WHERE id = ?", [ticket_id]).fetchone()
     return row[0] if row else None
 
 
-def attachment_sizes(conn: sqlite3.Connection, message_row: int) -> list[int]:
+def attachment_sizes(conn: Connection, message_row: int) -> list[int]:
     return [size for (size,) in conn.execute("SELECT size FROM attachments WHERE message_id = ?", [message_row])]
 
 
-def ticket_of_message(conn: sqlite3.Connection, message_id: str) -> int | None:
+def ticket_of_message(conn: Connection, message_id: str) -> int | None:
     """The ticket holding the message with this Message-ID."""
     row = conn.execute("SELECT ticket_id FROM messages WHERE message_id = ?", [message_id]).fetchone()
     return int(row[0]) if row else None
 
 
-def ticket_exists(conn: sqlite3.Connection, ticket_id: int) -> bool:
+def ticket_exists(conn: Connection, ticket_id: int) -> bool:
     return conn.execute("SELECT id FROM tickets WHERE id = ?", [ticket_id]).fetchone() is not None
 
 
-def ticket_writers(conn: sqlite3.Connection, ticket_id: int) -> list[str]:
+def ticket_writers(conn: Connection, ticket_id: int) -> list[str]:
     """The ticket customer's address and the authors of its customer messages, as stored."""
     rows = conn.execute(
         "SELECT c.email FROM tickets t JOIN customers c ON c.id = t.customer_id WHERE t.id = ?"
@@ -61,7 +60,7 @@ def ticket_writers(conn: sqlite3.Connection, ticket_id: int) -> list[str]:
 
 
 def set_message_identity(
-    conn: sqlite3.Connection, message_row: int, message_id: str | None, content_hash: str | None
+    conn: Connection, message_row: int, message_id: str | None, content_hash: str | None
 ) -> None:
     """Give a stored message the Message-ID (or else content hash) of the mail it came from."""
     conn.execute(

@@ -7,7 +7,8 @@ id, so that undo can move exactly those rows back.
 from __future__ import annotations
 
 import json
-import sqlite3
+
+from .connection import Connection
 
 # The rows a merge moves, by table; each has a ticket_id column.
 MOVED_TABLES = ("messages", "events", "outbox")
@@ -15,12 +16,12 @@ MOVED_TABLES = ("messages", "events", "outbox")
 _OWNED_IDS = {table: f"SELECT id FROM {table} WHERE ticket_id = ?" for table in MOVED_TABLES}
 
 
-def owned_ids(conn: sqlite3.Connection, ticket_id: int) -> dict[str, list[int]]:
+def owned_ids(conn: Connection, ticket_id: int) -> dict[str, list[int]]:
     """The ids of the ticket's rows in each of MOVED_TABLES."""
     return {table: [row[0] for row in conn.execute(sql, [ticket_id])] for table, sql in _OWNED_IDS.items()}
 
 
-def move_rows(conn: sqlite3.Connection, table: str, ids: list[int], ticket_id: int) -> None:
+def move_rows(conn: Connection, table: str, ids: list[int], ticket_id: int) -> None:
     """Give the rows ``ids`` of ``table`` (one of MOVED_TABLES) to the ticket."""
     if table not in MOVED_TABLES:
         raise ValueError(f"not a table a merge moves: {table!r}")
@@ -30,18 +31,18 @@ def move_rows(conn: sqlite3.Connection, table: str, ids: list[int], ticket_id: i
         )
 
 
-def copy_tags(conn: sqlite3.Connection, source_id: int, target_id: int) -> None:
+def copy_tags(conn: Connection, source_id: int, target_id: int) -> None:
     conn.execute(
         "INSERT OR IGNORE INTO ticket_tags(ticket_id, tag_id) SELECT ?, tag_id FROM ticket_tags WHERE ticket_id = ?",
         [target_id, source_id],
     )
 
 
-def drop_tags(conn: sqlite3.Connection, ticket_id: int) -> None:
+def drop_tags(conn: Connection, ticket_id: int) -> None:
     conn.execute("DELETE FROM ticket_tags WHERE ticket_id = ?", [ticket_id])
 
 
-def message_to_split(conn: sqlite3.Connection, message_id: int) -> tuple[int, str, str, str] | None:
+def message_to_split(conn: Connection, message_id: int) -> tuple[int, str, str, str] | None:
     """(ticket id, kind, author, created at) of a message, or None if there is none."""
     row = conn.execute(
         "SELECT ticket_id, kind, author, created_at FROM messages WHERE id = ?", [message_id]
@@ -49,28 +50,28 @@ def message_to_split(conn: sqlite3.Connection, message_id: int) -> tuple[int, st
     return None if row is None else (row[0], row[1], row[2], row[3])
 
 
-def message_count(conn: sqlite3.Connection, ticket_id: int) -> int:
+def message_count(conn: Connection, ticket_id: int) -> int:
     """How many messages the ticket's thread holds (notes included), counted, not the stored count."""
     return int(conn.execute("SELECT count(*) FROM messages WHERE ticket_id = ?", [ticket_id]).fetchone()[0])
 
 
-def customer_email(conn: sqlite3.Connection, customer_id: int) -> str:
+def customer_email(conn: Connection, customer_id: int) -> str:
     return str(conn.execute("SELECT email FROM customers WHERE id = ?", [customer_id]).fetchone()[0])
 
 
-def move_message(conn: sqlite3.Connection, message_id: int, ticket_id: int) -> None:
+def move_message(conn: Connection, message_id: int, ticket_id: int) -> None:
     """Give one message, and its outbox entry if any, to the ticket."""
     conn.execute("UPDATE messages SET ticket_id = ? WHERE id = ?", [ticket_id, message_id])
     conn.execute("UPDATE outbox SET ticket_id = ? WHERE message_id = ?", [ticket_id, message_id])
 
 
-def move_message_back(conn: sqlite3.Connection, message_id: int, from_id: int, to_id: int) -> None:
+def move_message_back(conn: Connection, message_id: int, from_id: int, to_id: int) -> None:
     """Give the message back to ``to_id`` if ``from_id`` still holds it; its outbox entry in any case."""
     conn.execute("UPDATE messages SET ticket_id = ? WHERE id = ? AND ticket_id = ?", [to_id, message_id, from_id])
     conn.execute("UPDATE outbox SET ticket_id = ? WHERE message_id = ?", [to_id, message_id])
 
 
-def thread_times(conn: sqlite3.Connection, ticket_id: int) -> list[tuple[str, str]]:
+def thread_times(conn: Connection, ticket_id: int) -> list[tuple[str, str]]:
     """(kind, created at) of each of the ticket's messages, in thread order."""
     return [
         (row[0], row[1])

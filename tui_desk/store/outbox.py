@@ -6,9 +6,9 @@ and a later next_attempt_at ("failed" after too many attempts).
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
+from .connection import Connection
 from .db import Store
 
 _RECIPIENT_COLUMNS = ("to_address", "to_name", "subject", "in_reply_to", "references_")
@@ -25,7 +25,7 @@ def unsent_rows(store: Store) -> list[dict[str, Any]]:
     )
 
 
-def claim_due(conn: sqlite3.Connection, now: str, stale_before: str, interrupted: str, limit: int) -> list[int]:
+def claim_due(conn: Connection, now: str, stale_before: str, interrupted: str, limit: int) -> list[int]:
     """Take the rows due at `now` (queued -> sending), at most `limit`; the caller's transaction holds the lock.
 
     A row left in "sending" since before `stale_before` is queued again first, with `interrupted` as its error.
@@ -59,7 +59,7 @@ def mail_row(store: Store, outbox_id: int) -> dict[str, Any] | None:
     )
 
 
-def fix_recipients(conn: sqlite3.Connection, outbox_id: int, fixed: dict[str, Any]) -> None:
+def fix_recipients(conn: Connection, outbox_id: int, fixed: dict[str, Any]) -> None:
     """Store where a row goes (store/addressing.recipients) on a row queued without it."""
     conn.execute(
         "UPDATE outbox SET to_address = ?, to_name = ?, subject = ?, in_reply_to = ?, references_ = ? WHERE id = ?",
@@ -67,11 +67,11 @@ def fix_recipients(conn: sqlite3.Connection, outbox_id: int, fixed: dict[str, An
     )
 
 
-def set_message_id(conn: sqlite3.Connection, message_row: int, message_id: str) -> None:
+def set_message_id(conn: Connection, message_row: int, message_id: str) -> None:
     conn.execute("UPDATE messages SET message_id = ? WHERE id = ?", [message_id, message_row])
 
 
-def mark_sent(conn: sqlite3.Connection, outbox_id: int, at: str) -> None:
+def mark_sent(conn: Connection, outbox_id: int, at: str) -> None:
     conn.execute(
         "UPDATE outbox SET status = 'sent', sent_at = ?, last_error = NULL, attempts = attempts + 1"
         " WHERE id = ?",
@@ -79,13 +79,13 @@ def mark_sent(conn: sqlite3.Connection, outbox_id: int, at: str) -> None:
     )
 
 
-def attempts(conn: sqlite3.Connection, outbox_id: int) -> int:
+def attempts(conn: Connection, outbox_id: int) -> int:
     row = conn.execute("SELECT attempts FROM outbox WHERE id = ?", [outbox_id]).fetchone()
     return row[0] if row else 0
 
 
 def record_attempt(
-    conn: sqlite3.Connection, outbox_id: int, status: str, attempts: int, error: str, next_attempt_at: str
+    conn: Connection, outbox_id: int, status: str, attempts: int, error: str, next_attempt_at: str
 ) -> None:
     """A failed attempt: the row waits (status queued, or failed for good) until `next_attempt_at`."""
     conn.execute(

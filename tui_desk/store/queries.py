@@ -14,7 +14,9 @@ from typing import Any
 from ..domain.errors import NotFound
 from ..domain.models import Attachment, Event, InboxRow, Message, Ticket
 from ..i18n import _
+from .connection import Dialect
 from .db import Store
+from .pg_schema import SEARCH_CONFIG, search_query
 
 # Orders of the inbox, each backed by an index that starts with bucket:
 # "inbox" (priority, then longest waiting) and "sla" (nearest SLA due first).
@@ -70,7 +72,7 @@ def fts_query(text: str) -> str | None:
     return " ".join(quoted)
 
 
-def _filter_sql(flt: InboxFilter) -> _Sql:
+def _filter_sql(flt: InboxFilter, dialect: Dialect = "sqlite") -> _Sql:
     sql = _Sql()
     if flt.statuses:
         sql.where.append(f"t.status IN ({', '.join('?' for _ in flt.statuses)})")
@@ -93,10 +95,22 @@ def _filter_sql(flt: InboxFilter) -> _Sql:
             "t.id IN (SELECT tt.ticket_id FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id WHERE g.name = ?)"
         )
         sql.params.append(flt.tag)
-    if flt.search:
+    if flt.search and dialect == "postgresql":
+        words = search_query(flt.search)
+        if words is None:
+            sql.where.append("1 = 0")
+        else:
+            # GIN indexes on search_words(...) (pg_schema): the words FTS5 would find.
+            sql.where.append(
+                f"(search_words(t.subject) @@ to_tsquery('{SEARCH_CONFIG}', ?)"
+                " OR t.id IN (SELECT m.ticket_id FROM messages m"
+                f" WHERE search_words(m.body) @@ to_tsquery('{SEARCH_CONFIG}', ?)))"
+            )
+            sql.params.extend([words, words])
+    elif flt.search:
         query = fts_query(flt.search)
         if query is None:
-            sql.where.append("0")
+            sql.where.append("1 = 0")
         else:
             sql.where.append(
                 "(t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)"
@@ -143,8 +157,8 @@ def inbox_page(store: Store, flt: InboxFilter, offset: int = 0, limit: int = 50)
     The page's ids come from the ordering index alone (a covering scan), and
     only those few rows are then joined to customers and agents.
     """
-    sql = _filter_sql(flt)
-    where = " AND ".join(sql.where) or "1"
+    sql = _filter_sql(flt, store.dialect)
+    where = " AND ".join(sql.where) or "1 = 1"
     # One status means one bucket: leave the constant bucket out of the order so that
     # tickets_status_inbox (status, priority_rank, sort_key, id) gives the order without a sort.
     page_order = _order(flt, within_bucket=len(flt.statuses) == 1 and flt.order == "inbox")
@@ -162,8 +176,8 @@ def inbox_page(store: Store, flt: InboxFilter, offset: int = 0, limit: int = 50)
 
 def inbox_ids(store: Store, flt: InboxFilter, limit: int) -> list[int]:
     """The ids of the first `limit` tickets of a view, in inbox order (marking a whole view)."""
-    sql = _filter_sql(flt)
-    where = " AND ".join(sql.where) or "1"
+    sql = _filter_sql(flt, store.dialect)
+    where = " AND ".join(sql.where) or "1 = 1"
     rows = store.conn.execute(
         f"SELECT t.id FROM tickets t WHERE {where} ORDER BY {_order(flt)} LIMIT ?", [*sql.params, max(0, limit)]
     )
@@ -171,18 +185,18 @@ def inbox_ids(store: Store, flt: InboxFilter, limit: int) -> list[int]:
 
 
 def inbox_count(store: Store, flt: InboxFilter) -> int:
-    sql = _filter_sql(flt)
-    return int(store.scalar(f"SELECT count(*) FROM tickets t WHERE {' AND '.join(sql.where) or '1'}", sql.params))
+    sql = _filter_sql(flt, store.dialect)
+    return int(store.scalar(f"SELECT count(*) FROM tickets t WHERE {' AND '.join(sql.where) or '1 = 1'}", sql.params))
 
 
 def inbox_position(store: Store, flt: InboxFilter, ticket_id: int) -> int | None:
     """Where a ticket sits in the inbox (0-based), to keep the selection across refreshes."""
-    sql = _filter_sql(flt)
+    sql = _filter_sql(flt, store.dialect)
     columns = ORDER_COLUMNS.get(flt.order, ORDER_COLUMNS["inbox"])
     key = store.query_one(f"SELECT {', '.join(columns)} FROM tickets WHERE id = ?", [ticket_id])
     if key is None:
         return None
-    where = " AND ".join(sql.where) or "1"
+    where = " AND ".join(sql.where) or "1 = 1"
     inside = store.scalar(f"SELECT count(*) FROM tickets t WHERE t.id = ? AND {where}", [ticket_id, *sql.params])
     if not inside:
         return None

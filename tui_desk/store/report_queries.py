@@ -135,7 +135,8 @@ def creations(
     return _rows(
         store,
         f"""SELECT substr(created_at, 1, {int(prefix_length)}) AS slot,
-                   sum(status NOT IN ({excluded})), sum(status IN ({excluded}))
+                   sum(CASE WHEN status NOT IN ({excluded}) THEN 1 ELSE 0 END),
+                   sum(CASE WHEN status IN ({excluded}) THEN 1 ELSE 0 END)
             FROM tickets WHERE created_at >= ? GROUP BY slot""",
         [*keys.excluded, *keys.excluded, since],
     )
@@ -156,7 +157,7 @@ def backlog_changes(store: Store, since: str, prefix_length: int, keys: Keys) ->
     rows = _rows(
         store,
         f"""SELECT substr(e.at, 1, {int(prefix_length)}) AS slot,
-                   sum((e.to_value IN ({opened})) - (e.from_value IN ({opened})))
+                   sum(CASE WHEN e.to_value IN ({opened}) THEN 1 ELSE 0 END - CASE WHEN e.from_value IN ({opened}) THEN 1 ELSE 0 END)
             FROM events e
             WHERE e.at >= ? AND (e.from_value IN ({closed}) OR e.to_value IN ({closed}))
               AND e.kind IN ({_marks(STATUS_EVENT_KINDS)})
@@ -269,15 +270,15 @@ def sla_outcomes(
     return _rows(
         store,
         f"""SELECT key, CASE WHEN f IS NULL THEN NULL
-                             WHEN first_elapsed IS NOT NULL THEN 1 + (first_elapsed > f)
-                             ELSE 2 * (elapsed > f) END,
+                             WHEN first_elapsed IS NOT NULL THEN CASE WHEN first_elapsed > f THEN 2 ELSE 1 END
+                             ELSE CASE WHEN elapsed > f THEN 2 ELSE 0 END END,
                         CASE WHEN r IS NULL THEN NULL WHEN elapsed > r THEN 2 ELSE done END,
                         count(*)
             FROM (SELECT {key} AS key, t.sla_first_elapsed AS first_elapsed, t.sla_elapsed AS elapsed,
-                         t.status IN ({_marks(keys.done)}) AS done, {first} AS f, {resolution} AS r
+                         CASE WHEN t.status IN ({_marks(keys.done)}) THEN 1 ELSE 0 END AS done, {first} AS f, {resolution} AS r
                   FROM tickets t {join}
                   WHERE t.created_at >= ? AND t.created_at < ? AND t.sla_running_since IS NULL
-                    AND t.status NOT IN ({_marks(keys.excluded)}) AND {known})
+                    AND t.status NOT IN ({_marks(keys.excluded)}) AND {known}) AS s
             GROUP BY 1, 2, 3""",
         [
             *keys.done,
@@ -300,7 +301,7 @@ def running_clocks(
     sla_first_elapsed, done now).
     """
     key, join = _group(by)
-    known, known_params = _known(targets) if targets else ("0", [])
+    known, known_params = _known(targets) if targets else ("1 = 0", [])
     return _rows(
         store,
         f"""SELECT {key}, t.id, t.department_id, t.priority, t.sla_elapsed, t.sla_running_since,

@@ -11,6 +11,8 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from .connection import Connection
+
 # The columns the service keeps a ticket's SLA clock in (core/sla_tracking.py), sla_key last.
 SLA_COLUMNS = ("sla_elapsed", "sla_running_since", "sla_first_elapsed", "sla_due", "sla_key")
 
@@ -30,7 +32,7 @@ def _chosen(after_id: int | None, ids: Sequence[int] | None) -> tuple[str, list[
 
 
 def status_histories(
-    conn: sqlite3.Connection, kinds: Sequence[str], *, after_id: int | None = None, ids: Sequence[int] | None = None
+    conn: Connection, kinds: Sequence[str], *, after_id: int | None = None, ids: Sequence[int] | None = None
 ) -> Iterator[tuple[int, int, str]]:
     """(ticket id, epoch, status after) of the chosen tickets' events of these kinds, per ticket in order."""
     condition, params = _chosen(after_id, ids)
@@ -44,7 +46,7 @@ def status_histories(
     )
 
 
-def status_history(conn: sqlite3.Connection, ticket_id: int, kinds: Sequence[str]) -> list[tuple[int, str]]:
+def status_history(conn: Connection, ticket_id: int, kinds: Sequence[str]) -> list[tuple[int, str]]:
     """(epoch, status after) of one ticket's events of these kinds, in order."""
     return conn.execute(
         f"SELECT {_epoch_sql('at')}, to_value FROM events WHERE ticket_id = ?"
@@ -53,13 +55,13 @@ def status_history(conn: sqlite3.Connection, ticket_id: int, kinds: Sequence[str
     ).fetchall()
 
 
-def department_names(conn: sqlite3.Connection) -> dict[int, str]:
+def department_names(conn: Connection) -> dict[int, str]:
     """Department id -> name."""
     return dict(conn.execute("SELECT id, name FROM departments").fetchall())
 
 
 def clock_rows(
-    conn: sqlite3.Connection, *, after_id: int | None = None, ids: Sequence[int] | None = None
+    conn: Connection, *, after_id: int | None = None, ids: Sequence[int] | None = None
 ) -> Iterator[tuple[Any, ...]]:
     """(id, version, department id, priority, first response epoch, *SLA_COLUMNS) of the chosen tickets."""
     condition, params = _chosen(after_id, ids)
@@ -72,18 +74,18 @@ def clock_rows(
     )
 
 
-def versions_after(conn: sqlite3.Connection, after_id: int) -> dict[int, int]:
+def versions_after(conn: Connection, after_id: int) -> dict[int, int]:
     """Ticket id -> version, of the tickets with an id above ``after_id``."""
     return dict(conn.execute("SELECT id, version FROM tickets WHERE id > ?", [after_id]).fetchall())
 
 
-def write_clocks(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]], *, with_key: bool = True) -> None:
+def write_clocks(conn: Connection, rows: Sequence[Sequence[Any]], *, with_key: bool = True) -> None:
     """Rows of SLA_COLUMNS values and the ticket id; without sla_key (unchanged, so its index is not touched)."""
     columns = SLA_COLUMNS if with_key else SLA_COLUMNS[:-1]
     conn.executemany(f"UPDATE tickets SET {', '.join(f'{c} = ?' for c in columns)} WHERE id = ?", rows)
 
 
-def running_clocks(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
+def running_clocks(conn: Connection) -> list[tuple[Any, ...]]:
     """(id, department id, priority, sla_elapsed, running-since epoch, sla_first_elapsed, sla_due) of running clocks."""
     return conn.execute(
         f"SELECT id, department_id, priority, sla_elapsed, {_epoch_sql('sla_running_since')},"
@@ -91,12 +93,12 @@ def running_clocks(conn: sqlite3.Connection) -> list[tuple[Any, ...]]:
     ).fetchall()
 
 
-def write_due(conn: sqlite3.Connection, rows: Sequence[Sequence[Any]]) -> None:
+def write_due(conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
     """Rows of (sla_due, sla_key, ticket id)."""
     conn.executemany("UPDATE tickets SET sla_due = ?, sla_key = ? WHERE id = ?", rows)
 
 
-def fingerprints(conn: sqlite3.Connection) -> dict[str, str]:
+def fingerprints(conn: Connection) -> dict[str, str]:
     """The stored fingerprints of the policies and hours the clocks were computed with, by name."""
     return dict(
         conn.execute(
@@ -105,7 +107,7 @@ def fingerprints(conn: sqlite3.Connection) -> dict[str, str]:
     )
 
 
-def store_fingerprints(conn: sqlite3.Connection, fingerprint: str, hours: str) -> None:
+def store_fingerprints(conn: Connection, fingerprint: str, hours: str) -> None:
     conn.executemany(
         "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
         [("sla_fingerprint", fingerprint), ("sla_hours_fingerprint", hours)],

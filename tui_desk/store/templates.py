@@ -5,9 +5,9 @@ A row is (id, name, body, created_at, updated_at); the writes run in the caller'
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Any
 
+from .connection import Connection
 from .db import Store
 
 Row = tuple[int, str, str, str, str]  # id, name, body, created_at, updated_at
@@ -20,7 +20,7 @@ def all_rows(store: Store) -> list[dict[str, Any]]:
     return store.query(f"SELECT {_COLUMNS} FROM templates ORDER BY name COLLATE NOCASE, id")
 
 
-def find(conn: sqlite3.Connection, written: str, cleaned: str) -> Row | None:
+def find(conn: Connection, written: str, cleaned: str) -> Row | None:
     """The row named `written` or `cleaned` (case-insensitively), one named exactly as written first."""
     row = conn.execute(
         f"SELECT {_COLUMNS} FROM templates WHERE name IN (?, ?) ORDER BY name = ? DESC", [cleaned, written, written]
@@ -28,26 +28,26 @@ def find(conn: sqlite3.Connection, written: str, cleaned: str) -> Row | None:
     return (row[0], row[1], row[2], row[3], row[4]) if row else None
 
 
-def names(conn: sqlite3.Connection) -> list[str]:
+def names(conn: Connection) -> list[str]:
     return [r[0] for r in conn.execute("SELECT name FROM templates")]
 
 
-def insert(conn: sqlite3.Connection, name: str, body: str, at: str) -> int:
+def insert(conn: Connection, name: str, body: str, at: str) -> int:
     cursor = conn.execute(
         "INSERT INTO templates(name, body, created_at, updated_at) VALUES (?, ?, ?, ?)", [name, body, at, at]
     )
     return int(cursor.lastrowid or 0)
 
 
-def set_body(conn: sqlite3.Connection, template_id: int, body: str, at: str) -> None:
+def set_body(conn: Connection, template_id: int, body: str, at: str) -> None:
     conn.execute("UPDATE templates SET body = ?, updated_at = ? WHERE id = ?", [body, at, template_id])
 
 
-def set_name(conn: sqlite3.Connection, template_id: int, name: str, at: str) -> None:
+def set_name(conn: Connection, template_id: int, name: str, at: str) -> None:
     conn.execute("UPDATE templates SET name = ?, updated_at = ? WHERE id = ?", [name, at, template_id])
 
 
-def delete(conn: sqlite3.Connection, template_id: int) -> None:
+def delete(conn: Connection, template_id: int) -> None:
     conn.execute("DELETE FROM templates WHERE id = ?", [template_id])
 
 

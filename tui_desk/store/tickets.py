@@ -8,10 +8,10 @@ record are then written together or not at all.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
+from .connection import Connection
 from .db import Store
 from .writes import get_or_create
 
@@ -19,7 +19,7 @@ from .writes import get_or_create
 Named = Literal["agent", "department", "tag"]
 
 
-def load_ticket(conn: sqlite3.Connection, ticket_id: int) -> dict[str, Any] | None:
+def load_ticket(conn: Connection, ticket_id: int) -> dict[str, Any] | None:
     """The ticket's columns, with its assignee's and department's names in place of their ids."""
     cursor = conn.execute(
         """SELECT t.*, a.name AS assignee, d.name AS department
@@ -37,7 +37,7 @@ def load_ticket(conn: sqlite3.Connection, ticket_id: int) -> dict[str, Any] | No
     return ticket
 
 
-def ticket_tags(conn: sqlite3.Connection, ticket_id: int) -> list[str]:
+def ticket_tags(conn: Connection, ticket_id: int) -> list[str]:
     """The ticket's tags by name, in name order."""
     return [
         r[0]
@@ -49,7 +49,7 @@ def ticket_tags(conn: sqlite3.Connection, ticket_id: int) -> list[str]:
     ]
 
 
-def last_event(conn: sqlite3.Connection, ticket_id: int) -> tuple[str, str] | None:
+def last_event(conn: Connection, ticket_id: int) -> tuple[str, str] | None:
     """(actor, kind) of the ticket's latest event: who changed it last."""
     row = conn.execute(
         "SELECT actor, kind FROM events WHERE ticket_id = ? ORDER BY id DESC LIMIT 1", [ticket_id]
@@ -57,34 +57,34 @@ def last_event(conn: sqlite3.Connection, ticket_id: int) -> tuple[str, str] | No
     return (row[0], row[1]) if row else None
 
 
-def merged_into(conn: sqlite3.Connection, ticket_id: int) -> int | None:
+def merged_into(conn: Connection, ticket_id: int) -> int | None:
     """The ticket this one was merged into (None: not merged, or no such ticket)."""
     row = conn.execute("SELECT merged_into FROM tickets WHERE id = ?", [ticket_id]).fetchone()
     return None if row is None else row[0]
 
 
-def ticket_exists(conn: sqlite3.Connection, ticket_id: int) -> bool:
+def ticket_exists(conn: Connection, ticket_id: int) -> bool:
     return conn.execute("SELECT 1 FROM tickets WHERE id = ?", [ticket_id]).fetchone() is not None
 
 
-def named_id(conn: sqlite3.Connection, kind: Named, name: str) -> int:
+def named_id(conn: Connection, kind: Named, name: str) -> int:
     """The id of the agent, department or tag of this name, created on first use."""
     return get_or_create(conn, f"{kind}s", "name", name)
 
 
-def add_tag(conn: sqlite3.Connection, ticket_id: int, tag_id: int, *, if_missing: bool = False) -> None:
+def add_tag(conn: Connection, ticket_id: int, tag_id: int, *, if_missing: bool = False) -> None:
     verb = "INSERT OR IGNORE" if if_missing else "INSERT"
     conn.execute(f"{verb} INTO ticket_tags(ticket_id, tag_id) VALUES (?, ?)", [ticket_id, tag_id])
 
 
-def remove_tag(conn: sqlite3.Connection, ticket_id: int, name: str) -> None:
+def remove_tag(conn: Connection, ticket_id: int, name: str) -> None:
     conn.execute(
         "DELETE FROM ticket_tags WHERE ticket_id = ? AND tag_id = (SELECT id FROM tags WHERE name = ?)",
         [ticket_id, name],
     )
 
 
-def customer_id(conn: sqlite3.Connection, address: str, name: str | None, moment: str) -> int:
+def customer_id(conn: Connection, address: str, name: str | None, moment: str) -> int:
     """The customer with this address, created if new; a name is filled in if the row has none."""
     row = conn.execute("SELECT id, name FROM customers WHERE email = ?", [address]).fetchone()
     if row:
@@ -117,7 +117,7 @@ def postponed_until_before(store: Store, moment: str) -> list[int]:
 
 
 # -- purging ---------------------------------------------------------------------------------
-def versions_statuses_subjects(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, tuple[int, str, str]]:
+def versions_statuses_subjects(conn: Connection, ids: Iterable[int]) -> dict[int, tuple[int, str, str]]:
     """Ticket id -> (version, status, subject), for those of ``ids`` that exist."""
     return {
         ticket_id: (version, status, subject)
@@ -128,7 +128,7 @@ def versions_statuses_subjects(conn: sqlite3.Connection, ids: Iterable[int]) -> 
     }
 
 
-def merged_into_any(conn: sqlite3.Connection, ids: Sequence[int]) -> list[tuple[int, str]]:
+def merged_into_any(conn: Connection, ids: Sequence[int]) -> list[tuple[int, str]]:
     """(id, subject) of the tickets merged into any of ``ids``."""
     return [
         (ticket_id, subject)
@@ -139,7 +139,7 @@ def merged_into_any(conn: sqlite3.Connection, ids: Sequence[int]) -> list[tuple[
     ]
 
 
-def delete_tickets(conn: sqlite3.Connection, tickets: Sequence[tuple[int, str]], moment: str, who: str) -> None:
+def delete_tickets(conn: Connection, tickets: Sequence[tuple[int, str]], moment: str, who: str) -> None:
     """Delete these tickets (id, subject) with their threads and timelines, leaving a trace in `purged`."""
     conn.executemany(
         "INSERT OR REPLACE INTO purged(ticket_id, subject, at, actor) VALUES (?, ?, ?, ?)",

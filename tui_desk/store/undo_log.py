@@ -8,10 +8,10 @@ rules (what may be undone, when) are the core's; see docs/lifecycle.md.
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from .connection import Connection
 from .db import Store
 
 
@@ -36,12 +36,12 @@ class RecordedAction:
 
 
 # -- actions ------------------------------------------------------------------------------------
-def insert_action(conn: sqlite3.Connection, actor: str, at: str, kind: str) -> int:
+def insert_action(conn: Connection, actor: str, at: str, kind: str) -> int:
     cursor = conn.execute("INSERT INTO actions(actor, at, kind) VALUES (?, ?, ?)", [actor, at, kind])
     return int(cursor.lastrowid or 0)
 
 
-def prune_actions(conn: sqlite3.Connection, actor: str, keep: int) -> None:
+def prune_actions(conn: Connection, actor: str, keep: int) -> None:
     """Drop the agent's actions older than its ``keep`` latest (their ticket records go with them)."""
     conn.execute(
         "DELETE FROM actions WHERE actor = ? AND id < (SELECT id FROM actions WHERE actor = ?"
@@ -50,15 +50,15 @@ def prune_actions(conn: sqlite3.Connection, actor: str, keep: int) -> None:
     )
 
 
-def delete_action(conn: sqlite3.Connection, action_id: int) -> None:
+def delete_action(conn: Connection, action_id: int) -> None:
     conn.execute("DELETE FROM actions WHERE id = ?", [action_id])
 
 
-def mark_skipped(conn: sqlite3.Connection, action_id: int, at: str) -> None:
+def mark_skipped(conn: Connection, action_id: int, at: str) -> None:
     conn.execute("UPDATE actions SET skipped_at = ? WHERE id = ? AND skipped_at IS NULL", [at, action_id])
 
 
-def mark_undone(conn: sqlite3.Connection, action_id: int, at: str) -> None:
+def mark_undone(conn: Connection, action_id: int, at: str) -> None:
     conn.execute("UPDATE actions SET undone_at = ? WHERE id = ? AND undone_at IS NULL", [at, action_id])
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from ..domain.clock import to_epoch
 from ..domain.models import Meaning
+from .connection import Connection, dialect
 
 # bucket: 0 needs attention, 1 other live tickets, 2 spam/deleted (hidden from the inbox)
 _BUCKETS = {
@@ -35,7 +36,7 @@ def sort_key_for(meaning: Meaning, waiting_since: str | None, updated_at: str) -
     return -to_epoch(updated_at)
 
 
-def get_or_create(conn: sqlite3.Connection, table: str, column: str, value: str, **extra: Any) -> int:
+def get_or_create(conn: Connection, table: str, column: str, value: str, **extra: Any) -> int:
     row = conn.execute(f"SELECT id FROM {table} WHERE {column} = ?", [value]).fetchone()
     if row:
         return int(row[0])
@@ -48,7 +49,7 @@ def get_or_create(conn: sqlite3.Connection, table: str, column: str, value: str,
     return int(cursor.lastrowid or 0)
 
 
-def lookup_id(conn: sqlite3.Connection, table: str, column: str, value: str) -> int | None:
+def lookup_id(conn: Connection, table: str, column: str, value: str) -> int | None:
     row = conn.execute(f"SELECT id FROM {table} WHERE {column} = ?", [value]).fetchone()
     return int(row[0]) if row else None
 
@@ -61,9 +62,10 @@ _NEXT_TICKET_ID = (
 )
 
 
-def insert_ticket(conn: sqlite3.Connection, fields: dict[str, Any]) -> int:
+def insert_ticket(conn: Connection, fields: dict[str, Any]) -> int:
     columns = list(fields)
-    if "id" in fields:
+    if "id" in fields or dialect(conn) == "postgresql":
+        # PostgreSQL: the id column's default, nextval('ticket_numbers'), never gives a number twice.
         names, values = ", ".join(columns), ", ".join("?" for _ in columns)
     else:
         names, values = ", ".join(["id", *columns]), ", ".join([_NEXT_TICKET_ID, *("?" for _ in columns)])
@@ -71,7 +73,7 @@ def insert_ticket(conn: sqlite3.Connection, fields: dict[str, Any]) -> int:
     return int(cursor.lastrowid or 0)
 
 
-def update_ticket(conn: sqlite3.Connection, ticket_id: int, version: int, fields: dict[str, Any]) -> None:
+def update_ticket(conn: Connection, ticket_id: int, version: int, fields: dict[str, Any]) -> None:
     """Write fields and bump the version, only if nobody changed the ticket since we read it."""
     assignments = ", ".join(f"{c} = ?" for c in fields)
     cursor = conn.execute(
@@ -84,7 +86,7 @@ def update_ticket(conn: sqlite3.Connection, ticket_id: int, version: int, fields
 
 
 def insert_event(
-    conn: sqlite3.Connection,
+    conn: Connection,
     ticket_id: int,
     at: str,
     actor: str,
@@ -101,7 +103,7 @@ def insert_event(
     return int(cursor.lastrowid or 0)
 
 
-def insert_message(conn: sqlite3.Connection, fields: dict[str, Any]) -> int:
+def insert_message(conn: Connection, fields: dict[str, Any]) -> int:
     columns = list(fields)
     cursor = conn.execute(
         f"INSERT INTO messages({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})",
@@ -111,7 +113,7 @@ def insert_message(conn: sqlite3.Connection, fields: dict[str, Any]) -> int:
 
 
 def insert_attachment(
-    conn: sqlite3.Connection,
+    conn: Connection,
     message_id: int,
     filename: str,
     content_type: str,
@@ -128,7 +130,7 @@ def insert_attachment(
 MAX_REFERENCES = 20  # message ids a reply's References header carries, the latest ones
 
 
-def reply_context(conn: sqlite3.Connection, ticket_id: int, message_row: int) -> dict[str, Any] | None:
+def reply_context(conn: Connection, ticket_id: int, message_row: int) -> dict[str, Any] | None:
     """What addressing a reply needs: the ticket's customer and subject, and the thread before it."""
     row = conn.execute(
         "SELECT t.subject, c.email, c.name FROM tickets t JOIN customers c ON c.id = t.customer_id WHERE t.id = ?",
@@ -160,7 +162,7 @@ def reply_context(conn: sqlite3.Connection, ticket_id: int, message_row: int) ->
 
 
 def queue_outbox(
-    conn: sqlite3.Connection, ticket_id: int, message_id: int, at: str, recipients: dict[str, Any] | None = None
+    conn: Connection, ticket_id: int, message_id: int, at: str, recipients: dict[str, Any] | None = None
 ) -> int:
     """An agent reply to be e-mailed: sent later by tui_desk/mail/outbox.py.
 

@@ -1,0 +1,142 @@
+"""The store's SQL on PostgreSQL: a connection adapter with the shape of sqlite3's.
+
+Store functions write SQLite's SQL with ``?`` placeholders. `PgConnection.execute` runs the
+same text on a psycopg connection after `translate` rewrote it once (cached per text):
+placeholders, and the few spellings of docs/issue14/postgresql.md's table that a regular
+rewrite can carry. What a rewrite cannot carry is said per backend in the store function,
+asking `connection.dialect(conn)` (ticket numbers, full-text search, search_index).
+
+psycopg is imported by the caller (pg_db.py) only: this module needs no driver.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from typing import Any
+
+# Tables whose rows get an identity id: an INSERT into one returns it (`cursor.lastrowid`).
+_ID_TABLES = frozenset(
+    {
+        "customers", "agents", "departments", "tags", "tickets", "messages", "attachments",
+        "events", "outbox", "templates", "actions",
+    }
+)
+# INSERT OR REPLACE: the key a replaced row is found by.
+_REPLACE_KEYS = {"meta": ("key",), "purged": ("ticket_id",)}
+
+_INSERT = re.compile(r"^\s*INSERT\s+(?:OR\s+(IGNORE|REPLACE)\s+)?INTO\s+(\w+)\s*(?:\(([^)]*)\))?", re.I)
+_JSON_IDS = re.compile(r"SELECT\s+value\s+FROM\s+json_each\(\?\)", re.I)
+_UNIXEPOCH = re.compile(r"unixepoch\(([^()]*)\)", re.I)
+_JULIANDAY = re.compile(r"julianday\(([^()]*)\)", re.I)
+_TABLE_INFO = re.compile(r"^\s*PRAGMA\s+table_info\((\w+)\)\s*$", re.I)
+_PRAGMA = re.compile(r"^\s*PRAGMA\b", re.I)
+_WHERE_CONSTANT = re.compile(r"\bWHERE (0|1)\b")
+
+
+@lru_cache(maxsize=2048)
+def translate(sql: str) -> tuple[str, bool]:
+    """(PostgreSQL text, whether it returns the id of the row it inserts)."""
+    table_info = _TABLE_INFO.match(sql)
+    if table_info:
+        return (
+            "SELECT ordinal_position - 1, column_name FROM information_schema.columns"
+            f" WHERE table_schema = current_schema() AND table_name = '{table_info.group(1)}'"
+            " ORDER BY ordinal_position",
+            False,
+        )
+    if _PRAGMA.match(sql):
+        return "SELECT 0", False  # page cache, journal: the server's business
+    text = sql.replace("%", "%%")
+    text = _JSON_IDS.sub("SELECT value::bigint FROM json_array_elements_text(?::json)", text)
+    text = _UNIXEPOCH.sub(r"floor(extract(epoch FROM (\1)::timestamptz))::bigint", text)
+    text = _JULIANDAY.sub(r"(extract(epoch FROM (\1)::timestamptz) / 86400.0)", text)
+    text = _WHERE_CONSTANT.sub(lambda m: "WHERE " + ("true" if m.group(1) == "1" else "false"), text)
+    returning = False
+    insert = _INSERT.match(text)
+    if insert:
+        verb, table, columns = insert.group(1), insert.group(2), insert.group(3)
+        text = text[: insert.start()] + f"INSERT INTO {table}" + (f"({columns})" if columns else "") + text[insert.end():]
+        if verb and verb.upper() == "IGNORE":
+            text += " ON CONFLICT DO NOTHING"
+        elif verb:
+            keys = _REPLACE_KEYS[table]
+            others = [c.strip() for c in (columns or "").split(",") if c.strip() not in keys]
+            text += f" ON CONFLICT ({', '.join(keys)}) DO UPDATE SET " + ", ".join(
+                f"{c} = EXCLUDED.{c}" for c in others
+            )
+        if table in _ID_TABLES and "RETURNING" not in text.upper():
+            text += " RETURNING id"
+            returning = True
+    return text.replace("?", "%s"), returning
+
+
+def _values(parameters: Iterable[Any]) -> list[Any]:
+    """The parameters as PostgreSQL takes them: its text cannot hold NUL, which SQLite stores
+    (a broken mail's body); it becomes U+FFFD, the mark of a character that could not be read."""
+    return [v.replace("\x00", "\ufffd") if isinstance(v, str) and "\x00" in v else v for v in parameters]
+
+
+class PgCursor:
+    """A psycopg cursor with sqlite3's ``lastrowid``."""
+
+    def __init__(self, cursor: Any, returning: bool) -> None:  # noqa: ANN401 - psycopg.Cursor
+        self._cursor = cursor
+        self.lastrowid: int | None = None
+        self.rowcount: int = cursor.rowcount
+        if returning:
+            rows = cursor.fetchall()
+            if rows:
+                self.lastrowid = int(rows[-1][0])
+
+    @property
+    def description(self) -> Any:  # noqa: ANN401
+        return self._cursor.description
+
+    def fetchone(self) -> Any:  # noqa: ANN401
+        return self._cursor.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return list(self._cursor.fetchall())
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._cursor)
+
+
+class PgConnection:
+    """sqlite3.Connection's surface (`connection.Connection`) over a psycopg connection in autocommit."""
+
+    dialect = "postgresql"
+
+    def __init__(self, conn: Any) -> None:  # noqa: ANN401 - psycopg.Connection
+        self.raw = conn
+        self._changes = 0
+
+    def execute(self, sql: str, parameters: Any = (), /) -> PgCursor:  # noqa: ANN401
+        text, returning = translate(sql)
+        cursor = self.raw.execute(text, _values(parameters) if parameters else None)
+        result = PgCursor(cursor, returning)
+        if cursor.description is None or returning:
+            self._changes += max(result.rowcount, 0)
+        return result
+
+    def executemany(self, sql: str, parameters: Iterable[Any], /) -> PgCursor:
+        text, _ = translate(sql)
+        text = text.removesuffix(" RETURNING id")
+        cursor = self.raw.cursor()
+        cursor.executemany(text, [_values(p) for p in parameters])
+        self._changes += max(cursor.rowcount, 0)
+        return PgCursor(cursor, False)
+
+    @property
+    def in_transaction(self) -> bool:
+        # IDLE is 0: anything else (in a transaction, or in a failed one) is inside one.
+        return int(self.raw.info.transaction_status) != 0
+
+    @property
+    def total_changes(self) -> int:
+        return self._changes
+
+    def close(self) -> None:
+        self.raw.close()

@@ -1,0 +1,135 @@
+"""A PostgreSQL store (issue 14): `Store`'s API on a server, one connection per thread.
+
+Writers are serialized per desk as SQLite's BEGIN IMMEDIATE does: each write transaction
+takes one transaction-scoped advisory lock first, so every read-check-write of the core
+(load a ticket, check its version, write it and its event) sees the latest committed state
+and two agents never lose an update. Reads never wait for it. A finer lock (per ticket,
+``SELECT ... FOR UPDATE``) is the next step when a team's bench shows the wait.
+
+psycopg is imported here only: the SQLite-only install never needs it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from ..domain.errors import StoreError, StoreFull, StoreLocked, StoreReadOnly
+from ..domain.store_location import redact_url
+from ..i18n import _
+from .connection import Connection, Dialect
+from .db import Store, store_error
+from .pg_connection import PgConnection
+
+# pg_advisory_xact_lock key of the desk's write lock ("tui-writ").
+_WRITE_LOCK = 0x747569_2D77726974
+
+
+class PgStore(Store):
+    """A desk in a PostgreSQL database, named by a postgresql:// URL (libpq's own settings apply)."""
+
+    dialect: Dialect = "postgresql"
+
+    def __init__(self, url: str, busy_timeout: float = 5.0, *, create: bool = True) -> None:
+        try:
+            import psycopg
+        except ImportError:
+            raise StoreError(
+                _("The store {path} is a PostgreSQL database: install tui-desk[postgres] to use it").format(
+                    path=redact_url(url)
+                )
+            ) from None
+        self._psycopg = psycopg
+        super().__init__("", busy_timeout=busy_timeout, create=create)
+        self.path = redact_url(url)  # every message that names the store is safe
+        self._url = url
+        self._db_errors = (psycopg.Error, sqlite3.Error)
+
+    def _store_error(self, error: Exception) -> StoreError:
+        if isinstance(error, sqlite3.Error):
+            return store_error(error, self.path)
+        errors = self._psycopg.errors
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        if isinstance(error, errors.DiskFull):
+            return StoreFull(_("The disk is full: the store {path} cannot grow; free some space and try again").format(
+                path=self.path
+            ))
+        if isinstance(error, errors.ReadOnlySqlTransaction | errors.InsufficientPrivilege):
+            return StoreReadOnly(_("Store error in {path}: {reason}").format(path=self.path, reason=reason))
+        if isinstance(error, errors.LockNotAvailable | errors.DeadlockDetected | errors.QueryCanceled):
+            return StoreLocked(
+                _("The store {path} is locked by another process; try again in a moment").format(path=self.path)
+            )
+        return StoreError(_("Store error in {path}: {reason}").format(path=self.path, reason=reason))
+
+    def _connect(self) -> Connection:  # type: ignore[override]
+        psycopg = self._psycopg
+        try:
+            raw = psycopg.connect(self._url, autocommit=True)
+        except psycopg.Error as error:
+            # psycopg's connection errors name host and reason, never the password.
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise StoreError(
+                _("Cannot reach the PostgreSQL store {path}: {reason}").format(path=self.path, reason=reason)
+            ) from None
+        try:
+            raw.adapters.register_loader("numeric", _numeric_loader(psycopg))
+            raw.execute("SET TIME ZONE 'UTC'")
+            raw.execute(f"SET lock_timeout = {int(self.busy_timeout * 1000)}")
+            with self._migrate_lock:
+                if not self._migrated:
+                    from .pg_schema import migrate
+
+                    migrate(raw, self.path)
+                    self._migrated = True
+        except psycopg.Error as error:
+            raw.close()
+            raise self._store_error(error) from None
+        except BaseException:
+            raw.close()
+            raise
+        return PgConnection(raw)
+
+    def _begin(self, conn: Connection) -> None:
+        conn.execute("BEGIN")
+        conn.execute("SELECT pg_advisory_xact_lock(?)", [_WRITE_LOCK])
+
+    @contextmanager
+    def read_snapshot(self) -> Iterator[Connection]:
+        conn = self.conn
+        try:
+            conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            try:
+                yield conn
+            finally:
+                conn.execute("COMMIT" if conn.in_transaction else "SELECT 1")
+        except self._db_errors as error:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise self._store_error(error) from None
+
+    @contextmanager
+    def large_cache(self) -> Iterator[None]:
+        yield  # the server's buffers are its own business
+
+    def close(self) -> None:
+        conn = getattr(self._local, "conn", None)
+        if isinstance(conn, PgConnection):
+            conn.close()
+        self._local.conn = None
+
+
+def _numeric_loader(psycopg: Any) -> type[Any]:  # noqa: ANN401 - the psycopg module
+    """numeric as SQLite gives it (a sum of integers, an epoch): an int when whole, else a float."""
+
+    class NumericLoader(psycopg.adapt.Loader):  # type: ignore[misc]
+        def load(self, data: Any) -> int | float:  # noqa: ANN401 - bytes or a memoryview
+            text = bytes(data).decode()
+            try:
+                return int(text)
+            except ValueError:
+                return float(text)
+
+    return NumericLoader
