@@ -162,6 +162,8 @@ def test_a_lease_row_with_a_garbage_or_far_future_expiry_does_not_block_the_job_
 ) -> None:
     """Review: a row whose expires_at is text (REAL affinity keeps it text, and text sorts after
     every number) or years ahead (a holder on a host whose clock is far off) was never expired."""
+    if isinstance(expires_at, str) and store.dialect == "postgresql":
+        pytest.skip("a PostgreSQL double precision column cannot hold text")
     with store.transaction() as conn:
         conn.execute(
             "INSERT INTO job_leases (job, holder, acquired_at, expires_at) VALUES ('time-rules', 'elsewhere:1:x', ?, ?)",

@@ -33,6 +33,8 @@ _JULIANDAY = re.compile(r"julianday\(([^()]*)\)", re.I)
 _TABLE_INFO = re.compile(r"^\s*PRAGMA\s+table_info\((\w+)\)\s*$", re.I)
 _PRAGMA = re.compile(r"^\s*PRAGMA\b", re.I)
 _WHERE_CONSTANT = re.compile(r"\bWHERE (0|1)\b")
+# SQLite's check that a column holds a number: a PostgreSQL numeric column holds nothing else.
+_IS_NUMBER = re.compile(r"typeof\(([\w.]+)\) IN \('integer', 'real'\)", re.I)
 
 
 @lru_cache(maxsize=2048)
@@ -52,6 +54,7 @@ def translate(sql: str) -> tuple[str, bool]:
     text = _JSON_IDS.sub("SELECT value::bigint FROM json_array_elements_text(?::json)", text)
     text = _UNIXEPOCH.sub(r"floor(extract(epoch FROM (\1)::timestamptz))::bigint", text)
     text = _JULIANDAY.sub(r"(extract(epoch FROM (\1)::timestamptz) / 86400.0)", text)
+    text = _IS_NUMBER.sub(r"(\1) IS NOT NULL", text)
     text = _WHERE_CONSTANT.sub(lambda m: "WHERE " + ("true" if m.group(1) == "1" else "false"), text)
     returning = False
     insert = _INSERT.match(text)
