@@ -49,6 +49,11 @@ def _location(value: str, source: str) -> Path | str:
     return Path(value).expanduser()
 
 
+def store_location(value: str, source: str) -> Path | str:
+    """Another store named on the command line (`copy --to`), read as --db is."""
+    return _location(value, source)
+
+
 def resolve_db_path(cli_value: str | None, configured: str | None = None) -> Path | str:
     """Where the store is: --db wins, then $TUI_DESK_DB, then ``store =`` in the config file,
     then the user's data dir. A file path, or a ``postgresql://`` URL (shown only through

@@ -1,0 +1,53 @@
+"""`tui-desk copy --to STORE`: the whole desk of the current store into a new one (a file or a
+postgresql:// URL), e.g. moving a desk from SQLite to a team's PostgreSQL server and back."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from ..core.config import store_location
+from ..domain.store_location import redact_url
+from ..i18n import _
+from ..store import Store, open_store
+from ..store.desk_copy import copy_desk, discard_new_store
+
+COMMAND = "copy"
+
+
+def add_parser(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
+    p = command(COMMAND, _("copy the whole desk into another store (a new file or a postgresql:// URL)"))
+    p.add_argument("--to", required=True, metavar="STORE", help=_(
+        "the store to copy into: a file, or postgresql://... (created if missing; refused if it holds a desk)"))
+    p.add_argument("--quiet", action="store_true", help=_("no progress line"))
+
+
+def copy_command(args: argparse.Namespace, source: Store) -> int:
+    location = store_location(args.to, "--to")
+    is_new_file = isinstance(location, Path) and not location.exists()
+    target = open_store(location)
+    done = False
+    try:
+        counts = copy_desk(source, target, None if args.quiet or not sys.stderr.isatty() else _progress)
+        done = True
+    finally:
+        if not done and is_new_file:
+            discard_new_store(target)  # the file this run made: gone again, as it was
+        else:
+            target.close()
+        if not args.quiet and sys.stderr.isatty():
+            print("\r\033[K", end="", file=sys.stderr)
+    other = sum(n for table, n in counts.items() if table not in ("tickets", "messages", "attachments", "events"))
+    print(_("Copied {tickets} tickets, {messages} messages, {attachments} attachments, {events} events"
+            " and {other} other rows to {target}").format(
+        tickets=counts.get("tickets", 0), messages=counts.get("messages", 0),
+        attachments=counts.get("attachments", 0), events=counts.get("events", 0), other=other,
+        target=redact_url(str(location)),
+    ))
+    return 0
+
+
+def _progress(table: str, rows: int) -> None:
+    print("\r\033[K" + _("Copying {table}: {rows} rows").format(table=table, rows=rows), end="", file=sys.stderr, flush=True)
