@@ -10,7 +10,6 @@ import contextlib
 import getpass
 import os
 import select
-import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,11 +19,10 @@ from ..core.names import person_name
 from ..core.rules import RulesConfig
 from ..core.sla import SlaPolicies
 from ..domain.errors import TuiDeskError
-from ..domain.store_location import redact_url
 from ..domain.text import one_line
 from ..i18n import _, choose_language, set_language
 from ..store import open_store
-from ..store.db import describe_sqlite_error
+from ..store.driver_errors import database_error_line
 from . import mail as cli_mail
 from . import rules as cli_rules
 from . import templates as cli_templates
@@ -181,9 +179,6 @@ def _main(argv: Sequence[str] | None) -> int:
     except TuiDeskError as error:
         print(f"tui-desk: {one_line(str(error))}", file=sys.stderr)  # errors quote names and mail
         return 1
-    except sqlite3.Error as error:
-        print(f"tui-desk: {one_line(describe_sqlite_error(error, redact_url(str(path))))}", file=sys.stderr)
-        return 1
     except BrokenPipeError as error:
         if _stdout_is_closed():
             raise
@@ -202,6 +197,10 @@ def _main(argv: Sequence[str] | None) -> int:
         print("tui-desk: " + _("A value is out of range or not valid: {reason}").format(reason=one_line(str(error))), file=sys.stderr)
         return 1
     except Exception as error:  # noqa: BLE001 - the contract is one line, never a traceback
+        database = database_error_line(error, str(path))  # sqlite3's or psycopg's, named
+        if database is not None:
+            print(f"tui-desk: {one_line(database)}", file=sys.stderr)
+            return 1
         if os.environ.get("TUI_DESK_DEBUG"):
             raise
         print("tui-desk: " + _("unexpected error: {reason}").format(reason=one_line(f"{type(error).__name__}: {error}")), file=sys.stderr)

@@ -11,13 +11,15 @@ psycopg is imported here only: the SQLite-only install never needs it.
 
 from __future__ import annotations
 
+import select
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Any
+from urllib.parse import parse_qsl, unquote
 
 from ..domain.errors import StoreError, StoreFull, StoreLocked, StoreReadOnly
-from ..domain.store_location import redact_url
+from ..domain.store_location import HIDDEN, redact_url
 from ..i18n import _
 from .connection import Connection, Dialect
 from .db import Store, store_error
@@ -50,27 +52,42 @@ class PgStore(Store):
     def _store_error(self, error: Exception) -> StoreError:
         if isinstance(error, sqlite3.Error):
             return store_error(error, self.path)
-        errors = self._psycopg.errors
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        if isinstance(error, errors.DiskFull):
-            return StoreFull(_("The disk is full: the store {path} cannot grow; free some space and try again").format(
-                path=self.path
-            ))
-        if isinstance(error, errors.ReadOnlySqlTransaction | errors.InsufficientPrivilege):
-            return StoreReadOnly(_("Store error in {path}: {reason}").format(path=self.path, reason=reason))
-        if isinstance(error, errors.LockNotAvailable | errors.DeadlockDetected | errors.QueryCanceled):
-            return StoreLocked(
-                _("The store {path} is locked by another process; try again in a moment").format(path=self.path)
-            )
-        return StoreError(_("Store error in {path}: {reason}").format(path=self.path, reason=reason))
+        return pg_store_error(error, self.path, self._url)
+
+    @property
+    def conn(self) -> Connection:
+        """This thread's connection; a new one when the server ended the last (a restart, an
+        administrator, a network cut) while it was idle, so the next action just works. One
+        ended in the middle of a transaction fails that action, with one line naming it."""
+        current = getattr(self._local, "conn", None)
+        if isinstance(current, PgConnection) and not getattr(self._local, "depth", 0) and not self._usable(current):
+            with suppress(Exception):
+                current.close()
+            self._local.conn = None
+        return super().conn
+
+    def _usable(self, conn: PgConnection) -> bool:
+        raw = conn.raw
+        if raw.closed:
+            return False
+        if conn.in_transaction:
+            return True  # in use: its next statement says what happened
+        try:
+            # An idle connection has nothing to read, unless the server said goodbye (or a
+            # notification came): only then is it worth a round trip to ask.
+            readable = select.select([raw.fileno()], [], [], 0)[0]
+            if readable:
+                raw.execute("SELECT 1")
+        except (OSError, ValueError, self._psycopg.Error):
+            return False
+        return True
 
     def _connect(self) -> Connection:  # type: ignore[override]
         psycopg = self._psycopg
         try:
             raw = psycopg.connect(self._url, autocommit=True)
         except psycopg.Error as error:
-            # psycopg's connection errors name host and reason, never the password.
-            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            reason = _reason(error, self._url)
             raise StoreError(
                 _("Cannot reach the PostgreSQL store {path}: {reason}").format(path=self.path, reason=reason)
             ) from None
@@ -119,6 +136,52 @@ class PgStore(Store):
         if isinstance(conn, PgConnection):
             conn.close()
         self._local.conn = None
+
+
+def _reason(error: Exception, url: str = "") -> str:
+    """The driver's first line. libpq quotes a bad part of a connection string back (an
+    ill-encoded token may be the password): any password of `url` in it is hidden."""
+    text = str(error).strip()
+    reason = text.splitlines()[0] if text else type(error).__name__
+    for secret in _secrets(url):
+        reason = reason.replace(secret, HIDDEN)
+    return reason
+
+
+def _secrets(url: str) -> list[str]:
+    found = []
+    userinfo = url.partition("://")[2].rpartition("@")[0]
+    if ":" in userinfo:
+        found.append(userinfo.partition(":")[2])
+        found.append(unquote(found[-1]))
+    for key, value in parse_qsl(url.partition("?")[2]):
+        if key.endswith("password") and value:
+            found.append(value)
+    return [s for s in found if s]
+
+
+def pg_store_error(error: Exception, path: str, url: str = "") -> StoreError:
+    """The StoreError to raise for an error of psycopg: its cause named, the store by `path`
+    (redacted). Only called with an instance of psycopg.Error, so psycopg is loaded."""
+    import psycopg
+
+    errors = psycopg.errors
+    reason = _reason(error, url)
+    if isinstance(error, errors.DiskFull):
+        return StoreFull(_("The disk is full: the store {path} cannot grow; free some space and try again").format(
+            path=path
+        ))
+    if isinstance(error, errors.ReadOnlySqlTransaction | errors.InsufficientPrivilege):
+        return StoreReadOnly(_("Store error in {path}: {reason}").format(path=path, reason=reason))
+    if isinstance(error, errors.LockNotAvailable | errors.DeadlockDetected | errors.QueryCanceled):
+        return StoreLocked(_("The store {path} is locked by another process; try again in a moment").format(path=path))
+    sqlstate = getattr(error, "sqlstate", None) or ""
+    if isinstance(error, psycopg.OperationalError) and (not sqlstate or sqlstate[:2] in ("08", "57")):
+        # Class 08 (connection exception), 57 (operator intervention), none (the socket is gone).
+        return StoreError(
+            _("Lost the connection to the PostgreSQL store {path}: {reason}; try again").format(path=path, reason=reason)
+        )
+    return StoreError(_("Store error in {path}: {reason}").format(path=path, reason=reason))
 
 
 def _numeric_loader(psycopg: Any) -> type[Any]:  # noqa: ANN401 - the psycopg module

@@ -13,14 +13,12 @@ with its id so totals count it once), or None (one group).
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from ..domain.errors import StoreError
-from .db import Store, describe_sqlite_error
+from .db import Store
 
 # Events whose to_value is the ticket's status after them and from_value the one before.
 STATUS_EVENT_KINDS = (
@@ -79,8 +77,8 @@ def _marks(values: Sequence[object]) -> str:
 def _rows(store: Store, sql: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
     try:
         return store.conn.execute(sql, params).fetchall()
-    except sqlite3.Error as error:
-        raise StoreError(describe_sqlite_error(error, store.path)) from None
+    except store._db_errors as error:  # either backend's driver
+        raise store._store_error(error) from None
 
 
 def _group(by: str | None) -> tuple[str, str]:
@@ -101,8 +99,8 @@ def snapshot(store: Store) -> Iterator[None]:
         return
     try:
         conn.execute("BEGIN")
-    except sqlite3.Error as error:
-        raise StoreError(describe_sqlite_error(error, store.path)) from None
+    except store._db_errors as error:  # either backend's driver
+        raise store._store_error(error) from None
     try:
         yield
     finally:

@@ -3,7 +3,9 @@
 Each draft is a file next to the store (`<store>.drafts/reply-12-alice.txt`: one per
 agent, as agents may share a store and an account), private to the user (folder 0700, file 0600, as the store itself), written whole and renamed
 into place so a crash mid-write leaves the previous copy. A store without a file
-(in memory) keeps drafts for the session only.
+(in memory) keeps drafts for the session only. A desk on a server (a postgresql:// URL) keeps
+them in the user's data folder, beside where the default store would be, in a folder named by
+a hash of the redacted URL: one per desk, and no password in a file name.
 """
 
 from __future__ import annotations
@@ -14,6 +16,10 @@ import os
 import re
 from pathlib import Path
 from urllib.parse import quote
+
+from ..core.config import default_db_path
+from ..domain.private_files import make_private_folders
+from ..domain.store_location import is_server_url, redact_url
 
 
 class Drafts:
@@ -28,6 +34,9 @@ class Drafts:
 
     @classmethod
     def next_to(cls, store_path: str, actor: str = "agent") -> Drafts:
+        if is_server_url(store_path):
+            desk = hashlib.sha256(redact_url(store_path.strip()).encode()).hexdigest()[:24]
+            return cls(default_db_path().parent / "drafts" / desk, actor)
         if not store_path or store_path == ":memory:" or store_path.startswith("file:"):
             return cls(None, actor)
         path = Path(store_path)
@@ -64,7 +73,7 @@ class Drafts:
         if path is None:
             return
         if not self._folder_ready:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            make_private_folders(path.parent)
             path.parent.chmod(0o700)  # made by an older run or by hand: private all the same
             self._folder_ready = True
         temporary = path.with_name(path.name + ".tmp")

@@ -10,31 +10,29 @@ editor, the thread pane) catches `Exception` itself and reports it the same way.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 
 from textual.app import App
 from textual.worker import Worker, WorkerState
 
 from ..domain.errors import TuiDeskError
-from ..domain.store_location import redact_url
 from ..domain.text import one_line
 from ..i18n import _
-from ..store.db import describe_sqlite_error
+from ..store.driver_errors import database_error_line
 
 REPEAT_AFTER = 30.0  # a store that stays broken is named again now and then, not at every tick
 
 
 def describe_failure(error: BaseException, store_path: str = "") -> str:
-    """One line a user can act on: the core's own message, or what SQLite or the system said.
+    """One line a user can act on: the core's own message, or what the database or the system said.
 
     The store is named by `redact_url`: a password in a connection URL is never shown.
     """
-    store_path = redact_url(store_path)
     if isinstance(error, TuiDeskError):
         return one_line(str(error))
-    if isinstance(error, sqlite3.Error):
-        return one_line(describe_sqlite_error(error, store_path))
+    database = database_error_line(error, store_path)
+    if database is not None:
+        return one_line(database)
     if isinstance(error, OSError):
         return one_line(f"{error.strerror or error}" + (f": {error.filename}" if error.filename else ""))
     return one_line(_("Unexpected error ({kind}): {reason}").format(kind=type(error).__name__, reason=error), 300)
