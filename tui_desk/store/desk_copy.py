@@ -26,6 +26,7 @@ from ..i18n import _
 from . import search_index
 from .connection import Connection, dialect
 from .db import Store
+from .pg_connection import pg_values as _pg_values
 
 # Tables that are not part of the desk: the state of the processes running on it now, or of the
 # schema itself. The target keeps its own.
@@ -191,11 +192,22 @@ def _copy_table(read: Connection, write: Connection, table: str, target: str, pr
     insert = f"INSERT INTO {table}({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
     done = 0
     for batch in _rows(read, table, names, size):
-        write.executemany(insert, batch)
+        if dialect(write) == "postgresql":
+            _copy_in(write, table, names, batch)
+        else:
+            write.executemany(insert, batch)
         done += len(batch)
         if progress is not None:
             progress(table, done)
     return done
+
+
+def _copy_in(write: Connection, table: str, names: Sequence[str], batch: list[list[Any]]) -> None:
+    """COPY ... FROM STDIN: about three times as fast as a batched INSERT on PostgreSQL."""
+    raw = write.raw  # type: ignore[attr-defined]  # a PgConnection
+    with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
+        for row in batch:
+            copy.write_row(_pg_values(row))
 
 
 def discard_new_store(store: Store) -> None:
