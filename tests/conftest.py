@@ -17,9 +17,11 @@ from tui_desk.store import Store, open_store
 def _isolated_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[None]:
-    """No user config, no language or store from the environment; English messages."""
+    """No user config or data dir, no language or store from the environment; English messages."""
     config_dir = tmp_path_factory.mktemp("config")
     monkeypatch.setenv("TUI_DESK_CONFIG", str(config_dir / "missing.toml"))
+    # The default store and a server desk's drafts live in the data dir: never the user's own.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data")))
     for name in ("TUI_DESK_DB", "TUI_DESK_AGENT", "LANGUAGE", "TUI_DESK_DEBUG"):
         monkeypatch.delenv(name, raising=False)
     set_language(None)

@@ -23,8 +23,9 @@ from tui_desk.core.requests import Assign, Merge, Tag, run
 from tui_desk.core.templates import add_template
 from tui_desk.demo import fill_demo
 from tui_desk.mail.export import export_json
-from tui_desk.store import Store, open_store
+from tui_desk.store import Store, open_store, queries
 from tui_desk.store.desk_copy import NOT_COPIED, copied_tables, copy_desk, desk_tables
+from tui_desk.store.queries import InboxFilter
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
@@ -81,6 +82,10 @@ def test_a_desk_goes_to_postgresql_and_back_unchanged(tmp_path: Path, pg_url: st
     assert original == _export(on_server, tmp_path / "b.json") == _export(back, tmp_path / "c.json")
     rows = _rows(source)
     assert rows == _rows(on_server) == _rows(back)
+    # The search indexes cover the copied rows (SQLite's FTS5 tables are not copied but rebuilt).
+    for words in ("Blue screen", "driver"):
+        found = [[r.id for r in queries.inbox_page(s, InboxFilter(search=words), limit=100)] for s in (source, on_server, back)]
+        assert found[0] and found[0] == found[1] == found[2], (words, found)
     assert all(rows[t] for t in ("outbox", "actions", "action_tickets", "purged", "meta", "templates"))
 
     # New tickets take numbers the desk never used: above the purged one too.
