@@ -191,3 +191,15 @@ def test_a_failed_copy_leaves_no_new_file(
     code, out, err = run_cli(capsys, ["--db", str(tmp_path / "desk.db"), "copy", "--to", str(tmp_path / "new.db")])
     assert code == 1 and "disk I/O error" in err and err.count("\n") == 1
     assert not (tmp_path / "new.db").exists()
+
+
+def test_server_to_server(tmp_path: Path, pg_url: str, pg_server_session) -> None:  # noqa: ANN001
+    """Two databases of one server are two desks: the copy goes through, the rows are the same."""
+    first = open_store(pg_url)
+    copy_desk(_desk(tmp_path / "desk.db"), first)
+    with pg_server_session.database() as other_url:
+        second = open_store(other_url)
+        counts = copy_desk(first, second)
+        assert counts["tickets"] == 63 and _rows(first) == _rows(second)
+        second.close()
+    first.close()
