@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..domain.errors import StoreError
+from ..i18n import _
 from ..store import Store
 from ..store import live as store_live
 
@@ -39,6 +40,11 @@ class Changes:
 
 
 EVERYTHING = Changes(any_ticket=True, presence=True)
+
+
+def _paused(error: StoreError) -> StoreError:
+    """The error of the store, said as what the agent loses: nothing but the immediacy."""
+    return type(error)(_("No live updates for now, reconnecting: {reason}").format(reason=error))
 
 
 def _changes(notices: list[store_live.Notice]) -> Changes:
@@ -81,9 +87,9 @@ class ChangeFeed:
                 return None
             try:
                 self._listener = store_live.listener(self.store)
-            except StoreError:
+            except StoreError as error:
                 self._failed()
-                raise
+                raise _paused(error) from None
             if self._listener is None:  # a store that cannot tell: nothing will ever come
                 self._stopped.wait(timeout)
                 return None
@@ -93,11 +99,11 @@ class ChangeFeed:
                 return EVERYTHING
         try:
             notices = self._listener.wait(timeout)
-        except StoreError:
+        except StoreError as error:
             self._listener.close()
             self._listener = None
             self._failed()
-            raise
+            raise _paused(error) from None
         return _changes(notices) if notices else None
 
     def _failed(self) -> None:
