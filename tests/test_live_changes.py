@@ -131,3 +131,46 @@ def test_sqlite_announces_nothing_and_keeps_its_check(tmp_path) -> None:
     store = open_store(tmp_path / "desk.db")
     assert live.feed(store) is None
     store.close()
+
+
+def test_a_desk_made_before_the_announcements_gets_them_when_it_is_next_opened(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch, clock: FakeClock
+) -> None:
+    import psycopg
+
+    from tui_desk.store import pg_schema
+
+    with monkeypatch.context() as patch:  # a tui-desk of PostgreSQL schema 1 made this desk
+        patch.setattr(pg_schema, "PG_MIGRATIONS", pg_schema.PG_MIGRATIONS[:1])
+        patch.setattr(pg_schema, "PG_SCHEMA_VERSION", 1)
+        with psycopg.connect(pg_url, autocommit=True) as raw:
+            assert pg_schema.migrate(raw) == 0
+            assert pg_schema.schema_version(raw) == 1
+    mine, theirs = open_store(pg_url), open_store(pg_url)
+    try:
+        assert mine.scalar("SELECT max(version) FROM schema_version") == 2
+        feed = live.feed(mine)
+        assert feed is not None and feed.wait(0) is None
+        ticket = TicketService(theirs, clock=clock, actor="bob").create_ticket(
+            email="c@example.com", subject="S", body="b"
+        )
+        changes = feed.wait(1.0)
+        assert changes is not None and ticket in changes.tickets
+        feed.close()
+    finally:
+        mine.close()
+        theirs.close()
+
+
+def test_a_transaction_of_too_many_tickets_to_name_names_some_then_says_any_ticket_may_have_changed(
+    desk: tuple[Store, Store], feed: live.ChangeFeed, clock: FakeClock
+) -> None:
+    other = TicketService(desk[1], clock=clock, actor="bob")
+    with desk[1].transaction(savepoints=False):  # as the mail import stores a batch
+        made = [other.create_ticket(email=f"c{n}@example.com", subject="S", body="b") for n in range(600)]
+    named: set[int] = set()
+    anything = False
+    while (changes := feed.wait(0.5)) is not None:
+        named |= changes.tickets
+        anything = anything or changes.any_ticket
+    assert anything and 0 < len(named) <= 500 and named <= set(made)

@@ -312,17 +312,22 @@ PRESENCE_CHANNEL = "tui_desk_presence"  # payload empty: someone's presence chan
 _MOST_IDS_NAMED = 500  # more tickets in one transaction (an import): an empty payload, read everything
 
 _V2_NOTIFY = [
+    # Each statement names its tickets; a transaction that names more than _MOST_IDS_NAMED in
+    # all (an import's batch) sends one empty payload for the rest, counted in a setting that
+    # lives as long as the transaction.
     f"""CREATE FUNCTION tui_desk_notify_tickets() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE
         ids text;
-        many boolean;
+        found integer;
+        named integer := coalesce(nullif(current_setting('tui_desk.named', true), ''), '0')::integer;
     BEGIN
-        SELECT string_agg(ticket_id::text, ',' ORDER BY ticket_id), count(*) > {_MOST_IDS_NAMED}
-          INTO ids, many
-          FROM (SELECT DISTINCT ticket_id FROM changed LIMIT {_MOST_IDS_NAMED + 1}) AS named;
-        IF ids IS NOT NULL THEN  -- a statement that wrote no row changed nothing
-            PERFORM pg_notify('{CHANGES_CHANNEL}', CASE WHEN many THEN '' ELSE ids END);
+        SELECT string_agg(ticket_id::text, ',' ORDER BY ticket_id), count(*) INTO ids, found
+          FROM (SELECT DISTINCT ticket_id FROM changed LIMIT {_MOST_IDS_NAMED + 1}) AS named_here;
+        IF found = 0 THEN  -- a statement that wrote no row changed nothing
+            RETURN NULL;
         END IF;
+        PERFORM set_config('tui_desk.named', (named + found)::text, true);
+        PERFORM pg_notify('{CHANGES_CHANNEL}', CASE WHEN named + found > {_MOST_IDS_NAMED} THEN '' ELSE ids END);
         RETURN NULL;
     END $$""",
     # What the live refresh's change marker reads (queries.change_marker): events, messages, purges.
