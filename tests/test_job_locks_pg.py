@@ -87,3 +87,17 @@ def test_two_processes_racing_for_a_job_exactly_one_runs_it(pg_url: str) -> None
         for racer in racers:
             racer.kill()
             racer.join(TIMEOUT)
+
+
+def test_who_holds_each_job_is_the_holders_session_and_nobody_once_released(pg_url: str) -> None:
+    store = open_store(pg_url)
+    try:
+        for job in (jobs.FETCH_MAIL, jobs.SEND_OUTBOX, jobs.TIME_RULES):  # keys of either sign
+            lock = job_leases.lock(store, job, f"here:1:{job}")
+            assert lock is not None
+            assert job_leases.lock_holder(store, job) == f"here:1:{job}"
+            assert job_leases.lock(store, job, "there:2:x") is None
+            lock.release()
+            assert job_leases.lock_holder(store, job) is None
+    finally:
+        store.close()
