@@ -70,21 +70,46 @@ def test_exclusive_skips_while_another_holds_the_job_and_keeps_its_lease_while_i
         with jobs.exclusive(store, jobs.TIME_RULES) as other:
             assert other is None
         time.sleep(2.5)  # longer than the ttl: the lease is renewed meanwhile, not lost
-        assert not job_leases.try_acquire(store, jobs.TIME_RULES, "someone-else", 60.0, time.time())
+        if job_leases.uses_session_locks(store):  # PostgreSQL: the advisory lock, held by its session
+            assert job_leases.lock_holder(store, jobs.TIME_RULES) == lease.holder
+        else:
+            assert not job_leases.try_acquire(store, jobs.TIME_RULES, "someone-else", 60.0, time.time())
+        with jobs.exclusive(store, jobs.TIME_RULES) as other:
+            assert other is None
         assert not lease.lost
     with jobs.exclusive(store, jobs.TIME_RULES) as again:  # released at the end
         assert again is not None
 
 
 # -- the command line ----------------------------------------------------------------------------
+class Held:
+    """Hold a job as another tui-desk would: its lease row (SQLite) or its advisory lock (PostgreSQL)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.locks: dict[str, job_leases.JobLock] = {}
+
+    def __call__(self, job: str) -> None:
+        if job_leases.uses_session_locks(self.store):
+            lock = job_leases.lock(self.store, job, "other-host:4242:x")
+            assert lock is not None
+            self.locks[job] = lock
+        else:
+            assert job_leases.try_acquire(self.store, job, "other-host:4242:x", 600.0, time.time())
+
+    def release(self, job: str) -> None:
+        if job in self.locks:
+            self.locks.pop(job).release()
+        else:
+            job_leases.release(self.store, job, "other-host:4242:x")
+
+
 @pytest.fixture
 def held(store: Store):
-    """Hold a job's lease as another tui-desk would."""
-
-    def hold(job: str) -> None:
-        assert job_leases.try_acquire(store, job, "other-host:4242:x", 600.0, time.time())
-
-    return hold
+    holding = Held(store)
+    yield holding
+    for job in list(holding.locks):
+        holding.release(job)
 
 
 def test_rules_run_says_one_line_and_succeeds_while_another_runs_them(db_path, store, held, clock, capsys) -> None:
@@ -102,7 +127,7 @@ def test_rules_run_says_one_line_and_succeeds_while_another_runs_them(db_path, s
     assert queries.get_ticket(store, ticket).status == "postponed"
     assert main(["rules", "run", "--db", str(db_path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out) == {"skipped": "another tui-desk is running the time rules; skipped"}
-    job_leases.release(store, jobs.TIME_RULES, "other-host:4242:x")  # the other one is done
+    held.release(jobs.TIME_RULES)  # the other one is done
     assert main(["rules", "run", "--db", str(db_path)]) == 0
     assert "skipped" not in capsys.readouterr().out
     assert queries.get_ticket(store, ticket).status != "postponed"
@@ -143,6 +168,8 @@ def _die_holding(path: str) -> None:
 
 
 def test_a_lease_left_by_a_killed_process_of_this_host_is_taken_over_at_once(store: Store, db_path) -> None:
+    if job_leases.uses_session_locks(store):
+        pytest.skip("PostgreSQL holds jobs by advisory locks, freed by the server: test_job_locks_pg.py")
     process = SPAWN.Process(target=_die_holding, args=(str(db_path),))
     process.start()
     process.join(TIMEOUT)
@@ -183,6 +210,8 @@ def test_a_held_lease_whose_holder_names_an_impossible_process_is_a_skip_not_a_f
     OverflowError out of exclusive(): every app minute reported a failure instead of skipping."""
     import socket
 
+    if job_leases.uses_session_locks(store):
+        pytest.skip("PostgreSQL holds jobs by advisory locks: no holder's process is looked up")
     holder = f"{socket.gethostname()}:{10**20}:x"
     assert job_leases.try_acquire(store, "time-rules", holder, 120.0, T0)
     assert not jobs.died_here(holder)

@@ -3,7 +3,11 @@
 Every open app and every cron command (`fetch`, `send`, `rules run`) may try them; each
 runs its job only inside ``exclusive(store, JOB)``, which takes the job's lease
 (store/job_leases.py). A process that does not get it skips the job: the app quietly, the
-command line with one line and exit 0. While the job runs, a thread renews the lease every
+command line with one line and exit 0.
+
+On PostgreSQL the lease is a session advisory lock held on a connection of its own for the
+job's duration: the server frees it when the job ends or its process dies, so there is
+nothing to renew, expire or take over. On SQLite it is a row, and while the job runs a thread renews the lease every
 third of its time to live. A holder that dies leaves a lease that expires after ``LEASE_TTL``
 and the next process takes it over; one that died on this host (its process is gone) is taken
 over at once, so a killed `tui-desk fetch` does not hold up the next one.
@@ -72,10 +76,22 @@ def died_here(holder: str) -> bool:
 
 
 class Lease:
-    """A lease held while a job runs; ``lost`` turns True if renewing it failed (another took it over)."""
+    """A lease held while a job runs; ``lost`` turns True if renewing it failed (another took it over).
 
-    def __init__(self, store: Store, job: str, holder: str, ttl: float, now: Callable[[], float]) -> None:
+    On PostgreSQL (`lock` given) the advisory lock is the lease: nothing to renew.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        job: str,
+        holder: str,
+        ttl: float,
+        now: Callable[[], float],
+        lock: job_leases.JobLock | None = None,
+    ) -> None:
         self.store, self.job, self.holder, self.ttl, self.now = store, job, holder, ttl, now
+        self.lock = lock
         self.lost = False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._keep, name=f"lease-{job}", daemon=True)
@@ -93,11 +109,13 @@ class Lease:
             self.store.close()  # this thread's own connection
 
     def start(self) -> None:
-        self._thread.start()
+        if self.lock is None:
+            self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
-        self._thread.join()
+        if self.lock is None:
+            self._thread.join()
 
 
 @contextmanager
@@ -106,6 +124,16 @@ def exclusive(
 ) -> Iterator[Lease | None]:
     """Run the body holding `job`'s lease: yields the Lease, or None when another process holds it."""
     holder = new_holder()
+    if job_leases.uses_session_locks(store):
+        lock = job_leases.lock(store, job, holder)
+        if lock is None:
+            yield None
+            return
+        try:
+            yield Lease(store, job, holder, ttl, now, lock)
+        finally:
+            lock.release()
+        return
     if not job_leases.try_acquire(store, job, holder, ttl, now()):
         other = job_leases.holder_of(store, job, now())
         if other is None or not died_here(other) or not job_leases.take_over(store, job, other, holder, ttl, now()):

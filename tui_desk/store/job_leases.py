@@ -7,11 +7,17 @@ already holds it; otherwise it leaves the row alone and says no. Each function i
 transaction of your own: inside one they would be a savepoint, seen by others only at its commit.
 
 Times are seconds since the epoch, passed in by the caller (a test passes a fake clock).
-On PostgreSQL these functions can be a session advisory lock instead (``pg_try_advisory_lock``
-on a connection kept for the job): no expiry needed, the server frees it when the session dies.
+
+On PostgreSQL a job is held by a session advisory lock instead (`lock`): ``pg_try_advisory_lock``
+on a connection of its own, kept for the job's duration. No expiry to guess: the server frees it
+when the holder unlocks, closes, or dies (its connection ends). The rows above are SQLite's.
 """
 
 from __future__ import annotations
+
+import hashlib
+from contextlib import suppress
+from typing import Any
 
 from .db import Store
 
@@ -70,4 +76,63 @@ def release(store: Store, job: str, holder: str) -> None:
 def holder_of(store: Store, job: str, now: float) -> str | None:
     """Who holds the lease of `job` at `now`, or None."""
     value = store.scalar(f"SELECT holder FROM job_leases WHERE job = ? AND {_HELD}", [job, now, now + FARTHEST])
+    return None if value is None else str(value)
+
+
+# -- PostgreSQL: a session advisory lock per job ----------------------------------------------------
+def uses_session_locks(store: Store) -> bool:
+    """Whether `store` holds jobs by session locks (`lock`) rather than lease rows (PostgreSQL)."""
+    return store.dialect == "postgresql"
+
+
+def lock_key(job: str) -> int:
+    """The job's advisory lock key: a signed 64-bit number of its own, the same in every process."""
+    return int.from_bytes(hashlib.sha256(f"tui-desk job {job}".encode()).digest()[:8], "big", signed=True)
+
+
+class JobLock:
+    """A job's advisory lock, held by a session of its own until `release`."""
+
+    def __init__(self, store: Store, conn: Any, job: str) -> None:  # noqa: ANN401 - a PgConnection
+        self.store, self.job, self._conn = store, job, conn
+
+    def release(self) -> None:
+        """Unlock and end the session (ending it would free the lock anyway: say so only once)."""
+        try:
+            with suppress(*self.store._db_errors):  # the session is gone, and with it the lock
+                self._conn.execute("SELECT pg_advisory_unlock(?)", [lock_key(self.job)])
+        finally:
+            with suppress(*self.store._db_errors):
+                self._conn.close()
+
+
+def lock(store: Store, job: str, holder: str) -> JobLock | None:
+    """Take `job`'s advisory lock on a session named `holder`; None while another session holds it.
+
+    Raises StoreError when the server cannot be reached.
+    """
+    from .pg_db import PgStore
+
+    assert isinstance(store, PgStore), "session locks are PostgreSQL's (uses_session_locks)"
+    conn = store.session(holder)
+    try:
+        got = conn.execute("SELECT pg_try_advisory_lock(?)", [lock_key(job)]).fetchone()[0]
+    except store._db_errors as error:
+        conn.close()
+        raise store._store_error(error) from None
+    if not got:
+        conn.close()
+        return None
+    return JobLock(store, conn, job)
+
+
+def lock_holder(store: Store, job: str) -> str | None:
+    """The name of the session holding `job`'s advisory lock (its holder name), or None when free."""
+    key = lock_key(job)
+    value = store.scalar(
+        "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+        " WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database"
+        " WHERE datname = current_database()) AND l.classid = ? AND l.objid = ? AND l.objsubid = 1",
+        [(key >> 32) & 0xFFFFFFFF, key & 0xFFFFFFFF],
+    )
     return None if value is None else str(value)

@@ -109,6 +109,28 @@ class PgStore(Store):
             raise
         return PgConnection(raw)
 
+    def session(self, name: str) -> PgConnection:
+        """A connection of its own, not the thread's, for state that lives as long as a session:
+        a LISTEN (store/live.py) or a job's advisory lock (store/job_leases.py). The caller
+        closes it. `name` is its application_name: who holds what, in pg_stat_activity.
+        """
+        psycopg = self._psycopg
+        raw = None
+        try:
+            raw = psycopg.connect(self._url, autocommit=True, application_name=name[:63])
+            # A holder whose host vanishes (no FIN) must not keep its session, and its lock, for
+            # the server's two-hour default: the server asks after 30 s idle. No-ops on a socket.
+            for setting, value in (("idle", 30), ("interval", 10), ("count", 3)):
+                raw.execute(f"SET tcp_keepalives_{setting} = {value}")
+        except psycopg.Error as error:
+            if raw is not None:
+                raw.close()
+            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise StoreError(
+                _("Cannot reach the PostgreSQL store {path}: {reason}").format(path=self.path, reason=reason)
+            ) from None
+        return PgConnection(raw)
+
     def _begin(self, conn: Connection) -> None:
         conn.execute("BEGIN")
         conn.execute("SELECT pg_advisory_xact_lock(?)", [_WRITE_LOCK])

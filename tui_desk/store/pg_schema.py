@@ -22,7 +22,8 @@ can serve both. Where the types differ, on purpose:
 
 Migration 1 is the whole SQLite schema at version 5 (its data fixes are for stores that
 existed before, which a new PostgreSQL store never is). A later change is a new function
-appended to PG_MIGRATIONS, beside its SQLite migration in `schema.py`.
+appended to PG_MIGRATIONS, beside its SQLite migration in `schema.py`. Migration 2 adds what
+has no SQLite counterpart: the triggers that NOTIFY open apps of changes (store/live.py).
 """
 
 from __future__ import annotations
@@ -302,7 +303,60 @@ def _migrate_to_1(conn: psycopg.Connection[Any]) -> None:
         )
 
 
-PG_MIGRATIONS: list[Callable[[psycopg.Connection[Any]], None]] = [_migrate_to_1]
+# Live without polling (docs/issue14/live.md): what another app changed reaches every open app
+# by NOTIFY, sent by these triggers inside the writing transaction, so it is delivered at its
+# commit and never for one rolled back. PostgreSQL delivers a notification once per transaction
+# however often it is raised with the same payload. store/live.py listens.
+CHANGES_CHANNEL = "tui_desk_changes"  # payload: the changed tickets' ids, "1,5,9"; empty: any
+PRESENCE_CHANNEL = "tui_desk_presence"  # payload empty: someone's presence changed
+_MOST_IDS_NAMED = 500  # more tickets in one transaction (an import): an empty payload, read everything
+
+_V2_NOTIFY = [
+    # Each statement names its tickets; a transaction that names more than _MOST_IDS_NAMED in
+    # all (an import's batch) sends one empty payload for the rest, counted in a setting that
+    # lives as long as the transaction.
+    f"""CREATE FUNCTION tui_desk_notify_tickets() RETURNS trigger LANGUAGE plpgsql AS $$
+    DECLARE
+        ids text;
+        found integer;
+        named integer := coalesce(nullif(current_setting('tui_desk.named', true), ''), '0')::integer;
+    BEGIN
+        SELECT string_agg(ticket_id::text, ',' ORDER BY ticket_id), count(*) INTO ids, found
+          FROM (SELECT DISTINCT ticket_id FROM changed LIMIT {_MOST_IDS_NAMED + 1}) AS named_here;
+        IF found = 0 THEN  -- a statement that wrote no row changed nothing
+            RETURN NULL;
+        END IF;
+        PERFORM set_config('tui_desk.named', (named + found)::text, true);
+        PERFORM pg_notify('{CHANGES_CHANNEL}', CASE WHEN named + found > {_MOST_IDS_NAMED} THEN '' ELSE ids END);
+        RETURN NULL;
+    END $$""",
+    # What the live refresh's change marker reads (queries.change_marker): events, messages, purges.
+    *(
+        f"""CREATE TRIGGER {table}_notify AFTER INSERT ON {table}
+            REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION tui_desk_notify_tickets()"""
+        for table in ("events", "messages", "purged")
+    ),
+    f"""CREATE FUNCTION tui_desk_notify_presence() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM pg_notify('{PRESENCE_CHANNEL}', '');
+        RETURN NULL;
+    END $$""",
+    # Per row, so a heartbeat that changes nothing but its time (and a prune that removes no row)
+    # wakes nobody: an arrival, a departure, or a change of ticket or of what the agent does.
+    """CREATE TRIGGER presence_notify_rows AFTER INSERT OR DELETE ON presence
+        FOR EACH ROW EXECUTE FUNCTION tui_desk_notify_presence()""",
+    """CREATE TRIGGER presence_notify_change AFTER UPDATE ON presence FOR EACH ROW
+        WHEN (OLD.doing IS DISTINCT FROM NEW.doing OR OLD.ticket_id IS DISTINCT FROM NEW.ticket_id)
+        EXECUTE FUNCTION tui_desk_notify_presence()""",
+]
+
+
+def _migrate_to_2(conn: psycopg.Connection[Any]) -> None:
+    for statement in _V2_NOTIFY:
+        conn.execute(statement)
+
+
+PG_MIGRATIONS: list[Callable[[psycopg.Connection[Any]], None]] = [_migrate_to_1, _migrate_to_2]
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 
 

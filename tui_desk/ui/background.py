@@ -2,18 +2,30 @@
 
 A base of MainScreen (main_screen.py). Started once the first inbox rows are on
 screen (`first_rows_shown`), so a slow first run never delays the inbox.
+
+Live refresh: on SQLite the change marker is checked every `LIVE_INTERVAL`. On PostgreSQL
+the store announces each change at its commit (core/live.py): a thread of the screen waits
+for those announcements and posts them to the screen, which runs the same check at once;
+the periodic check stays, every `PUSH_FALLBACK` seconds, for what a lost connection missed.
+That thread is a plain daemon thread, not a Textual worker: it runs for as long as the
+screen, and a worker that never ends would hold a thread of the app's executor and keep
+every "wait for the workers" waiting. It posts messages (never blocks on the event loop),
+so stopping it on unmount cannot deadlock, and it ends within `LISTEN_WAIT`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import threading
 
-from textual import work
+from textual import on, work
+from textual.message import Message
 
+from ..core import live
 from ..core.jobs import FETCH_MAIL, SEND_OUTBOX, TIME_RULES, exclusive
 from ..core.rules import run_rules
 from ..domain.clock import to_epoch
-from ..domain.errors import NotFound
+from ..domain.errors import NotFound, TuiDeskError
 from ..domain.text import one_line
 from ..i18n import _
 from ..store import queries
@@ -25,14 +37,83 @@ LIVE_INTERVAL = 1.0
 SLA_TICK = 30.0
 RULES_INTERVAL = 60.0
 MAIL_INTERVAL = 60.0
+PUSH_FALLBACK = 30.0  # seconds between checks when the store announces its changes
+LISTEN_WAIT = 0.3  # seconds the listening thread waits at a time: how soon it sees it must stop
+
+
+class ChangesPushed(Message):
+    """What the store announced (core/live.py), or why the announcements stopped coming."""
+
+    def __init__(self, changes: live.Changes | None, error: BaseException | None = None) -> None:
+        super().__init__()
+        self.changes = changes
+        self.error = error
 
 
 class BackgroundJobs(PanesBase):
     """Timers and workers that keep the panes current while the agent reads."""
 
+    live_every: float | None = None  # seconds between the periodic checks; None: no live refresh
+    _listening: tuple[threading.Thread, threading.Event, live.ChangeFeed] | None = None
+
     def start_live_refresh(self, interval: float) -> None:
+        feed = live.feed(self.store)
+        if feed is not None:
+            self._start_listening(feed)
+            interval = max(interval, PUSH_FALLBACK)
+        self.live_every = interval
         self.set_interval(interval, self.check_for_changes)
         self.set_interval(SLA_TICK, self.sla_tick)
+
+    # -- announcements of the store (PostgreSQL) -----------------------------------------
+    def _start_listening(self, feed: live.ChangeFeed) -> None:
+        stop = threading.Event()
+        thread = threading.Thread(target=self._listen, args=(feed, stop), name="live-changes", daemon=True)
+        self._listening = thread, stop, feed
+        thread.start()
+
+    def _listen(self, feed: live.ChangeFeed, stop: threading.Event) -> None:
+        """Wait for announcements and post them; a lost connection is said once per outage."""
+        failing = False
+        try:
+            while not stop.is_set():
+                try:
+                    changes = feed.wait(LISTEN_WAIT)
+                except TuiDeskError as error:  # the feed retries by itself, later and later
+                    if not failing:
+                        failing = True
+                        self.post_message(ChangesPushed(None, error))
+                    continue
+                except Exception as error:  # not the store's: the periodic check goes on alone
+                    self.post_message(ChangesPushed(None, error))
+                    return
+                if changes is not None:
+                    failing = False
+                    if not stop.is_set():
+                        self.post_message(ChangesPushed(changes))
+        finally:
+            with contextlib.suppress(Exception):  # quitting: nothing is left to tell
+                feed.close()
+
+    @on(ChangesPushed)
+    def _changes_pushed(self, message: ChangesPushed) -> None:
+        if message.error is not None:
+            self.report_failure(message.error)
+        elif message.changes is not None:
+            self.changes_pushed(message.changes)
+
+    def changes_pushed(self, changes: live.Changes) -> None:
+        """Another app changed something: the same check as the periodic one, now."""
+        if changes.tickets_changed:
+            self.check_for_changes()
+
+    def on_unmount(self) -> None:
+        if self._listening is not None:
+            thread, stop, feed = self._listening
+            self._listening = None
+            stop.set()
+            feed.stop()
+            thread.join(LISTEN_WAIT + 1.0)  # it closes its connection as it ends
 
     def first_rows_shown(self) -> None:
         # After the first rows are on screen: a first run may replay SLA clocks for seconds.

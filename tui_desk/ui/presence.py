@@ -4,8 +4,9 @@ A base of MainScreen (main_screen.py), on top of the background jobs. The agent 
 'viewing' the ticket whose thread is shown and 'replying' while the reply editor is
 open on it; that is written when it changes and on a heartbeat (core/presence.py), in a
 worker, and cleared when the agent moves to no ticket and when the app quits. With the
-live refresh on, who else is where is read at each of its ticks: the inbox marks those
-tickets, the thread header names them, and `r` asks first when someone else is replying.
+live refresh on, who else is where is read at each of its ticks (on PostgreSQL also at once
+when the store announces a change of presence): the inbox marks those tickets, the thread
+header names them, and `r` asks first when someone else is replying.
 
 Presence never gets in the way of work: a write that fails (a locked or full store) is
 said once, not at every heartbeat, and the next heartbeat simply tries again.
@@ -19,7 +20,7 @@ from typing import Any
 
 from textual import work
 
-from ..core import presence
+from ..core import live, presence
 from ..core.presence import Doing, Presence
 from .background import BackgroundJobs
 from .widgets.thread import ThreadView
@@ -74,7 +75,12 @@ class PresenceJobs(BackgroundJobs):
 
     def start_live_refresh(self, interval: float) -> None:
         super().start_live_refresh(interval)
-        self.set_interval(interval, self.check_presence)
+        self.set_interval(self.live_every or interval, self.check_presence)
+
+    def changes_pushed(self, changes: live.Changes) -> None:
+        super().changes_pushed(changes)
+        if changes.presence:
+            self.check_presence()
 
     def presence_heartbeat(self) -> None:
         self._write_presence(heartbeat=True)
