@@ -76,8 +76,9 @@ def translate(sql: str) -> tuple[str, bool]:
 
 
 def _values(parameters: Iterable[Any]) -> list[Any]:
-    """The parameters as PostgreSQL takes them: its text cannot hold NUL, which SQLite stores
-    (a broken mail's body); it becomes U+FFFD, the mark of a character that could not be read."""
+    """The parameters as PostgreSQL takes them. Its text cannot hold NUL; no text with one reaches
+    the store on either backend (`domain.text.storable` on the way in, docs/trust.md 4), so this
+    is only the last guard, with the same U+FFFD, for a way in that forgot it."""
     return [v.replace("\x00", "\ufffd") if isinstance(v, str) and "\x00" in v else v for v in parameters]
 
 
