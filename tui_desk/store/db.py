@@ -166,9 +166,10 @@ class Store:
         self, path: str | Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT, *, create: bool = True
     ) -> None:
         if is_server_url(str(path)):
-            # Until the PostgreSQL store exists (issue 14): one line, and no file named like the URL.
+            # This class is the SQLite store; open_store gives a PgStore for a URL. Refused in one
+            # line, with the password hidden, and no file named like the URL.
             raise StoreError(
-                _("PostgreSQL stores are not ready yet: {url} (use a store file for now)").format(
+                _("A PostgreSQL store is opened by open_store, not by the SQLite store: {url}").format(
                     url=redact_url(str(path))
                 )
             )
