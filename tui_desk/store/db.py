@@ -333,6 +333,10 @@ class Store:
             self._local.depth = 0
             self._local.flat = False
             lost, self._local.lost = self._local.lost, None
+        if lost is None and self._failed(conn):  # an error the caller caught: COMMIT would roll back unsaid
+            lost = StoreError(_("Store error in {path}: {reason}").format(
+                path=self.path, reason="the transaction failed and was rolled back"
+            ))
         if lost is not None:
             # A nested part failed so badly that SQLite undid the whole transaction; the
             # caller went on (a bulk action reports each ticket), but nothing may be committed
@@ -358,9 +362,19 @@ class Store:
 
     def _lost(self, conn: Connection, error: StoreError) -> StoreError:
         """Note a failure inside a nested part that ended the whole transaction; returns the error."""
-        if not conn.in_transaction and getattr(self._local, "lost", None) is None:
+        if (not conn.in_transaction or self._failed(conn)) and getattr(self._local, "lost", None) is None:
             self._local.lost = error
         return error
+
+    def _failed(self, conn: Connection) -> bool:
+        """Whether the open transaction can only be rolled back (SQLite ends it instead)."""
+        return False
+
+    @property
+    def transaction_lost(self) -> bool:
+        """Whether a nested part of this thread's transaction failed so that none of it can be
+        committed: the caller must give the whole transaction up (and may do it again)."""
+        return getattr(self._local, "lost", None) is not None
 
     def _flat(self, conn: Connection) -> Iterator[Connection]:
         if getattr(self._local, "lost", None) is not None:

@@ -139,6 +139,11 @@ class PgConnection:
         return int(self.raw.info.transaction_status) != 0
 
     @property
+    def failed(self) -> bool:
+        """In a transaction that an error ended: it can only be rolled back."""
+        return int(self.raw.info.transaction_status) == 3  # psycopg.pq.TransactionStatus.INERROR
+
+    @property
     def total_changes(self) -> int:
         return self._changes
 

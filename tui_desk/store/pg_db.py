@@ -96,6 +96,12 @@ class PgStore(Store):
         conn.execute("BEGIN")
         conn.execute("SELECT pg_advisory_xact_lock(?)", [_WRITE_LOCK])
 
+    def _failed(self, conn: Connection) -> bool:
+        # After an error PostgreSQL refuses every statement of the transaction and turns its
+        # COMMIT into a rollback without an error: a failed part without a savepoint loses
+        # the whole transaction, where SQLite undoes the failed statement alone.
+        return isinstance(conn, PgConnection) and conn.failed
+
     @contextmanager
     def read_snapshot(self) -> Iterator[Connection]:
         conn = self.conn
