@@ -218,6 +218,26 @@ def test_item8_cli_names_a_read_only_store(run, store: Store, monkeypatch) -> No
     assert_one_line_error(code, out, err, "read-only")
 
 
+def test_item8_a_database_user_who_may_only_read_reads_and_is_told_read_only(
+    run, store: Store, db_path, backend: str
+) -> None:
+    """PostgreSQL's read-only file: a team's reporting user granted SELECT only (or a read-only
+    standby). It lists and shows tickets; a change is refused in one line that says read-only."""
+    if backend == "sqlite":
+        pytest.skip("PostgreSQL grants; the SQLite file's permissions are the test above and below")
+    ticket = tickets(TicketService(store, actor=AS), 1)[0]
+    reader = f"reader_{db_path.split('@/')[1].split('?')[0]}"
+    store.conn.execute(f"CREATE ROLE {reader} LOGIN")
+    store.conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader}")
+    store.close()
+    as_reader = db_path.replace("postgresql://desk@", f"postgresql://{reader}@")
+    code, out, err = run("list", db=as_reader)
+    assert (code, err) == (0, ""), err
+    assert "Ticket 0" in out
+    code, out, err = run("note", str(ticket), "--body", "kept?", db=as_reader)
+    assert_one_line_error(code, out, err, "read-only")
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root may write a read-only file")
 def test_item8_cli_names_a_read_only_file(run, store: Store, db_path: Path) -> None:
     if store.dialect == "postgresql":

@@ -57,7 +57,8 @@ class PgStore(Store):
                 path=self.path
             ))
         if isinstance(error, errors.ReadOnlySqlTransaction | errors.InsufficientPrivilege):
-            return StoreReadOnly(_("Store error in {path}: {reason}").format(path=self.path, reason=reason))
+            # A user granted reading only, or a read-only standby: the server's reason says which.
+            return StoreReadOnly(_("The store {path} is read-only: {reason}").format(path=self.path, reason=reason))
         if isinstance(error, errors.LockNotAvailable | errors.DeadlockDetected | errors.QueryCanceled):
             return StoreLocked(
                 _("The store {path} is locked by another process; try again in a moment").format(path=self.path)

@@ -334,8 +334,12 @@ def migrate(conn: psycopg.Connection[Any], location: str = "") -> int:
     """Bring the schema to PG_SCHEMA_VERSION in one transaction; the version it was at before.
 
     `location` names the store in errors (already redacted). A database written by a newer
-    tui-desk is refused, as SQLite's store does.
+    tui-desk is refused, as SQLite's store does. A desk already at this version is only read:
+    a database user who may only read (or a read-only standby) opens it to read.
     """
+    with conn.transaction():
+        if schema_version(conn) == PG_SCHEMA_VERSION:
+            return PG_SCHEMA_VERSION
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", [_MIGRATION_LOCK])
         conn.execute(
