@@ -516,3 +516,15 @@ def test_upgrading_a_v3_store_with_a_custom_merged_status_keeps_its_tickets(tmp_
         assert TicketService(store, clock=clock).status_def("merged").builtin
     finally:
         store.close()
+
+
+def test_agent_names_are_the_active_agents_in_order(store: Store) -> None:
+    """What the app offers to assign to (ticket_actions, navigation): on PostgreSQL too, where an
+    integer column is no truth value of its own."""
+    service = TicketService(store, actor="alice")
+    first = service.create_ticket(email="a@example.com", subject="s", body="b")
+    service.assign(first, "carol")
+    service.assign(first, "bob")
+    with store.transaction() as conn:
+        conn.execute("UPDATE agents SET active = 0 WHERE name = 'carol'")
+    assert queries.agent_names(store) == ["bob"]
