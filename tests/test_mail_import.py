@@ -152,14 +152,14 @@ def _filled(service: TicketService) -> None:
     service.create_ticket(email="erin@example.com", subject="Open one", body="hi", attachments=[("ä.txt", "text/plain", b"abc")])
 
 
-def test_export_import_round_trip(service: TicketService, clock, tmp_path: Path) -> None:
+def test_export_import_round_trip(service: TicketService, clock, tmp_path: Path, another_db) -> None:
     _filled(service)
     ids = chosen_tickets(service.store)
     export_json(service.store, tmp_path / "all.json", ids)
     export_mbox(service.store, tmp_path / "all.mbox", ids, "Help <help@desk.example>")
     expected = _snapshot(service.store)
     for name in ("all.json", "all.mbox"):
-        other = open_store(tmp_path / f"{name}.db")
+        other = open_store(another_db(f"{name}.db"))
         if name.endswith(".json"):
             import_json(other, tmp_path / name)
         else:
@@ -172,12 +172,12 @@ def test_export_import_round_trip(service: TicketService, clock, tmp_path: Path)
         other.close()
 
 
-def test_cli_export_filter(db_path, tmp_path: Path, capsys) -> None:
+def test_cli_export_filter(db_path, tmp_path: Path, capsys, another_db) -> None:
     service = TicketService(open_store(db_path))
     _filled(service)
     assert main(["export", "--db", str(db_path), "--format", "json", "--status", "resolved", str(tmp_path / "r.json")]) == 0
     assert "Exported 1 tickets" in capsys.readouterr().out
-    assert main(["import", "--db", str(tmp_path / "new.db"), "--restore", str(tmp_path / "r.json")]) == 0
+    assert main(["import", "--db", str(another_db("new.db")), "--restore", str(tmp_path / "r.json")]) == 0
 
 
 def _state(message) -> tuple:
