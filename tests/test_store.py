@@ -468,12 +468,23 @@ def test_failed_transaction_rolls_back_with_a_one_line_store_error(
     assert search(store, "changed") == []
 
 
-def test_another_programs_database_is_refused_and_left_alone(tmp_path):
+def test_another_programs_database_is_refused_and_left_alone(tmp_path, backend, request):
     import sqlite3
 
     from tui_desk.domain.errors import StoreError
     from tui_desk.store import open_store
 
+    if backend == "postgresql":  # a team's TUI_DESK_DB pointing at their application's database
+        import psycopg
+
+        url = request.getfixturevalue("pg_url")
+        with psycopg.connect(url, autocommit=True) as other:
+            other.execute("CREATE TABLE invoices (id bigint PRIMARY KEY, amount numeric)")
+            with pytest.raises(StoreError, match="another program"):
+                open_store(url).conn  # noqa: B018 - the first connection migrates
+            tables = other.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()
+            assert tables == [("invoices",)]
+        return
     path = tmp_path / "other.db"
     other = sqlite3.connect(path)
     other.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount REAL)")

@@ -307,7 +307,17 @@ PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 
 
 def _check_new_database(conn: psycopg.Connection[Any], location: str) -> None:
-    """Refuse a database where search could not find words of other languages than English."""
+    """Refuse a database that holds another program's tables (ours would be mixed into its
+    schema, as SQLite's store refuses such a file), or where search could not find words of
+    other languages than English."""
+    others = conn.execute(
+        "SELECT count(*) FROM pg_class WHERE relnamespace = current_schema()::regnamespace"
+        " AND relkind IN ('r', 'p', 'v', 'm', 'f') AND relname <> 'schema_version'"
+    ).fetchone()
+    if others and others[0]:
+        raise StoreError(
+            _("The store {path} is a database of another program, not a tui-desk store").format(path=location)
+        )
     row = conn.execute(
         "SELECT pg_encoding_to_char(encoding), datctype FROM pg_database WHERE datname = current_database()"
     ).fetchone()
