@@ -63,15 +63,16 @@ class Model:
 
 
 class LifecycleMachine(RuleBasedStateMachine):
-    def __init__(self, server: pg_server.PgServer | None = None) -> None:
+    def __init__(self, desk: tuple[str, pg_server.Reset] | None = None) -> None:
         super().__init__()
-        self.server = server  # a fresh database of it per example on PostgreSQL, else a file
+        self.desk = desk  # on PostgreSQL: a database, put back to a fresh desk per example
         self.cleanup = ExitStack()
 
     @initialize()
     def open_desk(self) -> None:
-        if self.server is not None:
-            location: object = self.cleanup.enter_context(self.server.database())
+        if self.desk is not None:
+            location, reset = self.desk
+            reset()
         else:
             folder = Path(tempfile.mkdtemp(prefix="tui-desk-sm-"))
             self.cleanup.callback(shutil.rmtree, folder, ignore_errors=True)
@@ -300,5 +301,11 @@ SETTINGS = settings(
 
 
 def test_random_action_sequences_follow_the_lifecycle_table(backend: str, request: pytest.FixtureRequest) -> None:
-    server = request.getfixturevalue("pg_server_session") if backend == "postgresql" else None
-    run_state_machine_as_test(lambda: LifecycleMachine(server), settings=SETTINGS)
+    desk = None
+    if backend == "postgresql":
+        url = request.getfixturevalue("pg_url")
+        open_store(url).close()  # migrated once; each example starts from this fresh desk
+        reset = pg_server.Reset(url)
+        request.addfinalizer(reset.close)
+        desk = (url, reset)
+    run_state_machine_as_test(lambda: LifecycleMachine(desk), settings=SETTINGS)
