@@ -304,7 +304,9 @@ class Store:
         plain parts of it, for a batch of thousands of changes (the mail
         import): a savepoint and its release cost about as much as a row
         written. A nested change that fails is then not undone alone: after
-        one that wrote something, the caller must give up the whole transaction.
+        one that wrote something, the caller must give up the whole transaction,
+        and so after any failure when `transaction_lost` says so (PostgreSQL ends
+        the transaction at the first error; its COMMIT would roll back unsaid).
         """
         conn = self.conn
         depth = getattr(self._local, "depth", 0)
