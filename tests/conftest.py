@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 
 import pg_server
 import pytest
@@ -80,6 +81,20 @@ def db_path(tmp_path, backend: str, request: pytest.FixtureRequest):
     if backend == "postgresql":
         return request.getfixturevalue("pg_url")
     return tmp_path / "desk.db"
+
+
+@pytest.fixture
+def another_db(backend: str, tmp_path, request: pytest.FixtureRequest) -> Iterator[Callable[[str], object]]:
+    """another_db("b.db") -> where a second (third...) store of the test's backend is: a file
+    in tmp_path, or on PostgreSQL the URL of another fresh database."""
+    with ExitStack() as made:
+
+        def make(name: str) -> object:
+            if backend == "postgresql":
+                return made.enter_context(request.getfixturevalue("pg_server_session").database())
+            return tmp_path / name
+
+        yield make
 
 
 @pytest.fixture

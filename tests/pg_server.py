@@ -152,3 +152,46 @@ def running_server() -> Iterator[PgServer]:
             server.stop()
         finally:
             shutil.rmtree(root, ignore_errors=True)
+
+
+class Reset:
+    """Puts a migrated desk database back to how its migration left it, in a few milliseconds.
+
+    For tests that need many fresh desks one after the other (the lifecycle state machine: a
+    desk per example): a new database costs about 0.3 s (CREATE DATABASE, or a clone of a
+    migrated template, which measured no faster, plus the migration), this about 20 ms. Only
+    for desks that nothing but tui-desk wrote to: rows are put back, not triggers or grants.
+    """
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        self._conn = psycopg.connect(url, autocommit=True)
+        self._tables = [
+            row[0]
+            for row in self._conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+                " AND tablename <> 'schema_version' ORDER BY tablename"
+            )
+        ]
+        self._rows = {t: self._conn.execute(f"SELECT * FROM {t}").fetchall() for t in self._tables}
+        self._sequences = self._conn.execute(
+            "SELECT sequencename, last_value, last_value IS NOT NULL FROM pg_sequences"
+            " WHERE schemaname = current_schema()"
+        ).fetchall()
+
+    def __call__(self) -> None:
+        with self._conn.transaction():
+            self._conn.execute("SET LOCAL session_replication_role = replica")  # no foreign key order
+            for table in self._tables:
+                self._conn.execute(f"DELETE FROM {table}")
+                rows = self._rows[table]
+                if rows:
+                    marks = ", ".join(["%s"] * len(rows[0]))
+                    with self._conn.cursor() as cursor:
+                        cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+            for name, last, called in self._sequences:
+                self._conn.execute("SELECT setval(%s, %s, %s)", [name, last or 1, called])
+
+    def close(self) -> None:
+        self._conn.close()

@@ -422,8 +422,8 @@ def test_locked_db_is_one_line_and_changes_nothing(
     assert run("status", str(ticket_id), "resolved")[0] == 0  # and works once the lock is gone
 
 
-def test_new_takes_the_customer_name_from_a_full_address(tmp_path, capsys):
-    db = str(tmp_path / "s.db")
+def test_new_takes_the_customer_name_from_a_full_address(another_db, capsys):
+    db = str(another_db("s.db"))
     assert cli.main(["--db", db, "new", "--email", "Bob Builder <bob@example.com>", "--subject", "Hi", "--body", "x"]) == 0
     capsys.readouterr()
     assert cli.main(["--db", db, "show", "1", "--json"]) == 0
@@ -432,8 +432,8 @@ def test_new_takes_the_customer_name_from_a_full_address(tmp_path, capsys):
     assert data["customer_email"] == "bob@example.com"
 
 
-def test_tag_with_an_option_after_the_tags_is_one_clear_line(tmp_path, capsys):
-    db = str(tmp_path / "s.db")
+def test_tag_with_an_option_after_the_tags_is_one_clear_line(another_db, capsys):
+    db = str(another_db("s.db"))
     assert cli.main(["--db", db, "new", "--email", "a@b.c", "--subject", "Hi", "--body", "x"]) == 0
     capsys.readouterr()
     assert cli.main(["--db", db, "tag", "1", "+a", "--db", db]) == 1

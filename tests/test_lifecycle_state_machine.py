@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from contextlib import ExitStack
 from datetime import timedelta
 from pathlib import Path
 
+import pg_server
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 from support import AGENT, BUILTIN, FakeClock, dump, event_count
 
 from tui_desk.core.lifecycle import TicketService
@@ -17,6 +26,8 @@ from tui_desk.domain.errors import TransitionRefused
 from tui_desk.domain.models import Meaning
 from tui_desk.store import open_store, queries
 from tui_desk.store.writes import bucket_for, sort_key_for
+
+pytestmark = pytest.mark.both_backends
 
 MEANING = {
     "new": "attention",
@@ -52,10 +63,21 @@ class Model:
 
 
 class LifecycleMachine(RuleBasedStateMachine):
+    def __init__(self, desk: tuple[str, pg_server.Reset] | None = None) -> None:
+        super().__init__()
+        self.desk = desk  # on PostgreSQL: a database, put back to a fresh desk per example
+        self.cleanup = ExitStack()
+
     @initialize()
     def open_desk(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="tui-desk-sm-"))
-        self.store = open_store(self.folder / "desk.db")
+        if self.desk is not None:
+            location, reset = self.desk
+            reset()
+        else:
+            folder = Path(tempfile.mkdtemp(prefix="tui-desk-sm-"))
+            self.cleanup.callback(shutil.rmtree, folder, ignore_errors=True)
+            location = folder / "desk.db"
+        self.store = open_store(location)
         self.clock = FakeClock()
         self.service = TicketService(self.store, clock=self.clock, actor=AGENT)
         self.ids: list[int] = []
@@ -72,7 +94,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         store = getattr(self, "store", None)
         if store is not None:
             store.close()
-            shutil.rmtree(self.folder, ignore_errors=True)
+        self.cleanup.close()
 
     # -- the machinery -----------------------------------------------------------------------
     def attempt(
@@ -270,10 +292,20 @@ class LifecycleMachine(RuleBasedStateMachine):
                 assert ticket.waiting_since is not None
 
 
-LifecycleMachine.TestCase.settings = settings(
+SETTINGS = settings(
     max_examples=50,
     stateful_step_count=30,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-TestLifecycle = LifecycleMachine.TestCase
+
+
+def test_random_action_sequences_follow_the_lifecycle_table(backend: str, request: pytest.FixtureRequest) -> None:
+    desk = None
+    if backend == "postgresql":
+        url = request.getfixturevalue("pg_url")
+        open_store(url).close()  # migrated once; each example starts from this fresh desk
+        reset = pg_server.Reset(url)
+        request.addfinalizer(reset.close)
+        desk = (url, reset)
+    run_state_machine_as_test(lambda: LifecycleMachine(desk), settings=SETTINGS)

@@ -23,6 +23,8 @@ from tui_desk.mail.parse import parse_message
 from tui_desk.mail.settings import mail_settings
 from tui_desk.store import open_store
 
+pytestmark = pytest.mark.both_backends
+
 ALICE = "alice@example.com"
 BOB = "bob@example.com"
 

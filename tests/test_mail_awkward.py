@@ -3,6 +3,9 @@
 The corpus is built here, message by message, each with the sender the desk
 must recover from it. Every one must be stored: a skipped customer mail is a
 lost customer mail.
+
+On both backends, with the same stored text: a NUL (in a header, in a body) is stored as
+U+FFFD on SQLite as on PostgreSQL, whose text cannot hold it (docs/trust.md, 4).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from tui_desk.mail.parse import parse_message
 
 UNKNOWN_SENDER = "unknown-sender@tui-desk.invalid"  # mail/parse.py UNKNOWN_SENDER, spelled out
 UNKNOWN = (UNKNOWN_SENDER, "unknown sender")
+
+pytestmark = pytest.mark.both_backends
 
 
 def _nested_multipart(levels: int, text: bytes) -> bytes:
@@ -68,7 +73,7 @@ CASES: list[tuple[str, bytes, tuple[str, str | None], str]] = [
     ("latin-1 8-bit name", b"From: J\xfcrgen <juergen@x.example>\nSubject: gr\xfc\xdfe\n\nb", ("juergen@x.example", "Jürgen"), "b"),
     ("utf-8 8-bit name with comma", b"From: M\xc3\xbcller, Hans <h2@x.example>\nSubject: s\n\nb",
      ("h2@x.example", "Müller, Hans"), "b"),
-    ("NUL in header", b"From: Nul\x00 Name <nul@x.example>\nSubject: s\x00\n\nb", ("nul@x.example", "Nul\x00 Name"), "b"),
+    ("NUL in header", b"From: Nul\x00 Name <nul@x.example>\nSubject: s\x00\n\nb", ("nul@x.example", "Nul\ufffd Name"), "b"),
     ("continuation as first line", b" folded first line\nFrom: first@x.example\nSubject: s\n\nfirst body",
      ("first@x.example", None), "first body"),
     ("non-header line in headers", b"From: mid@x.example\nThis is not a header\nSubject: s\n\nbody",
@@ -145,6 +150,13 @@ def test_item6_every_awkward_message_is_imported(service: TicketService) -> None
         "SELECT count(*) FROM messages WHERE author = ? AND message_id IS NULL", [UNKNOWN_SENDER]
     )
     assert headerless == len(HEADERLESS)
+    nul_only = "\ufffd" * 16  # HEADERLESS "NUL bytes only": what both stores hold
+    assert store.scalar("SELECT count(*) FROM messages WHERE body = ?", [nul_only]) == 1
+    assert store.scalar("SELECT subject FROM tickets WHERE id = (SELECT ticket_id FROM messages WHERE message_id = ?)",
+                        [f"<awkward-{[c[0] for c in CASES].index('NUL in header')}@test.example>"]) == "s\ufffd"
+    texts = store.query("SELECT m.body AS a, c.name AS b, t.subject AS c FROM messages m"
+                        " JOIN tickets t ON t.id = m.ticket_id JOIN customers c ON c.id = t.customer_id")
+    assert [row for row in texts if "\x00" in "".join(v or "" for v in row.values())] == []
 
 
 def test_item6_awkward_messages_also_through_the_parsing_processes(service: TicketService, tmp_path, monkeypatch) -> None:
@@ -157,6 +169,8 @@ def test_item6_awkward_messages_also_through_the_parsing_processes(service: Tick
         (folder / f"{n:03d}.eml").write_bytes(_with_id(n, raw))
     summary = importer.import_paths(service, [folder])
     assert summary.skipped == [] and summary.messages_added == len(CASES)
+    # The parsing processes hand over the same text as the parse in this process.
+    assert service.store.scalar("SELECT count(*) FROM customers WHERE name = ?", ["Nul\ufffd Name"]) == 1
 
 
 @pytest.mark.parametrize(("name", "raw", "sender", "text"), CASES, ids=[case[0] for case in CASES])

@@ -152,14 +152,14 @@ def _filled(service: TicketService) -> None:
     service.create_ticket(email="erin@example.com", subject="Open one", body="hi", attachments=[("ä.txt", "text/plain", b"abc")])
 
 
-def test_export_import_round_trip(service: TicketService, clock, tmp_path: Path) -> None:
+def test_export_import_round_trip(service: TicketService, clock, tmp_path: Path, another_db) -> None:
     _filled(service)
     ids = chosen_tickets(service.store)
     export_json(service.store, tmp_path / "all.json", ids)
     export_mbox(service.store, tmp_path / "all.mbox", ids, "Help <help@desk.example>")
     expected = _snapshot(service.store)
     for name in ("all.json", "all.mbox"):
-        other = open_store(tmp_path / f"{name}.db")
+        other = open_store(another_db(f"{name}.db"))
         if name.endswith(".json"):
             import_json(other, tmp_path / name)
         else:
@@ -172,12 +172,12 @@ def test_export_import_round_trip(service: TicketService, clock, tmp_path: Path)
         other.close()
 
 
-def test_cli_export_filter(db_path, tmp_path: Path, capsys) -> None:
+def test_cli_export_filter(db_path, tmp_path: Path, capsys, another_db) -> None:
     service = TicketService(open_store(db_path))
     _filled(service)
     assert main(["export", "--db", str(db_path), "--format", "json", "--status", "resolved", str(tmp_path / "r.json")]) == 0
     assert "Exported 1 tickets" in capsys.readouterr().out
-    assert main(["import", "--db", str(tmp_path / "new.db"), "--restore", str(tmp_path / "r.json")]) == 0
+    assert main(["import", "--db", str(another_db("new.db")), "--restore", str(tmp_path / "r.json")]) == 0
 
 
 def _state(message) -> tuple:
@@ -333,3 +333,38 @@ def test_huge_content_types_are_not_kept_in_the_charset_cache() -> None:
         raw = b"From: a@b.c\nSubject: s\nContent-Type: text/plain; charset=utf-8; x=%d%s\n\nhello\n" % (n, b"A" * 100_000)
         assert parse_message(raw).body.strip() == "hello"
     assert content._charset_for.cache_info().currsize == 0
+
+
+def _refuse_customer(store: Store, email: str) -> None:
+    """The store refuses one customer's row, as a constraint of the server or of a file might."""
+    if store.dialect == "postgresql":
+        store.conn.execute(
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            f" IF NEW.email = '{email}' THEN RAISE EXCEPTION 'refused' USING ERRCODE = 'check_violation'; END IF;"
+            " RETURN NEW; END $$"
+        )
+        store.conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON customers FOR EACH ROW EXECUTE FUNCTION refuse()")
+    else:
+        store.conn.execute(
+            f"CREATE TRIGGER refuse BEFORE INSERT ON customers WHEN NEW.email = '{email}'"
+            " BEGIN SELECT RAISE(ABORT, 'refused'); END"
+        )
+
+
+def test_a_message_the_store_refuses_at_its_first_row_is_skipped_and_the_batch_is_kept(
+    service: TicketService, store: Store
+) -> None:
+    """Without savepoints (the import's batch), a message whose very first row fails must not take
+    the batch with it: on PostgreSQL that error ends the transaction and its COMMIT would silently
+    roll back the messages reported as added (an IMAP fetch would then mark them seen: lost)."""
+    _refuse_customer(store, "bad@x.example")
+    items = [
+        ("one", b"Message-ID: <one@x>\nFrom: one@x.example\nSubject: one\n\nfirst", None),
+        ("bad", b"Message-ID: <bad@x>\nFrom: bad@x.example\nSubject: bad\n\nrefused", None),
+        ("two", b"Message-ID: <two@x>\nFrom: two@x.example\nSubject: two\n\nsecond", None),
+    ]
+    summary = Importer(service).run(items)
+    assert [label for label, _why in summary.skipped] == ["bad"]
+    assert summary.messages_added == 2
+    stored = [row["message_id"] for row in store.query("SELECT message_id FROM messages ORDER BY id")]
+    assert stored == ["<one@x>", "<two@x>"]

@@ -49,7 +49,7 @@ def count(path: Path) -> int:
 
 
 def test_reimport_restore_of_own_mbox_export_into_the_same_store_adds_nothing(
-    service: TicketService, db_path: Path, tmp_path: Path, capsys
+    service: TicketService, db_path: Path, tmp_path: Path, capsys, another_db
 ) -> None:
     filled(service)
     box = tmp_path / "tickets.mbox"
@@ -62,7 +62,7 @@ def test_reimport_restore_of_own_mbox_export_into_the_same_store_adds_nothing(
     assert messages(service.store) == before
     assert "6 already there" in capsys.readouterr().out
 
-    fresh = tmp_path / "fresh.db"
+    fresh = another_db("fresh.db")
     assert main(["--db", str(fresh), "import", "--restore", str(box)]) == 0
     assert count(fresh) == len(before)
     other = open_store(fresh)

@@ -21,6 +21,8 @@ from tui_desk.store import open_store
 aiosmtpd = pytest.importorskip("aiosmtpd.controller", reason="aiosmtpd is not installed")
 from test_mail_smtp import Collect, free_port, settings_for  # noqa: E402
 
+pytestmark = pytest.mark.both_backends
+
 SPAWN = multiprocessing.get_context("spawn")
 TIMEOUT = 120
 REPLIES = 30

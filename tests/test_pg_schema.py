@@ -216,3 +216,18 @@ def test_a_new_desk_is_refused_in_a_database_that_cannot_search_other_languages(
         with pytest.raises(StoreError, match="UTF-8 locale"):
             pg_schema.migrate(conn, "postgresql://desk@/c")
         assert pg_schema.schema_version(conn) == 0  # nothing was made
+
+
+def test_the_sqlite_store_given_a_url_says_where_postgresql_stores_open(tmp_path: Path, monkeypatch) -> None:
+    """Only open_store knows both backends; the SQLite class handed a URL says so in one line,
+    hides the password and makes no file named like the URL (it no longer says "not ready")."""
+    from tui_desk.store import Store
+
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(StoreError) as raised:
+        Store("postgresql://agent:s3cret@db.example/desk")
+    message = str(raised.value)
+    assert message == (
+        "A PostgreSQL store is opened by open_store, not by the SQLite store: postgresql://agent:***@db.example/desk"
+    )
+    assert list(tmp_path.iterdir()) == []

@@ -36,3 +36,28 @@ def test_without_server_binaries_the_reason_names_the_package(
     reason = pg_server.why_not()
     assert reason is not None
     assert "postgresql" in reason and "not installed" in reason
+
+
+def test_a_reset_desk_is_the_fresh_desk_again(pg_url: str) -> None:
+    """pg_server.Reset (the state machine's fresh desk per example) leaves what a new desk has:
+    the same rows and the same next ticket number."""
+    from support import dump
+
+    from tui_desk.core.lifecycle import TicketService
+    from tui_desk.store import open_store
+
+    store = open_store(pg_url)
+    fresh = dump(store)
+    reset = pg_server.Reset(pg_url)
+    try:
+        service = TicketService(store, actor="alice")
+        ticket = service.create_ticket(email="c@example.com", subject="s", body="b")
+        service.tag(ticket, ["vip"])
+        service.resolve(ticket)
+        assert dump(store) != fresh
+        reset()
+        assert dump(store) == fresh
+        assert service.create_ticket(email="d@example.com", subject="t", body="b") == ticket == 1
+    finally:
+        reset.close()
+        store.close()

@@ -21,6 +21,8 @@ from tui_desk.domain.errors import InvalidInput, NotFound
 from tui_desk.store import Store, queries
 from tui_desk.store.queries import InboxFilter
 
+pytestmark = pytest.mark.both_backends
+
 HAND_WRITTEN = """\
 # My tui-desk config. Comments matter to me.
 language = "et"  # Estonian

@@ -468,12 +468,23 @@ def test_failed_transaction_rolls_back_with_a_one_line_store_error(
     assert search(store, "changed") == []
 
 
-def test_another_programs_database_is_refused_and_left_alone(tmp_path):
+def test_another_programs_database_is_refused_and_left_alone(tmp_path, backend, request):
     import sqlite3
 
     from tui_desk.domain.errors import StoreError
     from tui_desk.store import open_store
 
+    if backend == "postgresql":  # a team's TUI_DESK_DB pointing at their application's database
+        import psycopg
+
+        url = request.getfixturevalue("pg_url")
+        with psycopg.connect(url, autocommit=True) as other:
+            other.execute("CREATE TABLE invoices (id bigint PRIMARY KEY, amount numeric)")
+            with pytest.raises(StoreError, match="another program"):
+                open_store(url).conn  # noqa: B018 - the first connection migrates
+            tables = other.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").fetchall()
+            assert tables == [("invoices",)]
+        return
     path = tmp_path / "other.db"
     other = sqlite3.connect(path)
     other.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, amount REAL)")
@@ -516,3 +527,15 @@ def test_upgrading_a_v3_store_with_a_custom_merged_status_keeps_its_tickets(tmp_
         assert TicketService(store, clock=clock).status_def("merged").builtin
     finally:
         store.close()
+
+
+def test_agent_names_are_the_active_agents_in_order(store: Store) -> None:
+    """What the app offers to assign to (ticket_actions, navigation): on PostgreSQL too, where an
+    integer column is no truth value of its own."""
+    service = TicketService(store, actor="alice")
+    first = service.create_ticket(email="a@example.com", subject="s", body="b")
+    service.assign(first, "carol")
+    service.assign(first, "bob")
+    with store.transaction() as conn:
+        conn.execute("UPDATE agents SET active = 0 WHERE name = 'carol'")
+    assert queries.agent_names(store) == ["bob"]

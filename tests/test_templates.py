@@ -191,11 +191,11 @@ class TestStore:
             assert "{customer.first_name}" in template.body and "{agent.name}" in template.body
             assert render(template.body, FULL).problems == ()
 
-    def test_the_defaults_follow_the_language_of_the_moment(self, tmp_path) -> None:  # noqa: ANN001
+    def test_the_defaults_follow_the_language_of_the_moment(self, another_db) -> None:  # noqa: ANN001
         pytest.importorskip("babel")
         set_language("et")
         names = [name for name, _body in default_templates()]
-        store = open_store(tmp_path / "et.db")
+        store = open_store(another_db("et.db"))
         set_language(None)
         try:
             assert sorted(t.name for t in list_templates(store)) == sorted(names)

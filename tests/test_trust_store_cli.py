@@ -5,6 +5,7 @@ Each test is named after its item; each fails on the code before the fix.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -24,6 +25,8 @@ from tui_desk.core.sla import SlaPolicies
 from tui_desk.demo import fill_demo
 from tui_desk.domain import errors
 from tui_desk.store import Store, open_store, queries
+
+pytestmark = pytest.mark.both_backends
 
 AS = "alice"
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,10 +110,29 @@ def test_item5_new_config_file_is_private(run, tmp_path: Path, monkeypatch, umas
 
 # -- 8: a failed write names its real cause ------------------------------------------------------
 def _full(store: Store) -> Store:
-    """No page may be added any more: SQLite answers SQLITE_FULL, as on a full disk."""
+    """No page may be added any more: SQLite answers SQLITE_FULL, as on a full disk; PostgreSQL
+    answers what it says when it cannot extend a table's file (SQLSTATE 53100 disk_full)."""
+    if store.dialect == "postgresql":
+        store.conn.execute(
+            "CREATE OR REPLACE FUNCTION disk_full() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
+            " RAISE EXCEPTION 'could not extend file: No space left on device' USING ERRCODE = 'disk_full';"
+            " END $$"
+        )
+        for table in ("messages", "tags"):
+            store.conn.execute(
+                f"CREATE TRIGGER {table}_disk_full BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION disk_full()"
+            )
+        return store
     pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
     store.conn.execute(f"PRAGMA max_page_count = {pages}")
     return store
+
+
+def _room_again(store: Store) -> None:
+    if store.dialect == "postgresql":
+        store.conn.execute("DROP FUNCTION disk_full() CASCADE")
+    else:
+        store.conn.execute("PRAGMA max_page_count = 1073741823")
 
 
 def test_item8_disk_full_is_reported_not_masked_by_rollback(store: Store) -> None:
@@ -124,7 +146,7 @@ def test_item8_disk_full_is_reported_not_masked_by_rollback(store: Store) -> Non
     assert "rollback" not in str(caught.value)
     assert isinstance(caught.value, errors.StoreError)
     assert dump(store) == before
-    store.conn.execute("PRAGMA max_page_count = 1073741823")
+    _room_again(store)
     service.assign(ticket, "bob")  # the store works on once there is room again
     assert queries.get_ticket(store, ticket).assignee == "bob"
 
@@ -133,7 +155,10 @@ def test_item8_failure_inside_a_nested_part_never_commits_the_rest(store: Store)
     tickets(TicketService(store, actor=AS), 1)
     before = dump(store)
     _full(store)
-    with pytest.raises(errors.StoreFull), store.transaction():
+    # SQLite ends the whole transaction on a full disk; PostgreSQL undoes the failed savepoint
+    # alone. Either way nothing of the failed parts is committed.
+    whole = pytest.raises(errors.StoreFull) if store.dialect == "sqlite" else contextlib.nullcontext()
+    with whole, store.transaction():
         with pytest.raises(errors.StoreFull), store.transaction() as conn:
             conn.execute("INSERT INTO tags(name) VALUES (?)", ["x" * 20000])
         # The caller goes on after the failed part (a bulk action would): nothing may be
@@ -141,6 +166,28 @@ def test_item8_failure_inside_a_nested_part_never_commits_the_rest(store: Store)
         with pytest.raises(errors.StoreFull), store.transaction() as conn:
             conn.execute("INSERT INTO tags(name) VALUES ('small')")
     assert dump(store) == before
+
+
+def test_item8_a_batch_never_commits_without_a_part_it_lost_nor_drops_the_rest_unsaid(store: Store) -> None:
+    """A batch without savepoints (the mail import's): a part that fails before writing is
+    undone alone where the store can (SQLite), else the whole batch fails loudly (PostgreSQL
+    refuses every statement after an error and turns COMMIT into a silent rollback)."""
+    try:
+        with store.transaction(savepoints=False) as conn:
+            conn.execute("INSERT INTO tags(name) VALUES ('first')")
+            with contextlib.suppress(errors.StoreError), store.transaction() as part:
+                part.execute("INSERT INTO tags(name) VALUES ('first')")  # taken: fails, writes nothing
+            with contextlib.suppress(errors.StoreError), store.transaction() as part:
+                part.execute("INSERT INTO tags(name) VALUES ('second')")
+    except errors.StoreError:
+        committed = False
+    else:
+        committed = True
+    names = {row["name"] for row in store.query("SELECT name FROM tags")}
+    assert ({"first", "second"} <= names) == committed, (committed, names)
+    assert committed or not {"first", "second"} & names
+    assert committed == (store.dialect == "sqlite")
+    assert not store.conn.in_transaction
 
 
 def test_item8_cli_names_a_full_disk_in_one_line(run, store: Store, monkeypatch) -> None:
@@ -160,7 +207,10 @@ def test_item8_cli_names_a_read_only_store(run, store: Store, monkeypatch) -> No
 
     def read_only(*args: object, **kwargs: object) -> Store:
         opened = real_open(*args, **kwargs)
-        opened.conn.execute("PRAGMA query_only = ON")  # what a read-only file or mount answers
+        if opened.dialect == "postgresql":  # what a read-only standby or database answers
+            opened.conn.execute("SET default_transaction_read_only = on")
+        else:
+            opened.conn.execute("PRAGMA query_only = ON")  # what a read-only file or mount answers
         return opened
 
     monkeypatch.setattr(cli, "open_store", read_only)
@@ -168,8 +218,30 @@ def test_item8_cli_names_a_read_only_store(run, store: Store, monkeypatch) -> No
     assert_one_line_error(code, out, err, "read-only")
 
 
+def test_item8_a_database_user_who_may_only_read_reads_and_is_told_read_only(
+    run, store: Store, db_path, backend: str
+) -> None:
+    """PostgreSQL's read-only file: a team's reporting user granted SELECT only (or a read-only
+    standby). It lists and shows tickets; a change is refused in one line that says read-only."""
+    if backend == "sqlite":
+        pytest.skip("PostgreSQL grants; the SQLite file's permissions are the test above and below")
+    ticket = tickets(TicketService(store, actor=AS), 1)[0]
+    reader = f"reader_{db_path.split('@/')[1].split('?')[0]}"
+    store.conn.execute(f"CREATE ROLE {reader} LOGIN")
+    store.conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader}")
+    store.close()
+    as_reader = db_path.replace("postgresql://desk@", f"postgresql://{reader}@")
+    code, out, err = run("list", db=as_reader)
+    assert (code, err) == (0, ""), err
+    assert "Ticket 0" in out
+    code, out, err = run("note", str(ticket), "--body", "kept?", db=as_reader)
+    assert_one_line_error(code, out, err, "read-only")
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root may write a read-only file")
 def test_item8_cli_names_a_read_only_file(run, store: Store, db_path: Path) -> None:
+    if store.dialect == "postgresql":
+        pytest.skip("SQLite file permissions; a PostgreSQL user without write grants is the test below")
     ticket = tickets(TicketService(store, actor=AS), 1)[0]
     store.close()
     for suffix in ("", "-wal", "-shm"):

@@ -22,6 +22,7 @@ from typing import Any
 from ..domain.clock import Clock, from_text, system_clock, to_text
 from ..domain.errors import ConflictError, InvalidInput, NotFound, TransitionRefused
 from ..domain.models import CUSTOM_MEANINGS, Meaning, Status, StatusDef, event_label, status_label
+from ..domain.text import storable_data
 from ..i18n import _
 from ..store import Connection, Store, action_tickets, sla_clocks, statuses, tickets, writes
 from . import sla_tracking
@@ -262,8 +263,8 @@ class TicketChanges:
             self.record_before(conn, ticket, extra)
             message_row_id = None
             if message is not None:
-                message_row_id = writes.insert_message(conn, {"ticket_id": ticket_id, **message})
-                for filename, content_type, data in attachments:
+                message_row_id = writes.insert_message(conn, {"ticket_id": ticket_id, **storable_data(message)})
+                for filename, content_type, data in storable_data(tuple(attachments)):
                     writes.insert_attachment(conn, message_row_id, filename, content_type, data)
             for kind, from_value, to_value, detail in decided.events:
                 writes.insert_event(conn, ticket_id, moment, who, kind, from_value, to_value, detail)

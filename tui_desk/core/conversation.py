@@ -11,6 +11,7 @@ from typing import Any
 from ..domain.clock import from_text, to_text
 from ..domain.errors import InvalidInput
 from ..domain.models import EventKind, Meaning, MessageKind, Priority, Status, StatusDef
+from ..domain.text import storable, storable_data
 from ..i18n import _
 from ..store import Connection, addressing, tickets, writes
 from . import sla_tracking
@@ -39,6 +40,9 @@ class Conversation(TicketChanges):
         attachments: Sequence[tuple[str, str, bytes]] = (),
     ) -> int:
         """A customer request arrives: a New ticket with its first message. Returns its id."""
+        email, subject, body, name = storable(email), storable(subject), storable(body), storable_data(name)
+        message_id, in_reply_to, references = storable_data((message_id, in_reply_to, references))
+        attachments = storable_data(tuple(attachments))
         address = normalize_email(email)
         name = name or parseaddr(email or "")[0] or None
         priority_value = parse_priority(priority)
@@ -108,6 +112,7 @@ class Conversation(TicketChanges):
 
         A message for a ticket merged into another one lands in that other one.
         """
+        body, author = storable(body), storable_data(author)
         moment = to_text(at or self.clock())
 
         def plan(ticket: dict[str, Any], definition: StatusDef) -> Plan:
@@ -171,8 +176,9 @@ class Conversation(TicketChanges):
         """
         if not body.strip():
             raise InvalidInput(_("A reply needs some text"))
+        body = storable(body)
         moment = to_text(at or self.clock())
-        who = actor or self.actor
+        who = storable(actor or self.actor)
 
         def plan(ticket: dict[str, Any], definition: StatusDef) -> Plan:
             self._require(ticket, definition, REPLY_FROM, _("replied to"))
@@ -227,8 +233,9 @@ class Conversation(TicketChanges):
         """An internal note: never sent, changes no status."""
         if not body.strip():
             raise InvalidInput(_("A note needs some text"))
+        body = storable(body)
         moment = to_text(self.clock())
-        who = actor or self.actor
+        who = storable(actor or self.actor)
 
         def plan(ticket: dict[str, Any], definition: StatusDef) -> Plan:
             return Plan(

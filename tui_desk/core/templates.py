@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 from ..domain.clock import Clock, system_clock, to_text
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.models import Ticket, priority_label, status_label
+from ..domain.text import storable
 from ..i18n import _
 from ..store import Connection, queries
 from ..store import templates as stored
@@ -195,7 +196,7 @@ def clean_name(name: str | None) -> str:
 
 
 def _clean_body(body: str | None) -> str:
-    text = (body or "").replace("\r\n", "\n").replace("\r", "\n")
+    text = storable((body or "").replace("\r\n", "\n").replace("\r", "\n"))
     if not text.strip():
         raise InvalidInput(_("A saved reply needs some text"))
     return text

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from typing import Any
 
 # Format characters (Unicode category Cf, up to Unicode 15), line/paragraph separators,
 # surrogates, and blank letters that draw nothing (Hangul fillers, Khmer inherent vowels,
@@ -80,6 +81,27 @@ def one_line(text: str, width: int | None = None) -> str:
     if width is not None and len(flat) > width:
         return flat[: max(0, width - 1)] + "…"
     return flat
+
+
+def storable(text: str) -> str:
+    """The text as every store keeps it: NUL becomes U+FFFD, all else stays exactly as it came.
+
+    PostgreSQL text cannot hold NUL and SQLite can; a desk must hold the same text on both
+    (`copy --to` between them compares equal), and no person types a NUL: it comes from a
+    broken mail or file, so it gets the mark of a character that could not be read.
+    """
+    return text.replace("\x00", "\ufffd") if "\x00" in text else text
+
+
+def storable_data(data: Any) -> Any:  # noqa: ANN401 - any JSON value
+    """`storable` applied to every string in nested dicts, lists and tuples (a record, a backup)."""
+    if isinstance(data, str):
+        return storable(data)
+    if isinstance(data, dict):
+        return {storable_data(k): storable_data(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return type(data)(storable_data(v) for v in data)
+    return data
 
 
 def hidden_characters(text: str) -> list[str]:

@@ -41,6 +41,7 @@ from typing import Any
 from ..domain.clock import from_text
 from ..domain.errors import InvalidInput
 from ..domain.models import CUSTOM_MEANINGS
+from ..domain.text import storable_data
 from ..i18n import _
 from ..store import Connection, Store, exports
 from ..store.exports import chosen_tickets as chosen_tickets  # where the CLI and tests find it
@@ -161,7 +162,7 @@ def is_json_export(path: Path) -> bool:
 def import_json(store: Store, path: Path) -> tuple[int, int, int]:
     """(tickets restored, messages restored, tickets already there). All of them or, on any error, none."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = storable_data(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InvalidInput(_("Cannot read {path}: {reason}").format(path=path, reason=error)) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT or data.get("version") != VERSION:

@@ -193,7 +193,9 @@ class Importer:
             with self.store.transaction():
                 self._add(mail, kind)
         except Exception as error:  # noqa: BLE001 - one bad message never aborts the import
-            if not self._savepoints and self.store.conn.total_changes != written:
+            # Without savepoints a failed message is undone alone only if it wrote nothing and
+            # the store kept the transaction (SQLite does; on PostgreSQL any error loses it).
+            if not self._savepoints and (self.store.conn.total_changes != written or self.store.transaction_lost):
                 raise _Redo from error
             if _cannot_write(error) or not self._add_as_new_ticket(mail, kind):
                 why = str(error) if isinstance(error, TuiDeskError) else f"{type(error).__name__}: {error}"
@@ -208,7 +210,7 @@ class Importer:
             with self.store.transaction():
                 self._add(mail, "unverified" if kind == "unverified" else "customer", new_ticket=True)
         except Exception as error:  # noqa: BLE001 - reported by the caller
-            if not self._savepoints and self.store.conn.total_changes != written:
+            if not self._savepoints and (self.store.conn.total_changes != written or self.store.transaction_lost):
                 raise _Redo from error
             return False
         return True

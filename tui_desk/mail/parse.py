@@ -24,6 +24,7 @@ from email import policy
 from email.message import Message
 from email.parser import Parser
 
+from ..domain.text import storable_data
 from ..i18n import _
 from .addresses import UNKNOWN_SENDER, sender_of
 from .content import html_to_text, mime_type, text_and_attachments
@@ -91,17 +92,28 @@ def content_hash(raw: bytes) -> str:
 
 
 def parse_message(raw: bytes) -> ParsedMail:
-    """Parse one message; never raises: what cannot be read properly is read plainly."""
+    """Parse one message; never raises: what cannot be read properly is read plainly.
+
+    Its text is as the store keeps it (`domain.text.storable`: a NUL, in a header or decoded
+    from the body, becomes U+FFFD), so what the import stores is what it compares against.
+    """
     text = raw.decode("ascii", "surrogateescape")
     try:
         message = _single_part(text) or _PARSER.parsestr(text)
-        return _parsed(message, raw)
+        return _storable(_parsed(message, raw))
     except Exception:  # noqa: BLE001 - e.g. RecursionError on absurd nesting: degrade, never skip
         pass
     try:
-        return _parsed(_plain_message(text), raw)
+        return _storable(_parsed(_plain_message(text), raw))
     except Exception:  # noqa: BLE001
-        return _bare(raw)
+        return _storable(_bare(raw))
+
+
+def _storable(mail: ParsedMail) -> ParsedMail:
+    for name, value in vars(mail).items():
+        if isinstance(value, str | list) and value:
+            setattr(mail, name, storable_data(value))
+    return mail
 
 
 def _plain_message(text: str) -> Message:

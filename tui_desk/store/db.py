@@ -166,9 +166,10 @@ class Store:
         self, path: str | Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT, *, create: bool = True
     ) -> None:
         if is_server_url(str(path)):
-            # Until the PostgreSQL store exists (issue 14): one line, and no file named like the URL.
+            # This class is the SQLite store; open_store gives a PgStore for a URL. Refused in one
+            # line, with the password hidden, and no file named like the URL.
             raise StoreError(
-                _("PostgreSQL stores are not ready yet: {url} (use a store file for now)").format(
+                _("A PostgreSQL store is opened by open_store, not by the SQLite store: {url}").format(
                     url=redact_url(str(path))
                 )
             )
@@ -303,7 +304,9 @@ class Store:
         plain parts of it, for a batch of thousands of changes (the mail
         import): a savepoint and its release cost about as much as a row
         written. A nested change that fails is then not undone alone: after
-        one that wrote something, the caller must give up the whole transaction.
+        one that wrote something, the caller must give up the whole transaction,
+        and so after any failure when `transaction_lost` says so (PostgreSQL ends
+        the transaction at the first error; its COMMIT would roll back unsaid).
         """
         conn = self.conn
         depth = getattr(self._local, "depth", 0)
@@ -332,6 +335,10 @@ class Store:
             self._local.depth = 0
             self._local.flat = False
             lost, self._local.lost = self._local.lost, None
+        if lost is None and self._failed(conn):  # an error the caller caught: COMMIT would roll back unsaid
+            lost = StoreError(_("Store error in {path}: {reason}").format(
+                path=self.path, reason="the transaction failed and was rolled back"
+            ))
         if lost is not None:
             # A nested part failed so badly that SQLite undid the whole transaction; the
             # caller went on (a bulk action reports each ticket), but nothing may be committed
@@ -357,9 +364,19 @@ class Store:
 
     def _lost(self, conn: Connection, error: StoreError) -> StoreError:
         """Note a failure inside a nested part that ended the whole transaction; returns the error."""
-        if not conn.in_transaction and getattr(self._local, "lost", None) is None:
+        if (not conn.in_transaction or self._failed(conn)) and getattr(self._local, "lost", None) is None:
             self._local.lost = error
         return error
+
+    def _failed(self, conn: Connection) -> bool:
+        """Whether the open transaction can only be rolled back (SQLite ends it instead)."""
+        return False
+
+    @property
+    def transaction_lost(self) -> bool:
+        """Whether a nested part of this thread's transaction failed so that none of it can be
+        committed: the caller must give the whole transaction up (and may do it again)."""
+        return getattr(self._local, "lost", None) is not None
 
     def _flat(self, conn: Connection) -> Iterator[Connection]:
         if getattr(self._local, "lost", None) is not None:

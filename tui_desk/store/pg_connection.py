@@ -76,8 +76,9 @@ def translate(sql: str) -> tuple[str, bool]:
 
 
 def _values(parameters: Iterable[Any]) -> list[Any]:
-    """The parameters as PostgreSQL takes them: its text cannot hold NUL, which SQLite stores
-    (a broken mail's body); it becomes U+FFFD, the mark of a character that could not be read."""
+    """The parameters as PostgreSQL takes them. Its text cannot hold NUL; no text with one reaches
+    the store on either backend (`domain.text.storable` on the way in, docs/trust.md 4), so this
+    is only the last guard, with the same U+FFFD, for a way in that forgot it."""
     return [v.replace("\x00", "\ufffd") if isinstance(v, str) and "\x00" in v else v for v in parameters]
 
 
@@ -139,6 +140,11 @@ class PgConnection:
     def in_transaction(self) -> bool:
         # IDLE is 0: anything else (in a transaction, or in a failed one) is inside one.
         return int(self.raw.info.transaction_status) != 0
+
+    @property
+    def failed(self) -> bool:
+        """In a transaction that an error ended: it can only be rolled back."""
+        return int(self.raw.info.transaction_status) == 3  # psycopg.pq.TransactionStatus.INERROR
 
     @property
     def total_changes(self) -> int:

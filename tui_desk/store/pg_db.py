@@ -135,6 +135,12 @@ class PgStore(Store):
         conn.execute("BEGIN")
         conn.execute("SELECT pg_advisory_xact_lock(?)", [_WRITE_LOCK])
 
+    def _failed(self, conn: Connection) -> bool:
+        # After an error PostgreSQL refuses every statement of the transaction and turns its
+        # COMMIT into a rollback without an error: a failed part without a savepoint loses
+        # the whole transaction, where SQLite undoes the failed statement alone.
+        return isinstance(conn, PgConnection) and conn.failed
+
     @contextmanager
     def read_snapshot(self) -> Iterator[Connection]:
         conn = self.conn
@@ -194,7 +200,8 @@ def pg_store_error(error: Exception, path: str, url: str = "") -> StoreError:
             path=path
         ))
     if isinstance(error, errors.ReadOnlySqlTransaction | errors.InsufficientPrivilege):
-        return StoreReadOnly(_("Store error in {path}: {reason}").format(path=path, reason=reason))
+        # A user granted reading only, or a read-only standby: the server's reason says which.
+        return StoreReadOnly(_("The store {path} is read-only: {reason}").format(path=path, reason=reason))
     if isinstance(error, errors.LockNotAvailable | errors.DeadlockDetected | errors.QueryCanceled):
         return StoreLocked(_("The store {path} is locked by another process; try again in a moment").format(path=path))
     sqlstate = getattr(error, "sqlstate", None) or ""

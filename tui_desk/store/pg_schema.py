@@ -361,7 +361,17 @@ PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 
 
 def _check_new_database(conn: psycopg.Connection[Any], location: str) -> None:
-    """Refuse a database where search could not find words of other languages than English."""
+    """Refuse a database that holds another program's tables (ours would be mixed into its
+    schema, as SQLite's store refuses such a file), or where search could not find words of
+    other languages than English."""
+    others = conn.execute(
+        "SELECT count(*) FROM pg_class WHERE relnamespace = current_schema()::regnamespace"
+        " AND relkind IN ('r', 'p', 'v', 'm', 'f') AND relname <> 'schema_version'"
+    ).fetchone()
+    if others and others[0]:
+        raise StoreError(
+            _("The store {path} is a database of another program, not a tui-desk store").format(path=location)
+        )
     row = conn.execute(
         "SELECT pg_encoding_to_char(encoding), datctype FROM pg_database WHERE datname = current_database()"
     ).fetchone()
@@ -388,8 +398,12 @@ def migrate(conn: psycopg.Connection[Any], location: str = "") -> int:
     """Bring the schema to PG_SCHEMA_VERSION in one transaction; the version it was at before.
 
     `location` names the store in errors (already redacted). A database written by a newer
-    tui-desk is refused, as SQLite's store does.
+    tui-desk is refused, as SQLite's store does. A desk already at this version is only read:
+    a database user who may only read (or a read-only standby) opens it to read.
     """
+    with conn.transaction():
+        if schema_version(conn) == PG_SCHEMA_VERSION:
+            return PG_SCHEMA_VERSION
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", [_MIGRATION_LOCK])
         conn.execute(

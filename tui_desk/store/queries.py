@@ -311,7 +311,7 @@ def status_counts(store: Store) -> dict[str, int]:
 
 
 def agent_names(store: Store) -> list[str]:
-    return [r["name"] for r in store.query("SELECT name FROM agents WHERE active ORDER BY name")]
+    return [r["name"] for r in store.query("SELECT name FROM agents WHERE active <> 0 ORDER BY name")]
 
 
 def department_names(store: Store) -> list[str]:
