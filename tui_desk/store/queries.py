@@ -262,7 +262,8 @@ def ticket_messages(store: Store, ticket_id: int, limit: int | None = None) -> l
         rows = store.query("SELECT * FROM messages WHERE ticket_id = ? ORDER BY id", [ticket_id])
     else:
         rows = store.query(
-            "SELECT * FROM (SELECT * FROM messages WHERE ticket_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id",
+            # The alias: PostgreSQL before 16 refuses a subquery in FROM without one.
+            "SELECT * FROM (SELECT * FROM messages WHERE ticket_id = ? ORDER BY id DESC LIMIT ?) AS latest ORDER BY id",
             [ticket_id, limit],
         )
     attachments: dict[int, list[Attachment]] = {}
