@@ -153,6 +153,8 @@ async def selection_latency(
                 await app.workers.wait_for_complete()
                 expected = inbox.current
             while app.main.ticket is None or app.main.ticket.id != expected.id:
+                if time.perf_counter() - started > 30:
+                    raise SystemExit(f"ticket #{expected.id} was not shown within 30 s (see the app's error)")
                 await asyncio.sleep(0.0005)
             while app.painted_at < app.shown_at:  # the frame with the new thread and timeline
                 await asyncio.sleep(0.0005)
