@@ -287,7 +287,7 @@ def main() -> int:
             if values:
                 print(f"{name + ', median / p95 (ms)':<44} {statistics.median(values) * 1000:>6.1f} / "
                       f"{_p95(values) * 1000:>5.1f}")  # fmt: skip
-        print(f"{'refused (another agent got there first)':<44} {sum(r[3] for r in reports):>12,}")
+        print(f"{'refused (the ticket had moved on)':<44} {sum(r[3] for r in reports):>12,}")
         print(f"{'replies queued / sent by the agents':<44} {len(replies):>6,} / {rounds['sent']:,}")
         print(f"{'outbox rounds run / skipped (one runner)':<44} {rounds['ran']:>6,} / {rounds['skipped']:,}")
         print(f"{'agent processes that failed':<44} {len(errors):>12}")
