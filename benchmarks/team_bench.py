@@ -3,9 +3,10 @@
     python benchmarks/team_bench.py                          # 10 agents, 60 s, a throw-away PostgreSQL
     python benchmarks/team_bench.py --url 'postgresql://desk@/team?host=/tmp/pg'
     python benchmarks/team_bench.py --db /tmp/team.db        # the same on a SQLite file, to compare
+    python benchmarks/team_bench.py --think 2                # agents at a human pace: 2 s per step
 
 Each agent is a process of its own, as each agent's app would be. It runs the triage loop
-as fast as it can: read the top of the Needs-attention view, open one of its first tickets
+as fast as it can (or with --think, reading a while between steps): read the top of the Needs-attention view, open one of its first tickets
 (ticket, thread, timeline), then reply (queued for e-mail), resolve, add a note or tag it,
 through the same requests the app runs (core/requests.py). Like every open app, each agent
 also tries to send the outbox once a second under the one-runner lease (core/jobs.py); the
@@ -99,7 +100,7 @@ def _sender(location: str, settings: MailSettings, deadline: float, rounds: Coun
         store.close()
 
 
-def _agent(location: str, number: int, seconds: float, port: int, start, results) -> None:  # noqa: ANN001
+def _agent(location: str, number: int, seconds: float, think: float, port: int, start, results) -> None:  # noqa: ANN001
     try:
         actor = f"agent{number:02d}"
         settings = _settings(port)
@@ -148,6 +149,8 @@ def _agent(location: str, number: int, seconds: float, port: int, start, results
             timings["open ticket"].append(opened - read)
             timings["change"].append(done - opened)
             timings["triage step"].append(done - began)
+            if think:
+                time.sleep(min(rng.expovariate(1 / think), max(0.0, deadline - time.monotonic())))
         sender.join(30)
         results.put((actor, timings, made, refused, dict(rounds), None))
     except BaseException:
@@ -197,6 +200,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--tickets", type=int, default=5000, help="demo tickets on a new desk (default 5000)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="mean seconds an agent reads between steps (default 0: machine speed)"
+    )
     where = parser.add_mutually_exclusive_group()
     where.add_argument("--url", help="a PostgreSQL database (filled if empty); default: a throw-away server")
     where.add_argument("--db", help="a SQLite store file instead (filled if empty)")
@@ -221,7 +227,8 @@ def main() -> int:
             demo.fill_demo(store, tickets=args.tickets, seed=args.seed, now=NOW)
             print(f"Demo fill of {args.tickets:,} tickets: {time.perf_counter() - began:.1f} s")
         print(f"Desk {redact_url(str(location))}: {store.scalar('SELECT count(*) FROM tickets'):,} tickets;"
-              f" {args.agents} agents for {args.seconds:g} s")  # fmt: skip
+              f" {args.agents} agents for {args.seconds:g} s"
+              + (f", {args.think:g} s mean think time" if args.think else ""))  # fmt: skip
         sink = _Sink()
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -238,7 +245,7 @@ def main() -> int:
         first_outbox = int(store.scalar("SELECT coalesce(max(id), 0) FROM outbox")) + 1
         start, results = SPAWN.Barrier(args.agents + 1), SPAWN.Queue()
         agents = [
-            SPAWN.Process(target=_agent, args=(str(location), n, args.seconds, port, start, results))
+            SPAWN.Process(target=_agent, args=(str(location), n, args.seconds, args.think, port, start, results))
             for n in range(args.agents)
         ]
         for agent in agents:
