@@ -3,9 +3,11 @@
     python benchmarks/store_bench.py                      # 100,000 tickets, 7 runs each
     python benchmarks/store_bench.py --tickets 20000 --runs 11
     python benchmarks/store_bench.py --db /tmp/big.db     # reuse (or keep) a store file
+    python benchmarks/store_bench.py --db postgresql://desk@/bench?host=/tmp/pg   # a PostgreSQL desk
 
 Every figure is the median of --runs calls, in milliseconds. A page read that
-takes longer than --slow ms gets its EXPLAIN QUERY PLAN printed underneath.
+takes longer than --slow ms gets its query plan printed underneath (EXPLAIN
+QUERY PLAN on SQLite, EXPLAIN ANALYZE on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from _common import NOW, demo_store, median_ms
+from _common import NOW, demo_store, median_ms, size_mb
 
 from tui_desk.core.lifecycle import TicketService
 from tui_desk.domain.clock import fixed_clock
@@ -33,6 +35,8 @@ def _size(result: Any) -> str:
 
 def _plans(store: Store, action: Callable[[], Any]) -> list[tuple[str, list[str]]]:
     """EXPLAIN QUERY PLAN of every statement an action runs (parameters expanded by SQLite)."""
+    if store.dialect == "postgresql":
+        return _pg_plans(store, action)
     seen: list[str] = []
     store.conn.set_trace_callback(seen.append)
     try:
@@ -45,6 +49,33 @@ def _plans(store: Store, action: Callable[[], Any]) -> list[tuple[str, list[str]
             continue
         rows = store.conn.execute(f"EXPLAIN QUERY PLAN {sql}").fetchall()
         plans.append((" ".join(sql.split()), [f"{'  ' * _depth(rows, r)}{r[3]}" for r in rows]))
+    return plans
+
+
+def _pg_plans(store: Store, action: Callable[[], Any]) -> list[tuple[str, list[str]]]:
+    """EXPLAIN ANALYZE of every read an action runs on PostgreSQL, with its parameters."""
+    from tui_desk.store.pg_connection import translate
+
+    conn = store.conn
+    seen: list[tuple[str, Any]] = []
+    execute = conn.execute
+
+    def recording(sql: str, parameters: Any = ()) -> Any:
+        seen.append((sql, parameters))
+        return execute(sql, parameters)
+
+    conn.execute = recording  # type: ignore[method-assign]
+    try:
+        action()
+    finally:
+        del conn.execute
+    plans = []
+    for sql, parameters in seen:
+        if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            continue
+        text, _returning = translate(sql)
+        rows = conn.raw.execute(f"EXPLAIN (ANALYZE, BUFFERS) {text}", list(parameters) or None).fetchall()
+        plans.append((" ".join(sql.split()), [row[0] for row in rows]))
     return plans
 
 
@@ -69,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     with demo_store(args.db, args.tickets, args.seed, "tui-desk-bench-") as (store, path):
         counts = {t: store.scalar(f"SELECT count(*) FROM {t}") for t in ("tickets", "messages", "events", "customers")}
         print("  " + ", ".join(f"{n:,} {t}" for t, n in counts.items())
-              + f"; file {path.stat().st_size / 1e6:,.0f} MB")
+              + f"; {size_mb(store, path):,.0f} MB on disk")
         print()
         return _measure(store, args)
 
@@ -120,7 +151,7 @@ def _measure(store: Store, args: argparse.Namespace) -> int:
             slow.append((label, action))
     print(f"\n(median of {args.runs} runs after one warm-up call; {total:,} tickets in the inbox view)")
     for label, action in slow:
-        print(f"\nEXPLAIN QUERY PLAN: {label}")
+        print(f"\n{'EXPLAIN ANALYZE' if store.dialect == 'postgresql' else 'EXPLAIN QUERY PLAN'}: {label}")
         for sql, plan in _plans(store, action):
             print(f"  {sql[:300]}{'…' if len(sql) > 300 else ''}")
             for line in plan:

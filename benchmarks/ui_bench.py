@@ -1,6 +1,10 @@
 """UI speed on demo stores: start-up to first inbox rows, selection to thread shown, memory.
 
     python benchmarks/ui_bench.py --tickets 100000 --small 1000
+    python benchmarks/ui_bench.py --tickets 100000 --pg 'postgresql://desk@/postgres?host=/tmp/pg'
+
+With --pg the demo desks are PostgreSQL databases on that server (created as
+tui_desk_ui_<tickets> if missing, filled if empty, kept for the next run).
 
 Start-up is measured from launching a fresh `python` process to the moment the
 inbox has its first rows (the app runs headless and exits there). Selection
@@ -61,21 +65,31 @@ def resident_mb() -> int:
     return 0
 
 
-def make_store(directory: Path, tickets: int) -> Path:
+def make_store(directory: Path, tickets: int, server: str | None = None) -> str:
+    """A demo desk of `tickets` tickets: a file in `directory`, or a database on `server`."""
     from tui_desk.demo import fill_demo
     from tui_desk.store import open_store
 
-    path = directory / f"demo-{tickets}.db"
-    if not path.exists():
-        store = open_store(path)
+    if server:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from _common import bench_database
+
+        location = bench_database(server, f"tui_desk_ui_{tickets}")
+        store = open_store(location)
+        empty = not store.scalar("SELECT count(*) FROM tickets")
+    else:
+        location = str(directory / f"demo-{tickets}.db")
+        empty = not Path(location).exists()
+        store = open_store(location)
+    if empty:
         started = time.perf_counter()
         fill_demo(store, tickets=tickets, seed=1)
-        store.close()
         print(f"  demo store of {tickets:,} tickets filled in {time.perf_counter() - started:.1f} s")
-    return path
+    store.close()
+    return location
 
 
-def startup(path: Path, runs: int) -> tuple[float, int]:
+def startup(path: str, runs: int) -> tuple[float, int]:
     """Median seconds from process launch to first inbox rows, and the RSS then (MB)."""
     times, rss = [], 0
     for _ in range(runs):
@@ -93,7 +107,7 @@ def startup(path: Path, runs: int) -> tuple[float, int]:
 
 
 async def selection_latency(
-    path: Path, moves: int, pause: float, print_samples: bool = False
+    path: str, moves: int, pause: float, print_samples: bool = False
 ) -> tuple[float, float, int]:
     """Median and worst seconds from a cursor move to the frame showing its ticket.
 
@@ -139,6 +153,8 @@ async def selection_latency(
                 await app.workers.wait_for_complete()
                 expected = inbox.current
             while app.main.ticket is None or app.main.ticket.id != expected.id:
+                if time.perf_counter() - started > 30:
+                    raise SystemExit(f"ticket #{expected.id} was not shown within 30 s (see the app's error)")
                 await asyncio.sleep(0.0005)
             while app.painted_at < app.shown_at:  # the frame with the new thread and timeline
                 await asyncio.sleep(0.0005)
@@ -159,14 +175,16 @@ def main() -> None:
     parser.add_argument("--moves", type=int, default=60)
     parser.add_argument("--samples", action="store_true", help="print every selection's latency (ms)")
     parser.add_argument("--dir", help="keep the demo stores here (default: a temporary folder)")
+    parser.add_argument("--pg", metavar="URL", help="a PostgreSQL server (any database URL on it) to keep the desks on")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as scratch:
         directory = Path(args.dir or scratch)
         directory.mkdir(parents=True, exist_ok=True)
         print("Preparing stores…")
-        small = make_store(directory, args.small)
-        large = make_store(directory, args.tickets)
+        small = make_store(directory, args.small, args.pg)
+        large = make_store(directory, args.tickets, args.pg)
+        print(f"  backend: {'PostgreSQL' if args.pg else 'SQLite'}")
         small_start, small_rss = startup(small, args.runs)
         large_start, large_rss = startup(large, args.runs)
         paced_median, paced_worst, _ = asyncio.run(selection_latency(large, args.moves, 0.2, args.samples))

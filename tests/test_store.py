@@ -114,6 +114,14 @@ def test_foreign_keys_cascade_on_purge(service: TicketService, store: Store) -> 
         assert store.scalar("PRAGMA foreign_key_check") is None
 
 
+def test_a_long_thread_shows_its_latest_messages_in_order(service: TicketService, store: Store) -> None:
+    ticket_id = service.create_ticket(email="a@example.com", subject="Long", body="first")
+    for n in range(4):
+        service.add_note(ticket_id, f"note {n}")
+    latest = queries.ticket_messages(store, ticket_id, limit=3)
+    assert [m.body for m in latest] == ["note 1", "note 2", "note 3"]
+
+
 # -- full-text search ------------------------------------------------------------------------
 @pytest.fixture
 def searchable(service: TicketService, clock) -> dict[str, int]:

@@ -76,6 +76,8 @@ def fill_demo(store: Store, tickets: int = 1000, seed: int = 1, now: datetime | 
     # SLA clocks are replayed from the timeline just written, as after any bulk fill.
     TicketService(store, clock=lambda: datetime.fromtimestamp(clock_now, UTC)).rebuild_sla(after_id=last_id)
     lap("sla")
+    bulk.refresh_statistics(store)
+    lap("statistics")
     return count
 
 

@@ -100,11 +100,14 @@ def _filter_sql(flt: InboxFilter, dialect: Dialect = "sqlite") -> _Sql:
         if words is None:
             sql.where.append("1 = 0")
         else:
-            # GIN indexes on search_words(...) (pg_schema): the words FTS5 would find.
+            # GIN indexes on search_words(...) (pg_schema): the words FTS5 would find. The ids
+            # come from both indexes at once: `subject matches OR id IN (...)` would compute the
+            # words of every ticket's subject in the view instead of asking the subject's index.
             sql.where.append(
-                f"(search_words(t.subject) @@ to_tsquery('{SEARCH_CONFIG}', ?)"
-                " OR t.id IN (SELECT m.ticket_id FROM messages m"
-                f" WHERE search_words(m.body) @@ to_tsquery('{SEARCH_CONFIG}', ?)))"
+                "t.id IN (SELECT s.id FROM tickets s"
+                f" WHERE search_words(s.subject) @@ to_tsquery('{SEARCH_CONFIG}', ?)"
+                " UNION SELECT m.ticket_id FROM messages m"
+                f" WHERE search_words(m.body) @@ to_tsquery('{SEARCH_CONFIG}', ?))"
             )
             sql.params.extend([words, words])
     elif flt.search:
@@ -262,6 +265,7 @@ def ticket_messages(store: Store, ticket_id: int, limit: int | None = None) -> l
         rows = store.query("SELECT * FROM messages WHERE ticket_id = ? ORDER BY id", [ticket_id])
     else:
         rows = store.query(
+            # The alias: PostgreSQL before 16 refuses a subquery in FROM without one.
             "SELECT * FROM (SELECT * FROM messages WHERE ticket_id = ? ORDER BY id DESC LIMIT ?) AS latest ORDER BY id",
             [ticket_id, limit],
         )
