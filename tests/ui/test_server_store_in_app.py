@@ -18,6 +18,7 @@ from textual.widgets import TextArea
 
 from tui_desk.core.lifecycle import TicketService
 from tui_desk.store import Store, open_store, queries
+from tui_desk.ui.app import WORKER_THREADS
 from tui_desk.ui.screens.reply import DRAFT_SAVE_DELAY, ReplyScreen
 
 from .conftest import ACTOR, build_desk, make_app
@@ -144,3 +145,36 @@ async def test_a_connection_lost_mid_action_is_one_notification_and_the_next_try
         await settle(pilot)
         assert len(notifications(app, "error")) == 1
     assert queries.get_ticket(store, ids["site"]).status == "resolved"
+
+
+def app_connections(url: str) -> int:
+    with psycopg.connect(url, autocommit=True) as admin:
+        row = admin.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+async def test_one_app_holds_a_few_connections_however_many_cores_the_machine_has(
+    server_desk: tuple[Store, dict[str, int]], server_url: str, data_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ten agents on 16-core laptops must not use up the server's max_connections (100 by default).
+
+    Every worker thread keeps a connection; a burst of key presses keeps many workers busy at once.
+    """
+    store, _ids = server_desk
+    monkeypatch.setattr("os.cpu_count", lambda: 32)  # asyncio's own pool would grow to 32 threads
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        for _ in range(6):
+            for key in ("j", "j", "j", "k", "k", "k"):
+                await pilot.press(key)
+            await pilot.press("slash")
+            await type_text(pilot, "site")
+            await pilot.press("enter", "escape")
+        await settle(pilot)
+        # the worker pool, the live listener and the test's own store connection
+        assert app_connections(server_url) <= WORKER_THREADS + 2
+        assert notifications(app, "error") == []

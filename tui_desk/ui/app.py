@@ -10,7 +10,9 @@ workers so the screen never waits on the database.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from textual.app import App, SystemCommand
@@ -33,6 +35,12 @@ from .drafts import Drafts
 from .failures import ReportsWorkerFailures, report_failure
 from .localize import localize_bindings
 from .main_screen import MainScreen
+
+
+WORKER_THREADS = 6
+"""Threads for the app's thread workers. Each keeps its own store connection, so this bounds
+the connections one app holds on a team desk's server: asyncio's default pool grows with the
+machine's cores (20 threads on a 16-core laptop, ten such agents past PostgreSQL's usual 100)."""
 
 
 class TuiDeskApp(ReportsWorkerFailures, App[None]):
@@ -66,6 +74,12 @@ class TuiDeskApp(ReportsWorkerFailures, App[None]):
         self.config_file = config_file  # where saved views are read and written; None: no saved views
         self._main: MainScreen | None = None
         self.keymap: dict[str, str] = {}  # action id -> key(s), from [keys] of the config file
+
+    def on_load(self) -> None:
+        # Before any worker runs: the loop's default pool is made at its first use.
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(WORKER_THREADS, thread_name_prefix="tui-desk-worker")
+        )
 
     def get_default_screen(self) -> Screen:
         self._main = MainScreen()
