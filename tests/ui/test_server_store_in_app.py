@@ -161,20 +161,25 @@ async def test_one_app_holds_a_few_connections_however_many_cores_the_machine_ha
 ) -> None:
     """Ten agents on 16-core laptops must not use up the server's max_connections (100 by default).
 
-    Every worker thread keeps a connection; a burst of key presses keeps many workers busy at once.
+    Every worker thread keeps a connection; while the server is slow (here: a table locked by an
+    administrator for a moment), each key press starts another worker that waits.
     """
     store, _ids = server_desk
     monkeypatch.setattr("os.cpu_count", lambda: 32)  # asyncio's own pool would grow to 32 threads
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        for _ in range(6):
-            for key in ("j", "j", "j", "k", "k", "k"):
-                await pilot.press(key)
-            await pilot.press("slash")
-            await type_text(pilot, "site")
-            await pilot.press("enter", "escape")
+        with psycopg.connect(server_url) as admin:
+            admin.execute("LOCK TABLE tickets, messages, events IN ACCESS EXCLUSIVE MODE")
+            for _ in range(8):
+                for key in ("j", "j", "k", "k", "G", "g"):
+                    await pilot.press(key)
+                await pilot.press("slash")
+                await type_text(pilot, "site")
+                await pilot.press("enter", "escape")
+                await pilot.pause(0.1)
+            busy = app_connections(server_url)
+            admin.rollback()
         await settle(pilot)
-        # the worker pool, the live listener and the test's own store connection
-        assert app_connections(server_url) <= WORKER_THREADS + 2
-        assert notifications(app, "error") == []
+        # the worker pool, the live listener, the test's own store connection and the admin's
+        assert busy <= WORKER_THREADS + 3
