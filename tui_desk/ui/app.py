@@ -36,7 +36,6 @@ from .failures import ReportsWorkerFailures, report_failure
 from .localize import localize_bindings
 from .main_screen import MainScreen
 
-
 WORKER_THREADS = 6
 """Threads for the app's thread workers. Each keeps its own store connection, so this bounds
 the connections one app holds on a team desk's server: asyncio's default pool grows with the
