@@ -65,7 +65,7 @@ _SEED = _whole(-(2**63), 2**63 - 1)
 
 def _add_common(parser: argparse.ArgumentParser, top: bool) -> None:
     default = None if top else argparse.SUPPRESS
-    parser.add_argument("--db", metavar="PATH", default=default, help=_("the store file (default: your data dir, or $TUI_DESK_DB)"))
+    parser.add_argument("--db", metavar="STORE", default=default, help=_("the store: a file or a postgresql:// URL (default: your data dir, or $TUI_DESK_DB)"))
     parser.add_argument("--as", dest="agent", metavar="AGENT", default=default, help=_("who is acting (default: $TUI_DESK_AGENT or your user name)"))
     parser.add_argument("--lang", metavar="LANG", default=default, help=_("language for this run, e.g. hr"))
 
