@@ -10,8 +10,15 @@ workers so the screen never waits on the database.
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
+import threading
+import time
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.notifications import SeverityLevel
@@ -129,10 +136,47 @@ def run_app(
 ) -> int:
     store = open_store(path)
     try:
-        TuiDeskApp(
+        app = TuiDeskApp(
             store, actor=actor, sla=sla, rules=rules or RulesConfig(), notice=notice, mail=mail, config_file=config_file
-        ).run()
+        )
+        finished = run_without_waiting_on_the_store(app)
     finally:
         store.close()
+    if not finished:
+        # The agent asked to quit: a thread still waiting on a server that does not answer
+        # must not keep the terminal for as long as the network takes to give up (hours).
+        # What it was writing is the server's to roll back; a draft stays in its file.
+        sys.stdout.flush()
+        print(_("Quit without waiting for the store, which did not answer"), file=sys.stderr, flush=True)
+        os._exit(0)
     return 0
+
+
+QUIT_WAIT = 3.0  # seconds a quit waits for the workers still running: a write about to commit finishes
+
+
+def run_without_waiting_on_the_store(app: App[Any], **options: Any) -> bool:  # noqa: ANN401 - App.run's options
+    """Run the app until it quits; True when its worker threads ended too within QUIT_WAIT.
+
+    asyncio.run would wait for every worker thread before returning, and the interpreter
+    again at exit: a worker blocked on a frozen server or a cut network (libpq waits with no
+    limit of its own) would hold the quit for ever. Here the wait is bounded; on False the
+    caller ends the process without the interpreter's wait.
+    """
+    loop = asyncio.new_event_loop()
+    executor = ThreadPoolExecutor(thread_name_prefix="tui-desk-worker")
+    loop.set_default_executor(executor)
+    try:
+        app.run(loop=loop, **options)
+    finally:
+        executor.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + QUIT_WAIT
+        for thread in threading.enumerate():
+            if thread is not threading.current_thread() and not thread.daemon:
+                thread.join(max(0.0, deadline - time.monotonic()))
+        try:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        finally:
+            loop.close()
+    return not any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.current_thread())
 
