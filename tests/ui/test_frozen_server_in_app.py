@@ -135,3 +135,32 @@ def test_quitting_while_the_server_stopped_answering_ends_the_app_at_once(
             os.killpg(app.pid, signal.SIGKILL)
             app.wait()
         os.close(master)
+
+
+def test_an_app_cut_off_in_the_middle_of_a_write_does_not_hold_the_desk_for_the_others(
+    pg_url: str, relay: Relay, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Alice's laptop shuts while her app is inside a transaction (it holds the desk's write
+    lock). Bob's next change waits at most IDLE_IN_TRANSACTION for her session to end, then goes
+    through; before, every write of every agent failed after lock_timeout for as long as the
+    system's TCP keepalive took to notice her gone (two hours)."""
+    from tui_desk.domain.errors import StoreError
+    from tui_desk.store import pg_db
+
+    monkeypatch.setattr(pg_db, "IDLE_IN_TRANSACTION", 1.0, raising=False)
+    bob_store = open_store(pg_url)
+    bob = TicketService(bob_store, actor="bob")
+    ticket = bob.create_ticket(email="a@example.com", subject="Locked", body="one")
+    alice_store = open_store(pg_url.split("?")[0] + f"?host={relay.folder}")
+    writing = alice_store.transaction()
+    writing.__enter__()  # BEGIN and the write lock taken: then nothing more comes from her
+    relay.freeze()
+    try:
+        started = time.monotonic()
+        bob.add_note(ticket, "Bob can still work.")
+        assert time.monotonic() - started < 5.0
+    finally:
+        relay.close()  # her connection ends here: the rollback below fails at once, not for ever
+        with contextlib.suppress(StoreError, Exception):
+            writing.__exit__(None, None, None)
+        bob_store.close()
