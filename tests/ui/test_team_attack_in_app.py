@@ -3,18 +3,23 @@ a slow store, names and subjects that are hostile input."""
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
 
-from tui_desk.store import queries
-from tui_desk.ui import panes
+from tui_desk.core.lifecycle import TicketService
+from tui_desk.store import open_store, queries
+from tui_desk.ui import background, panes
 from tui_desk.ui.app import TuiDeskApp
 from tui_desk.ui.screens.dialogs import ConfirmDialog
 from tui_desk.ui.screens.reply import ReplyScreen
 
 from .conftest import ACTOR, Desk
-from .helpers import NOW, SIZE, settle, type_text
+from .helpers import NOW, SIZE, settle, thread_text, type_text
+from .test_live import wait_until
+from .test_live_in_app import app_on
+from .test_live_in_app import pg_desk as pg_desk  # noqa: F401 - the fixture, used by name
 
 
 async def test_a_reply_opened_before_its_thread_loaded_still_asks_about_what_came_in_since(
@@ -50,3 +55,42 @@ async def test_a_reply_opened_before_its_thread_loaded_still_asks_about_what_cam
         await pilot.press("n")
         await settle(pilot)
         assert app.screen is editor and editor.text == "Restarted it."
+
+
+async def test_a_burst_of_changes_by_another_agent_costs_a_few_reloads_and_the_last_one_shows(
+    pg_desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another agent's import (here 300 notes, each its own commit, each announced): the open app
+    reloads its inbox a few times a second, not once per commit, and still shows the last."""
+    site = pg_desk.ids["site"]
+    reloads = []
+    inbox_count = queries.inbox_count
+
+    def counted(store, flt):  # noqa: ANN001, ANN202
+        reloads.append(time.monotonic())
+        return inbox_count(store, flt)
+
+    monkeypatch.setattr(panes.queries, "inbox_count", counted)
+    app = app_on(pg_desk.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("j")
+        await settle(pilot)
+        assert app.main.selected_id == site
+        reloads.clear()
+
+        def burst() -> None:
+            other = open_store(pg_desk.path)
+            bob = TicketService(other, clock=lambda: NOW, actor="bob")
+            for n in range(300):
+                bob.add_note(site, f"Imported {n}")
+            other.close()
+
+        writer = threading.Thread(target=burst)
+        started = time.monotonic()
+        writer.start()
+        while writer.is_alive():
+            await pilot.pause(0.05)
+        took = time.monotonic() - started
+        await wait_until(pilot, lambda: "Imported 299" in thread_text(app), timeout=5.0)
+        assert len(reloads) <= took / background.PUSH_GAP + 3, (len(reloads), took)
