@@ -10,6 +10,7 @@ import contextlib
 import os
 import pty
 import select
+import shutil
 import signal
 import socket
 import subprocess
@@ -77,6 +78,7 @@ class Relay:
         for sock in self._sockets:
             with contextlib.suppress(OSError):
                 sock.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 @pytest.fixture
