@@ -27,6 +27,10 @@ from .pg_connection import PgConnection
 
 # pg_advisory_xact_lock key of the desk's write lock ("tui-writ").
 _WRITE_LOCK = 0x747569_2D77726974
+# Seconds a transaction may wait for its app's next statement. An app cut off in the middle of
+# a write (a laptop shut, a network gone without a reset) holds the desk's write lock until its
+# server session ends: by this, not by the two hours of the system's TCP keepalive.
+IDLE_IN_TRANSACTION = 60.0
 
 
 class PgStore(Store):
@@ -95,6 +99,7 @@ class PgStore(Store):
             raw.adapters.register_loader("numeric", _numeric_loader(psycopg))
             raw.execute("SET TIME ZONE 'UTC'")
             raw.execute(f"SET lock_timeout = {int(self.busy_timeout * 1000)}")
+            raw.execute(f"SET idle_in_transaction_session_timeout = {int(IDLE_IN_TRANSACTION * 1000)}")
             with self._migrate_lock:
                 if not self._migrated:
                     from .pg_schema import migrate

@@ -11,9 +11,14 @@ workers so the screen never waits on the database.
 from __future__ import annotations
 
 import asyncio
+import os
+import sys
+import threading
+import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.notifications import SeverityLevel
@@ -73,12 +78,12 @@ class TuiDeskApp(ReportsWorkerFailures, App[None]):
         self.config_file = config_file  # where saved views are read and written; None: no saved views
         self._main: MainScreen | None = None
         self.keymap: dict[str, str] = {}  # action id -> key(s), from [keys] of the config file
+        self.worker_pool: ThreadPoolExecutor | None = None  # the loop's, from on_load
 
     def on_load(self) -> None:
         # Before any worker runs: the loop's default pool is made at its first use.
-        asyncio.get_running_loop().set_default_executor(
-            ThreadPoolExecutor(WORKER_THREADS, thread_name_prefix="tui-desk-worker")
-        )
+        self.worker_pool = ThreadPoolExecutor(WORKER_THREADS, thread_name_prefix="tui-desk-worker")
+        asyncio.get_running_loop().set_default_executor(self.worker_pool)
 
     def get_default_screen(self) -> Screen:
         self._main = MainScreen()
@@ -142,10 +147,46 @@ def run_app(
 ) -> int:
     store = open_store(path)
     try:
-        TuiDeskApp(
+        app = TuiDeskApp(
             store, actor=actor, sla=sla, rules=rules or RulesConfig(), notice=notice, mail=mail, config_file=config_file
-        ).run()
+        )
+        finished = run_without_waiting_on_the_store(app)
     finally:
         store.close()
+    if not finished:
+        # The agent asked to quit: a thread still waiting on a server that does not answer
+        # must not keep the terminal for as long as the network takes to give up (hours).
+        # What it was writing is the server's to roll back; a draft stays in its file.
+        sys.stdout.flush()
+        print(_("Quit without waiting for the store, which did not answer"), file=sys.stderr, flush=True)
+        os._exit(0)
     return 0
+
+
+QUIT_WAIT = 8.0  # seconds a quit waits for the workers still running: a write about to commit, a mail being handed over, finish
+
+
+def run_without_waiting_on_the_store(app: TuiDeskApp, **options: Any) -> bool:  # noqa: ANN401 - App.run's options
+    """Run the app until it quits; True when its worker threads ended too within QUIT_WAIT.
+
+    asyncio.run would wait for every worker thread before returning, and the interpreter
+    again at exit: a worker blocked on a frozen server or a cut network (libpq waits with no
+    limit of its own) would hold the quit for ever. Here the wait is bounded; on False the
+    caller ends the process without the interpreter's wait.
+    """
+    loop = asyncio.new_event_loop()
+    try:
+        app.run(loop=loop, **options)
+    finally:
+        if app.worker_pool is not None:
+            app.worker_pool.shutdown(wait=False, cancel_futures=True)
+        deadline = time.monotonic() + QUIT_WAIT
+        for thread in threading.enumerate():
+            if thread is not threading.current_thread() and not thread.daemon:
+                thread.join(max(0.0, deadline - time.monotonic()))
+        try:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        finally:
+            loop.close()
+    return not any(t.is_alive() and not t.daemon for t in threading.enumerate() if t is not threading.current_thread())
 

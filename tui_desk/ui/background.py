@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 
 from textual import on, work
 from textual.message import Message
@@ -39,6 +40,7 @@ RULES_INTERVAL = 60.0
 MAIL_INTERVAL = 60.0
 PUSH_FALLBACK = 30.0  # seconds between checks when the store announces its changes
 LISTEN_WAIT = 0.3  # seconds the listening thread waits at a time: how soon it sees it must stop
+PUSH_GAP = 0.25  # seconds at least between two checks for announced changes: a burst is a few reloads
 
 
 class ChangesPushed(Message):
@@ -55,6 +57,8 @@ class BackgroundJobs(PanesBase):
 
     live_every: float | None = None  # seconds between the periodic checks; None: no live refresh
     _listening: tuple[threading.Thread, threading.Event, live.ChangeFeed] | None = None
+    _pushed_at = -PUSH_GAP  # when the last check for announced changes started (time.monotonic)
+    _push_waiting = False  # announcements came since it: one more check is due at the gap's end
 
     def start_live_refresh(self, interval: float) -> None:
         feed = live.feed(self.store)
@@ -103,9 +107,25 @@ class BackgroundJobs(PanesBase):
             self.changes_pushed(message.changes)
 
     def changes_pushed(self, changes: live.Changes) -> None:
-        """Another app changed something: the same check as the periodic one, now."""
-        if changes.tickets_changed:
-            self.check_for_changes()
+        """Another app changed something: the same check as the periodic one, now.
+
+        Another agent's import commits hundreds of times a second, each announced: one check
+        (and inbox reload) per announcement would keep every open app and the server busy with
+        reloads nobody can read. At most one per PUSH_GAP, and always one after the last.
+        """
+        if not changes.tickets_changed or self._push_waiting:
+            return
+        wait = self._pushed_at + PUSH_GAP - time.monotonic()
+        if wait > 0:
+            self._push_waiting = True
+            self.set_timer(wait, self._pushed_check)
+        else:
+            self._pushed_check()
+
+    def _pushed_check(self) -> None:
+        self._push_waiting = False
+        self._pushed_at = time.monotonic()
+        self.check_for_changes()
 
     def on_unmount(self) -> None:
         if self._listening is not None:

@@ -149,6 +149,8 @@ class TicketActions(PanesBase):
         if kind == "reply":
             if self.ticket is not None and self.ticket.id == row.id:
                 editor.seen_up_to = max((m.id for m in self._messages), default=0)
+            else:  # its thread is still loading: ctrl+s asks about what comes after what is there now
+                self._note_newest(editor, row.id)
             self.now_replying(row.id)
             self.app.push_screen(editor, lambda _result: self.now_replying(None))
         else:
@@ -190,6 +192,16 @@ class TicketActions(PanesBase):
             self._check_arrivals(editor, draft.ticket_id, editor.seen_up_to, send)
         else:
             send()
+
+    @work(thread=True, group="seen", exit_on_error=False)
+    def _note_newest(self, editor: ReplyScreen, ticket_id: int) -> None:
+        try:
+            newest = max((m.id for m in queries.ticket_messages(self.store, ticket_id, limit=1)), default=0)
+        except Exception as error:
+            self.app.call_from_thread(self.report_failure, error)
+            return
+        if editor.seen_up_to is None:
+            editor.seen_up_to = newest
 
     @work(thread=True, group="change", exit_on_error=False)
     def _check_arrivals(self, editor: ReplyScreen, ticket_id: int, after: int, send: Callable[[], None]) -> None:
