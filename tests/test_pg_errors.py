@@ -75,3 +75,31 @@ def test_the_app_words_psycopg_errors_with_the_url_redacted() -> None:
     # libpq may quote a bad part of the connection string back, the password included.
     quoted = describe_failure(psycopg.OperationalError('invalid percent-encoded token: "hunter2"'), url)
     assert "hunter2" not in quoted
+
+
+def test_every_connection_notices_a_silently_dropped_network_within_a_minute(pg_url: str) -> None:
+    """A firewall that drops an idle connection without a word must not leave a worker waiting
+    for the system's TCP defaults (up to hours): libpq's keepalives are on, on every connection."""
+    store = open_store(pg_url)
+    try:
+        assert isinstance(store, PgStore)
+        thread_conn = store.conn.raw.info.get_parameters()  # type: ignore[attr-defined]
+        session = store.session("tui-desk test")
+        try:
+            own_conn = session.raw.info.get_parameters()
+        finally:
+            session.close()
+    finally:
+        store.close()
+    for parameters in (thread_conn, own_conn):
+        assert parameters["keepalives"] == "1"
+        assert int(parameters["keepalives_idle"]) <= 60
+        assert int(parameters["tcp_user_timeout"]) <= 120_000
+
+
+def test_the_urls_own_keepalive_settings_win(pg_url: str) -> None:
+    store = open_store(pg_url + "&keepalives_idle=7")
+    try:
+        assert store.conn.raw.info.get_parameters()["keepalives_idle"] == "7"  # type: ignore[attr-defined]
+    finally:
+        store.close()

@@ -89,7 +89,7 @@ class PgStore(Store):
     def _connect(self) -> Connection:  # type: ignore[override]
         psycopg = self._psycopg
         try:
-            raw = psycopg.connect(self._url, autocommit=True)
+            raw = psycopg.connect(self._url, autocommit=True, **self._client_keepalives())
         except psycopg.Error as error:
             reason = _reason(error, self._url)
             raise StoreError(
@@ -122,7 +122,9 @@ class PgStore(Store):
         psycopg = self._psycopg
         raw = None
         try:
-            raw = psycopg.connect(self._url, autocommit=True, application_name=name[:63])
+            raw = psycopg.connect(
+                self._url, autocommit=True, application_name=name[:63], **self._client_keepalives()
+            )
             # A holder whose host vanishes (no FIN) must not keep its session, and its lock, for
             # the server's two-hour default: the server asks after 30 s idle. No-ops on a socket.
             for setting, value in (("idle", 30), ("interval", 10), ("count", 3)):
@@ -130,11 +132,19 @@ class PgStore(Store):
         except psycopg.Error as error:
             if raw is not None:
                 raw.close()
-            reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            reason = _reason(error, self._url)
             raise StoreError(
                 _("Cannot reach the PostgreSQL store {path}: {reason}").format(path=self.path, reason=reason)
             ) from None
         return PgConnection(raw)
+
+    def _client_keepalives(self) -> dict[str, str]:
+        """libpq's keepalive options, unless the URL sets its own: a connection a firewall or a
+        cut network dropped without a word is noticed within about a minute, not after the
+        system's TCP defaults (minutes to hours) with a worker thread stuck in it meanwhile.
+        No-ops on a Unix socket."""
+        given = self._psycopg.conninfo.conninfo_to_dict(self._url)
+        return {key: value for key, value in CLIENT_KEEPALIVES.items() if key not in given}
 
     def _begin(self, conn: Connection) -> None:
         conn.execute("BEGIN")
@@ -191,6 +201,15 @@ def _secrets(url: str) -> list[str]:
         if key.endswith("password") and value:
             found.append(value)
     return [s for s in found if s]
+
+
+CLIENT_KEEPALIVES = {
+    "keepalives": "1",
+    "keepalives_idle": "30",
+    "keepalives_interval": "10",
+    "keepalives_count": "3",
+    "tcp_user_timeout": "60000",  # ms a sent packet may stay unacknowledged
+}
 
 
 def pg_store_error(error: Exception, path: str, url: str = "") -> StoreError:
