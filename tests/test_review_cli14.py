@@ -67,3 +67,20 @@ def test_a_restored_ticket_whose_number_is_taken_never_gets_a_purged_number(db_p
     finally:
         store.close()
     assert [(r["id"], r["subject"]) for r in rows] == [(1, "Here 0"), (2, "Here 1"), (4, "From the other desk")]
+
+
+def test_ctrl_c_in_the_middle_of_reading_a_server_desk_stays_an_interrupt(pg_url):
+    """`copy` from a server desk, Ctrl+C: psycopg's wait is cut with the connection still in its
+    query. Ending the snapshot then failed ("another command is already in progress") and the
+    user read "Lost the connection ...; try again", exit 1, for their own Ctrl+C. The interrupt
+    is what reaches the command line (it says "Interrupted", exit 130), and the store is usable after."""
+    store = open_store(pg_url)
+    try:
+        TicketService(store).create_ticket(email="c@example.com", subject="Kept", body="x")
+        with pytest.raises(KeyboardInterrupt), store.read_snapshot() as conn:
+            conn.execute("SELECT count(*) FROM tickets").fetchone()
+            conn.raw.pgconn.send_query(b"SELECT pg_sleep(0.2)")  # as a fetch cut by Ctrl+C leaves it
+            raise KeyboardInterrupt
+        assert store.scalar("SELECT subject FROM tickets") == "Kept"
+    finally:
+        store.close()

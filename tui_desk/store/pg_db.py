@@ -146,14 +146,35 @@ class PgStore(Store):
         conn = self.conn
         try:
             conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            try:
-                yield conn
-            finally:
-                conn.execute("COMMIT" if conn.in_transaction else "SELECT 1")
         except self._db_errors as error:
+            raise self._store_error(error) from None
+        try:
+            yield conn
+        except BaseException as error:
+            # What ended the reading is what to report: Ctrl+C inside a fetch leaves the connection
+            # in the middle of a query, where ending the snapshot fails ("another command is
+            # already in progress") and took the interrupt's place as "Lost the connection".
+            self._abandon(conn)
+            if isinstance(error, self._db_errors):
+                raise self._store_error(error) from None
+            raise
+        try:
+            conn.execute("COMMIT" if conn.in_transaction else "SELECT 1")
+        except self._db_errors as error:
+            self._abandon(conn)
+            raise self._store_error(error) from None
+
+    def _abandon(self, conn: Connection) -> None:
+        """Roll back what `conn` is in; a connection that cannot is dropped, the next access opens another."""
+        try:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            raise self._store_error(error) from None
+        except self._db_errors:
+            if isinstance(conn, PgConnection):
+                with suppress(Exception):
+                    conn.close()
+            if getattr(self._local, "conn", None) is conn:
+                self._local.conn = None
 
     @contextmanager
     def large_cache(self) -> Iterator[None]:
