@@ -84,3 +84,50 @@ def test_ctrl_c_in_the_middle_of_reading_a_server_desk_stays_an_interrupt(pg_url
         assert store.scalar("SELECT subject FROM tickets") == "Kept"
     finally:
         store.close()
+
+
+def test_a_keyword_value_connection_string_is_refused_with_its_password_hidden(tmp_path, monkeypatch, capsys):
+    """libpq's other form ("host=... password=...") was taken for a file name: "No store at
+    host=db dbname=desk password=..." showed the password, and `new` made a file named so."""
+    monkeypatch.chdir(tmp_path)
+    conninfo = "host=db.example dbname=desk user=agent password=Secr3t"
+    for argv, env in ((["--db", conninfo, "new", "--email", "a@example.com", "--subject", "s", "--body", "b"], None),
+                      (["list"], conninfo)):
+        if env:
+            monkeypatch.setenv("TUI_DESK_DB", env)
+        assert main(argv) == 1
+        err = capsys.readouterr().err
+        assert "Secr3t" not in err and "postgresql://" in err and err.count("\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_upper_case_scheme_reaches_the_server(pg_url, capsys):
+    """POSTGRESQL://... was taken for a server (the scheme is case-blind) but handed to libpq as
+    typed, which refused it: "invalid connection option"."""
+    shouting = "POSTGRESQL://" + pg_url.partition("://")[2]
+    assert main(["--db", shouting, "new", "--email", "a@example.com", "--subject", "Loud", "--body", "b"]) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_a_server_older_than_postgresql_14_is_named_not_a_syntax_error():
+    """The schema needs PostgreSQL 14 (SQL-standard function bodies); on 13 the first thing the
+    user saw was "syntax error at or near ..." from the middle of the migration."""
+    from tui_desk.domain.errors import StoreError
+    from tui_desk.store.pg_schema import check_server_version
+
+    check_server_version(140000, "postgresql://db/desk")
+    check_server_version(150004, "postgresql://db/desk")
+    for version, shown in ((130011, "13.11"), (90624, "9.6")):
+        with pytest.raises(StoreError) as refused:
+            check_server_version(version, "postgresql://agent:***@db/desk")
+        assert f"version {shown}:" in str(refused.value) and "PostgreSQL 14 or later" in str(refused.value)
+
+
+def test_a_copy_into_memory_is_refused_not_reported_as_made(tmp_path, capsys):
+    """`copy --to :memory:` said "Copied N tickets ... to :memory:", a copy gone as it was made."""
+    source = tmp_path / "desk.db"
+    store = open_store(source)
+    TicketService(store).create_ticket(email="c@example.com", subject="One", body="x")
+    store.close()
+    assert main(["--db", str(source), "copy", "--to", ":memory:"]) == 1
+    assert ":memory:" in capsys.readouterr().err
