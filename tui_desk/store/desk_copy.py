@@ -38,9 +38,12 @@ NOT_COPIED = {
 # What a new store is made with (schema.py, pg_schema.py): replaced by the source's rows.
 SEEDED = ("meta", "statuses", "templates")
 
-# Rows per batch: small enough that a batch of attachments (bytes) stays a few MB per row at most.
+# Rows per batch. Attachments one at a time: a row may be tens of MB, and a fetched row costs
+# about four times its size (the driver's buffer, the bytes, the write's copy); eight 60 MB
+# attachments in one batch took 1.7 GB. One fetch per attachment measured no slower on a desk
+# of 20,000 tickets (docs/issue14/review-cli.md).
 BATCH = 500
-BLOB_BATCH = 8
+BLOB_BATCH = 1
 
 Progress = Callable[[str, int], None]
 
