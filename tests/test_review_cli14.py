@@ -176,3 +176,40 @@ def test_copying_big_attachments_holds_one_at_a_time_in_memory(pg_url, tmp_path)
     # The program itself takes about 100 MB; one attachment in flight adds about 4 x 16 MB
     # (measured 180 and 195 MB; six at once took 226 and 394 MB).
     assert to_server < 280 and to_file < 280, (to_server, to_file)
+
+
+def test_two_desks_in_schemas_of_one_database_each_work_and_run_their_own_jobs(pg_url, capsys):
+    """A shared database, the desk in a schema of its own (search_path): its migration failed,
+    "text search dictionary unaccent does not exist" (the extension lived in public, made by the
+    first desk or another program); and a job held on one desk skipped the other's, whose
+    advisory lock key was the same."""
+    import psycopg
+
+    from tui_desk.core import jobs
+    from tui_desk.store import job_leases
+
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        admin.execute("CREATE SCHEMA second")
+    first_url = pg_url
+    second_url = pg_url + "&options=-c%20search_path%3Dsecond"
+    first, second = open_store(first_url), open_store(second_url)
+    try:
+        TicketService(first).create_ticket(email="a@example.com", subject="First desk", body="x")
+        TicketService(second).create_ticket(email="b@example.com", subject="Crème brûlée", body="x")
+        assert [r["subject"] for r in second.query("SELECT subject FROM tickets")] == ["Crème brûlée"]
+        held = job_leases.lock(first, jobs.FETCH_MAIL, "first:1:x")
+        assert held is not None
+        try:
+            other = job_leases.lock(second, jobs.FETCH_MAIL, "second:2:y")
+            assert other is not None, "the first desk's fetch held the second's"
+            assert job_leases.lock_holder(second, jobs.FETCH_MAIL) == "second:2:y"
+            assert job_leases.lock(second, jobs.FETCH_MAIL, "second:3:z") is None  # still one per desk
+            other.release()
+        finally:
+            held.release()
+    finally:
+        first.close()
+        second.close()
+    capsys.readouterr()
+    assert main(["--db", second_url, "list", "--search", "creme"]) == 0
+    assert "Crème brûlée" in capsys.readouterr().out

@@ -275,9 +275,13 @@ def _search_configuration(conn: psycopg.Connection[Any]) -> None:
     if available is None:
         return
     conn.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+    # Named with its schema: a desk in a schema of its own (search_path) in a database where
+    # the extension already lives in another (public, made by the first desk or another program).
+    row = conn.execute("SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'unaccent'").fetchone()
+    dictionary = f"{row[0]}.unaccent" if row else "unaccent"
     conn.execute(
         f"ALTER TEXT SEARCH CONFIGURATION {SEARCH_CONFIG}"
-        " ALTER MAPPING FOR hword, hword_part, word, numword, numhword, hword_numpart WITH unaccent, simple"
+        f" ALTER MAPPING FOR hword, hword_part, word, numword, numhword, hword_numpart WITH {dictionary}, simple"
     )
 
 
