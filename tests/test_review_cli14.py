@@ -213,3 +213,23 @@ def test_two_desks_in_schemas_of_one_database_each_work_and_run_their_own_jobs(p
     capsys.readouterr()
     assert main(["--db", second_url, "list", "--search", "creme"]) == 0
     assert "Crème brûlée" in capsys.readouterr().out
+
+
+def test_a_command_that_reads_never_makes_a_desk_in_a_database_without_one(db_path, capsys):
+    """`list` on a file that is not there is refused ("No store at ..."), a mistyped path; on a
+    server it made the desk's nineteen tables in whatever database the URL named (a typo, the
+    server's `postgres`). Now refused alike, and nothing is made."""
+    for argv in (["list"], ["who"], ["show", "1"], ["statuses"]):
+        assert main(["--db", str(db_path), *argv]) == 1
+        assert "No store at" in capsys.readouterr().err
+    assert main(["--db", str(db_path), "new", "--email", "a@example.com", "--subject", "First", "--body", "b"]) == 0
+    assert main(["--db", str(db_path), "list"]) == 0
+    assert "First" in capsys.readouterr().out
+
+
+def test_nothing_is_made_in_the_database_a_refused_read_named(pg_url):
+    import psycopg
+
+    assert main(["--db", pg_url, "list"]) == 1
+    with psycopg.connect(pg_url) as conn:
+        assert conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()").fetchone() == (0,)

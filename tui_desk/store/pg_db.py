@@ -18,11 +18,11 @@ from contextlib import contextmanager, suppress
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from ..domain.errors import StoreError, StoreFull, StoreLocked, StoreReadOnly
+from ..domain.errors import StoreError, StoreFull, StoreLocked, StoreMissing, StoreReadOnly
 from ..domain.store_location import HIDDEN, redact_url
 from ..i18n import _
 from .connection import Connection, Dialect
-from .db import Store, store_error
+from .db import Store, missing_store_message, store_error
 from .pg_connection import PgConnection
 
 # pg_advisory_xact_lock key of the desk's write lock ("tui-writ").
@@ -97,8 +97,12 @@ class PgStore(Store):
             raw.execute(f"SET lock_timeout = {int(self.busy_timeout * 1000)}")
             with self._migrate_lock:
                 if not self._migrated:
-                    from .pg_schema import migrate
+                    from .pg_schema import migrate, schema_version
 
+                    if not self.create and schema_version(raw) == 0:
+                        # `list` on the wrong database (a typo, the server's `postgres`) would make a
+                        # desk there: refused as a missing file is.
+                        raise StoreMissing(missing_store_message(self.path))
                     migrate(raw, self.path)
                     self._migrated = True
         except psycopg.Error as error:
