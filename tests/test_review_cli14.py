@@ -233,3 +233,31 @@ def test_nothing_is_made_in_the_database_a_refused_read_named(pg_url):
     assert main(["--db", pg_url, "list"]) == 1
     with psycopg.connect(pg_url) as conn:
         assert conn.execute("SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()").fetchone() == (0,)
+
+
+def test_a_refused_copy_never_removes_the_desk_another_copy_just_made(tmp_path, monkeypatch, capsys):
+    """Two copies into one new file, started together: both saw no file, one filled it, the other
+    was refused ("already holds a desk") and then removed "the file this run made": the winner's
+    copy, reported as made."""
+    from tui_desk.cli import desk_copy as cli_copy
+
+    first, second, target = tmp_path / "first.db", tmp_path / "second.db", tmp_path / "new.db"
+    for path, subject in ((first, "From first"), (second, "From second")):
+        store = open_store(path)
+        TicketService(store).create_ticket(email="c@example.com", subject=subject, body="x")
+        store.close()
+    real_open = cli_copy.open_store
+
+    def the_other_copy_finishes_first(location, *args, **kwargs):
+        monkeypatch.setattr(cli_copy, "open_store", real_open)
+        assert main(["--db", str(first), "copy", "--to", str(target), "--quiet"]) == 0
+        return real_open(location, *args, **kwargs)
+
+    monkeypatch.setattr(cli_copy, "open_store", the_other_copy_finishes_first)
+    assert main(["--db", str(second), "copy", "--to", str(target), "--quiet"]) == 1
+    assert "already holds a desk" in capsys.readouterr().err
+    kept = open_store(target, create=False)
+    try:
+        assert kept.scalar("SELECT subject FROM tickets") == "From first"
+    finally:
+        kept.close()

@@ -214,10 +214,18 @@ def _copy_in(write: Connection, table: str, names: Sequence[str], batch: list[li
 
 
 def discard_new_store(store: Store) -> None:
-    """Remove a store file this run created (a copy into it failed): as if it was never made."""
-    store.close()
+    """Remove a store file this run created (a copy into it failed): as if it was never made.
+
+    Kept when it holds a desk after all: another copy into the same new path, started at the
+    same moment, won the race and filled it (this one was refused for that): its copy stays."""
     if store.dialect != "sqlite" or store.path == ":memory:":
+        store.close()
         return
+    with suppress(Exception):  # a file that cannot even be read holds nothing worth keeping
+        if _holds_a_desk(store.conn, [t for t in desk_tables(store.conn) if t not in NOT_COPIED]):
+            store.close()
+            return
+    store.close()
     for suffix in ("", "-wal", "-shm", "-journal"):
         with suppress(OSError):
             Path(store.path + suffix).expanduser().unlink()
