@@ -261,3 +261,22 @@ def test_a_refused_copy_never_removes_the_desk_another_copy_just_made(tmp_path, 
         assert kept.scalar("SELECT subject FROM tickets") == "From first"
     finally:
         kept.close()
+
+
+def test_a_bad_row_of_the_source_is_named_as_the_sources(tmp_path, capsys):
+    """A row of the source another tool wrote as text that is not UTF-8: the copy stops, but
+    the line named the target ("Store error in new.db: Could not decode ..."), the store that
+    was fine."""
+    import sqlite3
+
+    source, target = tmp_path / "old.db", tmp_path / "new.db"
+    store = open_store(source)
+    TicketService(store).create_ticket(email="c@example.com", subject="One", body="x")
+    store.close()
+    with sqlite3.connect(source) as db:
+        db.execute("UPDATE messages SET body = CAST(X'61FF62' AS TEXT)")
+    db.close()
+    assert main(["--db", str(source), "copy", "--to", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert f"in {source}:" in err and str(target) not in err and err.count("\n") == 1
+    assert not target.exists()

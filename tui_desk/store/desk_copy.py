@@ -121,6 +121,20 @@ def _rows(conn: Connection, table: str, names: Sequence[str], size: int) -> Iter
         yield [list(row) for row in batch]
 
 
+def _source_rows(source: Store, rows: Iterator[list[Any]]) -> Iterator[list[Any]]:
+    """The batches of `rows`; an error reading them names the source: inside the target's
+    transaction it was the target's ("Store error in <target>: Could not decode ..." for a bad
+    row of the source, or the target named for a lost connection to the source)."""
+    while True:
+        try:
+            batch = next(rows)
+        except StopIteration:
+            return
+        except source._db_errors as error:
+            raise source._store_error(error) from None
+        yield batch
+
+
 def _holds_a_desk(conn: Connection, tables: Sequence[str]) -> bool:
     return any(
         conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None for table in tables if table not in SEEDED
@@ -175,13 +189,15 @@ def copy_desk(source: Store, target: Store, progress: Progress | None = None) ->
                 write.execute(f"DELETE FROM {table}")
         with search_index.suspended(write):
             for table in tables:
-                counts[table] = _copy_table(read, write, table, target.path, progress)
+                counts[table] = _copy_table(source, read, write, table, target.path, progress)
         if target.dialect == "postgresql":
             _numbers_past_copied_ids(write)
     return counts
 
 
-def _copy_table(read: Connection, write: Connection, table: str, target: str, progress: Progress | None) -> int:
+def _copy_table(
+    source: Store, read: Connection, write: Connection, table: str, target: str, progress: Progress | None
+) -> int:
     names = columns(read, table)
     there = set(columns(write, table))
     unknown = [n for n in names if n not in there]
@@ -194,7 +210,7 @@ def _copy_table(read: Connection, write: Connection, table: str, target: str, pr
     size = BLOB_BATCH if table == "attachments" else BATCH
     insert = f"INSERT INTO {table}({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
     done = 0
-    for batch in _rows(read, table, names, size):
+    for batch in _source_rows(source, _rows(read, table, names, size)):
         if dialect(write) == "postgresql":
             _copy_in(write, table, names, batch)
         else:
