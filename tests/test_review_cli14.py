@@ -280,3 +280,28 @@ def test_a_bad_row_of_the_source_is_named_as_the_sources(tmp_path, capsys):
     err = capsys.readouterr().err
     assert f"in {source}:" in err and str(target) not in err and err.count("\n") == 1
     assert not target.exists()
+
+
+@pytest.mark.parametrize("bad_id", [-5, 0, 1.5, True, None, "7", 2**63 - 1])
+def test_a_backup_with_a_ticket_number_no_export_writes_is_refused_whole(db_path, tmp_path, capsys, bad_id):
+    """Ids a hand-edited backup may hold: SQLite stored true, null and "7", PostgreSQL refused
+    them with a driver message; -5 failed on PostgreSQL's sequence; 2**63 - 1 was restored and
+    left no number for the next ticket ("datatype mismatch", "reached maximum value")."""
+    import json
+
+    source = tmp_path / "laptop.db"
+    store = open_store(source)
+    TicketService(store).create_ticket(email="c@example.com", subject="Old", body="x")
+    store.close()
+    backup = tmp_path / "backup.json"
+    assert main(["--db", str(source), "export", "--format", "json", str(backup)]) == 0
+    data = json.loads(backup.read_text())
+    data["tickets"][0]["id"] = bad_id
+    backup.write_text(json.dumps(data))
+    capsys.readouterr()
+
+    assert main(["--db", str(db_path), "import", "--restore", str(backup)]) == 1
+    err = capsys.readouterr().err
+    assert "is not a whole number from 1 to" in err and err.count("\n") == 1
+    assert main(["--db", str(db_path), "new", "--email", "d@example.com", "--subject", "New", "--body", "b"]) == 0
+    assert capsys.readouterr().out.strip() == "1"

@@ -74,9 +74,9 @@ def insert_ticket(conn: Connection, fields: dict[str, Any]) -> int:
         # A number given (a JSON restore keeps the backup's): move the sequence past it, or a
         # later new ticket would be handed this number and fail on the primary key.
         conn.execute(
-            "SELECT setval('ticket_numbers', greatest(?, CASE WHEN is_called THEN last_value ELSE last_value - 1 END))"
-            " FROM ticket_numbers",
-            [int(fields["id"])],
+            "SELECT setval('ticket_numbers', ?) FROM ticket_numbers"
+            " WHERE ? > CASE WHEN is_called THEN last_value ELSE last_value - 1 END",
+            [int(fields["id"]), int(fields["id"])],
         )
         return int(fields["id"])
     return int(cursor.lastrowid or 0)
