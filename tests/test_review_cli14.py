@@ -305,3 +305,43 @@ def test_a_backup_with_a_ticket_number_no_export_writes_is_refused_whole(db_path
     assert "is not a whole number from 1 to" in err and err.count("\n") == 1
     assert main(["--db", str(db_path), "new", "--email", "d@example.com", "--subject", "New", "--body", "b"]) == 0
     assert capsys.readouterr().out.strip() == "1"
+
+
+@pytest.mark.parametrize("isolation", ["repeatable read", "serializable"])
+def test_two_agents_on_one_ticket_when_the_database_defaults_to_a_stricter_isolation(pg_url, isolation):
+    """An administrator's `ALTER DATABASE ... SET default_transaction_isolation`: the second
+    writer's snapshot was taken by the desk lock's own statement, before it waited, so its change
+    failed with "could not serialize access due to concurrent update" (docs/architecture.md: the
+    lock makes every write see the latest committed state)."""
+    import threading
+    import time
+
+    import psycopg
+
+    with psycopg.connect(pg_url, autocommit=True) as admin:
+        name = admin.execute("SELECT current_database()").fetchone()[0]
+        admin.execute(f"ALTER DATABASE \"{name}\" SET default_transaction_isolation = '{isolation}'")
+    first, second = open_store(pg_url), open_store(pg_url)
+    try:
+        ticket = TicketService(first).create_ticket(email="c@example.com", subject="Shared", body="x")
+        failures: list[BaseException] = []
+
+        def other_agent() -> None:
+            try:
+                TicketService(second, actor="bob").tag(ticket, add=["bob"])
+            except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+                failures.append(error)
+
+        with first.transaction():
+            TicketService(first, actor="ann").tag(ticket, add=["ann"])
+            agent = threading.Thread(target=other_agent)
+            agent.start()
+            time.sleep(0.5)  # bob's change now waits for the desk's write lock
+        agent.join(10)
+        assert failures == []
+        assert sorted(r["name"] for r in first.query(
+            "SELECT t.name FROM tags t JOIN ticket_tags x ON x.tag_id = t.id WHERE x.ticket_id = ?", [ticket]
+        )) == ["ann", "bob"]
+    finally:
+        first.close()
+        second.close()

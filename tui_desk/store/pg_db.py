@@ -136,7 +136,12 @@ class PgStore(Store):
         return PgConnection(raw)
 
     def _begin(self, conn: Connection) -> None:
-        conn.execute("BEGIN")
+        # READ COMMITTED whatever the database's default: the statements after the lock must see
+        # what the writer before committed. Under a default of repeatable read or serializable
+        # (ALTER DATABASE ... SET default_transaction_isolation) the snapshot was taken by the
+        # lock's own statement, before the wait, and two agents on one ticket got "could not
+        # serialize access due to concurrent update".
+        conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
         conn.execute("SELECT pg_advisory_xact_lock(?)", [_WRITE_LOCK])
 
     def _failed(self, conn: Connection) -> bool:
