@@ -345,3 +345,26 @@ def test_two_agents_on_one_ticket_when_the_database_defaults_to_a_stricter_isola
     finally:
         first.close()
         second.close()
+
+
+def test_a_statement_the_server_cancelled_is_not_called_locked(pg_url):
+    """A statement_timeout (the server's, the role's, or `options=-c statement_timeout=...`) or
+    an administrator's pg_cancel_backend was worded "locked by another process; try again in a
+    moment": nobody held anything, and waiting changed nothing."""
+    import psycopg
+
+    from tui_desk.store.pg_db import pg_store_error
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute("SET statement_timeout = 50")
+        with pytest.raises(psycopg.errors.QueryCanceled) as cancelled:
+            conn.execute("SELECT pg_sleep(2)")
+        conn.execute("SET statement_timeout = 0")
+        conn.execute("SET lock_timeout = 50")
+        with psycopg.connect(pg_url, autocommit=True) as holder:
+            holder.execute("SELECT pg_advisory_lock(42)")
+            with pytest.raises(psycopg.errors.LockNotAvailable) as waited:
+                conn.execute("SELECT pg_advisory_lock(42)")
+    line = str(pg_store_error(cancelled.value, "postgresql://desk@db/desk"))
+    assert "locked" not in line and "statement timeout" in line, line
+    assert "locked by another process" in str(pg_store_error(waited.value, "postgresql://desk@db/desk"))

@@ -232,8 +232,14 @@ def pg_store_error(error: Exception, path: str, url: str = "") -> StoreError:
     if isinstance(error, errors.ReadOnlySqlTransaction | errors.InsufficientPrivilege):
         # A user granted reading only, or a read-only standby: the server's reason says which.
         return StoreReadOnly(_("The store {path} is read-only: {reason}").format(path=path, reason=reason))
-    if isinstance(error, errors.LockNotAvailable | errors.DeadlockDetected | errors.QueryCanceled):
+    if isinstance(error, errors.LockNotAvailable | errors.DeadlockDetected):
         return StoreLocked(_("The store {path} is locked by another process; try again in a moment").format(path=path))
+    if isinstance(error, errors.QueryCanceled):
+        # A statement_timeout of the server or the role, or an administrator's pg_cancel_backend:
+        # no other process holds anything, so "locked" sent the user waiting for nothing.
+        return StoreError(_("The PostgreSQL server stopped the action on {path}: {reason}").format(
+            path=path, reason=reason
+        ))
     sqlstate = getattr(error, "sqlstate", None) or ""
     if isinstance(error, psycopg.OperationalError) and (not sqlstate or sqlstate[:2] in ("08", "57")):
         # Class 08 (connection exception), 57 (operator intervention), none (the socket is gone).
