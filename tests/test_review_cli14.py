@@ -368,3 +368,23 @@ def test_a_statement_the_server_cancelled_is_not_called_locked(pg_url):
     line = str(pg_store_error(cancelled.value, "postgresql://desk@db/desk"))
     assert "locked" not in line and "statement timeout" in line, line
     assert "locked by another process" in str(pg_store_error(waited.value, "postgresql://desk@db/desk"))
+
+
+@pytest.mark.parametrize("where", ["database", "environment"])
+def test_a_latin1_client_encoding_does_not_break_the_desk(pg_url, monkeypatch, capsys, where):
+    """`ALTER DATABASE ... SET client_encoding = 'LATIN1'`, or PGCLIENTENCODING=LATIN1 in an
+    agent's shell (libpq's own settings): the desk could not be made ("'latin-1' codec can't
+    encode character '\\u201c'", its saved replies' quotes), nor a ticket in Croatian or Japanese."""
+    import psycopg
+
+    if where == "database":
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            name = admin.execute("SELECT current_database()").fetchone()[0]
+            admin.execute(f"ALTER DATABASE \"{name}\" SET client_encoding = 'LATIN1'")
+    else:
+        monkeypatch.setenv("PGCLIENTENCODING", "LATIN1")
+    subject = "Šifra ne radi — 日本語"
+    assert main(["--db", pg_url, "new", "--email", "a@example.com", "--subject", subject, "--body", "Ωmega"]) == 0
+    assert main(["--db", pg_url, "show", "1"]) == 0
+    out, err = capsys.readouterr()
+    assert subject in out and err == ""

@@ -85,7 +85,10 @@ class PgStore(Store):
     def _connect(self) -> Connection:  # type: ignore[override]
         psycopg = self._psycopg
         try:
-            raw = psycopg.connect(self._url, autocommit=True)
+            # UTF-8 whatever the database, the role or $PGCLIENTENCODING say: under LATIN1 the
+            # desk could not even be made (its saved replies hold “quotes”), nor any ticket in
+            # another script be written.
+            raw = psycopg.connect(self._url, autocommit=True, client_encoding="UTF8")
         except psycopg.Error as error:
             reason = _reason(error, self._url)
             raise StoreError(
@@ -121,7 +124,7 @@ class PgStore(Store):
         psycopg = self._psycopg
         raw = None
         try:
-            raw = psycopg.connect(self._url, autocommit=True, application_name=name[:63])
+            raw = psycopg.connect(self._url, autocommit=True, application_name=name[:63], client_encoding="UTF8")
             # A holder whose host vanishes (no FIN) must not keep its session, and its lock, for
             # the server's two-hour default: the server asks after 30 s idle. No-ops on a socket.
             for setting, value in (("idle", 30), ("interval", 10), ("count", 3)):
