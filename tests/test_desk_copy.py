@@ -182,10 +182,10 @@ def test_a_failed_copy_leaves_no_new_file(
 
     real = desk_copy._copy_table
 
-    def failing(read, write, table, target, progress):  # noqa: ANN001, ANN202
+    def failing(source, read, write, table, target, progress):  # noqa: ANN001, ANN202
         if table == "events":
             raise sqlite3.OperationalError("disk I/O error")
-        return real(read, write, table, target, progress)
+        return real(source, read, write, table, target, progress)
 
     monkeypatch.setattr(desk_copy, "_copy_table", failing)
     code, out, err = run_cli(capsys, ["--db", str(tmp_path / "desk.db"), "copy", "--to", str(tmp_path / "new.db")])

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..core.config import store_location
+from ..domain.errors import InvalidInput
 from ..domain.store_location import redact_url
 from ..i18n import _
 from ..store import Store, open_store
@@ -26,6 +27,8 @@ def add_parser(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
 
 def copy_command(args: argparse.Namespace, source: Store) -> int:
     location = store_location(args.to, "--to")
+    if str(location) == ":memory:":  # a copy that is gone when the command ends, reported as made
+        raise InvalidInput(_("--to :memory: is gone when the copy ends: copy into a file or a postgresql:// URL"))
     is_new_file = isinstance(location, Path) and not location.exists()
     target = open_store(location)
     done = False

@@ -14,7 +14,13 @@ import platformdirs
 
 from ..domain.errors import InvalidInput
 from ..domain.private_files import FILE_MODE, make_private_folders
-from ..domain.store_location import is_server_url, looks_like_url, redact_url
+from ..domain.store_location import (
+    is_server_url,
+    looks_like_conninfo,
+    looks_like_url,
+    redact_url,
+    server_url,
+)
 from ..i18n import _
 
 APP_NAME = "tui-desk"
@@ -39,7 +45,15 @@ def _location(value: str, source: str) -> Path | str:
     if not value.strip():
         raise InvalidInput(_("{source} is blank: give a store file or a postgresql:// URL").format(source=source))
     if is_server_url(value):
-        return value.strip()
+        return server_url(value)
+    if looks_like_conninfo(value):
+        # As a file name it would make a store named like it, and show its password in "No store at ...".
+        raise InvalidInput(
+            _("{source}: {value} is a keyword=value connection string; name the server by a URL,"
+              " postgresql://USER@HOST/DATABASE (PGPASSFILE and libpq's other settings still apply)").format(
+                source=source, value=redact_url(value.strip())
+            )
+        )
     if looks_like_url(value):
         raise InvalidInput(
             _("{source}: {url} is not a store file; a server is named by postgresql://...").format(

@@ -29,6 +29,25 @@ _PARAMETER = re.compile(
 )
 
 
+# libpq's other form, keyword=value pairs ("host=db dbname=desk password=..."): not a file name,
+# and not taken (the URL form is), but its password is hidden like a URL's.
+_CONNINFO = re.compile(
+    r"^\s*(?:host|hostaddr|port|dbname|user|password|passfile|service|sslmode|options|connect_timeout)\s*=",
+    re.IGNORECASE,
+)
+
+
+def looks_like_conninfo(location: str) -> bool:
+    """Whether the location is a libpq keyword=value connection string rather than a file path."""
+    return _CONNINFO.match(location) is not None
+
+
+def server_url(location: str) -> str:
+    """A server URL as libpq takes it: trimmed, the scheme in lower case (libpq refuses POSTGRESQL://)."""
+    scheme, sep, rest = location.strip().partition("://")
+    return scheme.lower() + sep + rest
+
+
 def looks_like_url(location: str) -> bool:
     """Whether the location starts with a "scheme://", whichever scheme: never a store file."""
     return _ANY_URL.match(location) is not None
@@ -41,6 +60,8 @@ def is_server_url(location: str) -> bool:
 
 def redact_url(location: str) -> str:
     """The location as it may be shown: any password replaced by ``***``; a file path unchanged."""
+    if looks_like_conninfo(location):
+        return _PARAMETER.sub(lambda m: f"{m['key']}{HIDDEN}", location)
     if not looks_like_url(location):
         return location
     shown = _USERINFO.sub(lambda m: f"{m['scheme']}{m['user']}:{HIDDEN}@", location, count=1)

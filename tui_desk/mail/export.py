@@ -180,6 +180,20 @@ def import_json(store: Store, path: Path) -> tuple[int, int, int]:
             ) from None
 
 
+# Far past any desk's numbers; a hand-made file's 2**63 - 1 left no number for the next ticket on
+# either backend, and PostgreSQL keeps who is on a ticket (presence) in an integer.
+MAX_TICKET_ID = 2**31 - 1
+
+
+def _check_ticket_id(value: object) -> None:
+    """A ticket number as an export writes it, else ValueError: 1.5, true, null, -5 or a string were
+    stored on one backend and refused on the other."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_TICKET_ID:
+        raise ValueError(
+            _("ticket id {id} is not a whole number from 1 to {most}").format(id=json.dumps(value), most=MAX_TICKET_ID)
+        )
+
+
 def _restore_json(conn: Connection, data: dict[str, Any]) -> tuple[int, int, int]:
     restored = messages_restored = already = 0
     for status in data.get("statuses", []):
@@ -189,6 +203,7 @@ def _restore_json(conn: Connection, data: dict[str, Any]) -> tuple[int, int, int
     columns = exports.ticket_columns(conn)
     known = exports.status_keys(conn)
     for ticket in data.get("tickets", []):
+        _check_ticket_id(ticket["id"])
         first = next((m["message_id"] for m in ticket["messages"] if m.get("message_id")), None)
         same = exports.same_ticket_there(conn, ticket["id"], ticket["created_at"], ticket["subject"])
         if same or (first and exports.message_id_taken(conn, first)):

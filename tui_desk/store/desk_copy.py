@@ -38,9 +38,12 @@ NOT_COPIED = {
 # What a new store is made with (schema.py, pg_schema.py): replaced by the source's rows.
 SEEDED = ("meta", "statuses", "templates")
 
-# Rows per batch: small enough that a batch of attachments (bytes) stays a few MB per row at most.
+# Rows per batch. Attachments one at a time: a row may be tens of MB, and a fetched row costs
+# about four times its size (the driver's buffer, the bytes, the write's copy); eight 60 MB
+# attachments in one batch took 1.7 GB. One fetch per attachment measured no slower on a desk
+# of 20,000 tickets (docs/issue14/review-cli.md).
 BATCH = 500
-BLOB_BATCH = 8
+BLOB_BATCH = 1
 
 Progress = Callable[[str, int], None]
 
@@ -118,6 +121,20 @@ def _rows(conn: Connection, table: str, names: Sequence[str], size: int) -> Iter
         yield [list(row) for row in batch]
 
 
+def _source_rows(source: Store, rows: Iterator[list[Any]]) -> Iterator[list[Any]]:
+    """The batches of `rows`; an error reading them names the source: inside the target's
+    transaction it was the target's ("Store error in <target>: Could not decode ..." for a bad
+    row of the source, or the target named for a lost connection to the source)."""
+    while True:
+        try:
+            batch = next(rows)
+        except StopIteration:
+            return
+        except source._db_errors as error:
+            raise source._store_error(error) from None
+        yield batch
+
+
 def _holds_a_desk(conn: Connection, tables: Sequence[str]) -> bool:
     return any(
         conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None for table in tables if table not in SEEDED
@@ -172,13 +189,15 @@ def copy_desk(source: Store, target: Store, progress: Progress | None = None) ->
                 write.execute(f"DELETE FROM {table}")
         with search_index.suspended(write):
             for table in tables:
-                counts[table] = _copy_table(read, write, table, target.path, progress)
+                counts[table] = _copy_table(source, read, write, table, target.path, progress)
         if target.dialect == "postgresql":
             _numbers_past_copied_ids(write)
     return counts
 
 
-def _copy_table(read: Connection, write: Connection, table: str, target: str, progress: Progress | None) -> int:
+def _copy_table(
+    source: Store, read: Connection, write: Connection, table: str, target: str, progress: Progress | None
+) -> int:
     names = columns(read, table)
     there = set(columns(write, table))
     unknown = [n for n in names if n not in there]
@@ -191,7 +210,7 @@ def _copy_table(read: Connection, write: Connection, table: str, target: str, pr
     size = BLOB_BATCH if table == "attachments" else BATCH
     insert = f"INSERT INTO {table}({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})"
     done = 0
-    for batch in _rows(read, table, names, size):
+    for batch in _source_rows(source, _rows(read, table, names, size)):
         if dialect(write) == "postgresql":
             _copy_in(write, table, names, batch)
         else:
@@ -211,10 +230,18 @@ def _copy_in(write: Connection, table: str, names: Sequence[str], batch: list[li
 
 
 def discard_new_store(store: Store) -> None:
-    """Remove a store file this run created (a copy into it failed): as if it was never made."""
-    store.close()
+    """Remove a store file this run created (a copy into it failed): as if it was never made.
+
+    Kept when it holds a desk after all: another copy into the same new path, started at the
+    same moment, won the race and filled it (this one was refused for that): its copy stays."""
     if store.dialect != "sqlite" or store.path == ":memory:":
+        store.close()
         return
+    with suppress(Exception):  # a file that cannot even be read holds nothing worth keeping
+        if _holds_a_desk(store.conn, [t for t in desk_tables(store.conn) if t not in NOT_COPIED]):
+            store.close()
+            return
+    store.close()
     for suffix in ("", "-wal", "-shm", "-journal"):
         with suppress(OSError):
             Path(store.path + suffix).expanduser().unlink()

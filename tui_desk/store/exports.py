@@ -111,13 +111,8 @@ def get_or_create(conn: Connection, table: str, column: str, value: str, extra: 
 
 
 def insert_ticket_row(conn: Connection, fields: dict[str, Any]) -> int:
-    """A ticket row as the file has it; without an id, SQLite's next one."""
-    names = list(fields)
-    cursor = conn.execute(
-        f"INSERT INTO tickets({', '.join(names)}) VALUES ({', '.join('?' for _ in names)})",
-        [fields[n] for n in names],
-    )
-    return int(cursor.lastrowid or 0)
+    """A ticket row as the file has it; without an id, the store's next number (never a purged one)."""
+    return writes.insert_ticket(conn, fields)
 
 
 def add_ticket_tag(conn: Connection, ticket_id: int, tag_id: int) -> None:

@@ -85,22 +85,31 @@ def uses_session_locks(store: Store) -> bool:
     return store.dialect == "postgresql"
 
 
-def lock_key(job: str) -> int:
-    """The job's advisory lock key: a signed 64-bit number of its own, the same in every process."""
-    return int.from_bytes(hashlib.sha256(f"tui-desk job {job}".encode()).digest()[:8], "big", signed=True)
+def lock_key(job: str, schema: str = "public") -> int:
+    """The job's advisory lock key: a signed 64-bit number of its own, the same in every process.
+
+    Advisory locks are per database: a desk in a schema of its own (search_path) has keys of its
+    own, or another desk's fetch in the same database skipped this one's. `public` keeps the
+    first key, so processes of the version before still see the lock."""
+    name = f"tui-desk job {job}" + ("" if schema == "public" else f" in {schema}")
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+def _desk_schema(store: Store) -> str:
+    return str(store.scalar("SELECT current_schema()") or "public")
 
 
 class JobLock:
     """A job's advisory lock, held by a session of its own until `release`."""
 
-    def __init__(self, store: Store, conn: Any, job: str) -> None:  # noqa: ANN401 - a PgConnection
-        self.store, self.job, self._conn = store, job, conn
+    def __init__(self, store: Store, conn: Any, job: str, key: int) -> None:  # noqa: ANN401 - a PgConnection
+        self.store, self.job, self._conn, self._key = store, job, conn, key
 
     def release(self) -> None:
         """Unlock and end the session (ending it would free the lock anyway: say so only once)."""
         try:
             with suppress(*self.store._db_errors):  # the session is gone, and with it the lock
-                self._conn.execute("SELECT pg_advisory_unlock(?)", [lock_key(self.job)])
+                self._conn.execute("SELECT pg_advisory_unlock(?)", [self._key])
         finally:
             with suppress(*self.store._db_errors):
                 self._conn.close()
@@ -116,19 +125,20 @@ def lock(store: Store, job: str, holder: str) -> JobLock | None:
     assert isinstance(store, PgStore), "session locks are PostgreSQL's (uses_session_locks)"
     conn = store.session(holder)
     try:
-        got = conn.execute("SELECT pg_try_advisory_lock(?)", [lock_key(job)]).fetchone()[0]
+        key = lock_key(job, str(conn.execute("SELECT current_schema()").fetchone()[0] or "public"))
+        got = conn.execute("SELECT pg_try_advisory_lock(?)", [key]).fetchone()[0]
     except store._db_errors as error:
         conn.close()
         raise store._store_error(error) from None
     if not got:
         conn.close()
         return None
-    return JobLock(store, conn, job)
+    return JobLock(store, conn, job, key)
 
 
 def lock_holder(store: Store, job: str) -> str | None:
     """The name of the session holding `job`'s advisory lock (its holder name), or None when free."""
-    key = lock_key(job)
+    key = lock_key(job, _desk_schema(store))
     value = store.scalar(
         "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
         " WHERE l.locktype = 'advisory' AND l.granted AND l.database = (SELECT oid FROM pg_database"

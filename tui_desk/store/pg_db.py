@@ -18,11 +18,11 @@ from contextlib import contextmanager, suppress
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
-from ..domain.errors import StoreError, StoreFull, StoreLocked, StoreReadOnly
+from ..domain.errors import StoreError, StoreFull, StoreLocked, StoreMissing, StoreReadOnly
 from ..domain.store_location import HIDDEN, redact_url
 from ..i18n import _
 from .connection import Connection, Dialect
-from .db import Store, store_error
+from .db import Store, missing_store_message, store_error
 from .pg_connection import PgConnection
 
 # pg_advisory_xact_lock key of the desk's write lock ("tui-writ").
@@ -89,7 +89,10 @@ class PgStore(Store):
     def _connect(self) -> Connection:  # type: ignore[override]
         psycopg = self._psycopg
         try:
-            raw = psycopg.connect(self._url, autocommit=True, **self._client_keepalives())
+            # UTF-8 whatever the database, the role or $PGCLIENTENCODING say: under LATIN1 the
+            # desk could not even be made (its saved replies hold “quotes”), nor any ticket in
+            # another script be written.
+            raw = psycopg.connect(self._url, autocommit=True, client_encoding="UTF8", **self._client_keepalives())
         except psycopg.Error as error:
             reason = _reason(error, self._url)
             raise StoreError(
@@ -102,8 +105,12 @@ class PgStore(Store):
             raw.execute(f"SET idle_in_transaction_session_timeout = {int(IDLE_IN_TRANSACTION * 1000)}")
             with self._migrate_lock:
                 if not self._migrated:
-                    from .pg_schema import migrate
+                    from .pg_schema import migrate, schema_version
 
+                    if not self.create and schema_version(raw) == 0:
+                        # `list` on the wrong database (a typo, the server's `postgres`) would make a
+                        # desk there: refused as a missing file is.
+                        raise StoreMissing(missing_store_message(self.path))
                     migrate(raw, self.path)
                     self._migrated = True
         except psycopg.Error as error:
@@ -123,7 +130,11 @@ class PgStore(Store):
         raw = None
         try:
             raw = psycopg.connect(
-                self._url, autocommit=True, application_name=name[:63], **self._client_keepalives()
+                self._url,
+                autocommit=True,
+                application_name=name[:63],
+                client_encoding="UTF8",
+                **self._client_keepalives(),
             )
             # A holder whose host vanishes (no FIN) must not keep its session, and its lock, for
             # the server's two-hour default: the server asks after 30 s idle. No-ops on a socket.
@@ -147,7 +158,12 @@ class PgStore(Store):
         return {key: value for key, value in CLIENT_KEEPALIVES.items() if key not in given}
 
     def _begin(self, conn: Connection) -> None:
-        conn.execute("BEGIN")
+        # READ COMMITTED whatever the database's default: the statements after the lock must see
+        # what the writer before committed. Under a default of repeatable read or serializable
+        # (ALTER DATABASE ... SET default_transaction_isolation) the snapshot was taken by the
+        # lock's own statement, before the wait, and two agents on one ticket got "could not
+        # serialize access due to concurrent update".
+        conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
         conn.execute("SELECT pg_advisory_xact_lock(?)", [_WRITE_LOCK])
 
     def _failed(self, conn: Connection) -> bool:
@@ -161,14 +177,35 @@ class PgStore(Store):
         conn = self.conn
         try:
             conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            try:
-                yield conn
-            finally:
-                conn.execute("COMMIT" if conn.in_transaction else "SELECT 1")
         except self._db_errors as error:
+            raise self._store_error(error) from None
+        try:
+            yield conn
+        except BaseException as error:
+            # What ended the reading is what to report: Ctrl+C inside a fetch leaves the connection
+            # in the middle of a query, where ending the snapshot fails ("another command is
+            # already in progress") and took the interrupt's place as "Lost the connection".
+            self._abandon(conn)
+            if isinstance(error, self._db_errors):
+                raise self._store_error(error) from None
+            raise
+        try:
+            conn.execute("COMMIT" if conn.in_transaction else "SELECT 1")
+        except self._db_errors as error:
+            self._abandon(conn)
+            raise self._store_error(error) from None
+
+    def _abandon(self, conn: Connection) -> None:
+        """Roll back what `conn` is in; a connection that cannot is dropped, the next access opens another."""
+        try:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
-            raise self._store_error(error) from None
+        except self._db_errors:
+            if isinstance(conn, PgConnection):
+                with suppress(Exception):
+                    conn.close()
+            if getattr(self._local, "conn", None) is conn:
+                self._local.conn = None
 
     @contextmanager
     def large_cache(self) -> Iterator[None]:
@@ -226,8 +263,14 @@ def pg_store_error(error: Exception, path: str, url: str = "") -> StoreError:
     if isinstance(error, errors.ReadOnlySqlTransaction | errors.InsufficientPrivilege):
         # A user granted reading only, or a read-only standby: the server's reason says which.
         return StoreReadOnly(_("The store {path} is read-only: {reason}").format(path=path, reason=reason))
-    if isinstance(error, errors.LockNotAvailable | errors.DeadlockDetected | errors.QueryCanceled):
+    if isinstance(error, errors.LockNotAvailable | errors.DeadlockDetected):
         return StoreLocked(_("The store {path} is locked by another process; try again in a moment").format(path=path))
+    if isinstance(error, errors.QueryCanceled):
+        # A statement_timeout of the server or the role, or an administrator's pg_cancel_backend:
+        # no other process holds anything, so "locked" sent the user waiting for nothing.
+        return StoreError(_("The PostgreSQL server stopped the action on {path}: {reason}").format(
+            path=path, reason=reason
+        ))
     sqlstate = getattr(error, "sqlstate", None) or ""
     if isinstance(error, psycopg.OperationalError) and (not sqlstate or sqlstate[:2] in ("08", "57")):
         # Class 08 (connection exception), 57 (operator intervention), none (the socket is gone).

@@ -275,9 +275,13 @@ def _search_configuration(conn: psycopg.Connection[Any]) -> None:
     if available is None:
         return
     conn.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+    # Named with its schema: a desk in a schema of its own (search_path) in a database where
+    # the extension already lives in another (public, made by the first desk or another program).
+    row = conn.execute("SELECT extnamespace::regnamespace::text FROM pg_extension WHERE extname = 'unaccent'").fetchone()
+    dictionary = f"{row[0]}.unaccent" if row else "unaccent"
     conn.execute(
         f"ALTER TEXT SEARCH CONFIGURATION {SEARCH_CONFIG}"
-        " ALTER MAPPING FOR hword, hword_part, word, numword, numhword, hword_numpart WITH unaccent, simple"
+        f" ALTER MAPPING FOR hword, hword_part, word, numword, numhword, hword_numpart WITH {dictionary}, simple"
     )
 
 
@@ -386,6 +390,22 @@ def _check_new_database(conn: psycopg.Connection[Any], location: str) -> None:
         )
 
 
+MIN_SERVER_VERSION = 140000  # SQL-standard function bodies (migration 1)
+
+
+def check_server_version(version: int, location: str) -> None:
+    """Refuse a server older than PostgreSQL 14 with its version named; its first failure would
+    otherwise be a syntax error in the middle of the schema."""
+    if version >= MIN_SERVER_VERSION:
+        return
+    shown = f"{version // 10000}.{version % 10000}" if version >= 100000 else f"{version // 10000}.{version // 100 % 100}"
+    raise StoreError(
+        _("The PostgreSQL server of {path} is version {version}: tui-desk needs PostgreSQL 14 or later").format(
+            path=location, version=shown
+        )
+    )
+
+
 def schema_version(conn: psycopg.Connection[Any]) -> int:
     """The version of the desk in this database; 0 for an empty database."""
     if conn.execute("SELECT to_regclass('schema_version')").fetchone() == (None,):
@@ -404,6 +424,7 @@ def migrate(conn: psycopg.Connection[Any], location: str = "") -> int:
     with conn.transaction():
         if schema_version(conn) == PG_SCHEMA_VERSION:
             return PG_SCHEMA_VERSION
+    check_server_version(conn.info.server_version, location)
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", [_MIGRATION_LOCK])
         conn.execute(

@@ -70,6 +70,15 @@ def insert_ticket(conn: Connection, fields: dict[str, Any]) -> int:
     else:
         names, values = ", ".join(["id", *columns]), ", ".join([_NEXT_TICKET_ID, *("?" for _ in columns)])
     cursor = conn.execute(f"INSERT INTO tickets({names}) VALUES ({values})", [fields[c] for c in columns])
+    if fields.get("id") is not None and dialect(conn) == "postgresql":
+        # A number given (a JSON restore keeps the backup's): move the sequence past it, or a
+        # later new ticket would be handed this number and fail on the primary key.
+        conn.execute(
+            "SELECT setval('ticket_numbers', ?) FROM ticket_numbers"
+            " WHERE ? > CASE WHEN is_called THEN last_value ELSE last_value - 1 END",
+            [int(fields["id"]), int(fields["id"])],
+        )
+        return int(fields["id"])
     return int(cursor.lastrowid or 0)
 
 
