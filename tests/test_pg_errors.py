@@ -103,3 +103,24 @@ def test_the_urls_own_keepalive_settings_win(pg_url: str) -> None:
         assert store.conn.raw.info.get_parameters()["keepalives_idle"] == "7"  # type: ignore[attr-defined]
     finally:
         store.close()
+
+
+def test_a_sessions_lock_outlives_an_administrators_idle_session_timeout(pg_url: str) -> None:
+    """A job's advisory lock lives on a session that sits idle while the job runs: a server set to
+    end idle sessions must not free the job for a second runner halfway."""
+    import time
+
+    store = open_store(pg_url)
+    try:
+        assert isinstance(store, PgStore)
+        with psycopg.connect(pg_url, autocommit=True) as admin:
+            admin.execute(f"ALTER DATABASE {admin.info.dbname} SET idle_session_timeout = '1s'")
+        session = store.session("tui-desk test job")
+        try:
+            session.execute("SELECT pg_advisory_lock(42)")
+            time.sleep(1.6)
+            assert session.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'").fetchone()[0] == 1
+        finally:
+            session.close()
+    finally:
+        store.close()

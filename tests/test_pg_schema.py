@@ -231,3 +231,26 @@ def test_the_sqlite_store_given_a_url_says_where_postgresql_stores_open(tmp_path
         "A PostgreSQL store is opened by open_store, not by the SQLite store: postgresql://agent:***@db.example/desk"
     )
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_desk_of_schema_2_keeps_who_is_where_and_takes_any_ticket_number(pg_url: str, monkeypatch) -> None:
+    from support import FakeClock
+
+    from tui_desk.core import presence
+    from tui_desk.core.presence import Doing
+
+    clock = FakeClock()
+    with monkeypatch.context() as patch:  # a tui-desk of PostgreSQL schema 2 made this desk
+        patch.setattr(pg_schema, "PG_MIGRATIONS", pg_schema.PG_MIGRATIONS[:2])
+        patch.setattr(pg_schema, "PG_SCHEMA_VERSION", 2)
+        old = open_store(pg_url)
+        presence.mark(old, "bob", 7, Doing.VIEWING, clock)
+        old.close()
+    store = open_store(pg_url)
+    try:
+        assert store.scalar("SELECT max(version) FROM schema_version") == pg_schema.PG_SCHEMA_VERSION
+        assert [p.agent for p in presence.on_ticket(store, 7, clock)] == ["bob"]
+        presence.mark(store, "carol", 2**31 + 7, Doing.REPLYING, clock)
+        assert [p.agent for p in presence.on_ticket(store, 2**31 + 7, clock)] == ["carol"]
+    finally:
+        store.close()

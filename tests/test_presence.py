@@ -199,3 +199,10 @@ def test_a_heartbeat_from_a_clock_far_ahead_or_a_broken_row_does_not_show_an_age
     # A heartbeat a little ahead (within the expiry) still counts.
     presence.mark(store, "carol", 7, Doing.VIEWING, lambda: clock.now + timedelta(seconds=20))
     assert [p.agent for p in presence.on_ticket(store, 7, clock)] == ["bob", "carol"]
+
+
+def test_an_agent_is_seen_on_a_ticket_of_any_number_the_store_can_give(store: Store, clock: FakeClock) -> None:
+    """Ticket numbers are 64-bit on both backends (a PostgreSQL sequence, a SQLite rowid)."""
+    big = 2**31 + 7
+    presence.mark(store, "bob", big, Doing.VIEWING, clock)
+    assert [(p.agent, p.ticket_id) for p in presence.on_ticket(store, big, clock)] == [("bob", big)]

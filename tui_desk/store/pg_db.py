@@ -140,6 +140,9 @@ class PgStore(Store):
             # the server's two-hour default: the server asks after 30 s idle. No-ops on a socket.
             for setting, value in (("idle", 30), ("interval", 10), ("count", 3)):
                 raw.execute(f"SET tcp_keepalives_{setting} = {value}")
+            # Idle is what this session is for (waiting for a NOTIFY, holding a job's lock): an
+            # administrator's idle_session_timeout must not end it and free the job mid-run.
+            raw.execute("SET idle_session_timeout = 0")
         except psycopg.Error as error:
             if raw is not None:
                 raw.close()

@@ -360,7 +360,16 @@ def _migrate_to_2(conn: psycopg.Connection[Any]) -> None:
         conn.execute(statement)
 
 
-PG_MIGRATIONS: list[Callable[[psycopg.Connection[Any]], None]] = [_migrate_to_1, _migrate_to_2]
+def _migrate_to_3(conn: psycopg.Connection[Any]) -> None:
+    # Ticket numbers are bigint (the sequence); presence named them as integer, so an agent on a
+    # ticket past 2,147,483,647 could not be recorded. The trigger that reads the column goes
+    # while its type changes.
+    conn.execute("DROP TRIGGER presence_notify_change ON presence")
+    conn.execute("ALTER TABLE presence ALTER COLUMN ticket_id TYPE bigint")
+    conn.execute(_V2_NOTIFY[-1])
+
+
+PG_MIGRATIONS: list[Callable[[psycopg.Connection[Any]], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3]
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 
 
