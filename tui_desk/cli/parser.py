@@ -14,6 +14,7 @@ from .. import __version__
 from ..domain.clock import parse_when, system_clock
 from ..domain.errors import InvalidInput
 from ..i18n import _
+from . import customer as cli_customer
 from . import desk_copy as cli_copy
 from . import mail as cli_mail
 from . import rules as cli_rules
@@ -149,6 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("show", _("a ticket with its thread and timeline"))
     p.add_argument("id", help=_("ticket id"))
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
+
+    cli_customer.add_parser(command)
 
     p = command("who", _("who is on which ticket now: viewing it or replying to it"))
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))

@@ -40,6 +40,7 @@ from ..domain.text import json_text, one_line, printable
 from ..i18n import _
 from ..store import Store, maintenance, queries
 from ..store.queries import InboxFilter
+from . import customer as cli_customer
 from . import desk_copy as cli_copy
 from . import mail as cli_mail
 from . import rules as cli_rules
@@ -344,6 +345,8 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
             print(json_text(_ticket_json(service, ticket_id)))
         else:
             _print_ticket(service, ticket_id)
+    elif command == cli_customer.COMMAND:
+        return cli_customer.customer_command(args, service)
     elif command == "who":
         _print_who(service, args.json)
     elif command == "views":
