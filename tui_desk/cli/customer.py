@@ -36,7 +36,8 @@ def customer_command(args: argparse.Namespace, service: TicketService) -> int:
     if not history.tickets:
         return 0
     print()
-    print(f"  {'#':<7} {_('Status'):<12} {_('Created'):<10}  {_('Updated'):<10}  {_('Subject')}")
+    status, created, updated, subject = _("Status"), _("Created"), _("Updated"), _("Subject")  # outside the f-string, where Babel finds them
+    print(f"  {'#':<7} {status:<12} {created:<10}  {updated:<10}  {subject}")
     for t in history.tickets:
         print(
             f"  #{t.id:<6} {one_line(shown_status(t.status, statuses), 12):<12} "
