@@ -68,6 +68,8 @@ ACTIONS: list[Action | HelpNote] = [
     Action("to_solve", "s", N_("To solve"), MOVE, N_("To solve: jump to the ticket that most needs an answer"),
            palette_help=N_("Jump to the ticket that most needs an answer"), footer=5,
            tooltip=N_("Jump to the ticket that most needs an answer")),
+    Action("customer_tickets", "C", N_("Customer's tickets"), MOVE, N_("The customer's other tickets: pick one to go to it"),
+           palette=N_("Customer's other tickets…"), needs_ticket=True),
     Action("go_to", "number_sign", N_("Go to ticket"), MOVE, N_("Go to a ticket by its number"), palette=N_("Go to ticket…")),
 
     Action("reply", "r", N_("Reply"), ACT, N_("Reply to the customer (Ctrl+S sends, Esc cancels)"),

@@ -6,6 +6,8 @@ A base of MainScreen (main_screen.py); what the inbox shows is its one reactive
 
 from __future__ import annotations
 
+from ..core.change_text import shown_status
+from ..core.customers import CustomerHistory, customer_history
 from ..core.ticket_ids import parse_ticket_id
 from ..core.triage import next_to_solve
 from ..domain.errors import TuiDeskError
@@ -61,18 +63,54 @@ class Navigation(PanesBase):
             except TuiDeskError as error:
                 self._error(str(error))
                 return
-
-            def work() -> None:
-                try:
-                    ticket = queries.get_ticket(self.store, ticket_id)
-                except Exception as error:
-                    self.app.call_from_thread(self.report_failure, error)
-                    return
-                self.app.call_from_thread(self._go_to_ticket, ticket)
-
-            self.run_worker(work, thread=True, group="go-to", exit_on_error=False)
+            self._go_to_id(ticket_id)
 
         self.app.push_screen(TextPrompt(_("Go to ticket…"), placeholder=_("ticket number")), typed)
+
+    def action_customer_tickets(self) -> None:
+        """The customer's other tickets, newest first; the one picked opens in whichever view holds it."""
+        row = self._require_ticket()
+        if row is None:
+            return
+        current, email = row.id, row.customer_email
+
+        def work() -> None:
+            try:
+                history = customer_history(self.store, email)
+            except Exception as error:
+                self.app.call_from_thread(self.report_failure, error)
+                return
+            self.app.call_from_thread(self._pick_customer_ticket, history, current)
+
+        self.run_worker(work, thread=True, group="customer", exit_on_error=False)
+
+    def _pick_customer_ticket(self, history: CustomerHistory, current: int) -> None:
+        others = [t for t in history.tickets if t.id != current]
+        if not others:
+            self.notify(_("{email} has no other tickets").format(email=one_line(history.email)))
+            return
+        choices = [
+            (str(t.id), f"#{t.id}  {shown_status(t.status, self.status_defs)}  {t.updated_at[:10]}  {one_line(t.subject, 60)}")
+            for t in others
+        ]
+        title = _("Tickets of {customer}").format(customer=one_line(history.name or history.email, 40))
+
+        def picked(value: str | None) -> None:
+            if value is not None:
+                self._go_to_id(int(value))
+
+        self.app.push_screen(ChoiceDialog(title, choices), picked)
+
+    def _go_to_id(self, ticket_id: int) -> None:
+        def work() -> None:
+            try:
+                ticket = queries.get_ticket(self.store, ticket_id)
+            except Exception as error:
+                self.app.call_from_thread(self.report_failure, error)
+                return
+            self.app.call_from_thread(self._go_to_ticket, ticket)
+
+        self.run_worker(work, thread=True, group="go-to", exit_on_error=False)
 
     def _go_to_ticket(self, ticket: Ticket) -> None:
         definition = self.status_defs.get(ticket.status)
