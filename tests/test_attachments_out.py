@@ -7,13 +7,10 @@ every save must stay inside the chosen folder, under a clean name, never over a 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import platformdirs
 import pytest
 from support import assert_one_line_error, mail, run_cli
-
-from tui_desk.domain.file_names import safe_file_name
 
 pytestmark = pytest.mark.both_backends
 
@@ -117,29 +114,3 @@ def test_unknown_ids_are_one_line(desk) -> None:
     assert_one_line_error(*desk("attachment", "save", "999"), "999")
     assert_one_line_error(*desk("attachment", "save", "x\x1b[2J"))
     assert_one_line_error(*desk("attachment", "list", "42"), "42")
-
-
-@pytest.mark.parametrize(("name", "clean"), [
-    ("../../etc/passwd", "passwd"),
-    ("/abs/path.txt", "path.txt"),
-    ("C:\\Windows\\evil.exe", "evil.exe"),
-    ("", "attachment"),
-    (".", "attachment"),
-    ("..", "attachment"),
-    (".bashrc", "bashrc"),
-    ("CON.txt", "_CON.txt"),
-    ("in\u202efdp.exe", "infdp.exe"),
-    ("a\x00b\x07c.txt", "abc.txt"),
-    ("a:b*c?.txt", "a_b_c_.txt"),
-])
-def test_safe_file_name(name: str, clean: str, backend: str) -> None:
-    if backend != "sqlite":
-        pytest.skip("no store involved")
-    assert safe_file_name(name) == clean
-
-
-def test_over_long_name_is_cut_keeping_its_extension(backend: str) -> None:
-    if backend != "sqlite":
-        pytest.skip("no store involved")
-    clean = safe_file_name("é" * 300 + ".pdf")
-    assert clean.endswith(".pdf") and len(clean.encode()) <= 255

@@ -60,9 +60,10 @@ def attachment_command(args: argparse.Namespace, store: Store) -> int:
                 for a in found
             ]))
         else:
+            message = _("message")  # outside the f-string, where Babel finds it
             for a in found:
                 print(f"{a.id:>6}  {one_line(a.filename, 50):<50}  {one_line(a.content_type, 30):<30} {a.size:>10} B"
-                      f"  {_('message')} {a.message_id}")
+                      f"  {message} {a.message_id}")
         return 0
     item = core.get_attachment(store, _attachment_id(args.attachment))
     if args.output == "-":
