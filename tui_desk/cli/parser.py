@@ -14,6 +14,7 @@ from .. import __version__
 from ..domain.clock import parse_when, system_clock
 from ..domain.errors import InvalidInput
 from ..i18n import _
+from . import attachments as cli_attachments
 from . import customer as cli_customer
 from . import desk_copy as cli_copy
 from . import mail as cli_mail
@@ -175,5 +176,6 @@ def build_parser() -> argparse.ArgumentParser:
     cli_rules.add_parsers(command, lambda p: _add_common(p, top=False), _Parser)
     cli_mail.add_parsers(command)
     cli_copy.add_parser(command)
+    cli_attachments.add_parsers(command, lambda p: _add_common(p, top=False), _Parser)
     cli_templates.add_parsers(command, lambda p: _add_common(p, top=False), _Parser)
     return parser

@@ -40,6 +40,7 @@ from ..domain.text import json_text, one_line, printable
 from ..i18n import _
 from ..store import Store, maintenance, queries
 from ..store.queries import InboxFilter
+from . import attachments as cli_attachments
 from . import customer as cli_customer
 from . import desk_copy as cli_copy
 from . import mail as cli_mail
@@ -387,5 +388,7 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
         return cli_templates.template_command(args, service)
     elif command == cli_copy.COMMAND:
         return cli_copy.copy_command(args, store)
+    elif command == cli_attachments.COMMAND:
+        return cli_attachments.attachment_command(args, store)
     return 0
 

@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static
 
 from ..i18n import _
 from .action_table import bindings, help_sections, palette_entries
+from .attachment_actions import AttachmentActions
 from .format import markup_literal
 from .navigation import Navigation
 from .presence import PresenceJobs
@@ -28,7 +29,7 @@ from .widgets.timeline import TimelineView
 from .widgets.view_tabs import ViewTabs
 
 
-class MainScreen(SavedViewsMixin, TicketActions, Navigation, PresenceJobs):
+class MainScreen(SavedViewsMixin, AttachmentActions, TicketActions, Navigation, PresenceJobs):
     BINDINGS = bindings()  # every key, the footer's too, from the action table
 
     # -- layout -------------------------------------------------------------------------
