@@ -8,8 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from support import run_cli
 
-from tui_desk import cli
 from tui_desk.store import open_store
 
 pytestmark = pytest.mark.both_backends
@@ -27,13 +27,7 @@ def run(db_path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monke
     open_store(db_path).close()
 
     def invoke(*args: str) -> tuple[int, str, str]:
-        capsys.readouterr()
-        try:
-            code = cli.main(["--db", str(db_path), "--as", "alice", *args])
-        except SystemExit as exit_:
-            code = exit_.code
-        out, err = capsys.readouterr()
-        return code, out, err
+        return run_cli(capsys, ["--db", str(db_path), "--as", "alice", *args])
 
     return invoke
 

@@ -53,8 +53,13 @@ def downloads_dir() -> Path:
 def write_new(path: Path, data: bytes) -> None:
     """Write a file that must not exist yet: FileExistsError rather than overwrite."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+    except BaseException:
+        # A full disk or Ctrl+C halfway: no truncated file left under the attachment's name.
+        path.unlink(missing_ok=True)
+        raise
 
 
 def save_into(folder: Path, name: str, data: bytes) -> Path:
