@@ -36,7 +36,7 @@ from ..domain.clock import system_clock, to_text
 from ..domain.errors import StoreError
 from ..i18n import _
 from .default_templates import default_templates
-from .schema import BUILTIN_STATUSES
+from .schema import BUILTIN_STATUSES, V8_COLUMNS
 
 if TYPE_CHECKING:
     import psycopg
@@ -369,7 +369,17 @@ def _migrate_to_3(conn: psycopg.Connection[Any]) -> None:
     conn.execute(_V2_NOTIFY[-1])
 
 
-PG_MIGRATIONS: list[Callable[[psycopg.Connection[Any]], None]] = [_migrate_to_1, _migrate_to_2, _migrate_to_3]
+def _migrate_to_4(conn: psycopg.Connection[Any]) -> None:
+    # SQLite migration 8 (mail for teams); types as in migration 1.
+    for table, column, kind in V8_COLUMNS:
+        kind = kind.replace("INTEGER", "bigint")
+        conn.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+    conn.execute("CREATE INDEX outbox_kind_recipient ON outbox(kind, to_address, created_at)")
+
+
+PG_MIGRATIONS: list[Callable[[psycopg.Connection[Any]], None]] = [
+    _migrate_to_1, _migrate_to_2, _migrate_to_3, _migrate_to_4
+]
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 
 

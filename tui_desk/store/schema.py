@@ -364,8 +364,35 @@ def _migrate_to_7(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+# Mail for teams (issue 15, docs/issue15/): who a conversation copies and which mailbox it came
+# through. Addresses are JSON arrays of lower-case e-mail addresses.
+# - messages.cc: the Cc of a customer's mail as received, or of an agent's reply as sent;
+#   messages.reply_to: the customer's Reply-To (where answers to that mail go), else NULL.
+# - tickets.cc: whom replies copy (reply-all), never the desk's own addresses;
+#   tickets.mailbox: the From identity of the [[mail.imap]] account it came in through
+#   ("Billing <billing@example.com>"), NULL for the [mail.smtp] sender.
+# - outbox: fixed when queued, as the recipient is (store/addressing.py): cc, from_header,
+#   kind ('reply', 'forward', 'acknowledgement') and forward_of (the message a forward carries).
+V8_COLUMNS = [
+    ("messages", "cc", "TEXT"),
+    ("messages", "reply_to", "TEXT"),
+    ("tickets", "cc", "TEXT"),
+    ("tickets", "mailbox", "TEXT"),
+    ("outbox", "cc", "TEXT"),
+    ("outbox", "from_header", "TEXT"),
+    ("outbox", "kind", "TEXT NOT NULL DEFAULT 'reply'"),
+    ("outbox", "forward_of", "INTEGER"),
+]
+
+
+def _migrate_to_8(db: sqlite_utils.Database) -> None:
+    for table, column, kind in V8_COLUMNS:
+        db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+    db.execute("CREATE INDEX outbox_kind_recipient ON outbox(kind, to_address, created_at)")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migrate_to_1, _migrate_to_2, _migrate_to_3, _migrate_to_4, _migrate_to_5, _migrate_to_6,
-    _migrate_to_7,
+    _migrate_to_7, _migrate_to_8,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
