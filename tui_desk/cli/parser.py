@@ -18,6 +18,7 @@ from . import attachments as cli_attachments
 from . import customer as cli_customer
 from . import desk_copy as cli_copy
 from . import mail as cli_mail
+from . import outgoing as cli_outgoing
 from . import rules as cli_rules
 from . import templates as cli_templates
 
@@ -105,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
         p = command(name, help_text)
         p.add_argument("id", help=_("ticket id"))
         p.add_argument("--body", help=_("the text (default: read from stdin)"))
+        if name != "customer-reply":
+            cli_outgoing.add_attach_option(p)
 
     ids_help = _("ticket ids: 12 or 12,15,20-25")
     p = command("status", _("resolve, postpone, spam, delete, restore, reopen or set a custom status"))
@@ -153,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))
 
     cli_customer.add_parser(command)
+    cli_outgoing.add_parser(command)
 
     p = command("who", _("who is on which ticket now: viewing it or replying to it"))
     p.add_argument("--json", action="store_true", help=_("machine-readable output"))

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..core import presence, sla_tracking
 from ..core.actions import PartlyDone, action_name, undo_last, undo_summary
+from ..core.attachment_limit import limit_from_config
 from ..core.change_text import change_line, shown_status, value_label
 from ..core.config import Config, config_path, load_config
 from ..core.lifecycle import STATUS_ACTIONS, Change, TicketService, parse_priority
@@ -44,6 +45,7 @@ from . import attachments as cli_attachments
 from . import customer as cli_customer
 from . import desk_copy as cli_copy
 from . import mail as cli_mail
+from . import outgoing as cli_outgoing
 from . import rules as cli_rules
 from . import templates as cli_templates
 from .input_text import read_stdin
@@ -252,6 +254,7 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
     config = config if config is not None else load_config()
     # The one place commands get their service: with the SLA policies of the config.
     service = TicketService(store, actor=actor, sla=cli_rules.sla_policies(config))
+    service.attachment_limit = limit_from_config(config.raw)
     command = args.command
     if command == "demo":
         from ..demo import fill_demo
@@ -278,12 +281,14 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
     elif command in ("reply", "note", "customer-reply"):
         ticket_id = parse_ticket_ids(args.id)[0] if command != "customer-reply" else parse_ticket_id(args.id)
         queries.get_ticket(store, ticket_id)  # an unknown id fails before we wait on stdin
+        # Every file checked and read before the text is waited for and anything is written.
+        files = tuple(cli_outgoing.read_files(getattr(args, "attach", None) or (), service.attachment_limit))
         body = _read_body(args)
         if command == "reply":
-            options = cli_mail.reply_options(config)
+            options = cli_mail.reply_options(config) | ({"attachments": files} if files else {})
             return _bulk(service, Reply(body, options), args.id)
         elif command == "note":
-            return _bulk(service, Note(body), args.id)
+            return _bulk(service, Note(body, files), args.id)
         else:
             _print_change(service.add_customer_message(ticket_id, body), service)
     elif command == "status":
@@ -346,6 +351,8 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
             print(json_text(_ticket_json(service, ticket_id)))
         else:
             _print_ticket(service, ticket_id)
+    elif command == cli_outgoing.COMMAND:
+        return cli_outgoing.forward_command(args, service, config)
     elif command == cli_customer.COMMAND:
         return cli_customer.customer_command(args, service)
     elif command == "who":

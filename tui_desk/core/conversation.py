@@ -15,6 +15,7 @@ from ..domain.text import storable, storable_data
 from ..i18n import _
 from ..store import Connection, addressing, tickets, writes
 from . import sla_tracking
+from .attachment_limit import DEFAULT_LIMIT, check_attachments
 from .changes import Change, Plan, TicketChanges
 from .names import person_name
 from .transitions import CUSTOMER_REOPENS, REPLY_FROM, parse_priority
@@ -22,6 +23,10 @@ from .transitions import CUSTOMER_REOPENS, REPLY_FROM, parse_priority
 
 class Conversation(TicketChanges):
     """The changes that add a message to a ticket's thread (or start one)."""
+
+    # The most an agent attaches to one reply or note, in bytes: [mail] max_attachment_size,
+    # set by whoever reads the config (core/attachment_limit.py).
+    attachment_limit: int = DEFAULT_LIMIT
 
     def create_ticket(
         self,
@@ -176,6 +181,7 @@ class Conversation(TicketChanges):
         """
         if not body.strip():
             raise InvalidInput(_("A reply needs some text"))
+        check_attachments(attachments, self.attachment_limit)
         body = storable(body)
         moment = to_text(at or self.clock())
         who = storable(actor or self.actor)
@@ -228,11 +234,18 @@ class Conversation(TicketChanges):
         )
 
     def add_note(
-        self, ticket_id: int, body: str, *, actor: str | None = None, expected_version: int | None = None
+        self,
+        ticket_id: int,
+        body: str,
+        *,
+        actor: str | None = None,
+        expected_version: int | None = None,
+        attachments: Sequence[tuple[str, str, bytes]] = (),
     ) -> Change:
-        """An internal note: never sent, changes no status."""
+        """An internal note: never sent, changes no status. ``attachments``: (filename, content type, bytes)."""
         if not body.strip():
             raise InvalidInput(_("A note needs some text"))
+        check_attachments(attachments, self.attachment_limit)
         body = storable(body)
         moment = to_text(self.clock())
         who = storable(actor or self.actor)
@@ -249,6 +262,7 @@ class Conversation(TicketChanges):
             actor=who,
             expected_version=expected_version,
             message={"kind": MessageKind.NOTE.value, "author": who, "body": body, "created_at": moment},
+            attachments=attachments,
             at=moment,
         )
 

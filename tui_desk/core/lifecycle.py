@@ -26,6 +26,7 @@ from ..store import Connection, tickets
 from . import merging
 from .changes import SNAPSHOT_FIELDS, Change, Plan, TicketChanges, snapshot_of
 from .conversation import Conversation, normalize_email
+from .forwarding import Forwarding
 from .put_back import PutBack
 from .sla_rebuild import SlaRebuild
 from .ticket_fields import FieldEdits
@@ -42,7 +43,7 @@ from .transitions import (
 )
 
 
-class TicketService(Conversation, FieldEdits, SlaRebuild, PutBack):
+class TicketService(Conversation, FieldEdits, SlaRebuild, PutBack, Forwarding):
     """Every change to a ticket, each one transaction with its events (see the module docstring)."""
 
     # -- status transitions -------------------------------------------------------------

@@ -128,6 +128,8 @@ class EventKind(StrEnum):
     UNDONE = "undone"  # an agent took back an action; detail names it
     # Mail "From:" one of our addresses that the desk cannot tell it sent: a customer message, flagged.
     UNVERIFIED_SENDER = "unverified_sender"
+    # A message sent on to a third party (a supplier): internal, no status change; detail: the address.
+    FORWARDED = "forwarded"
 
 
 def event_label(kind: str) -> str:
@@ -153,6 +155,7 @@ def event_label(kind: str) -> str:
         EventKind.SPLIT: _("split"),
         EventKind.UNDONE: _("undone"),
         EventKind.UNVERIFIED_SENDER: _("claims to be the help desk (not verified): kept as a customer message"),
+        EventKind.FORWARDED: _("forwarded"),
     }
     return labels.get(kind, kind)
 

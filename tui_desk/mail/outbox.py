@@ -29,6 +29,7 @@ from ..domain.clock import Clock, from_text, system_clock, to_text
 from ..i18n import _
 from ..store import Store, outbox
 from ..store.addressing import recipients, reply_subject
+from . import outgoing
 from .settings import MailSettings, SmtpSettings
 
 MAX_BACKOFF = timedelta(hours=6)
@@ -91,7 +92,9 @@ def build_mail(store: Store, outbox_id: int, smtp: SmtpSettings, settings: MailS
         mail["References"] = fixed["references_"]
     mail["Date"] = format_datetime(from_text(row["created_at"]))
     mail["X-Tui-Desk-Ticket"] = str(row["ticket_id"])
-    mail.set_content(row["body"])
+    text, files = outgoing.content(store, outbox_id, row, smtp)
+    mail.set_content(text)
+    outgoing.attach(mail, files)  # multipart/mixed with the message's files (docs/issue15/attachments-in.md)
     if not row["message_id"]:
         outbox.set_message_id(store.conn, row["message_row"], mail["Message-ID"])
     return mail
