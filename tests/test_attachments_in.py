@@ -25,7 +25,7 @@ pytestmark = pytest.mark.both_backends
 
 Run = Callable[..., tuple[int, str, str]]
 BINARY = bytes(range(256)) * 40 + b"\r\n\x00end"  # every byte value, CR LF and NUL: nothing may be re-encoded
-TEXT = "Lieferschein Nr. 7\r\nzweite Zeile ohne Ende".encode()
+TEXT = "Lieferschein Nr. 7, Grüße\r\nzweite Zeile ohne Ende".encode()
 
 
 def write_config(path: Path, port: int | None = None, limit: str | None = None) -> None:
