@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from support import assert_one_line_error, dump, run_cli
+from support import assert_one_line_error, dump, mail, run_cli
 from test_attachments_in import BINARY, write_config
 from test_mail_smtp import smtp_server  # noqa: F401 - the fixture
 
@@ -124,6 +124,25 @@ def test_a_reply_to_the_customer_afterwards_does_not_thread_on_the_forward(
     assert forward["Message-ID"] not in (reply["References"] or "")
     assert reply["In-Reply-To"] == "<c1@example.com>"
     assert forward.get_body(("plain",)).get_content().startswith(FORWARD_LINE)  # no text: the block alone
+
+
+def test_the_suppliers_answer_comes_back_into_the_ticket(
+    run: Run, db_path, tmp_path: Path, ticket: tuple[int, int], smtp_server  # noqa: F811
+) -> None:
+    port, handler, _controller = smtp_server
+    write_config(tmp_path / "config.toml", port)
+    ticket_id, message = ticket
+    assert run("forward", str(message), "--to", "orders@supplier.example", "--body", "Seal?")[0] == 0
+    assert run("send")[0] == 0
+    [forward] = handler.received
+    answer = tmp_path / "answer.eml"
+    answer.write_bytes(mail("Orders <orders@supplier.example>", f"Re: Fwd: Broken pump [#{ticket_id}]",
+                            "Seal ships tomorrow.", "<s1@supplier.example>", reply_to=forward["Message-ID"]))
+
+    assert run("import", str(answer))[0] == 0
+
+    last = json.loads(run("show", str(ticket_id), "--json")[1])["messages"][-1]
+    assert (last["kind"], last["author"], last["body"].strip()) == ("customer", "orders@supplier.example", "Seal ships tomorrow.")
 
 
 @pytest.mark.parametrize(
