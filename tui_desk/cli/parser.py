@@ -18,6 +18,7 @@ from . import attachments as cli_attachments
 from . import customer as cli_customer
 from . import desk_copy as cli_copy
 from . import mail as cli_mail
+from . import recipients as cli_recipients
 from . import rules as cli_rules
 from . import templates as cli_templates
 
@@ -105,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
         p = command(name, help_text)
         p.add_argument("id", help=_("ticket id"))
         p.add_argument("--body", help=_("the text (default: read from stdin)"))
+        if name == "reply":
+            cli_recipients.add_options(p)
 
     ids_help = _("ticket ids: 12 or 12,15,20-25")
     p = command("status", _("resolve, postpone, spam, delete, restore, reopen or set a custom status"))
