@@ -129,12 +129,12 @@ def test_hostile_headers_give_plain_addresses_only_and_a_bounded_list() -> None:
     parsed = parse_message(raw)
     assert len(parsed.cc) <= MAX_CC and parsed.cc[0] == "help@desk.example"
     raw = (
-        "From: carol@example.com\r\nTo: help@desk.example\r\n"
-        "Cc: =?utf-8?q?Eve=0D=0ABcc=3A_x=40evil=2Eexample?= <Eve@Example.ORG>, not an address, <a@b@c>,"
-        ' "x\\"y" <"quoted local"@example.com>, <bad\x01@example.com>\r\n'
-        "Reply-To: =?utf-8?q?=0D=0AX=3A_y?= <Team@Example.COM>\r\n"
-        "Subject: hi\r\n\r\nbody\r\n"
-    ).encode()
+        b"From: carol@example.com\r\nTo: help@desk.example\r\n"
+        b"Cc: =?utf-8?q?Eve=0D=0ABcc=3A_x=40evil=2Eexample?= <Eve@Example.ORG>, not an address, <a@b@c>,"
+        b' "x\\"y" <"quoted local"@example.com>, <bad\x01@example.com>\r\n'
+        b"Reply-To: =?utf-8?q?=0D=0AX=3A_y?= <Team@Example.COM>\r\n"
+        b"Subject: hi\r\n\r\nbody\r\n"
+    )
     parsed = parse_message(raw)
     assert parsed.cc == ["help@desk.example", "eve@example.org"]
     assert parsed.reply_to == "team@example.com"

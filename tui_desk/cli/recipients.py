@@ -46,4 +46,5 @@ def chosen_cc(args: argparse.Namespace, config: Config) -> list[str] | None:
 
 def cc_line(addresses: Sequence[str]) -> str:
     """ "Cc: a, b" as `show` prints it (sanitised, one line)."""
-    return f"{_('Cc')}: {one_line(', '.join(addresses))}"
+    label = _("Cc")  # outside the f-string, where Babel finds it
+    return f"{label}: {one_line(', '.join(addresses))}"

@@ -27,21 +27,22 @@ def reply_subject(subject: str, ticket_id: int) -> str:
 
 
 def recipients(
-    conn: Connection, ticket_id: int, message_row: int, cc: Sequence[str] | None = None
+    conn: Connection, ticket_id: int, message_row: int, cc: Sequence[str] | None = None, *, reply_all: bool = True
 ) -> dict[str, Any] | None:
     """The outbox columns that fix where the reply in ``message_row`` goes (None: no such ticket).
 
     Reply-all: To is the customer, or the Reply-To of the customer's latest message; ``cc``
     (a list of plain addresses) is the ticket's remembered Cc unless the agent gave one (None:
-    the remembered one). The To address is never copied as well.
+    the remembered one). The To address is never copied as well. ``reply_all=False``: the customer
+    alone, as before schema 8 (the upgrade to schema 5 runs before those columns exist).
     """
     context = writes.reply_context(conn, ticket_id, message_row)
     if context is None:
         return None
     earlier = context["earlier"]
-    reply_to = copies.customer_reply_to(conn, ticket_id, message_row, context["email"])
+    reply_to = copies.customer_reply_to(conn, ticket_id, message_row, context["email"]) if reply_all else None
     to_address = reply_to or context["email"]
-    chosen = copies.ticket_cc(conn, ticket_id) if cc is None else list(cc)
+    chosen = [] if not reply_all else copies.ticket_cc(conn, ticket_id) if cc is None else list(cc)
     return {
         "to_address": to_address,
         "to_name": "" if reply_to else context["name"] or "",
