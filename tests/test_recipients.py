@@ -179,3 +179,19 @@ def test_cli_reply_cc_and_show_json(db_path, tmp_path, monkeypatch, smtp_server,
         ["bob@example.com", "carol@example.com", "dan@example.com"], ["carol@example.com"]
     ]
     assert handler.received[1]["Cc"] is None
+
+
+def test_a_json_backup_keeps_the_recipients(service: TicketService, tmp_path, another_db) -> None:
+    from tui_desk.mail.export import export_json, import_json
+    from tui_desk.store import open_store
+
+    fetch(service, customer_mail_with_cc(Reply_To="team@example.com"))
+    ticket = only_ticket(service)
+    export_json(service.store, tmp_path / "backup.json", [ticket])
+    other = open_store(another_db("other.db"))
+    try:
+        assert import_json(other, tmp_path / "backup.json")[0] == 1
+        assert copies.remembered_cc(other, ticket) == ["bob@example.com"]
+        assert list(copies.thread_recipients(other, ticket).values()) == [(["bob@example.com"], "team@example.com")]
+    finally:
+        other.close()
