@@ -19,6 +19,7 @@ from . import customer as cli_customer
 from . import desk_copy as cli_copy
 from . import mail as cli_mail
 from . import outgoing as cli_outgoing
+from . import recipients as cli_recipients
 from . import rules as cli_rules
 from . import templates as cli_templates
 
@@ -108,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--body", help=_("the text (default: read from stdin)"))
         if name != "customer-reply":
             cli_outgoing.add_attach_option(p)
+        if name == "reply":
+            cli_recipients.add_options(p)
 
     ids_help = _("ticket ids: 12 or 12,15,20-25")
     p = command("status", _("resolve, postpone, spam, delete, restore, reopen or set a custom status"))

@@ -40,12 +40,14 @@ from ..domain.store_location import redact_url
 from ..domain.text import json_text, one_line, printable
 from ..i18n import _
 from ..store import Store, maintenance, queries
+from ..store import recipients as copies
 from ..store.queries import InboxFilter
 from . import attachments as cli_attachments
 from . import customer as cli_customer
 from . import desk_copy as cli_copy
 from . import mail as cli_mail
 from . import outgoing as cli_outgoing
+from . import recipients as cli_recipients
 from . import rules as cli_rules
 from . import templates as cli_templates
 from .input_text import read_stdin
@@ -115,6 +117,8 @@ def _ticket_json(service: TicketService, ticket_id: int) -> dict[str, Any]:
     data["sla_target"] = sla.target
     data["sla_remaining_seconds"] = sla.remaining
     data["sla_first_response_breached"] = sla.first_response_breached
+    data["cc"] = copies.remembered_cc(service.store, ticket_id)
+    recipients = copies.thread_recipients(service.store, ticket_id)
     data["messages"] = [
         {
             "id": m.id,
@@ -126,6 +130,8 @@ def _ticket_json(service: TicketService, ticket_id: int) -> dict[str, Any]:
             "in_reply_to": m.in_reply_to,
             "references": m.references,
             "attachments": [asdict(a) for a in m.attachments],
+            "cc": recipients.get(m.id, ([], None))[0],
+            "reply_to": recipients.get(m.id, ([], None))[1],
         }
         for m in queries.ticket_messages(service.store, ticket_id)
     ]
@@ -164,6 +170,8 @@ def _print_ticket(service: TicketService, ticket_id: int) -> None:
         customer = f"{one_line(data['customer_name'])} <{customer}>"
     print(f"  {_('Status')}: {service.status_def(data['status']).label}   {_('Priority')}: {priority_label(data['priority'])}")
     print(f"  {_('Customer')}: {customer}")
+    if data["cc"]:
+        print(f"  {cli_recipients.cc_line(data['cc'])}")
     print(f"  {_('Assignee')}: {one_line(data['assignee'] or '-')}   {_('Department')}: {one_line(data['department'] or '-')}")
     if data["tags"]:
         print(f"  {_('Tags')}: {one_line(', '.join(data['tags']))}")
@@ -178,6 +186,8 @@ def _print_ticket(service: TicketService, ticket_id: int) -> None:
     print()
     for m in data["messages"]:
         print(f"── {one_line(kinds.get(m['kind'], m['kind']))} · {one_line(m['author'])} · {m['at']}")
+        if m["cc"]:
+            print(f"   {cli_recipients.cc_line(m['cc'])}")
         for line in printable(m["body"]).splitlines() or [""]:
             print(f"   {line}")
         for a in m["attachments"]:
@@ -286,6 +296,9 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
         body = _read_body(args)
         if command == "reply":
             options = cli_mail.reply_options(config) | ({"attachments": files} if files else {})
+            cc = cli_recipients.chosen_cc(args, config)
+            if cc is not None:
+                options["cc"] = cc
             return _bulk(service, Reply(body, options), args.id)
         elif command == "note":
             return _bulk(service, Note(body, files), args.id)

@@ -14,10 +14,12 @@ from ..domain.models import EventKind, Meaning, MessageKind, Priority, Status, S
 from ..domain.text import storable, storable_data
 from ..i18n import _
 from ..store import Connection, addressing, tickets, writes
+from ..store import recipients as copies
 from . import sla_tracking
 from .attachment_limit import DEFAULT_LIMIT, check_attachments
 from .changes import Change, Plan, TicketChanges
 from .names import person_name
+from .recipients import MAX_CC, cc_address, clean_cc, plain_address, remembered_cc
 from .transitions import CUSTOMER_REOPENS, REPLY_FROM, parse_priority
 
 
@@ -43,8 +45,15 @@ class Conversation(TicketChanges):
         references: str | None = None,
         content_hash: str | None = None,
         attachments: Sequence[tuple[str, str, bytes]] = (),
+        cc: Sequence[str] = (),
+        reply_to: str | None = None,
     ) -> int:
-        """A customer request arrives: a New ticket with its first message. Returns its id."""
+        """A customer request arrives: a New ticket with its first message. Returns its id.
+
+        ``cc``: whom the mail copied (the desk's own addresses already left out), kept on the
+        message and remembered on the ticket for reply-all; ``reply_to``: where the customer
+        wants answers (core/recipients.py, docs/issue15/recipients.md).
+        """
         email, subject, body, name = storable(email), storable(subject), storable(body), storable_data(name)
         message_id, in_reply_to, references = storable_data((message_id, in_reply_to, references))
         attachments = storable_data(tuple(attachments))
@@ -75,6 +84,7 @@ class Conversation(TicketChanges):
                     "last_customer_message_at": moment,
                     "last_message_at": moment,
                     "message_count": 1,
+                    "cc": copies.encode(remembered_cc((), clean_cc(cc), address)),
                     "bucket": writes.bucket_for(Meaning.ATTENTION),
                     "sort_key": writes.sort_key_for(Meaning.ATTENTION, moment, moment),
                     **sla_tracking.started(from_text(moment), self.sla.for_ticket(department, priority_value)),
@@ -92,6 +102,7 @@ class Conversation(TicketChanges):
                     "in_reply_to": in_reply_to,
                     "references_": references,
                     "content_hash": content_hash,
+                    **_copied(cc, reply_to),
                 },
             )
             for filename, content_type, data in attachments:
@@ -112,10 +123,13 @@ class Conversation(TicketChanges):
         content_hash: str | None = None,
         attachments: Sequence[tuple[str, str, bytes]] = (),
         expected_version: int | None = None,
+        cc: Sequence[str] = (),
+        reply_to: str | None = None,
     ) -> Change:
         """The customer writes again: Answered/Resolved/Postponed reopen; others keep their status.
 
-        A message for a ticket merged into another one lands in that other one.
+        A message for a ticket merged into another one lands in that other one. ``cc`` and
+        ``reply_to`` as for create_ticket: the copies are added to the ticket's Cc.
         """
         body, author = storable(body), storable_data(author)
         moment = to_text(at or self.clock())
@@ -149,9 +163,11 @@ class Conversation(TicketChanges):
                 "in_reply_to": in_reply_to,
                 "references_": references,
                 "content_hash": content_hash,
+                **_copied(cc, reply_to),
             },
             attachments=attachments,
             at=moment,
+            also=_remember(clean_cc(cc)) if cc else None,
             follow_merged=True,
         )
 
@@ -170,6 +186,7 @@ class Conversation(TicketChanges):
         in_reply_to: str | None = None,
         references: str | None = None,
         content_hash: str | None = None,
+        cc: Sequence[str] | None = None,
     ) -> Change:
         """An agent answers the customer: the ticket becomes Answered.
 
@@ -178,10 +195,16 @@ class Conversation(TicketChanges):
         none is given) inside that transaction: each reply of a bulk reply gets its own.
         ``in_reply_to``, ``references`` and ``content_hash`` are stored with the message
         (a reply imported from mail).
+
+        ``cc``: whom the mail copies. None: the ticket's remembered Cc (reply-all); a list
+        (empty for none) is this reply's Cc and becomes the ticket's remembered Cc, as a help
+        desk keeps what the agent last chose (docs/issue15/recipients.md). A list that holds
+        something other than a plain address is refused before anything is written.
         """
         if not body.strip():
             raise InvalidInput(_("A reply needs some text"))
         check_attachments(attachments, self.attachment_limit)
+        chosen = None if cc is None else [cc_address(a) for a in cc][:MAX_CC]
         body = storable(body)
         moment = to_text(at or self.clock())
         who = storable(actor or self.actor)
@@ -205,10 +228,15 @@ class Conversation(TicketChanges):
             return Plan(fields, [(EventKind.REPLIED, ticket["status"], Status.ANSWERED.value, None)])
 
         def queue(conn: Connection, message_row_id: int | None) -> None:
-            if message_row_id is not None:
-                writes.queue_outbox(
-                    conn, ticket_id, message_row_id, moment, addressing.recipients(conn, ticket_id, message_row_id)
-                )
+            found = None if chosen is None or message_row_id is None else copies.ticket_of_message(conn, message_row_id)
+            if chosen is not None and found is not None:
+                copies.set_ticket_cc(conn, found[0], clean_cc(chosen, leave_out=[found[1]]))
+            if message_row_id is not None and outbox:
+                fixed = addressing.recipients(conn, ticket_id, message_row_id, chosen)
+                outbox_id = writes.queue_outbox(conn, ticket_id, message_row_id, moment, fixed)
+                if fixed and fixed["cc"]:
+                    copies.set_outbox_cc(conn, outbox_id, fixed["cc"])
+                    copies.set_message_cc(conn, message_row_id, fixed["cc"])
 
         message: dict[str, Any] = {
             "kind": MessageKind.REPLY.value,
@@ -230,7 +258,7 @@ class Conversation(TicketChanges):
             message=message,
             attachments=attachments,
             at=moment,
-            also=queue if outbox else None,  # the outbox row in the same transaction as the reply
+            also=queue if outbox or chosen is not None else None,  # the outbox row in the reply's transaction
         )
 
     def add_note(
@@ -265,6 +293,30 @@ class Conversation(TicketChanges):
             attachments=attachments,
             at=moment,
         )
+
+
+def _copied(cc: Sequence[str], reply_to: str | None) -> dict[str, Any]:
+    """The Cc and Reply-To columns of a customer's message (plain addresses only)."""
+    found: dict[str, Any] = {}
+    if cc:
+        found["cc"] = copies.encode(clean_cc(cc))
+    if reply_to and plain_address(reply_to):
+        found["reply_to"] = plain_address(reply_to)
+    return found
+
+
+def _remember(cc: list[str]) -> Callable[[Connection, int | None], None]:
+    """Adds a customer message's copies to the Cc of the ticket it went into (after any merge)."""
+
+    def remember(conn: Connection, message_row_id: int | None) -> None:
+        found = None if message_row_id is None else copies.ticket_of_message(conn, message_row_id)
+        if found is not None:
+            ticket_id, customer, current = found
+            kept = remembered_cc(current, cc, customer)
+            if kept != current:
+                copies.set_ticket_cc(conn, ticket_id, kept)
+
+    return remember
 
 
 # A bare address of plain atoms (what the mail importer hands over): parseaddr returns it

@@ -42,6 +42,19 @@ def sender_of(header: HeaderReader) -> tuple[str, str]:
 _SENDER_HEADERS = ("From", "Sender", "Reply-To", "Return-Path")
 
 
+def addresses_in(value: str) -> list[str]:
+    """Every usable address of a raw address header (To, Cc, Reply-To), display names dropped.
+
+    Read from a bounded start of the value, as the From line is; what is no address is skipped.
+    """
+    if not value:
+        return []
+    plain = _PLAIN_SENDER.fullmatch(value)
+    if plain is not None:  # most mail: one address
+        return [plain[2] or plain[3]]
+    return [address for _name, address in _mailboxes(value[:MAX_HEADER]) if address]
+
+
 def _address(value: str) -> tuple[str, str]:
     """(name, address) of the first mailbox in a raw header value with a usable address, else (name, "")."""
     plain = _PLAIN_SENDER.fullmatch(value)

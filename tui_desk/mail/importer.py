@@ -18,13 +18,16 @@ import sqlite3
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from ..core.lifecycle import TicketService
+from ..core.recipients import is_automated
 from ..domain.clock import to_text
 from ..domain.errors import InvalidInput, StoreError, TuiDeskError
 from ..domain.models import EventKind
 from ..i18n import _
 from ..store import mail_records, search_index, writes
+from ..store import recipients as copies
 from .dates import MessageDates, message_time
 from .export import SYNTHETIC_DOMAIN, synthetic_id
 from .parse import _TAG, UNKNOWN_SENDER, ParsedMail, parse_message
@@ -291,7 +294,7 @@ class Importer:
         return mail.ticket_tag if self._writes_in(mail.sender, mail.ticket_tag) else None
 
     def _writes_in(self, sender: str, ticket_id: int) -> bool:
-        """Whether a sender may join a ticket by its [#N]: its customer, or someone who already wrote in it.
+        """Whether a sender may join a ticket by its [#N]: its customer, someone in its Cc, or who already wrote in it.
 
         Ticket numbers count up and show in every subject: anyone can guess one.
         A stranger's "[#N]" would reopen another customer's ticket and put his
@@ -301,7 +304,8 @@ class Importer:
         """
         if sender == UNKNOWN_SENDER:  # all the people who wrote no address share it: none of them proves anything
             return False
-        writers = mail_records.ticket_writers(self.store.conn, ticket_id)
+        # The people the ticket copies (its Cc) write in too, as reply-all invites them to.
+        writers = [*mail_records.ticket_writers(self.store.conn, ticket_id), *copies.ticket_cc(self.store.conn, ticket_id)]
         # Compared here: SQLite's NOCASE and lower() fold ASCII letters only (JÜRGEN@MÜLLER.DE).
         return sender.casefold() in {str(writer).casefold() for writer in writers}
 
@@ -337,6 +341,7 @@ class Importer:
                 references=" ".join(mail.references) or None,
                 content_hash=content_hash,
                 attachments=mail.attachments,
+                **self._copies(mail),
             )
             self.summary.tickets_created += 1
         elif kind == "customer" and ticket_id is not None:
@@ -350,6 +355,7 @@ class Importer:
                 references=" ".join(mail.references) or None,
                 content_hash=content_hash,
                 attachments=mail.attachments,
+                **self._copies(mail),
             ).ticket_id  # the ticket it went into: another one if this one was merged
         elif ticket_id is None:
             raise InvalidInput(_("sent by the help desk but not part of a known ticket"))
@@ -387,6 +393,17 @@ class Importer:
             if mail.state:
                 self._wanted_state[ticket_id] = mail.state
         self.summary.messages_added += 1
+
+    def _copies(self, mail: ParsedMail) -> dict[str, Any]:
+        """The Cc and Reply-To a customer's mail brings, never one of the desk's own addresses.
+
+        Mail copied to the desk itself would otherwise be copied back to it by every reply: a loop.
+        """
+        cc = [a for a in mail.cc if a not in self.our]
+        reply_to = mail.reply_to
+        if reply_to in self.our or reply_to == mail.sender.lower() or (reply_to and is_automated(reply_to)):
+            reply_to = None  # answers go to the sender, as they would without it
+        return {"cc": cc, "reply_to": reply_to}
 
     def _restore_state(self) -> None:
         """A restore of our own mbox export: bring each ticket to the status and state it had."""

@@ -30,6 +30,7 @@ from ..i18n import _
 from ..store import Store, outbox
 from ..store.addressing import recipients, reply_subject
 from . import outgoing
+from .copies import cc_header
 from .settings import MailSettings, SmtpSettings
 
 MAX_BACKOFF = timedelta(hours=6)
@@ -84,6 +85,8 @@ def build_mail(store: Store, outbox_id: int, smtp: SmtpSettings, settings: MailS
     mail = EmailMessage()
     mail["From"] = smtp.sender
     mail["To"] = formataddr((fixed["to_name"] or "", fixed["to_address"]))
+    if cc := cc_header(store, outbox_id, fixed, settings):
+        mail["Cc"] = cc
     mail["Subject"] = fixed["subject"] or reply_subject("", row["ticket_id"])
     mail["Message-ID"] = row["message_id"] or new_message_id(settings)
     if fixed["in_reply_to"]:

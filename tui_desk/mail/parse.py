@@ -24,9 +24,10 @@ from email import policy
 from email.message import Message
 from email.parser import Parser
 
+from ..core.recipients import clean_cc, plain_address
 from ..domain.text import storable_data
 from ..i18n import _
-from .addresses import UNKNOWN_SENDER, sender_of
+from .addresses import UNKNOWN_SENDER, addresses_in, sender_of
 from .content import html_to_text, mime_type, text_and_attachments
 from .headers import (
     COMPAT32,
@@ -75,6 +76,8 @@ class ParsedMail:
     exported_status: str | None = None  # X-Tui-Desk-Status
     author: str | None = None  # X-Tui-Desk-Author
     state: str | None = None  # X-Tui-Desk-State
+    cc: list[str] = field(default_factory=list)  # To and Cc but the sender: plain lower-case addresses, at most MAX_CC
+    reply_to: str | None = None  # the Reply-To address, if a plain one
 
     @property
     def thread_ids(self) -> list[str]:
@@ -218,6 +221,8 @@ def _parsed(message: Message, raw: bytes) -> ParsedMail:
         exported_status=header(message, STATUS_HEADER).strip() or None,
         author=header(message, AUTHOR_HEADER).strip() or None,
         state=header(message, STATE_HEADER).strip() or None,
+        cc=clean_cc([*addresses_in(header.raw("To")), *addresses_in(header.raw("Cc"))], leave_out=[sender]),
+        reply_to=next((plain_address(a) for a in addresses_in(header.raw("Reply-To"))), None),
     )
 
 

@@ -8,8 +8,10 @@ recipient, the subject and the threading headers are stored with the outbox row.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
+from . import recipients as copies
 from . import writes
 from .connection import Connection
 
@@ -24,15 +26,27 @@ def reply_subject(subject: str, ticket_id: int) -> str:
     return f"{subject} {tag}" if subject.lower().startswith("re:") else f"Re: {subject} {tag}"
 
 
-def recipients(conn: Connection, ticket_id: int, message_row: int) -> dict[str, Any] | None:
-    """The outbox columns that fix where the reply in ``message_row`` goes (None: no such ticket)."""
+def recipients(
+    conn: Connection, ticket_id: int, message_row: int, cc: Sequence[str] | None = None, *, reply_all: bool = True
+) -> dict[str, Any] | None:
+    """The outbox columns that fix where the reply in ``message_row`` goes (None: no such ticket).
+
+    Reply-all: To is the customer, or the Reply-To of the customer's latest message; ``cc``
+    (a list of plain addresses) is the ticket's remembered Cc unless the agent gave one (None:
+    the remembered one). The To address is never copied as well. ``reply_all=False``: the customer
+    alone, as before schema 8 (the upgrade to schema 5 runs before those columns exist).
+    """
     context = writes.reply_context(conn, ticket_id, message_row)
     if context is None:
         return None
     earlier = context["earlier"]
+    reply_to = copies.customer_reply_to(conn, ticket_id, message_row, context["email"]) if reply_all else None
+    to_address = reply_to or context["email"]
+    chosen = [] if not reply_all else copies.ticket_cc(conn, ticket_id) if cc is None else list(cc)
     return {
-        "to_address": context["email"],
-        "to_name": context["name"] or "",
+        "to_address": to_address,
+        "to_name": "" if reply_to else context["name"] or "",
+        "cc": [a for a in dict.fromkeys(chosen) if a.casefold() != to_address.casefold()],
         "subject": reply_subject(context["subject"], ticket_id),
         "in_reply_to": context["last_customer"] or (earlier[-1] if earlier else None),
         "references_": " ".join(earlier[-MAX_REFERENCES:]) or None,

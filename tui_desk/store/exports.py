@@ -122,9 +122,10 @@ def add_ticket_tag(conn: Connection, ticket_id: int, tag_id: int) -> None:
 def insert_message_row(conn: Connection, ticket_id: int, message: dict[str, Any], message_id: str | None) -> int:
     cursor = conn.execute(
         "INSERT INTO messages(ticket_id, kind, author, body, created_at, message_id, in_reply_to,"
-        " references_, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " references_, content_hash, cc, reply_to) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [ticket_id, message["kind"], message["author"], message["body"], message["created_at"], message_id,
-         message.get("in_reply_to"), message.get("references_"), message.get("content_hash")],
+         message.get("in_reply_to"), message.get("references_"), message.get("content_hash"),
+         message.get("cc"), message.get("reply_to")],
     )
     return int(cursor.lastrowid or 0)
 

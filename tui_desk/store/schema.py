@@ -321,7 +321,7 @@ def _migrate_to_5(db: sqlite_utils.Database) -> None:
     # Replies queued before: addressed as they would have been sent now, and fixed from here on.
     waiting = db.execute("SELECT id, ticket_id, message_id FROM outbox WHERE status != 'sent'").fetchall()
     for outbox_id, ticket_id, message_row in waiting:
-        fixed = recipients(db.conn, ticket_id, message_row)
+        fixed = recipients(db.conn, ticket_id, message_row, reply_all=False)  # Cc columns come with schema 8
         if fixed is not None:
             db.execute(
                 "UPDATE outbox SET to_address = ?, to_name = ?, subject = ?, in_reply_to = ?, references_ = ?"
