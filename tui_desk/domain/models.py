@@ -128,6 +128,8 @@ class EventKind(StrEnum):
     UNDONE = "undone"  # an agent took back an action; detail names it
     # Mail "From:" one of our addresses that the desk cannot tell it sent: a customer message, flagged.
     UNVERIFIED_SENDER = "unverified_sender"
+    # An automatic acknowledgement (RFC 3834) was queued to the sender of a new ticket; detail: to whom.
+    ACKNOWLEDGED = "acknowledged"
 
 
 def event_label(kind: str) -> str:
@@ -153,6 +155,7 @@ def event_label(kind: str) -> str:
         EventKind.SPLIT: _("split"),
         EventKind.UNDONE: _("undone"),
         EventKind.UNVERIFIED_SENDER: _("claims to be the help desk (not verified): kept as a customer message"),
+        EventKind.ACKNOWLEDGED: _("acknowledged automatically"),
     }
     return labels.get(kind, kind)
 

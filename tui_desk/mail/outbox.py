@@ -29,6 +29,7 @@ from ..domain.clock import Clock, from_text, system_clock, to_text
 from ..i18n import _
 from ..store import Store, outbox
 from ..store.addressing import recipients, reply_subject
+from ..store.mailboxes import ACKNOWLEDGEMENT
 from .settings import MailSettings, SmtpSettings
 
 MAX_BACKOFF = timedelta(hours=6)
@@ -81,7 +82,7 @@ def build_mail(store: Store, outbox_id: int, smtp: SmtpSettings, settings: MailS
         fixed.update(found)
         outbox.fix_recipients(store.conn, outbox_id, found)
     mail = EmailMessage()
-    mail["From"] = smtp.sender
+    mail["From"] = fixed.get("from_header") or smtp.sender  # the mailbox the ticket came in through
     mail["To"] = formataddr((fixed["to_name"] or "", fixed["to_address"]))
     mail["Subject"] = fixed["subject"] or reply_subject("", row["ticket_id"])
     mail["Message-ID"] = row["message_id"] or new_message_id(settings)
@@ -91,6 +92,9 @@ def build_mail(store: Store, outbox_id: int, smtp: SmtpSettings, settings: MailS
         mail["References"] = fixed["references_"]
     mail["Date"] = format_datetime(from_text(row["created_at"]))
     mail["X-Tui-Desk-Ticket"] = str(row["ticket_id"])
+    if row.get("kind") == ACKNOWLEDGEMENT:  # RFC 3834: machines must not answer it
+        mail["Auto-Submitted"] = "auto-replied"
+        mail["X-Auto-Response-Suppress"] = "All"
     mail.set_content(row["body"])
     if not row["message_id"]:
         outbox.set_message_id(store.conn, row["message_row"], mail["Message-ID"])
@@ -140,6 +144,8 @@ def send_due(
                 mail = build_mail(store, outbox_id, smtp, settings)
             if client is None:
                 client = _connect(smtp, timeout)
+            # The envelope sender stays the authenticated [mail.smtp] address whatever From says:
+            # servers refuse or mark other senders (docs/issue15/mailboxes.md).
             client.send_message(mail, from_addr=smtp.address)
         except (TimeoutError, smtplib.SMTPException, OSError, ssl.SSLError, LookupError, Exception) as error:  # noqa: B014, BLE001
             text = f"{type(error).__name__}: {error}"[:500]

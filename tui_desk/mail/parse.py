@@ -27,6 +27,7 @@ from email.parser import Parser
 from ..domain.text import storable_data
 from ..i18n import _
 from .addresses import UNKNOWN_SENDER, sender_of
+from .autoreply import automatic
 from .content import html_to_text, mime_type, text_and_attachments
 from .headers import (
     COMPAT32,
@@ -75,6 +76,7 @@ class ParsedMail:
     exported_status: str | None = None  # X-Tui-Desk-Status
     author: str | None = None  # X-Tui-Desk-Author
     state: str | None = None  # X-Tui-Desk-State
+    automatic: str | None = None  # the header that forbids an automatic reply (mail/autoreply.py)
 
     @property
     def thread_ids(self) -> list[str]:
@@ -218,6 +220,7 @@ def _parsed(message: Message, raw: bytes) -> ParsedMail:
         exported_status=header(message, STATUS_HEADER).strip() or None,
         author=header(message, AUTHOR_HEADER).strip() or None,
         state=header(message, STATE_HEADER).strip() or None,
+        automatic=automatic(message, header),
     )
 
 

@@ -36,7 +36,14 @@ def recipients(conn: Connection, ticket_id: int, message_row: int) -> dict[str, 
         "subject": reply_subject(context["subject"], ticket_id),
         "in_reply_to": context["last_customer"] or (earlier[-1] if earlier else None),
         "references_": " ".join(earlier[-MAX_REFERENCES:]) or None,
+        # The mailbox the ticket came in through answers it (None: [mail.smtp] from).
+        "from_header": _mailbox(conn, ticket_id),
     }
+
+
+def _mailbox(conn: Connection, ticket_id: int) -> str | None:
+    row = conn.execute("SELECT mailbox FROM tickets WHERE id = ?", [ticket_id]).fetchone()
+    return row[0] if row else None
 
 
 __all__ = ["recipients", "reply_subject"]
