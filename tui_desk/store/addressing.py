@@ -25,7 +25,17 @@ def reply_subject(subject: str, ticket_id: int) -> str:
 
 
 def recipients(conn: Connection, ticket_id: int, message_row: int) -> dict[str, Any] | None:
-    """The outbox columns that fix where the reply in ``message_row`` goes (None: no such ticket)."""
+    """The outbox columns that fix where the reply in ``message_row`` goes and who it is from
+    (None: no such ticket)."""
+    fixed = addressed(conn, ticket_id, message_row)
+    if fixed is not None:
+        # The mailbox the ticket came in through answers it (None: [mail.smtp] from).
+        fixed["from_header"] = _mailbox(conn, ticket_id)
+    return fixed
+
+
+def addressed(conn: Connection, ticket_id: int, message_row: int) -> dict[str, Any] | None:
+    """Recipient, subject and thread of the reply in ``message_row``: what schema 5 fixed (its migration's view)."""
     context = writes.reply_context(conn, ticket_id, message_row)
     if context is None:
         return None
@@ -36,8 +46,6 @@ def recipients(conn: Connection, ticket_id: int, message_row: int) -> dict[str, 
         "subject": reply_subject(context["subject"], ticket_id),
         "in_reply_to": context["last_customer"] or (earlier[-1] if earlier else None),
         "references_": " ".join(earlier[-MAX_REFERENCES:]) or None,
-        # The mailbox the ticket came in through answers it (None: [mail.smtp] from).
-        "from_header": _mailbox(conn, ticket_id),
     }
 
 
@@ -46,4 +54,4 @@ def _mailbox(conn: Connection, ticket_id: int) -> str | None:
     return row[0] if row else None
 
 
-__all__ = ["recipients", "reply_subject"]
+__all__ = ["addressed", "recipients", "reply_subject"]

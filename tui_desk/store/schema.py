@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .addressing import recipients
+from .addressing import addressed
 from .default_templates import seed_defaults
 
 if TYPE_CHECKING:
@@ -321,7 +321,7 @@ def _migrate_to_5(db: sqlite_utils.Database) -> None:
     # Replies queued before: addressed as they would have been sent now, and fixed from here on.
     waiting = db.execute("SELECT id, ticket_id, message_id FROM outbox WHERE status != 'sent'").fetchall()
     for outbox_id, ticket_id, message_row in waiting:
-        fixed = recipients(db.conn, ticket_id, message_row)
+        fixed = addressed(db.conn, ticket_id, message_row)  # schema 5's columns: no mailbox yet
         if fixed is not None:
             db.execute(
                 "UPDATE outbox SET to_address = ?, to_name = ?, subject = ?, in_reply_to = ?, references_ = ?"
