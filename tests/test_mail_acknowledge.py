@@ -9,7 +9,7 @@ from email.message import EmailMessage
 import pytest
 
 from tui_desk.core.lifecycle import TicketService
-from tui_desk.core.templates import add_template
+from tui_desk.core.templates import add_template, remove_template
 from tui_desk.domain.errors import InvalidInput
 from tui_desk.mail.acknowledge import Arrival, check
 from tui_desk.mail.importer import Importer
@@ -131,6 +131,19 @@ def test_a_missing_saved_reply_is_refused_in_one_line(service: TicketService) ->
         fetch(service, settings(acknowledge_with="No such reply"), mail(1))
     assert "acknowledge_with" in str(refused.value) and "\n" not in str(refused.value)
     assert service.store.scalar("SELECT count(*) FROM tickets") == 0
+
+
+def test_a_saved_reply_removed_after_the_check_falls_back_to_the_default(service: TicketService) -> None:
+    config = settings(acknowledge_with="Got it")
+    add_template(service.store, "Got it", "We have #{ticket.id}.")
+    account = config.imap[0]
+    check(service, config, account)
+    remove_template(service.store, "Got it")
+    Importer(service, config.our_addresses, on_new_ticket=Arrival(service, config, account)).run(
+        [("INBOX:1", mail(1), None)]
+    )
+    [ack] = acks(service)
+    assert "[#1]" in ack["body"]
 
 
 def test_acknowledge_needs_smtp(service: TicketService) -> None:

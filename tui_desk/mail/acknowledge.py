@@ -72,7 +72,12 @@ class Arrival:
         now = self.service.clock()
         if mailboxes.acknowledged_since(store.conn, address, to_text(now - ONCE_PER)):
             return
-        body = get_template(store, self.account.acknowledge_with).body if self.account.acknowledge_with else None
+        body = None
+        if self.account.acknowledge_with:
+            try:
+                body = get_template(store, self.account.acknowledge_with).body
+            except TuiDeskError:  # removed since `check`: a customer's mail must still be stored
+                body = None
         signer = parseaddr(self.account.identity or "")[0] or AUTHOR
         text = render(body or default_text(), context_for_ticket(store, ticket_id, signer)).text
         mailboxes.queue_acknowledgement(
