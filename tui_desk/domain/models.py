@@ -130,6 +130,8 @@ class EventKind(StrEnum):
     UNVERIFIED_SENDER = "unverified_sender"
     # A message sent on to a third party (a supplier): internal, no status change; detail: the address.
     FORWARDED = "forwarded"
+    # An automatic acknowledgement (RFC 3834) was queued to the sender of a new ticket; detail: to whom.
+    ACKNOWLEDGED = "acknowledged"
 
 
 def event_label(kind: str) -> str:
@@ -156,6 +158,7 @@ def event_label(kind: str) -> str:
         EventKind.UNDONE: _("undone"),
         EventKind.UNVERIFIED_SENDER: _("claims to be the help desk (not verified): kept as a customer message"),
         EventKind.FORWARDED: _("forwarded"),
+        EventKind.ACKNOWLEDGED: _("acknowledged automatically"),
     }
     return labels.get(kind, kind)
 

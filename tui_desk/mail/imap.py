@@ -23,6 +23,7 @@ from datetime import datetime
 from ..core.lifecycle import TicketService
 from ..domain.errors import InvalidInput
 from ..i18n import _
+from .acknowledge import Arrival, check
 from .dates import MessageDates, internaldate
 from .importer import Importer, ImportSummary
 from .settings import ImapSettings, MailSettings
@@ -92,6 +93,8 @@ def fetch_account(
             trust_own_address=settings.trusts_own_address(account),
             dates=MessageDates.LIVE,
             arrival=lambda label: arrivals.pop(label, None),
+            department=account.department,
+            on_new_ticket=Arrival(service, settings, account),
         )
         return importer.run(_messages(client, account, uids, arrivals))
     finally:
@@ -128,4 +131,6 @@ def _messages(
 def fetch_all(service: TicketService, settings: MailSettings) -> list[tuple[ImapSettings, ImportSummary]]:
     if not settings.imap:
         raise InvalidInput(_("No IMAP account in the config file: add a [[mail.imap]] table"))
+    for account in settings.imap:  # before any mail is read: a refused setting stops them all
+        check(service, settings, account)
     return [(account, fetch_account(service, settings, account)) for account in settings.imap]

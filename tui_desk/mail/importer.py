@@ -101,6 +101,8 @@ class Importer:
         trust_own_address: bool = False,
         dates: MessageDates = MessageDates.ARCHIVE,
         arrival: Callable[[str], datetime | None] | None = None,
+        department: str | None = None,
+        on_new_ticket: Callable[[int, ParsedMail], None] | None = None,
     ) -> None:
         self.service = service
         self.dates = MessageDates(dates)
@@ -117,6 +119,9 @@ class Importer:
         self._wanted_status: dict[int, str] = {}
         self._wanted_state: dict[int, str] = {}
         self._savepoints = True
+        # Fetched mail's account (mail/acknowledge.py): the department and hook of the tickets it creates.
+        self.department = department
+        self.on_new_ticket = on_new_ticket
 
     def run(self, items: Iterable[Item]) -> ImportSummary:
         batch: list[Item] = []
@@ -342,7 +347,10 @@ class Importer:
                 content_hash=content_hash,
                 attachments=mail.attachments,
                 **self._copies(mail),
+                department=self.department,
             )
+            if self.on_new_ticket is not None:
+                self.on_new_ticket(ticket_id, mail)
             self.summary.tickets_created += 1
         elif kind == "customer" and ticket_id is not None:
             ticket_id = service.add_customer_message(

@@ -29,6 +29,7 @@ from ..domain.clock import Clock, from_text, system_clock, to_text
 from ..i18n import _
 from ..store import Store, outbox
 from ..store.addressing import recipients, reply_subject
+from ..store.mailboxes import ACKNOWLEDGEMENT
 from . import outgoing
 from .copies import cc_header
 from .settings import MailSettings, SmtpSettings
@@ -83,7 +84,7 @@ def build_mail(store: Store, outbox_id: int, smtp: SmtpSettings, settings: MailS
         fixed.update(found)
         outbox.fix_recipients(store.conn, outbox_id, found)
     mail = EmailMessage()
-    mail["From"] = smtp.sender
+    mail["From"] = fixed.get("from_header") or smtp.sender  # the mailbox the ticket came in through
     mail["To"] = formataddr((fixed["to_name"] or "", fixed["to_address"]))
     if cc := cc_header(store, outbox_id, fixed, settings):
         mail["Cc"] = cc
@@ -95,6 +96,9 @@ def build_mail(store: Store, outbox_id: int, smtp: SmtpSettings, settings: MailS
         mail["References"] = fixed["references_"]
     mail["Date"] = format_datetime(from_text(row["created_at"]))
     mail["X-Tui-Desk-Ticket"] = str(row["ticket_id"])
+    if row.get("kind") == ACKNOWLEDGEMENT:  # RFC 3834: machines must not answer it
+        mail["Auto-Submitted"] = "auto-replied"
+        mail["X-Auto-Response-Suppress"] = "All"
     text, files = outgoing.content(store, outbox_id, row, smtp)
     mail.set_content(text)
     outgoing.attach(mail, files)  # multipart/mixed with the message's files (docs/issue15/attachments-in.md)
@@ -146,6 +150,8 @@ def send_due(
                 mail = build_mail(store, outbox_id, smtp, settings)
             if client is None:
                 client = _connect(smtp, timeout)
+            # The envelope sender stays the authenticated [mail.smtp] address whatever From says:
+            # servers refuse or mark other senders (docs/issue15/mailboxes.md).
             client.send_message(mail, from_addr=smtp.address)
         except (TimeoutError, smtplib.SMTPException, OSError, ssl.SSLError, LookupError, Exception) as error:  # noqa: B014, BLE001
             text = f"{type(error).__name__}: {error}"[:500]

@@ -28,6 +28,7 @@ from ..core.recipients import clean_cc, plain_address
 from ..domain.text import storable_data
 from ..i18n import _
 from .addresses import UNKNOWN_SENDER, addresses_in, sender_of
+from .autoreply import automatic
 from .content import html_to_text, mime_type, text_and_attachments
 from .headers import (
     COMPAT32,
@@ -78,6 +79,7 @@ class ParsedMail:
     state: str | None = None  # X-Tui-Desk-State
     cc: list[str] = field(default_factory=list)  # To and Cc but the sender: plain lower-case addresses, at most MAX_CC
     reply_to: str | None = None  # the Reply-To address, if a plain one
+    automatic: str | None = None  # the header that forbids an automatic reply (mail/autoreply.py)
 
     @property
     def thread_ids(self) -> list[str]:
@@ -223,6 +225,7 @@ def _parsed(message: Message, raw: bytes) -> ParsedMail:
         state=header(message, STATE_HEADER).strip() or None,
         cc=clean_cc([*addresses_in(header.raw("To")), *addresses_in(header.raw("Cc"))], leave_out=[sender]),
         reply_to=next((plain_address(a) for a in addresses_in(header.raw("Reply-To"))), None),
+        automatic=automatic(message, header),
     )
 
 

@@ -23,6 +23,10 @@
     move_to = "Processed"                   # optional: move instead of marking \\Seen
     interval = 60                           # seconds between fetches with --watch
     trust_own_address = true                # this folder only (e.g. "Sent"): overrides [mail]
+    department = "Billing"                  # tickets from this account get this department
+    from = "Billing <billing@example.com>"  # ...and this From identity: replies go out from it
+    acknowledge = true                      # answer a new ticket's first mail (RFC 3834, mail/acknowledge.py)
+    acknowledge_with = "Acknowledgement"    # optional: the saved reply to send (default text otherwise)
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ import os
 import shlex
 import subprocess
 from dataclasses import dataclass, field
-from email.utils import parseaddr
+from email.utils import getaddresses, parseaddr
 from typing import Any
 
 from ..domain.errors import InvalidInput
@@ -92,6 +96,14 @@ class ImapSettings:
     move_to: str | None = None
     interval: float = 60.0
     trust_own_address: bool | None = None  # None: as [mail] says
+    department: str | None = None  # of the tickets this account creates
+    identity: str | None = None  # `from`: the From header of replies to its tickets (None: [mail.smtp] from)
+    acknowledge: bool = False  # a new ticket's sender gets an automatic reply (docs/issue15/acknowledgement.md)
+    acknowledge_with: str | None = None  # the saved reply sent then (None: the default text)
+
+    @property
+    def address(self) -> str | None:
+        return parseaddr(self.identity)[1].lower() if self.identity else None
 
 
 @dataclass(frozen=True)
@@ -118,6 +130,7 @@ class MailSettings:
         if self.smtp is not None:
             found.append(self.smtp.address)
         found.extend((i.server.user or "").lower() for i in self.imap if "@" in (i.server.user or ""))
+        found.extend(i.address for i in self.imap if i.address)
         return tuple(dict.fromkeys(found))
 
     @property
@@ -185,6 +198,10 @@ def mail_settings(raw: dict | None) -> MailSettings:
                 move_to=data.get("move_to"),
                 interval=float(data.get("interval", 60)),
                 trust_own_address=_flag(data, "trust_own_address", "mail.imap"),
+                department=_text(data, "department"),
+                identity=_identity(data.get("from")),
+                acknowledge=bool(_flag(data, "acknowledge", "mail.imap")),
+                acknowledge_with=_text(data, "acknowledge_with"),
             )
         )
     return MailSettings(
@@ -201,3 +218,23 @@ def _flag(data: dict, key: str, table: str) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
     raise InvalidInput(_("[{table}] {key} must be true or false").format(table=table, key=key))
+
+
+def _text(data: dict, key: str) -> str | None:
+    value = data.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip() or any(c in value for c in "\r\n"):
+        raise InvalidInput(_("[mail.imap] {key} must be one line of text").format(key=key))
+    return " ".join(value.split())
+
+
+def _identity(value: Any) -> str | None:
+    """`from` of a [[mail.imap]] account: one address, as a From header (no line breaks to inject headers)."""
+    if value is None:
+        return None
+    if isinstance(value, str) and not any(c in value for c in "\r\n"):
+        found = getaddresses([value])
+        if len(found) == 1 and "@" in found[0][1] and " " not in found[0][1].strip():
+            return value.strip()
+    raise InvalidInput(_("[mail.imap] from must be one address, e.g. \"Billing <billing@example.com>\""))

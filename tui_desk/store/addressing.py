@@ -43,7 +43,7 @@ def recipients(
     reply_to = copies.customer_reply_to(conn, ticket_id, message_row, context["email"]) if reply_all else None
     to_address = reply_to or context["email"]
     chosen = [] if not reply_all else copies.ticket_cc(conn, ticket_id) if cc is None else list(cc)
-    return {
+    fixed: dict[str, Any] = {
         "to_address": to_address,
         "to_name": "" if reply_to else context["name"] or "",
         "cc": [a for a in dict.fromkeys(chosen) if a.casefold() != to_address.casefold()],
@@ -51,6 +51,14 @@ def recipients(
         "in_reply_to": context["last_customer"] or (earlier[-1] if earlier else None),
         "references_": " ".join(earlier[-MAX_REFERENCES:]) or None,
     }
+    if reply_all:  # the mailbox the ticket came in through answers it (None: [mail.smtp] from)
+        fixed["from_header"] = _mailbox(conn, ticket_id)
+    return fixed
+
+
+def _mailbox(conn: Connection, ticket_id: int) -> str | None:
+    row = conn.execute("SELECT mailbox FROM tickets WHERE id = ?", [ticket_id]).fetchone()
+    return row[0] if row else None
 
 
 __all__ = ["recipients", "reply_subject"]

@@ -53,6 +53,7 @@ def mail_row(store: Store, outbox_id: int) -> dict[str, Any] | None:
     """An outbox row with its fixed recipients and the reply it sends (message_row, body, created_at, message_id)."""
     return store.query_one(
         """SELECT o.ticket_id, o.to_address, o.to_name, o.subject, o.in_reply_to, o.references_,
+                  o.from_header, o.kind,
                   m.id AS message_row, m.body, m.created_at, m.message_id
            FROM outbox o JOIN messages m ON m.id = o.message_id WHERE o.id = ?""",
         [outbox_id],
@@ -62,8 +63,9 @@ def mail_row(store: Store, outbox_id: int) -> dict[str, Any] | None:
 def fix_recipients(conn: Connection, outbox_id: int, fixed: dict[str, Any]) -> None:
     """Store where a row goes (store/addressing.recipients) on a row queued without it."""
     conn.execute(
-        "UPDATE outbox SET to_address = ?, to_name = ?, subject = ?, in_reply_to = ?, references_ = ? WHERE id = ?",
-        [*(fixed[k] for k in _RECIPIENT_COLUMNS), outbox_id],
+        "UPDATE outbox SET to_address = ?, to_name = ?, subject = ?, in_reply_to = ?, references_ = ?,"
+        " from_header = ? WHERE id = ?",
+        [*(fixed[k] for k in _RECIPIENT_COLUMNS), fixed.get("from_header"), outbox_id],
     )
 
 

@@ -171,18 +171,25 @@ def reply_context(conn: Connection, ticket_id: int, message_row: int) -> dict[st
 
 
 def queue_outbox(
-    conn: Connection, ticket_id: int, message_id: int, at: str, recipients: dict[str, Any] | None = None
+    conn: Connection,
+    ticket_id: int,
+    message_id: int,
+    at: str,
+    recipients: dict[str, Any] | None = None,
+    *,
+    kind: str = "reply",
 ) -> int:
     """An agent reply to be e-mailed: sent later by tui_desk/mail/outbox.py.
 
-    ``recipients`` (to_address, to_name, subject, in_reply_to, references_) are fixed now:
+    ``recipients`` (to_address, to_name, subject, in_reply_to, references_, from_header) are fixed now:
     a merge or a customer's new address before sending must not redirect the reply.
     """
     fixed = recipients or {}
     cursor = conn.execute(
         "INSERT INTO outbox(message_id, ticket_id, status, next_attempt_at, created_at,"
-        " to_address, to_name, subject, in_reply_to, references_) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)",
-        [message_id, ticket_id, at, at, *(fixed.get(k) for k in _RECIPIENT_COLUMNS)],
+        " to_address, to_name, subject, in_reply_to, references_, from_header, kind)"
+        " VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [message_id, ticket_id, at, at, *(fixed.get(k) for k in _RECIPIENT_COLUMNS), fixed.get("from_header"), kind],
     )
     return int(cursor.lastrowid or 0)
 
