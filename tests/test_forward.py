@@ -21,7 +21,7 @@ from tui_desk.core.forwarding import forward_address
 from tui_desk.core.lifecycle import TicketService
 from tui_desk.domain.errors import InvalidInput
 from tui_desk.mail.outgoing import FORWARD_LINE
-from tui_desk.store import open_store
+from tui_desk.store import mailboxes, open_store
 
 pytestmark = pytest.mark.both_backends
 
@@ -107,6 +107,22 @@ def test_forward_reaches_the_supplier_only_with_the_message_and_its_file(
     finally:
         store.close()
     assert "forwarded (Orders@supplier.example)" in run("show", str(ticket_id))[1]
+
+
+def test_forward_goes_out_from_the_mailbox_the_ticket_came_through(
+    run: Run, db_path, tmp_path: Path, ticket: tuple[int, int], smtp_server  # noqa: F811
+) -> None:
+    port, handler, _controller = smtp_server
+    write_config(tmp_path / "config.toml", port)
+    ticket_id, message = ticket
+    store = open_store(db_path)
+    with store.transaction() as conn:
+        mailboxes.set_mailbox(conn, ticket_id, "Billing <billing@desk.example>")
+    store.close()
+    assert run("forward", str(message), "--to", "orders@supplier.example")[0] == 0
+    assert run("send")[0] == 0
+    [got] = handler.received
+    assert got["From"] == "Billing <billing@desk.example>"
 
 
 def test_a_reply_to_the_customer_afterwards_does_not_thread_on_the_forward(

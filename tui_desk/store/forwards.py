@@ -50,11 +50,16 @@ def queue_forward(
     to_name: str,
     subject: str,
 ) -> int:
-    """A forward to be e-mailed, in the transaction that records it; no threading headers (a new conversation)."""
+    """A forward to be e-mailed, in the transaction that records it; no threading headers (a new conversation).
+
+    It goes out from the mailbox the ticket came in through, as the ticket's replies do
+    (docs/issue15/mailboxes.md): the supplier answers to the address the team reads for it.
+    """
     cursor = conn.execute(
         "INSERT INTO outbox(message_id, ticket_id, status, next_attempt_at, created_at,"
-        " to_address, to_name, subject, kind, forward_of) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, 'forward', ?)",
-        [note_row, ticket_id, at, at, to_address, to_name, subject, forward_of],
+        " to_address, to_name, subject, kind, forward_of, from_header)"
+        " VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, 'forward', ?, (SELECT mailbox FROM tickets WHERE id = ?))",
+        [note_row, ticket_id, at, at, to_address, to_name, subject, forward_of, ticket_id],
     )
     return int(cursor.lastrowid or 0)
 
