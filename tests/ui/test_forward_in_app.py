@@ -131,7 +131,10 @@ async def test_the_customers_address_is_refused_and_the_dialog_keeps_the_text(
         assert app.screen is dialog
         assert "Not one e-mail address" in notifications(app, "error")[-1]
         dialog.query_one("#forward-to", Input).value = "orders@pumps.example"
-        await press(pilot, "ctrl+s")
+        dialog.query_one("#forward-text", TextArea).focus()
+        await press(pilot, "tab")  # to the Forward button, which Enter presses
+        assert dialog.focused is dialog.query_one("#forward-send")
+        await press(pilot, "enter")
         assert not isinstance(app.screen, ForwardScreen)
         assert unsent_count(empty_store) == 1
         app.main.run_mail()

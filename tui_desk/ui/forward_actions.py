@@ -21,7 +21,7 @@ from .screens.forward import ForwardRequest, ForwardScreen
 
 def message_label(message: Message) -> str:
     """ "author · date · first words": the sender's text is a stranger's, cut to one line."""
-    label = f"{one_line(message.author, 30)} · {local_time(message.created_at)} · {one_line(message.body[:200], 50)}"
+    label = f"{one_line(message.author, 30)} · {local_time(message.created_at)} · {one_line(message.body[:200], 40)}"
     if message.attachments:
         count = len(message.attachments)
         label += " · " + ngettext("{n} attachment", "{n} attachments", count).format(n=count)

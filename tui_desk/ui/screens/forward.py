@@ -33,7 +33,6 @@ class ForwardRequest:
 class ForwardScreen(ModalScreen[None]):
     # Here rather than in app.tcss: the dialog is this module's alone.
     DEFAULT_CSS = """
-    ForwardScreen .dialog.forward { width: 90; }
     ForwardScreen .forward-label { color: $text-muted; margin-top: 1; }
     ForwardScreen #forward-message { max-height: 8; }
     ForwardScreen #forward-text { height: 6; }
@@ -77,6 +76,8 @@ class ForwardScreen(ModalScreen[None]):
             )
 
     def on_mount(self) -> None:
+        # Wider than the other dialogs, so each message's line fits (app.tcss's .dialog wins over DEFAULT_CSS).
+        self.query_one("#forward-box").styles.width = 100
         options = self.query_one("#forward-message", OptionList)
         options.highlighted = 0
         options.focus()
