@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..core.attachment_limit import DEFAULT_LIMIT, limit_from_config
 from ..core.config import config_path, load_config, resolve_db_path
 from ..core.names import person_name
 from ..core.rules import RulesConfig
@@ -47,7 +48,9 @@ def _actor(args: argparse.Namespace, configured: str | None) -> str:
 
 
 
-def _open_demo(actor: str, sla: SlaPolicies, rules: RulesConfig, notice: str | None = None) -> int:
+def _open_demo(
+    actor: str, sla: SlaPolicies, rules: RulesConfig, notice: str | None = None, attachment_limit: int = DEFAULT_LIMIT
+) -> int:
     """A throw-away store of demo tickets, so a newcomer sees the app full at once."""
     import tempfile
 
@@ -59,7 +62,10 @@ def _open_demo(actor: str, sla: SlaPolicies, rules: RulesConfig, notice: str | N
         store = open_store(path)
         fill_demo(store, tickets=1000, seed=1)
         store.close()
-        return run_app(path, actor=actor, sla=sla, rules=rules, notice=notice, config_file=config_path())
+        return run_app(
+            path, actor=actor, sla=sla, rules=rules, notice=notice, config_file=config_path(),
+            attachment_limit=attachment_limit,
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -149,7 +155,11 @@ def _main(argv: Sequence[str] | None) -> int:
         path = resolve_db_path(args.db, config.store)
         if args.command is None and args.demo:
             return _open_demo(
-                _actor(args, config.agent), cli_rules.sla_policies(config), cli_rules.rules_config(config), notice
+                _actor(args, config.agent),
+                cli_rules.sla_policies(config),
+                cli_rules.rules_config(config),
+                notice,
+                limit_from_config(config.raw),
             )
         if args.command is None:
             from ..ui.app import run_app
@@ -162,6 +172,7 @@ def _main(argv: Sequence[str] | None) -> int:
                 notice=notice,
                 mail=cli_mail.settings_of(config),
                 config_file=config_path(),
+                attachment_limit=limit_from_config(config.raw),
             )
         if args.command == "sla":  # the config file only: no store needed
             return cli_rules.sla_command(args, config)

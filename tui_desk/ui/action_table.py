@@ -97,6 +97,10 @@ ACTIONS: list[Action | HelpNote] = [
            palette_help=N_("Merge the marked tickets into this one, or this one into another"), needs_ticket=True, takes_marked=True),
     Action("split", "S", N_("Split"), ACT, N_("Split one of the customer's messages off into a new ticket"),
            palette_help=N_("Split a customer's message off into a new ticket"), needs_ticket=True),
+    # Not in the footer: at 80 columns the eight there leave no room (English included).
+    Action("forward", "F", N_("Forward"), ACT, N_("Forward a message with its files to a third party (Ctrl+S sends)"),
+           palette=N_("Forward a message…"), palette_help=N_("To a supplier or colleague; the customer gets nothing"),
+           needs_ticket=True),
     Action("save_attachments", "A", N_("Save attachment"), ACT, N_("Save the ticket's attachments to your downloads folder"),
            palette_help=N_("Into your downloads folder, never over a file"), needs_ticket=True),
     # Not in the footer (no room at 80 columns in every language): each bulk notice names it.

@@ -24,6 +24,7 @@ from textual.app import App, SystemCommand
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from ..core.attachment_limit import DEFAULT_LIMIT
 from ..core.config import key_table, load_config
 from ..core.lifecycle import TicketService
 from ..core.rules import RulesConfig
@@ -63,6 +64,7 @@ class TuiDeskApp(ReportsWorkerFailures, App[None]):
         notice: str | None = None,
         mail: MailSettings | None = None,
         config_file: Path | None = None,
+        attachment_limit: int = DEFAULT_LIMIT,
     ) -> None:
         localize_bindings()  # before super().__init__(): every node copies its class's bindings
         super().__init__()
@@ -71,6 +73,7 @@ class TuiDeskApp(ReportsWorkerFailures, App[None]):
         self.clock = clock
         self.actor = actor
         self.service = TicketService(store, clock=clock, actor=actor, sla=sla)
+        self.service.attachment_limit = attachment_limit  # [mail] max_attachment_size, as the CLI's service has it
         self.live_interval = live_interval
         self.drafts = Drafts.next_to(store.path, actor)  # unsent replies and notes, until stored
         self.rules = rules  # None: time rules are left to cron (and to tests)
@@ -144,11 +147,19 @@ def run_app(
     notice: str | None = None,
     mail: MailSettings | None = None,
     config_file: Path | None = None,
+    attachment_limit: int = DEFAULT_LIMIT,
 ) -> int:
     store = open_store(path)
     try:
         app = TuiDeskApp(
-            store, actor=actor, sla=sla, rules=rules or RulesConfig(), notice=notice, mail=mail, config_file=config_file
+            store,
+            actor=actor,
+            sla=sla,
+            rules=rules or RulesConfig(),
+            notice=notice,
+            mail=mail,
+            config_file=config_file,
+            attachment_limit=attachment_limit,
         )
         finished = run_without_waiting_on_the_store(app)
     finally:

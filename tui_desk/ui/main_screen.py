@@ -18,6 +18,7 @@ from ..i18n import _
 from .action_table import bindings, help_sections, palette_entries
 from .attachment_actions import AttachmentActions
 from .format import markup_literal
+from .forward_actions import ForwardActions
 from .navigation import Navigation
 from .presence import PresenceJobs
 from .saved_views import SavedViewsMixin
@@ -29,7 +30,7 @@ from .widgets.timeline import TimelineView
 from .widgets.view_tabs import ViewTabs
 
 
-class MainScreen(SavedViewsMixin, AttachmentActions, TicketActions, Navigation, PresenceJobs):
+class MainScreen(SavedViewsMixin, AttachmentActions, ForwardActions, TicketActions, Navigation, PresenceJobs):
     BINDINGS = bindings()  # every key, the footer's too, from the action table
 
     # -- layout -------------------------------------------------------------------------
