@@ -134,6 +134,10 @@ ACTIONS: list[Action | HelpNote] = [
     Action("whole_thread", "m", N_("Whole thread"), VIEWS, N_("Show the whole thread of a long ticket")),
     Action("full_text", "w", N_("Full text"), VIEWS, N_("Read long messages whole (the thread shows the start of each)"),
            palette_help=N_("Read long messages whole"), tooltip=N_("Read long messages whole"), needs_ticket=True),
+    # Not in the footer (no room at 80 columns): every fold line names its key.
+    Action("toggle_quotes", "Z", N_("Quoted text"), VIEWS, N_("Unfold / fold the quoted mail and signatures in the customer's messages"),
+           palette=N_("Show / hide quoted text"), palette_help=N_("Unfold or fold what the customer's mail repeats"),
+           needs_ticket=True),
     Action("toggle_order", "O", N_("Sort: priority / SLA"), VIEWS, N_("Sort by priority and waiting time, or by SLA due time"),
            palette=N_("Sort by SLA due / by priority"), palette_help=N_("Switch the inbox order")),
 

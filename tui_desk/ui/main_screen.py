@@ -20,6 +20,7 @@ from .attachment_actions import AttachmentActions
 from .format import markup_literal
 from .navigation import Navigation
 from .presence import PresenceJobs
+from .reading import ReadingActions
 from .saved_views import SavedViewsMixin
 from .screens.help import HelpScreen
 from .ticket_actions import TicketActions
@@ -29,7 +30,7 @@ from .widgets.timeline import TimelineView
 from .widgets.view_tabs import ViewTabs
 
 
-class MainScreen(SavedViewsMixin, AttachmentActions, TicketActions, Navigation, PresenceJobs):
+class MainScreen(SavedViewsMixin, ReadingActions, AttachmentActions, TicketActions, Navigation, PresenceJobs):
     BINDINGS = bindings()  # every key, the footer's too, from the action table
 
     # -- layout -------------------------------------------------------------------------
@@ -60,6 +61,7 @@ class MainScreen(SavedViewsMixin, AttachmentActions, TicketActions, Navigation, 
         self.refresh_inbox()
         self.load_saved_views()
         self.desk.load_keys()
+        self.show_unfold_key()
         if self.desk.language_notice:
             self.notify(self.desk.language_notice, severity="warning", markup=False)
         if self.desk.live_interval:
