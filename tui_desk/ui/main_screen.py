@@ -24,6 +24,7 @@ from .reading import ReadingActions
 from .saved_views import SavedViewsMixin
 from .screens.help import HelpScreen
 from .ticket_actions import TicketActions
+from .widgets.history import CustomerHistoryList
 from .widgets.inbox import InboxList
 from .widgets.thread import ThreadView
 from .widgets.timeline import TimelineView
@@ -48,6 +49,7 @@ class MainScreen(SavedViewsMixin, ReadingActions, AttachmentActions, TicketActio
         with Horizontal(id="lower"):
             with Vertical(id="thread-pane"):
                 yield ThreadView(id="thread")
+                yield CustomerHistoryList(id="history", classes="hidden")
             with Vertical(id="timeline-pane"):
                 yield TimelineView(id="timeline")
         # No ^p key in the footer: it covered the last label at 80 columns; ? and the help name Ctrl+P.
