@@ -97,8 +97,10 @@ ACTIONS: list[Action | HelpNote] = [
            palette_help=N_("Merge the marked tickets into this one, or this one into another"), needs_ticket=True, takes_marked=True),
     Action("split", "S", N_("Split"), ACT, N_("Split one of the customer's messages off into a new ticket"),
            palette_help=N_("Split a customer's message off into a new ticket"), needs_ticket=True),
-    Action("save_attachments", "A", N_("Save attachment"), ACT, N_("Save the ticket's attachments to your downloads folder"),
-           palette_help=N_("Into your downloads folder, never over a file"), needs_ticket=True),
+    Action("save_attachments", "A", N_("Attachments"), ACT,
+           N_("The ticket's attachments: save one (or all) to your downloads folder, or open one"),
+           palette=N_("Attachments…"), palette_help=N_("Save to your downloads folder or open with the system's program"),
+           needs_ticket=True),
     # Not in the footer (no room at 80 columns in every language): each bulk notice names it.
     Action("undo", "u", N_("Undo"), ACT, N_("Undo your last action (bulk ones too)"),
            palette_help=N_("Take back your last action"), tooltip=N_("Take back your last action")),
