@@ -62,6 +62,34 @@ def write_new(path: Path, data: bytes) -> None:
         raise
 
 
+def free_name(folder: Path, name: str) -> Path:
+    """Where `save_into` would put `name` now: its clean form, or the first free `name (n)`."""
+    clean = safe_file_name(name)
+    for n in range(1, MAX_TRIES + 1):
+        path = folder / (clean if n == 1 else numbered(clean, n))
+        if not os.path.lexists(path):
+            return path
+    raise FileExistsError(17, _("No free file name left"), str(folder / clean))
+
+
+def replace_file(path: Path, data: bytes) -> Path:
+    """Put `data` at `path` over what is there, as the user asked: written aside, then renamed over
+    it, so a failed write leaves the old file whole (and a symlink there is replaced, not followed)."""
+    for n in range(1, MAX_TRIES + 1):
+        aside = path.with_name(f".{path.name}.{os.getpid()}.{n}.part")
+        try:
+            write_new(aside, data)
+        except FileExistsError:
+            continue
+        try:
+            os.replace(aside, path)
+        except BaseException:
+            aside.unlink(missing_ok=True)
+            raise
+        return path
+    raise FileExistsError(17, _("No free file name left"), str(path))
+
+
 def save_into(folder: Path, name: str, data: bytes) -> Path:
     """Save under the clean form of `name` in `folder`, or its first free `name (n)`; the path used."""
     clean = safe_file_name(name)

@@ -21,16 +21,18 @@ from .format import markup_literal
 from .forward_actions import ForwardActions
 from .navigation import Navigation
 from .presence import PresenceJobs
+from .reading import ReadingActions
 from .saved_views import SavedViewsMixin
 from .screens.help import HelpScreen
 from .ticket_actions import TicketActions
+from .widgets.history import CustomerHistoryList
 from .widgets.inbox import InboxList
 from .widgets.thread import ThreadView
 from .widgets.timeline import TimelineView
 from .widgets.view_tabs import ViewTabs
 
 
-class MainScreen(SavedViewsMixin, AttachmentActions, ForwardActions, TicketActions, Navigation, PresenceJobs):
+class MainScreen(SavedViewsMixin, ReadingActions, AttachmentActions, ForwardActions, TicketActions, Navigation, PresenceJobs):
     BINDINGS = bindings()  # every key, the footer's too, from the action table
 
     # -- layout -------------------------------------------------------------------------
@@ -48,6 +50,7 @@ class MainScreen(SavedViewsMixin, AttachmentActions, ForwardActions, TicketActio
         with Horizontal(id="lower"):
             with Vertical(id="thread-pane"):
                 yield ThreadView(id="thread")
+                yield CustomerHistoryList(id="history", classes="hidden")
             with Vertical(id="timeline-pane"):
                 yield TimelineView(id="timeline")
         # No ^p key in the footer: it covered the last label at 80 columns; ? and the help name Ctrl+P.
@@ -61,6 +64,7 @@ class MainScreen(SavedViewsMixin, AttachmentActions, ForwardActions, TicketActio
         self.refresh_inbox()
         self.load_saved_views()
         self.desk.load_keys()
+        self.show_unfold_key()
         if self.desk.language_notice:
             self.notify(self.desk.language_notice, severity="warning", markup=False)
         if self.desk.live_interval:

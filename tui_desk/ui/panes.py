@@ -320,6 +320,7 @@ class PanesBase(ReportsWorkerFailures, Screen[None]):
             self.ticket = None
             self.query_one(ThreadView).show(None, [], self.status_label)
             self.query_one(TimelineView).show([], self.status_label)
+            self.ticket_shown(None)
         elif current.id == previous:
             self.load_ticket(current.id)  # same ticket: refresh its thread in place
 
@@ -420,7 +421,11 @@ class PanesBase(ReportsWorkerFailures, Screen[None]):
             presence=self.presence_text(snapshot.ticket.id) if snapshot.ticket is not None else "",
         )
         self.query_one(TimelineView).show(snapshot.events, self.status_label)
+        self.ticket_shown(snapshot.ticket)
         self.now_viewing(snapshot.ticket.id if snapshot.ticket is not None else None)
+
+    def ticket_shown(self, ticket: Ticket | None) -> None:
+        """The thread now shows this ticket, or none (ReadingActions: the customer's history)."""
 
     def presence_text(self, ticket_id: int) -> str:
         """Who else is on the ticket, for its header (PresenceJobs)."""

@@ -9,8 +9,9 @@ from rich.padding import Padding
 from rich.text import Text
 
 from ...domain.models import Message, MessageKind, Ticket, priority_label
+from ...domain.quoting import SIGNATURE, Fold, folds
 from ...domain.text import one_line, printable
-from ...i18n import N_, _
+from ...i18n import N_, _, ngettext
 from ..format import cut_text, local_time
 from .text_pane import TextPane
 
@@ -42,8 +43,52 @@ def kind_label(kind: str) -> str:
     }.get(kind, kind)  # type: ignore[call-overload]
 
 
-def message_renderable(message: Message, chars: int = MESSAGE_CHARS) -> RenderableType:
-    """A coloured header line and the indented body, cut to `chars`: far cheaper to draw than a Panel."""
+def fold_line(fold: Fold, key: str) -> str:
+    if fold.kind == SIGNATURE:
+        text = ngettext("… signature, {n} line ({key} unfolds)", "… signature, {n} lines ({key} unfolds)", fold.lines)
+    else:
+        text = ngettext("… {n} quoted line ({key} unfolds)", "… {n} quoted lines ({key} unfolds)", fold.lines)
+    return text.format(n=fold.lines, key=key)
+
+
+def body_text(body: str, fold: bool, key: str) -> tuple[Text, int]:
+    """The body as the pane shows it, quotes and signature folded when `fold`; and how many folds.
+
+    Each piece of the sender's text goes through `printable` (the one sanitiser); the fold
+    lines are the desk's own words.
+    """
+    body = body.replace("\r\n", "\n")
+    spans = folds(body) if fold else []
+    if not spans:
+        return Text(printable(body) or " "), 0
+    lines = body.split("\n")
+    text = Text()
+    at = 0
+    for span in spans:
+        text.append(printable("\n".join(lines[at : span.start] + [""])))
+        text.append(fold_line(span, key), style="dim italic")
+        at = span.end
+        if at < len(lines):
+            text.append("\n")
+    if at < len(lines):
+        text.append(printable("\n".join(lines[at:])))
+    return text, len(spans)
+
+
+def message_renderable(
+    message: Message, chars: int = MESSAGE_CHARS, fold_quotes: bool = False, unfold_key: str = "Z"
+) -> RenderableType:
+    return message_parts(message, chars, fold_quotes, unfold_key)[0]
+
+
+def message_parts(
+    message: Message, chars: int = MESSAGE_CHARS, fold_quotes: bool = False, unfold_key: str = "Z"
+) -> tuple[RenderableType, int]:
+    """A coloured header line and the indented body, cut to `chars`: far cheaper to draw than a Panel.
+
+    In a customer's mail the quoted older mail and the signature are folded when `fold_quotes`
+    (docs/issue15/reading.md); the desk's own replies and notes never are.
+    """
     colour, title_style = _KIND_STYLE.get(message.kind, ("white", "bold"))
     header = Text.assemble(
         ("▌ ", colour),
@@ -54,7 +99,8 @@ def message_renderable(message: Message, chars: int = MESSAGE_CHARS) -> Renderab
         (local_time(message.created_at), "dim"),
     )
     body, left_out = cut_text(message.body.rstrip(), chars, MESSAGE_LINES)
-    parts: list[RenderableType] = [header, Padding(Text(printable(body) or " "), (0, 0, 0, 2))]
+    shown, folded = body_text(body, fold_quotes and message.kind == MessageKind.CUSTOMER, unfold_key)
+    parts: list[RenderableType] = [header, Padding(shown, (0, 0, 0, 2))]
     if left_out:
         parts.append(
             Text(
@@ -74,7 +120,7 @@ def message_renderable(message: Message, chars: int = MESSAGE_CHARS) -> Renderab
         more = len(message.attachments) - ATTACHMENTS_SHOWN
         parts.append(Text("  " + _("… {n} more attachments").format(n=f"{more:,}"), style="dim italic"))
     parts.append(Text(""))
-    return Group(*parts)
+    return Group(*parts), folded
 
 
 def header_renderable(
@@ -132,7 +178,23 @@ class ThreadView(TextPane):
     def on_mount(self) -> None:
         self._header: tuple[Ticket, Callable[[str], str], Text | None] | None = None
         self.presence = ""
+        self.unfold_key = "Z"  # the key named on fold lines; the screen sets the one bound
+        self.unfolded_id: int | None = None  # the ticket whose quotes are unfolded, if any
+        self.folded = 0  # folds in the thread shown
+        self._messages: tuple[list[Message], int] = ([], 0)
         self.show(None, [], lambda key: key)
+
+    def toggle_quotes(self) -> bool:
+        """Unfold (or fold again) the quotes of the ticket shown; whether they are unfolded now."""
+        if self._header is None:
+            return False
+        ticket_id = self._header[0].id
+        self.unfolded_id = None if self.unfolded_id == ticket_id else ticket_id
+        y = self.scroll_offset.y
+        self._parts = self._build_parts(*self._messages)
+        self._render_parts()
+        self.scroll_to(y=y, animate=False, immediate=True)
+        return self.unfolded_id == ticket_id
 
     def set_presence(self, presence: str) -> None:
         """Name who else is on the ticket shown (or nobody: ""), redrawing only its header."""
@@ -156,6 +218,7 @@ class ThreadView(TextPane):
     ) -> None:
         self._header = None
         self.presence = presence
+        self.folded = 0
         if failed_id is not None:
             # The app has said why; the pane must not go on showing another ticket.
             self.show_parts([Text(_("#{id} could not be read").format(id=failed_id), style="bold")], scroll_to_end=False)
@@ -164,6 +227,15 @@ class ThreadView(TextPane):
             self.show_parts([Text(_("No ticket selected"), style="dim")], scroll_to_end=False)
             return
         self._header = (ticket, status_label, sla_line)
+        if self.unfolded_id != ticket.id:  # another ticket starts folded; a reload keeps the choice
+            self.unfolded_id = None
+        self._messages = (messages, hidden_earlier)
+        self.show_parts(self._build_parts(messages, hidden_earlier))
+
+    def _build_parts(self, messages: list[Message], hidden_earlier: int) -> list[RenderableType]:
+        assert self._header is not None
+        ticket, status_label, sla_line = self._header
+        fold = self.unfolded_id != ticket.id
         parts: list[RenderableType] = [header_renderable(ticket, status_label, sla_line, self.presence)]
         if hidden_earlier:
             parts.append(
@@ -174,9 +246,12 @@ class ThreadView(TextPane):
             )
         budget = THREAD_CHARS
         drawn: list[RenderableType] = []
+        self.folded = 0
         for message in reversed(messages):  # the latest first: they are what the agent answers
             share = min(MESSAGE_CHARS, budget)
-            drawn.append(message_renderable(message, share))
+            renderable, folded = message_parts(message, share, fold, self.unfold_key)
+            drawn.append(renderable)
+            self.folded += folded
             budget -= min(share, len(message.body))
         parts.extend(reversed(drawn))
-        self.show_parts(parts)
+        return parts
