@@ -228,7 +228,13 @@ class Conversation(TicketChanges):
         )
 
     def add_note(
-        self, ticket_id: int, body: str, *, actor: str | None = None, expected_version: int | None = None
+        self,
+        ticket_id: int,
+        body: str,
+        *,
+        actor: str | None = None,
+        expected_version: int | None = None,
+        attachments: Sequence[tuple[str, str, bytes]] = (),
     ) -> Change:
         """An internal note: never sent, changes no status."""
         if not body.strip():
@@ -249,6 +255,7 @@ class Conversation(TicketChanges):
             actor=who,
             expected_version=expected_version,
             message={"kind": MessageKind.NOTE.value, "author": who, "body": body, "created_at": moment},
+            attachments=attachments,
             at=moment,
         )
 

@@ -173,10 +173,11 @@ class Reply(ChangeRequest):
 @dataclass(frozen=True)
 class Note(ChangeRequest):
     body: str
+    attachments: Sequence[tuple[str, str, bytes]] = ()  # (file name, content type, bytes)
     kind: ClassVar[str] = ActionKind.NOTE
 
     def apply(self, service: TicketService, ticket_id: int) -> Change:
-        return service.add_note(ticket_id, self.body)
+        return service.add_note(ticket_id, self.body, attachments=self.attachments)
 
 
 def action_kind(request: ChangeRequest) -> str:

@@ -23,6 +23,7 @@
     move_to = "Processed"                   # optional: move instead of marking \\Seen
     interval = 60                           # seconds between fetches with --watch
     trust_own_address = true                # this folder only (e.g. "Sent"): overrides [mail]
+    signature = "{agent.name}\nExample Help"  # replies on its tickets (core/signatures.py)
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from dataclasses import dataclass, field
 from email.utils import parseaddr
 from typing import Any
 
+from ..core.signatures import signature_text
 from ..domain.errors import InvalidInput
 from ..i18n import _
 
@@ -92,6 +94,7 @@ class ImapSettings:
     move_to: str | None = None
     interval: float = 60.0
     trust_own_address: bool | None = None  # None: as [mail] says
+    signature: str | None = None  # replies on its tickets: core/signatures.py says which wins
 
 
 @dataclass(frozen=True)
@@ -185,6 +188,7 @@ def mail_settings(raw: dict | None) -> MailSettings:
                 move_to=data.get("move_to"),
                 interval=float(data.get("interval", 60)),
                 trust_own_address=_flag(data, "trust_own_address", "mail.imap"),
+                signature=signature_text(data.get("signature"), "[[mail.imap]] signature"),
             )
         )
     return MailSettings(
