@@ -4,6 +4,7 @@ as saved replies are, and put under a "-- " line; on SQLite and PostgreSQL alike
 from __future__ import annotations
 
 import pytest
+from support import run_cli
 
 from tui_desk.core import signatures
 from tui_desk.core.lifecycle import TicketService
@@ -76,3 +77,17 @@ def test_a_note_keeps_its_attachments(store: Store) -> None:
     Note("see the log", (("log.txt", "text/plain", b"LOG"),)).apply(service, ticket)
     note = queries.ticket_messages(store, ticket)[-1]
     assert [a.filename for a in note.attachments] == ["log.txt"]
+
+
+def test_cli_reply_signs_only_with_signature(store: Store, db_path, tmp_path, capsys, monkeypatch) -> None:  # noqa: ANN001
+    config = tmp_path / "config.toml"
+    config.write_text('[signature]\ntext = "Best,\\n{agent.name}"\n', encoding="utf-8")
+    monkeypatch.setenv("TUI_DESK_CONFIG", str(config))
+    ticket = _ticket(store)
+    assert run_cli(capsys, ["--db", str(db_path), "--as", "bob", "reply", str(ticket), "--body", "Plain."])[0] == 0
+    assert run_cli(capsys, ["--db", str(db_path), "--as", "bob", "reply", str(ticket), "--body", "Signed.", "--signature"])[0] == 0
+    bodies = [m.body for m in queries.ticket_messages(store, ticket)[-2:]]
+    assert bodies == ["Plain.", "Signed.\n\n-- \nBest,\nbob"]
+    config.write_text("", encoding="utf-8")
+    code, _out, err = run_cli(capsys, ["--db", str(db_path), "reply", str(ticket), "--body", "x", "--signature"])
+    assert code != 0 and "no signature is set" in err

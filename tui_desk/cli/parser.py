@@ -105,6 +105,12 @@ def build_parser() -> argparse.ArgumentParser:
         p = command(name, help_text)
         p.add_argument("id", help=_("ticket id"))
         p.add_argument("--body", help=_("the text (default: read from stdin)"))
+        if name == "reply":
+            p.add_argument(
+                "--signature",
+                action="store_true",
+                help=_("put your signature (or the ticket's mailbox's) under the text; without it the text goes as given"),
+            )
 
     ids_help = _("ticket ids: 12 or 12,15,20-25")
     p = command("status", _("resolve, postpone, spam, delete, restore, reopen or set a custom status"))
