@@ -123,7 +123,9 @@ class ReplyScreen(ModalScreen[Draft | None]):
                     classes="quote",
                 )
             yield TextArea(self.initial, id="editor", soft_wrap=True, show_line_numbers=False)
-            yield AttachmentList(id="attachments")
+            attached = AttachmentList(id="attachments")
+            attached.display = False  # shown with the first file
+            yield attached
         yield Footer()
 
     def _quoted(self) -> str:
@@ -137,7 +139,6 @@ class ReplyScreen(ModalScreen[Draft | None]):
         if self.initial:  # a draft given back: writing goes on where it stopped, not before it
             self._area.move_cursor(self._area.document.end)
         self._area.focus()
-        self.query_one(AttachmentList).display = False
         if self.signature is not None:
             self._load_signature(self.signature)
         for path in self._files_to_read:
