@@ -150,7 +150,9 @@ class FilePicker(ModalScreen[str | None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one(Input).focus()
+        typed = self.query_one(Input)
+        typed.cursor_position = len(typed.value)  # typing goes on from the folder shown
+        typed.focus()
 
     @on(Input.Submitted)
     def typed(self, event: Input.Submitted) -> None:
