@@ -170,3 +170,19 @@ async def test_an_unreadable_file_is_said_and_the_draft_and_other_files_stay(emp
         assert [p.name for p in editor.attached] == ["notes.txt"]
         editor.keep_draft()
         assert app.drafts.load_files("note", editor.ticket_id) == [str(kept)]
+
+
+async def test_a_kept_draft_brings_its_files_back(empty_store: Store, tmp_path: Path) -> None:
+    _ticket(empty_store)
+    log = tmp_path / "server.log"
+    log.write_bytes(b"LOG")
+    app = _app(empty_store, None)
+    async with app.run_test(size=SIZE) as pilot:
+        editor = await _open_reply(pilot)
+        await type_text(pilot, "See the log.")
+        await _attach(pilot, log)
+        editor.keep_as_draft()
+        await settle(pilot)
+        again = await _open_reply(pilot)
+        assert again.query_one(TextArea).text == "See the log."
+        assert [(p.name, p.data) for p in again.attached] == [("server.log", b"LOG")]

@@ -28,9 +28,12 @@ from ..domain.errors import InvalidInput
 from ..domain.text import storable
 from ..i18n import _
 from ..store import templates as stored
+from .config import load_config
 from .templates import Rendered, context_for_ticket, render
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from ..store import Store
 
 SEPARATOR = "-- "  # with its trailing space: "-- \n" is what readers fold as a signature
@@ -102,6 +105,14 @@ def for_ticket(store: Store, signatures: Signatures, ticket_id: int, agent: str)
     if text is None:
         return None
     return render(text, context_for_ticket(store, ticket_id, agent))
+
+
+def from_file(store: Store, config_file: Path | None, ticket_id: int, agent: str) -> Rendered | None:
+    """`for_ticket` with the config file read now (the app's editor: an edited signature counts from
+    the next reply on); None without a config file."""
+    if config_file is None:
+        return None
+    return for_ticket(store, Signatures.from_config(load_config(config_file).raw), ticket_id, agent)
 
 
 def block(signature: str) -> str:

@@ -16,11 +16,8 @@ from textual.notifications import SeverityLevel
 from ..core import requests, signatures
 from ..core.actions import Outcome, action_name, undo_last, undo_summary
 from ..core.change_text import change_summary
-from ..core.config import load_config
 from ..core.names import parse_tag_text
 from ..core.presence import arrived_since, describe, replying
-from ..core.signatures import Signatures
-from ..core.templates import Rendered
 from ..core.ticket_ids import parse_ticket_id
 from ..domain.errors import TuiDeskError
 from ..domain.models import PRIORITY_ORDER, Meaning, Message, priority_label
@@ -148,7 +145,7 @@ class TicketActions(PanesBase):
             actor=self.actor,
             drafts=self.drafts,
             on_send=lambda draft: self._store_draft(editor, draft),
-            signature=lambda: self._signature(row.id),
+            signature=lambda: signatures.from_file(self.store, getattr(self.app, "config_file", None), row.id, self.actor),
             files=tuple(self.drafts.load_files(kind, row.id)) if kept else (),
         )
         if kind == "reply":
@@ -200,16 +197,6 @@ class TicketActions(PanesBase):
             self._check_arrivals(editor, draft.ticket_id, editor.seen_up_to, send)
         else:
             send()
-
-    def _signature(self, ticket_id: int) -> Rendered | None:
-        """The signature of a new reply on the ticket (run in the editor's worker): the config file is read
-        each time, so an edited signature is used from the next reply on."""
-        config_file = getattr(self.app, "config_file", None)
-        if config_file is None:
-            return None
-        return signatures.for_ticket(
-            self.store, Signatures.from_config(load_config(config_file).raw), ticket_id, self.actor
-        )
 
     @work(thread=True, group="seen", exit_on_error=False)
     def _note_newest(self, editor: ReplyScreen, ticket_id: int) -> None:
