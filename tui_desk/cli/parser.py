@@ -111,6 +111,12 @@ def build_parser() -> argparse.ArgumentParser:
             cli_outgoing.add_attach_option(p)
         if name == "reply":
             cli_recipients.add_options(p)
+        if name == "reply":
+            p.add_argument(
+                "--signature",
+                action="store_true",
+                help=_("put your signature (or the ticket's mailbox's) under the text; without it the text goes as given"),
+            )
 
     ids_help = _("ticket ids: 12 or 12,15,20-25")
     p = command("status", _("resolve, postpone, spam, delete, restore, reopen or set a custom status"))

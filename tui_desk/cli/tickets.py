@@ -32,6 +32,7 @@ from ..core.requests import (
     run,
 )
 from ..core.saved_views import SavedView, parse_views
+from ..core.signatures import Signatures
 from ..core.ticket_ids import parse_ticket_id, parse_ticket_ids
 from ..domain.clock import humanize_age, parse_when, system_clock, to_epoch
 from ..domain.errors import InvalidInput, NotFound, TransitionRefused
@@ -296,10 +297,13 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
         body = _read_body(args)
         if command == "reply":
             options = cli_mail.reply_options(config) | ({"attachments": files} if files else {})
+            signing = Signatures.from_config(config.raw) if getattr(args, "signature", False) else None
+            if signing is not None and not signing:
+                raise InvalidInput(_("--signature: no signature is set; add [signature] text = \"...\" to the config file"))
             cc = cli_recipients.chosen_cc(args, config)
             if cc is not None:
                 options["cc"] = cc
-            return _bulk(service, Reply(body, options), args.id)
+            return _bulk(service, Reply(body, options, signing), args.id)
         elif command == "note":
             return _bulk(service, Note(body, files), args.id)
         else:

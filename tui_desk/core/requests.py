@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from .actions import ActionKind, Outcome, perform
 from .lifecycle import STATUS_ACTIONS, Change, TicketService
 from .names import TagEdit
+from .signatures import Signatures, for_ticket, signed
 
 
 @dataclass(frozen=True)
@@ -164,16 +165,22 @@ class Split(ChangeRequest):
 class Reply(ChangeRequest):
     body: str
     options: dict[str, Any] = field(default_factory=dict)
+    signatures: Signatures | None = None  # `reply --signature`: each ticket's own, filled in for it
     kind: ClassVar[str] = ActionKind.REPLY
 
     def apply(self, service: TicketService, ticket_id: int) -> Change:
-        return service.reply(ticket_id, self.body, **self.options)
+        body = self.body
+        if self.signatures is not None:
+            rendered = for_ticket(service.store, self.signatures, ticket_id, service.actor)
+            if rendered is not None:
+                body = signed(body, rendered.text)
+        return service.reply(ticket_id, body, **self.options)
 
 
 @dataclass(frozen=True)
 class Note(ChangeRequest):
     body: str
-    attachments: tuple[tuple[str, str, bytes], ...] = ()
+    attachments: Sequence[tuple[str, str, bytes]] = ()  # (file name, content type, bytes)
     kind: ClassVar[str] = ActionKind.NOTE
 
     def apply(self, service: TicketService, ticket_id: int) -> Change:

@@ -27,6 +27,7 @@
     from = "Billing <billing@example.com>"  # ...and this From identity: replies go out from it
     acknowledge = true                      # answer a new ticket's first mail (RFC 3834, mail/acknowledge.py)
     acknowledge_with = "Acknowledgement"    # optional: the saved reply to send (default text otherwise)
+    signature = "{agent.name}\nExample Help"  # replies on its tickets (core/signatures.py)
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from dataclasses import dataclass, field
 from email.utils import getaddresses, parseaddr
 from typing import Any
 
+from ..core.signatures import signature_text
 from ..domain.errors import InvalidInput
 from ..i18n import _
 
@@ -104,6 +106,7 @@ class ImapSettings:
     @property
     def address(self) -> str | None:
         return parseaddr(self.identity)[1].lower() if self.identity else None
+    signature: str | None = None  # replies on its tickets: core/signatures.py says which wins
 
 
 @dataclass(frozen=True)
@@ -202,6 +205,7 @@ def mail_settings(raw: dict | None) -> MailSettings:
                 identity=_identity(data.get("from")),
                 acknowledge=bool(_flag(data, "acknowledge", "mail.imap")),
                 acknowledge_with=_text(data, "acknowledge_with"),
+                signature=signature_text(data.get("signature"), "[[mail.imap]] signature"),
             )
         )
     return MailSettings(

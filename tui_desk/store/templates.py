@@ -62,3 +62,9 @@ def status_name(store: Store, key: str) -> str | None:
     """The name of the status with this key, as stored."""
     value = store.scalar("SELECT name FROM statuses WHERE key = ?", [key])
     return None if value is None else str(value)
+
+
+def ticket_mailbox(store: Store, ticket_id: int) -> str | None:
+    """`tickets.mailbox`: the From identity of the mailbox the ticket came in through (None: the default one)."""
+    value = store.scalar("SELECT mailbox FROM tickets WHERE id = ?", [ticket_id])
+    return None if value is None else str(value)

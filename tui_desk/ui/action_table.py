@@ -159,6 +159,7 @@ ACTIONS: list[Action | HelpNote] = [
            palette_help=N_("Inbox smaller / larger")),
 
     HelpNote("Ctrl+T", N_("In the reply or note editor: insert a saved reply (type to filter, Enter inserts)"), SAVED_REPLIES),
+    HelpNote("Ctrl+O", N_("In the reply or note editor: attach a file (Delete in the list under the text removes one)"), SAVED_REPLIES),
     Action("saved_replies", "", N_("Saved replies"), SAVED_REPLIES, N_("“Saved replies”: add, edit, rename or delete them"),
            palette_help=N_("Add, edit, rename or delete reply templates"), help_keys="Ctrl+P"),
 

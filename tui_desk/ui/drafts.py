@@ -1,7 +1,7 @@
 """Unsent replies and notes, kept until the store has them: through a failed write, a quit or a crash.
 
-Each draft is a file next to the store (`<store>.drafts/reply-12-alice.txt`: one per
-agent, as agents may share a store and an account), private to the user (folder 0700, file 0600, as the store itself), written whole and renamed
+Each draft is a file next to the store (`<store>.drafts/reply-12-alice.txt`, with the paths of
+the files attached to it in `reply-12-alice.files`: one per agent, as agents may share a store and an account), private to the user (folder 0700, file 0600, as the store itself), written whole and renamed
 into place so a crash mid-write leaves the previous copy. A store without a file
 (in memory) keeps drafts for the session only. A desk on a server (a postgresql:// URL) keeps
 them in the user's data folder, beside where the default store would be, in a folder named by
@@ -31,6 +31,7 @@ class Drafts:
         self._actor = quoted if len(quoted) <= 60 else quoted[:51] + "-" + hashlib.sha1(actor.encode()).hexdigest()[:8]
         self._folder_ready = False
         self._memory: dict[tuple[str, int], str] = {}
+        self._files: dict[tuple[str, int], list[str]] = {}
 
     @classmethod
     def next_to(cls, store_path: str, actor: str = "agent") -> Drafts:
@@ -133,7 +134,50 @@ class Drafts:
 
     def delete(self, kind: str, ticket_id: int) -> None:
         self._memory.pop((kind, ticket_id), None)
+        self._files.pop((kind, ticket_id), None)
         path = self._file(kind, ticket_id)
         if path is not None:
+            for gone in (path, path.with_suffix(".files")):
+                with contextlib.suppress(FileNotFoundError):
+                    gone.unlink()
+
+    # -- the files attached to a draft: their paths, one a line, beside its text ------------------
+    def save_files(self, kind: str, ticket_id: int, paths: list[str]) -> None:
+        """Keep the paths of the draft's attachments (none: the list goes). Raises OSError as save does."""
+        self._files[(kind, ticket_id)] = list(paths)
+        path = self._file(kind, ticket_id)
+        if path is None:
+            return
+        listed = path.with_suffix(".files")
+        if not paths:
             with contextlib.suppress(FileNotFoundError):
-                path.unlink()
+                listed.unlink()
+            return
+        if not self._folder_ready:
+            make_private_folders(listed.parent)
+            self._folder_ready = True
+        temporary = listed.with_name(listed.name + ".tmp")
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write("".join(p + "\n" for p in paths if "\n" not in p))
+            os.replace(temporary, listed)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+            raise
+
+    def load_files(self, kind: str, ticket_id: int) -> list[str]:
+        """The paths of the draft's attachments, as kept ([] without any)."""
+        if (kind, ticket_id) in self._files:
+            return list(self._files[(kind, ticket_id)])
+        path = self._file(kind, ticket_id)
+        if path is None:
+            return []
+        try:
+            text = path.with_suffix(".files").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return []
+        return [line for line in text.splitlines() if line.strip()]

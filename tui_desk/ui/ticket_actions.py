@@ -13,7 +13,7 @@ from datetime import datetime
 from textual import work
 from textual.notifications import SeverityLevel
 
-from ..core import requests
+from ..core import requests, signatures
 from ..core.actions import Outcome, action_name, undo_last, undo_summary
 from ..core.change_text import change_summary
 from ..core.names import parse_tag_text
@@ -145,6 +145,8 @@ class TicketActions(PanesBase):
             actor=self.actor,
             drafts=self.drafts,
             on_send=lambda draft: self._store_draft(editor, draft),
+            signature=lambda: signatures.from_file(self.store, getattr(self.app, "config_file", None), row.id, self.actor),
+            files=tuple(self.drafts.load_files(kind, row.id)) if kept else (),
         )
         if kind == "reply":
             if self.ticket is not None and self.ticket.id == row.id:
@@ -164,9 +166,12 @@ class TicketActions(PanesBase):
         """Store the reply or note; the editor closes when it is stored and stays open if not."""
         request: requests.ChangeRequest
         if draft.kind == "reply":
-            request = requests.Reply(draft.body, reply_options(self.mail) if self.mail is not None else {})
+            options = reply_options(self.mail) if self.mail is not None else {}
+            if draft.attachments:
+                options = {**options, "attachments": draft.attachments}
+            request = requests.Reply(draft.body, options)
         else:
-            request = requests.Note(draft.body)
+            request = requests.Note(draft.body, draft.attachments)
 
         def refused(_message: str) -> None:
             editor.send_failed()

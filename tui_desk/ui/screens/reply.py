@@ -3,6 +3,10 @@
 The text is kept in the drafts (written a moment after each change, and at once on
 ctrl+s) until the app says the store has it: a failed send leaves the editor open
 with the text, and a quit or a crash leaves it in the drafts for the next r or n.
+
+A new reply gets the signature under the text (core/signatures.py, docs/issue15/signatures.md);
+ctrl+o attaches files, listed under the text (ui/editor_attachments.py), whose paths are kept
+with the draft.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ import subprocess
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from rich.text import Text
+from textual import on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -24,10 +30,14 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Footer, Label, Static, TextArea
 
+from ...core.signatures import block
+from ...core.templates import Rendered
+from ...domain.errors import InvalidInput
 from ...domain.text import one_line, printable
 from ...i18n import N_, _
 from ...store import Store
 from ..drafts import Drafts
+from ..editor_attachments import AttachmentList, FilePicker, Picked, read_file
 from ..failures import report_failure
 from ..format import cut_text
 from .dialogs import LeaveEditorDialog
@@ -43,6 +53,7 @@ class Draft:
     kind: str  # "reply" or "note"
     ticket_id: int
     body: str
+    attachments: tuple[tuple[str, str, bytes], ...] = ()  # (file name, content type, bytes)
 
 
 class ReplyScreen(ModalScreen[Draft | None]):
@@ -51,7 +62,9 @@ class ReplyScreen(ModalScreen[Draft | None]):
         Binding("escape", "cancel", N_("Cancel"), priority=True),
         Binding("ctrl+e", "external_editor", N_("$EDITOR"), show=bool(os.environ.get("EDITOR")), priority=True),  # TextArea takes ctrl+e (end of line) otherwise
         Binding("ctrl+t", "saved_reply", N_("Saved reply"), tooltip=N_("Insert a saved reply at the cursor")),
+        Binding("ctrl+o", "attach", N_("Attach"), tooltip=N_("Attach a file (Delete in the list removes one)")),
     ]
+    last_folder: Path | None = None  # where the previous file was picked: the picker opens there
 
     def __init__(
         self,
@@ -65,6 +78,8 @@ class ReplyScreen(ModalScreen[Draft | None]):
         actor: str = "agent",
         drafts: Drafts | None = None,
         on_send: Callable[[Draft], None] | None = None,
+        signature: Callable[[], Rendered | None] | None = None,
+        files: tuple[str, ...] = (),
     ) -> None:
         super().__init__()
         self.kind = kind
@@ -87,6 +102,12 @@ class ReplyScreen(ModalScreen[Draft | None]):
         # The newest message of the thread when the editor opened: a reply sent after a customer
         # message or another agent's reply came in asks first (None: not checked).
         self.seen_up_to: int | None = None
+        # Read in a worker for a new reply only: a draft given back has its signature (or not) already.
+        self.signature = signature if kind == "reply" and not initial else None
+        self._only_signature: str | None = None  # the text when it is the signature alone: nothing written
+        self.attached: list[Picked] = []
+        self._files_to_read = list(files)  # the draft's attachments, read again on mount
+        self._reading = 0
 
     def compose(self) -> ComposeResult:
         title = (
@@ -102,6 +123,9 @@ class ReplyScreen(ModalScreen[Draft | None]):
                     classes="quote",
                 )
             yield TextArea(self.initial, id="editor", soft_wrap=True, show_line_numbers=False)
+            attached = AttachmentList(id="attachments")
+            attached.display = False  # shown with the first file
+            yield attached
         yield Footer()
 
     def _quoted(self) -> str:
@@ -115,6 +139,43 @@ class ReplyScreen(ModalScreen[Draft | None]):
         if self.initial:  # a draft given back: writing goes on where it stopped, not before it
             self._area.move_cursor(self._area.document.end)
         self._area.focus()
+        if self.signature is not None:
+            self._load_signature(self.signature)
+        for path in self._files_to_read:
+            self._read(path, quiet_keep=True)
+
+    # -- the signature ---------------------------------------------------------------------
+    @work(thread=True, group="signature", exit_on_error=False)
+    def _load_signature(self, load: Callable[[], Rendered | None]) -> None:
+        try:
+            rendered = load()
+        except Exception as error:  # a bad config value or a store that fails: said, the editor goes on
+            self.app.call_from_thread(report_failure, self.app, error)
+            return
+        if rendered is not None:
+            self.app.call_from_thread(self._insert_signature, rendered)
+
+    def _insert_signature(self, rendered: Rendered) -> None:
+        """Under the text, after a "-- " line; the cursor stays where the agent writes."""
+        if self._finished or not self.is_mounted:
+            return
+        area = self.query_one(TextArea)
+        empty = not area.text.strip()
+        area.insert("\n\n" + block(rendered.text), area.document.end, maintain_selection_offset=True)
+        if empty:
+            self._only_signature = area.text
+            area.move_cursor((0, 0))
+        if rendered.problems:
+            self.notify(
+                _("Check your signature: {problems}").format(problems=rendered.summary()),
+                severity="warning",
+                markup=False,
+                timeout=10,
+            )
+
+    def _written(self, text: str) -> str:
+        """The text as the agent's own: "" when it is the signature alone (nothing to send or keep)."""
+        return "" if text == self._only_signature else text
 
     @property
     def text(self) -> str:
@@ -123,7 +184,7 @@ class ReplyScreen(ModalScreen[Draft | None]):
     @property
     def draft_kept(self) -> bool:
         """Whether the text, as it is now, is in the drafts (on disk, for a store with a file)."""
-        return self.drafts is not None and not self._save_failed and self._kept_text == self.text
+        return self.drafts is not None and not self._save_failed and self._kept_text == self._written(self.text)
 
     # -- keeping the draft ---------------------------------------------------------------
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
@@ -139,11 +200,12 @@ class ReplyScreen(ModalScreen[Draft | None]):
             self._save_timer = None
         if self._finished or self.drafts is None or not self.is_mounted:
             return
-        text = self.text
+        text = self._written(self.text)
         if text == (self._kept_text or "") and not self._save_failed and not durable:
             return
         try:
             self.drafts.save(self.kind, self.ticket_id, text, durable=durable)
+            self.drafts.save_files(self.kind, self.ticket_id, [p.path for p in self.attached] if text.strip() else [])
         except OSError as error:
             if not self._save_failed:  # once: it is kept in memory meanwhile
                 report_failure(self.app, error)
@@ -164,10 +226,11 @@ class ReplyScreen(ModalScreen[Draft | None]):
 
     def on_unmount(self) -> None:
         # The app quits (or the screen goes) with the text unsent: it stays in the drafts.
-        text = self._area.text if self._area is not None else ""
+        text = self._written(self._area.text if self._area is not None else "")
         if not self._finished and self.drafts is not None and text.strip() and text != self._kept_text:
             with contextlib.suppress(OSError):  # reported while typing, if the folder cannot be written
                 self.drafts.save(self.kind, self.ticket_id, text, durable=True)
+                self.drafts.save_files(self.kind, self.ticket_id, [p.path for p in self.attached])
 
     def stored(self) -> None:
         """The app has stored the text: the draft goes, the editor closes."""
@@ -187,10 +250,13 @@ class ReplyScreen(ModalScreen[Draft | None]):
     def action_send(self) -> None:
         if self.sending:
             return
-        if not self.text.strip():
+        if not self._written(self.text).strip():
             self.notify(_("Nothing to send: the text is empty"), severity="warning")
             return
-        draft = Draft(self.kind, self.ticket_id, self.text)
+        if self._reading:
+            self.notify(_("A file is still being read: send again in a moment"), severity="warning")
+            return
+        draft = Draft(self.kind, self.ticket_id, self.text, tuple(p.attachment for p in self.attached))
         self.keep_draft(durable=True)  # before the store is asked: a crash during the write loses nothing
         if self.on_send is None:
             self.dismiss(draft)
@@ -202,7 +268,7 @@ class ReplyScreen(ModalScreen[Draft | None]):
     def action_cancel(self) -> None:
         if self.sending:  # the store is being asked: its answer decides whether the text goes
             return
-        if not self.text.strip():
+        if not self._written(self.text).strip():
             self._forget_draft()
             self.dismiss(None)
             return
@@ -257,6 +323,67 @@ class ReplyScreen(ModalScreen[Draft | None]):
                 )
 
         self.app.push_screen(TemplatePicker(self.store, self.ticket_id, self.actor), chosen)
+
+    # -- attachments ---------------------------------------------------------------------
+    def action_attach(self) -> None:
+        if self.sending:
+            return
+        folder = ReplyScreen.last_folder or Path.home()
+
+        def chosen(path: str | None) -> None:
+            self.query_one(TextArea).focus()
+            if path:
+                ReplyScreen.last_folder = Path(path).expanduser().parent
+                self._read(path)
+
+        self.app.push_screen(FilePicker(folder if folder.is_dir() else Path.home()), chosen)
+
+    def _read(self, path: str, quiet_keep: bool = False) -> None:
+        """Read the file in a worker: a large file or a slow disk never holds the editor up."""
+        self._reading += 1
+
+        def work() -> None:
+            try:
+                picked: Picked | InvalidInput = read_file(path)
+            except InvalidInput as error:
+                picked = error
+            self.app.call_from_thread(self._file_read, picked, quiet_keep)
+
+        self.run_worker(work, thread=True, group="attach", exit_on_error=False)
+
+    def _file_read(self, picked: Picked | InvalidInput, quiet_keep: bool) -> None:
+        self._reading -= 1
+        if isinstance(picked, InvalidInput):  # the text and the other files stay as they are
+            self.notify(str(picked), severity="error", markup=False, timeout=10)
+            return
+        if any(p.path == picked.path for p in self.attached):
+            self.notify(_("{name} is attached already").format(name=picked.name), severity="warning", markup=False)
+            return
+        self.attached.append(picked)
+        self.query_one(AttachmentList).show(self.attached)
+        if not quiet_keep:
+            self._keep_files()
+
+    @on(AttachmentList.Remove)
+    def _remove(self, event: AttachmentList.Remove) -> None:
+        if self.sending or not 0 <= event.index < len(self.attached):
+            return
+        gone = self.attached.pop(event.index)
+        listed = self.query_one(AttachmentList)
+        listed.show(self.attached)
+        if not self.attached:
+            self.query_one(TextArea).focus()
+        self.notify(_("{name} is no longer attached").format(name=gone.name), markup=False, timeout=4)
+        self._keep_files()
+
+    def _keep_files(self) -> None:
+        """The attached files' paths go with the draft (the bytes are read again when it comes back)."""
+        if self._finished or self.drafts is None or not self._written(self.text).strip():
+            return
+        try:
+            self.drafts.save_files(self.kind, self.ticket_id, [p.path for p in self.attached])
+        except OSError as error:
+            report_failure(self.app, error)
 
     def action_external_editor(self) -> None:
         editor = os.environ.get("EDITOR")
