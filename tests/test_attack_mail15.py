@@ -51,3 +51,62 @@ def test_one_acknowledgement_an_hour_whatever_the_case_or_plus_tag(service: Tick
 def test_no_acknowledgement_to_our_own_address_with_a_tag(service: TicketService, frm: str) -> None:
     fetch(service, settings(), mail(1, frm=frm))
     assert acks(service) == []
+
+
+def raw(*headers: str, body: str = "Hello") -> bytes:
+    lines = ["From: Carol <carol@example.com>", "To: help@desk.example", "Subject: Printer",
+             "Message-ID: <c1@example.com>", "Date: Mon, 02 Mar 2026 10:00:00 +0000", *headers]
+    return ("\r\n".join(lines) + "\r\n\r\n" + body + "\r\n").encode()
+
+
+def import_raw(service: TicketService, *messages: bytes) -> None:
+    from tui_desk.mail.importer import Importer
+    Importer(service, ["help@desk.example", "sales@desk.example"]).run(
+        [(f"m{n}", m, None) for n, m in enumerate(messages)])
+
+
+def sent_reply(service: TicketService, ticket: int):
+    from tui_desk.mail.outbox import reply_options
+    from tui_desk.mail.settings import mail_settings
+    config = mail_settings({"mail": {"addresses": ["help@desk.example", "sales@desk.example"], "smtp": {
+        "host": "127.0.0.1", "port": 2525, "security": "none", "from": "Help <help@desk.example>"}}})
+    service.reply(ticket, "Done.", **reply_options(config))
+    outbox_id = service.store.scalar("SELECT max(id) FROM outbox")
+    with service.store.transaction():
+        return build_mail(service.store, outbox_id, config.smtp, config)
+
+
+def test_our_own_address_with_a_tag_is_never_copied_nor_replied_to(service: TicketService) -> None:
+    """help+x@desk.example is delivered to the desk: copying it sends every reply back in."""
+    import_raw(service, raw("Cc: Help+Copy@desk.example, bob@example.com", "Reply-To: SALES+x@desk.example"))
+    ticket = int(service.store.scalar("SELECT max(id) FROM tickets"))
+    assert copies.remembered_cc(service.store, ticket) == ["bob@example.com"]
+    sent = sent_reply(service, ticket)
+    assert sent["To"] == "Carol <carol@example.com>" and sent["Cc"] == "bob@example.com"
+
+
+def test_encoded_line_breaks_in_cc_and_reply_to_names_add_no_header(service: TicketService) -> None:
+    import_raw(service, raw(
+        "Cc: =?utf-8?q?Bob=0D=0ABcc:_evil@attacker.example?= <bob@example.com>, (x\r\n Bcc: a@b.c) dave@example.org",
+        'Reply-To: "=?utf-8?b?DQpCY2M6IGV2aWxAYXR0YWNrZXIuZXhhbXBsZQ==?=" <team@example.com>',
+    ))
+    ticket = int(service.store.scalar("SELECT max(id) FROM tickets"))
+    sent = sent_reply(service, ticket)
+    assert sent["To"] == "team@example.com"
+    assert sent["Cc"] == "bob@example.com, dave@example.org"
+    assert sent["Bcc"] is None and b"attacker" not in sent.as_bytes()
+
+
+def test_cli_cc_and_forward_refuse_our_own_address_with_a_tag(db_path, tmp_path, monkeypatch, capsys) -> None:
+    from support import run_cli
+    config = tmp_path / "config.toml"
+    config.write_text('[mail.smtp]\nhost = "127.0.0.1"\nport = 2525\nsecurity = "none"\nfrom = "help@desk.example"\n')
+    monkeypatch.setenv("TUI_DESK_CONFIG", str(config))
+    db = ["--db", str(db_path)]
+    assert run_cli(capsys, ["new", *db, "--email", "carol@example.com", "--subject", "S", "--body", "x"])[0] == 0
+    code, _out, err = run_cli(capsys, ["reply", *db, "1", "--body", "x", "--cc", "Help+loop@desk.example"])
+    assert code == 1 and err.count("\n") == 1 and "own address" in err
+    code, _out, err = run_cli(capsys, ["forward", *db, "1", "--to", "help+loop@DESK.example"])
+    assert code == 1 and err.count("\n") == 1 and "own address" in err
+    code, out, _err = run_cli(capsys, ["show", *db, "1", "--json"])
+    assert '"kind": "reply"' not in out and "forwarded" not in out

@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..core.lifecycle import TicketService
-from ..core.recipients import is_automated
+from ..core.recipients import is_automated, mailbox_key
 from ..domain.clock import to_text
 from ..domain.errors import InvalidInput, StoreError, TuiDeskError
 from ..domain.models import EventKind
@@ -407,9 +407,10 @@ class Importer:
 
         Mail copied to the desk itself would otherwise be copied back to it by every reply: a loop.
         """
-        cc = [a for a in mail.cc if a not in self.our]
+        ours = {mailbox_key(a) for a in self.our}  # help+x@desk is the desk too
+        cc = [a for a in mail.cc if mailbox_key(a) not in ours]
         reply_to = mail.reply_to
-        if reply_to in self.our or reply_to == mail.sender.lower() or (reply_to and is_automated(reply_to)):
+        if reply_to and (mailbox_key(reply_to) in ours or reply_to == mail.sender.lower() or is_automated(reply_to)):
             reply_to = None  # answers go to the sender, as they would without it
         return {"cc": cc, "reply_to": reply_to}
 
