@@ -39,6 +39,7 @@ from email.utils import getaddresses, parseaddr
 from typing import Any
 
 from ..domain.errors import InvalidInput
+from ..domain.text import hidden_characters
 from ..i18n import _
 
 SECURITY = ("tls", "starttls", "none")
@@ -224,7 +225,8 @@ def _text(data: dict, key: str) -> str | None:
     value = data.get(key)
     if value is None:
         return None
-    if not isinstance(value, str) or not value.strip() or any(c in value for c in "\r\n"):
+    # Control and invisible characters: a department holding one is refused for every ticket (core/names.py).
+    if not isinstance(value, str) or not value.strip() or any(c in value for c in "\r\n") or hidden_characters(value):
         raise InvalidInput(_("[mail.imap] {key} must be one line of text").format(key=key))
     return " ".join(value.split())
 
@@ -233,7 +235,8 @@ def _identity(value: Any) -> str | None:
     """`from` of a [[mail.imap]] account: one address, as a From header (no line breaks to inject headers)."""
     if value is None:
         return None
-    if isinstance(value, str) and not any(c in value for c in "\r\n"):
+    # Not only CR/LF: EmailMessage also takes NEL and U+2028 for line breaks, and refuses to send such a From.
+    if isinstance(value, str) and not any(c in value for c in "\r\n") and not hidden_characters(value):
         found = getaddresses([value])
         if len(found) == 1 and "@" in found[0][1] and " " not in found[0][1].strip():
             return value.strip()
