@@ -131,3 +131,30 @@ def test_a_mailbox_with_control_characters_is_refused_before_any_mail_is_read(ke
     imap = {"host": "127.0.0.1", "user": "sales", "department": "Sales", "from": "Sales <sales@desk.example>", key: value}
     with pytest.raises(InvalidInput, match=rf"\[mail.imap\] {key} "):
         mail_settings({"mail": {"imap": [imap]}})
+
+
+def test_a_suppliers_answer_copying_a_colleague_does_not_copy_the_customers_replies_to_them(
+    service: TicketService,
+) -> None:
+    """Only the customer (and whom the ticket already copies) decide who gets replies to the
+    customer (docs/issue15/recipients.md); a forward's recipient answering with a Cc of their own
+    would otherwise have every later reply to the customer copied to a stranger."""
+    import_raw(service, raw())
+    ticket = int(service.store.scalar("SELECT max(id) FROM tickets"))
+    first = int(service.store.scalar("SELECT min(id) FROM messages"))
+    change = service.forward(first, "orders@supplier.example", "Can you help?",
+                             new_message_id=lambda: "<fwd1@desk.example>", own_addresses=["help@desk.example"])
+    assert change.ticket_id == ticket
+    import_raw(service, (
+        "From: orders@supplier.example\r\nTo: help@desk.example\r\nCc: sales-team@supplier.example\r\n"
+        "Subject: Re: Fwd: Printer\r\nMessage-ID: <s1@supplier.example>\r\nIn-Reply-To: <fwd1@desk.example>\r\n"
+        "\r\nWe ship a new one.\r\n").encode())
+    assert int(service.store.scalar("SELECT max(id) FROM tickets")) == ticket  # it joined the ticket
+    assert copies.remembered_cc(service.store, ticket) == []
+    assert sent_reply(service, ticket)["Cc"] is None
+    # The customer copying someone still adds them, and that person's own copies then count too.
+    import_raw(service, raw("Cc: bob@example.com", "In-Reply-To: <c1@example.com>").replace(b"<c1@", b"<c2@", 1))
+    import_raw(service, (
+        "From: bob@example.com\r\nTo: help@desk.example\r\nCc: dave@example.org, carol@example.com\r\n"
+        "Subject: Re: Printer\r\nMessage-ID: <b1@example.com>\r\nIn-Reply-To: <c2@example.com>\r\n\r\nMe too.\r\n").encode())
+    assert copies.remembered_cc(service.store, ticket) == ["bob@example.com", "dave@example.org"]

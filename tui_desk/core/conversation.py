@@ -167,7 +167,7 @@ class Conversation(TicketChanges):
             },
             attachments=attachments,
             at=moment,
-            also=_remember(clean_cc(cc)) if cc else None,
+            also=_remember(clean_cc(cc), sender) if cc else None,
             follow_merged=True,
         )
 
@@ -305,13 +305,19 @@ def _copied(cc: Sequence[str], reply_to: str | None) -> dict[str, Any]:
     return found
 
 
-def _remember(cc: list[str]) -> Callable[[Connection, int | None], None]:
-    """Adds a customer message's copies to the Cc of the ticket it went into (after any merge)."""
+def _remember(cc: list[str], sender: str) -> Callable[[Connection, int | None], None]:
+    """Adds a customer message's copies to the Cc of the ticket it went into (after any merge).
+
+    Only when the customer or someone the ticket copies wrote it: a supplier answering a
+    forward, copying a colleague, must not have the customer's replies copied to that colleague.
+    """
 
     def remember(conn: Connection, message_row_id: int | None) -> None:
         found = None if message_row_id is None else copies.ticket_of_message(conn, message_row_id)
         if found is not None:
             ticket_id, customer, current = found
+            if sender.casefold() not in {a.casefold() for a in [customer, *current]}:
+                return
             kept = remembered_cc(current, cc, customer)
             if kept != current:
                 copies.set_ticket_cc(conn, ticket_id, kept)
