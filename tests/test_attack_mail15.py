@@ -146,15 +146,40 @@ def test_a_suppliers_answer_copying_a_colleague_does_not_copy_the_customers_repl
                              new_message_id=lambda: "<fwd1@desk.example>", own_addresses=["help@desk.example"])
     assert change.ticket_id == ticket
     import_raw(service, (
-        "From: orders@supplier.example\r\nTo: help@desk.example\r\nCc: sales-team@supplier.example\r\n"
-        "Subject: Re: Fwd: Printer\r\nMessage-ID: <s1@supplier.example>\r\nIn-Reply-To: <fwd1@desk.example>\r\n"
-        "\r\nWe ship a new one.\r\n").encode())
+        b"From: orders@supplier.example\r\nTo: help@desk.example\r\nCc: sales-team@supplier.example\r\n"
+        b"Subject: Re: Fwd: Printer\r\nMessage-ID: <s1@supplier.example>\r\nIn-Reply-To: <fwd1@desk.example>\r\n"
+        b"\r\nWe ship a new one.\r\n"))
     assert int(service.store.scalar("SELECT max(id) FROM tickets")) == ticket  # it joined the ticket
     assert copies.remembered_cc(service.store, ticket) == []
     assert sent_reply(service, ticket)["Cc"] is None
     # The customer copying someone still adds them, and that person's own copies then count too.
     import_raw(service, raw("Cc: bob@example.com", "In-Reply-To: <c1@example.com>").replace(b"<c1@", b"<c2@", 1))
     import_raw(service, (
-        "From: bob@example.com\r\nTo: help@desk.example\r\nCc: dave@example.org, carol@example.com\r\n"
-        "Subject: Re: Printer\r\nMessage-ID: <b1@example.com>\r\nIn-Reply-To: <c2@example.com>\r\n\r\nMe too.\r\n").encode())
+        b"From: bob@example.com\r\nTo: help@desk.example\r\nCc: dave@example.org, carol@example.com\r\n"
+        b"Subject: Re: Printer\r\nMessage-ID: <b1@example.com>\r\nIn-Reply-To: <c2@example.com>\r\n\r\nMe too.\r\n"))
     assert copies.remembered_cc(service.store, ticket) == ["bob@example.com", "dave@example.org"]
+
+
+def test_a_forged_from_with_the_ticket_number_cannot_redirect_or_copy_the_customers_replies(
+    service: TicketService,
+) -> None:
+    """Anyone can write the customer's address in From and guess "[#1]" (docs/trust.md section 2):
+    that mail joins the thread, but its Reply-To and Cc must not send the agent's next answer
+    to carol (with whatever it says about her) to the forger, nor copy it to him from then on."""
+    import_raw(service, raw())
+    ticket = int(service.store.scalar("SELECT max(id) FROM tickets"))
+    import_raw(service, (
+        f"From: Carol <carol@example.com>\r\nTo: help@desk.example\r\nSubject: Re: Printer [#{ticket}]\r\n"
+        "Reply-To: attacker@evil.example\r\nCc: spy@evil.example\r\nMessage-ID: <forged@evil.example>\r\n"
+        "\r\nPlease send my invoice and address again.\r\n").encode())
+    assert int(service.store.scalar("SELECT count(*) FROM tickets")) == 1  # it joined, as the customer may
+    assert copies.remembered_cc(service.store, ticket) == []
+    sent = sent_reply(service, ticket)
+    assert sent["To"] == "Carol <carol@example.com>" and sent["Cc"] is None
+    # Her real answer, quoting the desk's reply, still brings her Reply-To and Cc.
+    import_raw(service, (
+        f"From: carol@example.com\r\nTo: help@desk.example\r\nSubject: Re: Printer [#{ticket}]\r\n"
+        f"In-Reply-To: {sent['Message-ID']}\r\nReply-To: carol.work@example.com\r\nCc: bob@example.com\r\n"
+        "Message-ID: <c9@example.com>\r\n\r\nThanks.\r\n").encode())
+    again = sent_reply(service, ticket)
+    assert again["To"] == "carol.work@example.com" and again["Cc"] == "bob@example.com"
