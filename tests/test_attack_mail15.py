@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 from test_mail_acknowledge import acks, fetch, mail, settings
+from test_mail_imap import _why_not
+from test_mail_mailboxes import dovecot, message, passwords, raw_config, smtp_server  # noqa: F401 - fixtures
 
 from tui_desk.core.lifecycle import TicketService
 from tui_desk.mail.outbox import build_mail
@@ -183,3 +185,33 @@ def test_a_forged_from_with_the_ticket_number_cannot_redirect_or_copy_the_custom
         "Message-ID: <c9@example.com>\r\n\r\nThanks.\r\n").encode())
     again = sent_reply(service, ticket)
     assert again["To"] == "carol.work@example.com" and again["Cc"] == "bob@example.com"
+
+
+@pytest.mark.skipif(_why_not() is not None, reason=_why_not() or "")
+def test_backscatter_through_real_servers_reaches_a_victim_once(
+    service: TicketService, clock, dovecot, smtp_server, passwords  # noqa: F811
+) -> None:
+    """Forged senders through a real dovecot, acknowledgements to a real aiosmtpd: whatever the
+    From variants, Reply-To and Cc, the victim gets one mail this hour and the desk none."""
+    from tui_desk.mail.imap import fetch_all
+    from tui_desk.mail.outbox import send_due
+    from tui_desk.mail.settings import mail_settings
+    imap_port, deliver = dovecot
+    smtp_port, handler = smtp_server
+    config = mail_settings(raw_config(imap_port, smtp_port))
+    hostile = [
+        message(1, "victim@example.org", "sales@desk.example"),
+        message(2, "Victim+a@EXAMPLE.org", "sales@desk.example"),
+        message(3, "VICTIM+b@example.org", "billing@desk.example"),
+        message(4, "x1@attacker.example", "sales@desk.example", Reply_To="victim@example.org",
+                Cc="victim2@example.org, sales+loop@desk.example"),
+        message(5, "sales+loop@desk.example", "sales@desk.example"),
+        message(6, "Billing+x@Desk.Example", "billing@desk.example"),
+    ]
+    for n, raw_mail in enumerate(hostile):
+        deliver("billing" if n in (2, 5) else "sales", raw_mail)
+    fetch_all(service, config)
+    assert service.store.scalar("SELECT count(*) FROM tickets") == 6
+    send_due(service.store, config, clock=clock)
+    delivered = sorted(r for _sender, rcpts in handler.envelopes for r in rcpts)
+    assert delivered == ["victim@example.org", "x1@attacker.example"]
