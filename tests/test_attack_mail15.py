@@ -215,3 +215,17 @@ def test_backscatter_through_real_servers_reaches_a_victim_once(
     send_due(service.store, config, clock=clock)
     delivered = sorted(r for _sender, rcpts in handler.envelopes for r in rcpts)
     assert delivered == ["victim@example.org", "x1@attacker.example"]
+
+
+def test_an_agents_cc_beyond_the_limit_is_refused_not_silently_cut(service: TicketService) -> None:
+    """The 21st address an agent copies would get nothing, and nobody would know: one line instead."""
+    from tui_desk.core.recipients import MAX_CC
+    from tui_desk.domain.errors import InvalidInput
+    ticket = service.create_ticket(email="carol@example.com", subject="S", body="x")
+    many = [f"p{n}@example.com" for n in range(MAX_CC + 1)]
+    with pytest.raises(InvalidInput, match=str(MAX_CC)):
+        service.reply(ticket, "hi all", cc=many, outbox=True)
+    assert service.store.scalar("SELECT count(*) FROM messages") == 1
+    assert service.store.scalar("SELECT count(*) FROM outbox") == 0
+    service.reply(ticket, "hi all", cc=many[:MAX_CC], outbox=True)
+    assert copies.remembered_cc(service.store, ticket) == many[:MAX_CC]

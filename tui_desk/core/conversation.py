@@ -204,7 +204,9 @@ class Conversation(TicketChanges):
         if not body.strip():
             raise InvalidInput(_("A reply needs some text"))
         check_attachments(attachments, self.attachment_limit)
-        chosen = None if cc is None else [cc_address(a) for a in cc][:MAX_CC]
+        chosen = None if cc is None else list(dict.fromkeys(cc_address(a) for a in cc))
+        if chosen is not None and len(chosen) > MAX_CC:  # cut, the last ones would silently get nothing
+            raise InvalidInput(_("A reply copies at most {count} addresses").format(count=MAX_CC))
         body = storable(body)
         moment = to_text(at or self.clock())
         who = storable(actor or self.actor)
