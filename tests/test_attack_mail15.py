@@ -229,3 +229,19 @@ def test_an_agents_cc_beyond_the_limit_is_refused_not_silently_cut(service: Tick
     assert service.store.scalar("SELECT count(*) FROM outbox") == 0
     service.reply(ticket, "hi all", cc=many[:MAX_CC], outbox=True)
     assert copies.remembered_cc(service.store, ticket) == many[:MAX_CC]
+
+
+def test_show_says_where_a_reply_will_go_when_a_reply_to_redirects_it(db_path, capsys) -> None:
+    """A customer's Reply-To sends the agent's answer elsewhere (docs/issue15/recipients.md): with
+    a forged From the answer meant for carol goes to whoever wrote it. `show` must say so."""
+    from support import run_cli
+
+    from tui_desk.core.lifecycle import TicketService
+    from tui_desk.store import open_store
+    store = open_store(db_path)
+    try:
+        import_raw(TicketService(store), raw("Reply-To: attacker@evil.example"))
+    finally:
+        store.close()
+    code, out, _err = run_cli(capsys, ["show", "--db", str(db_path), "1"])
+    assert code == 0 and "Reply-To: attacker@evil.example" in out

@@ -48,3 +48,9 @@ def cc_line(addresses: Sequence[str]) -> str:
     """ "Cc: a, b" as `show` prints it (sanitised, one line)."""
     label = _("Cc")  # outside the f-string, where Babel finds it
     return f"{label}: {one_line(', '.join(addresses))}"
+
+
+def reply_to_line(address: str) -> str:
+    """ "Reply-To: a" under a customer's message whose answers go there (sanitised, one line)."""
+    label = _("Reply-To")
+    return f"{label}: {one_line(address)}"
