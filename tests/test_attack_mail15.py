@@ -123,15 +123,17 @@ def test_cli_cc_and_forward_refuse_our_own_address_with_a_tag(db_path, tmp_path,
         ("from", "Sales\u202e <sales@desk.example>"),
         ("department", "Sal\x1b[31mes"),
         ("department", "Sales\u202e"),
+        ("department", "S" * 81),  # longer than any department name (core/names.py NAME_MAX)
+        ("department", "???"),  # no letter or digit
     ],
 )
-def test_a_mailbox_with_control_characters_is_refused_before_any_mail_is_read(key: str, value: str) -> None:
+def test_a_mailbox_with_a_bad_from_or_department_is_refused_before_any_mail_is_read(key: str, value: str) -> None:
     """Accepted, such a `from` made every reply of the mailbox fail when sent, and such a
     `department` made every fetched mail be skipped: the config is refused in one line instead."""
     from tui_desk.domain.errors import InvalidInput
     from tui_desk.mail.settings import mail_settings
     imap = {"host": "127.0.0.1", "user": "sales", "department": "Sales", "from": "Sales <sales@desk.example>", key: value}
-    with pytest.raises(InvalidInput, match=rf"\[mail.imap\] {key} "):
+    with pytest.raises(InvalidInput, match=rf"\[mail.imap\] {key}[ :]"):
         mail_settings({"mail": {"imap": [imap]}})
 
 

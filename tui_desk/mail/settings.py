@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from email.utils import getaddresses, parseaddr
 from typing import Any
 
+from ..core.names import person_name
 from ..domain.errors import InvalidInput
 from ..domain.text import hidden_characters
 from ..i18n import _
@@ -199,7 +200,7 @@ def mail_settings(raw: dict | None) -> MailSettings:
                 move_to=data.get("move_to"),
                 interval=float(data.get("interval", 60)),
                 trust_own_address=_flag(data, "trust_own_address", "mail.imap"),
-                department=_text(data, "department"),
+                department=_department(data),
                 identity=_identity(data.get("from")),
                 acknowledge=bool(_flag(data, "acknowledge", "mail.imap")),
                 acknowledge_with=_text(data, "acknowledge_with"),
@@ -229,6 +230,17 @@ def _text(data: dict, key: str) -> str | None:
     if not isinstance(value, str) or not value.strip() or any(c in value for c in "\r\n") or hidden_characters(value):
         raise InvalidInput(_("[mail.imap] {key} must be one line of text").format(key=key))
     return " ".join(value.split())
+
+
+def _department(data: dict) -> str | None:
+    """`department`: a name the desk takes (core/names.py), else every mail the account fetches is refused."""
+    value = _text(data, "department")
+    if value is not None:
+        try:
+            person_name(value)
+        except InvalidInput as error:
+            raise InvalidInput(_("[mail.imap] {key}: {reason}").format(key="department", reason=error)) from None
+    return value
 
 
 def _identity(value: Any) -> str | None:
