@@ -9,7 +9,7 @@ import argparse
 from collections.abc import Sequence
 
 from ..core.config import Config
-from ..core.recipients import cc_address
+from ..core.recipients import cc_address, mailbox_key
 from ..domain.errors import InvalidInput
 from ..domain.text import one_line
 from ..i18n import _
@@ -35,9 +35,9 @@ def chosen_cc(args: argparse.Namespace, config: Config) -> list[str] | None:
     if given is None:
         return None
     addresses = [cc_address(text) for text in given]
-    ours = set(cli_mail.settings_of(config).our_addresses)
+    ours = {mailbox_key(a) for a in cli_mail.settings_of(config).our_addresses}
     for address in addresses:
-        if address in ours:
+        if mailbox_key(address) in ours:
             raise InvalidInput(
                 _("{address} is the help desk's own address: it is never copied").format(address=one_line(address))
             )
@@ -48,3 +48,9 @@ def cc_line(addresses: Sequence[str]) -> str:
     """ "Cc: a, b" as `show` prints it (sanitised, one line)."""
     label = _("Cc")  # outside the f-string, where Babel finds it
     return f"{label}: {one_line(', '.join(addresses))}"
+
+
+def reply_to_line(address: str) -> str:
+    """ "Reply-To: a" under a customer's message whose answers go there (sanitised, one line)."""
+    label = _("Reply-To")
+    return f"{label}: {one_line(address)}"

@@ -189,6 +189,8 @@ def _print_ticket(service: TicketService, ticket_id: int) -> None:
         print(f"── {one_line(kinds.get(m['kind'], m['kind']))} · {one_line(m['author'])} · {m['at']}")
         if m["cc"]:
             print(f"   {cli_recipients.cc_line(m['cc'])}")
+        if m["reply_to"]:  # the agent's answer goes there, not to the author: say so
+            print(f"   {cli_recipients.reply_to_line(m['reply_to'])}")
         for line in printable(m["body"]).splitlines() or [""]:
             print(f"   {line}")
         for a in m["attachments"]:

@@ -167,7 +167,7 @@ class Conversation(TicketChanges):
             },
             attachments=attachments,
             at=moment,
-            also=_remember(clean_cc(cc)) if cc else None,
+            also=_remember(clean_cc(cc), sender) if cc else None,
             follow_merged=True,
         )
 
@@ -204,7 +204,9 @@ class Conversation(TicketChanges):
         if not body.strip():
             raise InvalidInput(_("A reply needs some text"))
         check_attachments(attachments, self.attachment_limit)
-        chosen = None if cc is None else [cc_address(a) for a in cc][:MAX_CC]
+        chosen = None if cc is None else list(dict.fromkeys(cc_address(a) for a in cc))
+        if chosen is not None and len(chosen) > MAX_CC:  # cut, the last ones would silently get nothing
+            raise InvalidInput(_("A reply copies at most {count} addresses").format(count=MAX_CC))
         body = storable(body)
         moment = to_text(at or self.clock())
         who = storable(actor or self.actor)
@@ -305,13 +307,19 @@ def _copied(cc: Sequence[str], reply_to: str | None) -> dict[str, Any]:
     return found
 
 
-def _remember(cc: list[str]) -> Callable[[Connection, int | None], None]:
-    """Adds a customer message's copies to the Cc of the ticket it went into (after any merge)."""
+def _remember(cc: list[str], sender: str) -> Callable[[Connection, int | None], None]:
+    """Adds a customer message's copies to the Cc of the ticket it went into (after any merge).
+
+    Only when the customer or someone the ticket copies wrote it: a supplier answering a
+    forward, copying a colleague, must not have the customer's replies copied to that colleague.
+    """
 
     def remember(conn: Connection, message_row_id: int | None) -> None:
         found = None if message_row_id is None else copies.ticket_of_message(conn, message_row_id)
         if found is not None:
             ticket_id, customer, current = found
+            if sender.casefold() not in {a.casefold() for a in [customer, *current]}:
+                return
             kept = remembered_cc(current, cc, customer)
             if kept != current:
                 copies.set_ticket_cc(conn, ticket_id, kept)

@@ -22,6 +22,7 @@ from ..domain.text import one_line, storable
 from ..i18n import _
 from ..store import Connection, forwards
 from .changes import Change, Plan, TicketChanges
+from .recipients import mailbox_key
 
 # What a forward's To may be: one plain address, its domain with a dot. Anything else
 # (a list, a group, quoted local parts) is refused rather than guessed at.
@@ -72,7 +73,7 @@ class Forwarding(TicketChanges):
         ``own_addresses`` (the desk's own) as the recipient, more than one address.
         """
         address, name = forward_address(to)
-        if address.lower() in {a.lower() for a in own_addresses}:
+        if mailbox_key(address) in {mailbox_key(a) for a in own_addresses}:
             raise InvalidInput(_("{address} is the help desk's own address: forward to a third party").format(
                 address=address))
         with self.store.transaction() as conn:

@@ -52,6 +52,16 @@ def is_automated(address: str) -> bool:
     return _AUTOMATED.fullmatch(address.rpartition("@")[0].lower()) is not None
 
 
+def mailbox_key(address: str) -> str:
+    """The mailbox an address delivers to, for comparing: lower case, without a ``+tag``.
+
+    ``Sales+x@Desk.example`` reaches ``sales@desk.example``: the desk's own address with a tag is
+    still the desk's (a loop), and a victim's address with a tag is still the victim's (backscatter).
+    """
+    local, _at, domain = address.strip().rpartition("@")
+    return f"{local.split('+', 1)[0]}@{domain}".casefold() if local else address.strip().casefold()
+
+
 def clean_cc(addresses: Iterable[str], *, leave_out: Iterable[str] = ()) -> list[str]:
     """Plain addresses in order, each once, without ``leave_out``; at most MAX_CC. Others are dropped."""
     left_out = {a.casefold() for a in leave_out if a}
@@ -74,4 +84,4 @@ def remembered_cc(current: Iterable[str], new: Iterable[str], customer: str) -> 
     return clean_cc([*current, *(a for a in new if not is_automated(a))], leave_out=[customer])
 
 
-__all__ = ["MAX_CC", "cc_address", "clean_cc", "is_automated", "plain_address", "remembered_cc"]
+__all__ = ["MAX_CC", "cc_address", "clean_cc", "is_automated", "mailbox_key", "plain_address", "remembered_cc"]

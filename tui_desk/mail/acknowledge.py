@@ -16,6 +16,7 @@ from email.utils import parseaddr
 
 from ..core.conversation import normalize_email
 from ..core.lifecycle import TicketService
+from ..core.recipients import mailbox_key
 from ..core.templates import context_for_ticket, get_template, render
 from ..domain.clock import to_text
 from ..domain.errors import InvalidInput, TuiDeskError
@@ -68,9 +69,8 @@ class Arrival:
             return
         if refuses(mail.sender, mail.automatic, self.settings.our_addresses):
             return
-        address = normalize_email(mail.sender)  # as create_ticket stored it: the outbox's to_address
         now = self.service.clock()
-        if mailboxes.acknowledged_since(store.conn, address, to_text(now - ONCE_PER)):
+        if mailboxes.acknowledged_since(store.conn, mailbox_key(normalize_email(mail.sender)), to_text(now - ONCE_PER)):
             return
         body = None
         if self.account.acknowledge_with:

@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable, Iterable
 from email.message import Message
 
+from ..core.recipients import mailbox_key
+
 # Local parts of senders that are machines or want no answer (RFC 3834 section 2; common practice).
 _MACHINE_SENDER = re.compile(
     r"^(mailer-daemon|postmaster|bounces?|mail-daemon|majordomo|listserv|daemon"
@@ -45,4 +47,4 @@ def machine_sender(address: str) -> bool:
 
 def refuses(address: str, reason: str | None, ours: Iterable[str]) -> bool:
     """Whether an acknowledgement to `address` (whose mail said `reason`, see automatic) must not go."""
-    return reason is not None or machine_sender(address) or address.casefold() in {a.casefold() for a in ours}
+    return reason is not None or machine_sender(address) or mailbox_key(address) in {mailbox_key(a) for a in ours}

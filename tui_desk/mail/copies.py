@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..core.recipients import clean_cc
+from ..core.recipients import clean_cc, mailbox_key
 from ..store import Store
 from ..store import recipients as copies
 from .settings import MailSettings
@@ -18,5 +18,6 @@ def cc_header(store: Store, outbox_id: int, fixed: Mapping[str, Any], settings: 
     add a header line), never the desk's own addresses (its mail would come back to it), never the To.
     """
     addresses = fixed["cc"] if "cc" in fixed else copies.outbox_cc(store.conn, outbox_id)
-    kept = clean_cc(addresses, leave_out=[*settings.our_addresses, fixed["to_address"] or ""])
+    ours = {mailbox_key(a) for a in settings.our_addresses}  # help+x@desk is the desk too
+    kept = [a for a in clean_cc(addresses, leave_out=[fixed["to_address"] or ""]) if mailbox_key(a) not in ours]
     return ", ".join(kept) or None

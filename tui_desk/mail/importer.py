@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..core.lifecycle import TicketService
-from ..core.recipients import is_automated
+from ..core.recipients import is_automated, mailbox_key
 from ..domain.clock import to_text
 from ..domain.errors import InvalidInput, StoreError, TuiDeskError
 from ..domain.models import EventKind
@@ -109,6 +109,7 @@ class Importer:
         self.arrival = arrival
         self.store = service.store
         self.our = {a.strip().lower() for a in our_addresses if a and a.strip()}
+        self._by_tag_only = False  # how _thread found the last ticket (see _add)
         self.restore = restore
         self.trust_own_address = trust_own_address or restore
         self.batch_size = max(1, batch_size)
@@ -285,6 +286,7 @@ class Importer:
 
     def _thread(self, mail: ParsedMail, kind: str) -> int | None:
         conn = self.store.conn
+        self._by_tag_only = False  # found by [#N] alone, which anyone can write with a forged From
         for reference in mail.thread_ids:
             found = mail_records.ticket_of_message(conn, reference)
             if found is not None:
@@ -294,6 +296,7 @@ class Importer:
             return self._exported_tickets.get(mail.exported_ticket)
         if mail.ticket_tag is None:
             return None
+        self._by_tag_only = True
         if kind in ("reply", "note"):  # the desk's own mail (trusted by the user's choice, or a restore)
             return mail.ticket_tag if mail_records.ticket_exists(conn, mail.ticket_tag) else None
         return mail.ticket_tag if self._writes_in(mail.sender, mail.ticket_tag) else None
@@ -363,7 +366,9 @@ class Importer:
                 references=" ".join(mail.references) or None,
                 content_hash=content_hash,
                 attachments=mail.attachments,
-                **self._copies(mail),
+                # A forged From with a guessed [#N] joins the thread, but may not redirect or copy
+                # the customer's answers: only mail quoting the thread's Message-IDs brings Cc/Reply-To.
+                **({} if self._by_tag_only else self._copies(mail)),
             ).ticket_id  # the ticket it went into: another one if this one was merged
         elif ticket_id is None:
             raise InvalidInput(_("sent by the help desk but not part of a known ticket"))
@@ -407,9 +412,10 @@ class Importer:
 
         Mail copied to the desk itself would otherwise be copied back to it by every reply: a loop.
         """
-        cc = [a for a in mail.cc if a not in self.our]
+        ours = {mailbox_key(a) for a in self.our}  # help+x@desk is the desk too
+        cc = [a for a in mail.cc if mailbox_key(a) not in ours]
         reply_to = mail.reply_to
-        if reply_to in self.our or reply_to == mail.sender.lower() or (reply_to and is_automated(reply_to)):
+        if reply_to and (mailbox_key(reply_to) in ours or reply_to == mail.sender.lower() or is_automated(reply_to)):
             reply_to = None  # answers go to the sender, as they would without it
         return {"cc": cc, "reply_to": reply_to}
 

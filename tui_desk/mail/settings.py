@@ -39,8 +39,10 @@ from dataclasses import dataclass, field
 from email.utils import getaddresses, parseaddr
 from typing import Any
 
+from ..core.names import person_name
 from ..core.signatures import signature_text
 from ..domain.errors import InvalidInput
+from ..domain.text import hidden_characters
 from ..i18n import _
 
 SECURITY = ("tls", "starttls", "none")
@@ -201,7 +203,7 @@ def mail_settings(raw: dict | None) -> MailSettings:
                 move_to=data.get("move_to"),
                 interval=float(data.get("interval", 60)),
                 trust_own_address=_flag(data, "trust_own_address", "mail.imap"),
-                department=_text(data, "department"),
+                department=_department(data),
                 identity=_identity(data.get("from")),
                 acknowledge=bool(_flag(data, "acknowledge", "mail.imap")),
                 acknowledge_with=_text(data, "acknowledge_with"),
@@ -228,16 +230,29 @@ def _text(data: dict, key: str) -> str | None:
     value = data.get(key)
     if value is None:
         return None
-    if not isinstance(value, str) or not value.strip() or any(c in value for c in "\r\n"):
+    # Control and invisible characters: a department holding one is refused for every ticket (core/names.py).
+    if not isinstance(value, str) or not value.strip() or any(c in value for c in "\r\n") or hidden_characters(value):
         raise InvalidInput(_("[mail.imap] {key} must be one line of text").format(key=key))
     return " ".join(value.split())
+
+
+def _department(data: dict) -> str | None:
+    """`department`: a name the desk takes (core/names.py), else every mail the account fetches is refused."""
+    value = _text(data, "department")
+    if value is not None:
+        try:
+            person_name(value)
+        except InvalidInput as error:
+            raise InvalidInput(_("[mail.imap] {key}: {reason}").format(key="department", reason=error)) from None
+    return value
 
 
 def _identity(value: Any) -> str | None:
     """`from` of a [[mail.imap]] account: one address, as a From header (no line breaks to inject headers)."""
     if value is None:
         return None
-    if isinstance(value, str) and not any(c in value for c in "\r\n"):
+    # Not only CR/LF: EmailMessage also takes NEL and U+2028 for line breaks, and refuses to send such a From.
+    if isinstance(value, str) and not any(c in value for c in "\r\n") and not hidden_characters(value):
         found = getaddresses([value])
         if len(found) == 1 and "@" in found[0][1] and " " not in found[0][1].strip():
             return value.strip()

@@ -22,12 +22,24 @@ def set_mailbox(conn: Connection, ticket_id: int, identity: str | None) -> None:
 
 
 def acknowledged_since(conn: Connection, address: str, since: str) -> bool:
-    """Whether an acknowledgement to `address` was queued at or after `since` (index outbox_kind_recipient)."""
+    """Whether an acknowledgement to `address`'s mailbox was queued at or after `since`.
+
+    `address` is a mailbox key (core/recipients.py `mailbox_key`: lower case, no +tag): rows to
+    the same mailbox in another case or with any +tag count too, or a forged From varied per
+    mail would make the desk write to one victim again and again.
+    """
+    local, _at, domain = address.rpartition("@")
+    tagged = f"{_like(local)}+%@{_like(domain)}"
     row = conn.execute(
-        "SELECT 1 FROM outbox WHERE kind = ? AND to_address = ? AND created_at >= ? LIMIT 1",
-        [ACKNOWLEDGEMENT, address, since],
+        "SELECT 1 FROM outbox WHERE kind = ? AND created_at >= ?"
+        " AND (lower(to_address) = ? OR lower(to_address) LIKE ? ESCAPE '!') LIMIT 1",
+        [ACKNOWLEDGEMENT, since, address, tagged],
     ).fetchone()
     return row is not None
+
+
+def _like(text: str) -> str:
+    return text.replace("!", "!!").replace("%", "!%").replace("_", "!_")
 
 
 def queue_acknowledgement(
@@ -43,10 +55,12 @@ def queue_acknowledgement(
         {"ticket_id": ticket_id, "kind": "reply", "author": author, "body": body, "created_at": at,
          "message_id": message_id},
     )
-    fixed = recipients(conn, ticket_id, message)
+    # RFC 3834 answers the sender: never a Reply-To or the Cc a stranger wrote in (backscatter).
+    fixed = recipients(conn, ticket_id, message, [], reply_all=False)
     if fixed is None:
         conn.execute("DELETE FROM messages WHERE id = ?", [message])
         return None
+    fixed["from_header"] = conn.execute("SELECT mailbox FROM tickets WHERE id = ?", [ticket_id]).fetchone()[0]
     outbox_id = writes.queue_outbox(conn, ticket_id, message, at, fixed, kind=ACKNOWLEDGEMENT)
     conn.execute("UPDATE tickets SET message_count = message_count + 1 WHERE id = ?", [ticket_id])
     writes.insert_event(conn, ticket_id, at, author, ACKNOWLEDGED_EVENT, None, None, fixed["to_address"])
