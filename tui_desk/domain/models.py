@@ -246,6 +246,8 @@ class Message:
     in_reply_to: str | None
     references: str | None
     attachments: tuple[Attachment, ...] = field(default_factory=tuple)
+    cc: tuple[str, ...] = ()  # whom the mail copied (plain addresses; docs/issue15/recipients.md)
+    reply_to: str | None = None  # where answers to a customer's mail go, when not to its sender
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ cost about the same at any store size.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -290,9 +291,20 @@ def ticket_messages(store: Store, ticket_id: int, limit: int | None = None) -> l
             in_reply_to=r["in_reply_to"],
             references=r["references_"],
             attachments=tuple(attachments.get(r["id"], ())),
+            cc=_addresses(r.get("cc")),
+            reply_to=r.get("reply_to"),
         )
         for r in rows
     ]
+
+
+def _addresses(stored: str | None) -> tuple[str, ...]:
+    """A JSON array of addresses as the store keeps it; anything else reads as none."""
+    try:
+        found = json.loads(stored) if stored else []
+    except ValueError:
+        return ()
+    return tuple(a for a in found if isinstance(a, str)) if isinstance(found, list) else ()
 
 
 def ticket_events(store: Store, ticket_id: int) -> list[Event]:

@@ -27,6 +27,7 @@ THREAD_CHARS = 200_000
 # would wrap into thousands of rows. Attachments are listed up to a count, then counted.
 FIELD_CHARS = 1_000
 ATTACHMENTS_SHOWN = 50
+ADDRESSES_SHOWN = 10  # a Cc line stays one line; `tui-desk show` lists them all
 
 _KIND_STYLE: dict[str, tuple[str, str]] = {
     MessageKind.CUSTOMER: ("blue", "bold blue"),
@@ -100,7 +101,12 @@ def message_parts(
     )
     body, left_out = cut_text(message.body.rstrip(), chars, MESSAGE_LINES)
     shown, folded = body_text(body, fold_quotes and message.kind == MessageKind.CUSTOMER, unfold_key)
-    parts: list[RenderableType] = [header, Padding(shown, (0, 0, 0, 2))]
+    parts: list[RenderableType] = [header]
+    if message.cc:  # who else reads this conversation: a reply-all copies them
+        parts.append(_address_line(_("Cc"), message.cc))
+    if message.reply_to and message.kind == MessageKind.CUSTOMER:  # the reply goes there, not to the author
+        parts.append(_address_line(_("Reply-To"), (message.reply_to,)))
+    parts.append(Padding(shown, (0, 0, 0, 2)))
     if left_out:
         parts.append(
             Text(
@@ -121,6 +127,13 @@ def message_parts(
         parts.append(Text("  " + _("… {n} more attachments").format(n=f"{more:,}"), style="dim italic"))
     parts.append(Text(""))
     return Group(*parts), folded
+
+
+def _address_line(label: str, addresses: tuple[str, ...]) -> Text:
+    shown = ", ".join(addresses[:ADDRESSES_SHOWN])
+    if len(addresses) > ADDRESSES_SHOWN:
+        shown += f" (+{len(addresses) - ADDRESSES_SHOWN})"  # a number: no words to translate
+    return Text.assemble(("  " + label + ": ", "dim"), (one_line(shown[:FIELD_CHARS], FIELD_CHARS), "dim"))
 
 
 def header_renderable(
