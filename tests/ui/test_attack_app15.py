@@ -51,3 +51,20 @@ async def test_a_saved_attachment_named_like_markup_is_named_as_sent(empty_store
         assert len(saved) == 1, saved
         shown = toasts(app)
         assert saved[0] in shown.replace("\n", ""), (shown, notifications(app))
+
+
+async def test_an_opener_that_fails_is_said_not_reported_as_opened(empty_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """xdg-open with no program for the type exits non-zero at once: the app said "Opened" and nothing opened."""
+    monkeypatch.setenv("TUI_DESK_OPENER", "false")
+    _ticket(empty_store, ("report.pdf", "application/pdf", b"PDF"))
+    app = make_app(empty_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "A", "down", "enter")
+        for _ in range(60):
+            if notifications(app):
+                break
+            await pilot.pause(0.05)
+        assert not any("Opened" in n for n in notifications(app)), notifications(app)
+        errors = notifications(app, "error")
+        assert len(errors) == 1 and "false" in errors[0] and "report.pdf" in errors[0], errors
