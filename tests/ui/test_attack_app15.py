@@ -8,14 +8,17 @@ from pathlib import Path
 
 import platformdirs
 import pytest
+from textual.widgets import TextArea
 from textual.widgets._toast import Toast
 
 from tui_desk.core.lifecycle import TicketService
 from tui_desk.store import Store
 from tui_desk.ui.screens.dialogs import ChoiceDialog
+from tui_desk.ui.screens.reply import ReplyScreen
 
 from .conftest import make_app
-from .helpers import SIZE, StepClock, notifications, press, settle
+from .helpers import SIZE, StepClock, notifications, press, settle, type_text
+from .test_editor_extras import _app, _attach, _open_reply
 
 
 @pytest.fixture
@@ -68,3 +71,23 @@ async def test_an_opener_that_fails_is_said_not_reported_as_opened(empty_store: 
         assert not any("Opened" in n for n in notifications(app)), notifications(app)
         errors = notifications(app, "error")
         assert len(errors) == 1 and "false" in errors[0] and "report.pdf" in errors[0], errors
+
+
+async def test_a_typed_path_of_an_unknown_users_home_is_refused_and_the_text_kept(empty_store: Store, tmp_path: Path) -> None:
+    """Ctrl+O, `~nosuchuser/x.pdf`, Enter: expanduser raised on the event loop and the app died with a traceback."""
+    _ticket(empty_store)
+    kept = tmp_path / "notes.txt"
+    kept.write_text("fine", encoding="utf-8")
+    app = _app(empty_store, None)
+    async with app.run_test(size=SIZE) as pilot:
+        editor = await _open_reply(pilot)
+        await type_text(pilot, "See the file.")
+        await _attach(pilot, Path("~nosuch-user-i15/x.pdf"))
+        assert isinstance(app.screen, ReplyScreen), app.screen
+        assert any("~nosuch-user-i15" in n for n in notifications(app, "error")), notifications(app)
+        await _attach(pilot, kept)  # the editor goes on
+        assert [p.name for p in editor.attached] == ["notes.txt"]
+        assert editor.query_one(TextArea).text.startswith("See the file.")
+        await press(pilot, "ctrl+s")
+        await settle(pilot)
+        assert not isinstance(app.screen, ReplyScreen), "sent: no file left 'being read'"

@@ -46,9 +46,17 @@ class Picked:
         return (self.name, self.content_type, self.data)
 
 
+def expanded(path: str) -> Path:
+    """`~` and `~user` expanded; as typed when there is no such user (expanduser raises RuntimeError)."""
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:
+        return Path(path)
+
+
 def read_file(path: str) -> Picked:
     """The file's bytes, name and type; InvalidInput (one line) when it is not a readable file under the limit."""
-    target = Path(path).expanduser()
+    target = expanded(path)
     try:
         if not target.is_file():
             raise InvalidInput(_("Cannot attach {path}: not a file").format(path=target))
@@ -116,7 +124,7 @@ class PathSuggester(Suggester):
 
     async def get_suggestion(self, value: str) -> str | None:
         folder, _sep, start = value.rpartition("/")
-        where = Path(folder or "/").expanduser() if value.startswith(("/", "~")) or folder else Path.cwd()
+        where = expanded(folder or "/") if value.startswith(("/", "~")) or folder else Path.cwd()
         try:
             names = sorted(entry.name for entry in os.scandir(where) if entry.name.startswith(start))
         except OSError:
@@ -156,13 +164,13 @@ class FilePicker(ModalScreen[str | None]):
 
     @on(Input.Submitted)
     def typed(self, event: Input.Submitted) -> None:
-        path = Path(event.value.strip()).expanduser()
+        path = expanded(event.value.strip())
         if path.is_dir():  # a folder: show it in the tree, to pick from there
             self.query_one(DirectoryTree).path = path
             self.query_one(DirectoryTree).focus()
             return
-        if event.value.strip():
-            self.dismiss(str(path))
+        if event.value.strip():  # absolute: a `~nosuchuser/x` left as typed is not expanded again by the editor
+            self.dismiss(str(path.absolute()))
 
     @on(DirectoryTree.FileSelected)
     def chosen(self, event: DirectoryTree.FileSelected) -> None:
