@@ -91,3 +91,23 @@ async def test_a_typed_path_of_an_unknown_users_home_is_refused_and_the_text_kep
         await press(pilot, "ctrl+s")
         await settle(pilot)
         assert not isinstance(app.screen, ReplyScreen), "sent: no file left 'being read'"
+
+
+@pytest.mark.parametrize("name", ["Eve [/] Ops", "Eve [red]Ops", "[@click=app.quit]Eve"])
+async def test_h_titles_a_customer_named_like_markup_with_the_name_as_sent(empty_store: Store, name: str) -> None:
+    """A sender's display name "Eve [/] Ops": H raised MarkupError on the event loop (border titles are markup)."""
+    from tui_desk.ui.widgets.history import CustomerHistoryList
+
+    service = TicketService(empty_store, clock=StepClock(), actor="alice")
+    for subject in ("First", "Second"):
+        service.create_ticket(email="eve@example.com", name=name, subject=subject, body="hi")
+    app = make_app(empty_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "H")
+        await settle(pilot)
+        history = app.main.query_one(CustomerHistoryList)
+        assert history.display
+        title = history._border_title
+        assert title is not None and title.plain == f"Other tickets of {name}: 1", title
+        assert not title.spans, title.spans
