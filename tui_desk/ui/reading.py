@@ -15,6 +15,8 @@ from .navigation import Navigation
 from .widgets.history import CustomerHistoryList
 from .widgets.thread import ThreadView
 
+HISTORY_DELAY = 0.15  # seconds a ticket is shown before its customer's history is read
+
 
 class ReadingActions(Navigation):
     _history_request = 0
@@ -60,9 +62,15 @@ class ReadingActions(Navigation):
         self._history_request += 1
         history.clear_history()
         if ticket is not None:
-            self._load_history(self._history_request, ticket.id, ticket.customer_email)
+            request, ticket_id, email = self._history_request, ticket.id, ticket.customer_email
+            # Read once the ticket stays: j held over a customer with 50,000 tickets started a
+            # 0.2 s read per ticket passed, and the piled-up threads stalled the screen (GIL).
+            self.set_timer(HISTORY_DELAY, lambda: self._load_history(request, ticket_id, email))
 
     def _load_history(self, request: int, ticket_id: int, email: str) -> None:
+        if request != self._history_request:
+            return
+
         def work() -> None:
             try:
                 found: CustomerHistory | None = customer_history(self.store, email)
