@@ -3,6 +3,8 @@ in a customer's messages folded and unfolded, and the customer's other tickets u
 
 from __future__ import annotations
 
+import time
+
 from textual import on
 from textual.widgets import OptionList
 
@@ -62,16 +64,15 @@ class ReadingActions(Navigation):
         self._history_request += 1
         history.clear_history()
         if ticket is not None:
-            request, ticket_id, email = self._history_request, ticket.id, ticket.customer_email
-            # Read once the ticket stays: j held over a customer with 50,000 tickets started a
-            # 0.2 s read per ticket passed, and the piled-up threads stalled the screen (GIL).
-            self.set_timer(HISTORY_DELAY, lambda: self._load_history(request, ticket_id, email))
+            self._load_history(self._history_request, ticket.id, ticket.customer_email)
 
     def _load_history(self, request: int, ticket_id: int, email: str) -> None:
-        if request != self._history_request:
-            return
-
         def work() -> None:
+            # Read once the ticket stays: j held over a customer with 50,000 tickets started a
+            # 0.2 s read per ticket passed, and the piled-up threads stalled the screen (GIL).
+            time.sleep(HISTORY_DELAY)
+            if request != self._history_request:
+                return
             try:
                 found: CustomerHistory | None = customer_history(self.store, email)
             except NotFound:
