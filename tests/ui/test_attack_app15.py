@@ -152,3 +152,13 @@ async def test_h_shown_while_moving_fast_reads_the_history_of_where_one_stops_on
         history = app.main.query_one(CustomerHistoryList)
         options = [history.get_option_at_index(i) for i in range(history.option_count)]
         assert len(options) == 11 and str(app.main.selected_id) not in [o.id for o in options]
+
+
+async def test_ctrl_c_says_how_to_quit_in_plain_words(empty_store: Store) -> None:
+    """Notifications are plain text (a sender's name is not markup): Textual's own Ctrl+C hint showed "[b]"."""
+    app = make_app(empty_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "ctrl+c")
+        shown = toasts(app)
+        assert "Press q to quit the app" in shown and "[b]" not in shown, shown

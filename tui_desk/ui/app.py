@@ -135,6 +135,13 @@ class TuiDeskApp(ReportsWorkerFailures, App[None]):
         del markup
         super().notify(printable(message), title=printable(title), severity=severity, timeout=timeout, markup=False)
 
+    def action_help_quit(self) -> None:
+        """Ctrl+C: Textual's hint is markup ("Press [b]ctrl+q[/b]"), and notifications here are plain text."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(_("Press {key} to quit the app").format(key=key))
+                return
+
     def report_failure(self, error: BaseException) -> None:
         report_failure(self, error)
 
