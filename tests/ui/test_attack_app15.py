@@ -13,10 +13,11 @@ from textual.widgets._toast import Toast
 
 from tui_desk.core.lifecycle import TicketService
 from tui_desk.store import Store
+from tui_desk.ui.drafts import Drafts
 from tui_desk.ui.screens.dialogs import ChoiceDialog
 from tui_desk.ui.screens.reply import ReplyScreen
 
-from .conftest import make_app
+from .conftest import ACTOR, make_app
 from .helpers import SIZE, StepClock, notifications, press, settle, type_text
 from .test_editor_extras import _app, _attach, _open_reply
 
@@ -162,3 +163,23 @@ async def test_ctrl_c_says_how_to_quit_in_plain_words(empty_store: Store) -> Non
         await press(pilot, "ctrl+c")
         shown = toasts(app)
         assert "Press q to quit the app" in shown and "[b]" not in shown, shown
+
+
+async def test_a_file_whose_name_is_not_utf8_is_attached_and_kept_with_the_draft(empty_store: Store, tmp_path: Path) -> None:
+    """A Latin-1 file name on disk (b"caf\\xe9.txt"): writing the draft's file list raised
+    UnicodeEncodeError on the event loop, and the app died with the reply unsent."""
+    import os
+
+    ticket = _ticket(empty_store)
+    odd = Path(os.fsdecode(bytes(tmp_path) + b"/caf\xe9.txt"))
+    odd.write_bytes(b"menu")
+    app = _app(empty_store, None)
+    async with app.run_test(size=SIZE) as pilot:
+        editor = await _open_reply(pilot)
+        await type_text(pilot, "The menu.")
+        await _attach(pilot, odd)
+        assert isinstance(app.screen, ReplyScreen), app.screen
+        assert [p.data for p in editor.attached] == [b"menu"]
+        editor.keep_draft()
+        await press(pilot, "escape")
+    assert Drafts.next_to(empty_store.path, ACTOR).load_files("reply", ticket) == [str(odd)]
