@@ -183,3 +183,37 @@ async def test_a_file_whose_name_is_not_utf8_is_attached_and_kept_with_the_draft
         editor.keep_draft()
         await press(pilot, "escape")
     assert Drafts.next_to(empty_store.path, ACTOR).load_files("reply", ticket) == [str(odd)]
+
+
+async def test_the_ctrl_o_folder_tree_shows_escape_sequences_in_file_names_not_obeys_them(
+    empty_store: Store, tmp_path: Path
+) -> None:
+    """A file named "evil\\x1b[41mRED\\x1b]0;pwned\\x07.txt" (an unpacked archive's): the picker's
+    folder tree sent the sequences to the terminal (red background, window title set)."""
+    import asyncio
+
+    from textual.widgets import DirectoryTree
+
+    from tui_desk.ui.editor_attachments import FilePicker
+
+    _ticket(empty_store)
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "evil\x1b[41mRED\x1b]0;pwned\x07.txt").write_text("x")
+    ReplyScreen.last_folder = folder
+    app = _app(empty_store, None)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await _open_reply(pilot)
+            await pilot.press("ctrl+o")
+            for _ in range(60):  # the tree loads in its own worker
+                await asyncio.sleep(0.05)
+                if isinstance(app.screen, FilePicker) and app.screen.query_one(DirectoryTree).root.children:
+                    break
+            tree = app.screen.query_one(DirectoryTree)
+            await pilot.pause()
+            lines = [strip.text for strip in tree.render_lines(tree.region.reset_offset)]
+            shown = "\n".join(lines)
+            assert "evil␛[41mRED" in shown and "\x1b" not in shown and "\x07" not in shown, shown
+    finally:
+        ReplyScreen.last_folder = None

@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from rich.text import Text, TextType
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -26,7 +27,7 @@ from textual.widgets import DirectoryTree, Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from ..domain.errors import InvalidInput
-from ..domain.text import one_line
+from ..domain.text import one_line, printable
 from ..i18n import N_, _
 
 MAX_PICK_BYTES = 25_000_000  # what most mail servers take for a whole message; the core has its own limit
@@ -137,6 +138,14 @@ class PathSuggester(Suggester):
         return completed + "/" if (where / names[0]).is_dir() else completed
 
 
+class SafeDirectoryTree(DirectoryTree):
+    """The folder tree with each name through the sanitiser: a file name on disk may hold escape
+    sequences (an unpacked archive's), which DirectoryTree sent to the terminal as they were."""
+
+    def process_label(self, label: TextType) -> Text:
+        return super().process_label(printable(label) if isinstance(label, str) else label)
+
+
 class FilePicker(ModalScreen[str | None]):
     """Pick a file to attach: type its path, or walk the folders (Tab between the two)."""
 
@@ -154,7 +163,7 @@ class FilePicker(ModalScreen[str | None]):
                 classes="dialog-hint",
             )
             yield Input(str(self.folder) + os.sep, id="attach-path", suggester=PathSuggester())
-            yield DirectoryTree(self.folder, id="attach-tree")
+            yield SafeDirectoryTree(self.folder, id="attach-tree")
         yield Footer()
 
     def on_mount(self) -> None:
