@@ -217,3 +217,19 @@ async def test_the_ctrl_o_folder_tree_shows_escape_sequences_in_file_names_not_o
             assert "evil␛[41mRED" in shown and "\x1b" not in shown and "\x07" not in shown, shown
     finally:
         ReplyScreen.last_folder = None
+
+
+async def test_c_for_a_customer_with_many_tickets_lists_the_newest_and_says_the_rest(empty_store: Store) -> None:
+    """C built one option per ticket on the event loop: for 65,536 tickets the screen froze 1.7 s.
+    Now the newest 200, as H shows, and a line pointing to `tui-desk customer`."""
+    service = TicketService(empty_store, clock=StepClock(), actor="alice")
+    for n in range(206):
+        service.create_ticket(email="big@example.com", name="Big", subject=f"Order {n}", body="hi")
+    app = make_app(empty_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "C")
+        assert isinstance(app.screen, ChoiceDialog), app.screen
+        assert len(app.screen.choices) == 200
+        assert "Order 205" in app.screen.choices[0][1], "newest first"
+        assert app.screen.hint == "… 5 older tickets: tui-desk customer EMAIL lists them all"
