@@ -27,6 +27,7 @@ from ..i18n import _
 from .attachments import write_new
 
 OPENER_ENV = "TUI_DESK_OPENER"
+START_WAIT = 1.5  # seconds an opener has to fail at once
 
 
 class NoOpener(TuiDeskError):
@@ -74,6 +75,16 @@ def open_copy(name: str, data: bytes) -> Path:
         )
     except OSError as error:
         raise NoOpener(_("Could not start {program}: {error}").format(program=command[0], error=error.strerror)) from None
-    # Reaped in the background, so a viewer kept open leaves no zombie and holds up nothing.
-    threading.Thread(target=process.wait, daemon=True).start()
+    # xdg-open hands the file on and exits; with no program for the type it exits non-zero at
+    # once. Waiting a moment (in the caller's worker thread) tells the two apart, so a failure is
+    # said instead of "Opened"; a viewer still running after it is reaped in the background.
+    try:
+        status = process.wait(timeout=START_WAIT)
+    except subprocess.TimeoutExpired:
+        threading.Thread(target=process.wait, daemon=True).start()
+        return path
+    if status != 0:
+        raise NoOpener(
+            _("{program} could not open {name} (exit status {status})").format(program=command[0], name=path.name, status=status)
+        )
     return path

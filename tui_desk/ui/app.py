@@ -127,8 +127,20 @@ class TuiDeskApp(ReportsWorkerFailures, App[None]):
         timeout: float | None = None,
         markup: bool = True,
     ) -> None:
-        """Every notification, the screens' too, through the sanitiser: refusals quote names and mail."""
-        super().notify(printable(message), title=printable(title), severity=severity, timeout=timeout, markup=markup)
+        """Every notification, the screens' too, through the sanitiser: refusals quote names and mail.
+
+        Never as markup, whatever the caller (Widget.notify passes markup=True): the messages
+        quote file names, subjects and config keys like `[keys]`, and a `[/]` in an attachment's
+        name made the toast's render raise."""
+        del markup
+        super().notify(printable(message), title=printable(title), severity=severity, timeout=timeout, markup=False)
+
+    def action_help_quit(self) -> None:
+        """Ctrl+C: Textual's hint is markup ("Press [b]ctrl+q[/b]"), and notifications here are plain text."""
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(_("Press {key} to quit the app").format(key=key))
+                return
 
     def report_failure(self, error: BaseException) -> None:
         report_failure(self, error)

@@ -86,7 +86,8 @@ class Drafts:
             self._folder_ready = False  # the folder went meanwhile: made again on the next save
             raise
         try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            # surrogateescape: a path is the disk's bytes (a Latin-1 name too), kept as they are
+            with os.fdopen(handle, "w", encoding="utf-8", errors="surrogateescape") as stream:
                 stream.write(text)
                 stream.flush()
                 if durable:
@@ -161,7 +162,8 @@ class Drafts:
             temporary.unlink()
         handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            # surrogateescape: a path is the disk's bytes (a Latin-1 name too), kept as they are
+            with os.fdopen(handle, "w", encoding="utf-8", errors="surrogateescape") as stream:
                 stream.write("".join(p + "\n" for p in paths if "\n" not in p))
             os.replace(temporary, listed)
         except BaseException:
@@ -177,7 +179,7 @@ class Drafts:
         if path is None:
             return []
         try:
-            text = path.with_suffix(".files").read_text(encoding="utf-8", errors="replace")
+            text = path.with_suffix(".files").read_text(encoding="utf-8", errors="surrogateescape")
         except OSError:
             return []
         return [line for line in text.splitlines() if line.strip()]

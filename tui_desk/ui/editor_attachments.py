@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from rich.text import Text, TextType
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -26,7 +27,7 @@ from textual.widgets import DirectoryTree, Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from ..domain.errors import InvalidInput
-from ..domain.text import one_line
+from ..domain.text import one_line, printable
 from ..i18n import N_, _
 
 MAX_PICK_BYTES = 25_000_000  # what most mail servers take for a whole message; the core has its own limit
@@ -46,9 +47,17 @@ class Picked:
         return (self.name, self.content_type, self.data)
 
 
+def expanded(path: str) -> Path:
+    """`~` and `~user` expanded; as typed when there is no such user (expanduser raises RuntimeError)."""
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:
+        return Path(path)
+
+
 def read_file(path: str) -> Picked:
     """The file's bytes, name and type; InvalidInput (one line) when it is not a readable file under the limit."""
-    target = Path(path).expanduser()
+    target = expanded(path)
     try:
         if not target.is_file():
             raise InvalidInput(_("Cannot attach {path}: not a file").format(path=target))
@@ -116,7 +125,7 @@ class PathSuggester(Suggester):
 
     async def get_suggestion(self, value: str) -> str | None:
         folder, _sep, start = value.rpartition("/")
-        where = Path(folder or "/").expanduser() if value.startswith(("/", "~")) or folder else Path.cwd()
+        where = expanded(folder or "/") if value.startswith(("/", "~")) or folder else Path.cwd()
         try:
             names = sorted(entry.name for entry in os.scandir(where) if entry.name.startswith(start))
         except OSError:
@@ -127,6 +136,14 @@ class PathSuggester(Suggester):
             return None
         completed = f"{folder}/{names[0]}" if folder or value.startswith("/") else names[0]
         return completed + "/" if (where / names[0]).is_dir() else completed
+
+
+class SafeDirectoryTree(DirectoryTree):
+    """The folder tree with each name through the sanitiser: a file name on disk may hold escape
+    sequences (an unpacked archive's), which DirectoryTree sent to the terminal as they were."""
+
+    def process_label(self, label: TextType) -> Text:
+        return super().process_label(printable(label) if isinstance(label, str) else label)
 
 
 class FilePicker(ModalScreen[str | None]):
@@ -146,7 +163,7 @@ class FilePicker(ModalScreen[str | None]):
                 classes="dialog-hint",
             )
             yield Input(str(self.folder) + os.sep, id="attach-path", suggester=PathSuggester())
-            yield DirectoryTree(self.folder, id="attach-tree")
+            yield SafeDirectoryTree(self.folder, id="attach-tree")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -156,13 +173,13 @@ class FilePicker(ModalScreen[str | None]):
 
     @on(Input.Submitted)
     def typed(self, event: Input.Submitted) -> None:
-        path = Path(event.value.strip()).expanduser()
+        path = expanded(event.value.strip())
         if path.is_dir():  # a folder: show it in the tree, to pick from there
             self.query_one(DirectoryTree).path = path
             self.query_one(DirectoryTree).focus()
             return
-        if event.value.strip():
-            self.dismiss(str(path))
+        if event.value.strip():  # absolute: a `~nosuchuser/x` left as typed is not expanded again by the editor
+            self.dismiss(str(path.absolute()))
 
     @on(DirectoryTree.FileSelected)
     def chosen(self, event: DirectoryTree.FileSelected) -> None:

@@ -21,6 +21,7 @@ from .screens.dialogs import ChoiceDialog, TextPrompt
 from .screens.full_text import FullTextScreen
 from .screens.reports import ReportsScreen
 from .screens.templates import TemplatesScreen
+from .widgets.history import SHOWN
 
 
 class Navigation(PanesBase):
@@ -89,17 +90,20 @@ class Navigation(PanesBase):
         if not others:
             self.notify(_("{email} has no other tickets").format(email=one_line(history.email)))
             return
+        # The newest SHOWN, as H shows: 65,000 options built on the event loop froze it 1.7 s.
         choices = [
             (str(t.id), f"#{t.id}  {shown_status(t.status, self.status_defs)}  {t.updated_at[:10]}  {one_line(t.subject, 60)}")
-            for t in others
+            for t in others[:SHOWN]
         ]
+        more = len(others) - SHOWN
+        hint = _("… {n} older tickets: tui-desk customer EMAIL lists them all").format(n=more) if more > 0 else ""
         title = _("Tickets of {customer}").format(customer=one_line(history.name or history.email, 40))
 
         def picked(value: str | None) -> None:
             if value is not None:
                 self._go_to_id(int(value))
 
-        self.app.push_screen(ChoiceDialog(title, choices), picked)
+        self.app.push_screen(ChoiceDialog(title, choices, hint=hint), picked)
 
     def _go_to_id(self, ticket_id: int) -> None:
         def work() -> None:

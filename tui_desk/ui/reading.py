@@ -3,6 +3,8 @@ in a customer's messages folded and unfolded, and the customer's other tickets u
 
 from __future__ import annotations
 
+import time
+
 from textual import on
 from textual.widgets import OptionList
 
@@ -14,6 +16,8 @@ from .action_table import ACTION_BY_ID, keys_label
 from .navigation import Navigation
 from .widgets.history import CustomerHistoryList
 from .widgets.thread import ThreadView
+
+HISTORY_DELAY = 0.15  # seconds a ticket is shown before its customer's history is read
 
 
 class ReadingActions(Navigation):
@@ -64,6 +68,11 @@ class ReadingActions(Navigation):
 
     def _load_history(self, request: int, ticket_id: int, email: str) -> None:
         def work() -> None:
+            # Read once the ticket stays: j held over a customer with 50,000 tickets started a
+            # 0.2 s read per ticket passed, and the piled-up threads stalled the screen (GIL).
+            time.sleep(HISTORY_DELAY)
+            if request != self._history_request:
+                return
             try:
                 found: CustomerHistory | None = customer_history(self.store, email)
             except NotFound:

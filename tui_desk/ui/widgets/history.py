@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual.content import Content
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -38,7 +39,8 @@ class CustomerHistoryList(OptionList):
         self.clear_options()
         others = [t for t in (history.tickets if history else ()) if t.id != current]
         name = one_line((history.name or history.email) if history else "", 40)
-        self.border_title = _("Other tickets of {customer}: {n}").format(customer=name, n=len(others)) if history else ""
+        # Content, not a str: a border title string is markup, and the name is the sender's.
+        self.border_title = Content(_("Other tickets of {customer}: {n}").format(customer=name, n=len(others)) if history else "")
         if not others:
             self.add_option(Option(Text(_("No other tickets"), style="dim"), disabled=True))
             return
