@@ -18,7 +18,7 @@ from tui_desk.mail.settings import MailSettings
 from tui_desk.store import Store, queries
 from tui_desk.store import recipients as copies
 from tui_desk.ui.app import TuiDeskApp
-from tui_desk.ui.screens.reply import ReplyScreen
+from tui_desk.ui.screens.reply import DRAFT_SAVE_DELAY, ReplyScreen
 
 from .conftest import ACTOR
 from .helpers import NOW, SIZE, StepClock, notifications, press, settle, type_text
@@ -145,6 +145,10 @@ async def test_an_edited_cc_comes_back_with_its_draft_and_a_reply_to_is_the_to(e
         assert str(editor.query_one("#to-line", Label).content) == "To: orders@example.com"
         await type_text(pilot, "Half written")
         await _set_cc(pilot, editor, "bob@example.com, dave@example.org")
+        await pilot.pause(DRAFT_SAVE_DELAY + 0.3)  # written while typing, so a crash keeps it too
+        kept = app.drafts.path("reply", ticket)
+        assert kept is not None and kept.read_text() == "Half written"
+        assert kept.with_suffix(".cc").read_text() == "bob@example.com, dave@example.org"
         editor.keep_as_draft()
         await settle(pilot)
         again = await _open_reply(pilot)

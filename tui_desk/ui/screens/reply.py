@@ -204,8 +204,14 @@ class ReplyScreen(ModalScreen[Draft | None]):
         return self.drafts is not None and not self._save_failed and self._kept_text == self._written(self.text)
 
     # -- keeping the draft ---------------------------------------------------------------
-    @on(Input.Changed, "#cc")
-    def on_text_area_changed(self, event: TextArea.Changed | Input.Changed) -> None:
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self._keep_soon()
+
+    @on(Input.Changed, "#cc")  # an edited Cc goes with the draft as the text does
+    def _cc_changed(self, event: Input.Changed) -> None:
+        self._keep_soon()
+
+    def _keep_soon(self) -> None:
         if self._save_timer is not None:
             self._save_timer.stop()
         self._save_timer = self.set_timer(DRAFT_SAVE_DELAY, self.keep_draft)
