@@ -96,7 +96,22 @@ def remembered_cc(store: Store, ticket_id: int) -> list[str]:
     return decode(store.scalar("SELECT cc FROM tickets WHERE id = ?", [ticket_id]))
 
 
+def reply_addresses(store: Store, ticket_id: int) -> tuple[str, str, str | None, list[str]] | None:
+    """(customer's address, name, Reply-To of their latest message, remembered Cc) of a ticket, read
+    at one moment: what the next reply's To and Cc are made of (None: no such ticket)."""
+    with store.read_snapshot() as conn:
+        row = conn.execute(
+            "SELECT c.email, c.name, t.cc FROM tickets t JOIN customers c ON c.id = t.customer_id WHERE t.id = ?",
+            [ticket_id],
+        ).fetchone()
+        if row is None:
+            return None
+        newest = conn.execute("SELECT max(id) FROM messages WHERE ticket_id = ?", [ticket_id]).fetchone()
+        reply_to = customer_reply_to(conn, ticket_id, int(newest[0] or 0) + 1, str(row[0]))
+    return str(row[0]), str(row[1] or ""), reply_to, decode(row[2])
+
+
 __all__ = [
-    "customer_reply_to", "decode", "encode", "outbox_cc", "remembered_cc", "set_message_cc", "set_outbox_cc",
+    "customer_reply_to", "decode", "encode", "outbox_cc", "remembered_cc", "reply_addresses", "set_message_cc", "set_outbox_cc",
     "set_ticket_cc", "thread_recipients", "ticket_cc", "ticket_of_message",
 ]

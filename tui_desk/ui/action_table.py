@@ -160,6 +160,7 @@ ACTIONS: list[Action | HelpNote] = [
 
     HelpNote("Ctrl+T", N_("In the reply or note editor: insert a saved reply (type to filter, Enter inserts)"), SAVED_REPLIES),
     HelpNote("Ctrl+O", N_("In the reply or note editor: attach a file (Delete in the list under the text removes one)"), SAVED_REPLIES),
+    HelpNote("Shift+Tab", N_("In the reply editor: to the Cc field (changing it sets this reply's and the ticket's Cc)"), SAVED_REPLIES),
     Action("saved_replies", "", N_("Saved replies"), SAVED_REPLIES, N_("“Saved replies”: add, edit, rename or delete them"),
            palette_help=N_("Add, edit, rename or delete reply templates"), help_keys="Ctrl+P"),
 

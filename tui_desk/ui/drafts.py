@@ -1,7 +1,7 @@
 """Unsent replies and notes, kept until the store has them: through a failed write, a quit or a crash.
 
 Each draft is a file next to the store (`<store>.drafts/reply-12-alice.txt`, with the paths of
-the files attached to it in `reply-12-alice.files`: one per agent, as agents may share a store and an account), private to the user (folder 0700, file 0600, as the store itself), written whole and renamed
+the files attached to it in `reply-12-alice.files` and an edited Cc field in `reply-12-alice.cc`: one per agent, as agents may share a store and an account), private to the user (folder 0700, file 0600, as the store itself), written whole and renamed
 into place so a crash mid-write leaves the previous copy. A store without a file
 (in memory) keeps drafts for the session only. A desk on a server (a postgresql:// URL) keeps
 them in the user's data folder, beside where the default store would be, in a folder named by
@@ -32,6 +32,7 @@ class Drafts:
         self._folder_ready = False
         self._memory: dict[tuple[str, int], str] = {}
         self._files: dict[tuple[str, int], list[str]] = {}
+        self._cc: dict[tuple[str, int], str | None] = {}
 
     @classmethod
     def next_to(cls, store_path: str, actor: str = "agent") -> Drafts:
@@ -136,9 +137,10 @@ class Drafts:
     def delete(self, kind: str, ticket_id: int) -> None:
         self._memory.pop((kind, ticket_id), None)
         self._files.pop((kind, ticket_id), None)
+        self._cc.pop((kind, ticket_id), None)
         path = self._file(kind, ticket_id)
         if path is not None:
-            for gone in (path, path.with_suffix(".files")):
+            for gone in (path, path.with_suffix(".files"), path.with_suffix(".cc")):
                 with contextlib.suppress(FileNotFoundError):
                     gone.unlink()
 
@@ -183,3 +185,43 @@ class Drafts:
         except OSError:
             return []
         return [line for line in text.splitlines() if line.strip()]
+
+    # -- a reply's Cc field as the agent edited it (None: the ticket's remembered Cc) ------------
+    def save_cc(self, kind: str, ticket_id: int, text: str | None) -> None:
+        """Keep the Cc field's text with the draft (None: not edited, the file goes). Raises OSError."""
+        self._cc[(kind, ticket_id)] = text
+        path = self._file(kind, ticket_id)
+        if path is None:
+            return
+        kept = path.with_suffix(".cc")
+        if text is None:
+            with contextlib.suppress(FileNotFoundError):
+                kept.unlink()
+            return
+        if not self._folder_ready:
+            make_private_folders(kept.parent)
+            self._folder_ready = True
+        temporary = kept.with_name(kept.name + ".tmp")
+        with contextlib.suppress(FileNotFoundError):
+            temporary.unlink()
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as stream:
+                stream.write(" ".join(text.split()))  # one line, whatever was pasted
+            os.replace(temporary, kept)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+            raise
+
+    def load_cc(self, kind: str, ticket_id: int) -> str | None:
+        """The Cc field's text kept with the draft; None when it was not edited."""
+        if (kind, ticket_id) in self._cc:
+            return self._cc[(kind, ticket_id)]
+        path = self._file(kind, ticket_id)
+        if path is None:
+            return None
+        try:
+            return path.with_suffix(".cc").read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            return None

@@ -169,6 +169,8 @@ class TicketActions(PanesBase):
             options = reply_options(self.mail) if self.mail is not None else {}
             if draft.attachments:
                 options = {**options, "attachments": draft.attachments}
+            if draft.cc is not None:  # the agent changed the Cc: it replaces the remembered one
+                options = {**options, "cc": draft.cc}
             request = requests.Reply(draft.body, options)
         else:
             request = requests.Note(draft.body, draft.attachments)

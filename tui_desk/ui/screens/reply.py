@@ -6,7 +6,8 @@ with the text, and a quit or a crash leaves it in the drafts for the next r or n
 
 A new reply gets the signature under the text (core/signatures.py, docs/issue15/signatures.md);
 ctrl+o attaches files, listed under the text (ui/editor_attachments.py), whose paths are kept
-with the draft.
+with the draft. A reply shows To and an editable Cc above the text (ui/editor_recipients.py); an
+edited Cc is kept with the draft too.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.timer import Timer
-from textual.widgets import Footer, Label, Static, TextArea
+from textual.widgets import Footer, Input, Label, Static, TextArea
 
 from ...core.signatures import block
 from ...core.templates import Rendered
@@ -38,6 +39,7 @@ from ...i18n import N_, _
 from ...store import Store
 from ..drafts import Drafts
 from ..editor_attachments import AttachmentList, FilePicker, Picked, read_file
+from ..editor_recipients import RecipientsHeader
 from ..failures import report_failure
 from ..format import cut_text
 from .dialogs import LeaveEditorDialog
@@ -54,6 +56,7 @@ class Draft:
     ticket_id: int
     body: str
     attachments: tuple[tuple[str, str, bytes], ...] = ()  # (file name, content type, bytes)
+    cc: list[str] | None = None  # a reply's Cc as the agent chose it (None: the ticket's remembered Cc)
 
 
 class ReplyScreen(ModalScreen[Draft | None]):
@@ -108,6 +111,8 @@ class ReplyScreen(ModalScreen[Draft | None]):
         self.attached: list[Picked] = []
         self._files_to_read = list(files)  # the draft's attachments, read again on mount
         self._reading = 0
+        self._kept_cc: str | None = None
+        self._header: RecipientsHeader | None = None  # a reply's To and Cc; readable once unmounted, as _area
 
     def compose(self) -> ComposeResult:
         title = (
@@ -117,6 +122,11 @@ class ReplyScreen(ModalScreen[Draft | None]):
             yield Label(Content(title), classes="dialog-title")
             if self.kind == "note":
                 yield Label(Content(_("Only agents see notes; the customer never does.")), classes="dialog-hint")
+            elif self.store is not None:  # a reply to one ticket: its own To and Cc
+                kept_cc = self.drafts.load_cc(self.kind, self.ticket_id) if self.drafts and self.initial else None
+                self._kept_cc = kept_cc
+                self._header = RecipientsHeader(self.store, self.ticket_id, kept_cc)
+                yield self._header
             if self.quote and self.quote.strip():
                 yield Static(
                     Text(_("The customer wrote:") + "\n", style="bold") + Text(printable(self._quoted())),
@@ -181,6 +191,13 @@ class ReplyScreen(ModalScreen[Draft | None]):
     def text(self) -> str:
         return self.query_one(TextArea).text
 
+    def _cc_field(self) -> str | None:
+        """The Cc field's text when the agent changed it (kept with the draft), else None."""
+        header = self._header
+        if header is None or header.remembered is None:  # not read yet: what the draft had stays
+            return self._kept_cc
+        return header.text if header.changed else None
+
     @property
     def draft_kept(self) -> bool:
         """Whether the text, as it is now, is in the drafts (on disk, for a store with a file)."""
@@ -188,6 +205,13 @@ class ReplyScreen(ModalScreen[Draft | None]):
 
     # -- keeping the draft ---------------------------------------------------------------
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self._keep_soon()
+
+    @on(Input.Changed, "#cc")  # an edited Cc goes with the draft as the text does
+    def _cc_changed(self, event: Input.Changed) -> None:
+        self._keep_soon()
+
+    def _keep_soon(self) -> None:
         if self._save_timer is not None:
             self._save_timer.stop()
         self._save_timer = self.set_timer(DRAFT_SAVE_DELAY, self.keep_draft)
@@ -201,11 +225,13 @@ class ReplyScreen(ModalScreen[Draft | None]):
         if self._finished or self.drafts is None or not self.is_mounted:
             return
         text = self._written(self.text)
-        if text == (self._kept_text or "") and not self._save_failed and not durable:
+        cc = self._cc_field()
+        if text == (self._kept_text or "") and cc == self._kept_cc and not self._save_failed and not durable:
             return
         try:
             self.drafts.save(self.kind, self.ticket_id, text, durable=durable)
             self.drafts.save_files(self.kind, self.ticket_id, [p.path for p in self.attached] if text.strip() else [])
+            self.drafts.save_cc(self.kind, self.ticket_id, cc if text.strip() else None)
         except OSError as error:
             if not self._save_failed:  # once: it is kept in memory meanwhile
                 report_failure(self.app, error)
@@ -213,6 +239,7 @@ class ReplyScreen(ModalScreen[Draft | None]):
             return
         self._save_failed = False
         self._kept_text = text
+        self._kept_cc = cc
 
     def _forget_draft(self) -> None:
         self._finished = True
@@ -227,10 +254,12 @@ class ReplyScreen(ModalScreen[Draft | None]):
     def on_unmount(self) -> None:
         # The app quits (or the screen goes) with the text unsent: it stays in the drafts.
         text = self._written(self._area.text if self._area is not None else "")
-        if not self._finished and self.drafts is not None and text.strip() and text != self._kept_text:
+        cc = self._cc_field()
+        if not self._finished and self.drafts is not None and text.strip() and (text, cc) != (self._kept_text, self._kept_cc):
             with contextlib.suppress(OSError):  # reported while typing, if the folder cannot be written
                 self.drafts.save(self.kind, self.ticket_id, text, durable=True)
                 self.drafts.save_files(self.kind, self.ticket_id, [p.path for p in self.attached])
+                self.drafts.save_cc(self.kind, self.ticket_id, cc)
 
     def stored(self) -> None:
         """The app has stored the text: the draft goes, the editor closes."""
@@ -245,6 +274,8 @@ class ReplyScreen(ModalScreen[Draft | None]):
         if self.is_attached:
             area = self.query_one(TextArea)
             area.read_only = False
+            if self._header is not None:
+                self._header.sending(False)
             area.focus()
 
     def action_send(self) -> None:
@@ -256,14 +287,28 @@ class ReplyScreen(ModalScreen[Draft | None]):
         if self._reading:
             self.notify(_("A file is still being read: send again in a moment"), severity="warning")
             return
-        draft = Draft(self.kind, self.ticket_id, self.text, tuple(p.attachment for p in self.attached))
+        try:
+            cc = self._chosen_cc()
+        except InvalidInput as error:  # nothing is sent; the text, the field and the files stay
+            self.notify(str(error), severity="error", markup=False, timeout=10)
+            self.query_one("#cc", Input).focus()
+            return
+        draft = Draft(self.kind, self.ticket_id, self.text, tuple(p.attachment for p in self.attached), cc)
         self.keep_draft(durable=True)  # before the store is asked: a crash during the write loses nothing
         if self.on_send is None:
             self.dismiss(draft)
             return
         self.sending = True
         self.query_one(TextArea).read_only = True  # what is stored is what was sent: no typing meanwhile
+        if self._header is not None:
+            self._header.sending(True)
         self.on_send(draft)
+
+    def _chosen_cc(self) -> list[str] | None:
+        if self._header is None:
+            return None
+        mail = getattr(self.app, "mail", None)  # the desk's own addresses are never copied
+        return self._header.chosen(mail.our_addresses if mail is not None else ())
 
     def action_cancel(self) -> None:
         if self.sending:  # the store is being asked: its answer decides whether the text goes
