@@ -69,7 +69,8 @@ def test_reply_with_two_files_reaches_the_customer_as_multipart(run: Run, db_pat
     write_config(tmp_path / "config.toml", port)
     store = open_store(db_path)
     ticket = TicketService(store).create_ticket(email="Carol <carol@example.com>", subject="Delivery note",
-                                                body="Where is it?", message_id="<c1@example.com>")
+                                                body="Where is it?", message_id="<c1@example.com>",
+                                                cc=["bob@example.com"])  # her mail copied Bob: a reply-all copies him
     store.close()
     (tmp_path / "scan.pdf").write_bytes(BINARY)
     (tmp_path / "lieferschein.txt").write_bytes(TEXT)
@@ -80,9 +81,10 @@ def test_reply_with_two_files_reaches_the_customer_as_multipart(run: Run, db_pat
     assert run("send")[0] == 0
 
     [got] = handler.received
-    assert handler.envelopes == [("help@desk.example", ["carol@example.com"])]
+    assert handler.envelopes == [("help@desk.example", ["carol@example.com", "bob@example.com"])]
     assert got.get_content_type() == "multipart/mixed"
     assert got["To"] == "Carol <carol@example.com>"
+    assert got["Cc"] == "bob@example.com"
     assert got["Subject"] == f"Re: Delivery note [#{ticket}]"
     assert got["In-Reply-To"] == "<c1@example.com>"
     assert got["References"] == "<c1@example.com>"
