@@ -161,6 +161,25 @@ def test_the_suppliers_answer_comes_back_into_the_ticket(
     assert (last["kind"], last["author"], last["body"].strip()) == ("customer", "orders@supplier.example", "Seal ships tomorrow.")
 
 
+def test_a_forwarded_message_by_someone_the_customer_copied_names_them_as_its_sender(
+    run: Run, db_path, tmp_path: Path, ticket: tuple[int, int], smtp_server  # noqa: F811
+) -> None:
+    port, handler, _controller = smtp_server
+    write_config(tmp_path / "config.toml", port)
+    ticket_id, _message = ticket
+    store = open_store(db_path)
+    try:
+        TicketService(store).add_customer_message(ticket_id, "Photo of the seal attached.", author="bob@example.com")
+        by_bob = store.scalar("SELECT max(id) FROM messages WHERE ticket_id = ?", [ticket_id])
+    finally:
+        store.close()
+    assert run("forward", str(by_bob), "--to", "orders@supplier.example")[0] == 0
+    assert run("send")[0] == 0
+    [got] = handler.received
+    text = got.get_body(("plain",)).get_content()
+    assert "From: bob@example.com" in text and "carol@example.com" not in text
+
+
 @pytest.mark.parametrize(
     ("to", "words"),
     [

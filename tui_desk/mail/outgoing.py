@@ -58,7 +58,13 @@ def content(store: Store, outbox_id: int, row: dict[str, Any], smtp: SmtpSetting
 
 def _forward_text(note: str, original: dict[str, Any], smtp: SmtpSettings) -> str:
     customer = formataddr((" ".join((original["customer_name"] or "").split()), original["customer_email"]))
-    sender, recipient = (customer, smtp.sender) if original["kind"] == "customer" else (smtp.sender, customer)
+    if original["kind"] == "customer":
+        # A customer message may be by someone the customer copied (docs/issue15/recipients.md).
+        author = " ".join((original["author"] or "").split())
+        by_customer = author.casefold() == (original["customer_email"] or "").casefold()
+        sender, recipient = (customer if by_customer or not author else author), smtp.sender
+    else:
+        sender, recipient = smtp.sender, customer
     block = [
         FORWARD_LINE,
         f"From: {sender}",
