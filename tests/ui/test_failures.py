@@ -162,7 +162,7 @@ async def test_item8_failed_ticket_load_never_shows_the_previous_thread(
 @pytest.mark.parametrize(
     ("target", "keys"),
     [
-        ("tui_desk.ui.navigation.next_to_solve", ("s",)),
+        ("tui_desk.ui.navigation.to_solve_within", ("s",)),
         ("tui_desk.ui.ticket_actions.undo_last", ("u",)),
         ("tui_desk.ui.background.run_rules", ()),
         ("tui_desk.store.queries.status_counts", ()),

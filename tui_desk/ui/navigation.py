@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..core.change_text import shown_status
 from ..core.customers import CustomerHistory, customer_history
 from ..core.ticket_ids import parse_ticket_id
-from ..core.triage import next_to_solve
+from ..core.triage import ToSolve, to_solve_within
 from ..domain.errors import TuiDeskError
 from ..domain.models import Meaning, Ticket
 from ..domain.text import one_line
@@ -18,6 +18,7 @@ from ..store import queries
 from ..store.queries import VIEW_ALL, VIEW_ATTENTION, InboxFilter
 from .panes import PanesBase, given
 from .screens.dialogs import ChoiceDialog, TextPrompt
+from .screens.filter_picker import FilterPicker
 from .screens.full_text import FullTextScreen
 from .screens.reports import ReportsScreen
 from .screens.templates import TemplatesScreen
@@ -34,23 +35,27 @@ class Navigation(PanesBase):
         self.inbox.action_cursor(-1)
 
     def action_to_solve(self) -> None:
+        current = self.inbox_filter
+
         def work() -> None:
             try:
-                ticket_id = next_to_solve(self.store)
+                found = to_solve_within(self.store, current)
             except Exception as error:
                 self.app.call_from_thread(self.report_failure, error)
                 return
-            self.app.call_from_thread(self._go_to_solve, ticket_id)
+            self.app.call_from_thread(self._go_to_solve, found)
 
         self.run_worker(work, thread=True, group="to-solve", exit_on_error=False)
 
-    def _go_to_solve(self, ticket_id: int | None) -> None:
-        if ticket_id is None:
+    def _go_to_solve(self, found: ToSolve) -> None:
+        if found.ticket_id is None:
             self.notify(_("Nothing needs an answer now"))
             return
-        self.selected_id = ticket_id
+        if found.left_filter:
+            self.notify(_("Nothing in this filter needs attention; showing the next one of the whole inbox"))
+        self.selected_id = found.ticket_id
         self.ticket = None
-        self.set_filter(InboxFilter(view=VIEW_ATTENTION), VIEW_ATTENTION)
+        self.set_filter(found.shown, VIEW_ATTENTION)
         self.inbox.focus()
 
     def action_go_to(self) -> None:
@@ -156,11 +161,21 @@ class Navigation(PanesBase):
             ("clear", _("Clear filters and search")),
         ]
 
-        def pick_value(kind: str, names: list[str]) -> None:
-            field = {"assignee": "assignee", "department": "department", "tag": "tag"}[kind]
+        def pick_value(kind: str) -> None:
+            reader, title, unknown = {
+                "assignee": (queries.agent_names, _("Filter by assignee"), _("No agent called “{name}”")),
+                "department": (queries.department_names, _("Filter by department"), _("No department called “{name}”")),
+                "tag": (queries.tag_names, _("Filter by tag"), _("No tag called “{name}”")),
+            }[kind]
             self.app.push_screen(
-                ChoiceDialog(_("Filter by {what}").format(what=field), [(n, one_line(n)) for n in names], allow_typed=True),
-                given(lambda value: self.set_filter(self.inbox_filter.with_(**{field: value}))),
+                FilterPicker(
+                    self.store,
+                    reader,
+                    title=title,
+                    unknown=lambda name: unknown.format(name=name),
+                    current=getattr(self.inbox_filter, kind),
+                ),
+                given(lambda value: self.set_filter(self.inbox_filter.with_(**{kind: value}))),
             )
 
         def chosen(kind: str | None) -> None:
@@ -171,12 +186,7 @@ class Navigation(PanesBase):
             elif kind == "unassigned":
                 self.set_filter(self.inbox_filter.with_(assignee="-"))
             elif kind in ("assignee", "department", "tag"):
-                reader = {
-                    "assignee": queries.agent_names,
-                    "department": queries.department_names,
-                    "tag": queries.tag_names,
-                }[kind]
-                self._with_names(reader, lambda names: pick_value(kind, names))
+                pick_value(kind)
 
         self.app.push_screen(ChoiceDialog(_("Filter the inbox"), choices), chosen)
 
