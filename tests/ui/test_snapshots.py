@@ -66,3 +66,8 @@ class TestDialogs:
 
     def test_postpone_dialog(self, desk: Desk, snap_compare) -> None:  # noqa: ANN001
         assert snap_compare(make_app(desk.store), terminal_size=SIZE, run_before=keys("p"))
+
+    def test_filter_picker_narrowed(self, desk: Desk, snap_compare) -> None:  # noqa: ANN001
+        # f → By department…, "bil" typed: only Billing is left (docs/issue17/filters.md).
+        run_before = keys("f", "down", "down", "down", "enter", typed="bil")
+        assert snap_compare(make_app(desk.store), terminal_size=(80, 24), run_before=run_before)
