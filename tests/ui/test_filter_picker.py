@@ -12,7 +12,15 @@ from tui_desk.store import queries
 from tui_desk.ui.screens.filter_picker import FilterPicker, narrowed
 
 from .conftest import Desk, make_app
-from .helpers import current_subject, inbox_subjects, notifications, press, settle, type_text, widget_text
+from .helpers import (
+    current_subject,
+    inbox_subjects,
+    notifications,
+    press,
+    settle,
+    type_text,
+    widget_text,
+)
 
 SIZE = (120, 40)
 BY_DEPARTMENT = ("f", "down", "down", "down", "enter")  # Filter → By department…
