@@ -10,6 +10,7 @@ app does not know falls back to the default with a word, never a crash.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from textual.app import App
 from textual.theme import Theme
@@ -21,13 +22,13 @@ from ..i18n import _
 SIXTEEN_COLOURS = "-sixteen-colours"
 
 
-def mark_colour_system(app: App[object]) -> None:
+def mark_colour_system(app: App[Any]) -> None:
     """Add the -sixteen-colours class when the terminal has 16 colours (what Rich detects from TERM)."""
     if app.console.color_system in ("standard", "windows"):
         app.set_class(True, SIXTEEN_COLOURS, update=False)
 
 
-def configured_theme(app: App[object], config_file: Path | None) -> str | None:
+def configured_theme(app: App[Any], config_file: Path | None) -> str | None:
     """Apply ``theme =`` of the config file; returns what to tell the user when it cannot be used."""
     if config_file is None:
         return None
@@ -45,7 +46,7 @@ def configured_theme(app: App[object], config_file: Path | None) -> str | None:
     return None
 
 
-def keep_theme(app: App[object], config_file: Path | None) -> None:
+def keep_theme(app: App[Any], config_file: Path | None) -> None:
     """From now on, write each theme the user picks to the config file."""
     if config_file is None:
         return
