@@ -32,6 +32,12 @@ class Desk:
 
 
 @pytest.fixture(autouse=True)
+def _truecolour(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A terminal of many colours, whatever TERM the tests run under: 16 colours restyle the app (ui/colours.py)."""
+    monkeypatch.setenv("COLORTERM", "truecolor")
+
+
+@pytest.fixture(autouse=True)
 def _utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Displayed times are local times: make the local zone UTC so they are stable."""
     with monkeypatch.context() as patch:

@@ -56,6 +56,19 @@ class TestMainScreen:
         assert snap_compare(app, terminal_size=(80, 24), run_before=run_before)
 
 
+class TestColours:
+    """Issue 17: a light theme on every pane, and the states that show without colour."""
+
+    def test_light_theme_80x24(self, desk: Desk, snap_compare) -> None:  # noqa: ANN001
+        app = make_app(desk.store)
+        app.theme = "textual-light"
+        assert snap_compare(app, terminal_size=(80, 24), run_before=keys())
+
+    def test_no_color_80x24(self, desk: Desk, snap_compare, monkeypatch) -> None:  # noqa: ANN001
+        monkeypatch.setenv("NO_COLOR", "1")  # read when the app is made
+        assert snap_compare(make_app(desk.store), terminal_size=(80, 24), run_before=keys("G"))
+
+
 class TestDialogs:
     def test_reply_editor_with_text(self, desk: Desk, snap_compare) -> None:  # noqa: ANN001
         run_before = keys("r", typed="Thanks Dave, we restarted the VPN gateway. Please try again.")

@@ -190,3 +190,35 @@ def write_config_text(text: str, path: Path | None = None) -> Path:
             _("Cannot write the config file {path}: {reason}").format(path=path, reason=error.strerror or error)
         ) from None
     return path
+
+
+def save_setting(key: str, value: str, path: Path | None = None) -> Path:
+    """Set a top-level ``key = "value"`` in the config file, keeping its comments and layout.
+
+    Used for settings the app changes itself (the theme picked in the palette); refuses, and
+    leaves the file as it was, when the edit would not read back as the same config plus this key.
+    """
+    import tomlkit  # only to write: reading the config (every command) starts without it
+    import tomlkit.exceptions
+
+    path = path or config_path()
+    old_text = read_config_text(path)
+    try:
+        expected = tomllib.loads(old_text)
+        document = tomlkit.parse(old_text)
+    except (tomllib.TOMLDecodeError, tomlkit.exceptions.TOMLKitError) as error:
+        raise InvalidInput(_("The config file {path} is not valid TOML: {reason}").format(path=path, reason=error)) from None
+    expected[key] = value
+    try:
+        document[key] = value  # tomlkit puts a new top-level key above the first [table]
+        text = tomlkit.dumps(document)
+        same = tomllib.loads(text) == expected
+    except (tomlkit.exceptions.TOMLKitError, tomllib.TOMLDecodeError, TypeError, ValueError, KeyError):
+        same = False
+    if not same:
+        raise InvalidInput(
+            _("Cannot write the config file {path} safely (it would not read back the same); it was left unchanged").format(
+                path=path
+            )
+        )
+    return write_config_text(text, path)

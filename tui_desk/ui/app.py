@@ -37,6 +37,7 @@ from ..mail.settings import MailSettings
 from ..store import Store, open_store
 from .action_table import check_keymap
 from .background import LIVE_INTERVAL
+from .colours import configured_theme, keep_theme, mark_colour_system
 from .drafts import Drafts
 from .failures import ReportsWorkerFailures, report_failure
 from .localize import localize_bindings
@@ -50,7 +51,7 @@ machine's cores (20 threads on a 16-core laptop, ten such agents past PostgreSQL
 
 class TuiDeskApp(ReportsWorkerFailures, App[None]):
     TITLE = "tui-desk"
-    CSS_PATH = Path(__file__).parent / "app.tcss"  # absolute, so subclasses elsewhere find it
+    CSS_PATH = [Path(__file__).parent / "app.tcss", Path(__file__).parent / "colour.tcss"]  # absolute, so subclasses elsewhere find them
 
     def __init__(
         self,
@@ -82,6 +83,13 @@ class TuiDeskApp(ReportsWorkerFailures, App[None]):
         self._main: MainScreen | None = None
         self.keymap: dict[str, str] = {}  # action id -> key(s), from [keys] of the config file
         self.worker_pool: ThreadPoolExecutor | None = None  # the loop's, from on_load
+        mark_colour_system(self)
+        self.theme_notice = configured_theme(self, config_file)  # before the first frame: no flash of the default
+
+    def on_mount(self) -> None:
+        if self.theme_notice:
+            self.notify(self.theme_notice, severity="warning", timeout=10)
+        keep_theme(self, self.config_file)
 
     def on_load(self) -> None:
         # Before any worker runs: the loop's default pool is made at its first use.

@@ -14,7 +14,7 @@ from .format import local_time
 STATE_STYLE = {
     SlaState.OK: "",
     SlaState.NEAR: "bold yellow",
-    SlaState.BREACHED: "bold red",
+    SlaState.BREACHED: "bold reverse red",  # apart from near without colour and in 16 colours too
 }
 
 
