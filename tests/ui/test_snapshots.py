@@ -13,6 +13,7 @@ from pathlib import Path
 from textual.pilot import Pilot
 
 from tui_desk.domain.clock import fixed_clock
+from tui_desk.i18n import set_language
 from tui_desk.ui.app import TuiDeskApp
 
 from .conftest import ACTOR, Desk, make_app
@@ -42,6 +43,17 @@ class TestMainScreen:
 
     def test_small_terminal_80x24(self, desk: Desk, snap_compare) -> None:  # noqa: ANN001
         assert snap_compare(make_app(desk.store), terminal_size=(80, 24), run_before=keys())
+
+    def test_thread_focused_at_80x24(self, desk: Desk, snap_compare) -> None:  # noqa: ANN001
+        # The pinned line keeps who wrote and the SLA above the thread's end; ? Help in the top bar.
+        assert snap_compare(make_app(desk.store), terminal_size=(80, 24), run_before=keys("j", "enter"))
+
+    def test_thread_focused_at_80x24_in_latvian(self, desk: Desk, snap_compare) -> None:  # noqa: ANN001
+        set_language("lv")
+        try:
+            assert snap_compare(make_app(desk.store), terminal_size=(80, 24), run_before=keys("j", "enter"))
+        finally:
+            set_language(None)
 
     def test_saved_views_as_tabs(self, desk: Desk, tmp_path: Path, snap_compare) -> None:  # noqa: ANN001
         # Three saved views above the inbox; `}` twice shows the second, whose tab is lit.

@@ -19,6 +19,7 @@ from .action_table import bindings, help_sections, palette_entries
 from .attachment_actions import AttachmentActions
 from .format import markup_literal
 from .forward_actions import ForwardActions
+from .layout import ResponsiveLayout, TicketLine
 from .navigation import Navigation
 from .presence import PresenceJobs
 from .reading import ReadingActions
@@ -32,12 +33,15 @@ from .widgets.timeline import TimelineView
 from .widgets.view_tabs import ViewTabs
 
 
-class MainScreen(SavedViewsMixin, ReadingActions, AttachmentActions, ForwardActions, TicketActions, Navigation, PresenceJobs):
+class MainScreen(ResponsiveLayout, SavedViewsMixin, ReadingActions, AttachmentActions, ForwardActions, TicketActions, Navigation, PresenceJobs):
     BINDINGS = bindings()  # every key, the footer's too, from the action table
 
     # -- layout -------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Static("", id="status-bar")
+        yield Static("", id="too-small")
+        with Horizontal(id="top-bar"):
+            yield Static("", id="status-bar")
+            yield Static("", id="top-keys")  # ? Help, whatever has focus and however narrow
         yield ViewTabs(id="view-tabs")
         with Vertical(id="inbox-pane"):
             yield InboxList(
@@ -49,6 +53,7 @@ class MainScreen(SavedViewsMixin, ReadingActions, AttachmentActions, ForwardActi
             )
         with Horizontal(id="lower"):
             with Vertical(id="thread-pane"):
+                yield TicketLine(id="ticket-line")  # pinned: who and which SLA while the thread scrolls
                 yield ThreadView(id="thread")
                 yield CustomerHistoryList(id="history", classes="hidden")
             with Vertical(id="timeline-pane"):
@@ -58,6 +63,7 @@ class MainScreen(SavedViewsMixin, ReadingActions, AttachmentActions, ForwardActi
 
     def on_mount(self) -> None:
         self._show_title()
+        self.show_help_key()
         self.query_one("#thread-pane").border_title = _("Thread")
         self.query_one("#timeline-pane").border_title = _("Timeline")
         self.query_one(InboxList).focus()

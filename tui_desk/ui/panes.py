@@ -39,6 +39,7 @@ from .drafts import Drafts
 from .empty_hint import getting_started
 from .failures import ReportsWorkerFailures, report_failure
 from .frames import FrameHold
+from .layout import fit_status
 from .sla_display import STATE_STYLE, row_mapping, sentence
 from .widgets.inbox import PAGE_SIZE, InboxList
 from .widgets.thread import DEFAULT_MESSAGE_LIMIT, ThreadView
@@ -203,22 +204,21 @@ class PanesBase(ReportsWorkerFailures, Screen[None]):
         return Content(" · ".join(parts))
 
     def _update_status_bar(self) -> None:
-        bar = Text()
-        bar.append("tui-desk", style="bold")
+        head = Text("tui-desk", style="bold")
+        counts: list[Text] = []
         for key, count in self.counts.items():
             definition = self.status_defs.get(key)
             if definition is None or definition.meaning.value in ("spam", "deleted", "merged"):
                 continue
             style = "bold" if definition.meaning.value == "attention" and count else "dim" if not count else ""
-            bar.append("  ")
-            bar.append(f"{definition.label} {count}", style=style)
+            counts.append(Text(f"{definition.label} {count}", style=style))
+        tail: list[Text] = []
         if self.inbox.marked:
-            bar.append("   ")
-            bar.append(_("{n} marked").format(n=f"{len(self.inbox.marked):,}"), style="bold reverse")
+            tail.append(Text(_("{n} marked").format(n=f"{len(self.inbox.marked):,}"), style="bold reverse"))
         if self.unsent:
-            bar.append("   ")
-            bar.append(_("{n} unsent").format(n=self.unsent), style="bold yellow")
-        bar.append("   " + _("as {agent}").format(agent=one_line(self.actor)), style="dim")
+            tail.append(Text(_("{n} unsent").format(n=self.unsent), style="bold yellow"))
+        tail.append(Text(_("as {agent}").format(agent=one_line(self.actor)), style="dim"))
+        bar = fit_status(head, counts, tail, self.query_one("#status-bar").content_region.width)
         self.query_one("#status-bar", Static).update(bar)
         self._show_title()  # a custom status may have been renamed
         self.query_one("#inbox-pane").border_subtitle = ngettext("{n} ticket", "{n} tickets", self.inbox.total).format(

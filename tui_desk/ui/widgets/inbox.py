@@ -51,6 +51,11 @@ class Column:
 _SHOWN_STATUSES = (Status.NEW, Status.OPEN, Status.ANSWERED, Status.RESOLVED, Status.POSTPONED)
 
 
+# At 80 columns the inbox keeps who wrote: a shorter subject and name rather than none.
+CUSTOMER_LEAST = 12
+SUBJECT_BESIDE_CUSTOMER = 20
+
+
 def _label_width(labels: object, least: int, most: int) -> int:
     """A column as wide as its longest label in the user's language (e.g. "Edasilükatud"), within bounds."""
     return max(least, min(most, max(cell_len(label) for label in labels)))  # type: ignore[attr-defined]
@@ -329,10 +334,18 @@ class InboxList(ReportsWorkerFailures, ScrollView, can_focus=True):
             Column("sla", _("SLA"), 6),
         ]
         fixed = sum(c.width + 1 for c in columns if c.width)
-        # Narrow terminals drop the least useful columns first, keeping a readable subject.
-        for drop in ("assignee", "customer", "priority"):
+        # Narrow terminals drop the least useful columns first, keeping a readable subject and,
+        # down to 80 columns, who wrote (docs/issue17/layout.md).
+        for drop in ("assignee", "waiting", "customer", "priority"):
             if width - fixed >= 24:
                 break
+            if drop == "customer":  # a shorter name before none
+                customer = next(c for c in columns if c.key == "customer")
+                narrower = max(CUSTOMER_LEAST, customer.width - (SUBJECT_BESIDE_CUSTOMER - (width - fixed)))
+                fixed -= customer.width - narrower
+                columns[columns.index(customer)] = Column("customer", customer.title, narrower)
+                if width - fixed >= SUBJECT_BESIDE_CUSTOMER:
+                    break
             dropped = next(c for c in columns if c.key == drop)
             columns.remove(dropped)
             fixed -= dropped.width + 1
@@ -462,4 +475,5 @@ class InboxList(ReportsWorkerFailures, ScrollView, can_focus=True):
 
     def on_resize(self) -> None:
         self.virtual_size = Size(self.size.width, self.total + 1)
+        self._scroll_cursor_into_view()  # a smaller terminal or `<` must not hide the selected row
         self.refresh()
