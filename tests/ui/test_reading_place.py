@@ -98,6 +98,10 @@ async def test_a_live_refresh_keeps_the_place_of_a_reader_scrolled_up(long_desk)
             assert shows == 1, "the refresh redrew the thread read"
             assert (thread.scroll_offset.y, in_view(thread)) == (place, seen)
 
+            thread.set_presence("bob is replying")  # a line more in the header above
+            await settle(pilot)
+            assert "bob is replying" in thread.text and in_view(thread) == seen
+
             # A change to this very ticket that adds a header line: the lines read stay where they are.
             bob.assign(long, "bob")
             bob.add_note(long, "Bob's note at the end.")
@@ -214,3 +218,16 @@ async def test_a_click_on_the_inbox_header_selects_nothing(desk) -> None:  # noq
         await pilot.click(inbox, offset=(5, 0))
         await settle(pilot)
         assert (inbox.cursor, app.main.selected_id) == (cursor, selected)
+
+
+async def test_a_resize_keeps_the_text_read_at_the_top(long_desk) -> None:  # noqa: ANN001
+    _path, store, long, _other = long_desk
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        thread = await opened(app, pilot, long)
+        await press(pilot, "g", "pagedown")  # the header, which rewraps, is above the view
+        top = in_view(thread)[0]
+        assert top.strip() and round(thread.scroll_offset.y) > 0
+        await pilot.resize_terminal(88, 36)  # the ticket header rewraps, the message lines do not
+        await settle(pilot)
+        assert in_view(thread)[0] == top

@@ -140,7 +140,7 @@ class TextPane(ScrollView, can_focus=True):
 
     def on_resize(self, event: events.Resize) -> None:
         if self.scrollable_content_region.width != self._rendered_width:
-            self._render_parts()
+            self.keep_place(self._parts, self._keys)  # rewrapped: the same text stays at the top
 
     @property
     def text(self) -> str:

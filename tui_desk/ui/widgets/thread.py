@@ -215,8 +215,8 @@ class ThreadView(TextPane):
             return
         self.presence = presence
         if self._header is not None and self._parts:
-            self._parts[0] = header_renderable(*self._header, presence)
-            self._render_parts()
+            parts = [header_renderable(*self._header, presence), *self._parts[1:]]
+            self.keep_place(parts, self._keys)  # a line more or less above must not move the text read
 
     def show(
         self,
