@@ -109,6 +109,14 @@ async def test_a_live_refresh_keeps_the_place_of_a_reader_scrolled_up(long_desk)
             assert "Bob's note at the end." in thread.text
             assert in_view(thread) == seen
             assert thread.scroll_offset.y < thread.max_scroll_y
+
+            # At the very top the header stays whole when it grows.
+            await press(pilot, "g")
+            thread.set_presence("")
+            await settle(pilot)
+            thread.set_presence("carol is viewing")
+            await settle(pilot)
+            assert thread.scroll_offset.y == 0 and in_view(thread)[0] == "#1 Long"
     finally:
         bob_store.close()
 

@@ -56,18 +56,23 @@ class TextPane(ScrollView, can_focus=True):
         else:
             self.scroll_to(y=0, animate=False, immediate=True)
 
-    def keep_place(self, parts: list[RenderableType], keys: list[Hashable | None], follow_end: bool = True) -> None:
+    def keep_place(self, parts: list[RenderableType], keys: list[Hashable | None], edges: bool = True) -> None:
         """Show new parts where the reader is: the keyed part at the top of the view stays put.
 
-        At the end (and `follow_end`), the end stays in view: new lines arrive under the reader.
+        At the end (and `edges`), the end stays in view: new lines arrive under the reader; at
+        the very top, the top (a header that grew stays whole).
         """
         y = round(self.scroll_offset.y)
-        at_end = follow_end and y >= self._max_y()
+        at_end = edges and y >= self._max_y()
+        at_top = edges and y == 0
         anchor = self._anchor(y, set(keys))
         self._parts, self._keys = parts, keys
         self._render_parts()
         if at_end:
             self._to_end()
+            return
+        if at_top:
+            self.scroll_to(y=0, animate=False, immediate=True)
             return
         if anchor is not None:
             key, above = anchor

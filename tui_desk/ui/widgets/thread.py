@@ -255,7 +255,7 @@ class ThreadView(TextPane):
         # there); `m` put earlier messages above what they read: they stay on it.
         first = earlier[0].id if earlier else None
         inserted = any(m.id == first for m in messages[1:])
-        self.keep_place(parts, keys, follow_end=not inserted)
+        self.keep_place(parts, keys, edges=not inserted)
 
     def _build_parts(self, messages: list[Message], hidden_earlier: int) -> list[RenderableType]:
         assert self._header is not None
