@@ -15,6 +15,7 @@ from tui_desk.core.lifecycle import TicketService
 from tui_desk.store import Store, open_store
 from tui_desk.ui import panes
 from tui_desk.ui.app import TuiDeskApp
+from tui_desk.ui.widgets.full_text import FullTextView
 from tui_desk.ui.widgets.thread import ThreadView
 from tui_desk.ui.widgets.timeline import TimelineView
 
@@ -239,3 +240,18 @@ async def test_a_resize_keeps_the_text_read_at_the_top(long_desk) -> None:  # no
         await pilot.resize_terminal(88, 36)  # the ticket header rewraps, the message lines do not
         await settle(pilot)
         assert in_view(thread)[0] == top
+
+
+async def test_jumps_are_instant_in_the_full_text_too(long_desk) -> None:  # noqa: ANN001
+    _path, store, long, _other = long_desk
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        await opened(app, pilot, long)
+        await press(pilot, "w")
+        view = app.screen.query_one(FullTextView)
+        await key_now(pilot, "G")
+        assert view.scroll_offset.y == view.max_scroll_y > 0
+        await key_now(pilot, "g")
+        assert view.scroll_offset.y == 0
+        await key_now(pilot, "space")
+        assert view.scroll_offset.y == view.scrollable_content_region.height
