@@ -420,7 +420,8 @@ class PanesBase(ReportsWorkerFailures, Screen[None]):
             failed_id=snapshot.failed_id,
             presence=self.presence_text(snapshot.ticket.id) if snapshot.ticket is not None else "",
         )
-        self.query_one(TimelineView).show(snapshot.events, self.status_label)
+        shown = snapshot.ticket.id if snapshot.ticket is not None else None
+        self.query_one(TimelineView).show(snapshot.events, self.status_label, shown)
         self.ticket_shown(snapshot.ticket)
         self.now_viewing(snapshot.ticket.id if snapshot.ticket is not None else None)
 

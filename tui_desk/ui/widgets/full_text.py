@@ -17,12 +17,12 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events, work
 from textual.geometry import Size
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...domain.text import printable
 from ...i18n import N_
 from ..failures import ReportsWorkerFailures
+from .text_pane import InstantScroll
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def wrap_offsets(line: str, width: int) -> list[tuple[int, int]]:
     return rows
 
 
-class FullTextView(ReportsWorkerFailures, ScrollView, can_focus=True):
+class FullTextView(ReportsWorkerFailures, InstantScroll, can_focus=True):
     BINDINGS = [
         ("j", "scroll_down", N_("Down")),
         ("k", "scroll_up", N_("Up")),

@@ -316,6 +316,8 @@ class InboxList(ReportsWorkerFailures, ScrollView, can_focus=True):
             self.post_message(self.Selected(row))
 
     def on_click(self, event: events.Click) -> None:
+        if event.y < 1:  # the header row: row scroll_y - 1 under it is hidden above the view
+            return
         index = event.y + self.scroll_offset.y - 1
         if 0 <= index < self.total:
             self.move_to(index)

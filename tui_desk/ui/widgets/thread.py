@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 from rich.console import Group, RenderableType
 from rich.padding import Padding
@@ -215,8 +215,8 @@ class ThreadView(TextPane):
             return
         self.presence = presence
         if self._header is not None and self._parts:
-            self._parts[0] = header_renderable(*self._header, presence)
-            self._render_parts()
+            parts = [header_renderable(*self._header, presence), *self._parts[1:]]
+            self.keep_place(parts, self._keys)  # a line more or less above must not move the text read
 
     def show(
         self,
@@ -229,6 +229,7 @@ class ThreadView(TextPane):
         failed_id: int | None = None,
         presence: str = "",
     ) -> None:
+        shown_id = self._header[0].id if self._header is not None else None
         self._header = None
         self.presence = presence
         self.folded = 0
@@ -242,8 +243,19 @@ class ThreadView(TextPane):
         self._header = (ticket, status_label, sla_line)
         if self.unfolded_id != ticket.id:  # another ticket starts folded; a reload keeps the choice
             self.unfolded_id = None
+        earlier = self._messages[0]
         self._messages = (messages, hidden_earlier)
-        self.show_parts(self._build_parts(messages, hidden_earlier))
+        parts = self._build_parts(messages, hidden_earlier)
+        # The header and the "earlier messages" line are no anchors: they change, the messages stay.
+        keys: list[Hashable | None] = [None] * (len(parts) - len(messages)) + [m.id for m in messages]
+        if shown_id != ticket.id:
+            self.show_parts(parts, keys=keys)  # another ticket opens at its latest message
+            return
+        # The same ticket again: a live refresh keeps the reader's place (the end if they were
+        # there); `m` put earlier messages above what they read: they stay on it.
+        first = earlier[0].id if earlier else None
+        inserted = any(m.id == first for m in messages[1:])
+        self.keep_place(parts, keys, edges=not inserted)
 
     def _build_parts(self, messages: list[Message], hidden_earlier: int) -> list[RenderableType]:
         assert self._header is not None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
+from rich.console import RenderableType
 from rich.text import Text
+from textual.binding import Binding
 
 from ...core.actions import action_name
 from ...domain.models import Event, EventKind, event_label, priority_label
@@ -71,11 +73,26 @@ def event_text(event: Event, status_label: Callable[[str], str]) -> Text:
 
 
 class TimelineView(TextPane):
-    BINDINGS = [("j", "scroll_down", N_("Down")), ("k", "scroll_up", N_("Up"))]
+    BINDINGS = [
+        ("j", "scroll_down", N_("Down")),
+        ("k", "scroll_up", N_("Up")),
+        # As in the thread, unshown: the footer has no room for them (docs/issue17/reading.md).
+        Binding("g", "scroll_home", N_("Top"), show=False),
+        Binding("G", "scroll_end", N_("Bottom"), show=False),
+    ]
 
     DEFAULT_CSS = """
     TimelineView { padding: 0 1; background: $surface; }
     """
 
-    def show(self, events: list[Event], status_label: Callable[[str], str]) -> None:
-        self.show_parts([event_text(e, status_label) for e in events])
+    shown_id: int | None = None  # the ticket whose events are shown
+
+    def show(self, events: list[Event], status_label: Callable[[str], str], ticket_id: int | None = None) -> None:
+        """Another ticket's events open at the latest; the same ticket's keep the reader's place."""
+        parts: list[RenderableType] = [event_text(e, status_label) for e in events]
+        keys: list[Hashable | None] = [e.id for e in events]
+        if ticket_id is not None and ticket_id == self.shown_id:
+            self.keep_place(parts, keys)
+        else:
+            self.show_parts(parts, keys=keys)
+        self.shown_id = ticket_id
