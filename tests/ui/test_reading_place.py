@@ -218,7 +218,7 @@ async def test_m_keeps_the_message_read_in_view(long_desk, monkeypatch: pytest.M
 
 async def test_a_click_on_the_inbox_header_selects_nothing(desk) -> None:  # noqa: ANN001
     app = make_app(desk.store)
-    async with app.run_test(size=(120, 14)) as pilot:
+    async with app.run_test(size=(120, 16)) as pilot:  # the smallest the app lays out: rows hide above
         await settle(pilot)
         inbox = app.main.inbox
         await press(pilot, "G")
