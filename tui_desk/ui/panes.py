@@ -31,7 +31,7 @@ from ..core.sla_tracking import SlaView
 from ..domain.clock import Clock
 from ..domain.models import Event, InboxRow, Meaning, Message, StatusDef, Ticket, status_label
 from ..domain.text import one_line
-from ..i18n import _, ngettext
+from ..i18n import _, ngettext, number
 from ..mail.settings import MailSettings
 from ..store import Store, queries
 from ..store.queries import VIEW_ALL, VIEW_ATTENTION, InboxFilter
@@ -214,15 +214,15 @@ class PanesBase(ReportsWorkerFailures, Screen[None]):
             bar.append(f"{definition.label} {count}", style=style)
         if self.inbox.marked:
             bar.append("   ")
-            bar.append(_("{n} marked").format(n=f"{len(self.inbox.marked):,}"), style="bold reverse")
+            bar.append(ngettext("{n} marked", "{n} marked", len(self.inbox.marked)).format(n=number(len(self.inbox.marked))), style="bold reverse")
         if self.unsent:
             bar.append("   ")
-            bar.append(_("{n} unsent").format(n=self.unsent), style="bold yellow")
+            bar.append(ngettext("{n} unsent", "{n} unsent", self.unsent).format(n=number(self.unsent)), style="bold yellow")
         bar.append("   " + _("as {agent}").format(agent=one_line(self.actor)), style="dim")
         self.query_one("#status-bar", Static).update(bar)
         self._show_title()  # a custom status may have been renamed
         self.query_one("#inbox-pane").border_subtitle = ngettext("{n} ticket", "{n} tickets", self.inbox.total).format(
-            n=f"{self.inbox.total:,}"
+            n=number(self.inbox.total)
         )
         self.follow_saved_view()
 
