@@ -170,11 +170,11 @@ def translate(translations: dict[str, dict[str, str | list[str]]]) -> int:
         catalog = read_po(language)
         changed = False
         for msgid, texts in translations.items():
-            text = texts.get(language) or (msgid if language == "en" else None)
             context, _sep, bare = msgid.rpartition(CONTEXT_SEPARATOR)
+            given = texts.get(language) or (bare if language == "en" else None)
+            # A list gives the plural forms, as many as the language's Plural-Forms.
+            text = tuple(given) if isinstance(given, list) else given
             message = catalog.get(bare, context=context or None)
-            if isinstance(text, list):  # plural forms, as many as the language's Plural-Forms
-                text = tuple(text)
             if text and message is not None and message.string != text:
                 message.string = text
                 changed = True
