@@ -207,3 +207,128 @@ class TestDates:
         assert day_abbreviation(0).lower().startswith("pon")
         set_language("et")
         assert day_abbreviation(4) == "R"
+
+
+# -- issue 17, item 13: the English source must not block good translations -----------------
+# Key labels that are verbs (docs/issue17/languages.md): the same English word as a heading or
+# a noun must carry a context (pgettext), or the thread reads "Reply!" over every agent message.
+VERB_KEY_LABELS = ("Reply", "Note", "Resolve", "Postpone", "Reopen", "Delete", "Restore", "Assign", "Merge", "Split",
+                   "Forward", "Undo", "Search", "Filter", "Quit")
+# Where a verb key label may be used without a context: the action table and buttons/bindings that do it.
+VERB_PLACES = {"tui_desk/ui/action_table.py", "tui_desk/ui/layout.py", "tui_desk/ui/screens/forward.py", "tui_desk/ui/screens/templates.py"}
+# A number placeholder that is not a count of a noun: a unit, a "label: value" pair, or a phrase
+# built from two translated pieces ("12 resolved": the participle agrees in the done label).
+NOT_COUNTS = {"{n}d", "{n}h", "{n}m", "{n}s", "{n}w", "Tickets: {n}", "Other tickets of {customer}: {n}",
+              "The config file {path} is larger than {n} MB: is it the right file?",
+              "The text is larger than {n} MB: too big to store", "{n} {done}"}
+HEADINGS = {"et": "Vastus", "ro": "Răspuns", "lv": "Atbilde", "hr": "Odgovor", "tl": "Sagot", "en": "Reply"}
+
+
+class TestSourceStrings:
+    def test_verb_key_labels_are_not_used_as_headings_without_a_context(self) -> None:
+        from tui_desk.ui.action_table import ACTIONS
+
+        labels = {getattr(a, "label", None) for a in ACTIONS}
+        found = i18n_tools.extract_messages()
+        for label in VERB_KEY_LABELS:
+            assert label in labels, f"{label!r} is no longer a key label: update VERB_KEY_LABELS"
+            elsewhere = {path for path, _line in found[label]} - VERB_PLACES
+            assert not elsewhere, f"{label!r} (the key's verb) is used in {sorted(elsewhere)}: use pgettext"
+
+    @pytest.mark.parametrize("language", ["en", *LANGUAGES])
+    def test_the_thread_heads_a_reply_with_a_noun_and_the_key_stays_a_verb(self, language: str) -> None:
+        from tui_desk.domain.models import MessageKind
+        from tui_desk.ui.widgets.thread import kind_label
+
+        assert set_language(language)
+        assert kind_label(MessageKind.REPLY) == HEADINGS[language]
+        if language != "en":
+            assert _("Reply") != HEADINGS[language]
+
+    def test_every_count_goes_through_plural_forms(self) -> None:
+        counted = re.compile(r"\{(n|count)\}")
+        singular_only = [
+            m for m in i18n_tools.extract_messages() if isinstance(m, str) and counted.search(m) and m not in NOT_COUNTS
+        ]
+        assert singular_only == [], "a number next to a noun needs ngettext:\n" + "\n".join(singular_only)
+
+    @pytest.mark.parametrize("language", LANGUAGES)
+    def test_plural_entries_have_every_form_of_the_language(self, language: str) -> None:
+        catalog = i18n_tools.read_po(language)
+        for message in catalog:
+            if isinstance(message.id, tuple):
+                assert len(message.string) == catalog.num_plurals and all(message.string), message.id[0]
+
+    @pytest.mark.parametrize(
+        ("language", "forms"),
+        [
+            ("hr", ["1 označeni tiket", "3 označena tiketa", "5 označenih tiketa", "21 označeni tiket"]),
+            ("lv", ["1 atzīmēts pieteikums", "3 atzīmēti pieteikumi", "0 atzīmētu pieteikumu", "21 atzīmēts pieteikums"]),
+            ("ro", ["1 tichet marcat", "3 tichete marcate", "5 tichete marcate", "20 de tichete marcate"]),
+            ("et", ["1 märgitud pilet", "3 märgitud piletit", "5 märgitud piletit", "21 märgitud piletit"]),
+        ],
+    )
+    def test_counts_take_the_form_the_number_asks_for(self, language: str, forms: list[str]) -> None:
+        from tui_desk.i18n import ngettext, number
+
+        assert set_language(language)
+        numbers = [int(f.split()[0]) for f in forms]
+        shown = [ngettext("{n} marked ticket", "{n} marked tickets", n).format(n=number(n)) for n in numbers]
+        assert shown == forms
+
+    @pytest.mark.parametrize(
+        ("language", "words"),
+        [
+            ("et", ("Pileti #", "seda ei saa lahendada")),
+            ("ro", ("Tichetul #", "nu poate fi rezolvat")),
+            ("lv", ("Pieteikumam #", "to nevar atrisināt")),
+            ("hr", ("Tiket #", "ne može se riješiti")),
+            ("tl", ("ticket #", "hindi ito malulutas")),
+        ],
+    )
+    def test_a_refusal_is_one_whole_sentence(self, language: str, words: tuple[str, str], service, make_ticket) -> None:  # noqa: ANN001
+        from tui_desk.domain.errors import TransitionRefused
+
+        ticket_id = make_ticket("spam")
+        assert set_language(language)
+        with pytest.raises(TransitionRefused) as refused:
+            service.resolve(ticket_id)
+        text = str(refused.value)
+        assert all(w in text for w in words), text
+        assert "{" not in text
+
+
+class TestNumbers:
+    @pytest.mark.parametrize(
+        ("language", "thousand", "share"),
+        [
+            ("en", "1,000", "87.5%"),
+            ("et", "1\xa0000", "87,5%"),
+            ("lv", "1\xa0000", "87,5%"),
+            ("hr", "1.000", "87,5\xa0%"),
+            ("ro", "1.000", "87,5\xa0%"),
+            ("tl", "1,000", "87.5%"),
+        ],
+    )
+    def test_numbers_and_percentages_in_the_language(self, language: str, thousand: str, share: str) -> None:
+        from tui_desk.core.report_model import percent_text
+        from tui_desk.i18n import number, percent
+
+        assert set_language(language)
+        assert number(1000) == thousand
+        assert percent_text(87.5) == share
+        assert percent(99.6) == share.replace("87,5", "99").replace("87.5", "99")  # floored: never 100
+
+    def test_babel_is_a_runtime_dependency(self) -> None:
+        import tomllib
+        from pathlib import Path
+
+        pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+        assert any(d.startswith("babel") for d in pyproject["project"]["dependencies"])
+
+    def test_the_cli_prints_counts_in_the_language(self, monkeypatch, tmp_path, capsys) -> None:  # noqa: ANN001
+        for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("TUI_DESK_DB", str(tmp_path / "desk.db"))
+        assert main(["--lang", "hr", "demo", "--tickets", "1001"]) == 0
+        assert "Dodan 1.001 demo tiket u" in capsys.readouterr().out  # 1001: the form of 1

@@ -176,7 +176,7 @@ def test_cli_export_filter(db_path, tmp_path: Path, capsys, another_db) -> None:
     service = TicketService(open_store(db_path))
     _filled(service)
     assert main(["export", "--db", str(db_path), "--format", "json", "--status", "resolved", str(tmp_path / "r.json")]) == 0
-    assert "Exported 1 tickets" in capsys.readouterr().out
+    assert "Exported 1 ticket to" in capsys.readouterr().out
     assert main(["import", "--db", str(another_db("new.db")), "--restore", str(tmp_path / "r.json")]) == 0
 
 

@@ -134,9 +134,51 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _translation.ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """A string whose English word has more than one meaning: ``pgettext("message", "Reply")``
+    is the heading over an agent's message (a noun), the key label ``_("Reply")`` the verb."""
+    return _translation.pgettext(context, message)
+
+
+def npgettext(context: str, singular: str, plural: str, n: int) -> str:
+    return _translation.npgettext(context, singular, plural, n)
+
+
+# -- numbers in the user's locale ----------------------------------------------------------
+# "1,000" and "87.5%" read as one and a decimal in et, lv, hr and ro: counts and percentages
+# shown to a person go through these (machine output such as JSON keeps plain numbers).
+# Babel has no "tl" locale data of its own; it reads Filipino's ("fil"), the same numbers.
+
+
+def _number_locale() -> str:
+    return "fil" if _language == "tl" else _language
+
+
+def number(n: int | float) -> str:
+    """A count as the user's language writes it: ``1,023`` (en), ``1 023`` (et, lv), ``1.023`` (hr, ro)."""
+    try:
+        from babel.numbers import format_decimal
+    except ImportError:  # pragma: no cover - Babel is a runtime dependency; never fail to show a number
+        return f"{n:,}"
+    return str(format_decimal(n, locale=_number_locale()))
+
+
+def percent(value: float, floor: bool = True) -> str:
+    """A percentage given in percent: floored to a whole one by default (99.6 never reads 100),
+    else as given (87.5 → ``87.5%`` in English, ``87,5 %`` in Croatian)."""
+    from decimal import Decimal
+
+    shown = Decimal(int(value)) if floor else Decimal(str(value))
+    try:
+        from babel.numbers import format_percent
+    except ImportError:  # pragma: no cover
+        return f"{shown}%"
+    return str(format_percent(shown / 100, locale=_number_locale(), decimal_quantization=False))
+
+
 # -- dates in the user's locale ------------------------------------------------------------
 # English keeps the ISO forms the app has always shown; other languages use Babel's
-# locale data when Babel is installed (it is optional at run time), else ISO too.
+# locale data (Babel is a runtime dependency; should it be missing, ISO forms are shown).
 
 
 def _babel_locale() -> str | None:

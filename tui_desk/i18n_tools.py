@@ -6,7 +6,8 @@
     python -m tui_desk.i18n_tools compile   # .po → .mo only
 
 Strings are found by Babel's Python extractor: calls of ``_()``, ``N_()`` and
-``ngettext(singular, plural, n)`` in ``tui_desk/**.py``. New strings arrive in every
+``ngettext(singular, plural, n)``, ``pgettext(context, msgid)`` and
+``npgettext(context, singular, plural, n)`` in ``tui_desk/**.py``. New strings arrive in every
 ``.po`` with an empty translation (shown in English until translated); strings
 gone from the code are dropped (not kept as obsolete ``#~`` entries).
 """
@@ -27,7 +28,9 @@ LOCALE_DIR = PACKAGE_DIR / "locale"
 DOMAIN = "tui_desk"
 POT_FILE = LOCALE_DIR / f"{DOMAIN}.pot"
 LANGUAGES = ("en", "et", "ro", "lv", "hr", "tl")
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "npgettext": ((1, "c"), 2, 3)}
+# A string with a context (pgettext) is keyed "context\x04msgid", as gettext stores it in a .mo.
+CONTEXT_SEPARATOR = "\x04"
 # Fixed header dates and no line numbers: the files change only when the strings do.
 FIXED_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 HEADER = "# Translations of tui-desk.\n# Regenerate with: python -m tui_desk.i18n_tools update\n#"
@@ -47,12 +50,13 @@ def extract_messages() -> dict[str | tuple[str, str], list[tuple[str, int | None
     _catalog, extract, _mofile, _pofile = _catalog_modules()
     found: dict[str | tuple[str, str], list[tuple[str, int | None]]] = {}
     method_map = [("**.py", "python")]
-    for filename, _lineno, message, _comments, _context in extract.extract_from_dir(
+    for filename, _lineno, message, _comments, context in extract.extract_from_dir(
         str(PACKAGE_DIR), method_map=method_map, keywords=KEYWORDS, comment_tags=("Translators:",),
     ):
         if filename.startswith(("locale", "i18n_tools")):
             continue
-        key = message if isinstance(message, str) else (message[0], message[1])
+        prefix = f"{context}{CONTEXT_SEPARATOR}" if context else ""
+        key = prefix + message if isinstance(message, str) else (prefix + message[0], message[1])
         places = found.setdefault(key, [])
         if (f"tui_desk/{filename}", None) not in places:  # no line numbers: they churn on every edit
             places.append((f"tui_desk/{filename}", None))
@@ -67,8 +71,16 @@ def build_template():  # noqa: ANN201
         msgid_bugs_address="", last_translator="tui-desk contributors", language_team="tui-desk",
     )
     for message, locations in sorted(extract_messages().items(), key=lambda item: str(item[0])):
-        template.add(message, locations=locations)
+        first = message if isinstance(message, str) else message[0]
+        context, _sep, msgid = first.rpartition(CONTEXT_SEPARATOR)
+        template.add(msgid if isinstance(message, str) else (msgid, message[1]), locations=locations, context=context or None)
     return template
+
+
+def message_key(message) -> str:  # noqa: ANN001 - a babel Message
+    """The key of a catalogue entry as `extract_messages` gives it (context joined, singular only)."""
+    msgid = message.id if isinstance(message.id, str) else message.id[0]
+    return f"{message.context}{CONTEXT_SEPARATOR}{msgid}" if message.context else msgid
 
 
 def _po_path(language: str) -> Path:
@@ -148,15 +160,21 @@ def update(languages: Iterable[str] = LANGUAGES) -> list[str]:
     return sorted(untranslated)
 
 
-def translate(translations: dict[str, dict[str, str]]) -> int:
-    """Fill in translations {msgid: {language: text}}, then compile; returns how many were set."""
+def translate(translations: dict[str, dict[str, str | list[str]]]) -> int:
+    """Fill in translations {msgid: {language: text or [plural forms]}}, then compile; returns how many were set.
+
+    A msgid with a context is written "context\\u0004msgid"; English plural entries need their forms given.
+    """
     count = 0
     for language in LANGUAGES:
         catalog = read_po(language)
         changed = False
         for msgid, texts in translations.items():
-            text = texts.get(language) or (msgid if language == "en" else None)
-            message = catalog.get(msgid)
+            context, _sep, bare = msgid.rpartition(CONTEXT_SEPARATOR)
+            given = texts.get(language) or (bare if language == "en" else None)
+            # A list gives the plural forms, as many as the language's Plural-Forms.
+            text = tuple(given) if isinstance(given, list) else given
+            message = catalog.get(bare, context=context or None)
             if text and message is not None and message.string != text:
                 message.string = text
                 changed = True
@@ -177,7 +195,7 @@ def problems(languages: Iterable[str] = LANGUAGES) -> list[str]:
             found.append(f"{language}: no catalogue {_po_path(language)}")
             continue
         catalog = read_po(language)
-        ids = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
+        ids = {message_key(m) for m in catalog if m.id}
         found += [f"{language}: missing {m!r}" for m in sorted(wanted_ids - ids)]
         found += [f"{language}: stale {m!r}" for m in sorted(ids - wanted_ids)]
         for message in catalog:

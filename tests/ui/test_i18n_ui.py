@@ -100,3 +100,30 @@ async def test_unknown_language_notice_in_the_app(desk: Desk) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert notifications(app, "warning") == ["No translation for 'xx'; using English"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+async def test_footer_leaves_a_margin_at_80_columns(desk: Desk, language: str) -> None:
+    """Issue 17, item 15: a footer that fills all 80 columns reads as cut off (lv and hr did)."""
+    set_language(language)
+    app = make_app(desk.store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        keys = list(app.query_one(Footer).query(FooterKey))
+        assert max(key.region.right for key in keys) <= 78, [key.description for key in keys]
+
+
+@pytest.mark.parametrize(("language", "heading"), [("et", "Vastus"), ("ro", "Răspuns"), ("lv", "Atbilde"), ("hr", "Odgovor")])
+async def test_the_thread_heads_an_agent_reply_with_a_noun(desk: Desk, language: str, heading: str) -> None:
+    """Issue 17, item 13: the heading over an agent's reply is the noun, the key keeps the verb."""
+    from .helpers import current_subject, thread_text
+
+    set_language(language)
+    app = make_app(desk.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "j")  # Site down: the customer's message and "Looking into it now."
+        assert current_subject(app) == "Site down for EU customers"
+        text = thread_text(app)
+        assert f"{heading} · " in text, text
+        assert f"{_('Reply')} · " not in text

@@ -26,7 +26,7 @@ from ..core.lifecycle import TicketService
 from ..domain.errors import InvalidInput
 from ..domain.private_files import FILE_MODE, private_umask
 from ..domain.text import json_text, one_line
-from ..i18n import _
+from ..i18n import _, ngettext, number
 from ..mail.settings import MailSettings, mail_settings
 
 COMMANDS = ("import", "fetch", "send", "outbox", "export")
@@ -135,9 +135,10 @@ def mail_command(args: argparse.Namespace, service: TicketService, config: Confi
             if whole:
                 target.unlink(missing_ok=True)
         if args.format == "json":
-            print(_("Exported {n} tickets to {path}").format(n=count, path=one_line(str(path))))
+            print(ngettext("Exported {n} ticket to {path}", "Exported {n} tickets to {path}", count).format(n=number(count), path=one_line(str(path))))
         else:
-            print(_("Exported {n} messages of {t} tickets to {path}").format(n=count, t=len(ids), path=one_line(str(path))))
+            print(ngettext("Exported {n} message of {t} tickets to {path}", "Exported {n} messages of {t} tickets to {path}", count)
+                  .format(n=number(count), t=number(len(ids)), path=one_line(str(path))))
         return 0
     return 1
 
@@ -232,8 +233,8 @@ def _import(args: argparse.Namespace, service: TicketService, settings: MailSett
     if not_mail:
         # Said before the import: a folder that holds no mail at all would otherwise import nothing silently.
         names = ", ".join(one_line(str(p)) for p in not_mail[:_NAMED])
-        print(_("{n} files skipped, not mail: {names}").format(
-            n=len(not_mail), names=names + (", …" if len(not_mail) > _NAMED else "")), file=sys.stderr)
+        print(ngettext("{n} file skipped, not mail: {names}", "{n} files skipped, not mail: {names}", len(not_mail)).format(
+            n=number(len(not_mail)), names=names + (", …" if len(not_mail) > _NAMED else "")), file=sys.stderr)
     total = sum(s.count() for s in sources)
     options = {
         "restore": args.restore,
@@ -252,12 +253,18 @@ def _import(args: argparse.Namespace, service: TicketService, settings: MailSett
             summary = importer.run_sources(sources, total)
     _report(summary)
     if summary.restore_headers_ignored:
-        print(_("{n} messages carry tui-desk export headers (status, notes, authors), ignored: to restore an "
-                "export of your own, use `tui-desk import --restore`").format(n=summary.restore_headers_ignored),
+        print(ngettext("{n} message carries tui-desk export headers (status, notes, authors), ignored: to restore "
+                       "an export of your own, use `tui-desk import --restore`",
+                       "{n} messages carry tui-desk export headers (status, notes, authors), ignored: to restore an "
+                       "export of your own, use `tui-desk import --restore`",
+                       summary.restore_headers_ignored).format(n=number(summary.restore_headers_ignored)),
               file=sys.stderr)
     if summary.unverified_own_address:
-        print(_("{n} messages From our own addresses were kept as customer messages and flagged: if the desk sent "
-                "them, import with --trust-own-address").format(n=summary.unverified_own_address), file=sys.stderr)
+        print(ngettext("{n} message From our own addresses was kept as a customer message and flagged: if the desk "
+                       "sent it, import with --trust-own-address",
+                       "{n} messages From our own addresses were kept as customer messages and flagged: if the desk sent "
+                       "them, import with --trust-own-address",
+                       summary.unverified_own_address).format(n=number(summary.unverified_own_address)), file=sys.stderr)
     return 0
 
 

@@ -39,7 +39,7 @@ from ..domain.errors import InvalidInput, NotFound, TransitionRefused
 from ..domain.models import InboxRow, event_label, priority_label
 from ..domain.store_location import redact_url
 from ..domain.text import json_text, one_line, printable
-from ..i18n import _
+from ..i18n import _, ngettext, number, pgettext
 from ..store import Store, maintenance, queries
 from ..store import recipients as copies
 from ..store.queries import InboxFilter
@@ -183,7 +183,7 @@ def _print_ticket(service: TicketService, ticket_id: int) -> None:
     others = presence.on_ticket(service.store, ticket_id, service.clock)
     if others:
         print("  " + presence.describe(others))
-    kinds = {"customer": _("Customer"), "reply": _("Reply"), "note": _("Internal note")}
+    kinds = {"customer": _("Customer"), "reply": pgettext("message", "Reply"), "note": _("Internal note")}
     print()
     for m in data["messages"]:
         print(f"── {one_line(kinds.get(m['kind'], m['kind']))} · {one_line(m['author'])} · {m['at']}")
@@ -279,7 +279,7 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
                 )
             )
         created = fill_demo(store, tickets=args.tickets, seed=args.seed, now=args.now)
-        print(_("Added {n} demo tickets to {path}").format(n=created, path=redact_url(store.path)))
+        print(ngettext("Added {n} demo ticket to {path}", "Added {n} demo tickets to {path}", created).format(n=number(created), path=redact_url(store.path)))
     elif command == "new":
         body = _read_body(args)
         ticket_id = service.create_ticket(

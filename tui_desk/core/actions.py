@@ -16,7 +16,7 @@ from enum import StrEnum
 from ..domain.clock import to_text
 from ..domain.errors import ConflictError, NotFound, TransitionRefused, TuiDeskError
 from ..domain.models import Status
-from ..i18n import _
+from ..i18n import _, ngettext, number
 from ..store import undo_log
 from ..store.undo_log import RecordedAction, RecordedTicket
 from .lifecycle import Change, TicketService
@@ -111,7 +111,7 @@ class Outcome:
 
     def summary(self, done_label: str | None = None) -> str:
         """One line: "12 resolved, 1 refused: Ticket #88 is Spam and cannot be resolved; …"."""
-        text = _("{n} {done}").format(n=self.counted, done=done_label or action_done_label(self.kind))
+        text = _("{n} {done}").format(n=number(self.counted), done=done_label or action_done_label(self.kind))
         if not self.refused:
             return text
         first_id, reason = self.refused[0]
@@ -120,8 +120,10 @@ class Outcome:
         shown = ", ".join(f"#{ticket_id}" for ticket_id, _why in self.refused[:5])
         if len(self.refused) > 5:
             shown += ", …"
-        return _("{done}, {n} refused ({ids}); the first: {reason}").format(
-            done=text, n=len(self.refused), ids=shown, reason=reason
+        return ngettext(
+            "{done}, {n} refused ({ids}); the first: {reason}", "{done}, {n} refused ({ids}); the first: {reason}", len(self.refused)
+        ).format(
+            done=text, n=number(len(self.refused)), ids=shown, reason=reason
         )
 
 
@@ -263,7 +265,7 @@ def _skipped(service: TicketService, action: RecordedAction, reason: str) -> Tra
     if before is None:
         return TransitionRefused(_("{reason}. It is skipped; there is nothing before it to undo").format(reason=reason))
     ids = sorted({t.ticket_id for t in before.tickets})
-    where = f"#{ids[0]}" if len(ids) == 1 else _("{n} tickets").format(n=len(ids))
+    where = f"#{ids[0]}" if len(ids) == 1 else ngettext("{n} ticket", "{n} tickets", len(ids)).format(n=number(len(ids)))
     return TransitionRefused(
         _("{reason}. It is skipped: undo again to undo {action} on {where}").format(
             reason=reason, action=action_name(before.kind), where=where
@@ -279,7 +281,7 @@ def _mark_undone(service: TicketService, action_id: int) -> None:
 def undo_summary(outcome: Outcome) -> str:
     """ "Undone: resolve on 12 tickets" and what was left as it was."""
     ids = outcome.changed
-    where = f"#{ids[0]}" if len(ids) == 1 else _("{n} tickets").format(n=len(ids))
+    where = f"#{ids[0]}" if len(ids) == 1 else ngettext("{n} ticket", "{n} tickets", len(ids)).format(n=number(len(ids)))
     text = _("Undone: {action} on {where}").format(action=action_name(outcome.kind), where=where)
     if outcome.refused:
         text += "; " + _("left as they are: {reasons}").format(

@@ -82,6 +82,22 @@ class Plan:
 Planner = Callable[[dict[str, Any], StatusDef], Plan]
 
 
+
+def refusal(action: str) -> str:
+    """The whole sentence refusing `action` (resolve, postpone, reopen, restore) on a ticket.
+
+    One sentence per action, not a verb spliced into a frame: the participle's form
+    depends on the sentence around it in most of the languages (docs/issue17/languages.md).
+    """
+    sentences = {
+        "reply": _("Ticket #{id} is {status} and cannot be replied to; only {allowed} tickets can"),
+        "resolve": _("Ticket #{id} is {status} and cannot be resolved; only {allowed} tickets can"),
+        "postpone": _("Ticket #{id} is {status} and cannot be postponed; only {allowed} tickets can"),
+        "reopen": _("Ticket #{id} is {status} and cannot be reopened; only {allowed} tickets can"),
+        "restore": _("Ticket #{id} is {status} and cannot be restored; only {allowed} tickets can"),
+    }
+    return sentences[action]
+
 class TicketChanges:
     """The service's state and the machinery every change goes through."""
 
@@ -315,14 +331,12 @@ class TicketChanges:
         ticket["tags"] = tickets.ticket_tags(conn, ticket_id)
         return ticket
 
-    def _require(self, ticket: dict[str, Any], definition: StatusDef, allowed: frozenset[Status], verb: str) -> None:
+    def _require(self, ticket: dict[str, Any], definition: StatusDef, allowed: frozenset[Status], action: str) -> None:
         if definition.base in allowed:
             return
         names = ", ".join(status_label(s) for s in sorted(allowed, key=list(Status).index))
         raise TransitionRefused(
-            _("Ticket #{id} is {status} and cannot be {verb}; only {allowed} tickets can").format(
-                id=ticket["id"], status=definition.label, verb=verb, allowed=names
-            )
+            refusal(action).format(id=ticket["id"], status=definition.label, allowed=names)
         )
 
     def _label(self, key: str) -> str:

@@ -12,7 +12,7 @@ from ..domain.clock import from_text, to_text
 from ..domain.errors import InvalidInput
 from ..domain.models import EventKind, Meaning, MessageKind, Priority, Status, StatusDef
 from ..domain.text import storable, storable_data
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..store import Connection, addressing, tickets, writes
 from ..store import recipients as copies
 from . import sla_tracking
@@ -206,13 +206,15 @@ class Conversation(TicketChanges):
         check_attachments(attachments, self.attachment_limit)
         chosen = None if cc is None else list(dict.fromkeys(cc_address(a) for a in cc))
         if chosen is not None and len(chosen) > MAX_CC:  # cut, the last ones would silently get nothing
-            raise InvalidInput(_("A reply copies at most {count} addresses").format(count=MAX_CC))
+            raise InvalidInput(ngettext("A reply copies at most {count} address", "A reply copies at most {count} addresses", MAX_CC).format(
+                count=MAX_CC
+            ))
         body = storable(body)
         moment = to_text(at or self.clock())
         who = storable(actor or self.actor)
 
         def plan(ticket: dict[str, Any], definition: StatusDef) -> Plan:
-            self._require(ticket, definition, REPLY_FROM, _("replied to"))
+            self._require(ticket, definition, REPLY_FROM, "reply")
             if message_id is None and new_message_id is not None:
                 message["message_id"] = new_message_id()
             fields: dict[str, Any] = {

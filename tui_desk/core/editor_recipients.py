@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..domain.errors import InvalidInput
 from ..domain.text import one_line
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..store import Store
 from ..store import recipients as copies
 from .recipients import MAX_CC, cc_address
@@ -64,7 +64,7 @@ def parse_cc(text: str, ours: Iterable[str] = ()) -> list[str]:
                 )
             found[address] = None
     if len(found) > MAX_CC:
-        raise InvalidInput(_("At most {n} addresses in Cc").format(n=MAX_CC))
+        raise InvalidInput(ngettext("At most {n} address in Cc", "At most {n} addresses in Cc", MAX_CC).format(n=MAX_CC))
     return list(found)
 
 

@@ -58,7 +58,7 @@ class TicketService(Conversation, FieldEdits, SlaRebuild, PutBack, Forwarding):
         """Resolve the ticket; `detail` (e.g. why a time rule did it) goes into the event."""
 
         def plan(ticket: dict[str, Any], definition: StatusDef) -> Plan:
-            self._require(ticket, definition, RESOLVE_FROM, _("resolved"))
+            self._require(ticket, definition, RESOLVE_FROM, "resolve")
             return Plan(
                 {
                     "status": Status.RESOLVED.value,
@@ -88,7 +88,7 @@ class TicketService(Conversation, FieldEdits, SlaRebuild, PutBack, Forwarding):
         until_text = to_text(until)
 
         def plan(ticket: dict[str, Any], definition: StatusDef) -> Plan:
-            self._require(ticket, definition, POSTPONE_FROM, _("postponed"))
+            self._require(ticket, definition, POSTPONE_FROM, "postpone")
             return Plan(
                 {
                     "status": Status.POSTPONED.value,
@@ -140,7 +140,7 @@ class TicketService(Conversation, FieldEdits, SlaRebuild, PutBack, Forwarding):
         def plan(ticket: dict[str, Any], definition: StatusDef) -> Plan:
             # Leaving a custom status for Open is a reopen too; built-ins follow the table.
             if definition.builtin or definition.meaning in (Meaning.SPAM, Meaning.DELETED):
-                self._require(ticket, definition, REOPEN_FROM, _("reopened"))
+                self._require(ticket, definition, REOPEN_FROM, "reopen")
             return Plan(
                 {
                     "status": Status.OPEN.value,
@@ -176,7 +176,7 @@ class TicketService(Conversation, FieldEdits, SlaRebuild, PutBack, Forwarding):
 
     def restore(self, ticket_id: int, *, actor: str | None = None, expected_version: int | None = None) -> Change:
         def plan(ticket: dict[str, Any], definition: StatusDef) -> Plan:
-            self._require(ticket, definition, RESTORE_FROM, _("restored"))
+            self._require(ticket, definition, RESTORE_FROM, "restore")
             target = self._live_or_open(ticket["previous_status"])
             return Plan(
                 {"status": target, "previous_status": None},

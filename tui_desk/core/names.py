@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from ..domain.errors import InvalidInput
 from ..domain.models import Status, status_label
 from ..domain.text import hidden_characters, one_line
-from ..i18n import _
+from ..i18n import _, ngettext
 
 NAME_MAX = 80
 
@@ -62,7 +62,9 @@ def _check(name: str, *, too_long: str | None = None) -> str:
         )
     cleaned = " ".join(stripped.split())
     if len(cleaned) > NAME_MAX:
-        message = too_long or _("“{name}”: a name can be at most {n} characters long")
+        message = too_long or ngettext(
+            "“{name}”: a name can be at most {n} character long", "“{name}”: a name can be at most {n} characters long", NAME_MAX
+        )
         raise InvalidInput(message.format(name=_shown(cleaned), n=NAME_MAX))
     if cleaned and not any(c.isalnum() for c in cleaned):
         raise InvalidInput(_("“{name}”: a name needs a letter or a digit").format(name=_shown(cleaned)))
@@ -95,7 +97,9 @@ def saved_reply_name(name: str | None) -> str:
     No reserved words: a saved reply's name is never read as a command (and "Resolved"
     is one of the saved replies every desk starts with).
     """
-    cleaned = _check(name or "", too_long=_("A saved reply's name can be at most {n} characters long"))
+    cleaned = _check(name or "", too_long=ngettext(
+        "A saved reply's name can be at most {n} character long", "A saved reply's name can be at most {n} characters long", NAME_MAX
+    ))
     if not cleaned:
         raise InvalidInput(_("A saved reply needs a name"))
     return cleaned

@@ -13,7 +13,7 @@ from math import ceil
 from typing import Any
 
 from ..domain.clock import to_text
-from ..i18n import _
+from ..i18n import _, percent
 
 
 @dataclass(frozen=True)
@@ -212,4 +212,4 @@ def duration_text(seconds: float | None) -> str:
 
 
 def percent_text(value: float | None) -> str:
-    return "–" if value is None else f"{value:g}%"
+    return "–" if value is None else percent(value, floor=False)

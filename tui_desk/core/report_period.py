@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from ..domain.clock import to_text
 from ..domain.errors import InvalidInput
-from ..i18n import _
+from ..i18n import _, ngettext, number
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 3660  # ten years of days, each one a point of the per-day series
@@ -97,7 +97,9 @@ def resolve_period(
         )
     if (last - first).days >= MAX_DAYS:
         raise InvalidInput(
-            _("The period is too long: at most {n} days").format(n=f"{MAX_DAYS:,}")
+            ngettext("The period is too long: at most {n} day", "The period is too long: at most {n} days", MAX_DAYS).format(
+                n=number(MAX_DAYS)
+            )
         )
     try:
         return Period.of(first, last, zone)

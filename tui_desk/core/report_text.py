@@ -17,7 +17,7 @@ from rich.text import Text
 from ..domain.clock import humanize_age
 from ..domain.models import priority_label, status_label
 from ..domain.text import one_line
-from ..i18n import _, format_date, ngettext
+from ..i18n import _, format_date, ngettext, number, percent
 from .reports import Compliance, Durations, GroupFigures, Report, duration_text, percent_text
 
 BARS = "▁▂▃▄▅▆▇█"
@@ -79,7 +79,7 @@ def period_text(report: Report) -> str:
 
 
 def tickets_text(count: int) -> str:
-    return ngettext("{n} ticket", "{n} tickets", count).format(n=f"{count:,}")
+    return ngettext("{n} ticket", "{n} tickets", count).format(n=number(count))
 
 
 def durations_text(durations: Durations) -> str:
@@ -97,18 +97,18 @@ def compliance_text(compliance: Compliance) -> str:
         return _("no tickets with a target")
     if compliance.percent_met is None:
         return _("{pending} pending ({tickets})").format(
-            pending=f"{compliance.pending:,}", tickets=tickets_text(compliance.tickets)
+            pending=number(compliance.pending), tickets=tickets_text(compliance.tickets)
         )
     return _("{percent} met · {breached} breached · {pending} pending ({tickets})").format(
         percent=percent_text(compliance.percent_met),
-        breached=f"{compliance.breached:,}",
-        pending=f"{compliance.pending:,}",
+        breached=number(compliance.breached),
+        pending=number(compliance.pending),
         tickets=tickets_text(compliance.tickets),
     )
 
 
 def backlog_text(report: Report) -> Text:
-    parts = [f"{status_label(s.key, one_line(s.name))} {s.count:,}" for s in report.backlog]
+    parts = [f"{status_label(s.key, one_line(s.name))} {number(s.count)}" for s in report.backlog]
     return Text(" · ".join(parts))
 
 
@@ -120,7 +120,7 @@ def tags_text(report: Report) -> Text:
         if index:
             text.append(" · ")
         text.append(one_line(tag.tag, 30))  # customer data: plain text, never markup
-        text.append(f" {tag.count:,}", style="bold")
+        text.append(" " + number(tag.count), style="bold")
     return text
 
 
@@ -131,10 +131,10 @@ def figures_table(report: Report) -> Table:
     table.add_column()
     table.add_row(
         Text(_("Backlog now")),
-        Text.assemble((f"{report.backlog_total:,}", "bold"), "  ", backlog_text(report)),
+        Text.assemble((number(report.backlog_total), "bold"), "  ", backlog_text(report)),
     )
-    table.add_row(Text(_("New tickets")), Text(f"{report.new_tickets:,}"))
-    table.add_row(Text(_("Resolved")), Text(f"{report.resolved_tickets:,}"))
+    table.add_row(Text(_("New tickets")), Text(number(report.new_tickets)))
+    table.add_row(Text(_("Resolved")), Text(number(report.resolved_tickets)))
     table.add_row(Text(_("First response")), Text(durations_text(report.first_response)))
     table.add_row(Text(_("Resolution")), Text(durations_text(report.resolution)))
     table.add_row(Text(_("SLA first response")), Text(compliance_text(report.sla_first_response)))
@@ -153,9 +153,9 @@ def charts_table(report: Report, width: int = 50) -> Table:
     share = ceil(days / width) if days > width else 1
     first = report.first_response_per_day
     rows = [
-        (_("New tickets per day"), report.new_per_day, f"{max(report.new_per_day, default=0):,}"),
-        (_("Resolved per day"), report.resolved_per_day, f"{max(report.resolved_per_day, default=0):,}"),
-        (_("Backlog (end of day)"), report.backlog_per_day, f"{max(report.backlog_per_day, default=0):,}"),
+        (_("New tickets per day"), report.new_per_day, number(max(report.new_per_day, default=0))),
+        (_("Resolved per day"), report.resolved_per_day, number(max(report.resolved_per_day, default=0))),
+        (_("Backlog (end of day)"), report.backlog_per_day, number(max(report.backlog_per_day, default=0))),
         (
             _("First response (median)"),
             first,
@@ -166,7 +166,7 @@ def charts_table(report: Report, width: int = 50) -> Table:
         table.add_row(Text(label), Text(sparkline(values, width)), Text(_("max {top}").format(top=top)))
     note = _("{first} … {last}").format(first=format_date(report.since), last=format_date(report.until))
     if share > 1:
-        note += " · " + _("one mark per {n} days").format(n=share)
+        note += " · " + ngettext("one mark per {n} day", "one mark per {n} days", share).format(n=number(share))
     table.add_row(Text(""), Text(note, style="dim"), Text(""))
     return table
 
@@ -204,15 +204,15 @@ def group_row(by: str, group: GroupFigures) -> list[Text]:
     def sla(compliance: Compliance) -> Text:
         if compliance.percent_met is None:
             return Text("–", style="dim")
-        text = Text(f"{int(compliance.percent_met)}%")  # floored: 99.6% must not read 100%
-        text.append(f" ({compliance.breached:,})", style="red" if compliance.breached else "dim")
+        text = Text(percent(compliance.percent_met))  # floored: 99.6% must not read 100%
+        text.append(f" ({number(compliance.breached)})", style="red" if compliance.breached else "dim")
         return text
 
     label = Text(group_label(by, group.key), style="italic" if group.key is None else "")
     return [
         label,
-        Text(f"{group.new:,}"),
-        Text(f"{group.backlog:,}"),
+        Text(number(group.new)),
+        Text(number(group.backlog)),
         pair(group.first_response),
         pair(group.resolution),
         sla(group.sla_first_response),
@@ -225,9 +225,11 @@ def report_renderable(report: Report, width: int = 80) -> RenderableType:
     parts: list[RenderableType] = [
         Text.assemble((_("Report") + " ", "bold"), period_text(report)),
         Text(
-            _("Spam and deleted tickets are left out ({n} created in this period).").format(
-                n=f"{report.excluded:,}"
-            ),
+            ngettext(
+                "Spam and deleted tickets are left out ({n} created in this period).",
+                "Spam and deleted tickets are left out ({n} created in this period).",
+                report.excluded,
+            ).format(n=number(report.excluded)),
             style="dim",
         ),
         Text(""),

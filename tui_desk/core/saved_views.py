@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import InvalidInput, NotFound
 from ..domain.text import one_line
-from ..i18n import _
+from ..i18n import _, ngettext
 from ..store.queries import VIEW_ALL, VIEW_ATTENTION, InboxFilter
 from .config import config_path, load_config, read_config_text, write_config_text
 
@@ -167,7 +167,9 @@ def check_name(name: str) -> str:
     if not cleaned:
         raise InvalidInput(_("A saved view needs a name"))
     if len(cleaned) > MAX_NAME:
-        raise InvalidInput(_("Give a shorter name (at most {n} characters)").format(n=MAX_NAME))
+        raise InvalidInput(ngettext("Give a shorter name (at most {n} character)", "Give a shorter name (at most {n} characters)", MAX_NAME).format(
+            n=MAX_NAME
+        ))
     return cleaned
 
 

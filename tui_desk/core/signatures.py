@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import InvalidInput
 from ..domain.text import storable
-from ..i18n import _
+from ..i18n import _, ngettext, number
 from ..store import templates as stored
 from .config import load_config
 from .templates import Rendered, context_for_ticket, render
@@ -49,7 +49,9 @@ def signature_text(value: object, where: str) -> str | None:
     text = storable(value.replace("\r\n", "\n").replace("\r", "\n")).strip("\n")
     if len(text) > MAX_SIGNATURE:
         raise InvalidInput(
-            _("{where} is longer than {n} characters").format(where=where, n=f"{MAX_SIGNATURE:,}")
+            ngettext("{where} is longer than {n} character", "{where} is longer than {n} characters", MAX_SIGNATURE).format(
+                where=where, n=number(MAX_SIGNATURE)
+            )
         )
     return text if text.strip() else None
 

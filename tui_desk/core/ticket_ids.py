@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from ..domain.errors import InvalidInput
-from ..i18n import _
+from ..i18n import _, ngettext, number
 
 MAX_IDS = 10_000
 LARGEST_ID = 2**63 - 1  # SQLite's largest integer: a longer number cannot name a ticket
@@ -35,6 +35,6 @@ def parse_ticket_ids(text: str) -> list[int]:
         if last < first:
             raise InvalidInput(_("A range of tickets goes up, as in 20-25: {text!r}").format(text=part.strip()))
         if last - first + len(ids) >= MAX_IDS:
-            raise InvalidInput(_("At most {n} tickets at once").format(n=f"{MAX_IDS:,}"))
+            raise InvalidInput(ngettext("At most {n} ticket at once", "At most {n} tickets at once", MAX_IDS).format(n=number(MAX_IDS)))
         ids.extend(range(first, last + 1))
     return list(dict.fromkeys(ids))

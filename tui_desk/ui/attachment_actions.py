@@ -16,7 +16,7 @@ from ..core import attachment_opener, attachments
 from ..domain.file_names import safe_file_name
 from ..domain.models import Attachment
 from ..domain.text import one_line
-from ..i18n import _
+from ..i18n import _, ngettext, number
 from .panes import PanesBase, given
 from .screens.dialogs import ChoiceDialog
 
@@ -53,7 +53,7 @@ class AttachmentActions(PanesBase):
             self._attachment_menu(found[0])
             return
         by_id = {str(a.id): a for a in found}
-        choices = [(ALL, _("Save all {n} attachments").format(n=len(found)))] + [(key, _label(a)) for key, a in by_id.items()]
+        choices = [(ALL, ngettext("Save all {n} attachment", "Save all {n} attachments", len(found)).format(n=number(len(found))))] + [(key, _label(a)) for key, a in by_id.items()]
 
         def chosen(value: str) -> None:
             if value == ALL:

@@ -13,7 +13,7 @@ from ..core.triage import ToSolve, to_solve_within
 from ..domain.errors import TuiDeskError
 from ..domain.models import Meaning, Ticket
 from ..domain.text import one_line
-from ..i18n import _
+from ..i18n import _, ngettext, number
 from ..store import queries
 from ..store.queries import VIEW_ALL, VIEW_ATTENTION, InboxFilter
 from .panes import PanesBase, given
@@ -101,7 +101,9 @@ class Navigation(PanesBase):
             for t in others[:SHOWN]
         ]
         more = len(others) - SHOWN
-        hint = _("… {n} older tickets: tui-desk customer EMAIL lists them all").format(n=more) if more > 0 else ""
+        hint = ngettext(
+            "… {n} older ticket: tui-desk customer EMAIL lists them all", "… {n} older tickets: tui-desk customer EMAIL lists them all", more
+        ).format(n=number(more)) if more > 0 else ""
         title = _("Tickets of {customer}").format(customer=one_line(history.name or history.email, 40))
 
         def picked(value: str | None) -> None:

@@ -31,7 +31,7 @@ from ..core.sla_tracking import SlaView
 from ..domain.clock import Clock
 from ..domain.models import Event, InboxRow, Meaning, Message, StatusDef, Ticket, status_label
 from ..domain.text import one_line
-from ..i18n import _, ngettext
+from ..i18n import _, ngettext, number
 from ..mail.settings import MailSettings
 from ..store import Store, queries
 from ..store.queries import VIEW_ALL, VIEW_ATTENTION, InboxFilter
@@ -211,18 +211,19 @@ class PanesBase(ReportsWorkerFailures, Screen[None]):
             if definition is None or definition.meaning.value in ("spam", "deleted", "merged"):
                 continue
             style = "bold" if definition.meaning.value == "attention" and count else "dim" if not count else ""
-            counts.append(Text(f"{definition.label} {count}", style=style))
+            counts.append(Text(f"{definition.label} {number(count)}", style=style))
         tail: list[Text] = []
         if self.inbox.marked:
-            tail.append(Text(_("{n} marked").format(n=f"{len(self.inbox.marked):,}"), style="bold reverse"))
+            marked = len(self.inbox.marked)
+            tail.append(Text(ngettext("{n} marked", "{n} marked", marked).format(n=number(marked)), style="bold reverse"))
         if self.unsent:
-            tail.append(Text(_("{n} unsent").format(n=self.unsent), style="bold yellow"))
+            tail.append(Text(ngettext("{n} unsent", "{n} unsent", self.unsent).format(n=number(self.unsent)), style="bold yellow"))
         tail.append(Text(_("as {agent}").format(agent=one_line(self.actor)), style="dim"))
         bar = fit_status(head, counts, tail, self.query_one("#status-bar").content_region.width)
         self.query_one("#status-bar", Static).update(bar)
         self._show_title()  # a custom status may have been renamed
         self.query_one("#inbox-pane").border_subtitle = ngettext("{n} ticket", "{n} tickets", self.inbox.total).format(
-            n=f"{self.inbox.total:,}"
+            n=number(self.inbox.total)
         )
         self.follow_saved_view()
 

@@ -22,7 +22,7 @@ from ..core.ticket_ids import parse_ticket_id
 from ..domain.errors import TuiDeskError
 from ..domain.models import PRIORITY_ORDER, Meaning, Message, priority_label
 from ..domain.text import one_line
-from ..i18n import _
+from ..i18n import _, ngettext, number
 from ..mail.outbox import reply_options
 from ..store import queries
 from ..store.queries import InboxFilter
@@ -51,7 +51,7 @@ class TicketActions(PanesBase):
 
     @staticmethod
     def _which(ids: list[int]) -> str:
-        return f"#{ids[0]}" if len(ids) == 1 else _("{n} marked tickets").format(n=f"{len(ids):,}")
+        return f"#{ids[0]}" if len(ids) == 1 else ngettext("{n} marked ticket", "{n} marked tickets", len(ids)).format(n=number(len(ids)))
 
     def perform_action(
         self,
@@ -434,7 +434,8 @@ class TicketActions(PanesBase):
         self.inbox.set_marks(set(ids))
         if total > len(ids):
             self.notify(
-                _("Marked the first {n} of {total} tickets").format(n=f"{len(ids):,}", total=f"{total:,}"),
+                ngettext("Marked the first {n} of {total} ticket", "Marked the first {n} of {total} tickets", total)
+                .format(n=number(len(ids)), total=number(total)),
                 severity="warning",
             )
 

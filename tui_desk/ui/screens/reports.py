@@ -27,7 +27,7 @@ from ...core.report_text import by_title, figures_table, groups_table, period_te
 from ...core.reports import GROUPINGS, Report, build_report, duration_text
 from ...core.sla import SlaPolicies
 from ...domain.clock import Clock
-from ...i18n import N_, _, format_date
+from ...i18n import N_, _, format_date, ngettext, number
 from ...store import Store
 from ..failures import ReportsWorkerFailures, describe_failure
 
@@ -139,18 +139,22 @@ class ReportsScreen(ReportsWorkerFailures, ModalScreen[None]):
         if groups is not None:
             box.border_title = _("By {what}").format(what=by_title(report.by or "").lower())
             self.query_one("#groups", Static).update(groups)
-        note = _(
+        note = ngettext(
             "Spam and deleted tickets are left out ({n} created in this period). "
             "Times are wall-clock; SLA figures use the business-time clocks. "
-            "Keys: 7, 3, 9 or p for the period, b to group, Esc to close."
-        ).format(n=f"{report.excluded:,}")
+            "Keys: 7, 3, 9 or p for the period, b to group, Esc to close.",
+            "Spam and deleted tickets are left out ({n} created in this period). "
+            "Times are wall-clock; SLA figures use the business-time clocks. "
+            "Keys: 7, 3, 9 or p for the period, b to group, Esc to close.",
+            report.excluded,
+        ).format(n=number(report.excluded))
         self.query_one("#reports-note", Static).update(Text(note, style="dim"))
 
     def _show_charts(self, report: Report) -> None:
         first = report.first_response_per_day
         series = {
-            "new": (report.new_per_day, f"{max(report.new_per_day, default=0):,}"),
-            "backlog": (report.backlog_per_day, f"{max(report.backlog_per_day, default=0):,}"),
+            "new": (report.new_per_day, number(max(report.new_per_day, default=0))),
+            "backlog": (report.backlog_per_day, number(max(report.backlog_per_day, default=0))),
             "first": (
                 tuple(v or 0 for v in first),
                 duration_text(max((v for v in first if v is not None), default=None)),
@@ -174,7 +178,7 @@ class ReportsScreen(ReportsWorkerFailures, ModalScreen[None]):
         if self.report is not None and not working:
             title.append(period_text(self.report))
         else:
-            title.append(_("last {n} days").format(n=self.days))
+            title.append(ngettext("last {n} day", "last {n} days", self.days).format(n=number(self.days)))
         title.append("  ·  ")
         title.append(
             _("grouped by {what}").format(what=by_title(self.by).lower()) if self.by else _("not grouped")

@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 
 from ...core.customers import CustomerHistory
 from ...domain.text import one_line
-from ...i18n import _
+from ...i18n import _, ngettext, number
 
 SHOWN = 200  # a customer with thousands of tickets: the newest are what an agent looks back on
 
@@ -66,7 +66,9 @@ class CustomerHistoryList(OptionList):
         self.highlighted = 0
         if len(others) > SHOWN:
             more = len(others) - SHOWN
-            self.add_option(Option(Text(_("… {n} older tickets: tui-desk customer EMAIL lists them all").format(n=more), style="dim"), disabled=True))
+            self.add_option(Option(Text(ngettext(
+            "… {n} older ticket: tui-desk customer EMAIL lists them all", "… {n} older tickets: tui-desk customer EMAIL lists them all", more
+        ).format(n=number(more)), style="dim"), disabled=True))
 
     def clear_history(self) -> None:
         self.clear_options()

@@ -11,7 +11,7 @@ from rich.text import Text
 from ...domain.models import Message, MessageKind, Ticket, priority_label
 from ...domain.quoting import SIGNATURE, Fold, folds
 from ...domain.text import one_line, printable
-from ...i18n import N_, _, ngettext
+from ...i18n import N_, _, ngettext, number, pgettext
 from ..format import cut_text, local_time
 from .text_pane import TextPane
 
@@ -39,7 +39,7 @@ _KIND_STYLE: dict[str, tuple[str, str]] = {
 def kind_label(kind: str) -> str:
     return {
         MessageKind.CUSTOMER: _("Customer"),
-        MessageKind.REPLY: _("Reply"),
+        MessageKind.REPLY: pgettext("message", "Reply"),  # a noun here; the key "Reply" is the verb
         MessageKind.NOTE: _("Internal note"),
     }.get(kind, kind)  # type: ignore[call-overload]
 
@@ -110,7 +110,11 @@ def message_parts(
     if left_out:
         parts.append(
             Text(
-                "  " + _("… {n} more characters not shown; press w to read the full text").format(n=f"{left_out:,}"),
+                "  " + ngettext(
+                    "… {n} more character not shown; press w to read the full text",
+                    "… {n} more characters not shown; press w to read the full text",
+                    left_out,
+                ).format(n=number(left_out)),
                 style="dim italic",
             )
         )
@@ -124,7 +128,7 @@ def message_parts(
         )
     if len(message.attachments) > ATTACHMENTS_SHOWN:
         more = len(message.attachments) - ATTACHMENTS_SHOWN
-        parts.append(Text("  " + _("… {n} more attachments").format(n=f"{more:,}"), style="dim italic"))
+        parts.append(Text("  " + ngettext("… {n} more attachment", "… {n} more attachments", more).format(n=number(more)), style="dim italic"))
     parts.append(Text(""))
     return Group(*parts), folded
 
@@ -265,7 +269,11 @@ class ThreadView(TextPane):
         if hidden_earlier:
             parts.append(
                 Text(
-                    _("{n} earlier messages not shown; press m to show the whole thread").format(n=hidden_earlier),
+                    ngettext(
+                        "{n} earlier message not shown; press m to show the whole thread",
+                        "{n} earlier messages not shown; press m to show the whole thread",
+                        hidden_earlier,
+                    ).format(n=number(hidden_earlier)),
                     style="dim italic",
                 )
             )
