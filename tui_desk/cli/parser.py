@@ -11,8 +11,9 @@ from datetime import datetime
 from typing import NoReturn
 
 from .. import __version__
-from ..domain.clock import parse_when, system_clock
+from ..domain.clock import system_clock
 from ..domain.errors import InvalidInput
+from ..domain.when import parse_when
 from ..i18n import _
 from . import attachments as cli_attachments
 from . import customer as cli_customer
