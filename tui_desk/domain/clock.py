@@ -56,12 +56,12 @@ def to_epoch(text: str) -> int:
 
 
 def humanize_age(seconds: float) -> str:
-    """Short waiting time for narrow columns: 45s, 12m, 3h, 2d, 5w."""
+    """Short waiting time for narrow columns: 45s, 12min, 3h, 2d, 5w."""
     seconds = max(0, int(seconds))
     if seconds < 60:
         return _("{n}s").format(n=seconds)
     if seconds < 3600:
-        return _("{n}m").format(n=seconds // 60)
+        return _("{n}min").format(n=seconds // 60)  # not "m": months read the same
     if seconds < 86400:
         return _("{n}h").format(n=seconds // 3600)
     if seconds < 86400 * 14:

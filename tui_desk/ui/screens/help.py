@@ -13,6 +13,20 @@ from textual.widgets import Static
 from ...i18n import N_, _
 
 
+def marker_legend() -> list[tuple[str, str]]:
+    """What the inbox's one-character marks mean (widgets/inbox.py draws them)."""
+    return [
+        ("●", _("needs attention: New or Open, waiting on the desk")),
+        ("✔", _("marked: the next action applies to every marked ticket")),
+        ("◉", _("another agent has the ticket open")),
+        ("✎", _("another agent is replying to it")),
+        ("−2h", _("SLA column: the target was missed this long ago")),
+        ("4h", _("SLA column: time left to the target")),
+        (_("reply✗"), _("SLA column, closed ticket: the first response target was missed")),
+        (_("solve✗"), _("SLA column, closed ticket: the resolution target was missed")),
+    ]
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape,q,question_mark", "dismiss_help", N_("Close")),
@@ -33,6 +47,9 @@ class HelpScreen(ModalScreen[None]):
             for keys, description in rows:
                 table.add_row(Text(keys), Text(description))
             table.add_row("", "")
+        table.add_row(Text(_("Inbox marks"), style="bold underline"), "")
+        for mark, meaning in marker_legend():
+            table.add_row(Text(mark), Text(meaning))
         with VerticalScroll(classes="dialog help", id="help-box"):
             yield Static(Text(_("tui-desk — keys"), style="bold"), classes="dialog-title")
             yield Static(table)
