@@ -57,7 +57,7 @@ class PostponeDialog(ChoiceDialog):
             _("Postpone #{id} until…").format(id=which) if isinstance(which, int) else _("Postpone {which} until…").format(which=which),
             quick_choices(now, sla.default_targets.hours if sla else BusinessHours.always()),
             allow_typed=True,
-            placeholder=_("or type: 2h, 1h30min, 3d, 1mo, fri 14:00, tomorrow 10:00, {date}").format(date=example),
+            placeholder=_("or type: 1h30min, 1mo, fri 14:00, {date}").format(date=example),
             hint=_("Enter picks; Esc cancels"),
         )
         self.now = now
