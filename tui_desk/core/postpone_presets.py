@@ -3,9 +3,8 @@
 "Tomorrow morning" is the opening of the next business day after today, so on a Friday
 of a Monday-Friday desk it is Monday's opening; "Next week" is the opening of the first
 business day of next week. Holidays are skipped. A desk open around the clock (or whose
-day opens at midnight) has no opening to land on: its morning is 09:00 (24/7: the agent's
-own clock). The day and time
-are read in the business hours' own time zone, DST included.
+day opens at midnight) has no opening to land on: its morning is 09:00 (24/7: on the
+agent's own clock). Days and times are read in the hours' own time zone, DST included.
 """
 
 from __future__ import annotations
