@@ -47,12 +47,17 @@ class HelpScreen(ModalScreen[None]):
             for keys, description in rows:
                 table.add_row(Text(keys), Text(description))
             table.add_row("", "")
-        table.add_row(Text(_("Inbox marks"), style="bold underline"), "")
+        # A table of its own: its heading must not widen the key column above.
+        legend = Table.grid(padding=(0, 2))
+        legend.add_column(style="bold cyan", no_wrap=True)
+        legend.add_column()
         for mark, meaning in marker_legend():
-            table.add_row(Text(mark), Text(meaning))
+            legend.add_row(Text(mark), Text(meaning))
         with VerticalScroll(classes="dialog help", id="help-box"):
             yield Static(Text(_("tui-desk — keys"), style="bold"), classes="dialog-title")
             yield Static(table)
+            yield Static(Text(_("Inbox marks"), style="bold underline"))
+            yield Static(legend)
             yield Static(Text(_("Esc, q or ? closes this help. Ctrl+P finds any command by name.")), classes="dialog-hint")
 
     def action_dismiss_help(self) -> None:
