@@ -156,6 +156,21 @@ def test_status_postponed_until_2h(run, store: Store, new_ticket) -> None:
     )
 
 
+def test_status_postponed_until_reads_the_dialogs_forms(run, store: Store, new_ticket) -> None:
+    """`--until` takes what the postpone dialog takes (domain/when.py): combined units, week days."""
+    ticket_id = new_ticket()
+    before = datetime.now(UTC).replace(microsecond=0)
+    code, _out, err = run("status", str(ticket_id), "postponed", "--until", "1h30min")
+    after = datetime.now(UTC)
+    assert (code, err) == (0, "")
+    until = from_text(queries.get_ticket(store, ticket_id).postponed_until)
+    assert before + timedelta(minutes=90) <= until <= after + timedelta(minutes=90)
+    other = new_ticket()
+    code, _out, err = run("status", str(other), "postponed", "--until", "1M")
+    assert code != 0 and "say 30min or 1mo" in err
+    assert queries.get_ticket(store, other).status == "new"
+
+
 def test_status_round_trip(run, store: Store, new_ticket) -> None:
     ticket_id = new_ticket()
     for word, expected in [

@@ -218,7 +218,7 @@ VERB_KEY_LABELS = ("Reply", "Note", "Resolve", "Postpone", "Reopen", "Delete", "
 VERB_PLACES = {"tui_desk/ui/action_table.py", "tui_desk/ui/layout.py", "tui_desk/ui/screens/forward.py", "tui_desk/ui/screens/templates.py"}
 # A number placeholder that is not a count of a noun: a unit, a "label: value" pair, or a phrase
 # built from two translated pieces ("12 resolved": the participle agrees in the done label).
-NOT_COUNTS = {"{n}d", "{n}h", "{n}m", "{n}s", "{n}w", "Tickets: {n}", "Other tickets of {customer}: {n}",
+NOT_COUNTS = {"{n}d", "{n}h", "{n}m", "{n}min", "{n}s", "{n}w", "Tickets: {n}", "Other tickets of {customer}: {n}",
               "The config file {path} is larger than {n} MB: is it the right file?",
               "The text is larger than {n} MB: too big to store", "{n} {done}"}
 HEADINGS = {"et": "Vastus", "ro": "Răspuns", "lv": "Atbilde", "hr": "Odgovor", "tl": "Sagot", "en": "Reply"}

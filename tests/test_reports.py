@@ -400,7 +400,7 @@ def test_percentile_and_median_rules() -> None:
 
 def test_duration_text() -> None:
     assert [duration_text(s) for s in (None, 42, 600, 3600, 3 * HOUR + 20 * 60, DAY, DAY + 4 * HOUR)] == [
-        "–", "42s", "10m", "1h", "3h 20m", "1d", "1d 4h",
+        "–", "42s", "10min", "1h", "3h 20min", "1d", "1d 4h",
     ]
 
 

@@ -218,7 +218,8 @@ def format_weekday_time(moment: datetime, with_date: bool = False) -> str:
     """``Tue 09:00`` / ``Tue 01 Dec 09:00`` in the user's language."""
     locale = _babel_locale()
     if locale is None:
-        return moment.strftime("%a %d %b %H:%M" if with_date else "%a %H:%M")
+        day = f" {moment.day} " + moment.strftime("%b") if with_date else ""  # 8 Dec, as babel's d MMM
+        return moment.strftime("%a") + day + moment.strftime(" %H:%M")
     from babel.dates import format_datetime
 
     return format_datetime(moment, "EEE d MMM HH:mm" if with_date else "EEE HH:mm", locale=locale, tzinfo=moment.tzinfo)

@@ -52,8 +52,8 @@ async def test_x_opens_the_report_with_the_figures_of_the_desk(desk: Desk) -> No
         assert "Backlog now" in shown
         assert "Backlog now 6 New 2 · Open 2 · Answered 1 · Postponed 1" in shown
         assert "New tickets 7 Resolved 1" in shown
-        assert "median 7m · 90% within 10m (4 tickets)" in shown
-        assert "median 10m · 90% within 10m (1 ticket)" in shown  # Refund
+        assert "median 7min · 90% within 10min (4 tickets)" in shown
+        assert "median 10min · 90% within 10min (1 ticket)" in shown  # Refund
         assert "80% met · 1 breached · 2 pending (7 tickets)" in shown
         assert "billing 1 · login 1 · old 1" in shown
         assert "2026-10-25 – 2026-11-23 · 30 days · UTC" in title(app)

@@ -25,7 +25,7 @@ async def test_the_open_ticket_warns_when_its_first_response_becomes_overdue(des
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert current_subject(app) == "VPN drops every hour"
-        assert "SLA: first response due 2026-11-23 10:00 (in 30m)" in thread_text(app)
+        assert "SLA: first response due 2026-11-23 10:00 (in 30min)" in thread_text(app)
         assert not notifications(app, "warning") and not notifications(app, "error")
 
         clock.at += timedelta(minutes=25)  # 5 minutes left: near
@@ -36,5 +36,5 @@ async def test_the_open_ticket_warns_when_its_first_response_becomes_overdue(des
         clock.at += timedelta(minutes=10)  # 5 minutes late
         app.main.sla_tick()
         await settle(pilot)
-        assert "first response overdue by 5m" in thread_text(app)
+        assert "first response overdue by 5min" in thread_text(app)
         assert any("overdue" in n for n in notifications(app, "error"))

@@ -56,7 +56,7 @@ async def test_mark_all_then_bulk_names_the_refused(desk: Desk) -> None:
         postponed = [k for k in ("vpn", "site", "invoice", "password", "printer") if status_of(desk.store, ids[k]) == "postponed"]
         assert len(postponed) == 5
         warning = notifications(app, "warning")[-1]
-        assert warning.startswith("5 postponed, 2 refused")
+        assert warning.startswith("5 postponed until Mon 23 Nov 13:00, 2 refused")  # the notice names the time
         assert f"#{ids['refund']}" in warning and f"#{ids['server']}" in warning
         assert status_of(desk.store, ids["refund"]) == "resolved"
 

@@ -11,8 +11,9 @@ from datetime import datetime
 from typing import NoReturn
 
 from .. import __version__
-from ..domain.clock import parse_when, system_clock
+from ..domain.clock import system_clock
 from ..domain.errors import InvalidInput
+from ..domain.when import parse_when
 from ..i18n import _
 from . import attachments as cli_attachments
 from . import customer as cli_customer
@@ -122,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("status", _("resolve, postpone, spam, delete, restore, reopen or set a custom status"))
     p.add_argument("id", help=ids_help)
     p.add_argument("status", help="resolved|postponed|spam|deleted|restore|open|purge|" + _("custom status"))
-    p.add_argument("--until", help=_("with postponed: 2h, 3d, 1w, tomorrow or an ISO time"))
+    p.add_argument("--until", help=_("with postponed: 2h, 1h30min, 3d, 1mo, fri 14:00, tomorrow 10:00 or an ISO time"))
 
     p = command("assign", _("assign a ticket to an agent ('-' unassigns)"))
     p.add_argument("id", help=ids_help)

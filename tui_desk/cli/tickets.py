@@ -34,11 +34,12 @@ from ..core.requests import (
 from ..core.saved_views import SavedView, parse_views
 from ..core.signatures import Signatures
 from ..core.ticket_ids import parse_ticket_id, parse_ticket_ids
-from ..domain.clock import humanize_age, parse_when, system_clock, to_epoch
+from ..domain.clock import humanize_age, system_clock, to_epoch
 from ..domain.errors import InvalidInput, NotFound, TransitionRefused
 from ..domain.models import InboxRow, event_label, priority_label
 from ..domain.store_location import redact_url
 from ..domain.text import json_text, one_line, printable
+from ..domain.when import parse_when
 from ..i18n import _, ngettext, number, pgettext
 from ..store import Store, maintenance, queries
 from ..store import recipients as copies

@@ -191,7 +191,7 @@ def percentile(ordered: Sequence[float], percent: float) -> float:
 
 
 def duration_text(seconds: float | None) -> str:
-    """A duration in at most two units: 45s, 12m, 3h 20m, 2d 4h; '–' for none."""
+    """A duration in at most two units: 45s, 12min, 3h 20min, 2d 4h; '–' for none."""
     if seconds is None:
         return "–"
     total = int(round(seconds))
@@ -199,11 +199,11 @@ def duration_text(seconds: float | None) -> str:
         return _("{n}s").format(n=total)
     minutes = total // 60
     if minutes < 60:
-        return _("{n}m").format(n=minutes)
+        return _("{n}min").format(n=minutes)
     hours, minutes = divmod(minutes, 60)
     if hours < 24:
         if minutes:
-            return _("{h}h {m}m").format(h=hours, m=minutes)
+            return _("{h}h {m}min").format(h=hours, m=minutes)
         return _("{n}h").format(n=hours)
     days, hours = divmod(hours, 24)
     if hours:

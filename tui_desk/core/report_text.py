@@ -191,7 +191,7 @@ def groups_table(report: Report) -> Table | None:
 
 
 def short_duration(seconds: float | None) -> str:
-    """One unit, for narrow columns: 45s, 12m, 3h, 2d, 5w."""
+    """One unit, for narrow columns: 45s, 12min, 3h, 2d, 5w."""
     return "–" if seconds is None else humanize_age(seconds)
 
 

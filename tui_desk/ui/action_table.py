@@ -250,11 +250,13 @@ def help_sections(keymap: Mapping[str, str] | None = None) -> list[tuple[str, li
     return list(sections.items())
 
 
-def palette_entries() -> Iterator[tuple[Action, str, str]]:
-    """(action, title, help) of each action the palette lists, translated."""
+def palette_entries(keymap: Mapping[str, str] | None = None) -> Iterator[tuple[Action, str, str]]:
+    """(action, title, help) of each action the palette lists, translated; the help starts with its keys."""
     for action in actions():
         if action.in_palette:
-            yield action, _(action.palette or action.label), _(action.palette_help or action.help or action.label)
+            text = _(action.palette_help or action.help or action.label)
+            keys = keys_label(_bound_keys(action, keymap or {}))
+            yield action, _(action.palette or action.label), f"{keys} · {text}" if keys else text
 
 
 def check_keymap(config: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:

@@ -88,8 +88,8 @@ class MainScreen(ResponsiveLayout, SavedViewsMixin, ReadingActions, AttachmentAc
 
     def palette_commands(self) -> Iterable[SystemCommand]:
         """Every action of the main screen by name, for the app's command palette."""
-        for action, title, help_text in palette_entries():
-            yield SystemCommand(title, help_text, lambda call=action.action: self.run_action(call))
+        for action, title, help_text in palette_entries(self.desk.keymap):
+            yield SystemCommand(title, markup_literal(help_text), lambda call=action.action: self.run_action(call))
         for view in self.views():
             yield SystemCommand(
                 _("View: {name}").format(name=markup_literal(view.label)),  # the palette reads markup

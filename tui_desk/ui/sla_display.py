@@ -35,7 +35,10 @@ def short_label(view: SlaView, now: datetime) -> str:
     if view.state is SlaState.BREACHED:
         if view.due:
             return "−" + humanize_age(now.timestamp() - from_text(view.due).timestamp())
-        return _("late")
+        # No due time left (the ticket is closed): say which target was missed, in the
+        # inbox's 6 cells. Translators: at most 6 characters each; the ? help explains them.
+        resolution_late = view.target != FIRST_RESPONSE and (view.remaining is None or view.remaining < 0)
+        return _("solve✗") if resolution_late else _("reply✗")
     if view.state in (SlaState.OK, SlaState.NEAR) and view.due:
         return humanize_age(from_text(view.due).timestamp() - now.timestamp())
     return ""

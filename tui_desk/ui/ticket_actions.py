@@ -30,7 +30,7 @@ from .failures import describe_failure
 from .format import local_time
 from .panes import PanesBase, given
 from .screens.dialogs import ChoiceDialog, ConfirmDialog, TextPrompt
-from .screens.postpone import PostponeDialog
+from .screens.postpone import PostponeDialog, when_label
 from .screens.reply import Draft, ReplyScreen
 from .widgets.thread import kind_label
 
@@ -70,13 +70,14 @@ class TicketActions(PanesBase):
         on_refused: Callable[[str], None] | None,
         bulk: bool,
         on_done: Callable[[], None] | None = None,
+        done: str | None = None,  # what was done, for the notice: "postponed until Mon 8 Dec 09:00"
     ) -> None:
         try:
             outcome = requests.run(self.service, request, ids)
         except Exception as error:  # a full disk or a damaged store as much as a refusal
             self.app.call_from_thread(self._action_failed, error, on_refused)
             return
-        self.app.call_from_thread(self._acted, outcome, bulk, on_refused, on_done)
+        self.app.call_from_thread(self._acted, outcome, bulk, on_refused, on_done, done)
 
     def _action_failed(self, error: Exception, on_refused: Callable[[str], None] | None) -> None:
         self.report_failure(error)
@@ -89,11 +90,12 @@ class TicketActions(PanesBase):
         bulk: bool,
         on_refused: Callable[[str], None] | None,
         on_done: Callable[[], None] | None = None,
+        done: str | None = None,
     ) -> None:
         if bulk:
             self.inbox.set_marks(set())
             severity: SeverityLevel = "warning" if outcome.refused else "information"
-            text = outcome.summary()
+            text = outcome.summary(done)
             if outcome.changes:
                 text += " · " + _("u undoes")
             self.notify(text, severity=severity, markup=False, timeout=8 if outcome.refused else 5)
@@ -102,7 +104,8 @@ class TicketActions(PanesBase):
             if on_refused is not None:
                 on_refused(outcome.refused[0][1])
         else:
-            self.notify(change_summary(outcome.changes, self.status_label), markup=False, timeout=4)
+            said = _("#{id}: {action}").format(id=outcome.changes[0].ticket_id, action=done) if done else None
+            self.notify(said or change_summary(outcome.changes, self.status_label), markup=False, timeout=4)
             if on_done is not None:
                 on_done()
         if outcome.changes:
@@ -310,9 +313,10 @@ class TicketActions(PanesBase):
         def chosen(value: str | None) -> None:
             if value:
                 until = datetime.fromisoformat(value)
-                self.perform_action(requests.Postpone(until), ids)
+                done = _("postponed until {time}").format(time=when_label(until))
+                self._run_action(requests.Postpone(until), ids, None, bool(self.inbox.marked), None, done)
 
-        self.app.push_screen(PostponeDialog(self._which(ids), self.clock()), chosen)
+        self.app.push_screen(PostponeDialog(self._which(ids), self.clock(), self.service.sla), chosen)
 
     def action_assign(self) -> None:
         ids = self._targets()

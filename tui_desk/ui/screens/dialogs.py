@@ -16,21 +16,31 @@ from ...i18n import N_, _
 
 
 class ConfirmDialog(ModalScreen[bool]):
-    """Yes/no; y or Enter confirms, n or Esc declines."""
+    """Yes/no; y confirms, n or Esc declines; Enter confirms unless `enter_means` is False.
+
+    A question whose yes loses work ("Discard your changes?") passes ``enter_means=False``:
+    Enter, pressed out of habit, then keeps the work, and only y throws it away.
+    """
 
     BINDINGS = [
-        Binding("y,enter", "answer(True)", N_("Yes")),
+        Binding("y", "answer(True)", N_("Yes")),
         Binding("n,escape", "answer(False)", N_("No")),
+        Binding("enter", "enter", show=False),
     ]
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str, *, enter_means: bool = True) -> None:
         super().__init__()
         self.question = question
+        self.enter_means = enter_means
 
     def compose(self) -> ComposeResult:
+        hint = _("y / Enter: yes    n / Esc: no") if self.enter_means else _("y: yes    n / Esc / Enter: no")
         with Vertical(classes="dialog"):
             yield Label(Content(printable(self.question)), classes="dialog-title")
-            yield Label(Content(_("y / Enter: yes    n / Esc: no")), classes="dialog-hint")
+            yield Label(Content(hint), classes="dialog-hint")
+
+    def action_enter(self) -> None:
+        self.dismiss(self.enter_means)
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

@@ -13,6 +13,20 @@ from textual.widgets import Static
 from ...i18n import N_, _
 
 
+def marker_legend() -> list[tuple[str, str]]:
+    """What the inbox's one-character marks mean (widgets/inbox.py draws them)."""
+    return [
+        ("●", _("needs attention: New or Open, waiting on the desk")),
+        ("✔", _("marked: the next action applies to every marked ticket")),
+        ("◉", _("another agent has the ticket open")),
+        ("✎", _("another agent is replying to it")),
+        ("−2h", _("SLA column: the target was missed this long ago")),
+        ("4h", _("SLA column: time left to the target")),
+        (_("reply✗"), _("SLA column, closed ticket: the first response target was missed")),
+        (_("solve✗"), _("SLA column, closed ticket: the resolution target was missed")),
+    ]
+
+
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("escape,q,question_mark", "dismiss_help", N_("Close")),
@@ -33,9 +47,17 @@ class HelpScreen(ModalScreen[None]):
             for keys, description in rows:
                 table.add_row(Text(keys), Text(description))
             table.add_row("", "")
+        # A table of its own: its heading must not widen the key column above.
+        legend = Table.grid(padding=(0, 2))
+        legend.add_column(style="bold cyan", no_wrap=True)
+        legend.add_column()
+        for mark, meaning in marker_legend():
+            legend.add_row(Text(mark), Text(meaning))
         with VerticalScroll(classes="dialog help", id="help-box"):
             yield Static(Text(_("tui-desk — keys"), style="bold"), classes="dialog-title")
             yield Static(table)
+            yield Static(Text(_("Inbox marks"), style="bold underline"))
+            yield Static(legend)
             yield Static(Text(_("Esc, q or ? closes this help. Ctrl+P finds any command by name.")), classes="dialog-hint")
 
     def action_dismiss_help(self) -> None:

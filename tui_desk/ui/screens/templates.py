@@ -89,7 +89,7 @@ class TemplateEditor(ModalScreen[str | None]):
             if discard:
                 self.dismiss(None)
 
-        self.app.push_screen(ConfirmDialog(_("Discard your changes to this saved reply?")), decided)
+        self.app.push_screen(ConfirmDialog(_("Discard your changes to this saved reply?"), enter_means=False), decided)
 
 
 class TemplatesScreen(ReportsWorkerFailures, ModalScreen[None]):
