@@ -220,7 +220,7 @@ VERB_PLACES = {"tui_desk/ui/action_table.py", "tui_desk/ui/layout.py", "tui_desk
 # built from two translated pieces ("12 resolved": the participle agrees in the done label).
 NOT_COUNTS = {"{n}d", "{n}h", "{n}m", "{n}min", "{n}s", "{n}w", "Tickets: {n}", "Other tickets of {customer}: {n}",
               "The config file {path} is larger than {n} MB: is it the right file?",
-              "The text is larger than {n} MB: too big to store", "{n} {done}"}
+              "The text is larger than {n} MB: too big to store"}
 HEADINGS = {"et": "Vastus", "ro": "Răspuns", "lv": "Atbilde", "hr": "Odgovor", "tl": "Sagot", "en": "Reply"}
 
 

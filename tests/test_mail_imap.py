@@ -266,7 +266,7 @@ def test_item7_cli_names_the_message_left_on_the_server(db_path, tmp_path, dovec
     monkeypatch.setenv("TUI_DESK_CONFIG", str(config))
     assert main(["fetch", "--db", str(db_path)]) == 0
     out, err = capsys.readouterr()
-    assert "1 messages added" in out and "1 skipped" in out
+    assert "1 message added" in out and "1 skipped" in out
     assert "INBOX:2" in err and "The store is full" in err and "unseen" in err
     assert unseen(port) == 1
 

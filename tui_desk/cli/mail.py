@@ -88,7 +88,9 @@ def mail_command(args: argparse.Namespace, service: TicketService, config: Confi
         if args.json:
             print(json.dumps({"sent": result.sent, "failed": result.failed, "errors": result.errors}))
         else:
-            print(_("{sent} sent, {failed} failed (kept in the outbox)").format(sent=result.sent, failed=result.failed))
+            sent = ngettext("{n} sent", "{n} sent", result.sent).format(n=number(result.sent))
+            failed = ngettext("{n} failed (kept in the outbox)", "{n} failed (kept in the outbox)", result.failed)
+            print(sent + ", " + failed.format(n=number(result.failed)))
             for outbox_id, error in result.errors or ():
                 print(f"  #{outbox_id}: {one_line(error)}", file=sys.stderr)
         return 0 if not result.failed else 2

@@ -65,6 +65,28 @@ def action_done_label(kind: str) -> str:
     return labels.get(kind, kind)
 
 
+def action_done_text(kind: str, n: int) -> str:
+    """A count and what the action did to that many tickets, "12 resolved": one plural per action."""
+    texts: dict[str, str] = {
+        ActionKind.RESOLVE: ngettext("{n} resolved", "{n} resolved", n),
+        ActionKind.POSTPONE: ngettext("{n} postponed", "{n} postponed", n),
+        ActionKind.REOPEN: ngettext("{n} reopened", "{n} reopened", n),
+        ActionKind.SPAM: ngettext("{n} marked spam", "{n} marked spam", n),
+        ActionKind.DELETE: ngettext("{n} deleted", "{n} deleted", n),
+        ActionKind.RESTORE: ngettext("{n} restored", "{n} restored", n),
+        ActionKind.STATUS: ngettext("{n} status set", "{n} status set", n),
+        ActionKind.ASSIGN: ngettext("{n} assigned", "{n} assigned", n),
+        ActionKind.PRIORITY: ngettext("{n} priority set", "{n} priority set", n),
+        ActionKind.DEPARTMENT: ngettext("{n} moved to the department", "{n} moved to the department", n),
+        ActionKind.TAG: ngettext("{n} tagged", "{n} tagged", n),
+        ActionKind.MERGE: ngettext("{n} merged", "{n} merged", n),
+        ActionKind.SPLIT: ngettext("{n} split", "{n} split", n),
+        ActionKind.REPLY: ngettext("{n} replied", "{n} replied", n),
+        ActionKind.NOTE: ngettext("{n} noted", "{n} noted", n),
+    }
+    return texts.get(kind, "{n} " + kind).format(n=number(n))
+
+
 def action_name(kind: str) -> str:
     """An action as a noun phrase: "Undo: resolve"."""
     labels: dict[str, str] = {
@@ -109,9 +131,12 @@ class Outcome:
             return len({c.ticket_id for c in self.changes if c.from_value is None})
         return len(self.changed)
 
-    def summary(self, done_label: str | None = None) -> str:
-        """One line: "12 resolved, 1 refused: Ticket #88 is Spam and cannot be resolved; …"."""
-        text = _("{n} {done}").format(n=number(self.counted), done=done_label or action_done_label(self.kind))
+    def summary(self, detail: str | None = None) -> str:
+        """One line: "12 resolved, 1 refused: Ticket #88 is Spam and cannot be resolved; …".
+
+        ``detail`` follows what was done: "5 postponed until Mon 8 Dec 09:00".
+        """
+        text = action_done_text(self.kind, self.counted) + (f" {detail}" if detail else "")
         if not self.refused:
             return text
         first_id, reason = self.refused[0]
@@ -297,6 +322,7 @@ __all__ = [
     "RecordedAction",
     "RecordedTicket",
     "action_done_label",
+    "action_done_text",
     "action_name",
     "last_action",
     "perform",

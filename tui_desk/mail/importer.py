@@ -25,7 +25,7 @@ from ..core.recipients import is_automated, mailbox_key
 from ..domain.clock import to_text
 from ..domain.errors import InvalidInput, StoreError, TuiDeskError
 from ..domain.models import EventKind
-from ..i18n import _
+from ..i18n import _, ngettext, number
 from ..store import mail_records, search_index, writes
 from ..store import recipients as copies
 from .dates import MessageDates, message_time
@@ -55,14 +55,14 @@ class ImportSummary:
         return self.messages_added + self.duplicates + len(self.skipped)
 
     def line(self) -> str:
-        return _(
-            "{tickets} tickets created, {messages} messages added, {duplicates} already there, {skipped} skipped"
-        ).format(
-            tickets=self.tickets_created,
-            messages=self.messages_added,
-            duplicates=self.duplicates,
-            skipped=len(self.skipped),
-        )
+        parts = [
+            ngettext("{n} ticket created", "{n} tickets created", self.tickets_created),
+            ngettext("{n} message added", "{n} messages added", self.messages_added),
+            ngettext("{n} already there", "{n} already there", self.duplicates),
+            ngettext("{n} skipped", "{n} skipped", len(self.skipped)),
+        ]
+        counts = (self.tickets_created, self.messages_added, self.duplicates, len(self.skipped))
+        return ", ".join(part.format(n=number(count)) for part, count in zip(parts, counts, strict=True))
 
 
 # -- the importer --------------------------------------------------------------------------------

@@ -70,14 +70,14 @@ class TicketActions(PanesBase):
         on_refused: Callable[[str], None] | None,
         bulk: bool,
         on_done: Callable[[], None] | None = None,
-        done: str | None = None,  # what was done, for the notice: "postponed until Mon 8 Dec 09:00"
+        until: str | None = None,  # a postponement's time, for the notice: "Mon 8 Dec 09:00"
     ) -> None:
         try:
             outcome = requests.run(self.service, request, ids)
         except Exception as error:  # a full disk or a damaged store as much as a refusal
             self.app.call_from_thread(self._action_failed, error, on_refused)
             return
-        self.app.call_from_thread(self._acted, outcome, bulk, on_refused, on_done, done)
+        self.app.call_from_thread(self._acted, outcome, bulk, on_refused, on_done, until)
 
     def _action_failed(self, error: Exception, on_refused: Callable[[str], None] | None) -> None:
         self.report_failure(error)
@@ -90,12 +90,12 @@ class TicketActions(PanesBase):
         bulk: bool,
         on_refused: Callable[[str], None] | None,
         on_done: Callable[[], None] | None = None,
-        done: str | None = None,
+        until: str | None = None,
     ) -> None:
         if bulk:
             self.inbox.set_marks(set())
             severity: SeverityLevel = "warning" if outcome.refused else "information"
-            text = outcome.summary(done)
+            text = outcome.summary(until and _("until {time}").format(time=until))
             if outcome.changes:
                 text += " · " + _("u undoes")
             self.notify(text, severity=severity, markup=False, timeout=8 if outcome.refused else 5)
@@ -104,7 +104,7 @@ class TicketActions(PanesBase):
             if on_refused is not None:
                 on_refused(outcome.refused[0][1])
         else:
-            said = _("#{id}: {action}").format(id=outcome.changes[0].ticket_id, action=done) if done else None
+            said = until and _("#{id}: {action}").format(id=outcome.changes[0].ticket_id, action=_("postponed until {time}").format(time=until))
             self.notify(said or change_summary(outcome.changes, self.status_label), markup=False, timeout=4)
             if on_done is not None:
                 on_done()
@@ -313,8 +313,7 @@ class TicketActions(PanesBase):
         def chosen(value: str | None) -> None:
             if value:
                 until = datetime.fromisoformat(value)
-                done = _("postponed until {time}").format(time=when_label(until))
-                self._run_action(requests.Postpone(until), ids, None, bool(self.inbox.marked), None, done)
+                self._run_action(requests.Postpone(until), ids, None, bool(self.inbox.marked), None, when_label(until))
 
         self.app.push_screen(PostponeDialog(self._which(ids), self.clock(), self.service.sla), chosen)
 
