@@ -178,6 +178,8 @@ def test_cli_export_filter(db_path, tmp_path: Path, capsys, another_db) -> None:
     assert main(["export", "--db", str(db_path), "--format", "json", "--status", "resolved", str(tmp_path / "r.json")]) == 0
     assert "Exported 1 ticket to" in capsys.readouterr().out
     assert main(["import", "--db", str(another_db("new.db")), "--restore", str(tmp_path / "r.json")]) == 0
+    # Each count agrees with its own noun (docs/issue17/languages.md).
+    assert "r.json: 1 ticket restored, 4 messages restored, 0 already there" in capsys.readouterr().out
 
 
 def _state(message) -> tuple:

@@ -207,6 +207,16 @@ def _report(summary, *, fetched: bool = False) -> None:  # noqa: ANN001
     print(summary.line())
 
 
+def _restored_line(tickets: int, messages: int, already: int) -> str:
+    # One plural-aware part per count: a single sentence with three counts cannot agree with each.
+    parts = (
+        (ngettext("{n} ticket restored", "{n} tickets restored", tickets), tickets),
+        (ngettext("{n} message restored", "{n} messages restored", messages), messages),
+        (ngettext("{n} already there", "{n} already there", already), already),
+    )
+    return ", ".join(part.format(n=number(count)) for part, count in parts)
+
+
 _NAMED = 5  # files named in the "not mail" line; the count says how many there were
 
 
@@ -225,8 +235,7 @@ def _import(args: argparse.Namespace, service: TicketService, settings: MailSett
         )
     for path in backups:
         tickets, messages, already = import_json(service.store, path)
-        print(_("{path}: {tickets} tickets and {messages} messages restored, {already} already there").format(
-            path=one_line(str(path)), tickets=tickets, messages=messages, already=already))
+        print(f"{one_line(str(path))}: " + _restored_line(tickets, messages, already))
     paths = [p for p in paths if p not in backups]
     if not paths:
         return 0
