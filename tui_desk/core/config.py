@@ -6,6 +6,7 @@ import contextlib
 import os
 import tempfile
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -209,9 +210,21 @@ def save_setting(key: str, value: str, path: Path | None = None) -> Path:
     except (tomllib.TOMLDecodeError, tomlkit.exceptions.TOMLKitError) as error:
         raise InvalidInput(_("The config file {path} is not valid TOML: {reason}").format(path=path, reason=error)) from None
     expected[key] = value
-    try:
+
+    def edited() -> str:
         document[key] = value  # tomlkit puts a new top-level key above the first [table]
-        text = tomlkit.dumps(document)
+        return tomlkit.dumps(document)
+
+    return write_config_checked(edited, expected, path)
+
+
+def write_config_checked(edited: Callable[[], str], expected: dict[str, Any], path: Path) -> Path:
+    """Write the text ``edited()`` gives, only if it reads back as ``expected``; else refuse and
+    leave the file as it was (a comment-keeping edit that went wrong must not change settings)."""
+    import tomlkit.exceptions
+
+    try:
+        text = edited()
         same = tomllib.loads(text) == expected
     except (tomlkit.exceptions.TOMLKitError, tomllib.TOMLDecodeError, TypeError, ValueError, KeyError):
         same = False

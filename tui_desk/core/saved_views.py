@@ -29,7 +29,7 @@ from ..domain.errors import InvalidInput, NotFound
 from ..domain.text import one_line
 from ..i18n import _, ngettext
 from ..store.queries import VIEW_ALL, VIEW_ATTENTION, InboxFilter
-from .config import config_path, load_config, read_config_text, write_config_text
+from .config import config_path, load_config, read_config_text, write_config_checked
 
 if TYPE_CHECKING:
     from tomlkit import TOMLDocument
@@ -265,18 +265,7 @@ def _rewrite(path: Path, name: str, view: SavedView | None) -> Path:
         )
     if view is None and (views is None or name not in views):
         raise NotFound(_("No saved view “{name}”").format(name=one_line(name)))
-    try:
-        text = _edited(document, views, name, view, expected)
-        same = tomllib.loads(text) == expected
-    except (tomlkit.exceptions.TOMLKitError, tomllib.TOMLDecodeError, TypeError, ValueError, KeyError):
-        same = False
-    if not same:
-        raise InvalidInput(
-            _("Cannot write the config file {path} safely (it would not read back the same); it was left unchanged").format(
-                path=path
-            )
-        )
-    return write_config_text(text, path)
+    return write_config_checked(lambda: _edited(document, views, name, view, expected), expected, path)
 
 
 def _edited(

@@ -74,30 +74,7 @@ class Drafts:
         path = self._file(kind, ticket_id)
         if path is None:
             return
-        if not self._folder_ready:
-            make_private_folders(path.parent)
-            path.parent.chmod(0o700)  # made by an older run or by hand: private all the same
-            self._folder_ready = True
-        temporary = path.with_name(path.name + ".tmp")
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()  # left by a crash; O_EXCL below: never reuse a file with other permissions
-        try:
-            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileNotFoundError:
-            self._folder_ready = False  # the folder went meanwhile: made again on the next save
-            raise
-        try:
-            # surrogateescape: a path is the disk's bytes (a Latin-1 name too), kept as they are
-            with os.fdopen(handle, "w", encoding="utf-8", errors="surrogateescape") as stream:
-                stream.write(text)
-                stream.flush()
-                if durable:
-                    os.fsync(stream.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
-            raise
+        self._write_private(path, text, durable=durable)
 
     def kept(self) -> list[tuple[str, int]]:
         """Every draft of this agent: (kind, ticket id), oldest ticket first."""
@@ -156,18 +133,33 @@ class Drafts:
             with contextlib.suppress(FileNotFoundError):
                 listed.unlink()
             return
+        self._write_private(listed, "".join(p + "\n" for p in paths if "\n" not in p))
+
+    def _write_private(self, target: Path, text: str, *, durable: bool = False) -> None:
+        """Write ``target`` whole or not at all, readable by the agent alone. Raises OSError.
+
+        The rename alone survives the app being killed; ``durable`` also syncs to disk.
+        """
         if not self._folder_ready:
-            make_private_folders(listed.parent)
+            make_private_folders(target.parent)
+            target.parent.chmod(0o700)  # made by an older run or by hand: private all the same
             self._folder_ready = True
-        temporary = listed.with_name(listed.name + ".tmp")
+        temporary = target.with_name(target.name + ".tmp")
         with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
-        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            temporary.unlink()  # left by a crash; O_EXCL below: never reuse a file with other permissions
+        try:
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileNotFoundError:
+            self._folder_ready = False  # the folder went meanwhile: made again on the next save
+            raise
         try:
             # surrogateescape: a path is the disk's bytes (a Latin-1 name too), kept as they are
             with os.fdopen(handle, "w", encoding="utf-8", errors="surrogateescape") as stream:
-                stream.write("".join(p + "\n" for p in paths if "\n" not in p))
-            os.replace(temporary, listed)
+                stream.write(text)
+                stream.flush()
+                if durable:
+                    os.fsync(stream.fileno())
+            os.replace(temporary, target)
         except BaseException:
             with contextlib.suppress(OSError):
                 temporary.unlink()
@@ -198,21 +190,7 @@ class Drafts:
             with contextlib.suppress(FileNotFoundError):
                 kept.unlink()
             return
-        if not self._folder_ready:
-            make_private_folders(kept.parent)
-            self._folder_ready = True
-        temporary = kept.with_name(kept.name + ".tmp")
-        with contextlib.suppress(FileNotFoundError):
-            temporary.unlink()
-        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                stream.write(" ".join(text.split()))  # one line, whatever was pasted
-            os.replace(temporary, kept)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
-            raise
+        self._write_private(kept, " ".join(text.split()))  # one line, whatever was pasted
 
     def load_cc(self, kind: str, ticket_id: int) -> str | None:
         """The Cc field's text kept with the draft; None when it was not edited."""
