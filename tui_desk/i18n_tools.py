@@ -186,7 +186,7 @@ def translate(translations: dict[str, dict[str, str | list[str]]]) -> int:
 
 
 def problems(languages: Iterable[str] = LANGUAGES) -> list[str]:
-    """What is wrong with the catalogues: missing, stale, placeholders, out-of-date .mo."""
+    """What is wrong with the catalogues: missing, stale, fuzzy, placeholders, out-of-date .mo."""
     wanted = set(extract_messages())
     wanted_ids = {m if isinstance(m, str) else m[0] for m in wanted}
     found: list[str] = []
@@ -203,6 +203,10 @@ def problems(languages: Iterable[str] = LANGUAGES) -> list[str]:
                 continue
             sources = message.id if isinstance(message.id, tuple) else (message.id,)
             strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            if message.fuzzy:
+                # Babel flags an entry fuzzy when its msgid turns plural; the .mo leaves it out,
+                # so the user would read it in English.
+                found.append(f"{language}: fuzzy, left out of the .mo: {sources[0]!r}")
             expected = set(PLACEHOLDER.findall(sources[-1])) | set(PLACEHOLDER.findall(sources[0]))
             for text in strings:
                 if text and set(PLACEHOLDER.findall(text)) - expected:
