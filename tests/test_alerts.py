@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
+from support import AGENT
 
 from tui_desk.core.alerts import (
     Alert,
@@ -21,8 +20,6 @@ from tui_desk.core.desktop_notify import clean, command
 from tui_desk.core.lifecycle import TicketService
 from tui_desk.core.sla import SlaPolicies
 from tui_desk.domain.errors import InvalidInput
-
-from support import AGENT
 
 URGENT, NEAR, BREACHED = AlertState.URGENT, AlertState.NEAR, AlertState.BREACHED
 ALWAYS_OPEN = SlaPolicies.from_config(

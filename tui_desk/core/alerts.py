@@ -107,9 +107,9 @@ def agent_departments(raw: Mapping[str, Any] | None, agent: str) -> list[str]:
     mine: list[str] = []
     for name, table in tables.items():
         agents = table.get("agents") if isinstance(table, Mapping) else None
-        if isinstance(name, str) and isinstance(agents, list):
-            if any(isinstance(a, str) and a.strip().casefold() == wanted for a in agents):
-                mine.append(name)
+        names = agents if isinstance(name, str) and isinstance(agents, list) else []
+        if any(isinstance(a, str) and a.strip().casefold() == wanted for a in names):
+            mine.append(name)
     return mine
 
 
