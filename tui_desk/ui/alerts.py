@@ -9,6 +9,7 @@ run from the same worker. A problem with the settings or with notify-send is sai
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 from textual import work
@@ -37,6 +38,8 @@ class AlertJobs(BackgroundJobs):
         self._alerted: Alerted = frozenset()
         self._alerts_started = False  # the first look only remembers
         self._desktop_said = False  # a notify-send problem is said once
+        self._alerts_busy = False  # a look is under way (event loop's view)
+        self._alerts_again = False  # asked for meanwhile: one more look when it ends
 
     def refresh_inbox(self, select_id: int | None = None, keep_index: bool = True) -> None:
         super().refresh_inbox(select_id, keep_index)
@@ -47,9 +50,21 @@ class AlertJobs(BackgroundJobs):
         self.check_alerts()
 
     def check_alerts(self) -> None:
+        """Look now, or once more after the look under way: a burst of reloads is two looks, not one
+        worker each holding a thread of the app's small pool while it waits for the lock."""
         if self.desk.config_file is None or (self._alerts_loaded and not self._alert_settings.on):
             return
+        if self._alerts_busy:
+            self._alerts_again = True
+            return
+        self._alerts_busy = True
         self._check_alerts()
+
+    def _alerts_done(self) -> None:
+        self._alerts_busy = False
+        if self._alerts_again:
+            self._alerts_again = False
+            self.check_alerts()
 
     def _load_alert_settings(self) -> str | None:
         """Read [alerts] and the agent's departments once; the problem with them, if any."""
@@ -69,6 +84,13 @@ class AlertJobs(BackgroundJobs):
 
     @work(thread=True, group="alerts", exit_on_error=False)
     def _check_alerts(self) -> None:
+        try:
+            self._look()
+        finally:
+            with contextlib.suppress(RuntimeError):  # the app is closing: nothing more to look for
+                self.app.call_from_thread(self._alerts_done)
+
+    def _look(self) -> None:
         problem: str | None = None
         with self._alerts_lock:
             if not self._alerts_loaded:
