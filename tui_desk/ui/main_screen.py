@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static
 
 from ..i18n import _
 from .action_table import bindings, help_sections, palette_entries
+from .alerts import AlertJobs
 from .attachment_actions import AttachmentActions
 from .format import markup_literal
 from .forward_actions import ForwardActions
@@ -33,7 +34,7 @@ from .widgets.timeline import TimelineView
 from .widgets.view_tabs import ViewTabs
 
 
-class MainScreen(ResponsiveLayout, SavedViewsMixin, ReadingActions, AttachmentActions, ForwardActions, TicketActions, Navigation, PresenceJobs):
+class MainScreen(ResponsiveLayout, SavedViewsMixin, ReadingActions, AttachmentActions, ForwardActions, TicketActions, Navigation, AlertJobs, PresenceJobs):
     BINDINGS = bindings()  # every key, the footer's too, from the action table
 
     # -- layout -------------------------------------------------------------------------
