@@ -199,10 +199,17 @@ def inbox_count(store: Store, flt: InboxFilter) -> int:
 
 @dataclass(frozen=True)
 class Total:
-    """How many tickets a view has: exactly `count`, or at least `count` when `more`."""
+    """How many tickets a view shows: `count`, or at least `count` when `capped` (counting
+    stopped at the cap: there are more rows to scroll to) or `more_matches` (a search found
+    more than the newest matches it shows, store/search_hits.py)."""
 
     count: int
-    more: bool = False
+    capped: bool = False
+    more_matches: bool = False
+
+    @property
+    def at_least(self) -> bool:
+        return self.capped or self.more_matches
 
 
 def _count_upto(store: Store, where: str, params: list[object], cap: int) -> int:
@@ -212,18 +219,14 @@ def _count_upto(store: Store, where: str, params: list[object], cap: int) -> int
     )
 
 
-def inbox_total(store: Store, flt: InboxFilter, cap: int = COUNT_CAP) -> Total:
-    """The number of tickets a view shows, counting no further than `cap` (then at least `cap`).
-
-    A search that found more than the newest matches it shows also says "at least"
-    (store/search_hits.py).
-    """
+def inbox_total(store: Store, flt: InboxFilter, cap: int | None = None) -> Total:
+    """The number of tickets a view shows, counting no further than `cap` (COUNT_CAP)."""
+    cap = COUNT_CAP if cap is None else cap
     sql = _filter_sql(flt, store)
     found = _count_upto(store, " AND ".join(sql.where) or "1 = 1", sql.params, cap)
-    if found > cap:
-        return Total(cap, True)
     query = fts_query(flt.search) if flt.search and store.dialect == "sqlite" else None
-    return Total(found, query is not None and search_hits(store, query).more)
+    more = query is not None and search_hits(store, query).more
+    return Total(min(found, cap), found > cap, more)
 
 
 def inbox_position(store: Store, flt: InboxFilter, ticket_id: int) -> int | None:
@@ -351,11 +354,12 @@ def ticket_events(store: Store, ticket_id: int) -> list[Event]:
     ]
 
 
-def status_counts_upto(store: Store, cap: int = COUNT_CAP) -> dict[str, int]:
-    """Tickets per status, each counted no further than cap + 1 (more than `cap`: at least that).
-
-    One bounded range of the status index per status, so the top line costs the same at any size.
+def status_counts_upto(store: Store, cap: int | None = None) -> dict[str, int]:
+    """Tickets per status, each counted no further than cap + 1 (COUNT_CAP; more than `cap`
+    means at least that). One bounded range of the status index per status, so the top line
+    costs the same at any size of the store.
     """
+    cap = COUNT_CAP if cap is None else cap
     keys = [r["key"] for r in store.query("SELECT key FROM statuses ORDER BY position, key")]
     return {key: _count_upto(store, "t.status = ?", [key], cap) for key in keys}
 
