@@ -17,7 +17,7 @@ def count_text(count: int) -> str:
 
 
 def at_least(count: int) -> str:
-    return _("{n}+").format(n=number(count))
+    return _("{number}+").format(number=number(count))
 
 
 def tickets_text(total: queries.Total) -> str:

@@ -438,7 +438,7 @@ class TicketActions(PanesBase):
         if (more := self.inbox.grows and len(ids) >= MARK_ALL_LIMIT) or total > len(ids):  # grows: a capped count
             self.notify(
                 ngettext("Marked the first {n} of {total} ticket", "Marked the first {n} of {total} tickets", total)
-                .format(n=number(len(ids)), total=_("{n}+").format(n=number(len(ids))) if more else number(total)),
+                .format(n=number(len(ids)), total=_("{number}+").format(number=number(len(ids))) if more else number(total)),
                 severity="warning",
             )
 
