@@ -279,7 +279,7 @@ class PanesBase(ReportsWorkerFailures, Screen[None]):
             # Counting stops at queries.COUNT_CAP: the rows show as fast in a view of a million.
             total = queries.inbox_total(self.store, flt)
             position = queries.inbox_position(self.store, flt, wanted) if wanted is not None else None
-            known = max(total.count + total.capped, (position or 0) + 1) if total.capped else total.count
+            known = max(total.count + 1, (position or 0) + 1) if total.capped else total.count
             cursor = position if position is not None else min(fallback, max(0, known - 1))
             page_no = cursor // PAGE_SIZE
             pages = {page_no: queries.inbox_page(self.store, flt, page_no * PAGE_SIZE, PAGE_SIZE)}
