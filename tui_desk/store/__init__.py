@@ -12,7 +12,9 @@ writes SQL itself. By what they do:
 - writes: writes.py (ticket, message, event, attachment and outbox rows), tickets.py
   (tags, customers, purging), statuses.py, action_tickets.py (undo records),
   sla_clocks.py (SLA columns in bulk).
-- search: the inbox filter's ``search`` and ``queries.fts_query`` (the full-text indexes).
+- search: the inbox filter's ``search`` and ``queries.fts_query`` (the full-text indexes);
+  on SQLite the tickets of the newest matches (search_hits.py). Counts that stop at a cap:
+  ``queries.inbox_total`` and ``queries.status_counts_upto``.
 - background jobs: job_leases.py (one process at a time fetches mail, sends, runs the time rules).
 
 Schema and migrations are in schema.py; opening the file and naming its errors in db.py.

@@ -15,9 +15,9 @@ from typing import Any
 from ..domain.errors import NotFound
 from ..domain.models import Attachment, Event, InboxRow, Message, Ticket
 from ..i18n import _
-from .connection import Dialect
 from .db import Store
 from .pg_schema import SEARCH_CONFIG, search_query
+from .search_hits import search_hits
 
 # Orders of the inbox, each backed by an index that starts with bucket:
 # "inbox" (priority, then longest waiting) and "sla" (nearest SLA due first).
@@ -32,6 +32,12 @@ def _order(flt: InboxFilter, within_bucket: bool = False) -> str:
     if within_bucket:
         columns = columns[1:]
     return ", ".join(f"t.{c}" for c in columns)
+
+# Counting a view or a status stops here: beyond, the app says "10,000+" (the cost of a count
+# grows with what it counts; this many index entries take well under a frame).
+COUNT_CAP = 10_000
+# Finding the selected ticket's place in a view counts the rows before it: no further than this.
+POSITION_CAP = 100_000
 
 # Views of the inbox: which buckets or statuses they show.
 VIEW_ATTENTION = "attention"
@@ -73,8 +79,9 @@ def fts_query(text: str) -> str | None:
     return " ".join(quoted)
 
 
-def _filter_sql(flt: InboxFilter, dialect: Dialect = "sqlite") -> _Sql:
+def _filter_sql(flt: InboxFilter, store: Store) -> _Sql:
     sql = _Sql()
+    dialect = store.dialect
     if flt.statuses:
         sql.where.append(f"t.status IN ({', '.join('?' for _ in flt.statuses)})")
         sql.params.extend(flt.statuses)
@@ -116,12 +123,9 @@ def _filter_sql(flt: InboxFilter, dialect: Dialect = "sqlite") -> _Sql:
         if query is None:
             sql.where.append("1 = 0")
         else:
-            sql.where.append(
-                "(t.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ?)"
-                " OR t.id IN (SELECT m.ticket_id FROM messages m"
-                " WHERE m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)))"
-            )
-            sql.params.extend([query, query])
+            # The tickets of the newest matches, not of all (store/search_hits.py).
+            sql.where.append("t.id IN (SELECT value FROM json_each(?))")
+            sql.params.append(search_hits(store, query).ids)
     return sql
 
 
@@ -161,7 +165,7 @@ def inbox_page(store: Store, flt: InboxFilter, offset: int = 0, limit: int = 50)
     The page's ids come from the ordering index alone (a covering scan), and
     only those few rows are then joined to customers and agents.
     """
-    sql = _filter_sql(flt, store.dialect)
+    sql = _filter_sql(flt, store)
     where = " AND ".join(sql.where) or "1 = 1"
     # One status means one bucket: leave the constant bucket out of the order so that
     # tickets_status_inbox (status, priority_rank, sort_key, id) gives the order without a sort.
@@ -180,7 +184,7 @@ def inbox_page(store: Store, flt: InboxFilter, offset: int = 0, limit: int = 50)
 
 def inbox_ids(store: Store, flt: InboxFilter, limit: int) -> list[int]:
     """The ids of the first `limit` tickets of a view, in inbox order (marking a whole view)."""
-    sql = _filter_sql(flt, store.dialect)
+    sql = _filter_sql(flt, store)
     where = " AND ".join(sql.where) or "1 = 1"
     rows = store.conn.execute(
         f"SELECT t.id FROM tickets t WHERE {where} ORDER BY {_order(flt)} LIMIT ?", [*sql.params, max(0, limit)]
@@ -189,13 +193,45 @@ def inbox_ids(store: Store, flt: InboxFilter, limit: int) -> list[int]:
 
 
 def inbox_count(store: Store, flt: InboxFilter) -> int:
-    sql = _filter_sql(flt, store.dialect)
+    sql = _filter_sql(flt, store)
     return int(store.scalar(f"SELECT count(*) FROM tickets t WHERE {' AND '.join(sql.where) or '1 = 1'}", sql.params))
+
+
+@dataclass(frozen=True)
+class Total:
+    """How many tickets a view shows: `count`, or at least `count` when `capped` (counting
+    stopped at the cap: there are more rows to scroll to) or `more_matches` (a search found
+    more than the newest matches it shows, store/search_hits.py)."""
+
+    count: int
+    capped: bool = False
+    more_matches: bool = False
+
+    @property
+    def at_least(self) -> bool:
+        return self.capped or self.more_matches
+
+
+def _count_upto(store: Store, where: str, params: list[object], cap: int) -> int:
+    """count(*) that stops at cap + 1: the cost of counting is bounded by the cap, not the store."""
+    return int(
+        store.scalar(f"SELECT count(*) FROM (SELECT 1 FROM tickets t WHERE {where} LIMIT ?) AS counted", [*params, cap + 1])
+    )
+
+
+def inbox_total(store: Store, flt: InboxFilter, cap: int | None = None) -> Total:
+    """The number of tickets a view shows, counting no further than `cap` (COUNT_CAP)."""
+    cap = COUNT_CAP if cap is None else cap
+    sql = _filter_sql(flt, store)
+    found = _count_upto(store, " AND ".join(sql.where) or "1 = 1", sql.params, cap)
+    query = fts_query(flt.search) if flt.search and store.dialect == "sqlite" else None
+    more = query is not None and search_hits(store, query).more
+    return Total(min(found, cap), found > cap, more)
 
 
 def inbox_position(store: Store, flt: InboxFilter, ticket_id: int) -> int | None:
     """Where a ticket sits in the inbox (0-based), to keep the selection across refreshes."""
-    sql = _filter_sql(flt, store.dialect)
+    sql = _filter_sql(flt, store)
     columns = ORDER_COLUMNS.get(flt.order, ORDER_COLUMNS["inbox"])
     key = store.query_one(f"SELECT {', '.join(columns)} FROM tickets WHERE id = ?", [ticket_id])
     if key is None:
@@ -204,13 +240,13 @@ def inbox_position(store: Store, flt: InboxFilter, ticket_id: int) -> int | None
     inside = store.scalar(f"SELECT count(*) FROM tickets t WHERE t.id = ? AND {where}", [ticket_id, *sql.params])
     if not inside:
         return None
-    return int(
-        store.scalar(
-            f"SELECT count(*) FROM tickets t WHERE {where} AND"
-            f" ({', '.join(f't.{c}' for c in columns)}) < ({', '.join('?' for _ in columns)})",
-            [*sql.params, *(key[c] for c in columns)],
-        )
+    before = _count_upto(
+        store,
+        f"{where} AND ({', '.join(f't.{c}' for c in columns)}) < ({', '.join('?' for _ in columns)})",
+        [*sql.params, *(key[c] for c in columns)],
+        POSITION_CAP,
     )
+    return None if before > POSITION_CAP else before  # too deep to find within a frame: start at the top
 
 
 def get_ticket(store: Store, ticket_id: int) -> Ticket:
@@ -316,6 +352,16 @@ def ticket_events(store: Store, ticket_id: int) -> list[Event]:
             [ticket_id],
         )
     ]
+
+
+def status_counts_upto(store: Store, cap: int | None = None) -> dict[str, int]:
+    """Tickets per status, each counted no further than cap + 1 (COUNT_CAP; more than `cap`
+    means at least that). One bounded range of the status index per status, so the top line
+    costs the same at any size of the store.
+    """
+    cap = COUNT_CAP if cap is None else cap
+    keys = [r["key"] for r in store.query("SELECT key FROM statuses ORDER BY position, key")]
+    return {key: _count_upto(store, "t.status = ?", [key], cap) for key in keys}
 
 
 def status_counts(store: Store) -> dict[str, int]:

@@ -35,6 +35,7 @@ from ..i18n import _, ngettext, number
 from ..mail.settings import MailSettings
 from ..store import Store, queries
 from ..store.queries import VIEW_ALL, VIEW_ATTENTION, InboxFilter
+from .counts import count_text, tickets_text
 from .drafts import Drafts
 from .empty_hint import getting_started
 from .failures import ReportsWorkerFailures, report_failure
@@ -67,7 +68,7 @@ class View:
 
 @dataclass(frozen=True)
 class InboxSnapshot:
-    total: int
+    total: queries.Total
     pages: dict[int, list[InboxRow]]
     cursor: int
     statuses: dict[str, StatusDef]
@@ -108,6 +109,7 @@ class PanesBase(ReportsWorkerFailures, Screen[None]):
         self._unreadable: int | None = None  # the ticket whose thread failed to load, if that is what is shown
         self.unsent = 0
         self._first_rows_shown = False
+        self.inbox_total = queries.Total(0)
         self.saved_views = SavedViews()
         self._frame_hold = FrameHold(self.desk)
 
@@ -211,7 +213,7 @@ class PanesBase(ReportsWorkerFailures, Screen[None]):
             if definition is None or definition.meaning.value in ("spam", "deleted", "merged"):
                 continue
             style = "bold" if definition.meaning.value == "attention" and count else "dim" if not count else ""
-            counts.append(Text(f"{definition.label} {number(count)}", style=style))
+            counts.append(Text(f"{definition.label} {count_text(count)}", style=style))
         tail: list[Text] = []
         if self.inbox.marked:
             marked = len(self.inbox.marked)
@@ -222,9 +224,10 @@ class PanesBase(ReportsWorkerFailures, Screen[None]):
         bar = fit_status(head, counts, tail, self.query_one("#status-bar").content_region.width)
         self.query_one("#status-bar", Static).update(bar)
         self._show_title()  # a custom status may have been renamed
-        self.query_one("#inbox-pane").border_subtitle = ngettext("{n} ticket", "{n} tickets", self.inbox.total).format(
-            n=number(self.inbox.total)
-        )
+        total = self.inbox_total
+        if total.capped and not self.inbox.grows:  # the list reached the end of the view: exact after all
+            total = queries.Total(self.inbox.total, more_matches=total.more_matches)
+        self.query_one("#inbox-pane").border_subtitle = tickets_text(total)
         self.follow_saved_view()
 
     def follow_saved_view(self) -> None:
@@ -273,9 +276,11 @@ class PanesBase(ReportsWorkerFailures, Screen[None]):
         try:
             marker = queries.change_marker(self.store)
             statuses = self.service.statuses(reload=True)
-            total = queries.inbox_count(self.store, flt)
+            # Counting stops at queries.COUNT_CAP: the rows show as fast in a view of a million.
+            total = queries.inbox_total(self.store, flt)
             position = queries.inbox_position(self.store, flt, wanted) if wanted is not None else None
-            cursor = position if position is not None else min(fallback, max(0, total - 1))
+            known = max(total.count + 1, (position or 0) + 1) if total.capped else total.count
+            cursor = position if position is not None else min(fallback, max(0, known - 1))
             page_no = cursor // PAGE_SIZE
             pages = {page_no: queries.inbox_page(self.store, flt, page_no * PAGE_SIZE, PAGE_SIZE)}
         except Exception as error:
@@ -283,9 +288,9 @@ class PanesBase(ReportsWorkerFailures, Screen[None]):
             return
         snapshot = InboxSnapshot(total, pages, cursor, statuses, marker)
         self.app.call_from_thread(self._apply_inbox, request, flt, snapshot)
-        # The per-status counts scan an index of every ticket: after the rows are shown.
+        # The per-status counts (each stops at queries.COUNT_CAP): after the rows are shown.
         try:
-            counts = queries.status_counts(self.store)
+            counts = queries.status_counts_upto(self.store)
         except Exception as error:
             self.app.call_from_thread(self.report_failure, error)
             return
@@ -312,7 +317,11 @@ class PanesBase(ReportsWorkerFailures, Screen[None]):
 
         inbox = self.inbox
         previous = self.selected_id
-        inbox.reset(loader, snapshot.total, snapshot.pages, snapshot.cursor)
+        total = snapshot.total
+        # A capped count: the rows beyond it are there, the list finds them as it scrolls.
+        rows = max(total.count + 1, snapshot.cursor + 1) if total.capped else total.count
+        inbox.reset(loader, rows, snapshot.pages, snapshot.cursor, grows=total.capped)
+        self.inbox_total = total
         self._update_status_bar()
         current = inbox.current
         if current is None:
@@ -333,6 +342,10 @@ class PanesBase(ReportsWorkerFailures, Screen[None]):
         if event.row.id != self.selected_id or self.ticket is None:
             self.selected_id = event.row.id
             self.load_ticket(event.row.id)
+
+    @on(InboxList.EndFound)
+    def _end_found(self) -> None:
+        self._update_status_bar()
 
     @on(InboxList.Selected)
     def _selected(self, event: InboxList.Selected) -> None:

@@ -435,10 +435,10 @@ class TicketActions(PanesBase):
         if flt != self.inbox_filter:
             return  # the agent moved to another view meanwhile: these tickets are out of sight
         self.inbox.set_marks(set(ids))
-        if total > len(ids):
+        if (more := self.inbox.grows and len(ids) >= MARK_ALL_LIMIT) or total > len(ids):  # grows: a capped count
             self.notify(
                 ngettext("Marked the first {n} of {total} ticket", "Marked the first {n} of {total} tickets", total)
-                .format(n=number(len(ids)), total=number(total)),
+                .format(n=number(len(ids)), total=_("{number}+").format(number=number(len(ids))) if more else number(total)),
                 severity="warning",
             )
 

@@ -154,6 +154,9 @@ class InboxList(ReportsWorkerFailures, ScrollView, can_focus=True):
         # the app holds the frame until that ticket's thread is ready.
         self.on_move = on_move
         self.total = 0
+        # The view has rows past `total` (its count stopped at the cap): loading the last
+        # page known finds them, and `total` grows as the agent scrolls on.
+        self.grows = False
         self._pages: dict[int, list[InboxRow]] = {}
         self._pending: set[int] = set()
         self._failed: set[int] = set()  # pages whose query failed: an error row until the next move
@@ -164,6 +167,9 @@ class InboxList(ReportsWorkerFailures, ScrollView, can_focus=True):
         self._strip_cache: dict[tuple[int, int, bool, bool, int, int, bool, str], Strip] = {}
         self.marked: set[int] = set()  # ticket ids picked for a bulk action
         self.presence: dict[int, str] = {}  # ticket id -> what another agent does there (PRESENCE_MARKS)
+
+    class EndFound(Message):
+        """A view whose count stopped at the cap was scrolled to its end: `total` is exact now."""
 
     # -- marks --------------------------------------------------------------------------
     class MarksChanged(Message):
@@ -194,17 +200,26 @@ class InboxList(ReportsWorkerFailures, ScrollView, can_focus=True):
             self.refresh()
 
     # -- data -------------------------------------------------------------------------
-    def reset(self, loader: PageLoader, total: int, pages: dict[int, list[InboxRow]], cursor: int = 0) -> None:
-        """New data (another view, a search, or a change in the store): start from these pages."""
+    def reset(
+        self, loader: PageLoader, total: int, pages: dict[int, list[InboxRow]], cursor: int = 0, grows: bool = False
+    ) -> None:
+        """New data (another view, a search, or a change in the store): start from these pages.
+
+        With `grows`, `total` is how many rows are known to be there, not all of them.
+        """
         self._generation += 1
         self._loader = loader
         self.total = total
+        self.grows = grows
         self._pages = dict(pages)
         self._pending.clear()
         self._failed.clear()
         self._announced = None
         self.virtual_size = Size(self.size.width, total + 1)  # +1: the header line
         self.cursor = max(0, min(cursor, total - 1)) if total else 0
+        last = (total - 1) // PAGE_SIZE
+        if grows and total and last in self._pages:
+            self._grow(last * PAGE_SIZE + len(self._pages[last]), full=len(self._pages[last]) == PAGE_SIZE)
         self.refresh()
 
     def row_at(self, index: int) -> InboxRow | None:
@@ -250,12 +265,25 @@ class InboxList(ReportsWorkerFailures, ScrollView, can_focus=True):
             return
         self._pending.discard(page_no)
         self._pages[page_no] = rows
+        if self.grows and page_no == (self.total - 1) // PAGE_SIZE:
+            self._grow(page_no * PAGE_SIZE + len(rows), full=len(rows) == PAGE_SIZE)
         if len(self._pages) > MAX_CACHED_PAGES:
             keep = self.cursor // PAGE_SIZE
             for stale in sorted(self._pages, key=lambda p: -abs(p - keep))[: len(self._pages) - MAX_CACHED_PAGES]:
                 del self._pages[stale]
         self.refresh()
         self._announce()
+
+    def _grow(self, end: int, full: bool) -> None:
+        """The last page known came in: a full one means more may follow (one "…" row past it
+        asks for them when shown); a short one is the end of the view."""
+        self.total = end + 1 if full else end
+        self.grows = full
+        if not full:
+            self.post_message(self.EndFound())
+        if self.total and self.cursor >= self.total:
+            self.cursor = self.total - 1
+        self.virtual_size = Size(self.size.width, self.total + 1)
 
     # -- cursor -------------------------------------------------------------------------
     def watch_cursor(self, old: int, new: int) -> None:
