@@ -21,6 +21,7 @@ from . import desk_copy as cli_copy
 from . import mail as cli_mail
 from . import outgoing as cli_outgoing
 from . import recipients as cli_recipients
+from . import routing as cli_routing
 from . import rules as cli_rules
 from . import templates as cli_templates
 
@@ -189,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_rules.add_parsers(command, lambda p: _add_common(p, top=False), _Parser)
     cli_mail.add_parsers(command)
+    cli_routing.add_parsers(command)
     cli_copy.add_parser(command)
     cli_attachments.add_parsers(command, lambda p: _add_common(p, top=False), _Parser)
     cli_templates.add_parsers(command, lambda p: _add_common(p, top=False), _Parser)

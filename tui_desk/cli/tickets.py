@@ -50,6 +50,7 @@ from . import desk_copy as cli_copy
 from . import mail as cli_mail
 from . import outgoing as cli_outgoing
 from . import recipients as cli_recipients
+from . import routing as cli_routing
 from . import rules as cli_rules
 from . import templates as cli_templates
 from .input_text import read_stdin
@@ -270,6 +271,7 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
     service = TicketService(store, actor=actor, sla=cli_rules.sla_policies(config))
     service.attachment_limit = limit_from_config(config.raw)
     command = args.command
+    routing = cli_routing.routing_for(service, config, command)  # new tickets are routed (issue 18)
     if command == "demo":
         from ..demo import fill_demo
 
@@ -409,6 +411,10 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
             _print_change(change, service)
     elif command == "rules":
         return cli_rules.rules_command(args, service, config)
+    elif command == cli_routing.ROUTE:
+        return cli_routing.route_command(args, service, routing)
+    elif command == cli_routing.AGENT:
+        return cli_routing.agent_command(args, service, routing)
     elif command in cli_mail.COMMANDS:
         return cli_mail.mail_command(args, service, config)
     elif command == cli_templates.COMMAND:
