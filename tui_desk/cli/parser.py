@@ -152,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("message", help=_("message id (see `show --json`)"))
 
     p = command("list", _("tickets in inbox order"))
-    p.add_argument("--view", metavar="NAME", help=_("a saved view (see `tui-desk views`); the other options narrow it"))
+    p.add_argument("--view", metavar="NAME", help=_("a saved view (see `tui-desk views`), or unassigned (needing attention, no agent); the other options narrow it"))
     p.add_argument("--status", help=_("comma-separated statuses, or 'attention' / 'all'"))
     p.add_argument("--assignee", help=_("agent name, or '-' for unassigned"))
     p.add_argument("--department")

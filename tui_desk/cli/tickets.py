@@ -31,6 +31,7 @@ from ..core.requests import (
     Tag,
     run,
 )
+from ..core.routing import is_unassigned_view
 from ..core.saved_views import SavedView, parse_views
 from ..core.signatures import Signatures
 from ..core.ticket_ids import parse_ticket_id, parse_ticket_ids
@@ -357,8 +358,12 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
         edit = parse_tag_words(words)  # the app's parser too: +a adds, -b removes, a bare word adds
         return _bulk(service, Tag(edit), args.id)
     elif command == "list":
-        view = parse_views(config.raw).find(args.view) if args.view else None
-        flt = _list_filter(args, view, actor)
+        saved = parse_views(config.raw)
+        if args.view and saved.get(args.view) is None and is_unassigned_view(args.view):
+            flt = _list_filter(args).with_(assignee="-")  # the built-in view (issue 18); a saved one of that name wins
+            flt = flt if args.status else flt.with_(view=queries.VIEW_ATTENTION)
+        else:
+            flt = _list_filter(args, saved.find(args.view) if args.view else None, actor)
         for status in flt.statuses:
             service.status_def(status)
         rows = queries.inbox_page(store, flt, offset=args.offset, limit=args.limit)

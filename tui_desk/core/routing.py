@@ -25,6 +25,7 @@ from ..domain.models import Priority
 from ..i18n import _
 from ..store import Connection, tickets, undo_log
 from ..store import routing as routing_store
+from ..store.queries import VIEW_ATTENTION, InboxFilter
 from .actions import KEPT_ACTIONS, ActionKind
 from .lifecycle import TicketService
 from .names import person_name, tag_name
@@ -347,6 +348,20 @@ def tickets_to_route(service: TicketService, ids: Iterable[int] | None) -> list[
         return routing_store.attention_ticket_ids(conn)
 
 
+# The built-in view "Unassigned" (the app's views, `tui-desk list --view unassigned`): tickets
+# needing attention that no agent has, what no rule could place.
+UNASSIGNED_VIEW = "unassigned"
+
+
+def unassigned_filter() -> InboxFilter:
+    return InboxFilter(view=VIEW_ATTENTION, assignee="-")
+
+
+def is_unassigned_view(name: str) -> bool:
+    """Whether `list --view NAME` names the built-in view, in English or in the agent's language."""
+    return name.strip().casefold() in (UNASSIGNED_VIEW, _("Unassigned").casefold())
+
+
 def agent_away(service: TicketService, name: str, away: bool) -> bool:
     """Mark an agent away or back; False if they already were so."""
     agent = person_name(name)
@@ -364,15 +379,18 @@ def agents_away(service: TicketService) -> list[tuple[str, str]]:
 __all__ = [
     "ASSIGN_MODES",
     "BODY_CHARS",
+    "UNASSIGNED_VIEW",
     "Routed",
     "Routing",
     "Rule",
     "agent_away",
     "agents_away",
     "attach",
+    "is_unassigned_view",
     "route_in_tx",
     "route_ticket",
     "routing_actor",
     "routing_from_config",
     "tickets_to_route",
+    "unassigned_filter",
 ]
