@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..core.attachment_limit import DEFAULT_LIMIT, limit_from_config
-from ..core.routing import routing_from_config
 from ..core.config import config_path, load_config, resolve_db_path
 from ..core.names import person_name
+from ..core.routing import routing_from_config
 from ..core.rules import RulesConfig
 from ..core.sla import SlaPolicies
 from ..domain.errors import TuiDeskError
