@@ -15,6 +15,7 @@ from ..core.routing import (
     agents_away,
     attach,
     route_ticket,
+    routing_actor,
     routing_from_config,
     tickets_to_route,
 )
@@ -54,7 +55,7 @@ def _value(change: Routed) -> tuple[str, str]:
     if change.field == "priority":
         return (priority_label(change.from_value) if change.from_value else "–"), priority_label(change.to_value)
     if change.field == "tag":
-        return "", "+" + change.to_value
+        return "–", "+" + change.to_value
     return change.from_value or "–", change.to_value
 
 
@@ -81,9 +82,9 @@ def route_command(args: argparse.Namespace, service: TicketService, routing: Rou
         for change in done:
             old, new = _value(change)
             # Rule names, departments and agents come from the config: shown on one line, never run.
-            print(one_line(_("#{id} {field}: {old} → {new} (routing: {rule})").format(
-                id=change.ticket_id, field=_field(change.field), old=old, new=new, rule=change.rule
-            ).replace(":  →", ":")))
+            print(one_line(_("#{id} {field}: {old} → {new} ({actor})").format(
+                id=change.ticket_id, field=_field(change.field), old=old, new=new, actor=routing_actor(change.rule)
+            )))
     if args.dry_run:
         print(ngettext("Dry run: {n} ticket would change; nothing was changed",
                        "Dry run: {n} tickets would change; nothing was changed", changed).format(n=number(changed)))
