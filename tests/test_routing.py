@@ -185,3 +185,19 @@ def test_least_loaded_picks_the_agent_with_fewest_attention_tickets(service: Tic
     assert (first, second, third) == ("bob", "bob", "carol")
     agent_away(service, "alice", away=True)  # bob 3, carol 3: alice would be first, but she is away
     assert queries.get_ticket(service.store, new(service)).assignee == "bob"
+
+
+def test_a_pattern_that_would_backtrack_for_minutes_is_cut_short(service: TicketService) -> None:
+    # With re alone on the 4,000 characters a pattern sees, this search took 261 s
+    # (benchmarks/routing_bench.py): the mail is stored, the rule does not match.
+    routed(service, [{"name": "slow", "match": {"body": ".*a.*a.*b"}, "tags": ["slow"]}])
+    ticket_id = new(service, "Hello", "a" * 1_000_000)
+    assert queries.get_ticket(service.store, ticket_id).tags == ()
+
+
+def test_a_repeat_inside_a_repeat_is_refused_when_the_config_loads() -> None:
+    for pattern in (r"(a+)+$", r"(\w+\s?)*$", r"(?:x|(y+))*z"):
+        routing = routing_from_config({"routing": [{"name": "nested", "match": {"subject": pattern}}]})
+        assert routing.rules == () and "'nested'" in routing.problems[0] and "repeat inside a repeat" in routing.problems[0]
+    for pattern in (r"(?:ab)+c", r"[a-z]+@(x+)\.com", r"(a++)+", r"(?>a+)+$"):
+        assert routing_from_config({"routing": [{"name": "fine", "match": {"subject": pattern}}]}).problems == ()

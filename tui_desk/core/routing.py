@@ -7,9 +7,12 @@ runs them over existing tickets, one transaction per ticket (:func:`route_ticket
 rule makes goes through the status-transition service as an action of the actor
 ``routing: <rule name>``: it shows in the timeline and undo takes it back like any action.
 
-The patterns are the user's, but they run over hostile mail. Python's ``re`` has no time limit,
-so the text a pattern sees is bounded (the first :data:`BODY_CHARS` characters of the body, and
-so on): a pattern that backtracks badly costs at most what it costs on that much text.
+The patterns are the user's, but they run over hostile mail, and a plain-looking pattern can
+backtrack for minutes on a text built for it (``.*a.*a.*b`` took 261 s on 4,000 characters with
+Python's ``re``: benchmarks/routing_bench.py). Three guards: the text a pattern sees is bounded
+(the first :data:`BODY_CHARS` characters of the body, and so on); a repeat inside a repeat
+(``(a+)+``, exponential) is refused when the config loads; and each search runs in the ``regex``
+module with a time limit (:data:`MATCH_SECONDS`), past which the pattern counts as not matching.
 """
 
 from __future__ import annotations
@@ -17,12 +20,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from re import _parser as sre_parser  # type: ignore[attr-defined]  # re's parse tree, to refuse nested repeats
 from typing import Any
+
+import regex  # type: ignore[import-untyped]  # searches with a time limit
 
 from ..domain.clock import to_text
 from ..domain.errors import ConflictError, InvalidInput, NotFound, TransitionRefused
 from ..domain.models import Priority
-from ..i18n import _
+from ..i18n import _, ngettext
+from ..i18n import number as number_text
 from ..store import Connection, tickets, undo_log
 from ..store import routing as routing_store
 from ..store.queries import VIEW_ATTENTION, InboxFilter
@@ -37,6 +44,9 @@ BODY_CHARS = 4_000
 FROM_CHARS = 320
 MAILBOX_CHARS = 500
 MAX_PATTERN_CHARS = 1_000
+# What one search may take; regex checks it now and then, so a search that runs out stops within
+# about 0.2 s (benchmarks/routing_bench.py).
+MATCH_SECONDS = 0.05
 
 MATCH_FIELDS = ("subject", "body", "from", "mailbox")
 RULE_KEYS = frozenset({"name", "match", "department", "priority", "tags", "assign", "stop"})
@@ -53,7 +63,7 @@ def routing_actor(rule_name: str) -> str:
 @dataclass(frozen=True)
 class Rule:
     name: str
-    patterns: tuple[tuple[str, re.Pattern[str]], ...] = ()
+    patterns: tuple[tuple[str, Any], ...] = ()  # (field, compiled regex pattern)
     department: str | None = None
     priority: Priority | None = None
     tags: tuple[str, ...] = ()
@@ -64,11 +74,18 @@ class Rule:
         """Every pattern the rule has finds its field (case-insensitively); a rule without any matches all."""
         for key, pattern in self.patterns:
             if key == "mailbox":
-                if not any(pattern.search(box[:MAILBOX_CHARS]) for box in mailboxes if box):
+                if not any(_found(pattern, box[:MAILBOX_CHARS]) for box in mailboxes if box):
                     return False
-            elif not pattern.search(_seen(key, facts)):
+            elif not _found(pattern, _seen(key, facts)):
                 return False
         return True
+
+
+def _found(pattern: Any, text: str) -> bool:  # noqa: ANN401 - a regex pattern (the module has no types)
+    try:
+        return pattern.search(text, timeout=MATCH_SECONDS) is not None
+    except TimeoutError:
+        return False  # a search built to run for minutes: not a match
 
 
 def _seen(key: str, facts: dict[str, Any]) -> str:
@@ -96,6 +113,30 @@ class Routing:
 def _assign_mode_like(value: str) -> bool:
     """"round_robin", "Least loaded": a misspelt mode, refused rather than taken for an agent's name."""
     return re.sub(r"[^a-z]", "", value.lower()) in ("roundrobin", "leastloaded", "robin", "leastload")
+
+
+_REPEATS = (sre_parser.MAX_REPEAT, sre_parser.MIN_REPEAT)
+
+
+def _nested_repeat(items: Any, inside: bool = False) -> bool:  # noqa: ANN401 - re's parse tree
+    """Whether an unbounded repeat holds another one, as ``(a+)+`` or ``(\\w+\\s?)*$`` do: on a
+    text that almost matches they try every way of splitting it, 2^n for n characters, and no
+    bound on the text keeps that short. Possessive repeats and atomic groups never go back: allowed."""
+    for op, value in items:
+        if op in _REPEATS:
+            _low, high, sub = value
+            unbounded = high == sre_parser.MAXREPEAT
+            if (unbounded and inside) or _nested_repeat(sub, inside or unbounded):
+                return True
+        elif op == sre_parser.SUBPATTERN:
+            if _nested_repeat(value[-1], inside):
+                return True
+        elif op == sre_parser.BRANCH:
+            if any(_nested_repeat(branch, inside) for branch in value[1]):
+                return True
+        elif op in (sre_parser.ASSERT, sre_parser.ASSERT_NOT) and _nested_repeat(value[1], inside):
+            return True
+    return False
 
 
 def _departments(raw: dict[str, Any], problems: list[str]) -> dict[str, tuple[str, tuple[str, ...]]]:
@@ -128,17 +169,25 @@ def _rule(data: Any, number: int, departments: dict[str, tuple[str, tuple[str, .
     match = data.get("match", {})
     if not isinstance(match, dict):
         raise InvalidInput(_("match must be a table, e.g. match = {{ subject = \"invoice\" }}"))
-    patterns: list[tuple[str, re.Pattern[str]]] = []
+    patterns: list[tuple[str, Any]] = []
     for key, text in match.items():
         if key not in MATCH_FIELDS:
             raise InvalidInput(_("unknown key {key!r}; known: {known}").format(key=f"match.{key}", known=", ".join(MATCH_FIELDS)))
         if not isinstance(text, str) or len(text) > MAX_PATTERN_CHARS:
-            raise InvalidInput(_("match.{key} must be a regular expression of at most {n} characters").format(
-                key=key, n=MAX_PATTERN_CHARS))
+            raise InvalidInput(ngettext(
+                "match.{key} must be a regular expression of at most {n} character",
+                "match.{key} must be a regular expression of at most {n} characters", MAX_PATTERN_CHARS,
+            ).format(key=key, n=number_text(MAX_PATTERN_CHARS)))
         try:
-            patterns.append((key, re.compile(text, re.IGNORECASE)))
-        except (re.error, OverflowError, RecursionError) as error:
+            # Both modules must read it: re's parse tree is what the nesting check walks.
+            nested = _nested_repeat(sre_parser.parse(text, re.IGNORECASE))
+            patterns.append((key, regex.compile(text, regex.IGNORECASE)))
+        except (re.error, regex.error, OverflowError, RecursionError, ValueError) as error:
             raise InvalidInput(_("match.{key} is not a valid regular expression: {reason}").format(key=key, reason=error)) from None
+        if nested:
+            raise InvalidInput(
+                _("match.{key}: a repeat inside a repeat, as in (a+)+, can take hours on hostile mail; write it without one").format(key=key)
+            )
     department = data.get("department")
     if department is not None:
         if not isinstance(department, str):
@@ -170,7 +219,7 @@ def _rule(data: Any, number: int, departments: dict[str, tuple[str, tuple[str, .
         raise InvalidInput(_("stop must be true or false"))
     name = data.get("name")
     return Rule(
-        name=person_name(str(name)) if isinstance(name, str) else _("rule {n}").format(n=number),
+        name=person_name(str(name)) if isinstance(name, str) else _("rule {position}").format(position=number),
         patterns=tuple(patterns),
         department=department,
         priority=priority,
@@ -196,7 +245,7 @@ def routing_from_config(raw: dict[str, Any] | None) -> Routing:
     seen: set[str] = set()
     for number, data in enumerate(entries, start=1):
         label = data.get("name") if isinstance(data, dict) and isinstance(data.get("name"), str) else None
-        shown = repr(label) if label else _("rule {n}").format(n=number)
+        shown = repr(label) if label else _("rule {position}").format(position=number)
         try:
             if label is not None and not label.strip():
                 raise InvalidInput(_("a rule's name cannot be blank"))
