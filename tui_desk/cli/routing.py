@@ -106,7 +106,8 @@ def agent_command(args: argparse.Namespace, service: TicketService, routing: Rou
         for name, departments in sorted(names.items(), key=lambda item: item[0].casefold()):
             mark = away.get(name.casefold())
             state = _("away since {time}").format(time=mark[1][:16].replace("T", " ")) if mark else _("present")
-            print(one_line(f"{name:<20} {state:<24} {', '.join(departments)}"))
+            # Names come from the config and the store: each shown on one line, never run.
+            print(f"{one_line(name, 20):<20} {state:<24} {one_line(', '.join(departments))}".rstrip())
         if not names:
             print(_("No agents: list them under [departments.NAME] agents = [...] in {path}").format(path=config_path()))
         return 0

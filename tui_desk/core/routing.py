@@ -337,20 +337,21 @@ def route_in_tx(
                 planned.append(Routed(ticket_id, rule.name, "assignee", None, agent))
                 assignee = agent
         if planned and not dry_run:
-            _apply(service, conn, rule.name, planned, at)
+            planned = _apply(service, conn, rule.name, planned, at)
         done.extend(planned)
         if rule.stop:
             break
     return done
 
 
-def _apply(service: TicketService, conn: Connection, rule: str, planned: list[Routed], at: str) -> None:
-    """One action of ``routing: <rule>``, recorded for undo like an agent's."""
+def _apply(service: TicketService, conn: Connection, rule: str, planned: list[Routed], at: str) -> list[Routed]:
+    """One action of ``routing: <rule>``, recorded for undo like an agent's; the changes it made."""
     actor = routing_actor(rule)
     action_id = undo_log.insert_action(conn, actor, at, ActionKind.ROUTE)
     undo_log.prune_actions(conn, actor, KEPT_ACTIONS)
     outer = service.recording
     service.recording = action_id
+    made: list[Routed] = []
     try:
         for change in planned:
             try:
@@ -363,9 +364,13 @@ def _apply(service: TicketService, conn: Connection, rule: str, planned: list[Ro
                 else:
                     service.assign(change.ticket_id, change.to_value, actor=actor)
             except (TransitionRefused, ConflictError):
-                continue  # already so: nothing to record
+                continue  # a merged ticket, or already so: nothing to record
+            made.append(change)
     finally:
         service.recording = outer
+    if not made:
+        undo_log.delete_action(conn, action_id)
+    return made
 
 
 def attach(service: TicketService, routing: Routing) -> None:
