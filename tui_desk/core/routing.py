@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 from re import _parser as sre_parser  # type: ignore[attr-defined]  # re's parse tree, to refuse nested repeats
 from typing import Any
 
-import regex  # type: ignore[import-untyped]  # searches with a time limit
-
 from ..domain.clock import to_text
 from ..domain.errors import ConflictError, InvalidInput, NotFound, TransitionRefused
 from ..domain.models import Priority
@@ -170,6 +168,8 @@ def _rule(data: Any, number: int, departments: dict[str, tuple[str, tuple[str, .
     if not isinstance(match, dict):
         raise InvalidInput(_("match must be a table, e.g. match = {{ subject = \"invoice\" }}"))
     patterns: list[tuple[str, Any]] = []
+    if match:  # only then: every command reads the config, few have rules with patterns
+        import regex  # type: ignore[import-untyped]  # searches with a time limit
     for key, text in match.items():
         if key not in MATCH_FIELDS:
             raise InvalidInput(_("unknown key {key!r}; known: {known}").format(key=f"match.{key}", known=", ".join(MATCH_FIELDS)))
