@@ -17,6 +17,7 @@ from pathlib import Path
 from ..core.attachment_limit import DEFAULT_LIMIT, limit_from_config
 from ..core.config import config_path, load_config, resolve_db_path
 from ..core.names import person_name
+from ..core.routing import routing_from_config
 from ..core.rules import RulesConfig
 from ..core.sla import SlaPolicies
 from ..domain.errors import TuiDeskError
@@ -173,6 +174,7 @@ def _main(argv: Sequence[str] | None) -> int:
                 mail=cli_mail.settings_of(config),
                 config_file=config_path(),
                 attachment_limit=limit_from_config(config.raw),
+                routing=routing_from_config(config.raw),
             )
         if args.command == "sla":  # the config file only: no store needed
             return cli_rules.sla_command(args, config)

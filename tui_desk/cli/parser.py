@@ -21,6 +21,7 @@ from . import desk_copy as cli_copy
 from . import mail as cli_mail
 from . import outgoing as cli_outgoing
 from . import recipients as cli_recipients
+from . import routing as cli_routing
 from . import rules as cli_rules
 from . import templates as cli_templates
 
@@ -151,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("message", help=_("message id (see `show --json`)"))
 
     p = command("list", _("tickets in inbox order"))
-    p.add_argument("--view", metavar="NAME", help=_("a saved view (see `tui-desk views`); the other options narrow it"))
+    p.add_argument("--view", metavar="NAME", help=_("a saved view (see `tui-desk views`), or unassigned (needing attention, no agent); the other options narrow it"))
     p.add_argument("--status", help=_("comma-separated statuses, or 'attention' / 'all'"))
     p.add_argument("--assignee", help=_("agent name, or '-' for unassigned"))
     p.add_argument("--department")
@@ -189,6 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_rules.add_parsers(command, lambda p: _add_common(p, top=False), _Parser)
     cli_mail.add_parsers(command)
+    cli_routing.add_parsers(command)
     cli_copy.add_parser(command)
     cli_attachments.add_parsers(command, lambda p: _add_common(p, top=False), _Parser)
     cli_templates.add_parsers(command, lambda p: _add_common(p, top=False), _Parser)

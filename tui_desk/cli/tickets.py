@@ -31,6 +31,7 @@ from ..core.requests import (
     Tag,
     run,
 )
+from ..core.routing import is_unassigned_view
 from ..core.saved_views import SavedView, parse_views
 from ..core.signatures import Signatures
 from ..core.ticket_ids import parse_ticket_id, parse_ticket_ids
@@ -50,6 +51,7 @@ from . import desk_copy as cli_copy
 from . import mail as cli_mail
 from . import outgoing as cli_outgoing
 from . import recipients as cli_recipients
+from . import routing as cli_routing
 from . import rules as cli_rules
 from . import templates as cli_templates
 from .input_text import read_stdin
@@ -270,6 +272,7 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
     service = TicketService(store, actor=actor, sla=cli_rules.sla_policies(config))
     service.attachment_limit = limit_from_config(config.raw)
     command = args.command
+    routing = cli_routing.routing_for(service, config, command)  # new tickets are routed (issue 18)
     if command == "demo":
         from ..demo import fill_demo
 
@@ -355,8 +358,12 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
         edit = parse_tag_words(words)  # the app's parser too: +a adds, -b removes, a bare word adds
         return _bulk(service, Tag(edit), args.id)
     elif command == "list":
-        view = parse_views(config.raw).find(args.view) if args.view else None
-        flt = _list_filter(args, view, actor)
+        saved = parse_views(config.raw)
+        if args.view and saved.get(args.view) is None and is_unassigned_view(args.view):
+            flt = _list_filter(args).with_(assignee="-")  # the built-in view (issue 18); a saved one of that name wins
+            flt = flt if args.status else flt.with_(view=queries.VIEW_ATTENTION)
+        else:
+            flt = _list_filter(args, saved.find(args.view) if args.view else None, actor)
         for status in flt.statuses:
             service.status_def(status)
         rows = queries.inbox_page(store, flt, offset=args.offset, limit=args.limit)
@@ -409,6 +416,10 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
             _print_change(change, service)
     elif command == "rules":
         return cli_rules.rules_command(args, service, config)
+    elif command == cli_routing.ROUTE:
+        return cli_routing.route_command(args, service, routing)
+    elif command == cli_routing.AGENT:
+        return cli_routing.agent_command(args, service, routing)
     elif command in cli_mail.COMMANDS:
         return cli_mail.mail_command(args, service, config)
     elif command == cli_templates.COMMAND:

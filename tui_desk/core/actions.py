@@ -41,6 +41,7 @@ class ActionKind(StrEnum):
     SPLIT = "split"
     REPLY = "reply"
     NOTE = "note"
+    ROUTE = "route"  # a routing rule's changes (core/routing.py)
 
 
 def action_done_label(kind: str) -> str:
@@ -61,6 +62,7 @@ def action_done_label(kind: str) -> str:
         ActionKind.SPLIT: _("split"),
         ActionKind.REPLY: _("replied"),
         ActionKind.NOTE: _("noted"),
+        ActionKind.ROUTE: _("routed"),
     }
     return labels.get(kind, kind)
 
@@ -83,6 +85,7 @@ def action_done_text(kind: str, n: int) -> str:
         ActionKind.SPLIT: ngettext("{n} split", "{n} split", n),
         ActionKind.REPLY: ngettext("{n} replied", "{n} replied", n),
         ActionKind.NOTE: ngettext("{n} noted", "{n} noted", n),
+        ActionKind.ROUTE: ngettext("{n} routed", "{n} routed", n),
     }
     return texts.get(kind, "{n} " + kind).format(n=number(n))
 
@@ -105,6 +108,7 @@ def action_name(kind: str) -> str:
         ActionKind.SPLIT: _("split"),
         ActionKind.REPLY: _("reply"),
         ActionKind.NOTE: _("note"),
+        ActionKind.ROUTE: _("routing"),
     }
     return labels.get(kind, kind)
 

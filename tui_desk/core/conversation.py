@@ -29,6 +29,9 @@ class Conversation(TicketChanges):
     # The most an agent attaches to one reply or note, in bytes: [mail] max_attachment_size,
     # set by whoever reads the config (core/attachment_limit.py).
     attachment_limit: int = DEFAULT_LIMIT
+    # Runs the routing rules over a ticket just created, inside its creation's transaction
+    # (conn, ticket id, the mailbox texts it came in through); set by core/routing.py `attach`.
+    on_created: Callable[[Connection, int, Sequence[str]], None] | None = None
 
     def create_ticket(
         self,
@@ -47,12 +50,16 @@ class Conversation(TicketChanges):
         attachments: Sequence[tuple[str, str, bytes]] = (),
         cc: Sequence[str] = (),
         reply_to: str | None = None,
+        mailbox: Sequence[str] = (),
+        route: bool = True,
     ) -> int:
         """A customer request arrives: a New ticket with its first message. Returns its id.
 
         ``cc``: whom the mail copied (the desk's own addresses already left out), kept on the
         message and remembered on the ticket for reply-all; ``reply_to``: where the customer
-        wants answers (core/recipients.py, docs/issue15/recipients.md).
+        wants answers (core/recipients.py, docs/issue15/recipients.md). ``mailbox``: what the
+        routing rules' ``mailbox`` pattern sees (the account it came in through); ``route=False``
+        leaves the rules out (a restore brings back tickets as they were).
         """
         email, subject, body, name = storable(email), storable(subject), storable(body), storable_data(name)
         message_id, in_reply_to, references = storable_data((message_id, in_reply_to, references))
@@ -108,6 +115,8 @@ class Conversation(TicketChanges):
             for filename, content_type, data in attachments:
                 writes.insert_attachment(conn, message, filename, content_type, data)
             writes.insert_event(conn, ticket_id, moment, address, EventKind.CREATED, None, Status.NEW.value)
+            if route and self.on_created is not None:
+                self.on_created(conn, ticket_id, mailbox)
         return ticket_id
 
     def add_customer_message(

@@ -95,6 +95,8 @@ def fetch_account(
             arrival=lambda label: arrivals.pop(label, None),
             department=account.department,
             on_new_ticket=Arrival(service, settings, account),
+            # What a routing rule's `mailbox` pattern is tried on: the account's From, login and folder.
+            mailbox=[v for v in (account.identity, account.server.user, account.folder) if v],
         )
         return importer.run(_messages(client, account, uids, arrivals))
     finally:

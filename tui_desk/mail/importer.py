@@ -103,6 +103,7 @@ class Importer:
         arrival: Callable[[str], datetime | None] | None = None,
         department: str | None = None,
         on_new_ticket: Callable[[int, ParsedMail], None] | None = None,
+        mailbox: Sequence[str] = (),
     ) -> None:
         self.service = service
         self.dates = MessageDates(dates)
@@ -123,6 +124,7 @@ class Importer:
         # Fetched mail's account (mail/acknowledge.py): the department and hook of the tickets it creates.
         self.department = department
         self.on_new_ticket = on_new_ticket
+        self.mailbox = tuple(mailbox)  # what routing rules' `mailbox` pattern sees (core/routing.py)
 
     def run(self, items: Iterable[Item]) -> ImportSummary:
         batch: list[Item] = []
@@ -351,6 +353,8 @@ class Importer:
                 attachments=mail.attachments,
                 **self._copies(mail),
                 department=self.department,
+                mailbox=self.mailbox,
+                route=not self.restore,  # a restore brings tickets back as they were
             )
             if self.on_new_ticket is not None:
                 self.on_new_ticket(ticket_id, mail)

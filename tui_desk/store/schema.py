@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from .addressing import recipients
 from .default_templates import seed_defaults
+from .routing import ROUTING_TABLES
 
 if TYPE_CHECKING:
     import sqlite_utils
@@ -391,8 +392,14 @@ def _migrate_to_8(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX outbox_kind_recipient ON outbox(kind, to_address, created_at)")
 
 
+def _migrate_to_9(db: sqlite_utils.Database) -> None:
+    # Routing (issue 18, docs/issue18/routing.md): agents away and round-robin turns.
+    for statement in ROUTING_TABLES:
+        db.execute(statement)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migrate_to_1, _migrate_to_2, _migrate_to_3, _migrate_to_4, _migrate_to_5, _migrate_to_6,
-    _migrate_to_7, _migrate_to_8,
+    _migrate_to_7, _migrate_to_8, _migrate_to_9,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

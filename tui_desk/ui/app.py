@@ -27,6 +27,7 @@ from textual.screen import Screen
 from ..core.attachment_limit import DEFAULT_LIMIT
 from ..core.config import key_table, load_config
 from ..core.lifecycle import TicketService
+from ..core.routing import Routing, attach
 from ..core.rules import RulesConfig
 from ..core.sla import SlaPolicies
 from ..domain.clock import Clock, system_clock
@@ -66,6 +67,7 @@ class TuiDeskApp(ReportsWorkerFailures, App[None]):
         mail: MailSettings | None = None,
         config_file: Path | None = None,
         attachment_limit: int = DEFAULT_LIMIT,
+        routing: Routing | None = None,
     ) -> None:
         localize_bindings()  # before super().__init__(): every node copies its class's bindings
         super().__init__()
@@ -75,6 +77,10 @@ class TuiDeskApp(ReportsWorkerFailures, App[None]):
         self.actor = actor
         self.service = TicketService(store, clock=clock, actor=actor, sla=sla)
         self.service.attachment_limit = attachment_limit  # [mail] max_attachment_size, as the CLI's service has it
+        # [[routing]] rules route the tickets this app's fetch creates; the rules that did not load are named.
+        self.routing_problems = routing.problems if routing is not None else ()
+        if routing is not None:
+            attach(self.service, routing)
         self.live_interval = live_interval
         self.drafts = Drafts.next_to(store.path, actor)  # unsent replies and notes, until stored
         self.rules = rules  # None: time rules are left to cron (and to tests)
@@ -89,6 +95,8 @@ class TuiDeskApp(ReportsWorkerFailures, App[None]):
     def on_mount(self) -> None:
         if self.theme_notice:
             self.notify(self.theme_notice, severity="warning", timeout=10)
+        for problem in self.routing_problems:  # plain text: a rule's name is the user's
+            self.notify(problem, title=_("Routing"), severity="warning", timeout=15, markup=False)
         keep_theme(self, self.config_file)
 
     def on_load(self) -> None:
@@ -168,6 +176,7 @@ def run_app(
     mail: MailSettings | None = None,
     config_file: Path | None = None,
     attachment_limit: int = DEFAULT_LIMIT,
+    routing: Routing | None = None,
 ) -> int:
     store = open_store(path)
     try:
@@ -180,6 +189,7 @@ def run_app(
             mail=mail,
             config_file=config_file,
             attachment_limit=attachment_limit,
+            routing=routing,
         )
         finished = run_without_waiting_on_the_store(app)
     finally:

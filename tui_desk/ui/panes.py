@@ -24,6 +24,7 @@ from ..core import sla_tracking
 from ..core.change_text import shown_status
 from ..core.lifecycle import TicketService
 from ..core.presence import Presence
+from ..core.routing import UNASSIGNED_VIEW, unassigned_filter
 from ..core.rules import RulesConfig
 from ..core.saved_views import SavedViews
 from ..core.sla import SlaState
@@ -181,6 +182,7 @@ class PanesBase(ReportsWorkerFailures, Screen[None]):
         views = [
             View(VIEW_ATTENTION, _("Needs attention"), InboxFilter(view=VIEW_ATTENTION)),
             View(VIEW_ALL, _("All"), InboxFilter(view=VIEW_ALL)),
+            View(UNASSIGNED_VIEW, _("Unassigned"), unassigned_filter()),  # what no routing rule placed
         ]
         for key in ("answered", "postponed", "resolved", "spam", "deleted", "merged"):
             views.append(View(key, status_label(key), InboxFilter(view="status", statuses=(key,))))
@@ -195,7 +197,7 @@ class PanesBase(ReportsWorkerFailures, Screen[None]):
         parts = [_("Inbox") + ": " + (view.label if view else one_line(self.view_key))]
         if self.inbox_filter.search:
             parts.append(_("search “{q}”").format(q=one_line(self.inbox_filter.search, 30)))
-        if self.inbox_filter.assignee:
+        if self.inbox_filter.assignee and self.view_key != UNASSIGNED_VIEW:
             parts.append(_("assignee {a}").format(a=_("unassigned") if self.inbox_filter.assignee == "-" else one_line(self.inbox_filter.assignee)))
         if self.inbox_filter.department:
             parts.append(_("department {d}").format(d=one_line(self.inbox_filter.department)))
@@ -243,10 +245,12 @@ class PanesBase(ReportsWorkerFailures, Screen[None]):
         view = next((v for v in self.views() if v.key == key), None)
         if view is None:
             return
+        # The Unassigned view's "no agent" is its own: it neither yields to an agent filter nor leaves one behind.
+        carried = None if self.view_key == UNASSIGNED_VIEW else self.inbox_filter.assignee
         self.set_filter(
             view.flt.with_(
                 search=self.inbox_filter.search,
-                assignee=self.inbox_filter.assignee,
+                assignee=view.flt.assignee or carried,
                 department=self.inbox_filter.department,
                 tag=self.inbox_filter.tag,
                 order=self.inbox_filter.order,
