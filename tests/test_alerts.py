@@ -93,10 +93,11 @@ def test_the_agents_departments_are_read_from_the_departments_tables() -> None:
             "Technical": {"agents": ["carol"]},
             "Sales": {"agents": "alice"},  # not a list: skipped, never a crash
             "Odd": "x",
-            "Mixed": {"agents": [1, None, " alice "]},
+            "Mixed": {"agents": [1, None, " alice "]},  # not all names: left out, as routing leaves it
+            "Spaced": {"agents": [" alice "]},
         }
     }
-    assert agent_departments(raw, "alice") == ["Billing", "Mixed"]
+    assert agent_departments(raw, "alice") == ["Billing", "Spaced"]
     assert agent_departments(raw, "dave") == []
     assert agent_departments({"departments": ["Billing"]}, "alice") == []
     assert agent_departments(None, "alice") == []

@@ -26,6 +26,7 @@ from ..domain.errors import InvalidInput
 from ..domain.models import InboxRow, Meaning
 from ..i18n import _
 from ..store import Store, queries
+from .routing import routing_from_config
 from .sla import SlaPolicies, SlaState
 from .sla_tracking import view
 
@@ -95,22 +96,12 @@ def alert_settings(raw: Mapping[str, Any] | None) -> AlertSettings:
 
 
 def agent_departments(raw: Mapping[str, Any] | None, agent: str) -> list[str]:
-    """The departments whose `[departments.NAME] agents` list names `agent` (ignoring case).
-
-    The one place alerts read departments: once routing parses `[departments]` itself, this
-    reads its parsed form instead. Anything else than a table of lists of names is skipped.
-    """
-    tables = (raw or {}).get("departments")
-    if not isinstance(tables, Mapping):
-        return []
+    """The departments whose `[departments.NAME] agents` list names `agent` (ignoring case), as
+    routing reads them: one reading of the table for both, so alerts watch the departments that
+    round-robin assigns from. A malformed department is left out (routing names it)."""
     wanted = agent.strip().casefold()
-    mine: list[str] = []
-    for name, table in tables.items():
-        agents = table.get("agents") if isinstance(table, Mapping) else None
-        names = agents if isinstance(name, str) and isinstance(agents, list) else []
-        if any(isinstance(a, str) and a.strip().casefold() == wanted for a in names):
-            mine.append(name)
-    return mine
+    departments = routing_from_config(dict(raw or {})).departments.values()
+    return [name for name, agents in departments if any(a.casefold() == wanted for a in agents)]
 
 
 def states_of(row: InboxRow, policies: SlaPolicies, now: datetime) -> frozenset[AlertState]:
