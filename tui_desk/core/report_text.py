@@ -73,8 +73,8 @@ def by_title(by: str) -> str:
 
 def period_text(report: Report) -> str:
     days = len(report.days)
-    return _("{since} – {until} · {days} days · {zone}").format(
-        since=format_date(report.since), until=format_date(report.until), days=days, zone=report.timezone
+    return ngettext("{since} – {until} · {n} day · {zone}", "{since} – {until} · {n} days · {zone}", days).format(
+        since=format_date(report.since), until=format_date(report.until), n=number(days), zone=report.timezone
     )
 
 

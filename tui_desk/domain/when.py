@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from ..i18n import _
+from ..i18n import _, ngettext, number
 from .errors import InvalidInput
 
 # How far from now a typed time may be: further is a typo, and past year 9999 the
@@ -53,9 +53,11 @@ def _not_understood(text: str) -> InvalidInput:
 
 def _too_far(text: str) -> InvalidInput:
     return InvalidInput(
-        _("The time {text!r} is too far away: at most {years} years from now").format(
-            text=text.strip()[:40], years=MAX_YEARS_AWAY
-        )
+        ngettext(
+            "The time {text!r} is too far away: at most {n} year from now",
+            "The time {text!r} is too far away: at most {n} years from now",
+            MAX_YEARS_AWAY,
+        ).format(text=text.strip()[:40], n=number(MAX_YEARS_AWAY))
     )
 
 
