@@ -246,9 +246,11 @@ class TestSourceStrings:
             assert _("Reply") != HEADINGS[language]
 
     def test_every_count_goes_through_plural_forms(self) -> None:
-        counted = re.compile(r"\{(n|count)\}")
+        # "{n}"/"{count}", or a named count before the noun it counts ("{rows} rows", "{days} days").
+        counted = re.compile(r"\{(n|count)\}|\{(\w+)\} \2\b")
         singular_only = [
-            m for m in i18n_tools.extract_messages() if isinstance(m, str) and counted.search(m) and m not in NOT_COUNTS
+            m for m in i18n_tools.extract_messages()
+            if isinstance(m, str) and counted.search(m) and m not in NOT_COUNTS
         ]
         assert singular_only == [], "a number next to a noun needs ngettext:\n" + "\n".join(singular_only)
 
@@ -332,3 +334,21 @@ class TestNumbers:
         monkeypatch.setenv("TUI_DESK_DB", str(tmp_path / "desk.db"))
         assert main(["--lang", "hr", "demo", "--tickets", "1001"]) == 0
         assert "Dodan 1.001 demo tiket u" in capsys.readouterr().out  # 1001: the form of 1
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [
+        ("en", "16% met · 21 breached · 5 pending (30 tickets)"),
+        ("hr", "16\u00a0% ispunjeno · 21 prekršen · 5 na čekanju (30 tiketa)"),
+        ("lv", "16% izpildīts · 21 pārkāpts · 5 gaida (30 pieteikumi)"),
+        ("ro", "16\u00a0% respectat · 21 de încălcate · 5 în curs (30 de tichete)"),
+    ],
+)
+def test_the_reports_sla_counts_agree_each_with_its_number(language: str, shown: str) -> None:
+    """Once one sentence with three named counts; now one plural-aware part per count (docs/issue17/rest.md)."""
+    from tui_desk.core.report_model import Compliance
+    from tui_desk.core.report_text import compliance_text
+
+    assert set_language(language)
+    assert compliance_text(Compliance(tickets=30, met=4, breached=21)) == shown

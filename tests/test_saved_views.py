@@ -98,12 +98,13 @@ class TestParse:
         ("table", "problem"),
         [
             ({"order": "fastest"}, "Saved view “broken”: order must be inbox or sla, not “fastest”; skipped"),
+            ({"priority": "asap"}, "Saved view “broken”: priority must be urgent, high, normal or low, not “asap”; skipped"),
             ({"search": 3}, "Saved view “broken”: search must be text; skipped"),
             ({"assignee": ["a", "b"]}, "Saved view “broken”: assignee must be text; skipped"),
             ({"status": True}, "Saved view “broken”: status must be text; skipped"),
             (
                 {"serach": "vpn"},
-                "Saved view “broken”: unknown setting “serach” (known: status, search, assignee, department, tag, order); skipped",
+                "Saved view “broken”: unknown setting “serach” (known: status, search, assignee, department, tag, priority, order); skipped",
             ),
             ("attention", 'Saved view “broken”: it must be a table of settings, e.g. status = "attention"; skipped'),
         ],
@@ -255,3 +256,19 @@ def test_a_saved_view_lists_the_tickets_it_stands_for(
     rows = queries.inbox_page(store, view.inbox_filter("alice"))
     assert [r.id for r in rows] == [urgent, mine]
     assert queries.inbox_page(store, view.inbox_filter("bob")) == []
+
+
+def test_a_saved_view_keeps_the_priority_filter(
+    store: Store, service: TicketService, make_ticket: Callable[..., int], tmp_path: Path
+) -> None:
+    """`f` → By priority… narrows the inbox; saving that view keeps it (docs/issue17/rest.md)."""
+    urgent = make_ticket("new", subject="VPN slow", priority="urgent")
+    make_ticket("new", subject="Printer", priority="low")
+    flt = InboxFilter(view="attention", priority="urgent")
+    assert [r.id for r in queries.inbox_page(store, flt)] == [urgent]
+    path = config(tmp_path)
+    save_view(SavedView.from_filter("urgent only", flt, "alice"), path)
+    view = read_views(path).find("urgent only")
+    assert view.priority == "urgent" and view.inbox_filter("alice") == flt
+    assert "priority urgent" in view.describe(str)
+    assert parse_views({"views": {"u": {"priority": "URGENT"}}}).find("u").priority == "urgent"

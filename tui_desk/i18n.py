@@ -223,3 +223,26 @@ def format_weekday_time(moment: datetime, with_date: bool = False) -> str:
     from babel.dates import format_datetime
 
     return format_datetime(moment, "EEE d MMM HH:mm" if with_date else "EEE HH:mm", locale=locale, tzinfo=moment.tzinfo)
+
+
+_WEEKDAY_WORDS: dict[str, tuple[tuple[str, ...], ...]] = {}
+
+
+def weekday_words() -> tuple[tuple[str, ...], ...]:
+    """Every name of each week day (0 = Monday) in the running language, full and abbreviated,
+    as Babel gives them (``esmaspäev``, ``E``; ``ponedjeljak``, ``pon``); empty in English.
+
+    Postpone reads them (domain/when.py) next to the English names, which stay accepted."""
+    locale = _babel_locale()
+    if locale is None:
+        return ()
+    if locale not in _WEEKDAY_WORDS:
+        from babel.dates import get_day_names
+
+        names: list[set[str]] = [set() for _day in range(7)]
+        for width in ("wide", "abbreviated", "short"):
+            for context in ("format", "stand-alone"):
+                for day, name in get_day_names(width, context=context, locale=_number_locale()).items():
+                    names[day].add(str(name).rstrip(".").lower())
+        _WEEKDAY_WORDS[locale] = tuple(tuple(sorted(words, key=len, reverse=True)) for words in names)
+    return _WEEKDAY_WORDS[locale]

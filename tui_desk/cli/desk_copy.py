@@ -11,7 +11,7 @@ from pathlib import Path
 from ..core.config import store_location
 from ..domain.errors import InvalidInput
 from ..domain.store_location import redact_url
-from ..i18n import _
+from ..i18n import _, ngettext, number
 from ..store import Store, open_store
 from ..store.desk_copy import copy_desk, discard_new_store
 
@@ -43,14 +43,19 @@ def copy_command(args: argparse.Namespace, source: Store) -> int:
         if not args.quiet and sys.stderr.isatty():
             print("\r\033[K", end="", file=sys.stderr)
     other = sum(n for table, n in counts.items() if table not in ("tickets", "messages", "attachments", "events"))
-    print(_("Copied {tickets} tickets, {messages} messages, {attachments} attachments, {events} events"
-            " and {other} other rows to {target}").format(
-        tickets=counts.get("tickets", 0), messages=counts.get("messages", 0),
-        attachments=counts.get("attachments", 0), events=counts.get("events", 0), other=other,
-        target=redact_url(str(location)),
-    ))
+    # One plural-aware part per count, as the importer's summary: one sentence cannot agree with five numbers.
+    parts = (
+        ngettext("{n} ticket", "{n} tickets", counts.get("tickets", 0)).format(n=number(counts.get("tickets", 0))),
+        ngettext("{n} message", "{n} messages", counts.get("messages", 0)).format(n=number(counts.get("messages", 0))),
+        ngettext("{n} attachment", "{n} attachments", counts.get("attachments", 0)).format(
+            n=number(counts.get("attachments", 0))),
+        ngettext("{n} event", "{n} events", counts.get("events", 0)).format(n=number(counts.get("events", 0))),
+        ngettext("{n} other row", "{n} other rows", other).format(n=number(other)),
+    )
+    print(_("Copied {counts} to {target}").format(counts=", ".join(parts), target=redact_url(str(location))))
     return 0
 
 
 def _progress(table: str, rows: int) -> None:
-    print("\r\033[K" + _("Copying {table}: {rows} rows").format(table=table, rows=rows), end="", file=sys.stderr, flush=True)
+    print("\r\033[K" + ngettext("Copying {table}: {n} row", "Copying {table}: {n} rows", rows).format(
+        table=table, n=number(rows)), end="", file=sys.stderr, flush=True)

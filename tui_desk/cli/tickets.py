@@ -234,7 +234,11 @@ def _list_footer(store: Store, flt: InboxFilter, offset: int, shown: int, limit:
         return
     span = f"{offset + 1}-{offset + shown}" if shown else "0"
     print(
-        _("Showing {span} of {total} tickets; --limit N / --offset N for more").format(span=span, total=total),
+        ngettext(
+            "Showing {span} of {n} ticket; --limit N / --offset N for more",
+            "Showing {span} of {n} tickets; --limit N / --offset N for more",
+            total,
+        ).format(span=span, n=number(total)),
         file=sys.stderr,
     )
 

@@ -73,8 +73,8 @@ def by_title(by: str) -> str:
 
 def period_text(report: Report) -> str:
     days = len(report.days)
-    return _("{since} – {until} · {days} days · {zone}").format(
-        since=format_date(report.since), until=format_date(report.until), days=days, zone=report.timezone
+    return ngettext("{since} – {until} · {n} day · {zone}", "{since} – {until} · {n} days · {zone}", days).format(
+        since=format_date(report.since), until=format_date(report.until), n=number(days), zone=report.timezone
     )
 
 
@@ -95,16 +95,16 @@ def durations_text(durations: Durations) -> str:
 def compliance_text(compliance: Compliance) -> str:
     if not compliance.tickets:
         return _("no tickets with a target")
-    if compliance.percent_met is None:
-        return _("{pending} pending ({tickets})").format(
-            pending=number(compliance.pending), tickets=tickets_text(compliance.tickets)
-        )
-    return _("{percent} met · {breached} breached · {pending} pending ({tickets})").format(
-        percent=percent_text(compliance.percent_met),
-        breached=number(compliance.breached),
-        pending=number(compliance.pending),
-        tickets=tickets_text(compliance.tickets),
-    )
+    # One plural-aware part per count: "breached" and "pending" agree with their own number.
+    pending = ngettext("{n} pending", "{n} pending", compliance.pending).format(n=number(compliance.pending))
+    parts = [pending]
+    if compliance.percent_met is not None:
+        parts = [
+            _("{percent} met").format(percent=percent_text(compliance.percent_met)),
+            ngettext("{n} breached", "{n} breached", compliance.breached).format(n=number(compliance.breached)),
+            pending,
+        ]
+    return " · ".join(parts) + f" ({tickets_text(compliance.tickets)})"
 
 
 def backlog_text(report: Report) -> Text:

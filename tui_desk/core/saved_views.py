@@ -6,10 +6,11 @@
     search = "invoice"          # full-text search of subjects and messages
     department = "Billing"
     tag = "vip"
+    priority = "urgent"         # urgent, high, normal or low
     order = "sla"               # inbox (priority, then waiting time; the default) or sla (nearest due first)
 
 Every key but the table's name may be left out. A broken entry (an unknown key,
-a value of the wrong type, an unknown order) is reported as one line naming the
+a value of the wrong type, an unknown order or priority) is reported as one line naming the
 view and skipped; the other views still load.
 
 Writing a view changes only its own table: the rest of the file, comments
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..domain.errors import InvalidInput, NotFound
+from ..domain.models import PRIORITY_ORDER, priority_label
 from ..domain.text import one_line
 from ..i18n import _, ngettext
 from ..store.queries import VIEW_ALL, VIEW_ATTENTION, InboxFilter
@@ -38,7 +40,7 @@ TABLE = "views"
 ME = "me"  # the assignee "me": the agent who runs tui-desk (--as, $TUI_DESK_AGENT, agent = ...)
 UNASSIGNED = "-"
 ORDERS = ("inbox", "sla")
-KEYS = ("status", "search", "assignee", "department", "tag", "order")
+KEYS = ("status", "search", "assignee", "department", "tag", "priority", "order")
 MAX_NAME = 40
 
 
@@ -53,6 +55,7 @@ class SavedView:
     department: str | None = None
     tag: str | None = None
     order: str = "inbox"
+    priority: str | None = None  # after order: views are also built positionally
 
     @classmethod
     def from_filter(cls, name: str, flt: InboxFilter, me: str) -> SavedView:
@@ -70,6 +73,7 @@ class SavedView:
             assignee=ME if flt.assignee is not None and flt.assignee == me else flt.assignee or None,
             department=flt.department or None,
             tag=flt.tag or None,
+            priority=flt.priority or None,
             order=flt.order if flt.order in ORDERS else "inbox",
         )
 
@@ -86,13 +90,14 @@ class SavedView:
             assignee=me if self.assignee == ME else self.assignee,
             department=self.department,
             tag=self.tag,
+            priority=self.priority,
             order=self.order,
         )
 
     def to_table(self) -> dict[str, str]:
         """The view's settings as they are written to the config file (unset ones left out)."""
         table = {"status": self.status}
-        for key in ("search", "assignee", "department", "tag"):
+        for key in ("search", "assignee", "department", "tag", "priority"):
             value = getattr(self, key)
             if value is not None:
                 table[key] = value
@@ -120,6 +125,8 @@ class SavedView:
             parts.append(_("department {d}").format(d=one_line(self.department)))
         if self.tag:
             parts.append(_("tag {t}").format(t=one_line(self.tag)))
+        if self.priority:
+            parts.append(_("priority {p}").format(p=priority_label(self.priority)))
         if self.order == "sla":
             parts.append(_("by SLA due"))
         return " · ".join(parts)
@@ -199,6 +206,10 @@ def _parse_view(name: str, table: object) -> SavedView:
     order = _text(table, "order", problem)
     if order is not None and order.lower() not in ORDERS:
         raise InvalidInput(problem(_("order must be inbox or sla, not “{value}”").format(value=one_line(order, 20))))
+    priority = _text(table, "priority", problem)
+    if priority is not None and priority.lower() not in PRIORITY_ORDER:
+        raise InvalidInput(problem(_("priority must be urgent, high, normal or low, not “{value}”").format(
+            value=one_line(priority, 20))))
     return SavedView(
         name=name,
         status=status.lower() if status else VIEW_ATTENTION,
@@ -206,6 +217,7 @@ def _parse_view(name: str, table: object) -> SavedView:
         assignee=_text(table, "assignee", problem),
         department=_text(table, "department", problem),
         tag=_text(table, "tag", problem),
+        priority=priority.lower() if priority else None,
         order=order.lower() if order else "inbox",
     )
 

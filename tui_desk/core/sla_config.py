@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any, cast
 
 from ..domain.errors import InvalidInput
-from ..i18n import _
+from ..i18n import _, ngettext, number
 from .business_hours import (
     DAY_NAMES,
     HOURS_PARSERS,
@@ -108,7 +108,9 @@ YEAR_SECONDS = 365 * 86400
 
 
 def too_long(key: str, value: object) -> InvalidInput:
-    return bad_value(key, value, _("too long: more than {years} years with these business hours").format(years=MAX_TARGET_YEARS))
+    return bad_value(key, value, ngettext(
+        "too long: more than {n} year with these business hours", "too long: more than {n} years with these business hours",
+        MAX_TARGET_YEARS).format(n=number(MAX_TARGET_YEARS)))
 
 
 def calendar_seconds(business_seconds: int, hours: BusinessHours) -> float:

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, tzinfo
 
 from ..domain.models import Priority
-from ..i18n import _
+from ..i18n import _, ngettext
+from ..i18n import number as format_number
 from .business_hours import (
     BusinessHours,
     bad_key,
@@ -213,9 +214,11 @@ class SlaPolicies:
                 raise bad_value(
                     f"{source['end'] or source['start']}.hours.end",
                     format_time(end, end=True),
-                    _("too short: a target would take more than {years} years with these business hours").format(
-                        years=MAX_TARGET_YEARS
-                    ),
+                    ngettext(
+                        "too short: a target would take more than {n} year with these business hours",
+                        "too short: a target would take more than {n} years with these business hours",
+                        MAX_TARGET_YEARS,
+                    ).format(n=format_number(MAX_TARGET_YEARS)),
                 )
         return SlaTargets(
             first_response=first.seconds(hours) if isinstance(first, Duration) else None,

@@ -30,7 +30,7 @@ class ToSolve:
 
 
 def narrows(flt: InboxFilter) -> bool:
-    return bool(flt.assignee or flt.department or flt.tag or flt.search)
+    return bool(flt.assignee or flt.department or flt.tag or flt.priority or flt.search)
 
 
 def to_solve_within(store: Store, current: InboxFilter) -> ToSolve:
@@ -44,6 +44,7 @@ def to_solve_within(store: Store, current: InboxFilter) -> ToSolve:
         assignee=current.assignee,
         department=current.department,
         tag=current.tag,
+        priority=current.priority,
         search=current.search,
         order=current.order,
     )

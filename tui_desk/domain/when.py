@@ -8,7 +8,10 @@ Forms (docs/issue17/acting.md, README "Postpone"):
   DST change too); hours and minutes are elapsed time.
 - ``today``/``tomorrow`` or a week day (``mon``, ``monday``, ``next fri``), with an optional
   time (``fri 14:00``, ``tomorrow 10``); without one, 09:00. A week day is the next one
-  after today (``mon`` on a Monday is a week away).
+  after today (``mon`` on a Monday is a week away). The running language's day names (full or
+  abbreviated, from Babel: ``esmaspäev``/``E``, ``ponedjeljak``/``pon``) and its words for today
+  and tomorrow are read too, case and accents ignored; English stays accepted in every language.
+  A name that could be two days (hr ``p``: ponedjeljak or petak) is refused, never guessed.
 - an ISO date or date and time (``2026-12-08``, ``2026-12-08 14:00``, with an offset or Z);
   a bare date is 09:00 that day.
 Wall times are the user's local time (the machine's zone, DST included), unless a zone is given.
@@ -17,9 +20,11 @@ Wall times are the user's local time (the machine's zone, DST included), unless 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from ..i18n import _
+from ..i18n import _, day_abbreviation, ngettext, number, pgettext, weekday_words
 from .errors import InvalidInput
 
 # How far from now a typed time may be: further is a typo, and past year 9999 the
@@ -42,7 +47,41 @@ _CLOCK = re.compile(r"(\d{1,2})(?::(\d{2}))?")
 
 
 def _examples() -> str:
-    return "1h30min, 3d, 1mo, fri 14:00, tomorrow 10:00, 2026-12-08 09:00"
+    # The week day and "tomorrow" in the agent's language: the hint shows what the agent would type.
+    return f"1h30min, 3d, 1mo, {day_abbreviation(4)} 14:00, {_words('tomorrow')[0]} 10:00, 2026-12-08 09:00"
+
+
+def _fold(word: str) -> str:
+    """Case and accents dropped: ``Četvrtak`` and ``cetvrtak`` are one word."""
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)).casefold()
+
+
+def _words(which: str) -> list[str]:
+    """``today``/``tomorrow`` in the agent's language (a translation may list several, comma-separated)."""
+    translated = pgettext("postpone", "today") if which == "today" else pgettext("postpone", "tomorrow")
+    return [w for w in (part.strip().lower() for part in translated.split(",")) if w] or [which]
+
+
+def _matching_days(name: str, compare: Callable[[str], str]) -> set[int]:
+    """Days of the running language whose name or abbreviation is `name`, else starts with it."""
+    local = [[compare(w) for w in words] for words in weekday_words()]
+    key = compare(name)
+    exact = {day for day, words in enumerate(local) if key in words}
+    return exact or {day for day, words in enumerate(local) if any(w.startswith(key) for w in words)}
+
+
+def _weekday(name: str, text: str) -> int | None:
+    """0 = Monday for an English day (3 letters or more) or one of the running language, in any case and,
+    where that leaves one day, without its accents; a name that could be two days is refused, never guessed."""
+    days = {n for n, full in enumerate(_DAYS) if len(name) >= 3 and full.startswith(name)}
+    local = _matching_days(name, str.casefold) or _matching_days(name, _fold)
+    days |= local
+    if len(days) > 1:
+        names = [(weekday_words()[d][0] if d in local else _DAYS[d]) for d in sorted(days)]
+        raise InvalidInput(
+            _("{text!r} could be {days}: type more of the day's name").format(text=text.strip()[:40], days=", ".join(names))
+        )
+    return days.pop() if days else None
 
 
 def _not_understood(text: str) -> InvalidInput:
@@ -53,9 +92,11 @@ def _not_understood(text: str) -> InvalidInput:
 
 def _too_far(text: str) -> InvalidInput:
     return InvalidInput(
-        _("The time {text!r} is too far away: at most {years} years from now").format(
-            text=text.strip()[:40], years=MAX_YEARS_AWAY
-        )
+        ngettext(
+            "The time {text!r} is too far away: at most {n} year from now",
+            "The time {text!r} is too far away: at most {n} years from now",
+            MAX_YEARS_AWAY,
+        ).format(text=text.strip()[:40], n=number(MAX_YEARS_AWAY))
     )
 
 
@@ -102,23 +143,23 @@ def _duration(text: str, cleaned: str, now: datetime, zone: tzinfo | None) -> da
     return moment + timedelta(hours=amounts["h"], minutes=amounts["min"])
 
 
-def _day_and_time(words: list[str], now: datetime, zone: tzinfo | None) -> datetime | None:
+def _day_and_time(words: list[str], text: str, now: datetime, zone: tzinfo | None) -> datetime | None:
     """``tomorrow 10:00``, ``fri``, ``next monday 14``: None when the words are not of this form."""
     if words and words[0] == "next":
         words = words[1:]
     if not 1 <= len(words) <= 2:
         return None
     today = _local(now, zone).date()
-    name = words[0]
-    if name == "today":
+    name = _fold(words[0])
+    if name == "today" or name in map(_fold, _words("today")):
         day = today
-    elif name == "tomorrow":
+    elif name == "tomorrow" or name in map(_fold, _words("tomorrow")):
         day = today + timedelta(days=1)
     else:
-        matches = [n for n, full in enumerate(_DAYS) if len(name) >= 3 and full.startswith(name)]
-        if len(matches) != 1:
+        weekday = _weekday(words[0], text)
+        if weekday is None:
             return None
-        day = today + timedelta(days=(matches[0] - today.weekday() - 1) % 7 + 1)
+        day = today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
     at = MORNING
     if len(words) == 2:
         clock = _CLOCK.fullmatch(words[1])
@@ -136,7 +177,7 @@ def parse_when(text: str, now: datetime, zone: tzinfo | None = None) -> datetime
     cleaned = " ".join(text.strip().lower().split())
     if _DURATION.fullmatch(cleaned):
         return _duration(text, cleaned, now, zone)
-    moment = _day_and_time(cleaned.split(" "), now, zone)
+    moment = _day_and_time(cleaned.split(" "), text, now, zone)
     if moment is not None:
         return moment
     try:

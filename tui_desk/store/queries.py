@@ -53,6 +53,7 @@ class InboxFilter:
     assignee: str | None = None  # agent name, or "-" for unassigned
     department: str | None = None
     tag: str | None = None
+    priority: str | None = None  # a Priority value
     search: str | None = None
     order: str = "inbox"  # or "sla"
 
@@ -98,6 +99,9 @@ def _filter_sql(flt: InboxFilter, store: Store) -> _Sql:
     if flt.department:
         sql.where.append("t.department_id = (SELECT id FROM departments WHERE name = ?)")
         sql.params.append(flt.department)
+    if flt.priority:
+        sql.where.append("t.priority = ?")
+        sql.params.append(flt.priority)
     if flt.tag:
         sql.where.append(
             "t.id IN (SELECT tt.ticket_id FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id WHERE g.name = ?)"

@@ -134,8 +134,8 @@ ACTIONS: list[Action | HelpNote] = [
     Action("next_saved_view", "right_curly_bracket", N_("Next saved view"), VIEWS, call="saved_view(1)",
            palette_help=N_("Previous / next saved view (the tabs above the inbox)")),
     Action("search", "slash", N_("Search"), VIEWS, N_("Search subjects and messages"), footer=6),
-    Action("filter", "f", N_("Filter"), VIEWS, N_("Filter by assignee, department or tag"),
-           palette_help=N_("By assignee, department or tag")),
+    Action("filter", "f", N_("Filter"), VIEWS, N_("Filter by assignee, department, tag, status or priority"),
+           palette_help=N_("By assignee, department, tag, status or priority")),
     # Reads the thread again, so it is the one key that may follow a failed load.
     Action("whole_thread", "m", N_("Whole thread"), VIEWS, N_("Show the whole thread of a long ticket")),
     Action("full_text", "w", N_("Full text"), VIEWS, N_("Read long messages whole (the thread shows the start of each)"),

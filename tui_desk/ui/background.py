@@ -28,7 +28,7 @@ from ..core.rules import run_rules
 from ..domain.clock import to_epoch
 from ..domain.errors import NotFound, TuiDeskError
 from ..domain.text import one_line
-from ..i18n import _
+from ..i18n import _, ngettext, number
 from ..store import queries
 from .failures import describe_failure
 from .panes import PanesBase
@@ -225,9 +225,14 @@ class BackgroundJobs(PanesBase):
             self.app.call_from_thread(self.report_failure, error)
             return
         if report.woken or report.auto_resolved or report.purged:
-            message = _("Time rules: {woken} woken, {resolved} resolved automatically, {purged} purged").format(
-                woken=report.woken, resolved=report.auto_resolved, purged=report.purged
-            )
+            # One plural-aware part per count, as the importer's summary.
+            counts = ", ".join((
+                ngettext("{n} woken", "{n} woken", report.woken).format(n=number(report.woken)),
+                ngettext("{n} resolved automatically", "{n} resolved automatically", report.auto_resolved).format(
+                    n=number(report.auto_resolved)),
+                ngettext("{n} purged", "{n} purged", report.purged).format(n=number(report.purged)),
+            ))
+            message = _("Time rules: {counts}").format(counts=counts)
             self.app.call_from_thread(self.notify, message, markup=False, timeout=6)
         if report.changed or report.sla_rebuilt:
             self.app.call_from_thread(self.refresh_inbox)

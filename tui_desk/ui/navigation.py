@@ -9,9 +9,9 @@ from __future__ import annotations
 from ..core.change_text import shown_status
 from ..core.customers import CustomerHistory, customer_history
 from ..core.ticket_ids import parse_ticket_id
-from ..core.triage import ToSolve, to_solve_within
+from ..core.triage import ToSolve, narrows, to_solve_within
 from ..domain.errors import TuiDeskError
-from ..domain.models import Meaning, Ticket
+from ..domain.models import PRIORITY_ORDER, Meaning, Ticket, priority_label
 from ..domain.text import one_line
 from ..i18n import _, ngettext, number
 from ..store import queries
@@ -160,6 +160,8 @@ class Navigation(PanesBase):
             ("unassigned", _("Unassigned")),
             ("department", _("By department…")),
             ("tag", _("By tag…")),
+            ("status", _("By status…")),
+            ("priority", _("By priority…")),
             ("clear", _("Clear filters and search")),
         ]
 
@@ -180,6 +182,35 @@ class Navigation(PanesBase):
                 given(lambda value: self.set_filter(self.inbox_filter.with_(**{kind: value}))),
             )
 
+        def pick_status() -> None:
+            definitions = dict(self.status_defs)  # read now: the picker's worker thread must not touch the screen
+            statuses = self.inbox_filter.statuses
+            self.app.push_screen(
+                FilterPicker(
+                    self.store,
+                    lambda _store: list(definitions),
+                    title=_("Filter by status"),
+                    unknown=lambda name: _("No status called “{name}”").format(name=name),
+                    current=statuses[0] if len(statuses) == 1 else None,
+                    shown_as=lambda key: definitions[key].label,
+                ),
+                # A status is what a view shows (as the number keys do): the other filters are kept.
+                given(lambda key: self.set_filter(self.inbox_filter.with_(view="status", statuses=(key,)), key)),
+            )
+
+        def pick_priority() -> None:
+            self.app.push_screen(
+                FilterPicker(
+                    self.store,
+                    lambda _store: [str(p) for p in PRIORITY_ORDER],
+                    title=_("Filter by priority"),
+                    unknown=lambda name: _("No priority called “{name}”").format(name=name),
+                    current=self.inbox_filter.priority,
+                    shown_as=priority_label,
+                ),
+                given(lambda value: self.set_filter(self.inbox_filter.with_(priority=value))),
+            )
+
         def chosen(kind: str | None) -> None:
             if kind == "clear":
                 self.set_filter(InboxFilter(view=self.inbox_filter.view, statuses=self.inbox_filter.statuses))
@@ -189,6 +220,10 @@ class Navigation(PanesBase):
                 self.set_filter(self.inbox_filter.with_(assignee="-"))
             elif kind in ("assignee", "department", "tag"):
                 pick_value(kind)
+            elif kind == "status":
+                pick_status()
+            elif kind == "priority":
+                pick_priority()
 
         self.app.push_screen(ChoiceDialog(_("Filter the inbox"), choices), chosen)
 
@@ -203,7 +238,7 @@ class Navigation(PanesBase):
         if self.inbox.marked:
             self.inbox.set_marks(set())
             return
-        if self.inbox_filter.search or self.inbox_filter.assignee or self.inbox_filter.department or self.inbox_filter.tag:
+        if narrows(self.inbox_filter):
             self.set_filter(InboxFilter(view=self.inbox_filter.view, statuses=self.inbox_filter.statuses))
 
     def action_whole_thread(self) -> None:

@@ -30,7 +30,16 @@ from ..core.saved_views import SavedViews
 from ..core.sla import SlaState
 from ..core.sla_tracking import SlaView
 from ..domain.clock import Clock
-from ..domain.models import Event, InboxRow, Meaning, Message, StatusDef, Ticket, status_label
+from ..domain.models import (
+    Event,
+    InboxRow,
+    Meaning,
+    Message,
+    StatusDef,
+    Ticket,
+    priority_label,
+    status_label,
+)
 from ..domain.text import one_line
 from ..i18n import _, ngettext, number
 from ..mail.settings import MailSettings
@@ -194,7 +203,10 @@ class PanesBase(ReportsWorkerFailures, Screen[None]):
     def _view_title(self) -> Content:
         """The inbox's title; plain text, as searches and names in it come from users."""
         view = next((v for v in self.views() if v.key == self.view_key), None)
-        parts = [_("Inbox") + ": " + (view.label if view else one_line(self.view_key))]
+        # A status picked under `f` (New, Open…) or a saved view's may have no view of its own.
+        definition = self.status_defs.get(self.view_key)
+        label = view.label if view else definition.label if definition else one_line(self.view_key)
+        parts = [_("Inbox") + ": " + label]
         if self.inbox_filter.search:
             parts.append(_("search “{q}”").format(q=one_line(self.inbox_filter.search, 30)))
         if self.inbox_filter.assignee and self.view_key != UNASSIGNED_VIEW:
@@ -203,6 +215,8 @@ class PanesBase(ReportsWorkerFailures, Screen[None]):
             parts.append(_("department {d}").format(d=one_line(self.inbox_filter.department)))
         if self.inbox_filter.tag:
             parts.append(_("tag {t}").format(t=one_line(self.inbox_filter.tag)))
+        if self.inbox_filter.priority:
+            parts.append(_("priority {p}").format(p=priority_label(self.inbox_filter.priority)))
         if self.inbox_filter.order == "sla":
             parts.append(_("by SLA due"))
         return Content(" · ".join(parts))
@@ -253,6 +267,7 @@ class PanesBase(ReportsWorkerFailures, Screen[None]):
                 assignee=view.flt.assignee or carried,
                 department=self.inbox_filter.department,
                 tag=self.inbox_filter.tag,
+                priority=self.inbox_filter.priority,
                 order=self.inbox_filter.order,
             ),
             view.key,

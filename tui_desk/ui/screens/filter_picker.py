@@ -1,6 +1,6 @@
 """The value picker of `f` (docs/issue17/filters.md): type to narrow, Enter filters.
 
-The values (departments, agents, tags) are read in a thread worker, so the picker
+The values (departments, agents, tags; statuses and priorities are known at once) are read in a thread worker, so the picker
 opens at once on a large store. What is typed narrows the list case- and
 accent-insensitively, as the saved-reply picker does; a value that matches
 nothing is refused with a notice, never turned into a filter that shows no ticket.
@@ -34,9 +34,10 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-def narrowed(values: list[str], query: str) -> list[str]:
+def narrowed(values: list[str], query: str, shown_as: Callable[[str], str] | None = None) -> list[str]:
     """The values for a typed query: those that contain it first (those that start with it
-    before the rest), then those that match it fuzzily ("bl" finds "Billing"). Empty keeps all."""
+    before the rest), then those that match it fuzzily ("bl" finds "Billing"). Empty keeps all.
+    `shown_as` is the text the agent sees for a value (a status key shows its translated name)."""
     typed = fold(query.strip())
     if not typed:
         return list(values)
@@ -45,7 +46,7 @@ def narrowed(values: list[str], query: str) -> list[str]:
     fuzzy: list[tuple[float, int, str]] = []
     search = FuzzySearch()
     for position, value in enumerate(values):
-        folded = fold(value)
+        folded = fold(shown_as(value) if shown_as else value)
         if folded.startswith(typed):
             starts.append(value)
         elif typed in folded:
@@ -82,6 +83,7 @@ class FilterPicker(ReportsWorkerFailures, ModalScreen[str | None]):
         title: str,
         unknown: Callable[[str], str],
         current: str | None = None,
+        shown_as: Callable[[str], str] | None = None,
     ) -> None:
         super().__init__(id="filter-picker")
         self.store = store
@@ -89,6 +91,7 @@ class FilterPicker(ReportsWorkerFailures, ModalScreen[str | None]):
         self.title_text = title
         self.unknown = unknown  # the notice for a typed value that matches nothing
         self.current = current
+        self.shown_as = shown_as  # the text of a value in the list and for narrowing; the value itself is picked
         self.values: list[str] | None = None  # None: still loading
         self.shown: list[str] = []
 
@@ -135,9 +138,10 @@ class FilterPicker(ReportsWorkerFailures, ModalScreen[str | None]):
 
     def _refilter(self, query: str) -> None:
         assert self.values is not None
-        self.shown = narrowed(self.values, query)
+        self.shown = narrowed(self.values, query, self.shown_as)
         options = self.query_one("#filter-values", OptionList)
-        options.set_options(Option(Text(one_line(v)), id=f"v{i}") for i, v in enumerate(self.shown))
+        label = self.shown_as or (lambda value: value)
+        options.set_options(Option(Text(one_line(label(v))), id=f"v{i}") for i, v in enumerate(self.shown))
         options.display = bool(self.shown)
         empty = self.query_one("#filter-empty", Static)
         empty.display = not self.shown

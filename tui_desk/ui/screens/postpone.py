@@ -18,7 +18,7 @@ from ...core.postpone_presets import next_week, tomorrow_morning
 from ...core.sla import SlaPolicies
 from ...domain.errors import InvalidInput
 from ...domain.when import parse_when
-from ...i18n import _, format_weekday_time
+from ...i18n import _, day_abbreviation, format_weekday_time
 from .dialogs import ChoiceDialog
 
 
@@ -57,7 +57,7 @@ class PostponeDialog(ChoiceDialog):
             _("Postpone #{id} until…").format(id=which) if isinstance(which, int) else _("Postpone {which} until…").format(which=which),
             quick_choices(now, sla.default_targets.hours if sla else BusinessHours.always()),
             allow_typed=True,
-            placeholder=_("or type: 1h30min, 1mo, fri 14:00, {date}").format(date=example),
+            placeholder=_("or type: 1h30min, 1mo, {day} 14:00, {date}").format(day=day_abbreviation(4), date=example),
             hint=_("Enter picks; Esc cancels"),
         )
         self.now = now
