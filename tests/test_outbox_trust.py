@@ -59,6 +59,8 @@ def test_item9_reply_queued_before_the_upgrade_keeps_its_customer(db_path, clock
     conn.execute("ALTER TABLE actions DROP COLUMN skipped_at")
     conn.execute("DROP TABLE job_leases")  # schema 6
     conn.execute("DROP TABLE presence")  # schema 7
+    conn.execute("DROP TABLE agents_away")  # schema 9
+    conn.execute("DROP TABLE routing_turns")  # schema 9
     conn.execute("PRAGMA user_version = 4")
     conn.commit()
     conn.close()
