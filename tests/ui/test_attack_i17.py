@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import pytest
 from rich.style import Style
+from textual.command import CommandList
+from textual.widgets import OptionList
+
+from tui_desk.ui.screens.postpone import PostponeDialog
 
 from .conftest import Desk, make_app
-from .helpers import SIZE, press, settle
+from .helpers import SIZE, press, settle, type_text
 from .test_colours import mono
 
 
@@ -28,3 +32,42 @@ async def test_no_color_on_a_16_colour_terminal_keeps_every_state_apart(desk: De
             assert look not in plain, f"{name} looks like any other cell without colour"
         assert style["urgent"] != style["high"], "urgent and high look the same without colour"
         assert style["sla-near"] != style["sla-breached"], "a near and an overdue SLA look the same without colour"
+
+
+
+def looks_of_lines(options: OptionList, wanted: str) -> list[tuple[object, ...]]:
+    """How each line holding `wanted` looks without colour: its first cell's style (padding: underline shows there)."""
+    looks = []
+    for y in range(options.scrollable_content_region.height):
+        strip = options.render_line(y)
+        if wanted in strip.text:
+            cell = next(iter(strip))
+            looks.append(mono(cell.style or Style()))
+    return looks
+
+
+async def test_no_color_the_highlighted_choice_of_every_list_shows(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Postpone presets (typing in the field above) and the command palette: the highlight was a grey shade only."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(desk.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "p")
+        assert isinstance(app.screen, PostponeDialog)
+        options = app.screen.query_one(OptionList)
+        first = str(options.get_option_at_index(0).prompt)
+        second = str(options.get_option_at_index(1).prompt)
+        assert options.highlighted == 0
+        assert looks_of_lines(options, first) != looks_of_lines(options, second), "the preset Enter picks is not shown"
+        await press(pilot, "escape", "ctrl+p")
+        await type_text(pilot, "res")
+        await settle(pilot)
+        commands = app.screen.query_one(CommandList)
+        assert commands.highlighted == 0 and commands.option_count > 1
+        top = commands.get_option_at_index(0).prompt
+        below = commands.get_option_at_index(1).prompt
+        top_text = (top.plain if hasattr(top, "plain") else str(top)).split("\n")[0]
+        below_text = (below.plain if hasattr(below, "plain") else str(below)).split("\n")[0]
+        assert looks_of_lines(commands, top_text)[:1] != looks_of_lines(commands, below_text)[:1], (
+            "the palette's highlighted command looks like the others without colour"
+        )
