@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from rich.color import ColorSystem
 from rich.style import Style
 from textual.command import CommandList
 from textual.widgets import OptionList
+from textual.widgets._toast import Toast, ToastRack
 
+from tui_desk.ui.app import TuiDeskApp
 from tui_desk.ui.screens.postpone import PostponeDialog
 
 from .conftest import Desk, make_app
@@ -71,3 +74,36 @@ async def test_no_color_the_highlighted_choice_of_every_list_shows(desk: Desk, m
         assert looks_of_lines(commands, top_text)[:1] != looks_of_lines(commands, below_text)[:1], (
             "the palette's highlighted command looks like the others without colour"
         )
+
+
+def toast_looks(app: TuiDeskApp, colours: bool) -> dict[str, tuple[object, ...]]:
+    """Each notification severity as the terminal shows it: the left edge's shape and colour, and the text style."""
+    looks = {}
+    for toast in app.screen.query_one(ToastRack).query(Toast):
+        kind, colour = toast.styles.border_left
+        number = colour.rich_color.downgrade(ColorSystem.STANDARD).number if colours else None
+        severity = next(c for c in ("-information", "-warning", "-error") if toast.has_class(c))
+        looks[severity] = (kind, number, bool(toast.styles.text_style.bold))
+    return looks
+
+
+@pytest.mark.parametrize("terminal", ["NO_COLOR", "TERM=xterm"])
+async def test_a_failure_notice_never_looks_like_a_success(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch, terminal: str
+) -> None:
+    """An error notice (a reply not saved) looked like "replied" without colour, and like a warning in 16 colours."""
+    monkeypatch.delenv("COLORTERM", raising=False)
+    if terminal == "NO_COLOR":
+        monkeypatch.setenv("NO_COLOR", "1")
+    else:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+        monkeypatch.setenv("TERM", "xterm")
+    app = make_app(desk.store)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await settle(pilot)
+        for severity in ("information", "warning", "error"):
+            app.notify(f"a {severity} notice", severity=severity)  # type: ignore[arg-type]
+        await pilot.pause(0.3)  # toasts are mounted on the next refresh
+        looks = toast_looks(app, colours=terminal != "NO_COLOR")
+        assert len(looks) == 3
+        assert len(set(looks.values())) == 3, f"two notice severities look the same: {looks}"
