@@ -7,10 +7,14 @@ from rich.color import ColorSystem
 from rich.style import Style
 from textual.command import CommandList
 from textual.widgets import OptionList
+from textual.widgets._footer import FooterKey
 from textual.widgets._toast import Toast, ToastRack
 
+from tui_desk.i18n import _, set_language
+from tui_desk.store import queries
 from tui_desk.ui.app import TuiDeskApp
 from tui_desk.ui.screens.postpone import PostponeDialog
+from tui_desk.ui.screens.reply import ReplyScreen
 
 from .conftest import Desk, make_app
 from .helpers import SIZE, press, settle, type_text
@@ -107,3 +111,37 @@ async def test_a_failure_notice_never_looks_like_a_success(
         looks = toast_looks(app, colours=terminal != "NO_COLOR")
         assert len(looks) == 3
         assert len(set(looks.values())) == 3, f"two notice severities look the same: {looks}"
+
+
+def footer_keys(app: TuiDeskApp) -> list[str]:
+    return [f"{key.key_display} {key.description}" for key in app.screen.query(FooterKey)]
+
+
+@pytest.mark.parametrize("lang", ["en", "et"])
+async def test_the_note_editor_never_says_send(desk: Desk, lang: str) -> None:
+    """An internal note is never sent: its footer said "^s Send" in every language, next to "the customer never sees it"."""
+    vpn = desk.ids["vpn"]
+    assert set_language(lang)
+    try:
+        app = make_app(desk.store)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await press(pilot, "r")
+            assert isinstance(app.screen, ReplyScreen)
+            assert f"^s {_('Send')}" in footer_keys(app)
+            await press(pilot, "escape")
+            await settle(pilot)
+            if not isinstance(app.screen, ReplyScreen) and app.screen is not app.main:
+                await press(pilot, "d")  # the leave-editor question: discard the empty reply
+            await settle(pilot)
+            await press(pilot, "n")
+            assert isinstance(app.screen, ReplyScreen) and app.screen.kind == "note"
+            keys = footer_keys(app)
+            assert f"^s {_('Send')}" not in keys and f"^s {_('Save')}" in keys, keys
+            await type_text(pilot, "Customer is on the beta gateway.")
+            await press(pilot, "ctrl+s")
+            await settle(pilot)
+            message = queries.ticket_messages(desk.store, vpn)[-1]
+            assert (message.kind, message.body) == ("note", "Customer is on the beta gateway.")
+    finally:
+        set_language(None)
