@@ -6,7 +6,7 @@ import pytest
 from rich.color import ColorSystem
 from rich.style import Style
 from textual.command import CommandList
-from textual.widgets import OptionList
+from textual.widgets import Input, OptionList
 from textual.widgets._footer import FooterKey
 from textual.widgets._toast import Toast, ToastRack
 
@@ -17,7 +17,7 @@ from tui_desk.ui.screens.postpone import PostponeDialog
 from tui_desk.ui.screens.reply import ReplyScreen
 
 from .conftest import Desk, make_app
-from .helpers import SIZE, press, settle, type_text
+from .helpers import SIZE, press, settle, type_text, widget_text
 from .test_colours import mono
 
 
@@ -143,5 +143,27 @@ async def test_the_note_editor_never_says_send(desk: Desk, lang: str) -> None:
             await settle(pilot)
             message = queries.ticket_messages(desk.store, vpn)[-1]
             assert (message.kind, message.body) == ("note", "Customer is on the beta gateway.")
+    finally:
+        set_language(None)
+
+
+@pytest.mark.parametrize(("lang", "size"), [("tl", (80, 24)), ("ro", (60, 20)), ("lv", (60, 20))])
+async def test_a_field_s_instructions_are_never_cut(desk: Desk, lang: str, size: tuple[int, int]) -> None:
+    """`t`: "+tag adds, -tag removes; a bare word adds" is the only place that says how to remove a tag;
+    in Tagalog it lost half at 80x24, in Romanian and Latvian its end at 60x20."""
+    assert set_language(lang)
+    try:
+        app = make_app(desk.store)
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            await press(pilot, "t")
+            field = app.screen.query_one(Input)
+            whole = _("+tag adds, -tag removes; a bare word adds")
+            assert field.placeholder == whole
+            shown = " ".join(widget_text(app.screen).split())
+            assert " ".join(whole.split()) in shown, shown
+            await type_text(pilot, "+vip")  # the placeholder is gone once typing: so is its copy
+            await settle(pilot)
+            assert " ".join(whole.split()) not in " ".join(widget_text(app.screen).split())
     finally:
         set_language(None)
