@@ -13,6 +13,7 @@ from textual.widgets._toast import Toast, ToastRack
 from tui_desk.i18n import _, set_language
 from tui_desk.store import queries
 from tui_desk.ui.app import TuiDeskApp
+from tui_desk.ui.layout import TicketLine
 from tui_desk.ui.screens.postpone import PostponeDialog
 from tui_desk.ui.screens.reply import ReplyScreen
 
@@ -167,3 +168,25 @@ async def test_a_field_s_instructions_are_never_cut(desk: Desk, lang: str, size:
             assert " ".join(whole.split()) not in " ".join(widget_text(app.screen).split())
     finally:
         set_language(None)
+
+
+LONG_NAME = "Maria Teresa Dimaculangan-Villanueva de los Santos y Bautista"
+
+
+@pytest.mark.parametrize(("size", "keys"), [((80, 24), ()), ((60, 20), ("T",)), ((120, 36), ())])
+async def test_the_pinned_line_keeps_the_sla_whatever_the_name(desk: Desk, size: tuple[int, int], keys: tuple[str, ...]) -> None:
+    """The pinned line exists to show who and the SLA: a long name (or the timeline shown at 60) cut the SLA off."""
+    ticket = desk.service.create_ticket(
+        email="mt@example.ph", name=LONG_NAME, subject="Order", body="Where is it?", priority="urgent"
+    )
+    app = make_app(desk.store)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await press(pilot, "#")
+        await type_text(pilot, str(ticket))
+        await press(pilot, "enter", *keys)
+        await settle(pilot)
+        line = widget_text(app.query_one(TicketLine)).strip()
+        assert line.startswith(f"#{ticket} · Maria"), line
+        assert "SLA " in line, line
+        assert len(line) <= app.query_one(TicketLine).content_region.width, line
