@@ -43,7 +43,7 @@ def ticket_line(
     """`#34 · Harriet O'Brien · Open · urgent · SLA −5w`: the one line pinned above the thread.
 
     In `width` cells (0: no limit). Who wrote and the SLA are what the line is for: a long name is
-    cut first (down to NAME_CELLS), then priority and status give way, and only then the end.
+    cut first (down to NAME_CELLS), then priority and status give way, then the name again.
     """
     who = one_line(ticket.customer_name or ticket.customer_email, 200)
     middle = [one_line(status_label(ticket.status), 60), priority_label(ticket.priority)]
@@ -64,7 +64,8 @@ def ticket_line(
         room = width - build("", kept).cell_len
         if room >= min(NAME_CELLS, cell_len(who)):
             return build(who if cell_len(who) <= room else set_cell_size(who, room - 1) + "…", kept)
-    line = build(set_cell_size(who, NAME_CELLS - 1) + "…", [])
+    room = width - build("", []).cell_len  # a very narrow pane: the SLA before the name's length
+    line = build(set_cell_size(who, max(1, room - 1)) + "…", [])
     line.truncate(width, overflow="ellipsis")
     return line
 
