@@ -19,7 +19,18 @@ from tui_desk.ui.screens.reply import ReplyScreen
 
 from .conftest import Desk, make_app
 from .helpers import SIZE, press, settle, type_text, widget_text
-from .test_colours import mono
+from .test_colours import mono, sixteen
+
+
+def cell_style(app: TuiDeskApp, row: int, column: str) -> Style:
+    inbox = app.main.inbox
+    names = [c.key for c in inbox.columns(inbox.scrollable_content_region.width)]
+    segment = list(inbox.render_line(row + 1 - int(inbox.scroll_offset.y)))[names.index(column)]
+    return segment.style or Style()
+
+
+def mono_look(app: TuiDeskApp, row: int, column: str) -> tuple[object, ...]:
+    return mono(cell_style(app, row, column))
 
 
 async def test_no_color_on_a_16_colour_terminal_keeps_every_state_apart(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -40,6 +51,12 @@ async def test_no_color_on_a_16_colour_terminal_keeps_every_state_apart(desk: De
             assert look not in plain, f"{name} looks like any other cell without colour"
         assert style["urgent"] != style["high"], "urgent and high look the same without colour"
         assert style["sla-near"] != style["sla-breached"], "a near and an overdue SLA look the same without colour"
+        await press(pilot, "g")
+        cursor, other = (mono_look(app, row, "status") for row in (0, 1))
+        assert cursor != other, "the cursor row looks like any other without colour"
+        await press(pilot, "tab")
+        cursor, other = (mono_look(app, row, "status") for row in (0, 1))
+        assert cursor != other, "the cursor row of an unfocused inbox looks like any other without colour"
 
 
 
@@ -190,3 +207,23 @@ async def test_the_pinned_line_keeps_the_sla_whatever_the_name(desk: Desk, size:
         assert line.startswith(f"#{ticket} · Maria"), line
         assert "SLA " in line, line
         assert len(line) <= app.query_one(TicketLine).content_region.width, line
+
+
+def cell_look(app: TuiDeskApp, row: int, column: str) -> tuple[object, ...]:
+    return sixteen(cell_style(app, row, column))
+
+
+async def test_in_16_colours_the_cursor_is_not_a_marked_row(desk: Desk, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the thread focused, the inbox cursor and a marked row had the same grey background in 16 colours."""
+    monkeypatch.setenv("TERM", "xterm")
+    monkeypatch.delenv("COLORTERM", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    app = make_app(desk.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, "space")  # marks the first row, the cursor moves to the second
+        await press(pilot, "tab")
+        await settle(pilot)
+        assert app.main.inbox.cursor == 1 and not app.main.inbox.has_focus
+        assert cell_look(app, 0, "status") != cell_look(app, 1, "status"), "the cursor looks like a marked row"
+        assert cell_look(app, 2, "status") != cell_look(app, 1, "status"), "the cursor is not shown"
