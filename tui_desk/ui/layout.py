@@ -9,8 +9,10 @@ above the thread pins one line on who, what state and which SLA, while the threa
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 from textual import events
 from textual.geometry import Size
@@ -30,25 +32,41 @@ if TYPE_CHECKING:
 else:
     _Base = object
 
+NAME_CELLS = 12  # the pinned line cuts a longer name to this before it drops the SLA
 NARROW_WIDTH = 100  # below it the timeline's 30 columns would leave the thread too few
 MIN_SIZE = Size(60, 16)
 
 
-def ticket_line(ticket: Ticket, status_label: Callable[[str], str], sla_short: str, sla_style: str = "") -> Text:
-    """`#34 · Harriet O'Brien · Open · urgent · SLA −5w`: the one line pinned above the thread."""
+def ticket_line(
+    ticket: Ticket, status_label: Callable[[str], str], sla_short: str, sla_style: str = "", width: int = 0
+) -> Text:
+    """`#34 · Harriet O'Brien · Open · urgent · SLA −5w`: the one line pinned above the thread.
+
+    In `width` cells (0: no limit). Who wrote and the SLA are what the line is for: a long name is
+    cut first (down to NAME_CELLS), then priority and status give way, then the name again.
+    """
     who = one_line(ticket.customer_name or ticket.customer_email, 200)
-    line = Text.assemble(
-        (f"#{ticket.id}", "bold"),
-        " · ",
-        (who, "bold"),
-        " · ",
-        one_line(status_label(ticket.status), 60),
-        " · ",
-        priority_label(ticket.priority),
-    )
-    if sla_short:
-        line.append(" · ")
-        line.append(_("SLA") + " " + sla_short, style=sla_style)
+    middle = [one_line(status_label(ticket.status), 60), priority_label(ticket.priority)]
+
+    def build(name: str, kept: list[str]) -> Text:
+        line = Text.assemble((f"#{ticket.id}", "bold"), " · ", (name, "bold"))
+        for part in kept:
+            line.append(" · " + part)
+        if sla_short:
+            line.append(" · ")
+            line.append(_("SLA") + " " + sla_short, style=sla_style)
+        return line
+
+    line = build(who, middle)
+    if width <= 0 or line.cell_len <= width:
+        return line
+    for kept in (middle, middle[:1], []):
+        room = width - build("", kept).cell_len
+        if room >= min(NAME_CELLS, cell_len(who)):
+            return build(who if cell_len(who) <= room else set_cell_size(who, room - 1) + "…", kept)
+    room = width - build("", []).cell_len  # a very narrow pane: the SLA before the name's length
+    line = build(set_cell_size(who, max(1, room - 1)) + "…", [])
+    line.truncate(width, overflow="ellipsis")
     return line
 
 
@@ -82,6 +100,10 @@ def fit_status(head: Text, counts: list[Text], tail: list[Text], width: int) -> 
     return bar
 
 
+def no_line(_width: int) -> Text:
+    return Text()
+
+
 class TicketLine(Static):
     """One line, cut with … to the pane's width (a name may be longer than the terminal)."""
 
@@ -91,14 +113,15 @@ class TicketLine(Static):
 
     def __init__(self, *, id: str | None = None) -> None:  # noqa: A002 - Textual's name
         super().__init__("", id=id)
-        self.line = Text()
+        self.line: Callable[[int], Text] = no_line
 
-    def show(self, line: Text) -> None:
+    def show(self, line: Callable[[int], Text]) -> None:
+        """`line(width)` gives the line for a width: it is built again at each draw."""
         self.line = line
         self.refresh()
 
     def render(self) -> Text:
-        line = self.line.copy()
+        line = self.line(max(1, self.content_region.width))
         line.no_wrap = True
         line.truncate(max(1, self.content_region.width), overflow="ellipsis")
         return line
@@ -149,10 +172,10 @@ class ResponsiveLayout(_Base):
         self.query_one("#top-keys", Static).update(hint)
 
     def show_ticket_line(self, ticket: Ticket | None) -> None:
-        line = Text()
+        line: Callable[[int], Text] = no_line
         if ticket is not None:
             view = self.sla_view(ticket)
-            line = ticket_line(ticket, self.status_label, short_label(view, self.clock()), STATE_STYLE.get(view.state, ""))
+            line = partial(ticket_line, ticket, self.status_label, short_label(view, self.clock()), STATE_STYLE.get(view.state, ""))
         self.query_one(TicketLine).show(line)
 
     def ticket_shown(self, ticket: Ticket | None) -> None:

@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from ...domain.text import printable
 from ...i18n import N_, _
+from ..whole_placeholder import WholePlaceholders
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -77,7 +78,7 @@ class LeaveEditorDialog(ModalScreen[str]):
         self.dismiss(answer)
 
 
-class ChoiceDialog(ModalScreen[str | None]):
+class ChoiceDialog(WholePlaceholders, ModalScreen[str | None]):
     """Pick one of a few values; with `allow_typed`, the input may hold any value."""
 
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]
@@ -153,7 +154,7 @@ class ChoiceDialog(ModalScreen[str | None]):
         self.dismiss(None)
 
 
-class TextPrompt(ModalScreen[str | None]):
+class TextPrompt(WholePlaceholders, ModalScreen[str | None]):
     """Type one value; Enter accepts, Esc cancels."""
 
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]

@@ -62,6 +62,8 @@ class Draft:
 class ReplyScreen(ModalScreen[Draft | None]):
     BINDINGS = [
         Binding("ctrl+s", "send", N_("Send"), priority=True),
+        # A note is never sent: its footer says Save (check_action shows one of the two).
+        Binding("ctrl+s", "save_note", N_("Save"), priority=True),
         Binding("escape", "cancel", N_("Cancel"), priority=True),
         Binding("ctrl+e", "external_editor", N_("$EDITOR"), show=bool(os.environ.get("EDITOR")), priority=True),  # TextArea takes ctrl+e (end of line) otherwise
         Binding("ctrl+t", "saved_reply", N_("Saved reply"), tooltip=N_("Insert a saved reply at the cursor")),
@@ -277,6 +279,14 @@ class ReplyScreen(ModalScreen[Draft | None]):
             if self._header is not None:
                 self._header.sending(False)
             area.focus()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("send", "save_note"):
+            return (action == "save_note") == (self.kind == "note")
+        return True
+
+    def action_save_note(self) -> None:
+        self.action_send()
 
     def action_send(self) -> None:
         if self.sending:
