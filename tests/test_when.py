@@ -28,6 +28,7 @@ def at(text: str, now: datetime = FRIDAY) -> datetime:
         ("30min", datetime(2026, 12, 4, 15, 50, tzinfo=UTC)),
         ("2h", datetime(2026, 12, 4, 17, 20, tzinfo=UTC)),
         ("1h30min", datetime(2026, 12, 4, 16, 50, tzinfo=UTC)),
+        ("1h30m", datetime(2026, 12, 4, 16, 50, tzinfo=UTC)),  # after hours, m can only be minutes
         ("1h 30 mins", datetime(2026, 12, 4, 16, 50, tzinfo=UTC)),
         ("2d4h", datetime(2026, 12, 6, 19, 20, tzinfo=UTC)),
         ("1w", datetime(2026, 12, 11, 15, 20, tzinfo=UTC)),
@@ -53,7 +54,7 @@ def test_a_month_from_the_31st_is_the_last_day_of_a_shorter_month() -> None:
     assert at("1mo", datetime(2027, 1, 31, 10, 0, tzinfo=UTC)) == datetime(2027, 2, 28, 10, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("text", ["1M", "30m", "1h30m"])
+@pytest.mark.parametrize("text", ["1M", "30m", "2d30m", "1h2mo30m"])
 def test_a_bare_m_is_refused_with_the_two_spellings(text: str) -> None:
     with pytest.raises(InvalidInput, match="30min or 1mo"):
         at(text)

@@ -124,10 +124,14 @@ def _add_months(day: date, months: int) -> date:
 
 def _duration(text: str, cleaned: str, now: datetime, zone: tzinfo | None) -> datetime:
     amounts = {"mo": 0, "w": 0, "d": 0, "h": 0, "min": 0}
+    previous = None
     for amount, word in _PART.findall(cleaned):
+        if word == "m" and previous == "h":
+            word = "min"  # "1h30m": after hours, only minutes can follow, as a clock reads
         if word == "m":
             raise InvalidInput(_("{text!r}: m could be minutes or months: say 30min or 1mo").format(text=text.strip()[:40]))
         unit = _UNITS.get(word)
+        previous = unit
         if unit is None:
             raise _not_understood(text)
         amounts[unit] += int(amount)
