@@ -13,6 +13,7 @@ from textual.widgets.option_list import Option
 
 from ...domain.text import printable
 from ...i18n import N_, _
+from ..dialog_fit import ListsFitTheScreen
 from ..whole_placeholder import WholePlaceholders
 
 
@@ -78,7 +79,7 @@ class LeaveEditorDialog(ModalScreen[str]):
         self.dismiss(answer)
 
 
-class ChoiceDialog(WholePlaceholders, ModalScreen[str | None]):
+class ChoiceDialog(ListsFitTheScreen, WholePlaceholders, ModalScreen[str | None]):
     """Pick one of a few values; with `allow_typed`, the input may hold any value."""
 
     BINDINGS = [Binding("escape", "cancel", N_("Cancel"))]

@@ -25,6 +25,7 @@ from textual.widgets.option_list import Option
 from ...domain.text import one_line, printable
 from ...i18n import N_, _
 from ...store import Store
+from ..dialog_fit import ListsFitTheScreen
 from ..failures import ReportsWorkerFailures, describe_failure
 
 
@@ -59,7 +60,7 @@ def narrowed(values: list[str], query: str, shown_as: Callable[[str], str] | Non
     return starts + contains + [value for _score, _position, value in fuzzy]
 
 
-class FilterPicker(ReportsWorkerFailures, ModalScreen[str | None]):
+class FilterPicker(ListsFitTheScreen, ReportsWorkerFailures, ModalScreen[str | None]):
     """Pick one value of a filter; Enter hands back the highlighted one, Esc nothing."""
 
     DEFAULT_CSS = """

@@ -63,15 +63,17 @@ class PostponeDialog(ChoiceDialog):
         self.now = now
 
     def on_mount(self) -> None:
-        self.query_one("#typed", Input).parent.mount(  # type: ignore[union-attr]
-            Label("", id="postpone-when", classes="dialog-hint"), after="#typed"
-        )
+        # Hidden while the field is empty: on a short terminal its blank row is a choice's row.
+        when = Label("", id="postpone-when", classes="dialog-hint")
+        when.display = False
+        self.query_one("#typed", Input).parent.mount(when, after="#typed")  # type: ignore[union-attr]
 
     @on(Input.Changed, "#typed")
     def show_resolved(self, event: Input.Changed) -> None:
         text = "" if not event.value.strip() else resolve(event.value, self.now)[1]
         for label in self.query("#postpone-when").results(Label):
             label.update(Content(text))
+            label.display = bool(text)
 
     def accept_typed(self, value: str) -> str | None:
         moment, reason = resolve(value, self.now)

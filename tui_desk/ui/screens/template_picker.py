@@ -33,6 +33,7 @@ from ...domain.errors import TuiDeskError
 from ...domain.text import one_line, printable
 from ...i18n import N_, _
 from ...store import Store
+from ..dialog_fit import ListsFitTheScreen
 from ..failures import ReportsWorkerFailures, describe_failure
 
 CSS = Path(__file__).parent.parent / "templates.tcss"  # ui/*.tcss ship with the package
@@ -84,7 +85,7 @@ def _option_prompt(template: Template, offsets: tuple[int, ...]) -> Text:
     return name
 
 
-class TemplatePicker(ReportsWorkerFailures, ModalScreen[Insertion | None]):
+class TemplatePicker(ListsFitTheScreen, ReportsWorkerFailures, ModalScreen[Insertion | None]):
     """Type to filter the saved replies; Enter hands back the highlighted one, filled in."""
 
     CSS_PATH = CSS
