@@ -283,7 +283,7 @@ def _pick(conn: Connection, routing: Routing, mode: str, department: str | None,
             return None
         load = routing_store.attention_counts(conn, present)
         # min() keeps the first of equals: ties go to the agent listed first.
-        return min(present, key=lambda a: load.get(a.lower(), 0))
+        return min(present, key=lambda a: load.get(a.casefold(), 0))
     keys = [a.casefold() for a in agents]
     last = routing_store.last_turn(conn, department.casefold())
     start = keys.index(last) + 1 if last in keys else 0

@@ -74,16 +74,23 @@ def set_turn(conn: Connection, department_key: str, agent_key: str, at: str) -> 
 
 
 def attention_counts(conn: Connection, names: list[str]) -> dict[str, int]:
-    """How many tickets needing attention each of these agents holds, by lower-cased name (absent: none)."""
-    if not names:
+    """How many tickets needing attention each of these agents holds, by casefolded name (absent: none).
+
+    Folded here, not by the database's lower(): SQLite's folds ASCII only, so "Ärni" would hold nothing."""
+    wanted = {n.casefold() for n in names}
+    if not wanted:
         return {}
-    marks = ", ".join("?" for _name in names)
     rows = conn.execute(
-        "SELECT lower(a.name), count(*) FROM agents a JOIN tickets t ON t.assignee_id = a.id AND t.bucket = ?"
-        f" WHERE lower(a.name) IN ({marks}) GROUP BY lower(a.name)",
-        [ATTENTION_BUCKET, *[n.lower() for n in names]],
+        "SELECT a.name, count(*) FROM agents a JOIN tickets t ON t.assignee_id = a.id AND t.bucket = ?"
+        " GROUP BY a.id, a.name",
+        [ATTENTION_BUCKET],
     ).fetchall()
-    return {str(r[0]): int(r[1]) for r in rows}
+    counts: dict[str, int] = {}
+    for name, count in rows:
+        key = str(name).casefold()
+        if key in wanted:
+            counts[key] = counts.get(key, 0) + int(count)
+    return counts
 
 
 # Migration SQL, shared by schema.py (SQLite 9) and pg_schema.py (PostgreSQL 5): text columns only.

@@ -1,0 +1,37 @@
+"""Hostile review of issue 18's routing (docs/issue18/attack.md), on both backends.
+
+Each test is a defect found by attacking the merged routing as a careless admin would: it fails
+without its fix.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tui_desk.core.lifecycle import TicketService
+from tui_desk.core.routing import Routing, agent_away, attach, route_ticket, routing_from_config
+from tui_desk.store import queries
+
+pytestmark = pytest.mark.both_backends
+
+
+def routed(service: TicketService, rules: list[dict], departments: dict) -> Routing:
+    routing = routing_from_config({"routing": rules, "departments": departments})
+    attach(service, routing)
+    return routing
+
+
+def new(service: TicketService, subject: str = "Hello") -> int:
+    return service.create_ticket(email="dan@example.com", subject=subject, body="Hi")
+
+
+def assignee(service: TicketService, ticket_id: int) -> str | None:
+    return queries.get_ticket(service.store, ticket_id).assignee
+
+
+def test_least_loaded_counts_the_load_of_an_agent_whose_name_is_not_ascii(service: TicketService) -> None:
+    # SQLite's lower() folds ASCII only: "Ärni" was counted as holding nothing and got every ticket.
+    routed(service, [{"name": "spread", "department": "Billing", "assign": "least-loaded"}],
+           {"Billing": {"agents": ["Ärni", "Øyvind"]}})
+    got = [assignee(service, new(service)) for _ in range(4)]
+    assert sorted(got) == ["Ärni", "Ärni", "Øyvind", "Øyvind"]
