@@ -35,3 +35,10 @@ def test_least_loaded_counts_the_load_of_an_agent_whose_name_is_not_ascii(servic
            {"Billing": {"agents": ["Ärni", "Øyvind"]}})
     got = [assignee(service, new(service)) for _ in range(4)]
     assert sorted(got) == ["Ärni", "Ärni", "Øyvind", "Øyvind"]
+
+
+def test_an_agent_listed_twice_in_other_case_does_not_get_two_turns_in_a_row(service: TicketService) -> None:
+    routed(service, [{"name": "rr", "department": "Billing", "assign": "round-robin"}],
+           {"Billing": {"agents": ["alice", "Alice", "bob"]}})
+    got = [assignee(service, new(service)).casefold() for _ in range(4)]
+    assert got == ["alice", "bob", "alice", "bob"]

@@ -149,7 +149,11 @@ def _departments(raw: dict[str, Any], problems: list[str]) -> dict[str, tuple[st
             agents_raw = data.get("agents", []) if isinstance(data, dict) else None
             if not isinstance(agents_raw, list) or not all(isinstance(a, str) for a in agents_raw):
                 raise InvalidInput(_("agents must be a list of names"))
-            agents = tuple(dict.fromkeys(person_name(a) for a in agents_raw))
+            # Keyed by the folded name: "alice" listed again as "Alice" is one agent, one turn.
+            kept: dict[str, str] = {}
+            for agent in agents_raw:
+                kept.setdefault(person_name(agent).casefold(), person_name(agent))
+            agents = tuple(kept.values())
         except InvalidInput as error:
             problems.append(_("[departments.{name}]: {reason}").format(name=name, reason=error))
             continue
