@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tui_desk.core.lifecycle import TicketService
-from tui_desk.core.routing import Routing, agent_away, attach, route_ticket, routing_from_config
+from tui_desk.core.routing import Routing, agent_away, attach, routing_from_config
 from tui_desk.store import queries
 
 pytestmark = pytest.mark.both_backends
@@ -42,3 +42,12 @@ def test_an_agent_listed_twice_in_other_case_does_not_get_two_turns_in_a_row(ser
            {"Billing": {"agents": ["alice", "Alice", "bob"]}})
     got = [assignee(service, new(service)).casefold() for _ in range(4)]
     assert got == ["alice", "bob", "alice", "bob"]
+
+
+def test_a_rule_naming_an_agent_who_is_away_leaves_the_ticket_unassigned(service: TicketService) -> None:
+    routed(service, [{"name": "to alice", "assign": "alice"}], {})
+    agent_away(service, "Alice", True)
+    ticket_id = new(service)
+    assert assignee(service, ticket_id) is None  # in the Unassigned view, not in an absent agent's queue
+    agent_away(service, "alice", False)
+    assert assignee(service, new(service)) == "alice"

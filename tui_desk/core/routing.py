@@ -276,11 +276,13 @@ class Routed:
 
 
 def _pick(conn: Connection, routing: Routing, mode: str, department: str | None, dry_run: bool, at: str) -> str | None:
-    """The agent a mode gives the ticket to, among the department's agents not away; None if nobody."""
+    """The agent a mode (or a rule naming one agent) gives the ticket to, among agents not away; None if nobody."""
+    away = {name.casefold() for name, _since in routing_store.away_agents(conn)}
+    if mode not in ASSIGN_MODES:  # a rule naming one agent: skipped while away, as the modes skip them
+        return None if mode.casefold() in away else mode
     agents = routing.agents_of(department)
     if not agents or department is None:
         return None
-    away = {name.casefold() for name, _since in routing_store.away_agents(conn)}
     if mode == LEAST_LOADED:
         present = [a for a in agents if a.casefold() not in away]
         if not present:
@@ -336,7 +338,7 @@ def route_in_tx(
                 planned.append(Routed(ticket_id, rule.name, "tag", None, tag))
                 tags.add(tag.casefold())
         if rule.assign and assignee is None:
-            agent = rule.assign if rule.assign not in ASSIGN_MODES else _pick(conn, routing, rule.assign, department, dry_run, at)
+            agent = _pick(conn, routing, rule.assign, department, dry_run, at)
             if agent is not None:
                 planned.append(Routed(ticket_id, rule.name, "assignee", None, agent))
                 assignee = agent
