@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from tui_desk.core.lifecycle import TicketService
-from tui_desk.core.routing import Routing, agent_away, attach, routing_from_config
+from tui_desk.core.routing import Routing, agent_away, attach, route_ticket, routing_from_config
 from tui_desk.store import queries
 
 pytestmark = pytest.mark.both_backends
@@ -51,3 +51,15 @@ def test_a_rule_naming_an_agent_who_is_away_leaves_the_ticket_unassigned(service
     assert assignee(service, ticket_id) is None  # in the Unassigned view, not in an absent agent's queue
     agent_away(service, "alice", False)
     assert assignee(service, new(service)) == "alice"
+
+
+def test_a_dry_run_over_many_tickets_shows_the_turns_a_real_run_gives(service: TicketService) -> None:
+    ids = [new(service) for _ in range(3)]
+    routing = routing_from_config({
+        "routing": [{"name": "rr", "department": "Billing", "assign": "round-robin"}],
+        "departments": {"Billing": {"agents": ["alice", "bob"]}},
+    })
+    turns: dict[str, str] = {}
+    planned = [route_ticket(service, routing, i, dry_run=True, turns=turns)[-1].to_value for i in ids]
+    done = [route_ticket(service, routing, i)[-1].to_value for i in ids]
+    assert planned == done == ["alice", "bob", "alice"]

@@ -71,9 +71,10 @@ def route_command(args: argparse.Namespace, service: TicketService, routing: Rou
     ids = tickets_to_route(service, parse_ticket_ids(args.ids) if args.ids else None)
     changed = 0
     failed = False
+    turns: dict[str, str] = {}  # a dry run's round-robin, moving on as a real run's would
     for ticket_id in ids:
         try:
-            done = route_ticket(service, routing, ticket_id, dry_run=args.dry_run)
+            done = route_ticket(service, routing, ticket_id, dry_run=args.dry_run, turns=turns)
         except NotFound as error:
             print(f"tui-desk: {error}", file=sys.stderr)
             failed = True

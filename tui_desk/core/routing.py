@@ -275,7 +275,10 @@ class Routed:
     to_value: str
 
 
-def _pick(conn: Connection, routing: Routing, mode: str, department: str | None, dry_run: bool, at: str) -> str | None:
+def _pick(
+    conn: Connection, routing: Routing, mode: str, department: str | None, dry_run: bool, at: str,
+    turns: dict[str, str] | None = None,
+) -> str | None:
     """The agent a mode (or a rule naming one agent) gives the ticket to, among agents not away; None if nobody."""
     away = {name.casefold() for name, _since in routing_store.away_agents(conn)}
     if mode not in ASSIGN_MODES:  # a rule naming one agent: skipped while away, as the modes skip them
@@ -291,13 +294,16 @@ def _pick(conn: Connection, routing: Routing, mode: str, department: str | None,
         # min() keeps the first of equals: ties go to the agent listed first.
         return min(present, key=lambda a: load.get(a.casefold(), 0))
     keys = [a.casefold() for a in agents]
-    last = routing_store.last_turn(conn, department.casefold())
+    key = department.casefold()
+    last = turns[key] if dry_run and turns is not None and key in turns else routing_store.last_turn(conn, key)
     start = keys.index(last) + 1 if last in keys else 0
     for step in range(len(agents)):
         candidate = agents[(start + step) % len(agents)]
         if candidate.casefold() not in away:
             if not dry_run:  # advanced under the write lock the caller's transaction holds
-                routing_store.set_turn(conn, department.casefold(), candidate.casefold(), at)
+                routing_store.set_turn(conn, key, candidate.casefold(), at)
+            elif turns is not None:  # a dry run over many tickets: the turns a real run would give
+                turns[key] = candidate.casefold()
             return candidate
     return None
 
@@ -310,8 +316,10 @@ def route_in_tx(
     mailboxes: Sequence[str] | None = None,
     *,
     dry_run: bool = False,
+    turns: dict[str, str] | None = None,
 ) -> list[Routed]:
     """Run the rules over one ticket inside the caller's transaction; what they changed (or would).
+    A dry run keeps the round-robin turns it would take in `turns`, never in the store.
 
     A rule assigns only a ticket nobody has: assignment is a claim, and routing takes none away.
     """
@@ -338,7 +346,7 @@ def route_in_tx(
                 planned.append(Routed(ticket_id, rule.name, "tag", None, tag))
                 tags.add(tag.casefold())
         if rule.assign and assignee is None:
-            agent = _pick(conn, routing, rule.assign, department, dry_run, at)
+            agent = _pick(conn, routing, rule.assign, department, dry_run, at, turns)
             if agent is not None:
                 planned.append(Routed(ticket_id, rule.name, "assignee", None, agent))
                 assignee = agent
@@ -391,11 +399,14 @@ def attach(service: TicketService, routing: Routing) -> None:
     service.on_created = on_created
 
 
-def route_ticket(service: TicketService, routing: Routing, ticket_id: int, *, dry_run: bool = False) -> list[Routed]:
-    """``tui-desk route``: one existing ticket, in a transaction of its own (a dry run writes nothing)."""
+def route_ticket(
+    service: TicketService, routing: Routing, ticket_id: int, *, dry_run: bool = False, turns: dict[str, str] | None = None,
+) -> list[Routed]:
+    """``tui-desk route``: one existing ticket, in a transaction of its own. A dry run writes nothing;
+    pass one `turns` dict for all its tickets so it shows round-robin moving on as a real run would."""
     if dry_run:
         with service.store.read_snapshot() as conn:
-            return route_in_tx(service, routing, conn, ticket_id, dry_run=True)
+            return route_in_tx(service, routing, conn, ticket_id, dry_run=True, turns=turns)
     with service.store.transaction() as conn:
         return route_in_tx(service, routing, conn, ticket_id)
 
