@@ -63,3 +63,9 @@ def test_a_dry_run_over_many_tickets_shows_the_turns_a_real_run_gives(service: T
     planned = [route_ticket(service, routing, i, dry_run=True, turns=turns)[-1].to_value for i in ids]
     done = [route_ticket(service, routing, i)[-1].to_value for i in ids]
     assert planned == done == ["alice", "bob", "alice"]
+
+
+def test_a_rule_name_that_is_not_text_is_refused_naming_the_rule() -> None:
+    routing = routing_from_config({"routing": [{"name": 5, "priority": "high"}, {"name": "ok", "priority": "low"}]})
+    assert [r.name for r in routing.rules] == ["ok"]
+    assert len(routing.problems) == 1 and "rule 1" in routing.problems[0]

@@ -253,6 +253,9 @@ def routing_from_config(raw: dict[str, Any] | None) -> Routing:
         try:
             if label is not None and not label.strip():
                 raise InvalidInput(_("a rule's name cannot be blank"))
+            if isinstance(data, dict) and "name" in data and label is None:
+                # name = 5 would have become "rule 1", a name the admin never wrote, in every timeline
+                raise InvalidInput(_("name must be text"))
             rule = _rule(data, number, departments)
             if rule.name.casefold() in seen:
                 raise InvalidInput(_("another rule has this name"))
