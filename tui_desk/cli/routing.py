@@ -115,6 +115,11 @@ def agent_command(args: argparse.Namespace, service: TicketService, routing: Rou
     if not args.name:
         print(f"tui-desk: {_('Name the agent: tui-desk agent {action} NAME').format(action=args.agent_action)}", file=sys.stderr)
         return 1
+    if args.agent_action == "away" and not routing.knows_agent(args.name):
+        # A typo ("alcie") marked nobody away and left alice taking tickets; `back` stays open for any name.
+        problem = _("{name} is not an agent: list them under [departments.NAME] agents = [...] in {path}")
+        print(f"tui-desk: {one_line(problem.format(name=args.name.strip(), path=config_path()))}", file=sys.stderr)
+        return 1
     changed = agent_away(service, args.name, args.agent_action == "away")
     shown = one_line(args.name.strip())
     if args.agent_action == "away":

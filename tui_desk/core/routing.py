@@ -102,6 +102,13 @@ class Routing:
     departments: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)  # key: (name, agents)
     problems: tuple[str, ...] = ()
 
+    def knows_agent(self, name: str) -> bool:
+        """Whether routing could ever give this agent a ticket: listed in a department, or named by a rule."""
+        key = name.strip().casefold()
+        named = (r.assign for r in self.rules if r.assign and r.assign not in ASSIGN_MODES)
+        listed = (a for _name, agents in self.departments.values() for a in agents)
+        return any(a.casefold() == key for a in (*named, *listed))
+
     def agents_of(self, department: str | None) -> tuple[str, ...]:
         if not department:
             return ()
