@@ -69,3 +69,20 @@ def test_a_rule_name_that_is_not_text_is_refused_naming_the_rule() -> None:
     routing = routing_from_config({"routing": [{"name": 5, "priority": "high"}, {"name": "ok", "priority": "low"}]})
     assert [r.name for r in routing.rules] == ["ok"]
     assert len(routing.problems) == 1 and "rule 1" in routing.problems[0]
+
+
+def test_all_the_patterns_of_one_ticket_share_one_time_budget(service: TicketService, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Routing holds the desk's write lock: twenty rules whose patterns each ran out of time on a crafted
+    # body held every other writer for seconds per mail. The budget's clock is stepped, not waited on.
+    from tui_desk.core import routing as routing_module
+
+    ticks = iter(range(0, 1000))
+    monkeypatch.setattr(routing_module, "_clock", lambda: next(ticks) * routing_module.TICKET_MATCH_SECONDS / 2)
+    rules = [{"name": f"r{n}", "match": {"subject": "hello"}, "tags": [f"t{n}"]} for n in range(4)]
+    rules.append({"name": "no pattern", "priority": "high"})
+    routed(service, rules, {})
+    ticket = queries.get_ticket(service.store, new(service))
+    # The deadline is set at tick 0 (0.25 s on) and each search reads the clock once, half the budget
+    # later each time: the first search has time, the rest count as not matching; a rule without
+    # patterns still applies.
+    assert ticket.tags == ("t0",) and ticket.priority == "high"

@@ -18,6 +18,7 @@ module with a time limit (:data:`MATCH_SECONDS`), past which the pattern counts 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from re import _parser as sre_parser  # type: ignore[attr-defined]  # re's parse tree, to refuse nested repeats
@@ -45,6 +46,12 @@ MAX_PATTERN_CHARS = 1_000
 # What one search may take; regex checks it now and then, so a search that runs out stops within
 # about 0.2 s (benchmarks/routing_bench.py).
 MATCH_SECONDS = 0.05
+# What all the patterns may take over one ticket. Routing runs inside the creation's transaction,
+# under the desk's write lock: twenty rules of plain-looking patterns that each run out of time on a
+# crafted body held every other writer (agents, fetch) for seconds per mail. Once spent, the
+# ticket's remaining patterns count as not matching.
+TICKET_MATCH_SECONDS = 0.25
+_clock = time.monotonic  # the budget's clock (a test steps it: no timing in tests)
 
 MATCH_FIELDS = ("subject", "body", "from", "mailbox")
 RULE_KEYS = frozenset({"name", "match", "department", "priority", "tags", "assign", "stop"})
@@ -68,20 +75,26 @@ class Rule:
     assign: str | None = None  # an agent's name, ROUND_ROBIN or LEAST_LOADED
     stop: bool = False
 
-    def matches(self, facts: dict[str, Any], mailboxes: Sequence[str]) -> bool:
-        """Every pattern the rule has finds its field (case-insensitively); a rule without any matches all."""
+    def matches(self, facts: dict[str, Any], mailboxes: Sequence[str], deadline: float | None = None) -> bool:
+        """Every pattern the rule has finds its field (case-insensitively); a rule without any matches all.
+        `deadline` (of `_clock`): the ticket's budget, shared by all its rules."""
         for key, pattern in self.patterns:
             if key == "mailbox":
-                if not any(_found(pattern, box[:MAILBOX_CHARS]) for box in mailboxes if box):
+                if not any(_found(pattern, box[:MAILBOX_CHARS], deadline) for box in mailboxes if box):
                     return False
-            elif not _found(pattern, _seen(key, facts)):
+            elif not _found(pattern, _seen(key, facts), deadline):
                 return False
         return True
 
 
-def _found(pattern: Any, text: str) -> bool:  # noqa: ANN401 - a regex pattern (the module has no types)
+def _found(pattern: Any, text: str, deadline: float | None = None) -> bool:  # noqa: ANN401 - a regex pattern
+    timeout = MATCH_SECONDS
+    if deadline is not None:
+        timeout = min(timeout, deadline - _clock())
+        if timeout <= 0:
+            return False  # the ticket's budget is spent
     try:
-        return pattern.search(text, timeout=MATCH_SECONDS) is not None
+        return pattern.search(text, timeout=timeout) is not None
     except TimeoutError:
         return False  # a search built to run for minutes: not a match
 
@@ -341,8 +354,9 @@ def route_in_tx(
     tags = {t.casefold() for t in tickets.ticket_tags(conn, ticket_id)}
     done: list[Routed] = []
     at = to_text(service.clock())
+    deadline = _clock() + TICKET_MATCH_SECONDS
     for rule in routing.rules:
-        if not rule.matches(facts, boxes):
+        if not rule.matches(facts, boxes, deadline):
             continue
         planned: list[Routed] = []
         if rule.department and rule.department.casefold() != (department or "").casefold():
