@@ -80,16 +80,23 @@ def attention_counts(conn: Connection, names: list[str]) -> dict[str, int]:
     wanted = {n.casefold() for n in names}
     if not wanted:
         return {}
+    # The agents table is small (one row per person); the counts use tickets_assignee_inbox, for
+    # these agents only.
+    ids: dict[int, str] = {}
+    for agent_id, name in conn.execute("SELECT id, name FROM agents").fetchall():
+        if str(name).casefold() in wanted:
+            ids[int(agent_id)] = str(name).casefold()
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _id in ids)
     rows = conn.execute(
-        "SELECT a.name, count(*) FROM agents a JOIN tickets t ON t.assignee_id = a.id AND t.bucket = ?"
-        " GROUP BY a.id, a.name",
-        [ATTENTION_BUCKET],
+        f"SELECT assignee_id, count(*) FROM tickets WHERE bucket = ? AND assignee_id IN ({marks}) GROUP BY assignee_id",
+        [ATTENTION_BUCKET, *ids],
     ).fetchall()
     counts: dict[str, int] = {}
-    for name, count in rows:
-        key = str(name).casefold()
-        if key in wanted:
-            counts[key] = counts.get(key, 0) + int(count)
+    for agent_id, count in rows:
+        key = ids[int(agent_id)]
+        counts[key] = counts.get(key, 0) + int(count)
     return counts
 
 
