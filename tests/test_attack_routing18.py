@@ -86,3 +86,19 @@ def test_all_the_patterns_of_one_ticket_share_one_time_budget(service: TicketSer
     # later each time: the first search has time, the rest count as not matching; a rule without
     # patterns still applies.
     assert ticket.tags == ("t0",) and ticket.priority == "high"
+
+
+def test_route_over_resolved_and_spam_tickets_categorises_them_but_gives_them_no_agent_turn(service: TicketService) -> None:
+    resolved, spam = new(service), new(service)
+    service.resolve(resolved)
+    service.mark_spam(spam)
+    routing = routing_from_config({
+        "routing": [{"name": "rr", "department": "Billing", "tags": ["old"], "assign": "round-robin"}],
+        "departments": {"Billing": {"agents": ["alice", "bob"]}},
+    })
+    for ticket_id in (resolved, spam):
+        route_ticket(service, routing, ticket_id)
+        ticket = queries.get_ticket(service.store, ticket_id)
+        assert (ticket.department, ticket.tags, ticket.assignee) == ("Billing", ("old",), None)
+    attach(service, routing)
+    assert assignee(service, new(service)) == "alice"  # the turn did not move on closed tickets

@@ -344,7 +344,8 @@ def route_in_tx(
     """Run the rules over one ticket inside the caller's transaction; what they changed (or would).
     A dry run keeps the round-robin turns it would take in `turns`, never in the store.
 
-    A rule assigns only a ticket nobody has: assignment is a claim, and routing takes none away.
+    A rule assigns only a ticket nobody has that needs attention: assignment is a claim, and routing
+    takes none away.
     """
     facts = routing_store.ticket_facts(conn, ticket_id, BODY_CHARS)
     if facts is None:
@@ -369,7 +370,9 @@ def route_in_tx(
             if tag.casefold() not in tags:
                 planned.append(Routed(ticket_id, rule.name, "tag", None, tag))
                 tags.add(tag.casefold())
-        if rule.assign and assignee is None:
+        # Only a ticket that needs an answer takes a turn: `route 1-500` over a desk's history (to tag
+        # it) gave resolved and spam tickets to agents, and each took a live ticket's turn.
+        if rule.assign and assignee is None and facts["bucket"] == routing_store.ATTENTION_BUCKET:
             agent = _pick(conn, routing, rule.assign, department, dry_run, at, turns)
             if agent is not None:
                 planned.append(Routed(ticket_id, rule.name, "assignee", None, agent))
