@@ -9,7 +9,14 @@ from __future__ import annotations
 import pytest
 
 from tui_desk.core.lifecycle import TicketService
-from tui_desk.core.routing import Routing, agent_away, attach, route_ticket, routing_from_config
+from tui_desk.core.routing import (
+    DryRun,
+    Routing,
+    agent_away,
+    attach,
+    route_ticket,
+    routing_from_config,
+)
 from tui_desk.store import queries
 
 pytestmark = pytest.mark.both_backends
@@ -59,8 +66,8 @@ def test_a_dry_run_over_many_tickets_shows_the_turns_a_real_run_gives(service: T
         "routing": [{"name": "rr", "department": "Billing", "assign": "round-robin"}],
         "departments": {"Billing": {"agents": ["alice", "bob"]}},
     })
-    turns: dict[str, str] = {}
-    planned = [route_ticket(service, routing, i, dry_run=True, turns=turns)[-1].to_value for i in ids]
+    plan = DryRun()
+    planned = [route_ticket(service, routing, i, dry_run=True, plan=plan)[-1].to_value for i in ids]
     done = [route_ticket(service, routing, i)[-1].to_value for i in ids]
     assert planned == done == ["alice", "bob", "alice"]
 
@@ -102,3 +109,15 @@ def test_route_over_resolved_and_spam_tickets_categorises_them_but_gives_them_no
         assert (ticket.department, ticket.tags, ticket.assignee) == ("Billing", ("old",), None)
     attach(service, routing)
     assert assignee(service, new(service)) == "alice"  # the turn did not move on closed tickets
+
+
+def test_a_least_loaded_dry_run_over_many_tickets_spreads_them_as_a_real_run_does(service: TicketService) -> None:
+    ids = [new(service) for _ in range(4)]
+    routing = routing_from_config({
+        "routing": [{"name": "ll", "department": "Billing", "assign": "least-loaded"}],
+        "departments": {"Billing": {"agents": ["alice", "bob"]}},
+    })
+    plan = DryRun()
+    planned = [route_ticket(service, routing, i, dry_run=True, plan=plan)[-1].to_value for i in ids]
+    done = [route_ticket(service, routing, i)[-1].to_value for i in ids]
+    assert planned == done == ["alice", "bob", "alice", "bob"]

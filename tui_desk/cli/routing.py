@@ -9,6 +9,7 @@ from collections.abc import Callable
 from ..core.config import Config, config_path
 from ..core.lifecycle import TicketService
 from ..core.routing import (
+    DryRun,
     Routed,
     Routing,
     agent_away,
@@ -71,10 +72,10 @@ def route_command(args: argparse.Namespace, service: TicketService, routing: Rou
     ids = tickets_to_route(service, parse_ticket_ids(args.ids) if args.ids else None)
     changed = 0
     failed = False
-    turns: dict[str, str] = {}  # a dry run's round-robin, moving on as a real run's would
+    plan = DryRun()  # a dry run's turns and loads, moving on as a real run's would
     for ticket_id in ids:
         try:
-            done = route_ticket(service, routing, ticket_id, dry_run=args.dry_run, turns=turns)
+            done = route_ticket(service, routing, ticket_id, dry_run=args.dry_run, plan=plan)
         except NotFound as error:
             print(f"tui-desk: {error}", file=sys.stderr)
             failed = True

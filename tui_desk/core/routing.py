@@ -287,6 +287,15 @@ def routing_from_config(raw: dict[str, Any] | None) -> Routing:
     return Routing(tuple(rules), departments, tuple(problems))
 
 
+@dataclass
+class DryRun:
+    """What a dry run over many tickets would have done so far, so each ticket's plan follows the
+    ones before it as a real run's changes would: the round-robin turns and the tickets given."""
+
+    turns: dict[str, str] = field(default_factory=dict)  # department key: the agent key of its last turn
+    given: dict[str, int] = field(default_factory=dict)  # agent key: tickets this run would have given them
+
+
 @dataclass(frozen=True)
 class Routed:
     """One change a rule made (or, in a dry run, would make) to a ticket."""
@@ -300,7 +309,7 @@ class Routed:
 
 def _pick(
     conn: Connection, routing: Routing, mode: str, department: str | None, dry_run: bool, at: str,
-    turns: dict[str, str] | None = None,
+    plan: DryRun | None = None,
 ) -> str | None:
     """The agent a mode (or a rule naming one agent) gives the ticket to, among agents not away; None if nobody."""
     away = {name.casefold() for name, _since in routing_store.away_agents(conn)}
@@ -314,19 +323,25 @@ def _pick(
         if not present:
             return None
         load = routing_store.attention_counts(conn, present)
+        if dry_run and plan is not None:
+            for key, count in plan.given.items():
+                load[key] = load.get(key, 0) + count
         # min() keeps the first of equals: ties go to the agent listed first.
-        return min(present, key=lambda a: load.get(a.casefold(), 0))
+        chosen = min(present, key=lambda a: load.get(a.casefold(), 0))
+        if dry_run and plan is not None:
+            plan.given[chosen.casefold()] = plan.given.get(chosen.casefold(), 0) + 1
+        return chosen
     keys = [a.casefold() for a in agents]
     key = department.casefold()
-    last = turns[key] if dry_run and turns is not None and key in turns else routing_store.last_turn(conn, key)
+    last = plan.turns[key] if dry_run and plan is not None and key in plan.turns else routing_store.last_turn(conn, key)
     start = keys.index(last) + 1 if last in keys else 0
     for step in range(len(agents)):
         candidate = agents[(start + step) % len(agents)]
         if candidate.casefold() not in away:
             if not dry_run:  # advanced under the write lock the caller's transaction holds
                 routing_store.set_turn(conn, key, candidate.casefold(), at)
-            elif turns is not None:  # a dry run over many tickets: the turns a real run would give
-                turns[key] = candidate.casefold()
+            elif plan is not None:  # a dry run over many tickets: the turns a real run would give
+                plan.turns[key] = candidate.casefold()
             return candidate
     return None
 
@@ -339,10 +354,10 @@ def route_in_tx(
     mailboxes: Sequence[str] | None = None,
     *,
     dry_run: bool = False,
-    turns: dict[str, str] | None = None,
+    plan: DryRun | None = None,
 ) -> list[Routed]:
     """Run the rules over one ticket inside the caller's transaction; what they changed (or would).
-    A dry run keeps the round-robin turns it would take in `turns`, never in the store.
+    A dry run keeps what it would have done in `plan`, never in the store.
 
     A rule assigns only a ticket nobody has that needs attention: assignment is a claim, and routing
     takes none away.
@@ -373,7 +388,7 @@ def route_in_tx(
         # Only a ticket that needs an answer takes a turn: `route 1-500` over a desk's history (to tag
         # it) gave resolved and spam tickets to agents, and each took a live ticket's turn.
         if rule.assign and assignee is None and facts["bucket"] == routing_store.ATTENTION_BUCKET:
-            agent = _pick(conn, routing, rule.assign, department, dry_run, at, turns)
+            agent = _pick(conn, routing, rule.assign, department, dry_run, at, plan)
             if agent is not None:
                 planned.append(Routed(ticket_id, rule.name, "assignee", None, agent))
                 assignee = agent
@@ -427,13 +442,13 @@ def attach(service: TicketService, routing: Routing) -> None:
 
 
 def route_ticket(
-    service: TicketService, routing: Routing, ticket_id: int, *, dry_run: bool = False, turns: dict[str, str] | None = None,
+    service: TicketService, routing: Routing, ticket_id: int, *, dry_run: bool = False, plan: DryRun | None = None,
 ) -> list[Routed]:
     """``tui-desk route``: one existing ticket, in a transaction of its own. A dry run writes nothing;
-    pass one `turns` dict for all its tickets so it shows round-robin moving on as a real run would."""
+    pass one `plan` for all its tickets, so it shows the turns and loads a real run would."""
     if dry_run:
         with service.store.read_snapshot() as conn:
-            return route_in_tx(service, routing, conn, ticket_id, dry_run=True, turns=turns)
+            return route_in_tx(service, routing, conn, ticket_id, dry_run=True, plan=plan)
     with service.store.transaction() as conn:
         return route_in_tx(service, routing, conn, ticket_id)
 
@@ -477,6 +492,7 @@ def agents_away(service: TicketService) -> list[tuple[str, str]]:
 __all__ = [
     "ASSIGN_MODES",
     "BODY_CHARS",
+    "DryRun",
     "UNASSIGNED_VIEW",
     "Routed",
     "Routing",
