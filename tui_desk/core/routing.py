@@ -27,6 +27,7 @@ from typing import Any
 from ..domain.clock import to_text
 from ..domain.errors import ConflictError, InvalidInput, NotFound, TransitionRefused
 from ..domain.models import Priority
+from ..domain.text import one_line
 from ..i18n import _, ngettext
 from ..i18n import number as number_text
 from ..store import Connection, tickets, undo_log
@@ -269,7 +270,8 @@ def routing_from_config(raw: dict[str, Any] | None) -> Routing:
     seen: set[str] = set()
     for number, data in enumerate(entries, start=1):
         label = data.get("name") if isinstance(data, dict) and isinstance(data.get("name"), str) else None
-        shown = repr(label) if label else _("rule {position}").format(position=number)
+        # Cut: a 10,000-character name made a 10,000-character line on stderr and in the app.
+        shown = repr(one_line(label, 80)) if label else _("rule {position}").format(position=number)
         try:
             if label is not None and not label.strip():
                 raise InvalidInput(_("a rule's name cannot be blank"))
