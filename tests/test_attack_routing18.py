@@ -126,3 +126,18 @@ def test_a_least_loaded_dry_run_over_many_tickets_spreads_them_as_a_real_run_doe
 def test_a_refused_rule_with_a_huge_name_is_named_in_a_short_line() -> None:
     problems = routing_from_config({"routing": [{"name": "a" * 10_000, "priority": "high"}]}).problems
     assert len(problems) == 1 and len(problems[0]) < 300 and "aaaa" in problems[0]
+
+
+def test_a_dry_run_counts_tickets_a_named_rule_would_give_for_a_later_least_loaded_rule(service: TicketService) -> None:
+    ids = [new(service, "vip"), new(service, "vip"), new(service, "other")]
+    routing = routing_from_config({
+        "routing": [
+            {"name": "vip to alice", "match": {"subject": "vip"}, "assign": "alice", "stop": True},
+            {"name": "ll", "department": "Billing", "assign": "least-loaded"},
+        ],
+        "departments": {"Billing": {"agents": ["alice", "bob"]}},
+    })
+    plan = DryRun()
+    planned = [route_ticket(service, routing, i, dry_run=True, plan=plan)[-1].to_value for i in ids]
+    done = [route_ticket(service, routing, i)[-1].to_value for i in ids]
+    assert planned == done == ["alice", "alice", "bob"]

@@ -329,10 +329,7 @@ def _pick(
             for key, count in plan.given.items():
                 load[key] = load.get(key, 0) + count
         # min() keeps the first of equals: ties go to the agent listed first.
-        chosen = min(present, key=lambda a: load.get(a.casefold(), 0))
-        if dry_run and plan is not None:
-            plan.given[chosen.casefold()] = plan.given.get(chosen.casefold(), 0) + 1
-        return chosen
+        return min(present, key=lambda a: load.get(a.casefold(), 0))
     keys = [a.casefold() for a in agents]
     key = department.casefold()
     last = plan.turns[key] if dry_run and plan is not None and key in plan.turns else routing_store.last_turn(conn, key)
@@ -394,6 +391,8 @@ def route_in_tx(
             if agent is not None:
                 planned.append(Routed(ticket_id, rule.name, "assignee", None, agent))
                 assignee = agent
+                if dry_run and plan is not None:  # whichever rule gave it: a load a later least-loaded sees
+                    plan.given[agent.casefold()] = plan.given.get(agent.casefold(), 0) + 1
         if planned and not dry_run:
             planned = _apply(service, conn, rule.name, planned, at)
         done.extend(planned)
