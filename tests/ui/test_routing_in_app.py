@@ -64,3 +64,14 @@ async def test_routed_ticket_shows_its_rule_in_the_timeline_and_bad_rules_are_na
             await press(pilot, "j")
         await settle(pilot)
         assert "routing: vpn" in timeline_text(app)
+
+
+async def test_many_broken_rules_are_one_notification(desk: Desk) -> None:
+    # Thirty broken rules were thirty warnings covering the screen (docs/issue18/attack.md).
+    routing = routing_from_config({"routing": [{"name": f"bad {n}", "match": {"subject": "(("}} for n in range(30)]})
+    app = TuiDeskApp(desk.store, clock=fixed_clock(NOW), actor=ACTOR, live_interval=None, routing=routing)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        [warning] = notifications(app, "warning")
+        assert "'bad 0'" in warning and "'bad 2'" in warning and "'bad 3'" not in warning
+        assert "27 more rule problems" in warning

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from ..core.config import Config, config_path
 from ..core.lifecycle import TicketService
 from ..core.routing import (
+    DryRun,
     Routed,
     Routing,
     agent_away,
@@ -71,9 +72,10 @@ def route_command(args: argparse.Namespace, service: TicketService, routing: Rou
     ids = tickets_to_route(service, parse_ticket_ids(args.ids) if args.ids else None)
     changed = 0
     failed = False
+    plan = DryRun()  # a dry run's turns and loads, moving on as a real run's would
     for ticket_id in ids:
         try:
-            done = route_ticket(service, routing, ticket_id, dry_run=args.dry_run)
+            done = route_ticket(service, routing, ticket_id, dry_run=args.dry_run, plan=plan)
         except NotFound as error:
             print(f"tui-desk: {error}", file=sys.stderr)
             failed = True
@@ -113,6 +115,11 @@ def agent_command(args: argparse.Namespace, service: TicketService, routing: Rou
         return 0
     if not args.name:
         print(f"tui-desk: {_('Name the agent: tui-desk agent {action} NAME').format(action=args.agent_action)}", file=sys.stderr)
+        return 1
+    if args.agent_action == "away" and not routing.knows_agent(args.name):
+        # A typo ("alcie") marked nobody away and left alice taking tickets; `back` stays open for any name.
+        problem = _("{name} is not an agent: list them under [departments.NAME] agents = [...] in {path}")
+        print(f"tui-desk: {one_line(problem.format(name=args.name.strip(), path=config_path()))}", file=sys.stderr)
         return 1
     changed = agent_away(service, args.name, args.agent_action == "away")
     shown = one_line(args.name.strip())

@@ -18,6 +18,7 @@ module with a time limit (:data:`MATCH_SECONDS`), past which the pattern counts 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from re import _parser as sre_parser  # type: ignore[attr-defined]  # re's parse tree, to refuse nested repeats
@@ -26,6 +27,7 @@ from typing import Any
 from ..domain.clock import to_text
 from ..domain.errors import ConflictError, InvalidInput, NotFound, TransitionRefused
 from ..domain.models import Priority
+from ..domain.text import one_line
 from ..i18n import _, ngettext
 from ..i18n import number as number_text
 from ..store import Connection, tickets, undo_log
@@ -45,6 +47,12 @@ MAX_PATTERN_CHARS = 1_000
 # What one search may take; regex checks it now and then, so a search that runs out stops within
 # about 0.2 s (benchmarks/routing_bench.py).
 MATCH_SECONDS = 0.05
+# What all the patterns may take over one ticket. Routing runs inside the creation's transaction,
+# under the desk's write lock: twenty rules of plain-looking patterns that each run out of time on a
+# crafted body held every other writer (agents, fetch) for seconds per mail. Once spent, the
+# ticket's remaining patterns count as not matching.
+TICKET_MATCH_SECONDS = 0.25
+_clock = time.monotonic  # the budget's clock (a test steps it: no timing in tests)
 
 MATCH_FIELDS = ("subject", "body", "from", "mailbox")
 RULE_KEYS = frozenset({"name", "match", "department", "priority", "tags", "assign", "stop"})
@@ -68,20 +76,26 @@ class Rule:
     assign: str | None = None  # an agent's name, ROUND_ROBIN or LEAST_LOADED
     stop: bool = False
 
-    def matches(self, facts: dict[str, Any], mailboxes: Sequence[str]) -> bool:
-        """Every pattern the rule has finds its field (case-insensitively); a rule without any matches all."""
+    def matches(self, facts: dict[str, Any], mailboxes: Sequence[str], deadline: float | None = None) -> bool:
+        """Every pattern the rule has finds its field (case-insensitively); a rule without any matches all.
+        `deadline` (of `_clock`): the ticket's budget, shared by all its rules."""
         for key, pattern in self.patterns:
             if key == "mailbox":
-                if not any(_found(pattern, box[:MAILBOX_CHARS]) for box in mailboxes if box):
+                if not any(_found(pattern, box[:MAILBOX_CHARS], deadline) for box in mailboxes if box):
                     return False
-            elif not _found(pattern, _seen(key, facts)):
+            elif not _found(pattern, _seen(key, facts), deadline):
                 return False
         return True
 
 
-def _found(pattern: Any, text: str) -> bool:  # noqa: ANN401 - a regex pattern (the module has no types)
+def _found(pattern: Any, text: str, deadline: float | None = None) -> bool:  # noqa: ANN401 - a regex pattern
+    timeout = MATCH_SECONDS
+    if deadline is not None:
+        timeout = min(timeout, deadline - _clock())
+        if timeout <= 0:
+            return False  # the ticket's budget is spent
     try:
-        return pattern.search(text, timeout=MATCH_SECONDS) is not None
+        return pattern.search(text, timeout=timeout) is not None
     except TimeoutError:
         return False  # a search built to run for minutes: not a match
 
@@ -101,6 +115,13 @@ class Routing:
     rules: tuple[Rule, ...] = ()
     departments: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)  # key: (name, agents)
     problems: tuple[str, ...] = ()
+
+    def knows_agent(self, name: str) -> bool:
+        """Whether routing could ever give this agent a ticket: listed in a department, or named by a rule."""
+        key = name.strip().casefold()
+        named = (r.assign for r in self.rules if r.assign and r.assign not in ASSIGN_MODES)
+        listed = (a for _name, agents in self.departments.values() for a in agents)
+        return any(a.casefold() == key for a in (*named, *listed))
 
     def agents_of(self, department: str | None) -> tuple[str, ...]:
         if not department:
@@ -149,7 +170,11 @@ def _departments(raw: dict[str, Any], problems: list[str]) -> dict[str, tuple[st
             agents_raw = data.get("agents", []) if isinstance(data, dict) else None
             if not isinstance(agents_raw, list) or not all(isinstance(a, str) for a in agents_raw):
                 raise InvalidInput(_("agents must be a list of names"))
-            agents = tuple(dict.fromkeys(person_name(a) for a in agents_raw))
+            # Keyed by the folded name: "alice" listed again as "Alice" is one agent, one turn.
+            kept: dict[str, str] = {}
+            for agent in agents_raw:
+                kept.setdefault(person_name(agent).casefold(), person_name(agent))
+            agents = tuple(kept.values())
         except InvalidInput as error:
             problems.append(_("[departments.{name}]: {reason}").format(name=name, reason=error))
             continue
@@ -245,10 +270,14 @@ def routing_from_config(raw: dict[str, Any] | None) -> Routing:
     seen: set[str] = set()
     for number, data in enumerate(entries, start=1):
         label = data.get("name") if isinstance(data, dict) and isinstance(data.get("name"), str) else None
-        shown = repr(label) if label else _("rule {position}").format(position=number)
+        # Cut: a 10,000-character name made a 10,000-character line on stderr and in the app.
+        shown = repr(one_line(label, 80)) if label else _("rule {position}").format(position=number)
         try:
             if label is not None and not label.strip():
                 raise InvalidInput(_("a rule's name cannot be blank"))
+            if isinstance(data, dict) and "name" in data and label is None:
+                # name = 5 would have become "rule 1", a name the admin never wrote, in every timeline
+                raise InvalidInput(_("name must be text"))
             rule = _rule(data, number, departments)
             if rule.name.casefold() in seen:
                 raise InvalidInput(_("another rule has this name"))
@@ -258,6 +287,15 @@ def routing_from_config(raw: dict[str, Any] | None) -> Routing:
         seen.add(rule.name.casefold())
         rules.append(rule)
     return Routing(tuple(rules), departments, tuple(problems))
+
+
+@dataclass
+class DryRun:
+    """What a dry run over many tickets would have done so far, so each ticket's plan follows the
+    ones before it as a real run's changes would: the round-robin turns and the tickets given."""
+
+    turns: dict[str, str] = field(default_factory=dict)  # department key: the agent key of its last turn
+    given: dict[str, int] = field(default_factory=dict)  # agent key: tickets this run would have given them
 
 
 @dataclass(frozen=True)
@@ -271,27 +309,38 @@ class Routed:
     to_value: str
 
 
-def _pick(conn: Connection, routing: Routing, mode: str, department: str | None, dry_run: bool, at: str) -> str | None:
-    """The agent a mode gives the ticket to, among the department's agents not away; None if nobody."""
+def _pick(
+    conn: Connection, routing: Routing, mode: str, department: str | None, dry_run: bool, at: str,
+    plan: DryRun | None = None,
+) -> str | None:
+    """The agent a mode (or a rule naming one agent) gives the ticket to, among agents not away; None if nobody."""
+    away = {name.casefold() for name, _since in routing_store.away_agents(conn)}
+    if mode not in ASSIGN_MODES:  # a rule naming one agent: skipped while away, as the modes skip them
+        return None if mode.casefold() in away else mode
     agents = routing.agents_of(department)
     if not agents or department is None:
         return None
-    away = {name.casefold() for name, _since in routing_store.away_agents(conn)}
     if mode == LEAST_LOADED:
         present = [a for a in agents if a.casefold() not in away]
         if not present:
             return None
         load = routing_store.attention_counts(conn, present)
+        if dry_run and plan is not None:
+            for key, count in plan.given.items():
+                load[key] = load.get(key, 0) + count
         # min() keeps the first of equals: ties go to the agent listed first.
-        return min(present, key=lambda a: load.get(a.lower(), 0))
+        return min(present, key=lambda a: load.get(a.casefold(), 0))
     keys = [a.casefold() for a in agents]
-    last = routing_store.last_turn(conn, department.casefold())
+    key = department.casefold()
+    last = plan.turns[key] if dry_run and plan is not None and key in plan.turns else routing_store.last_turn(conn, key)
     start = keys.index(last) + 1 if last in keys else 0
     for step in range(len(agents)):
         candidate = agents[(start + step) % len(agents)]
         if candidate.casefold() not in away:
             if not dry_run:  # advanced under the write lock the caller's transaction holds
-                routing_store.set_turn(conn, department.casefold(), candidate.casefold(), at)
+                routing_store.set_turn(conn, key, candidate.casefold(), at)
+            elif plan is not None:  # a dry run over many tickets: the turns a real run would give
+                plan.turns[key] = candidate.casefold()
             return candidate
     return None
 
@@ -304,10 +353,13 @@ def route_in_tx(
     mailboxes: Sequence[str] | None = None,
     *,
     dry_run: bool = False,
+    plan: DryRun | None = None,
 ) -> list[Routed]:
     """Run the rules over one ticket inside the caller's transaction; what they changed (or would).
+    A dry run keeps what it would have done in `plan`, never in the store.
 
-    A rule assigns only a ticket nobody has: assignment is a claim, and routing takes none away.
+    A rule assigns only a ticket nobody has that needs attention: assignment is a claim, and routing
+    takes none away.
     """
     facts = routing_store.ticket_facts(conn, ticket_id, BODY_CHARS)
     if facts is None:
@@ -317,8 +369,9 @@ def route_in_tx(
     tags = {t.casefold() for t in tickets.ticket_tags(conn, ticket_id)}
     done: list[Routed] = []
     at = to_text(service.clock())
+    deadline = _clock() + TICKET_MATCH_SECONDS
     for rule in routing.rules:
-        if not rule.matches(facts, boxes):
+        if not rule.matches(facts, boxes, deadline):
             continue
         planned: list[Routed] = []
         if rule.department and rule.department.casefold() != (department or "").casefold():
@@ -331,11 +384,15 @@ def route_in_tx(
             if tag.casefold() not in tags:
                 planned.append(Routed(ticket_id, rule.name, "tag", None, tag))
                 tags.add(tag.casefold())
-        if rule.assign and assignee is None:
-            agent = rule.assign if rule.assign not in ASSIGN_MODES else _pick(conn, routing, rule.assign, department, dry_run, at)
+        # Only a ticket that needs an answer takes a turn: `route 1-500` over a desk's history (to tag
+        # it) gave resolved and spam tickets to agents, and each took a live ticket's turn.
+        if rule.assign and assignee is None and facts["bucket"] == routing_store.ATTENTION_BUCKET:
+            agent = _pick(conn, routing, rule.assign, department, dry_run, at, plan)
             if agent is not None:
                 planned.append(Routed(ticket_id, rule.name, "assignee", None, agent))
                 assignee = agent
+                if dry_run and plan is not None:  # whichever rule gave it: a load a later least-loaded sees
+                    plan.given[agent.casefold()] = plan.given.get(agent.casefold(), 0) + 1
         if planned and not dry_run:
             planned = _apply(service, conn, rule.name, planned, at)
         done.extend(planned)
@@ -385,11 +442,14 @@ def attach(service: TicketService, routing: Routing) -> None:
     service.on_created = on_created
 
 
-def route_ticket(service: TicketService, routing: Routing, ticket_id: int, *, dry_run: bool = False) -> list[Routed]:
-    """``tui-desk route``: one existing ticket, in a transaction of its own (a dry run writes nothing)."""
+def route_ticket(
+    service: TicketService, routing: Routing, ticket_id: int, *, dry_run: bool = False, plan: DryRun | None = None,
+) -> list[Routed]:
+    """``tui-desk route``: one existing ticket, in a transaction of its own. A dry run writes nothing;
+    pass one `plan` for all its tickets, so it shows the turns and loads a real run would."""
     if dry_run:
         with service.store.read_snapshot() as conn:
-            return route_in_tx(service, routing, conn, ticket_id, dry_run=True)
+            return route_in_tx(service, routing, conn, ticket_id, dry_run=True, plan=plan)
     with service.store.transaction() as conn:
         return route_in_tx(service, routing, conn, ticket_id)
 
@@ -433,6 +493,7 @@ def agents_away(service: TicketService) -> list[tuple[str, str]]:
 __all__ = [
     "ASSIGN_MODES",
     "BODY_CHARS",
+    "DryRun",
     "UNASSIGNED_VIEW",
     "Routed",
     "Routing",

@@ -74,16 +74,30 @@ def set_turn(conn: Connection, department_key: str, agent_key: str, at: str) -> 
 
 
 def attention_counts(conn: Connection, names: list[str]) -> dict[str, int]:
-    """How many tickets needing attention each of these agents holds, by lower-cased name (absent: none)."""
-    if not names:
+    """How many tickets needing attention each of these agents holds, by casefolded name (absent: none).
+
+    Folded here, not by the database's lower(): SQLite's folds ASCII only, so "Ärni" would hold nothing."""
+    wanted = {n.casefold() for n in names}
+    if not wanted:
         return {}
-    marks = ", ".join("?" for _name in names)
+    # The agents table is small (one row per person); the counts use tickets_assignee_inbox, for
+    # these agents only.
+    ids: dict[int, str] = {}
+    for agent_id, name in conn.execute("SELECT id, name FROM agents").fetchall():
+        if str(name).casefold() in wanted:
+            ids[int(agent_id)] = str(name).casefold()
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _id in ids)
     rows = conn.execute(
-        "SELECT lower(a.name), count(*) FROM agents a JOIN tickets t ON t.assignee_id = a.id AND t.bucket = ?"
-        f" WHERE lower(a.name) IN ({marks}) GROUP BY lower(a.name)",
-        [ATTENTION_BUCKET, *[n.lower() for n in names]],
+        f"SELECT assignee_id, count(*) FROM tickets WHERE bucket = ? AND assignee_id IN ({marks}) GROUP BY assignee_id",
+        [ATTENTION_BUCKET, *ids],
     ).fetchall()
-    return {str(r[0]): int(r[1]) for r in rows}
+    counts: dict[str, int] = {}
+    for agent_id, count in rows:
+        key = ids[int(agent_id)]
+        counts[key] = counts.get(key, 0) + int(count)
+    return counts
 
 
 # Migration SQL, shared by schema.py (SQLite 9) and pg_schema.py (PostgreSQL 5): text columns only.

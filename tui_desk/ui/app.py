@@ -43,6 +43,7 @@ from .drafts import Drafts
 from .failures import ReportsWorkerFailures, report_failure
 from .localize import localize_bindings
 from .main_screen import MainScreen
+from .routing_notice import routing_problems_text
 
 WORKER_THREADS = 6
 """Threads for the app's thread workers. Each keeps its own store connection, so this bounds
@@ -95,8 +96,9 @@ class TuiDeskApp(ReportsWorkerFailures, App[None]):
     def on_mount(self) -> None:
         if self.theme_notice:
             self.notify(self.theme_notice, severity="warning", timeout=10)
-        for problem in self.routing_problems:  # plain text: a rule's name is the user's
-            self.notify(problem, title=_("Routing"), severity="warning", timeout=15, markup=False)
+        if self.routing_problems:  # plain text: a rule's name is the user's
+            self.notify(routing_problems_text(self.routing_problems), title=_("Routing"), severity="warning",
+                        timeout=15, markup=False)
         keep_theme(self, self.config_file)
 
     def on_load(self) -> None:
