@@ -52,7 +52,18 @@ class FirstRows(TuiDeskApp):
         self._main = FirstRowsScreen()
         return self._main
 
-FirstRows(open_store(sys.argv[1])).run(headless=True, size=(160, 48))
+if sys.argv[2:] == ["cli"]:  # through `tui-desk --db STORE`: its imports, config and set-up too
+    import tui_desk.ui.app as app_module
+    from tui_desk.cli.entry import main
+    from tui_desk.ui.background import BackgroundJobs
+
+    app_module.MainScreen = FirstRowsScreen
+    BackgroundJobs.run_time_rules = lambda self: None  # they would change the store
+    run = TuiDeskApp.run
+    TuiDeskApp.run = lambda self, **options: run(self, **options, headless=True, size=(160, 48))
+    main(["--db", sys.argv[1]])
+else:
+    FirstRows(open_store(sys.argv[1])).run(headless=True, size=(160, 48))
 """
 
 
@@ -64,7 +75,7 @@ def resident_mb() -> int:
     return 0
 
 
-def launch(path: str, runs: int) -> tuple[list[float], list[float]]:
+def launch(path: str, runs: int, cli: bool = False) -> tuple[list[float], list[float]]:
     """Seconds from process start to first inbox rows, and the CPU seconds of that process, per run.
 
     The modules are compiled once, into a cache of this benchmark's, before the timed runs: an
@@ -78,7 +89,7 @@ def launch(path: str, runs: int) -> tuple[list[float], list[float]]:
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.time()
         out = subprocess.run(
-            [sys.executable, "-c", CHILD, path], capture_output=True, text=True, cwd=ROOT, timeout=120, env=env
+            [sys.executable, "-c", CHILD, path, *(["cli"] if cli else [])], capture_output=True, text=True, cwd=ROOT, timeout=120, env=env
         )
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         line = next((text for text in out.stdout.splitlines() if text.startswith("ROWS")), None)
@@ -88,6 +99,44 @@ def launch(path: str, runs: int) -> tuple[list[float], list[float]]:
             times.append(float(line.split()[1]) - started)
             cpu.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     return times, cpu
+
+
+def deep_refresh(path: str, depth: int) -> list[str]:
+    """What an inbox reload reads to keep a ticket `depth` rows down the All view selected:
+    counting the rows before it (queries.inbox_position, as before) or its page (ui/panes.py)."""
+    from tui_desk.store import open_store, queries
+    from tui_desk.store.queries import InboxFilter
+    from tui_desk.ui.widgets.inbox import PAGE_SIZE
+
+    store = open_store(path)
+    flt = InboxFilter(view="all")
+    found = queries.inbox_page(store, flt, depth, 1)
+    if not found:
+        store.close()
+        return []
+    wanted = found[0].id
+
+    def counted() -> None:
+        position = queries.inbox_position(store, flt, wanted)
+        queries.inbox_page(store, flt, (position or 0) // PAGE_SIZE * PAGE_SIZE, PAGE_SIZE)
+
+    def paged() -> None:
+        page = queries.inbox_page(store, flt, depth // PAGE_SIZE * PAGE_SIZE, PAGE_SIZE)
+        assert any(row.id == wanted for row in page)
+
+    lines = []
+    for what, action in ((f"reload, cursor {depth:,} rows down: count before it", counted), ("  read its page only", paged)):
+        action()
+        walls, cpus = [], []
+        for _ in range(5):
+            wall, cpu = time.perf_counter(), time.process_time()
+            action()
+            walls.append(time.perf_counter() - wall)
+            cpus.append(time.process_time() - cpu)
+        figure = f"{statistics.median(walls) * 1000:.1f} ms, CPU {statistics.median(cpus) * 1000:.1f}"
+        lines.append(f"{what:<58} {figure:>10}")
+    store.close()
+    return lines
 
 
 def grow_thread(store: Any, ticket_id: int, messages: int) -> None:
@@ -201,24 +250,30 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="launches to time")
     parser.add_argument("--scroll", type=int, default=3000, help="inbox rows to scroll down")
     parser.add_argument("--moves", type=int, default=40, help="cursor moves to time")
+    parser.add_argument("--depth", type=int, default=50_000, help="rows down the All view for the reload figure")
     parser.add_argument(
         "--big-thread", type=int, default=0, metavar="N",
         help="first add notes to the store's biggest thread until it has N messages (changes the store)",
     )
     args = parser.parse_args(argv)
     times, cpu = launch(args.db, args.runs)
+    cli_times, cli_cpu = launch(args.db, args.runs, cli=True)
     memory, samples, reads, loop = asyncio.run(session(args.db, args.scroll, args.moves, args.big_thread))
     print(f"{'measurement':<58} {'figure':>10}")
     print("-" * 70)
     print(f"{'launch to first inbox rows (median of ' + str(args.runs) + ')':<58} {statistics.median(times) * 1000:>7.0f} ms")
     print(f"{'  each run':<58} {' '.join(f'{t * 1000:.0f}' for t in times):>10}")
     print(f"{'  CPU time of the launched process until it quit (median)':<58} {statistics.median(cpu) * 1000:>7.0f} ms")
+    print(f"{'the same through `tui-desk --db` (median; time rules off)':<58} {statistics.median(cli_times) * 1000:>7.0f} ms")
+    print(f"{'  CPU time (median)':<58} {statistics.median(cli_cpu) * 1000:>7.0f} ms")
     for what, mb in memory:
         print(f"{'memory ' + what:<58} {mb:>7} MB")
     print(f"{'selection to thread and timeline shown (median)':<58} {statistics.median(samples) * 1000:>7.1f} ms")
     print(f"{'selection to thread and timeline shown (worst)':<58} {max(samples) * 1000:>7.1f} ms")
     print(f"{'  of which: move to the ticket read (median)':<58} {statistics.median(reads) * 1000:>7.1f} ms")
     print(f"{'  CPU of the event loop for it (median)':<58} {statistics.median(loop) * 1000:>7.1f} ms")
+    for line in deep_refresh(args.db, args.depth):
+        print(line)
     return 0
 
 
