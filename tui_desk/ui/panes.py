@@ -297,11 +297,12 @@ class PanesBase(ReportsWorkerFailures, Screen[None]):
             statuses = self.service.statuses(reload=True)
             # Counting stops at queries.COUNT_CAP: the rows show as fast in a view of a million.
             total = queries.inbox_total(self.store, flt)
-            position = queries.inbox_position(self.store, flt, wanted) if wanted is not None else None
+            pages, position = self._where_it_was(flt, wanted, fallback)
             known = max(total.count + 1, (position or 0) + 1) if total.capped else total.count
             cursor = position if position is not None else min(fallback, max(0, known - 1))
             page_no = cursor // PAGE_SIZE
-            pages = {page_no: queries.inbox_page(self.store, flt, page_no * PAGE_SIZE, PAGE_SIZE)}
+            if page_no not in pages:
+                pages = {page_no: queries.inbox_page(self.store, flt, page_no * PAGE_SIZE, PAGE_SIZE)}
         except Exception as error:
             self.app.call_from_thread(self.report_failure, error)
             return
@@ -314,6 +315,24 @@ class PanesBase(ReportsWorkerFailures, Screen[None]):
             self.app.call_from_thread(self.report_failure, error)
             return
         self.app.call_from_thread(self._apply_counts, request, counts)
+
+    def _where_it_was(
+        self, flt: InboxFilter, wanted: int | None, fallback: int
+    ) -> tuple[dict[int, list[InboxRow]], int | None]:
+        """The page under the cursor, and the wanted ticket's place if it is still on it.
+
+        A live refresh mostly finds the selected ticket where it was: reading its page costs a
+        few milliseconds at any depth, where counting the rows before it costs ~60 ms of CPU at
+        50,000 rows deep (and gives up past queries.POSITION_CAP, which would send the cursor
+        to the top at every change another agent makes). Elsewhere, the count as before.
+        """
+        near = fallback // PAGE_SIZE
+        page = queries.inbox_page(self.store, flt, near * PAGE_SIZE, PAGE_SIZE)
+        index = next((i for i, row in enumerate(page) if row.id == wanted), None) if wanted is not None else None
+        if index is not None:
+            return {near: page}, near * PAGE_SIZE + index
+        position = queries.inbox_position(self.store, flt, wanted) if wanted is not None else None
+        return {near: page}, position
 
     def _apply_counts(self, request: int, counts: dict[str, int]) -> None:
         if request == self._inbox_request:
