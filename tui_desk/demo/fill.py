@@ -108,10 +108,11 @@ def _customer_row(places: _Places, customers: list[Customer], which: int | str) 
 
 
 def write_demo(
-    store: Store, tickets: int, seed: int, now: int, progress: Progress | None = None, batch: int = BATCH_TICKETS
+    store: Store, tickets: int, seed: int, now: int, progress: Progress | None = None
 ) -> int:
     """Play and write `tickets` demo tickets; returns how many. `progress` is called after each
     batch is written (inside the fill's transaction)."""
+    batch = BATCH_TICKETS
     places = _places(tickets, seed, now)
     plays = Plays(tickets, seed, now)
     customers = plays.customers
