@@ -16,14 +16,15 @@ what the app and the CLI use, so a faster code path shows here as soon as it is 
 - `tui-desk report` over the last 30 days and over all time, and `tui-desk rules run`
   right after a run (nothing due), as commands: start-up included;
 - importing an mbox of SIZE messages (`tui-desk import`, into a new store): messages/s and
-  the peak memory of the importer with its parsing processes (summed, sampled every 0.1 s);
+  the peak memory of the importer with its parsing processes (see below);
   the mbox is written message by message (benchmarks/mail_bench.py's generator) and kept
   as SIZE.mbox;
 - the store's size on disk, per ticket and per message.
 
-Peak memory of a command: the largest sum of resident memory over the command's process
-tree, sampled every 0.1 s (a short peak between samples can be missed), and the largest
-single process (getrusage RUSAGE_CHILDREN, exact).
+Peak memory of a command: the largest sum of memory over the command's process tree
+(proportional set size, PSS: pages shared by forked processes counted once), sampled every
+0.1 s, or the largest single process's peak resident memory (getrusage RUSAGE_CHILDREN,
+exact) if that is larger.
 
 --quick leaves out the slow figures: the import (and its mbox) and the all-time report.
 --skip-import only the import. The targets are issue 16's, checked at the largest size.
@@ -67,24 +68,26 @@ def _env(store: Path) -> dict[str, str]:
     }
 
 
-def _tree_rss_kb(root: int) -> int:
-    """Resident memory (kB) of a process and all its descendants, from /proc."""
+def _tree_kb(root: int) -> int:
+    """Memory (kB) of a process and all its descendants, from /proc: the sum of their
+    proportional set sizes (PSS), so pages the forked parsers share are counted once."""
     parents: dict[int, int] = {}
-    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             with open(f"/proc/{entry}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            parents[int(entry)] = int(fields[1])
-            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE") // 1024
+                parents[int(entry)] = int(stat.read().rsplit(")", 1)[1].split()[1])
         except (OSError, IndexError, ValueError):
             continue
     total, todo = 0, [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as rollup:
+                total += next((int(line.split()[1]) for line in rollup if line.startswith("Pss:")), 0)
+        except OSError:
+            pass
         todo.extend(child for child, parent in parents.items() if parent == pid)
     return total
 
@@ -105,7 +108,7 @@ def run_measured(command: list[str], env: dict[str, str]) -> dict[str, Any]:
     )
     peak = 0
     while process.poll() is None:
-        peak = max(peak, _tree_rss_kb(process.pid) - _wrapper_kb)
+        peak = max(peak, _tree_kb(process.pid) - _wrapper_kb)
         time.sleep(0.1)
     out, _ = process.communicate()
     result: dict[str, Any] = json.loads(out)
@@ -124,7 +127,7 @@ def _measure_wrapper() -> None:
     global _wrapper_kb
     process = subprocess.Popen([sys.executable, "-c", "import json, resource, subprocess, sys, time; time.sleep(0.5)"])
     time.sleep(0.3)
-    _wrapper_kb = _tree_rss_kb(process.pid)
+    _wrapper_kb = _tree_kb(process.pid)
     process.wait()
 
 
