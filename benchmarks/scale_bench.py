@@ -26,7 +26,7 @@ Peak memory of a command: the largest sum of memory over the command's process t
 exact) if that is larger.
 
 --quick leaves out the slow figures: the import (and its mbox) and the all-time report.
---skip-import only the import. The targets are issue 16's, checked at the largest size.
+--skip-import only the import; --import-up-to N imports only at the sizes up to N. The targets are issue 16's, checked at the largest size.
 """
 
 from __future__ import annotations
@@ -301,7 +301,7 @@ def measure(directory: Path, size: int, args: argparse.Namespace) -> dict[str, A
     figures["report_30d"] = median_seconds(command("report", "--since", "30d"), args.runs)
     if not args.quick:
         figures["report_all"] = median_seconds(command("report", "--since", first_day), max(1, args.runs // 2))
-    if not (args.quick or args.skip_import):
+    if not (args.quick or args.skip_import) and size <= args.import_up_to:
         figures.update(import_figures(directory, size))
     return figures
 
@@ -453,6 +453,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--moves", type=int, default=40, help="cursor moves for the selection median (default 40)")
     parser.add_argument("--quick", action="store_true", help="leave out the import and the all-time report")
     parser.add_argument("--skip-import", action="store_true", help="leave out the import")
+    parser.add_argument("--import-up-to", type=int, default=10**9, metavar="N", help="import only at sizes up to N")
     parser.add_argument("--app-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.app_child:
