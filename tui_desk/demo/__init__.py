@@ -45,7 +45,7 @@ last_timings: dict[str, float] = {}
 
 # SQLite's page cache while filling: big enough for the indexes' random writes, small enough
 # that a million-ticket fill stays within a few hundred MB (the rest goes to the journal).
-PAGE_CACHE_MB = 64
+PAGE_CACHE_MB = 32
 
 
 def fill_demo(

@@ -27,7 +27,7 @@ from .people import Customer
 from .samples import AGENTS, DEPARTMENTS
 from .ticket import Ticket
 
-BATCH_TICKETS = 10_000  # tickets per batch written: about 40 MB of rows
+BATCH_TICKETS = 5_000  # tickets per batch written: about 20 MB of rows
 _NEVER = 2**62
 
 Progress = Callable[[int, int], None]  # (tickets written so far, tickets in all)
@@ -74,13 +74,20 @@ def _places(tickets: int, seed: int, now: int) -> _Places:
             if tag not in tag_first or key < tag_first[tag]:
                 tag_first[tag] = key
     del plays
-    # A stable sort: tickets that came in the same second keep the order they were played in.
-    order = array("q", sorted(range(len(created)), key=created.__getitem__))
+    # By arrival; tickets that came in the same second keep the order they were played in. One
+    # int per ticket, the time above the play index, sorts in a third of the memory of a key=.
+    total = len(created)
+    shift = max(1, total.bit_length())
+    oldest = min(created, default=0)
+    keys = array("q", ((moment - oldest) << shift | index for index, moment in enumerate(created)))
     del created
-    total = len(order)
+    order = array("q", sorted(keys))
+    del keys
+    mask = (1 << shift) - 1
     rank, message, event, attachment = (array("q", [0]) * total for _ in range(4))
     m = e = a = 0
-    for position, index in enumerate(order):
+    for position, key in enumerate(order):
+        index = key & mask
         rank[index] = position
         message[index], event[index], attachment[index] = m, e, a
         m += messages[index]
