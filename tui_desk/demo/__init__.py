@@ -6,7 +6,8 @@ sequence is played on an in-memory copy of the ticket that follows
 TicketService's rules exactly (same allowed transitions, same columns, same
 events, one version per call; tests/test_demo.py replays every demo ticket
 through the real service to prove it), and the results are then written in
-bulk (:mod:`tui_desk.store.bulk`): one transaction, one batched ``executemany`` per table. So the store
+bulk (:mod:`tui_desk.store.bulk`), a batch of tickets at a time (:mod:`.fill`), in one
+transaction, batched ``executemany`` per table. So the store
 looks as if the service had produced it, at a fraction of the cost (100,000
 tickets in about half a minute on a small machine, instead of hours of
 one-row transactions).
