@@ -86,8 +86,8 @@ def _places(tickets: int, seed: int, now: int) -> _Places:
     mask = (1 << shift) - 1
     rank, message, event, attachment = (array("q", [0]) * total for _ in range(4))
     m = e = a = 0
-    for position, key in enumerate(order):
-        index = key & mask
+    for position, packed in enumerate(order):
+        index = packed & mask
         rank[index] = position
         message[index], event[index], attachment[index] = m, e, a
         m += messages[index]
