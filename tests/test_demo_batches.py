@@ -64,3 +64,22 @@ def test_a_second_fill_appends_after_what_is_there(store: Store) -> None:
     assert store.scalar(
         "SELECT count(*) FROM events e JOIN tickets t ON t.id = e.ticket_id WHERE e.at < t.created_at"
     ) == 0
+
+
+def test_sla_clocks_replayed_a_range_at_a_time_are_the_clocks_replayed_at_once(store: Store) -> None:
+    from tui_desk.core.lifecycle import TicketService
+    from tui_desk.store.sla_clocks import SLA_COLUMNS, fingerprints
+
+    fill_demo(store, tickets=150, seed=4, now=NOW)
+    columns = ", ".join(SLA_COLUMNS)
+    expected = store.conn.execute(f"SELECT id, {columns} FROM tickets ORDER BY id").fetchall()
+    assert any(row[4] is not None for row in expected)  # some clocks run: a due time
+    assert fingerprints(store.conn).get("sla_fingerprint")
+    with store.transaction() as conn:
+        conn.execute("UPDATE tickets SET sla_elapsed = 0, sla_running_since = NULL, sla_first_elapsed = NULL,"
+                     " sla_due = NULL")
+        conn.execute("DELETE FROM meta WHERE key LIKE 'sla_%'")
+    service = TicketService(store, clock=lambda: NOW)
+    assert service.rebuild_sla(chunk=37) == 150
+    assert store.conn.execute(f"SELECT id, {columns} FROM tickets ORDER BY id").fetchall() == expected
+    assert fingerprints(store.conn).get("sla_fingerprint") == service.sla_fingerprint()
