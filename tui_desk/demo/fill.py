@@ -27,7 +27,7 @@ from .people import Customer
 from .samples import AGENTS, DEPARTMENTS
 from .ticket import Ticket
 
-BATCH_TICKETS = 5_000  # tickets per batch written: about 20 MB of rows
+BATCH_TICKETS = 2_500  # tickets per batch written: about 10 MB of rows
 _NEVER = 2**62
 
 Progress = Callable[[int, int], None]  # (tickets written so far, tickets in all)
@@ -51,7 +51,7 @@ def _places(tickets: int, seed: int, now: int) -> _Places:
     """The first pass: play every ticket, keep only what places its rows."""
     plays = Plays(tickets, seed, now)
     count = len(plays.customers)
-    created, messages, events, attachments = array("q"), array("q"), array("q"), array("q")
+    created, messages, events, attachments = array("q"), array("i"), array("i"), array("i")
     first_seen = array("q", [_NEVER]) * count  # (created, play index) of the customer's first ticket
     first_index = array("q", [0]) * count
     tag_first: dict[str, tuple[int, int]] = {}
@@ -74,20 +74,12 @@ def _places(tickets: int, seed: int, now: int) -> _Places:
             if tag not in tag_first or key < tag_first[tag]:
                 tag_first[tag] = key
     del plays
-    # By arrival; tickets that came in the same second keep the order they were played in. One
-    # int per ticket, the time above the play index, sorts in a third of the memory of a key=.
-    total = len(created)
-    shift = max(1, total.bit_length())
-    oldest = min(created, default=0)
-    keys = array("q", ((moment - oldest) << shift | index for index, moment in enumerate(created)))
+    order = _by_arrival(created)
     del created
-    order = array("q", sorted(keys))
-    del keys
-    mask = (1 << shift) - 1
+    total = len(order)
     rank, message, event, attachment = (array("q", [0]) * total for _ in range(4))
     m = e = a = 0
-    for position, packed in enumerate(order):
-        index = packed & mask
+    for position, index in enumerate(order):
         rank[index] = position
         message[index], event[index], attachment[index] = m, e, a
         m += messages[index]
@@ -104,6 +96,35 @@ def _places(tickets: int, seed: int, now: int) -> _Places:
     return _Places(
         rank, message, event, attachment, customers, first_seen, others, sorted(tag_first, key=tag_first.__getitem__)
     )
+
+
+def _by_arrival(created: array) -> array:
+    """The play indexes in order of arrival; those that came in the same second in the order they
+    were played (as a stable sort). A bucket sort over arrays: sorted() of a million ints would
+    make a million int objects, 50 MB at the fill's peak."""
+    total = len(created)
+    order = array("q", [0]) * total
+    if not total:
+        return order
+    oldest = min(created)
+    width = (max(created) - oldest) // total + 1  # seconds a bucket: at most as many buckets as tickets
+    buckets = (max(created) - oldest) // width + 1
+    starts = array("q", [0]) * (buckets + 1)
+    for moment in created:
+        starts[(moment - oldest) // width + 1] += 1
+    for bucket in range(buckets):
+        starts[bucket + 1] += starts[bucket]
+    free = array("q", starts)
+    for index, moment in enumerate(created):
+        bucket = (moment - oldest) // width
+        order[free[bucket]] = index
+        free[bucket] += 1
+    del free
+    for bucket in range(buckets):
+        first, last = starts[bucket], starts[bucket + 1]
+        if last - first > 1:  # in play order already: a stable sort by time keeps ties so
+            order[first:last] = array("q", sorted(order[first:last], key=created.__getitem__))
+    return order
 
 
 def _customer_row(places: _Places, customers: list[Customer], which: int | str) -> tuple[Any, ...]:
@@ -131,6 +152,7 @@ def write_demo(
             places.tags,
             [_customer_row(places, customers, which) for which in places.customers],
         )
+        places.customers = []
         customer_ids = array("q", [0]) * len(customers)
         for customer in customers:
             customer_ids[customer.number] = by_email.get(customer.email, 0)
