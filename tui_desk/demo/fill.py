@@ -47,9 +47,8 @@ class _Places:
     tags: list[str]  # in order of first use
 
 
-def _places(tickets: int, seed: int, now: int) -> _Places:
+def _places(plays: Plays) -> _Places:
     """The first pass: play every ticket, keep only what places its rows."""
-    plays = Plays(tickets, seed, now)
     count = len(plays.customers)
     created, messages, events, attachments = array("q"), array("i"), array("i"), array("i")
     first_seen = array("q", [_NEVER]) * count  # (created, play index) of the customer's first ticket
@@ -73,7 +72,6 @@ def _places(tickets: int, seed: int, now: int) -> _Places:
         for tag in ticket.tags:
             if tag not in tag_first or key < tag_first[tag]:
                 tag_first[tag] = key
-    del plays
     order = _by_arrival(created)
     del created
     total = len(order)
@@ -141,8 +139,8 @@ def write_demo(
     """Play and write `tickets` demo tickets; returns how many. `progress` is called after each
     batch is written (inside the fill's transaction)."""
     batch = BATCH_TICKETS
-    places = _places(tickets, seed, now)
     plays = Plays(tickets, seed, now)
+    places = _places(plays)
     customers = plays.customers
     with store.transaction() as conn:
         agent_ids, department_ids, tag_ids, by_email = bulk.add_names(

@@ -146,7 +146,8 @@ class Plays:
 
     Nothing is kept but the customers: a million tickets never sit in memory together
     (see fill.py, which reads them twice: once to number them in order of arrival, once
-    to write them). The same seed and `now` give the same tickets in the same order.
+    to write them). The same seed and `now` give the same tickets in the same order, and
+    so does every pass over the same Plays.
     """
 
     def __init__(self, tickets: int, seed: int, now: int) -> None:
@@ -160,6 +161,9 @@ class Plays:
         self.customers.extend(plan.customer for plan in self._awkward)
         for number, customer in enumerate(self.customers):
             customer.number = number
+        # Each pass over the tickets starts from here: the same tickets every time, and the
+        # customers (a third of a million at a million tickets) made once.
+        self._start = self.rng.getstate()
 
     def __iter__(self) -> Iterator[Ticket]:
         # writes.sort_key_for parses its times with strptime (about 20 us a call); ours are
@@ -180,6 +184,7 @@ class Plays:
             yield from _finished(first, _checked_sort_key(first))
 
     def _played(self) -> Iterator[Ticket]:
+        self.rng.setstate(self._start)
         rng, now, customers = self.rng, self.now, self.customers
         played = 0
         for plan in self._awkward:
