@@ -75,7 +75,8 @@ def _places(plays: Plays) -> _Places:
     order = _by_arrival(created)
     del created
     total = len(order)
-    rank, message, event, attachment = (array("q", [0]) * total for _ in range(4))
+    # Four bytes a number (a million tickets have a few million rows): arrays, not int objects.
+    rank, message, event, attachment = (array("i", [0]) * total for _ in range(4))
     m = e = a = 0
     for position, index in enumerate(order):
         rank[index] = position
@@ -84,13 +85,19 @@ def _places(plays: Plays) -> _Places:
         e += events[index]
         a += attachments[index]
     del order
-    seen: list[tuple[int, int, int | str]] = [
-        (first_seen[n], first_index[n], n) for n in range(count) if first_seen[n] != _NEVER
-    ]
-    seen.extend((known[0], known[1], email) for email, known in others.items())
-    seen.sort(key=lambda entry: entry[:2])
-    customers = [entry[2] for entry in seen]
-    del seen
+    # The customers by their first ticket: one int a key (arrival above play index), not a tuple.
+    shift = max(1, total.bit_length())
+    oldest = min(first_seen, default=0)  # an unseen customer's _NEVER is never the smallest
+    oldest = min([oldest, *(known[0] for known in others.values())])
+
+    def first_ticket(which: int | str) -> int:
+        if isinstance(which, str):
+            return (others[which][0] - oldest) << shift | others[which][1]
+        return (first_seen[which] - oldest) << shift | first_index[which]
+
+    customers: list[int | str] = [n for n in range(count) if first_seen[n] != _NEVER]
+    customers.extend(others)
+    customers.sort(key=first_ticket)
     return _Places(
         rank, message, event, attachment, customers, first_seen, others, sorted(tag_first, key=tag_first.__getitem__)
     )
@@ -101,18 +108,18 @@ def _by_arrival(created: array) -> array:
     were played (as a stable sort). A bucket sort over arrays: sorted() of a million ints would
     make a million int objects, 50 MB at the fill's peak."""
     total = len(created)
-    order = array("q", [0]) * total
+    order = array("i", [0]) * total
     if not total:
         return order
     oldest = min(created)
     width = (max(created) - oldest) // total + 1  # seconds a bucket: at most as many buckets as tickets
     buckets = (max(created) - oldest) // width + 1
-    starts = array("q", [0]) * (buckets + 1)
+    starts = array("i", [0]) * (buckets + 1)
     for moment in created:
         starts[(moment - oldest) // width + 1] += 1
     for bucket in range(buckets):
         starts[bucket + 1] += starts[bucket]
-    free = array("q", starts)
+    free = array("i", starts)
     for index, moment in enumerate(created):
         bucket = (moment - oldest) // width
         order[free[bucket]] = index
@@ -121,7 +128,7 @@ def _by_arrival(created: array) -> array:
     for bucket in range(buckets):
         first, last = starts[bucket], starts[bucket + 1]
         if last - first > 1:  # in play order already: a stable sort by time keeps ties so
-            order[first:last] = array("q", sorted(order[first:last], key=created.__getitem__))
+            order[first:last] = array("i", sorted(order[first:last], key=created.__getitem__))
     return order
 
 
