@@ -1,6 +1,7 @@
 """Writing the demo's tickets in batches, so a million of them fit in a few hundred MB.
 
-The tickets are played twice from the same seed (generate.Plays). The first pass keeps a few
+The tickets are played twice (generate.Plays: each pass starts from the same random state,
+the customers are made once). The first pass keeps a few
 numbers per ticket: when it arrived and how many messages, events and attachments it has.
 From them each ticket gets its id in order of arrival (the order of a desk's tickets
 created one by one), and its messages, events and attachments the ids they would have had
