@@ -103,7 +103,7 @@ class SlaRebuild(TicketChanges):
     def _store_sla_fingerprints(self, conn: Connection) -> None:
         sla_clocks.store_fingerprints(conn, self.sla_fingerprint(), self.sla_hours_fingerprint())
 
-    def rebuild_sla(self, after_id: int = 0) -> int:
+    def rebuild_sla(self, after_id: int = 0, chunk: int | None = None) -> int:
         """Replay SLA clocks from the timeline, for every ticket or those with id > after_id.
 
         Used after a policy change or a bulk fill. Derived columns only: no
@@ -114,23 +114,38 @@ class SlaRebuild(TicketChanges):
         then writes, under the write lock, only the rows that differ; a ticket
         changed after the snapshot is replayed again under the lock, so no
         concurrent change is overwritten with a stale clock.
+
+        ``chunk``: replay that many ticket ids at a time, each range in a transaction of its
+        own: the replay holds every chosen ticket's clock, a GB for a million tickets.
         """
         now = self.clock()
         self.statuses(reload=True)  # custom statuses another process added count too
         # Every ticket row and its timeline is read and many rows are written.
         with self.store.large_cache():
-            return self._rebuild_sla(after_id, now)
+            if chunk is None:
+                return self._rebuild_sla(after_id, now)
+            highest = sla_clocks.highest_ticket_id(self.store.conn)
+            replayed = 0
+            for low in range(after_id, highest, max(1, chunk)):
+                replayed += self._rebuild_sla(low, now, up_to=min(low + chunk, highest))
+            if after_id == 0:
+                with self.store.transaction() as conn:
+                    self._store_sla_fingerprints(conn)
+            return replayed
 
-    def _rebuild_sla(self, after_id: int, now: datetime) -> int:
+    def _rebuild_sla(self, after_id: int, now: datetime, up_to: int | None = None) -> int:
         with self.store.read_snapshot() as conn:  # tickets and their timelines as of one moment
-            replayed = self._replay_sla(conn, now, after_id=after_id)
+            if up_to is None:
+                replayed = self._replay_sla(conn, now, after_id=after_id)
+            else:
+                replayed = self._replay_sla(conn, now, after_id=after_id, up_to=up_to)
             seen = data_version(conn)
         with self.store.transaction() as conn:
             if data_version(conn) == seen:  # nobody else wrote meanwhile
                 current = {ticket_id: version for ticket_id, (_v, _s, version) in replayed.items()}
                 moved = []
             else:
-                current = sla_clocks.versions_after(conn, after_id)
+                current = sla_clocks.versions_after(conn, after_id, up_to)
                 moved = [i for i, version in current.items() if i not in replayed or replayed[i][2] != version]
             if moved:  # changed or created since the snapshot: replay those again, now under the lock
                 replayed.update(self._replay_sla(conn, now, ids=moved))
@@ -144,7 +159,7 @@ class SlaRebuild(TicketChanges):
                         updates.append([*values, ticket_id])
             sla_clocks.write_clocks(conn, updates)
             sla_clocks.write_clocks(conn, unindexed, with_key=False)
-            if after_id == 0:
+            if after_id == 0 and up_to is None:
                 self._store_sla_fingerprints(conn)
         return len(current)
 
@@ -155,18 +170,19 @@ class SlaRebuild(TicketChanges):
         *,
         after_id: int | None = None,
         ids: Sequence[int] | None = None,
+        up_to: int | None = None,
     ) -> Replayed:
         """The SLA columns replayed for the tickets with an id above ``after_id``, or those of ``ids``."""
         kinds = sorted(STATUS_EVENT_KINDS)
         history: dict[int, list[tuple[int, str]]] = {}
-        for ticket_id, at, status in sla_clocks.status_histories(conn, kinds, after_id=after_id, ids=ids):
+        for ticket_id, at, status in sla_clocks.status_histories(conn, kinds, after_id=after_id, ids=ids, up_to=up_to):
             changes = history.get(ticket_id)
             if changes is None:
                 history[ticket_id] = [(at, status)]
             else:
                 changes.append((at, status))
         departments = sla_clocks.department_names(conn)
-        rows = sla_clocks.clock_rows(conn, after_id=after_id, ids=ids)
+        rows = sla_clocks.clock_rows(conn, after_id=after_id, ids=ids, up_to=up_to)
         rebuilt = sla_tracking.rebuilt_from_epochs
         paused = frozenset(key for key, d in self.statuses().items() if d.meaning is not Meaning.ATTENTION)
         now_epoch = int(now.timestamp() // 1)

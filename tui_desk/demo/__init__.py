@@ -6,7 +6,8 @@ sequence is played on an in-memory copy of the ticket that follows
 TicketService's rules exactly (same allowed transitions, same columns, same
 events, one version per call; tests/test_demo.py replays every demo ticket
 through the real service to prove it), and the results are then written in
-bulk (:mod:`tui_desk.store.bulk`): one transaction, one batched ``executemany`` per table. So the store
+bulk (:mod:`tui_desk.store.bulk`), a batch of tickets at a time (:mod:`.fill`), in one
+transaction, batched ``executemany`` per table. So the store
 looks as if the service had produced it, at a fraction of the cost (100,000
 tickets in about half a minute on a small machine, instead of hours of
 one-row transactions).
@@ -21,17 +22,13 @@ particulars of their tickets), :mod:`.ticket` (one ticket's life), :mod:`.script
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from ..core.lifecycle import TicketService
 from ..domain.clock import system_clock
 from ..store import Store, bulk
-from .common import RANKS, stored_time
-from .generate import generate
-from .people import Customer
+from .fill import Progress, write_demo
 from .samples import AGENTS, DEPARTMENTS
-from .ticket import Ticket
 
 __all__ = ["AGENTS", "DEPARTMENTS", "fill_demo", "last_timings"]
 
@@ -47,11 +44,21 @@ def _epoch(now: datetime | None) -> int:
 last_timings: dict[str, float] = {}
 
 
-def fill_demo(store: Store, tickets: int = 1000, seed: int = 1, now: datetime | None = None) -> int:
+# SQLite's page cache while filling: big enough for the indexes' random writes, small enough
+# that a million-ticket fill stays within a few hundred MB (the rest goes to the journal).
+PAGE_CACHE_MB = 32
+SLA_CHUNK = 50_000  # tickets whose SLA clocks are replayed together after the fill
+
+
+def fill_demo(
+    store: Store, tickets: int = 1000, seed: int = 1, now: datetime | None = None, progress: Progress | None = None
+) -> int:
     """Add `tickets` realistic demo tickets to the store; returns how many were added.
 
     The same `seed` and `now` always give the same data. Appends to what is
-    there: existing customers, agents, departments and tags are reused.
+    there: existing customers, agents, departments and tags are reused. The tickets
+    are made and written in batches (see fill.py); `progress(written, total)` is
+    called after each.
     """
     last_timings.clear()
     if tickets <= 0:
@@ -65,70 +72,17 @@ def fill_demo(store: Store, tickets: int = 1000, seed: int = 1, now: datetime | 
         started = moment
 
     clock_now = _epoch(now)
-    played, customers = generate(tickets, seed, clock_now)
-    count = len(played)
-
     last_id = bulk.last_ticket_id(store)
-    with bulk.big_page_cache(store):
-        _write(store, played, customers, lap)
-    lap("commit")
+    with bulk.big_page_cache(store, PAGE_CACHE_MB):
+        count = write_demo(store, tickets, seed, clock_now, progress)
+    lap("generate and write")
     bulk.stamp_deleted_at(store, last_id)
-    # SLA clocks are replayed from the timeline just written, as after any bulk fill.
-    TicketService(store, clock=lambda: datetime.fromtimestamp(clock_now, UTC)).rebuild_sla(after_id=last_id)
+    # SLA clocks are replayed from the timeline just written, as after any bulk fill; a range of
+    # tickets at a time (all at once held a GB at a million tickets).
+    TicketService(store, clock=lambda: datetime.fromtimestamp(clock_now, UTC)).rebuild_sla(
+        after_id=last_id, chunk=SLA_CHUNK
+    )
     lap("sla")
     bulk.refresh_statistics(store)
     lap("statistics")
     return count
-
-
-def _write(store: Store, played: list[Ticket], customers: list[Customer], lap: Callable[[str], None]) -> None:
-    tag_names = list(dict.fromkeys(tag for t in played for tag in t.tags))
-    with store.transaction() as conn:
-        agent_ids, department_ids, tag_ids, customer_ids = bulk.add_names(
-            conn,
-            [(a.name, a.full_name, a.email, int(a.active)) for a in AGENTS],
-            DEPARTMENTS,
-            tag_names,
-            [(c.email, c.name or None, c.phone, c.company, stored_time(c.created_at)) for c in customers],
-        )
-        # Explicit ids: one transaction holds the write lock, so nobody takes them meanwhile.
-        first_ticket, next_message = bulk.first_free_ids(conn)
-
-        lap("generate")
-        ticket_rows = []
-        tag_rows = []
-        message_rows = []
-        attachment_rows = []
-        event_rows = []
-        message_id = next_message
-        for ticket_id, t in enumerate(played, start=first_ticket):
-            ticket_rows.append((
-                ticket_id, t.subject, customer_ids[t.customer.email], t.status, t.previous_status,
-                t.postponed_from, t.postponed_until, t.priority, RANKS[t.priority],
-                agent_ids[t.assignee] if t.assignee else None,
-                department_ids[t.department] if t.department else None,
-                t.created_at, t.updated_at, t.waiting_since, t.first_response_at, t.resolved_at,
-                t.last_customer_message_at, t.last_agent_reply_at, t.last_message_at, t.message_count,
-                t.bucket, t.sort_key, t.version,
-            ))  # fmt: skip
-            for name in t.tags:
-                tag_rows.append((ticket_id, tag_ids[name]))
-            for n, (moment, kind, author, body, token, attachments) in enumerate(t.messages):
-                # A Message-ID like a mail client's, unique in the store thanks to the ticket id.
-                header = f"<{ticket_id}.{n}.{token}@mail.{author.rpartition('@')[2]}>" if token else None
-                message_rows.append((message_id, ticket_id, kind, author, body, moment, header))
-                for name, content_type, data in attachments:
-                    attachment_rows.append((message_id, name, content_type, len(data), data))
-                message_id += 1
-            event_rows.extend([(ticket_id, *event) for event in t.events])
-        played.clear()  # the rows hold what is needed; let the rest go before SQLite needs memory
-        lap("rows")
-
-        bulk.insert_tickets(conn, ticket_rows)
-        lap("insert tickets")
-        bulk.insert_ticket_tags(conn, tag_rows)
-        bulk.insert_messages(conn, message_rows)
-        lap("insert messages")
-        bulk.insert_attachments(conn, attachment_rows)
-        bulk.insert_events(conn, event_rows)
-        lap("insert events")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from ..domain.models import Meaning
 from ..store.writes import sort_key_for
@@ -141,35 +141,78 @@ def _quick_sort_key(meaning: Meaning, waiting_since: str | None, updated_at: str
     return -_epoch_of(updated_at)
 
 
-def generate(tickets: int, seed: int, now: int) -> tuple[list[Ticket], list[Customer]]:
-    rng = DemoRandom(seed)
-    author = Author(rng, now)
-    customers = make_customers(rng, max(1, tickets // 3))
-    played = [_play(plan, now, rng) for plan in awkward_plans(author, min(10, tickets // 20))]
-    statuses = [s for s, _ in STATUS_WEIGHTS]
-    priorities = [p for p, _ in PRIORITY_WEIGHTS]
-    for i in range(tickets - len(played)):
-        # The first tickets cover every status and priority, so even a tiny demo shows them all.
-        status = statuses[i] if i < len(statuses) else STATUS(rng)
-        priority = priorities[i] if i < len(priorities) else PRIORITY(rng)
-        # Every customer gets a ticket; some write often.
-        customer = customers[i] if i < len(customers) else customers[int(len(customers) * rng.random() ** 2)]
-        played.append(_play(script_ticket(author, customer, status, priority), now, rng))
-    # writes.sort_key_for parses its times with strptime (about 20 us a call); ours are
-    # known to be well-formed, so a quick equivalent is used once it agrees with the real one.
-    sort_key = _quick_sort_key
-    for ticket in played[:200]:
+class Plays:
+    """The demo's tickets, played one after the other, in the order the random source makes them.
+
+    Nothing is kept but the customers: a million tickets never sit in memory together
+    (see fill.py, which reads them twice: once to number them in order of arrival, once
+    to write them). The same seed and `now` give the same tickets in the same order, and
+    so does every pass over the same Plays.
+    """
+
+    def __init__(self, tickets: int, seed: int, now: int) -> None:
+        self.tickets = tickets
+        self.now = now
+        self.rng = DemoRandom(seed)
+        self.author = Author(self.rng, now)
+        self.customers = make_customers(self.rng, max(1, tickets // 3))
+        self._generated = len(self.customers)
+        self._awkward = awkward_plans(self.author, min(10, tickets // 20))
+        self.customers.extend(plan.customer for plan in self._awkward)
+        for number, customer in enumerate(self.customers):
+            customer.number = number
+        # Each pass over the tickets starts from here: the same tickets every time, and the
+        # customers (a third of a million at a million tickets) made once.
+        self._start = self.rng.getstate()
+
+    def __iter__(self) -> Iterator[Ticket]:
+        # writes.sort_key_for parses its times with strptime (about 20 us a call); ours are
+        # known to be well-formed, so a quick equivalent is used once it agrees with the real
+        # one on the first 200 tickets.
+        first: list[Ticket] = []
+        sort_key: Callable[[Meaning, str | None, str], int] | None = None
+        for ticket in self._played():
+            if sort_key is not None:
+                ticket.finish(sort_key)
+                yield ticket
+                continue
+            first.append(ticket)
+            if len(first) == 200:
+                sort_key = _checked_sort_key(first)
+                yield from _finished(first, sort_key)
+        if sort_key is None:
+            yield from _finished(first, _checked_sort_key(first))
+
+    def _played(self) -> Iterator[Ticket]:
+        self.rng.setstate(self._start)
+        rng, now, customers = self.rng, self.now, self.customers
+        played = 0
+        for plan in self._awkward:
+            played += 1
+            yield _play(plan, now, rng)
+        statuses = [s for s, _ in STATUS_WEIGHTS]
+        priorities = [p for p, _ in PRIORITY_WEIGHTS]
+        generated = self._generated
+        for i in range(self.tickets - played):
+            # The first tickets cover every status and priority, so even a tiny demo shows them all.
+            status = statuses[i] if i < len(statuses) else STATUS(rng)
+            priority = priorities[i] if i < len(priorities) else PRIORITY(rng)
+            # Every customer gets a ticket; some write often.
+            customer = customers[i] if i < generated else customers[int(generated * rng.random() ** 2)]
+            yield _play(script_ticket(self.author, customer, status, priority), now, rng)
+
+
+def _checked_sort_key(first: list[Ticket]) -> Callable[[Meaning, str | None, str], int]:
+    for ticket in first:
         status, waiting_since, moment = ticket.sort_on
         meaning = MEANINGS[status]
         if sort_key_for(meaning, waiting_since, moment) != _quick_sort_key(meaning, waiting_since, moment):
-            sort_key = sort_key_for
-            break
-    for ticket in played:
+            return sort_key_for
+    return _quick_sort_key
+
+
+def _finished(tickets: list[Ticket], sort_key: Callable[[Meaning, str | None, str], int]) -> Iterator[Ticket]:
+    for ticket in tickets:
         ticket.finish(sort_key)
-    played.sort(key=lambda t: t.created)  # ids in the order the requests arrived
-    everyone: dict[str, Customer] = {}
-    for ticket in played:
-        known = everyone.setdefault(ticket.customer.email, ticket.customer)
-        if not known.created_at or ticket.created < known.created_at:
-            known.created_at = ticket.created
-    return played, list(everyone.values())
+    yield from tickets
+    tickets.clear()

@@ -32,23 +32,26 @@ class Source:
     path: Path
     kind: str  # mbox | maildir | eml
     _box: mailbox.Maildir | None = None
-    _spans: list[tuple[int, int]] | None = None
+    _count: int | None = None
 
     def box(self) -> mailbox.Maildir:
         if self._box is None:
             self._box = mailbox.Maildir(self.path, factory=None, create=False)
         return self._box
 
-    def spans(self) -> list[tuple[int, int]]:
-        """An mbox's messages as byte offsets (see mbox_spans), found once."""
-        if self._spans is None:
-            self._spans = mbox_spans(self.path)
-        return self._spans
+    def spans(self) -> Iterator[tuple[int, int]]:
+        """An mbox's messages as byte offsets (see mbox_spans), found as they are read: a list
+        of a million of them would take a hundred MB."""
+        return iter_mbox_spans(self.path)
 
     def count(self) -> int:
         if self.kind == "eml":
             return 1
-        return len(self.spans()) if self.kind == "mbox" else len(self.box())
+        if self.kind == "mbox":
+            if self._count is None:
+                self._count = sum(1 for _span in self.spans())
+            return self._count
+        return len(self.box())
 
     def messages(self) -> Iterator[tuple[str, bytes | None, str | None]]:
         """(label, raw bytes or None, error or None) for each message."""
@@ -86,7 +89,12 @@ _LINESEP = os.linesep.encode()
 
 
 def mbox_spans(path: Path) -> list[tuple[int, int]]:
-    """(start, stop) byte offsets of each message of an mbox, its "From " line left out.
+    """(start, stop) byte offsets of each message of an mbox, its "From " line left out."""
+    return list(iter_mbox_spans(path))
+
+
+def iter_mbox_spans(path: Path) -> Iterator[tuple[int, int]]:
+    """(start, stop) byte offsets of each message of an mbox, its "From " line left out, one by one.
 
     The messages and bytes mailbox.mbox reads: each line starting with "From "
     starts a message, the empty line before the next one is not part of it.
@@ -103,19 +111,20 @@ def mbox_spans(path: Path) -> list[tuple[int, int]]:
             # A UTF-8 BOM (written by Windows editors) before the first "From " line: mailbox.mbox
             # would drop the first message.
             first = len(_BOM) if data[: len(_BOM) + 5] == _BOM + b"From " else 0
-            starts = [first] if data[first : first + 5] == b"From " else []
+            start = first if data[first : first + 5] == b"From " else -1
             found = data.find(b"\nFrom ")
-            while found >= 0:
-                starts.append(found + 1)
-                found = data.find(b"\nFrom ", found + 1)
-            spans = []
-            for index, start in enumerate(starts):
-                end = starts[index + 1] if index + 1 < len(starts) else size
+            while start >= 0 or found >= 0:
+                if start < 0:  # text before the first "From " line: not a message
+                    start, found = found + 1, data.find(b"\nFrom ", found + 1)
+                    continue
+                end = found + 1 if found >= 0 else size
                 line_end = data.find(b"\n", start, end)
                 first = end if line_end < 0 else line_end + 1
                 last_line = data[data.rfind(b"\n", 0, end - 1) + 1 : end]
-                spans.append((first, end - len(_LINESEP) if last_line == _LINESEP else end))
-            return spans
+                yield first, end - len(_LINESEP) if last_line == _LINESEP else end
+                if found < 0:
+                    break
+                start, found = found + 1, data.find(b"\nFrom ", found + 1)
         finally:
             if isinstance(data, mmap.mmap):
                 data.close()

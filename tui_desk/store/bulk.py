@@ -35,12 +35,12 @@ def last_ticket_id(store: Store) -> int:
 
 
 @contextmanager
-def big_page_cache(store: Store) -> Iterator[None]:
+def big_page_cache(store: Store, mebibytes: int = 256) -> Iterator[None]:
     """The indexes take rows in random order: a bigger page cache than the default 2 MB
     saves many reads and writes while they grow (restored at the end)."""
     conn = store.conn
     cache_size = conn.execute("PRAGMA cache_size").fetchone()[0]
-    conn.execute("PRAGMA cache_size = -262144")
+    conn.execute(f"PRAGMA cache_size = {-1024 * int(mebibytes)}")
     try:
         yield
     finally:
@@ -81,6 +81,13 @@ def first_free_ids(conn: Connection) -> tuple[int, int]:
     return ticket, message
 
 
+def first_free_row_ids(conn: Connection) -> tuple[int, int]:
+    """The next event id and the next attachment id, for rows written with their ids given."""
+    event = 1 + conn.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+    attachment = 1 + conn.execute("SELECT coalesce(max(id), 0) FROM attachments").fetchone()[0]
+    return event, attachment
+
+
 def insert_tickets(conn: Connection, rows: Sequence[Row]) -> None:
     """Rows of TICKET_COLUMNS."""
     _insert_in_one_statement(conn, "tickets", TICKET_COLUMNS, rows)
@@ -106,6 +113,26 @@ def insert_attachments(conn: Connection, rows: Sequence[Row]) -> None:
 def insert_events(conn: Connection, rows: Sequence[Row]) -> None:
     """Rows of EVENT_COLUMNS."""
     _insert_many(conn, f"INSERT INTO events({', '.join(EVENT_COLUMNS)})", len(EVENT_COLUMNS), rows)
+
+
+def insert_attachments_with_ids(conn: Connection, rows: Sequence[Row]) -> None:
+    """(id, message id, file name, content type, size, data) rows."""
+    conn.executemany(
+        "INSERT INTO attachments(id, message_id, filename, content_type, size, data) VALUES (?, ?, ?, ?, ?, ?)", rows
+    )
+    _move_sequence_past(conn, "attachments", rows)
+
+
+def insert_events_with_ids(conn: Connection, rows: Sequence[Row]) -> None:
+    """Rows of ("id", *EVENT_COLUMNS)."""
+    _insert_many(conn, f"INSERT INTO events(id, {', '.join(EVENT_COLUMNS)})", 1 + len(EVENT_COLUMNS), rows)
+    _move_sequence_past(conn, "events", rows)
+
+
+def _move_sequence_past(conn: Connection, table: str, rows: Sequence[Row]) -> None:
+    """PostgreSQL: the ids were given, so the table's sequence moves past them (SQLite takes max + 1)."""
+    if rows and dialect(conn) == "postgresql":
+        conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
 
 
 def stamp_deleted_at(store: Store, after_id: int) -> None:

@@ -24,18 +24,25 @@ def _epoch_sql(column: str) -> str:
     return f"CAST(strftime('%s', {column}) AS INTEGER)"
 
 
-def _chosen(after_id: int | None, ids: Sequence[int] | None) -> tuple[str, list[Any]]:
-    """The tickets chosen: those with an id above ``after_id``, or those of ``ids``."""
+def _chosen(after_id: int | None, ids: Sequence[int] | None, up_to: int | None = None) -> tuple[str, list[Any]]:
+    """The tickets chosen: those with an id above ``after_id`` (and at most ``up_to``), or those of ``ids``."""
     if ids is not None:
         return "IN (SELECT value FROM json_each(?))", [json.dumps(list(ids))]
+    if up_to is not None:
+        return "BETWEEN ? AND ?", [(after_id or 0) + 1, up_to]
     return "> ?", [after_id or 0]
 
 
 def status_histories(
-    conn: Connection, kinds: Sequence[str], *, after_id: int | None = None, ids: Sequence[int] | None = None
+    conn: Connection,
+    kinds: Sequence[str],
+    *,
+    after_id: int | None = None,
+    ids: Sequence[int] | None = None,
+    up_to: int | None = None,
 ) -> Iterator[tuple[int, int, str]]:
     """(ticket id, epoch, status after) of the chosen tickets' events of these kinds, per ticket in order."""
-    condition, params = _chosen(after_id, ids)
+    condition, params = _chosen(after_id, ids, up_to)
     return iter(
         conn.execute(
             f"SELECT ticket_id, {_epoch_sql('at')}, to_value FROM events"
@@ -61,10 +68,10 @@ def department_names(conn: Connection) -> dict[int, str]:
 
 
 def clock_rows(
-    conn: Connection, *, after_id: int | None = None, ids: Sequence[int] | None = None
+    conn: Connection, *, after_id: int | None = None, ids: Sequence[int] | None = None, up_to: int | None = None
 ) -> Iterator[tuple[Any, ...]]:
     """(id, version, department id, priority, first response epoch, *SLA_COLUMNS) of the chosen tickets."""
-    condition, params = _chosen(after_id, ids)
+    condition, params = _chosen(after_id, ids, up_to)
     return iter(
         conn.execute(
             f"SELECT id, version, department_id, priority, {_epoch_sql('first_response_at')},"
@@ -74,9 +81,14 @@ def clock_rows(
     )
 
 
-def versions_after(conn: Connection, after_id: int) -> dict[int, int]:
-    """Ticket id -> version, of the tickets with an id above ``after_id``."""
-    return dict(conn.execute("SELECT id, version FROM tickets WHERE id > ?", [after_id]).fetchall())
+def versions_after(conn: Connection, after_id: int, up_to: int | None = None) -> dict[int, int]:
+    """Ticket id -> version, of the tickets with an id above ``after_id`` (and at most ``up_to``)."""
+    condition, params = _chosen(after_id, None, up_to)
+    return dict(conn.execute(f"SELECT id, version FROM tickets WHERE id {condition}", params).fetchall())
+
+
+def highest_ticket_id(conn: Connection) -> int:
+    return int(conn.execute("SELECT coalesce(max(id), 0) FROM tickets").fetchone()[0])
 
 
 def write_clocks(conn: Connection, rows: Sequence[Sequence[Any]], *, with_key: bool = True) -> None:
@@ -119,6 +131,7 @@ __all__ = [
     "clock_rows",
     "department_names",
     "fingerprints",
+    "highest_ticket_id",
     "running_clocks",
     "status_histories",
     "status_history",
