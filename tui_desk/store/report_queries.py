@@ -20,22 +20,8 @@ from typing import Any
 
 from .db import Store
 
-# Events whose to_value is the ticket's status after them and from_value the one before.
-STATUS_EVENT_KINDS = (
-    "created",
-    "customer_message",
-    "replied",
-    "resolved",
-    "postponed",
-    "woken",
-    "reopened",
-    "spam",
-    "deleted",
-    "restored",
-    "status",
-)
-# Meanings left out of every figure: such tickets are not work.
-EXCLUDED_MEANINGS = ("spam", "deleted", "merged")
+from .report_summary import EXCLUDED_MEANINGS, STATUS_EVENT_KINDS
+
 # Meanings of a ticket in the backlog: needs attention, waiting on the customer, on hold.
 OPEN_MEANINGS = ("attention", "waiting", "hold")
 
@@ -170,6 +156,37 @@ def backlog_changes(store: Store, since: str, prefix_length: int, keys: Keys) ->
             *STATUS_EVENT_KINDS,
             *keys.excluded,
         ],
+    )
+    return [(bucket, int(delta)) for bucket, delta in rows if delta]
+
+
+HOUR = 13  # the stored time's first 13 characters: the hour the summary tables count by
+
+
+def created_per_hour(store: Store, since: str) -> list[tuple[str, int, int]]:
+    """`creations` with hourly buckets, from the summary table (store/report_summary.py)."""
+    return _rows(
+        store,
+        """SELECT hour, sum(CASE WHEN left_out = 0 THEN n ELSE 0 END), sum(CASE WHEN left_out = 1 THEN n ELSE 0 END)
+           FROM report_created WHERE hour >= ? GROUP BY hour HAVING sum(n) <> 0""",
+        [since[:HOUR]],
+    )
+
+
+def backlog_changes_per_hour(store: Store, since: str, keys: Keys) -> list[tuple[str, int]]:
+    """`backlog_changes` with hourly buckets, from the summary table (store/report_summary.py)."""
+    if not keys.open or not keys.closed:
+        return []
+    opened = _marks(keys.open)
+    closed = _marks(keys.closed)
+    rows = _rows(
+        store,
+        f"""SELECT hour, sum(n * (CASE WHEN to_value IN ({opened}) THEN 1 ELSE 0 END
+                                 - CASE WHEN from_value IN ({opened}) THEN 1 ELSE 0 END))
+            FROM report_moves
+            WHERE hour >= ? AND left_out = 0 AND (from_value IN ({closed}) OR to_value IN ({closed}))
+            GROUP BY hour""",
+        [*keys.open, *keys.open, since[:HOUR], *keys.closed, *keys.closed],
     )
     return [(bucket, int(delta)) for bucket, delta in rows if delta]
 
