@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from .db import Store
-
 from .report_summary import EXCLUDED_MEANINGS, STATUS_EVENT_KINDS
 
 # Meanings of a ticket in the backlog: needs attention, waiting on the customer, on hold.
