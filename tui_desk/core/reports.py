@@ -174,8 +174,9 @@ def build_report(
 
     The new tickets and the backlog history come from per-hour summary tables
     (store/report_summary.py) when the day bounds fall on whole hours; `scan`
-    reads every ticket and event instead (the reference the summaries are tested
-    against; also the path for time zones off the hour).
+    reads every ticket and event instead, and the first replies and resolutions
+    in two passes rather than one (the reference the fast path is tested
+    against; the summaries are also the path for time zones off the hour).
     """
     if by is not None and by not in GROUPINGS:
         raise InvalidInput(
@@ -232,11 +233,19 @@ def build_report(
 
     day_of = period.day_index
     first_by_day: list[list[int]] = [[] for _ in range(days)]
-    for moment, seconds in collect(rq.first_responses(store, start, end, keys, by), "first"):
+    if scan:
+        firsts = rq.first_responses(store, start, end, keys, by)
+        resolved = rq.resolutions(store, start, end, keys, by)
+    else:
+        both = rq.durations(store, start, end, keys, by)  # one pass for first replies and resolutions
+        firsts = [(at, seconds, key, ticket) for at, seconds, _r, _s, key, ticket in both if at is not None]
+        resolved = [(at, seconds, key, ticket) for _f, _s, at, seconds, key, ticket in both if at is not None]
+        del both
+    for moment, seconds in collect(firsts, "first"):
         total.first.append(seconds)
         first_by_day[day_of(moment)].append(seconds)
     resolved_per_day = [0] * days
-    for moment, seconds in collect(rq.resolutions(store, start, end, keys, by), "resolution"):
+    for moment, seconds in collect(resolved, "resolution"):
         total.resolution.append(seconds)
         resolved_per_day[day_of(moment)] += 1
 
