@@ -20,6 +20,7 @@ from tui_desk.core.lifecycle import TicketService
 from tui_desk.core.reports import GROUPINGS, build_report
 from tui_desk.core.sla import SlaPolicies
 from tui_desk.store import Store, open_store
+from tui_desk.store.desk_copy import copy_desk
 from tui_desk.store.report_summary import BACKFILL
 
 pytestmark = pytest.mark.both_backends
@@ -170,3 +171,15 @@ def test_a_store_made_before_the_tables_is_filled_by_the_migration(db_path, back
         assert sorted(map(tuple, found)) == sorted(map(tuple, rows))
     assert_same_reports(store)
     store.close()
+
+
+def test_a_copied_desk_counts_each_ticket_once(store: Store, desk, another_db) -> None:
+    """`tui-desk copy`: the target's triggers count the copied rows; the tables are not copied too."""
+    target = open_store(another_db("copy.db"))
+    copy_desk(store, target)
+    assert_same_reports(target)
+    for table in ("report_created", "report_moves"):
+        assert target.conn.execute(f"SELECT sum(n) FROM {table}").fetchone() == store.conn.execute(  # noqa: S608
+            f"SELECT sum(n) FROM {table}"  # noqa: S608
+        ).fetchone()
+    target.close()
