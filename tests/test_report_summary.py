@@ -21,7 +21,7 @@ from tui_desk.core.reports import GROUPINGS, build_report
 from tui_desk.core.sla import SlaPolicies
 from tui_desk.store import Store, open_store
 from tui_desk.store.desk_copy import copy_desk
-from tui_desk.store.report_summary import BACKFILL
+from tui_desk.store.report_summary import BACKFILL, TRIGGERS_ON
 
 pytestmark = pytest.mark.both_backends
 
@@ -150,11 +150,9 @@ def test_a_store_made_before_the_tables_is_filled_by_the_migration(db_path, back
     busy_desk(store)
     expected = {t: store.conn.execute(f"SELECT * FROM {t} WHERE n <> 0").fetchall() for t in ("report_created", "report_moves")}  # noqa: S608
     # Back to the schema before them: no tables, no triggers.
-    names = ["report_ticket_insert", "report_ticket_update", "report_ticket_excluded", "report_ticket_delete",
-             "report_event_insert", "report_event_delete", "report_event_update"]
     with store.transaction() as conn:
-        for name in names:
-            conn.execute(f"DROP TRIGGER {name}" + (f" ON {'events' if 'event' in name else 'tickets'}" if backend == "postgresql" else ""))
+        for name, table in TRIGGERS_ON:
+            conn.execute(f"DROP TRIGGER {name}" + (f" ON {table}" if backend == "postgresql" else ""))
             if backend == "postgresql":
                 conn.execute(f"DROP FUNCTION {name}()")
         conn.execute("DROP TABLE report_created")

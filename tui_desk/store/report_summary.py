@@ -167,6 +167,9 @@ _TRIGGERS = [
     ),
 ]
 
+# (trigger, table) of each trigger above: what a store of schema 8 did not have.
+TRIGGERS_ON = [(name, table) for name, table, *_rest in _TRIGGERS]
+
 BACKFILL = [
     "INSERT INTO report_created(hour, left_out, n)"
     f" SELECT substr(t.created_at, 1, 13), {_flag('t.status')}, count(*) FROM tickets t GROUP BY 1, 2",
