@@ -11,6 +11,7 @@ from tui_desk.core.actions import ActionKind, PartlyDone, perform
 from tui_desk.core.lifecycle import TicketService
 from tui_desk.mail.outbox import reply_options, send_due
 from tui_desk.store import open_store
+from tui_desk.store.report_summary import TRIGGERS_ON
 from tui_desk.store.schema import V8_COLUMNS
 
 pytestmark = pytest.mark.both_backends
@@ -51,6 +52,10 @@ def test_item9_reply_queued_before_the_upgrade_keeps_its_customer(db_path, clock
     service.reply(alice, "On its way.", outbox=True, message_id="<r1@desk.example>")
     store.close()
     conn = sqlite3.connect(db_path)  # back to how schema 4 left such a row
+    for trigger, _table in TRIGGERS_ON:  # schema 10
+        conn.execute(f"DROP TRIGGER {trigger}")
+    conn.execute("DROP TABLE report_created")
+    conn.execute("DROP TABLE report_moves")
     conn.execute("DROP INDEX outbox_kind_recipient")  # schema 8
     for table, column, _kind in V8_COLUMNS:
         conn.execute(f"ALTER TABLE {table} DROP COLUMN {column}")

@@ -161,6 +161,7 @@ def build_report(
     now: datetime,
     timezone: tzinfo | None = None,
     top_tags: int = TOP_TAGS,
+    scan: bool = False,
 ) -> Report:
     """Every figure of the report for the period (see the module docstring for definitions).
 
@@ -170,6 +171,12 @@ def build_report(
     first replies and resolutions of the period (one small row each, for the
     medians), the running clocks (one by one, to count their business time up
     to now), and with `by` the open tickets per group.
+
+    The new tickets and the backlog history come from per-hour summary tables
+    (store/report_summary.py) when the day bounds fall on whole hours; `scan`
+    reads every ticket and event instead, and the first replies and resolutions
+    in two passes rather than one (the reference the fast path is tested
+    against; the summaries are also the path for time zones off the hour).
     """
     if by is not None and by not in GROUPINGS:
         raise InvalidInput(
@@ -190,7 +197,7 @@ def build_report(
     def aggregates() -> tuple[Any, ...]:
         """The pure-SQL part: the backlog and its history, stopped SLA clocks, tags."""
         return (
-            _history(store, period, infos, keys),
+            _history(store, period, infos, keys, scan=scan),
             rq.sla_outcomes(store, start, end, keys, targets, by),
             rq.sla_outcomes(store, start, end, keys, targets, None) if by == "tag" else None,
             rq.tag_counts(store, start, end, keys),
@@ -226,11 +233,19 @@ def build_report(
 
     day_of = period.day_index
     first_by_day: list[list[int]] = [[] for _ in range(days)]
-    for moment, seconds in collect(rq.first_responses(store, start, end, keys, by), "first"):
+    if scan:
+        firsts = rq.first_responses(store, start, end, keys, by)
+        resolved = rq.resolutions(store, start, end, keys, by)
+    else:
+        both = rq.durations(store, start, end, keys, by)  # one pass for first replies and resolutions
+        firsts = [(at, seconds, key, ticket) for at, seconds, _r, _s, key, ticket in both if at is not None]
+        resolved = [(at, seconds, key, ticket) for _f, _s, at, seconds, key, ticket in both if at is not None]
+        del both
+    for moment, seconds in collect(firsts, "first"):
         total.first.append(seconds)
         first_by_day[day_of(moment)].append(seconds)
     resolved_per_day = [0] * days
-    for moment, seconds in collect(rq.resolutions(store, start, end, keys, by), "resolution"):
+    for moment, seconds in collect(resolved, "resolution"):
         total.resolution.append(seconds)
         resolved_per_day[day_of(moment)] += 1
 
@@ -318,7 +333,7 @@ def _meanwhile(store: Store, work: Callable[[], T]) -> Callable[[], T]:
 
 
 def _history(
-    store: Store, period: Period, infos: list[rq.StatusInfo], keys: rq.Keys
+    store: Store, period: Period, infos: list[rq.StatusInfo], keys: rq.Keys, *, scan: bool = False
 ) -> tuple[tuple[StatusCount, ...], tuple[int, ...], tuple[int, ...], int]:
     """The backlog now, new tickets per day, open tickets at the end of each day, and how many
     spam or deleted tickets the period left out.
@@ -339,8 +354,12 @@ def _history(
         length, pad = 20, ""
     with rq.snapshot(store):
         counts = queries.status_counts(store)
-        created = rq.creations(store, period.start, length, keys)
-        changed = rq.backlog_changes(store, period.start, length, keys)
+        if length == rq.HOUR and not scan:
+            created = rq.created_per_hour(store, period.start)
+            changed = rq.backlog_changes_per_hour(store, period.start, keys)
+        else:
+            created = rq.creations(store, period.start, length, keys)
+            changed = rq.backlog_changes(store, period.start, length, keys)
     backlog = tuple(
         StatusCount(s.key, s.name, s.meaning, counts.get(s.key, 0))
         for s in infos

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from .addressing import recipients
 from .default_templates import seed_defaults
+from .report_summary import sqlite_statements as report_summary_statements
 from .routing import ROUTING_TABLES
 
 if TYPE_CHECKING:
@@ -398,8 +399,15 @@ def _migrate_to_9(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+def _migrate_to_10(db: sqlite_utils.Database) -> None:
+    # Reports' per-hour counts kept by triggers, filled from the tickets and events there are
+    # (store/report_summary.py, docs/issue16/reports.md).
+    for statement in report_summary_statements():
+        db.execute(statement)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migrate_to_1, _migrate_to_2, _migrate_to_3, _migrate_to_4, _migrate_to_5, _migrate_to_6,
-    _migrate_to_7, _migrate_to_8, _migrate_to_9,
+    _migrate_to_7, _migrate_to_8, _migrate_to_9, _migrate_to_10,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
