@@ -165,7 +165,7 @@ async def test_item8_failed_ticket_load_never_shows_the_previous_thread(
         ("tui_desk.ui.navigation.to_solve_within", ("s",)),
         ("tui_desk.ui.ticket_actions.undo_last", ("u",)),
         ("tui_desk.ui.background.run_rules", ()),
-        ("tui_desk.store.queries.status_counts", ()),
+        ("tui_desk.store.queries.status_counts_upto", ()),
         ("tui_desk.store.queries.inbox_ids", ("asterisk",)),
         ("tui_desk.store.queries.agent_names", ("a",)),
         ("tui_desk.ui.screens.reports.build_report", ("x",)),
