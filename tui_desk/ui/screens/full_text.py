@@ -13,12 +13,14 @@ from ...domain.models import Message, Ticket
 from ...domain.text import one_line
 from ...i18n import N_, _
 from ..format import local_time
+from ..screen_help import HELP_BINDING, ScreenHelp
 from ..widgets.full_text import Block, FullTextView
 from ..widgets.thread import kind_label
 
 
-class FullTextScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,w", "close", N_("Close"))]
+class FullTextScreen(ScreenHelp, ModalScreen[None]):
+    HELP_TITLE = N_("Full text")
+    BINDINGS = [Binding("escape,q,w", "close", N_("Close")), HELP_BINDING]
 
     DEFAULT_CSS = """
     FullTextScreen { align: center middle; }

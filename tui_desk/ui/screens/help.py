@@ -29,14 +29,15 @@ def marker_legend() -> list[tuple[str, str]]:
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
-        Binding("escape,q,question_mark", "dismiss_help", N_("Close")),
+        Binding("escape,q,question_mark,f1", "dismiss_help", N_("Close")),
         Binding("j,down", "scroll(1)", N_("Down"), show=False),
         Binding("k,up", "scroll(-1)", N_("Up"), show=False),
     ]
 
-    def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:
+    def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]], legend: bool = True) -> None:
         super().__init__()
         self.sections = sections
+        self.legend = legend  # the inbox's marks: the main screen's help only
 
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2))
@@ -56,8 +57,9 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(classes="dialog help", id="help-box"):
             yield Static(Text(_("tui-desk — keys"), style="bold"), classes="dialog-title")
             yield Static(table)
-            yield Static(Text(_("Inbox marks"), style="bold underline"))
-            yield Static(legend)
+            if self.legend:
+                yield Static(Text(_("Inbox marks"), style="bold underline"))
+                yield Static(legend)
             yield Static(Text(_("Esc, q or ? closes this help. Ctrl+P finds any command by name.")), classes="dialog-hint")
 
     def action_dismiss_help(self) -> None:
