@@ -79,3 +79,18 @@ async def test_f1_opens_the_keys_of_the_forward_dialog_where_question_mark_is_ty
         for line in ("Forward", "Ctrl+S Forward", "Esc Cancel"):
             assert line in shown, (line, shown)
         assert app.screen.to == "?"
+
+
+async def test_the_help_footer_shows_the_helps_own_keys_not_the_main_screens(desk: Desk) -> None:
+    app = make_app(desk.store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await press(pilot, "question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        footer = words(app.screen.query_one(Footer))
+        assert "Esc Close" in footer and "↓ Down" in footer and "PgDn Page down" in footer
+        bottom, _offset = app.screen.get_widget_at(2, 23)  # the main screen's `r Reply …` showed there
+        assert app.screen.query_one(Footer) in (bottom, *bottom.ancestors)
+        box = app.screen.query_one("#help-box")
+        await press(pilot, "pagedown")
+        assert box.scroll_offset.y > 0
