@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 
 from ...domain.text import printable
 from ...i18n import N_, _
-from ..screen_help import TYPING_HELP_BINDING, ScreenHelp
+from .screen_help import TYPING_HELP_BINDING, ScreenHelp
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from ...domain.models import Message, Ticket
 from ...domain.text import one_line
 from ...i18n import N_, _
 from ..format import local_time
-from ..screen_help import HELP_BINDING, ScreenHelp
 from ..widgets.full_text import Block, FullTextView
 from ..widgets.thread import kind_label
+from .screen_help import HELP_BINDING, ScreenHelp
 
 
 class FullTextScreen(ScreenHelp, ModalScreen[None]):

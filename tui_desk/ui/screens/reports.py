@@ -30,7 +30,7 @@ from ...domain.clock import Clock
 from ...i18n import N_, _, format_date, ngettext, number
 from ...store import Store
 from ..failures import ReportsWorkerFailures, describe_failure
-from ..screen_help import HELP_BINDING, ScreenHelp
+from .screen_help import HELP_BINDING, ScreenHelp
 
 PERIODS = (7, 30, 90)
 WIDE = 120  # from this many columns, figures and charts sit side by side

@@ -35,8 +35,8 @@ from ...domain.text import one_line, printable
 from ...i18n import N_, _
 from ...store import Store
 from ..failures import ReportsWorkerFailures, describe_failure
-from ..screen_help import HELP_BINDING, ScreenHelp
 from .dialogs import ConfirmDialog, TextPrompt
+from .screen_help import HELP_BINDING, ScreenHelp
 
 CSS = Path(__file__).parent.parent / "templates.tcss"  # ui/*.tcss ship with the package
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from textual.binding import Binding
 from textual.screen import Screen
 
-from ..i18n import N_, _
-from .action_table import keys_label
-from .screens.help import HelpScreen
+from ...i18n import N_, _
+from ..action_table import keys_label
+from .help import HelpScreen
 
 # `?` where nothing typed takes it; F1 everywhere, over a focused field, for the screens people type in.
 HELP_BINDING = Binding("question_mark,f1", "screen_help", N_("Help"), key_display="?")
