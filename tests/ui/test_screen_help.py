@@ -43,6 +43,7 @@ async def test_question_mark_opens_the_keys_of_the_reports_screen(desk: Desk) ->
         await press(pilot, "x")
         assert "? Help" in words(app.screen.query_one(Footer))
         shown = await _help_of(pilot, ReportsScreen)
+        assert "Focus Next" not in shown and "Copy selected text" not in shown  # Textual's, in English
         for line in ("Reports", "p Period", "b Group by", "7 7 days", "j, ↓ Down", "Esc, q Close"):
             assert line in shown, (line, shown)
 

@@ -31,9 +31,13 @@ def screen_keys(screen: Screen[object]) -> list[tuple[str, str]]:
             if key not in keys:
                 keys.append(key)
 
-    for key, bound in screen._bindings.key_to_bindings.items():  # every key, those a widget shadows too
-        for binding in bound:
-            add(screen, key, binding)
+    # The keys this project's classes declare; Textual's own (Tab, Ctrl+C) are not this screen's story.
+    for cls in type(screen).__mro__:
+        if cls.__module__.startswith("tui_desk.") and "BINDINGS" in vars(cls):
+            for binding in vars(cls)["BINDINGS"]:
+                if isinstance(binding, Binding):
+                    for key in binding.key.split(","):
+                        add(screen, key.strip(), binding)
     for key, active in screen.active_bindings.items():
         if active.node is not screen and active.node is not screen.app and active.binding.show:
             add(active.node, key, active.binding)
