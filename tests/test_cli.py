@@ -515,3 +515,15 @@ def test_merge_and_split_from_the_command_line(run, store: Store, new_ticket) ->
     assert queries.get_ticket(store, source).status == "new"
     assert_one_line_error(*run("merge", str(source), str(source)), "itself")
     assert_one_line_error(*run("split", "999999"), "No message 999999")
+
+
+def test_list_by_priority_and_an_unknown_priority_is_one_line(run, new_ticket) -> None:
+    """`list --priority` (docs/issue17/polish.md): the inbox filter's priority on the command line."""
+    urgent = new_ticket("urgent one", "urgent")
+    new_ticket("normal one")
+    other_urgent = new_ticket("another urgent", "urgent")
+    code, out, err = run("list", "--priority", "Urgent", "--json")
+    assert (code, err) == (0, "")
+    assert sorted(r["id"] for r in json.loads(out)) == sorted([urgent, other_urgent])
+    code, out, err = run("list", "--priority", "urgnet")
+    assert_one_line_error(code, out, err, "urgnet", "urgent")

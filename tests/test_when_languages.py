@@ -80,3 +80,32 @@ def test_the_refusal_gives_examples_in_the_agents_language() -> None:
     with pytest.raises(InvalidInput) as refused:
         at("et", "ülehomme")
     assert "R 14:00" in str(refused.value) and "homme 10:00" in str(refused.value)
+
+
+# "next" in the running language (docs/issue17/polish.md): before the day, or after it in Romanian;
+# one word or a phrase (tl "susunod na"); every form a translation lists (hr by gender).
+NEXT_THURSDAY = datetime(2026, 12, 10, 9, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        ("et", "järgmine neljapäev", NEXT_THURSDAY),
+        ("et", "JARGMINE N 14:00", datetime(2026, 12, 10, 14, 0, tzinfo=UTC)),
+        ("hr", "sljedeći četvrtak", NEXT_THURSDAY),
+        ("hr", "iduća srijeda 10", datetime(2026, 12, 9, 10, 0, tzinfo=UTC)),
+        ("lv", "nākamā ceturtdiena", NEXT_THURSDAY),
+        ("ro", "joi viitoare", NEXT_THURSDAY),
+        ("ro", "joi viitoare 14:00", datetime(2026, 12, 10, 14, 0, tzinfo=UTC)),
+        ("ro", "următoare joi", NEXT_THURSDAY),
+        ("tl", "susunod na Huwebes", NEXT_THURSDAY),
+        ("tl", "sa susunod na Huwebes 14:00", datetime(2026, 12, 10, 14, 0, tzinfo=UTC)),
+    ],
+)
+def test_next_in_the_running_language(language: str, text: str, expected: datetime) -> None:
+    assert at(language, text) == expected
+
+
+def test_another_languages_next_is_not_read() -> None:
+    with pytest.raises(InvalidInput):
+        at("en", "sljedeći thu")

@@ -108,3 +108,26 @@ async def test_a_status_that_does_not_exist_is_refused(desk: Desk) -> None:
         assert "No status called “Shipped”" in notifications(app, "warning")
         await press(pilot, "escape")
         assert app.main.inbox_filter.statuses == ()
+
+
+async def test_the_english_name_or_the_config_key_finds_a_translated_status_or_priority(desk: Desk) -> None:
+    """In Croatian the lists show "hitan", "Odložen"; an agent who knows `urgent` and `postponed`
+    from the config file (or the English names) finds them too (docs/issue17/polish.md)."""
+    assert set_language("hr")
+    app = make_app(desk.store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await press(pilot, *BY_PRIORITY)
+        await type_text(pilot, "urg")
+        await settle(pilot)
+        assert listed(app) == ["hitan"]
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert app.main.inbox_filter.priority == "urgent"
+        await press(pilot, *BY_STATUS)
+        await type_text(pilot, "Postponed")
+        await settle(pilot)
+        assert listed(app) == ["Odložen"]
+        await press(pilot, "enter")
+        await settle(pilot)
+        assert app.main.inbox_filter.statuses == ("postponed",)

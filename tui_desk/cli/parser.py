@@ -157,6 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--assignee", help=_("agent name, or '-' for unassigned"))
     p.add_argument("--department")
     p.add_argument("--tag")
+    p.add_argument("--priority", help="low|normal|high|urgent")
     p.add_argument("--search", help=_("full-text search in subjects and messages"))
     p.add_argument("--limit", type=_whole(0, MAX_LIST), default=50, help=_("at most this many tickets (default 50)"))
     p.add_argument("--offset", type=_whole(0, MAX_LIST), default=0, help=_("skip this many tickets first"))

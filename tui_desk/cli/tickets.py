@@ -92,11 +92,14 @@ def _read_body(args: argparse.Namespace) -> str:
 
 def _list_filter(args: argparse.Namespace, view: SavedView | None = None, actor: str = "") -> InboxFilter:
     """The filter of `list`: a saved view's, if given, with each option given replacing its part."""
+    if args.priority is not None:  # checked before the store is read: a typo is one line, never an empty list
+        args.priority = parse_priority(args.priority).value
     flt = InboxFilter(
-        assignee=args.assignee, department=args.department, tag=args.tag, search=args.search
+        assignee=args.assignee, department=args.department, tag=args.tag, search=args.search, priority=args.priority
     )
     if view is not None:
-        given = {k: getattr(args, k) for k in ("assignee", "department", "tag", "search") if getattr(args, k)}
+        keys = ("assignee", "department", "tag", "search", "priority")
+        given = {k: getattr(args, k) for k in keys if getattr(args, k)}
         flt = view.inbox_filter(actor).with_(**given)
         if not args.status:
             return flt

@@ -6,7 +6,7 @@ Forms (docs/issue17/acting.md, README "Postpone"):
   minute to some and month to others, so the hint says "30min or 1mo".
   Days, weeks and months move the wall clock (``1d`` is the same time tomorrow, across a
   DST change too); hours and minutes are elapsed time.
-- ``today``/``tomorrow`` or a week day (``mon``, ``monday``, ``next fri``), with an optional
+- ``today``/``tomorrow`` or a week day (``mon``, ``monday``, ``next fri`` or the language's "next"), with an optional
   time (``fri 14:00``, ``tomorrow 10``); without one, 09:00. A week day is the next one
   after today (``mon`` on a Monday is a week away). The running language's day names (full or
   abbreviated, from Babel: ``esmaspäev``/``E``, ``ponedjeljak``/``pon``) and its words for today
@@ -60,6 +60,24 @@ def _words(which: str) -> list[str]:
     """``today``/``tomorrow`` in the agent's language (a translation may list several, comma-separated)."""
     translated = pgettext("postpone", "today") if which == "today" else pgettext("postpone", "tomorrow")
     return [w for w in (part.strip().lower() for part in translated.split(",")) if w] or [which]
+
+
+def _without_next(words: list[str]) -> list[str]:
+    """The words without "next" or the running language's word for it: before the day (et
+    "järgmine reede", tl "susunod na Biyernes": a phrase may be several words) or after it (ro
+    "luni viitoare"). A translation may list several forms, comma-separated (hr sljedeći, sljedeća)."""
+    translated = pgettext("postpone", "next")
+    phrases = [["next"]] + [
+        _fold(part).split() for part in translated.split(",") if part.strip() and _fold(part).split() != ["next"]
+    ]
+    folded = [_fold(word) for word in words]
+    for phrase in sorted(phrases, key=len, reverse=True):  # "sa susunod na" before "susunod na"
+        size = len(phrase)
+        if folded[:size] == phrase:
+            return words[size:]
+        if folded[1 : 1 + size] == phrase:
+            return words[:1] + words[1 + size :]
+    return words
 
 
 def _matching_days(name: str, compare: Callable[[str], str]) -> set[int]:
@@ -149,8 +167,7 @@ def _duration(text: str, cleaned: str, now: datetime, zone: tzinfo | None) -> da
 
 def _day_and_time(words: list[str], text: str, now: datetime, zone: tzinfo | None) -> datetime | None:
     """``tomorrow 10:00``, ``fri``, ``next monday 14``: None when the words are not of this form."""
-    if words and words[0] == "next":
-        words = words[1:]
+    words = _without_next(words)
     if not 1 <= len(words) <= 2:
         return None
     today = _local(now, zone).date()

@@ -193,6 +193,7 @@ class Navigation(PanesBase):
                     unknown=lambda name: _("No status called “{name}”").format(name=name),
                     current=statuses[0] if len(statuses) == 1 else None,
                     shown_as=lambda key: definitions[key].label,
+                    also_as=lambda key: (key, definitions[key].name),  # "open" or "Open" in any language
                 ),
                 # A status is what a view shows (as the number keys do): the other filters are kept.
                 given(lambda key: self.set_filter(self.inbox_filter.with_(view="status", statuses=(key,)), key)),
@@ -207,6 +208,7 @@ class Navigation(PanesBase):
                     unknown=lambda name: _("No priority called “{name}”").format(name=name),
                     current=self.inbox_filter.priority,
                     shown_as=priority_label,
+                    also_as=lambda key: (key,),  # the config's and the English name
                 ),
                 given(lambda value: self.set_filter(self.inbox_filter.with_(priority=value))),
             )

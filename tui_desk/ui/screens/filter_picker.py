@@ -35,10 +35,17 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
-def narrowed(values: list[str], query: str, shown_as: Callable[[str], str] | None = None) -> list[str]:
+def narrowed(
+    values: list[str],
+    query: str,
+    shown_as: Callable[[str], str] | None = None,
+    also_as: Callable[[str], tuple[str, ...]] | None = None,
+) -> list[str]:
     """The values for a typed query: those that contain it first (those that start with it
     before the rest), then those that match it fuzzily ("bl" finds "Billing"). Empty keeps all.
-    `shown_as` is the text the agent sees for a value (a status key shows its translated name)."""
+    `shown_as` is the text the agent sees for a value (a status key shows its translated name);
+    `also_as` other names that find it too (the English name and the config key: an agent who
+    knows "urgent" from the config finds "hitan" in Croatian)."""
     typed = fold(query.strip())
     if not typed:
         return list(values)
@@ -47,13 +54,14 @@ def narrowed(values: list[str], query: str, shown_as: Callable[[str], str] | Non
     fuzzy: list[tuple[float, int, str]] = []
     search = FuzzySearch()
     for position, value in enumerate(values):
-        folded = fold(shown_as(value) if shown_as else value)
-        if folded.startswith(typed):
+        names = [shown_as(value) if shown_as else value, *(also_as(value) if also_as else ())]
+        folded = [fold(name) for name in names]
+        if any(name.startswith(typed) for name in folded):
             starts.append(value)
-        elif typed in folded:
+        elif any(typed in name for name in folded):
             contains.append(value)
         else:
-            score, _offsets = search.match(typed, folded)
+            score = max(search.match(typed, name)[0] for name in folded)
             if score > 0:
                 fuzzy.append((-score, position, value))
     fuzzy.sort()
@@ -85,6 +93,7 @@ class FilterPicker(ListsFitTheScreen, ReportsWorkerFailures, ModalScreen[str | N
         unknown: Callable[[str], str],
         current: str | None = None,
         shown_as: Callable[[str], str] | None = None,
+        also_as: Callable[[str], tuple[str, ...]] | None = None,
     ) -> None:
         super().__init__(id="filter-picker")
         self.store = store
@@ -93,6 +102,7 @@ class FilterPicker(ListsFitTheScreen, ReportsWorkerFailures, ModalScreen[str | N
         self.unknown = unknown  # the notice for a typed value that matches nothing
         self.current = current
         self.shown_as = shown_as  # the text of a value in the list and for narrowing; the value itself is picked
+        self.also_as = also_as  # other names a value is found by, never shown
         self.values: list[str] | None = None  # None: still loading
         self.shown: list[str] = []
 
@@ -139,7 +149,7 @@ class FilterPicker(ListsFitTheScreen, ReportsWorkerFailures, ModalScreen[str | N
 
     def _refilter(self, query: str) -> None:
         assert self.values is not None
-        self.shown = narrowed(self.values, query, self.shown_as)
+        self.shown = narrowed(self.values, query, self.shown_as, self.also_as)
         options = self.query_one("#filter-values", OptionList)
         label = self.shown_as or (lambda value: value)
         options.set_options(Option(Text(one_line(label(v))), id=f"v{i}") for i, v in enumerate(self.shown))

@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 
 from ...domain.text import printable
 from ...i18n import N_, _
+from .screen_help import TYPING_HELP_BINDING, ScreenHelp
 
 
 @dataclass(frozen=True)
@@ -30,7 +31,7 @@ class ForwardRequest:
     body: str
 
 
-class ForwardScreen(ModalScreen[None]):
+class ForwardScreen(ScreenHelp, ModalScreen[None]):
     # Here rather than in app.tcss: the dialog is this module's alone.
     DEFAULT_CSS = """
     ForwardScreen .forward-label { color: $text-muted; margin-top: 1; }
@@ -42,7 +43,9 @@ class ForwardScreen(ModalScreen[None]):
     BINDINGS = [
         Binding("ctrl+s", "send", N_("Forward"), priority=True),
         Binding("escape", "cancel", N_("Cancel"), priority=True),
+        TYPING_HELP_BINDING,  # F1: the address and text fields take `?` as a character
     ]
+    HELP_TITLE = N_("Forward")
 
     def __init__(
         self,
@@ -71,7 +74,11 @@ class ForwardScreen(ModalScreen[None]):
             with Horizontal(classes="forward-buttons"):
                 yield Button(_("Forward"), id="forward-send", variant="primary")
             yield Label(
-                Content(_("Ctrl+S forwards · Esc cancels · the customer gets nothing, the timeline records it")),
+                # No footer here: the help key is named in the hint, so it is reachable by sight.
+                Content(
+                    _("Ctrl+S forwards · Esc cancels · the customer gets nothing, the timeline records it")
+                    + " · F1 " + _("Help")
+                ),
                 classes="dialog-hint",
             )
 

@@ -15,10 +15,12 @@ from ...i18n import N_, _
 from ..format import local_time
 from ..widgets.full_text import Block, FullTextView
 from ..widgets.thread import kind_label
+from .screen_help import HELP_BINDING, ScreenHelp
 
 
-class FullTextScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,w", "close", N_("Close"))]
+class FullTextScreen(ScreenHelp, ModalScreen[None]):
+    HELP_TITLE = N_("Full text")
+    BINDINGS = [Binding("escape,q,w", "close", N_("Close")), HELP_BINDING]
 
     DEFAULT_CSS = """
     FullTextScreen { align: center middle; }

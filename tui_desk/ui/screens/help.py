@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Footer, Static
 
 from ...i18n import N_, _
 
@@ -29,14 +29,18 @@ def marker_legend() -> list[tuple[str, str]]:
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [
-        Binding("escape,q,question_mark", "dismiss_help", N_("Close")),
-        Binding("j,down", "scroll(1)", N_("Down"), show=False),
-        Binding("k,up", "scroll(-1)", N_("Up"), show=False),
+        Binding("escape,q,question_mark,f1", "dismiss_help", N_("Close"), key_display="Esc"),
+        Binding("j,down", "scroll(1)", N_("Down"), key_display="↓"),
+        Binding("k,up", "scroll(-1)", N_("Up"), key_display="↑"),
+        # Over the scroll box's own (hidden) page keys, so that the footer names them.
+        Binding("pagedown", "scroll(10)", N_("Page down"), key_display="PgDn", priority=True),
+        Binding("pageup", "scroll(-10)", N_("Page up"), key_display="PgUp", priority=True),
     ]
 
-    def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:
+    def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]], legend: bool = True) -> None:
         super().__init__()
         self.sections = sections
+        self.legend = legend  # the inbox's marks: the main screen's help only
 
     def compose(self) -> ComposeResult:
         table = Table.grid(padding=(0, 2))
@@ -56,9 +60,12 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(classes="dialog help", id="help-box"):
             yield Static(Text(_("tui-desk — keys"), style="bold"), classes="dialog-title")
             yield Static(table)
-            yield Static(Text(_("Inbox marks"), style="bold underline"))
-            yield Static(legend)
+            if self.legend:
+                yield Static(Text(_("Inbox marks"), style="bold underline"))
+                yield Static(legend)
             yield Static(Text(_("Esc, q or ? closes this help. Ctrl+P finds any command by name.")), classes="dialog-hint")
+        # Its own footer: the main screen's (`r Reply …`) showed under the help, keys that do nothing here.
+        yield Footer(compact=True, show_command_palette=False)
 
     def action_dismiss_help(self) -> None:
         self.dismiss(None)

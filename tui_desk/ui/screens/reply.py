@@ -292,7 +292,8 @@ class ReplyScreen(ModalScreen[Draft | None]):
         if self.sending:
             return
         if not self._written(self.text).strip():
-            self.notify(_("Nothing to send: the text is empty"), severity="warning")
+            empty = _("Nothing to save: the note is empty") if self.kind == "note" else _("Nothing to send: the text is empty")
+            self.notify(empty, severity="warning")  # a note is never sent
             return
         if self._reading:
             self.notify(_("A file is still being read: send again in a moment"), severity="warning")

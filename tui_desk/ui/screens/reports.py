@@ -30,6 +30,7 @@ from ...domain.clock import Clock
 from ...i18n import N_, _, format_date, ngettext, number
 from ...store import Store
 from ..failures import ReportsWorkerFailures, describe_failure
+from .screen_help import HELP_BINDING, ScreenHelp
 
 PERIODS = (7, 30, 90)
 WIDE = 120  # from this many columns, figures and charts sit side by side
@@ -49,13 +50,15 @@ def _charts() -> list[Chart]:
     ]
 
 
-class ReportsScreen(ReportsWorkerFailures, ModalScreen[None]):
+class ReportsScreen(ScreenHelp, ReportsWorkerFailures, ModalScreen[None]):
     CSS_PATH = Path(__file__).parent.parent / "reports.tcss"  # ui/*.tcss ship with the package
+    HELP_TITLE = N_("Reports")
 
     BINDINGS = [
         Binding("escape,q", "close", N_("Close")),
         Binding("p", "next_period", N_("Period")),
         Binding("b", "next_grouping", N_("Group by")),
+        HELP_BINDING,
         Binding("7", "period(7)", N_("7 days"), show=False),
         Binding("3", "period(30)", N_("30 days"), show=False),
         Binding("9", "period(90)", N_("90 days"), show=False),

@@ -36,6 +36,7 @@ from ...i18n import N_, _
 from ...store import Store
 from ..failures import ReportsWorkerFailures, describe_failure
 from .dialogs import ConfirmDialog, TextPrompt
+from .screen_help import HELP_BINDING, ScreenHelp
 
 CSS = Path(__file__).parent.parent / "templates.tcss"  # ui/*.tcss ship with the package
 
@@ -92,16 +93,18 @@ class TemplateEditor(ModalScreen[str | None]):
         self.app.push_screen(ConfirmDialog(_("Discard your changes to this saved reply?"), enter_means=False), decided)
 
 
-class TemplatesScreen(ReportsWorkerFailures, ModalScreen[None]):
+class TemplatesScreen(ScreenHelp, ReportsWorkerFailures, ModalScreen[None]):
     """Manage the saved replies: the list on the left, the selected one's text on the right."""
 
     CSS_PATH = CSS
+    HELP_TITLE = N_("Saved replies")
     BINDINGS = [
         Binding("escape,q", "close", N_("Close")),
         Binding("a", "add", N_("Add")),
         Binding("e,enter", "edit", N_("Edit")),
         Binding("r", "rename", N_("Rename")),
         Binding("d,delete", "delete", N_("Delete")),
+        HELP_BINDING,
         Binding("j", "move(1)", N_("Down"), show=False),
         Binding("k", "move(-1)", N_("Up"), show=False),
     ]
