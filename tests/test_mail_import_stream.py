@@ -37,3 +37,36 @@ def test_an_import_of_a_streamed_mbox_stores_every_message(service: TicketServic
     assert summary.seen == 120
     assert service.store.scalar("SELECT count(*) FROM messages") == 120
     assert service.store.scalar("SELECT count(*) FROM tickets") == 120
+
+
+def _mapped_kb(path: Path) -> int | None:
+    """Resident kB of this process's mappings of `path` (Linux /proc/self/smaps), None elsewhere."""
+    try:
+        lines = Path("/proc/self/smaps").read_text().splitlines()
+    except OSError:
+        return None
+    total, inside = 0, False
+    for line in lines:
+        fields = line.split()
+        if len(fields) >= 5 and "-" in fields[0] and ":" in fields[3]:  # a mapping's first line
+            inside = fields[-1] == str(path)
+        elif inside and fields and fields[0] == "Rss:":
+            total += int(fields[1])
+    return total
+
+
+def test_the_pages_of_a_searched_mbox_are_given_back(tmp_path: Path, monkeypatch) -> None:
+    """Finding the messages maps the whole file; a million messages' mbox would count as a GB of
+    the import's memory if the pages searched stayed with it (docs/issue16/import.md)."""
+    import tui_desk.mail.sources as sources
+
+    path = _mbox(tmp_path / "big.mbox", 30_000)  # about 4 MB
+    expected = mbox_spans(path)
+    monkeypatch.setattr(sources, "_RELEASE_EVERY", 256 << 10)
+    spans = iter_mbox_spans(path)
+    found = [next(spans) for _n in range(29_000)]
+    resident = _mapped_kb(path)
+    found += list(spans)
+    assert found == expected
+    if resident is not None:
+        assert resident < 1024, resident

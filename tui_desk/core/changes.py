@@ -275,7 +275,10 @@ class TicketChanges:
                     fields["deleted_at"] = ticket["deleted_at"] if ticket["status"] == merged["status"] else moment
             else:
                 fields["deleted_at"] = None
-            writes.update_ticket(conn, ticket_id, ticket["version"], fields)
+            # Only what differs is written: SQLite rewrites the entries of every index on a column
+            # named in the SET, even to the value it had (most of the inbox indexes, per message).
+            changed = {column: value for column, value in fields.items() if column not in ticket or ticket[column] != value}
+            writes.update_ticket(conn, ticket_id, ticket["version"], changed)
             self.record_before(conn, ticket, extra)
             message_row_id = None
             if message is not None:

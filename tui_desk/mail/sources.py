@@ -113,6 +113,7 @@ def iter_mbox_spans(path: Path) -> Iterator[tuple[int, int]]:
             first = len(_BOM) if data[: len(_BOM) + 5] == _BOM + b"From " else 0
             start = first if data[first : first + 5] == b"From " else -1
             found = data.find(b"\nFrom ")
+            released = 0
             while start >= 0 or found >= 0:
                 if start < 0:  # text before the first "From " line: not a message
                     start, found = found + 1, data.find(b"\nFrom ", found + 1)
@@ -124,10 +125,27 @@ def iter_mbox_spans(path: Path) -> Iterator[tuple[int, int]]:
                 yield first, end - len(_LINESEP) if last_line == _LINESEP else end
                 if found < 0:
                     break
+                if found - released >= _RELEASE_EVERY and isinstance(data, mmap.mmap):
+                    released = _release(data, released, found)
                 start, found = found + 1, data.find(b"\nFrom ", found + 1)
         finally:
             if isinstance(data, mmap.mmap):
                 data.close()
+
+
+# The pages of the map already searched are given back every so often: they are the file's
+# (the page cache keeps them), but counted as this process's memory while mapped, all of a
+# 1 GB mbox by its end (docs/issue16/import.md).
+_RELEASE_EVERY = 32 << 20
+
+
+def _release(data: mmap.mmap, released: int, before: int) -> int:
+    """Give back the mapped pages from `released` up to the page holding `before`; the new mark."""
+    upto = before - before % mmap.PAGESIZE
+    if upto > released and hasattr(mmap, "MADV_DONTNEED"):
+        with contextlib.suppress(OSError, ValueError):
+            data.madvise(mmap.MADV_DONTNEED, released, upto - released)
+    return upto
 
 
 def _read_mbox(path: str, entries: list[tuple[str, int, int]]) -> list[tuple[str, bytes | None, str | None]]:

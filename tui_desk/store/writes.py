@@ -84,9 +84,9 @@ def insert_ticket(conn: Connection, fields: dict[str, Any]) -> int:
 
 def update_ticket(conn: Connection, ticket_id: int, version: int, fields: dict[str, Any]) -> None:
     """Write fields and bump the version, only if nobody changed the ticket since we read it."""
-    assignments = ", ".join(f"{c} = ?" for c in fields)
+    assignments = "".join(f"{c} = ?, " for c in fields)
     cursor = conn.execute(
-        f"UPDATE tickets SET {assignments}, version = version + 1 WHERE id = ? AND version = ?",
+        f"UPDATE tickets SET {assignments}version = version + 1 WHERE id = ? AND version = ?",
         [*fields.values(), ticket_id, version],
     )
     if cursor.rowcount != 1:
