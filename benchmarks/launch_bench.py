@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from ui_bench import resident_mb
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -65,14 +67,6 @@ if sys.argv[2:] == ["cli"]:  # through `tui-desk --db STORE`: its imports, confi
 else:
     FirstRows(open_store(sys.argv[1])).run(headless=True, size=(160, 48))
 """
-
-
-def resident_mb() -> int:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) // 1024
-    return 0
 
 
 def launch(path: str, runs: int, cli: bool = False) -> tuple[list[float], list[float]]:

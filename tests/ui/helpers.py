@@ -10,7 +10,7 @@ from textual.geometry import Region
 from textual.keys import _character_to_key
 from textual.pilot import Pilot
 from textual.widget import Widget
-from textual.widgets import Static
+from textual.widgets import OptionList, Static
 from textual.worker import WorkerCancelled, WorkerState
 
 from tui_desk.domain.models import InboxRow
@@ -130,3 +130,9 @@ def last_event(store: Store, ticket_id: int):  # noqa: ANN201
 
 def status_of(store: Store, ticket_id: int) -> str:
     return queries.get_ticket(store, ticket_id).status
+
+
+def listed(app: TuiDeskApp) -> list[str]:
+    """What a filter picker (`f`) lists now: nothing while its list is hidden."""
+    options = app.screen.query_one("#filter-values", OptionList)
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)] if options.display else []

@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 
 import pytest
-from textual.widgets import OptionList
 
 from tui_desk.store import queries
 from tui_desk.ui.screens.filter_picker import FilterPicker, narrowed
@@ -15,6 +14,7 @@ from .conftest import Desk, make_app
 from .helpers import (
     current_subject,
     inbox_subjects,
+    listed,
     notifications,
     press,
     settle,
@@ -24,11 +24,6 @@ from .helpers import (
 
 SIZE = (120, 40)
 BY_DEPARTMENT = ("f", "down", "down", "down", "enter")  # Filter → By department…
-
-
-def listed(app) -> list[str]:  # noqa: ANN001
-    options = app.screen.query_one("#filter-values", OptionList)
-    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)] if options.display else []
 
 
 def test_typing_narrows_case_and_accent_insensitively() -> None:

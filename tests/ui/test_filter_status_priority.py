@@ -11,8 +11,7 @@ from tui_desk.i18n import set_language
 from tui_desk.ui.screens.filter_picker import FilterPicker
 
 from .conftest import Desk, make_app
-from .helpers import inbox_subjects, notifications, press, settle, type_text, widget_text
-from .test_filter_picker import listed
+from .helpers import inbox_subjects, listed, notifications, press, settle, type_text, widget_text
 
 SIZE = (120, 40)
 # Filter → assignee…, mine, unassigned, department…, tag…, status…, priority…

@@ -21,6 +21,7 @@ from ..core.routing import (
     tickets_to_route,
 )
 from ..core.ticket_ids import parse_ticket_ids
+from ..domain.clock import from_text
 from ..domain.errors import NotFound
 from ..domain.models import priority_label
 from ..domain.text import one_line
@@ -31,6 +32,8 @@ AGENT = "agent"
 COMMANDS = frozenset({ROUTE, AGENT})
 # Commands that create tickets: they route them, and say which rules did not load.
 CREATING = frozenset({"new", "fetch", "import", ROUTE})
+# Commands that need the rules read: no other command pays for compiling their patterns.
+ROUTING = CREATING | COMMANDS
 
 
 def add_parsers(command: Callable[[str, str], argparse.ArgumentParser]) -> None:
@@ -95,6 +98,11 @@ def route_command(args: argparse.Namespace, service: TicketService, routing: Rou
     return 1 if failed else 0
 
 
+def _local(stored: str) -> str:
+    """A stored UTC time in the agent's local time zone (the store keeps UTC)."""
+    return from_text(stored).astimezone().strftime("%Y-%m-%d %H:%M")
+
+
 def agent_command(args: argparse.Namespace, service: TicketService, routing: Routing) -> int:
     if args.agent_action == "list":
         away = {name.casefold(): (name, since) for name, since in agents_away(service)}
@@ -107,7 +115,7 @@ def agent_command(args: argparse.Namespace, service: TicketService, routing: Rou
                 names[name] = []
         for name, departments in sorted(names.items(), key=lambda item: item[0].casefold()):
             mark = away.get(name.casefold())
-            state = _("away since {time}").format(time=mark[1][:16].replace("T", " ")) if mark else _("present")
+            state = _("away since {time}").format(time=_local(mark[1])) if mark else _("present")
             # Names come from the config and the store: each shown on one line, never run.
             print(f"{one_line(name, 20):<20} {state:<24} {one_line(', '.join(departments))}".rstrip())
         if not names:

@@ -279,7 +279,8 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
     service = TicketService(store, actor=actor, sla=cli_rules.sla_policies(config))
     service.attachment_limit = limit_from_config(config.raw)
     command = args.command
-    routing = cli_routing.routing_for(service, config, command)  # new tickets are routed (issue 18)
+    # New tickets are routed (issue 18); other commands do not compile the rules' patterns.
+    routing = cli_routing.routing_for(service, config, command) if command in cli_routing.ROUTING else None
     if command == "demo":
         from ..demo import fill_demo
 
@@ -423,9 +424,9 @@ def run_command(args: argparse.Namespace, store: Store, actor: str, config: Conf
             _print_change(change, service)
     elif command == "rules":
         return cli_rules.rules_command(args, service, config)
-    elif command == cli_routing.ROUTE:
+    elif command == cli_routing.ROUTE and routing is not None:
         return cli_routing.route_command(args, service, routing)
-    elif command == cli_routing.AGENT:
+    elif command == cli_routing.AGENT and routing is not None:
         return cli_routing.agent_command(args, service, routing)
     elif command in cli_mail.COMMANDS:
         return cli_mail.mail_command(args, service, config)

@@ -44,29 +44,6 @@ class ActionKind(StrEnum):
     ROUTE = "route"  # a routing rule's changes (core/routing.py)
 
 
-def action_done_label(kind: str) -> str:
-    """What an action did, as a past participle after a count: "12 resolved"."""
-    labels: dict[str, str] = {
-        ActionKind.RESOLVE: _("resolved"),
-        ActionKind.POSTPONE: _("postponed"),
-        ActionKind.REOPEN: _("reopened"),
-        ActionKind.SPAM: _("marked spam"),
-        ActionKind.DELETE: _("deleted"),
-        ActionKind.RESTORE: _("restored"),
-        ActionKind.STATUS: _("status set"),
-        ActionKind.ASSIGN: _("assigned"),
-        ActionKind.PRIORITY: _("priority set"),
-        ActionKind.DEPARTMENT: _("moved to the department"),
-        ActionKind.TAG: _("tagged"),
-        ActionKind.MERGE: _("merged"),
-        ActionKind.SPLIT: _("split"),
-        ActionKind.REPLY: _("replied"),
-        ActionKind.NOTE: _("noted"),
-        ActionKind.ROUTE: _("routed"),
-    }
-    return labels.get(kind, kind)
-
-
 def action_done_text(kind: str, n: int) -> str:
     """A count and what the action did to that many tickets, "12 resolved": one plural per action."""
     texts: dict[str, str] = {
@@ -325,7 +302,6 @@ __all__ = [
     "PartlyDone",
     "RecordedAction",
     "RecordedTicket",
-    "action_done_label",
     "action_done_text",
     "action_name",
     "last_action",

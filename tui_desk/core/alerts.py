@@ -26,7 +26,7 @@ from ..domain.errors import InvalidInput
 from ..domain.models import InboxRow, Meaning
 from ..i18n import _
 from ..store import Store, queries
-from .routing import routing_from_config
+from .routing import departments_from_config
 from .sla import SlaPolicies, SlaState
 from .sla_tracking import view
 
@@ -100,7 +100,7 @@ def agent_departments(raw: Mapping[str, Any] | None, agent: str) -> list[str]:
     routing reads them: one reading of the table for both, so alerts watch the departments that
     round-robin assigns from. A malformed department is left out (routing names it)."""
     wanted = agent.strip().casefold()
-    departments = routing_from_config(dict(raw or {})).departments.values()
+    departments = departments_from_config(dict(raw or {})).values()
     return [name for name, agents in departments if any(a.casefold() == wanted for a in agents)]
 
 

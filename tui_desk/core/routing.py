@@ -254,6 +254,12 @@ def _rule(data: Any, number: int, departments: dict[str, tuple[str, tuple[str, .
     )
 
 
+def departments_from_config(raw: dict[str, Any] | None) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """``[departments.NAME] agents`` as routing reads them, without compiling the rules' patterns
+    (alerts need only the table); a malformed department is left out."""
+    return _departments(raw or {}, [])
+
+
 def routing_from_config(raw: dict[str, Any] | None) -> Routing:
     """The ``[[routing]]`` rules and ``[departments.NAME] agents`` of a config; a bad rule is left out
     and named in ``problems`` (one line each), so the good ones still route."""

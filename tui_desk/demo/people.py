@@ -44,7 +44,6 @@ class Customer:
     company: str | None
     country: Country
     vip: bool
-    created_at: int = 0
     number: int = -1  # its place among the demo's customers (see generate.Plays)
 
 

@@ -129,3 +129,9 @@ def json_text(data: object, indent: int | None = 1) -> str:
     Such characters only occur inside JSON strings, where an escape means the same.
     """
     return _UNSAFE.sub(_json_escape, json.dumps(data, ensure_ascii=False, indent=indent))
+
+
+def fold(text: str) -> str:
+    """Case and accents dropped, for matching what a user types: "Évora" is "evora", "Četvrtak"
+    is "cetvrtak"."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()

@@ -20,12 +20,12 @@ Wall times are the user's local time (the machine's zone, DST included), unless 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 from ..i18n import _, day_abbreviation, ngettext, number, pgettext, weekday_words
 from .errors import InvalidInput
+from .text import fold
 
 # How far from now a typed time may be: further is a typo, and past year 9999 the
 # date arithmetic overflows.
@@ -51,11 +51,6 @@ def _examples() -> str:
     return f"1h30min, 3d, 1mo, {day_abbreviation(4)} 14:00, {_words('tomorrow')[0]} 10:00, 2026-12-08 09:00"
 
 
-def _fold(word: str) -> str:
-    """Case and accents dropped: ``Četvrtak`` and ``cetvrtak`` are one word."""
-    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c)).casefold()
-
-
 def _words(which: str) -> list[str]:
     """``today``/``tomorrow`` in the agent's language (a translation may list several, comma-separated)."""
     translated = pgettext("postpone", "today") if which == "today" else pgettext("postpone", "tomorrow")
@@ -68,9 +63,9 @@ def _without_next(words: list[str]) -> list[str]:
     "luni viitoare"). A translation may list several forms, comma-separated (hr sljedeći, sljedeća)."""
     translated = pgettext("postpone", "next")
     phrases = [["next"]] + [
-        _fold(part).split() for part in translated.split(",") if part.strip() and _fold(part).split() != ["next"]
+        fold(part).split() for part in translated.split(",") if part.strip() and fold(part).split() != ["next"]
     ]
-    folded = [_fold(word) for word in words]
+    folded = [fold(word) for word in words]
     for phrase in sorted(phrases, key=len, reverse=True):  # "sa susunod na" before "susunod na"
         size = len(phrase)
         if folded[:size] == phrase:
@@ -92,7 +87,7 @@ def _weekday(name: str, text: str) -> int | None:
     """0 = Monday for an English day (3 letters or more) or one of the running language, in any case and,
     where that leaves one day, without its accents; a name that could be two days is refused, never guessed."""
     days = {n for n, full in enumerate(_DAYS) if len(name) >= 3 and full.startswith(name)}
-    local = _matching_days(name, str.casefold) or _matching_days(name, _fold)
+    local = _matching_days(name, str.casefold) or _matching_days(name, fold)
     days |= local
     if len(days) > 1:
         names = [(weekday_words()[d][0] if d in local else _DAYS[d]) for d in sorted(days)]
@@ -171,10 +166,10 @@ def _day_and_time(words: list[str], text: str, now: datetime, zone: tzinfo | Non
     if not 1 <= len(words) <= 2:
         return None
     today = _local(now, zone).date()
-    name = _fold(words[0])
-    if name == "today" or name in map(_fold, _words("today")):
+    name = fold(words[0])
+    if name == "today" or name in map(fold, _words("today")):
         day = today
-    elif name == "tomorrow" or name in map(_fold, _words("tomorrow")):
+    elif name == "tomorrow" or name in map(fold, _words("tomorrow")):
         day = today + timedelta(days=1)
     else:
         weekday = _weekday(words[0], text)

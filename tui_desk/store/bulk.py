@@ -103,18 +103,6 @@ def insert_messages(conn: Connection, rows: Sequence[Row]) -> None:
     _insert_in_one_statement(conn, "messages", MESSAGE_COLUMNS, rows)
 
 
-def insert_attachments(conn: Connection, rows: Sequence[Row]) -> None:
-    """(message id, file name, content type, size, data) rows."""
-    conn.executemany(
-        "INSERT INTO attachments(message_id, filename, content_type, size, data) VALUES (?, ?, ?, ?, ?)", rows
-    )
-
-
-def insert_events(conn: Connection, rows: Sequence[Row]) -> None:
-    """Rows of EVENT_COLUMNS."""
-    _insert_many(conn, f"INSERT INTO events({', '.join(EVENT_COLUMNS)})", len(EVENT_COLUMNS), rows)
-
-
 def insert_attachments_with_ids(conn: Connection, rows: Sequence[Row]) -> None:
     """(id, message id, file name, content type, size, data) rows."""
     conn.executemany(

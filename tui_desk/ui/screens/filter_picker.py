@@ -8,7 +8,6 @@ nothing is refused with a notice, never turned into a filter that shows no ticke
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 
 from rich.text import Text
@@ -22,17 +21,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...domain.text import one_line, printable
+from ...domain.text import fold, one_line, printable
 from ...i18n import N_, _
 from ...store import Store
 from ..dialog_fit import ListsFitTheScreen
 from ..failures import ReportsWorkerFailures, describe_failure
-
-
-def fold(text: str) -> str:
-    """Lower case without accents: "Évora" and "evora" are the same to the picker."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def narrowed(
