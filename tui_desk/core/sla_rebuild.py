@@ -135,7 +135,10 @@ class SlaRebuild(TicketChanges):
 
     def _rebuild_sla(self, after_id: int, now: datetime, up_to: int | None = None) -> int:
         with self.store.read_snapshot() as conn:  # tickets and their timelines as of one moment
-            replayed = self._replay_sla(conn, now, after_id=after_id, up_to=up_to)
+            if up_to is None:
+                replayed = self._replay_sla(conn, now, after_id=after_id)
+            else:
+                replayed = self._replay_sla(conn, now, after_id=after_id, up_to=up_to)
             seen = data_version(conn)
         with self.store.transaction() as conn:
             if data_version(conn) == seen:  # nobody else wrote meanwhile
