@@ -27,12 +27,17 @@ exact) if that is larger.
 
 --quick leaves out the slow figures: the import (and its mbox) and the all-time report.
 --skip-import only the import; --import-up-to N imports only at the sizes up to N. The targets are issue 16's, checked at the largest size.
+
+On PostgreSQL (--db-url SERVER or --pg-data FOLDER, see benchmarks/scale_pg.py) each size is a
+database on that server (the import's target too); the same figures, the same table. The
+peak memory of the fill and the import is the client's: the server's is not counted.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -57,12 +62,18 @@ COMMON_WORD, RARE_WORD, NO_HIT = "invoice", "adapter", "qqxjzvvk"
 
 # -- running commands ---------------------------------------------------------------------------
 
-def _env(store: Path) -> dict[str, str]:
+# The PostgreSQL server the stores are on (a URL of any database on it), None for SQLite files.
+PG_SERVER: str | None = None
+PG_FOLDER: Path | None = None  # its data folder when this run started it (--pg-data)
+
+
+def _env(store: Path | str) -> dict[str, str]:
     """A user without a config file (built-in defaults), on this checkout."""
+    config = Path(tempfile.gettempdir()) / "scale-bench" if isinstance(store, str) else store
     return {
         **os.environ,
         "PYTHONPATH": str(ROOT),
-        "TUI_DESK_CONFIG": str(store.with_suffix(".no-config.toml")),
+        "TUI_DESK_CONFIG": str(config.with_suffix(".no-config.toml")),
         "TUI_DESK_AGENT": "bench",
     }
 
@@ -130,7 +141,7 @@ def _measure_wrapper() -> None:
     process.wait()
 
 
-def cli(store: Path, *args: str) -> list[str]:
+def cli(store: Path | str, *args: str) -> list[str]:
     return [sys.executable, "-m", "tui_desk.cli", "--db", str(store), *args]
 
 
@@ -140,8 +151,10 @@ def median_seconds(action: Callable[[], float], runs: int) -> float:
 
 # -- the stores -----------------------------------------------------------------------------------
 
-def ensure_store(directory: Path, size: int) -> tuple[Path, dict[str, Any]]:
+def ensure_store(directory: Path, size: int) -> tuple[Path | str, dict[str, Any]]:
     """SIZE.db filled by `tui-desk demo` (timed, peak memory) or reused with its recorded fill."""
+    if PG_SERVER is not None:
+        return ensure_pg_desk(directory, size, PG_SERVER)
     path = directory / f"{size}.db"
     record = directory / f"{size}.fill.json"
     if path.exists() and record.exists():
@@ -157,7 +170,27 @@ def ensure_store(directory: Path, size: int) -> tuple[Path, dict[str, Any]]:
     return path, fill
 
 
-def store_counts(path: Path) -> tuple[int, int, float, str]:
+def ensure_pg_desk(directory: Path, size: int, server: str) -> tuple[str, dict[str, Any]]:
+    """Database tui_desk_scale_SIZE on the server, filled by `tui-desk --db URL demo` (niced:
+    the client, and the server too when this run started it) or reused with its recorded fill."""
+    import scale_pg
+
+    name = f"tui_desk_scale_{size}"
+    record = directory / f"pg-{size}.fill.json"
+    if record.exists() and scale_pg.has_database(server, name):
+        return scale_pg.database_url(server, name), json.loads(record.read_text())
+    url = scale_pg.fresh_database(server, name)
+    print(f"  filling database {name} with {size:,} demo tickets…", flush=True)
+    with scale_pg.niced_server(PG_FOLDER):
+        done = run_measured(["nice", "-n", "10", *cli(url, "demo", "--tickets", str(size), "--seed", str(SEED))], _env(url))
+        fill = {"seconds": done["seconds"], "peak_mb": done["peak_mb"], "max_process_mb": done["max_process_mb"]}
+        run_measured(["nice", "-n", "10", *cli(url, "rules", "run")], _env(url))
+        scale_pg.analyze(url)
+    record.write_text(json.dumps(fill))
+    return url, fill
+
+
+def store_counts(path: Path | str) -> tuple[int, int, float, str]:
     """Tickets, messages, bytes on disk, and the day of the first ticket (for an all-time report)."""
     from tui_desk.store import open_store
 
@@ -166,9 +199,12 @@ def store_counts(path: Path) -> tuple[int, int, float, str]:
         tickets = int(store.scalar("SELECT count(*) FROM tickets"))
         messages = int(store.scalar("SELECT count(*) FROM messages"))
         first = str(store.scalar("SELECT min(created_at) FROM tickets") or "2000-01-01")[:10]
+        if store.dialect == "postgresql":
+            return tickets, messages, float(store.scalar("SELECT pg_database_size(current_database())")), first
         store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         store.close()
+    assert isinstance(path, Path)
     on_disk = sum(Path(f"{path}{s}").stat().st_size for s in ("", "-wal") if Path(f"{path}{s}").exists())
     return tickets, messages, on_disk, first
 
@@ -281,6 +317,10 @@ def measure(directory: Path, size: int, args: argparse.Namespace) -> dict[str, A
     figures["kb_ticket"] = on_disk / 1024 / max(1, tickets)
     figures["kb_message"] = on_disk / 1024 / max(1, messages)
     print(f"  {size:,}: {tickets:,} tickets, {messages:,} messages, {on_disk / 1e6:,.0f} MB", flush=True)
+    if PG_SERVER is not None:
+        from tui_desk.domain.store_location import redact_url
+
+        print(f"  on {redact_url(str(path))}", flush=True)
 
     figures["launch"], _ = startup(str(path), args.runs)
     child = subprocess.run(
@@ -373,6 +413,16 @@ def import_figures(directory: Path, size: int) -> dict[str, Any]:
         partial = mbox.with_suffix(".mbox.part")
         write_mbox(partial, size)
         partial.rename(mbox)
+    if PG_SERVER is not None:
+        import scale_pg
+
+        name = f"tui_desk_scale_import_{size}"
+        url = scale_pg.fresh_database(PG_SERVER, name)
+        try:
+            done = run_measured(cli(url, "import", str(mbox)), _env(url))
+        finally:
+            scale_pg.drop_database(PG_SERVER, name)
+        return {"import_rate": size / done["seconds"], "import_mb": done["peak_mb"]}
     with tempfile.TemporaryDirectory(prefix="scale-import-", dir=directory) as folder:
         target = Path(folder) / "import.db"
         done = run_measured(cli(target, "import", str(mbox)), _env(target))
@@ -446,6 +496,7 @@ def print_table(results: dict[int, dict[str, Any]]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    global PG_SERVER, PG_FOLDER
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,10000,100000,1000000", help="tickets per store, comma-separated")
     parser.add_argument("--dir", required=False, help="where the stores are kept and reused (default: a temporary folder)")
@@ -454,6 +505,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="leave out the import and the all-time report")
     parser.add_argument("--skip-import", action="store_true", help="leave out the import")
     parser.add_argument("--import-up-to", type=int, default=10**9, metavar="N", help="import only at sizes up to N")
+    parser.add_argument("--db-url", metavar="URL", help="measure on PostgreSQL: a postgresql:// URL of a running "
+                        "server (any database on it); a desk per size is made beside it (see benchmarks/scale_pg.py)")
+    parser.add_argument("--pg-data", metavar="FOLDER", help="measure on PostgreSQL: start a throw-away server with "
+                        "its data in FOLDER (made the first time, kept for the next run) and stop it at the end")
     parser.add_argument("--app-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.app_child:
@@ -465,13 +520,34 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--sizes: whole numbers separated by commas, e.g. 1000,100000")
     if not sizes or min(sizes) <= 0:
         parser.error("--sizes: at least one size above 0")
+    if args.db_url and args.pg_data:
+        parser.error("--db-url and --pg-data: one or the other")
+    if args.db_url and not args.db_url.startswith(("postgresql://", "postgres://")):
+        parser.error("--db-url: a postgresql:// URL")
+    with contextlib.ExitStack() as stack:
+        if args.pg_data:
+            import scale_pg
+
+            PG_FOLDER = Path(args.pg_data).resolve()
+            PG_SERVER = stack.enter_context(scale_pg.kept_server(PG_FOLDER))
+        elif args.db_url:
+            PG_SERVER = args.db_url
+        return run_sizes(sizes, args)
+
+
+def run_sizes(sizes: list[int], args: argparse.Namespace) -> int:
     _measure_wrapper()
     scratch = None if args.dir else tempfile.mkdtemp(prefix="scale-bench-")
     directory = Path(args.dir or scratch or ".")
     directory.mkdir(parents=True, exist_ok=True)
     results: dict[int, dict[str, Any]] = {}
     try:
-        print(f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, stores in {directory}", flush=True)
+        engine = "SQLite"
+        if PG_SERVER is not None:
+            import scale_pg
+
+            engine = scale_pg.server_version(PG_SERVER)
+        print(f"{engine}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, stores in {directory}", flush=True)
         for size in sizes:
             results[size] = measure(directory, size, args)
     finally:

@@ -1,0 +1,151 @@
+"""scale_bench on PostgreSQL: a server to measure on, and a desk (database) per size on it.
+
+    python benchmarks/scale_bench.py --pg-data /var/tmp/scale-pg --dir /var/tmp/scale
+    python benchmarks/scale_bench.py --db-url 'postgresql://desk@/postgres?host=/tmp/pg' --dir /var/tmp/scale
+
+--pg-data starts a throw-away server in that folder (initdb the first time, as the tests do
+with tests/pg_server.py: Unix socket only, trust, fsync off) and stops it at the end; the
+folder and its desks are kept for the next run. --db-url names a server already running (any
+database on it: the desks are made beside it). Either way each size is the database
+tui_desk_scale_SIZE, created if missing, filled by `tui-desk --db URL demo` if it has no
+fill record (pg-SIZE.fill.json in --dir), reused otherwise.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit
+
+HERE = Path(__file__).resolve().parent
+TESTS = HERE.parent / "tests"
+
+
+def _pg_server_module():  # noqa: ANN202
+    sys.path.insert(0, str(TESTS))
+    try:
+        import pg_server
+    finally:
+        sys.path.remove(str(TESTS))
+    reason = pg_server.why_not()
+    if reason is not None:
+        raise SystemExit(f"Cannot start a PostgreSQL server: {reason}")
+    return pg_server
+
+
+@contextmanager
+def kept_server(folder: Path) -> Iterator[str]:
+    """The URL of the `postgres` database on a server whose data stays in `folder`: made by
+    initdb the first time, started now, stopped (not removed) at the end."""
+    pg_server = _pg_server_module()
+    folder = folder.resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+
+    class Kept(pg_server.PgServer):  # type: ignore[misc, name-defined]
+        def start(self) -> None:
+            if not (self.data / "PG_VERSION").exists():
+                super().start()
+                return
+            if self._user is not None:
+                import os
+
+                os.chown(self.root, self._user.pw_uid, self._user.pw_gid)
+            options = (
+                f"-c listen_addresses='' -k {self.socket_dir} -c fsync=off"
+                " -c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
+            )
+            self._run(
+                "pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"),
+                "-o", options, "-w", "-t", "60", "start",
+            )  # fmt: skip
+
+        def stop(self) -> None:
+            if (self.data / "postmaster.pid").exists():
+                self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    bin_dir = pg_server.server_bin()
+    server = Kept(bin_dir, folder)
+    server.start()
+    try:
+        yield server.url("postgres")
+    finally:
+        server.stop()
+
+
+def database_url(server_url: str, name: str) -> str:
+    """The URL of database `name` on the server of `server_url`."""
+    return urlsplit(server_url)._replace(path=f"/{name}").geturl()
+
+
+def fresh_database(server_url: str, name: str) -> str:
+    """Database `name` on that server, dropped first if it was there: empty, UTF-8."""
+    import psycopg
+
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f"CREATE DATABASE \"{name}\" TEMPLATE template0 ENCODING UTF8 LOCALE 'C.UTF-8'")
+    return database_url(server_url, name)
+
+
+def drop_database(server_url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def has_database(server_url: str, name: str) -> bool:
+    import psycopg
+
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        return admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is not None
+
+
+def server_version(server_url: str) -> str:
+    import psycopg
+
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        row = admin.execute("SHOW server_version").fetchone()
+    return "PostgreSQL " + str(row[0] if row else "?").split()[0]
+
+
+def analyze(url: str) -> None:
+    """Fresh planner statistics after a bulk fill, as autovacuum would gather them a little later."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+
+
+@contextmanager
+def niced_server(folder: Path | None, niceness: int = 10) -> Iterator[None]:
+    """The server's processes (those of a server this run started, in `folder`) at a lower
+    priority for a while, a fill's work beside other people's measurements; then back to 0.
+    New backends inherit the postmaster's. Nothing when the server is someone else's."""
+    import os
+
+    pid_file = folder / "data" / "postmaster.pid" if folder else None
+    if pid_file is None or not pid_file.exists():
+        yield
+        return
+    postmaster = int(pid_file.read_text().split()[0])
+
+    def set_all(value: int) -> None:
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+                if int(entry) == postmaster or parent == postmaster:
+                    os.setpriority(os.PRIO_PROCESS, int(entry), value)
+            except (OSError, IndexError, ValueError):
+                continue
+
+    set_all(niceness)
+    try:
+        yield
+    finally:
+        set_all(0)
