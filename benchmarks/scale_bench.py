@@ -509,6 +509,7 @@ def main(argv: list[str] | None = None) -> int:
                         "server (any database on it); a desk per size is made beside it (see benchmarks/scale_pg.py)")
     parser.add_argument("--pg-data", metavar="FOLDER", help="measure on PostgreSQL: start a throw-away server with "
                         "its data in FOLDER (made the first time, kept for the next run) and stop it at the end")
+    parser.add_argument("--fill-only", action="store_true", help="make (or find) the stores, measure nothing")
     parser.add_argument("--app-child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.app_child:
@@ -549,6 +550,9 @@ def run_sizes(sizes: list[int], args: argparse.Namespace) -> int:
             engine = scale_pg.server_version(PG_SERVER)
         print(f"{engine}, Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, stores in {directory}", flush=True)
         for size in sizes:
+            if args.fill_only:
+                ensure_store(directory, size)
+                continue
             results[size] = measure(directory, size, args)
     finally:
         if results:

@@ -13,7 +13,7 @@ writes SQL itself. By what they do:
   (tags, customers, purging), statuses.py, action_tickets.py (undo records),
   sla_clocks.py (SLA columns in bulk).
 - search: the inbox filter's ``search`` and ``queries.fts_query`` (the full-text indexes);
-  on SQLite the tickets of the newest matches (search_hits.py). Counts that stop at a cap:
+  the tickets of the newest matches (search_hits.py; pg_search_hits.py on PostgreSQL). Counts that stop at a cap:
   ``queries.inbox_total`` and ``queries.status_counts_upto``.
 - background jobs: job_leases.py (one process at a time fetches mail, sends, runs the time rules).
 

@@ -16,7 +16,7 @@ from ..domain.errors import NotFound
 from ..domain.models import Attachment, Event, InboxRow, Message, Ticket
 from ..i18n import _
 from .db import Store
-from .pg_schema import SEARCH_CONFIG, search_query
+from .pg_schema import search_query
 from .search_hits import search_hits
 
 # Orders of the inbox, each backed by an index that starts with bucket:
@@ -112,16 +112,10 @@ def _filter_sql(flt: InboxFilter, store: Store) -> _Sql:
         if words is None:
             sql.where.append("1 = 0")
         else:
-            # GIN indexes on search_words(...) (pg_schema): the words FTS5 would find. The ids
-            # come from both indexes at once: `subject matches OR id IN (...)` would compute the
-            # words of every ticket's subject in the view instead of asking the subject's index.
-            sql.where.append(
-                "t.id IN (SELECT s.id FROM tickets s"
-                f" WHERE search_words(s.subject) @@ to_tsquery('{SEARCH_CONFIG}', ?)"
-                " UNION SELECT m.ticket_id FROM messages m"
-                f" WHERE search_words(m.body) @@ to_tsquery('{SEARCH_CONFIG}', ?))"
-            )
-            sql.params.extend([words, words])
+            # GIN indexes on search_words(...) (pg_schema): the words FTS5 would find; the
+            # tickets of the newest matches, as on SQLite (store/pg_search_hits.py).
+            sql.where.append("t.id IN (SELECT value FROM json_each(?))")
+            sql.params.append(search_hits(store, words).ids)
     elif flt.search:
         query = fts_query(flt.search)
         if query is None:
@@ -228,7 +222,9 @@ def inbox_total(store: Store, flt: InboxFilter, cap: int | None = None) -> Total
     cap = COUNT_CAP if cap is None else cap
     sql = _filter_sql(flt, store)
     found = _count_upto(store, " AND ".join(sql.where) or "1 = 1", sql.params, cap)
-    query = fts_query(flt.search) if flt.search and store.dialect == "sqlite" else None
+    query = None
+    if flt.search:
+        query = fts_query(flt.search) if store.dialect == "sqlite" else search_query(flt.search)
     more = query is not None and search_hits(store, query).more
     return Total(min(found, cap), found > cap, more)
 

@@ -1,4 +1,4 @@
-"""The tickets a search finds on SQLite: those of the newest matches of each full-text index.
+"""The tickets a search finds: those of the newest matches of each full-text index.
 
 A common word matches most of a big store ("the": 900,000 of 1,000,000 tickets), and
 sorting every hit into inbox order costs seconds. The inbox shows the tickets of the
@@ -18,6 +18,7 @@ import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 
+from . import pg_search_hits
 from .db import Store
 
 SEARCH_HITS = 5_000
@@ -61,7 +62,8 @@ def _newest(store: Store, query: str, sql: str) -> list[int]:
 
 
 def search_hits(store: Store, query: str) -> Hits:
-    """The ticket ids of the newest SEARCH_HITS matches of `query` (an FTS5 query) in each index."""
+    """The ticket ids of the newest SEARCH_HITS matches of `query` in each index: an FTS5 query
+    on SQLite, a tsquery (pg_schema.search_query) on PostgreSQL (pg_search_hits.py)."""
     try:
         key = (query, SEARCH_HITS, _marker(store))
         with _lock:
@@ -70,13 +72,17 @@ def search_hits(store: Store, query: str) -> Hits:
             if found is not None:
                 kept.move_to_end(key)
                 return found
-        subjects = _newest(store, query, "SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ? ORDER BY rowid DESC LIMIT ?")
-        bodies = _newest(
-            store,
-            query,
-            "SELECT m.ticket_id FROM (SELECT rowid AS id FROM messages_fts WHERE messages_fts MATCH ?"
-            " ORDER BY rowid DESC LIMIT ?) AS hit JOIN messages m ON m.id = hit.id ORDER BY hit.id DESC",
-        )
+        if store.dialect == "postgresql":
+            subjects = pg_search_hits.newest_subjects(store, query, SEARCH_HITS + 1)
+            bodies = pg_search_hits.newest_bodies(store, query, SEARCH_HITS + 1)
+        else:
+            subjects = _newest(store, query, "SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH ? ORDER BY rowid DESC LIMIT ?")
+            bodies = _newest(
+                store,
+                query,
+                "SELECT m.ticket_id FROM (SELECT rowid AS id FROM messages_fts WHERE messages_fts MATCH ?"
+                " ORDER BY rowid DESC LIMIT ?) AS hit JOIN messages m ON m.id = hit.id ORDER BY hit.id DESC",
+            )
     except store._db_errors as error:
         raise store._store_error(error) from None
     more = len(subjects) > SEARCH_HITS or len(bodies) > SEARCH_HITS
