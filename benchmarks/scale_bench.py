@@ -64,7 +64,6 @@ COMMON_WORD, RARE_WORD, NO_HIT = "invoice", "adapter", "qqxjzvvk"
 
 # The PostgreSQL server the stores are on (a URL of any database on it), None for SQLite files.
 PG_SERVER: str | None = None
-PG_FOLDER: Path | None = None  # its data folder when this run started it (--pg-data)
 
 
 def _env(store: Path | str) -> dict[str, str]:
@@ -172,7 +171,7 @@ def ensure_store(directory: Path, size: int) -> tuple[Path | str, dict[str, Any]
 
 def ensure_pg_desk(directory: Path, size: int, server: str) -> tuple[str, dict[str, Any]]:
     """Database tui_desk_scale_SIZE on the server, filled by `tui-desk --db URL demo` (niced:
-    the client, and the server too when this run started it) or reused with its recorded fill."""
+    the client and its server processes) or reused with its recorded fill."""
     import scale_pg
 
     name = f"tui_desk_scale_{size}"
@@ -181,7 +180,7 @@ def ensure_pg_desk(directory: Path, size: int, server: str) -> tuple[str, dict[s
         return scale_pg.database_url(server, name), json.loads(record.read_text())
     url = scale_pg.fresh_database(server, name)
     print(f"  filling database {name} with {size:,} demo tickets…", flush=True)
-    with scale_pg.niced_server(PG_FOLDER):
+    with scale_pg.niced_database(server, name):
         done = run_measured(["nice", "-n", "10", *cli(url, "demo", "--tickets", str(size), "--seed", str(SEED))], _env(url))
         fill = {"seconds": done["seconds"], "peak_mb": done["peak_mb"], "max_process_mb": done["max_process_mb"]}
         run_measured(["nice", "-n", "10", *cli(url, "rules", "run")], _env(url))
@@ -496,7 +495,7 @@ def print_table(results: dict[int, dict[str, Any]]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    global PG_SERVER, PG_FOLDER
+    global PG_SERVER
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="1000,10000,100000,1000000", help="tickets per store, comma-separated")
     parser.add_argument("--dir", required=False, help="where the stores are kept and reused (default: a temporary folder)")
@@ -529,8 +528,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.pg_data:
             import scale_pg
 
-            PG_FOLDER = Path(args.pg_data).resolve()
-            PG_SERVER = stack.enter_context(scale_pg.kept_server(PG_FOLDER))
+            PG_SERVER = stack.enter_context(scale_pg.kept_server(Path(args.pg_data)))
         elif args.db_url:
             PG_SERVER = args.db_url
         return run_sizes(sizes, args)
