@@ -86,3 +86,13 @@ def test_a_rare_word_is_found_however_old_its_match_is(service, monkeypatch) -> 
     newest = {row.id for row in queries.inbox_page(service.store, InboxFilter(view="all", search="parcel"), 0, 50)}
     assert newest == {later[-1]}
     assert queries.inbox_total(service.store, InboxFilter(view="all", search="parcel")) == Total(1, more_matches=True)
+
+
+def test_a_search_leaves_the_servers_memory_setting_as_it_found_it(service, backend: str) -> None:
+    # The search raises work_mem for its own statements only (store/pg_search_hits.py).
+    if backend != "postgresql":
+        pytest.skip("work_mem is PostgreSQL's")
+    service.create_ticket(email="a@example.com", name="A", subject="Order", body="parcel lost")
+    service.store.conn.execute("SET work_mem = '256kB'")
+    assert {row.id for row in queries.inbox_page(service.store, InboxFilter(view="all", search="parcel"), 0, 50)}
+    assert service.store.scalar("SHOW work_mem") == "256kB"

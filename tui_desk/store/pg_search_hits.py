@@ -11,6 +11,9 @@ table, so a rare word costs a few index lookups and a common one a few thousand 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from .db import Store
 from .pg_schema import SEARCH_CONFIG
 
@@ -56,11 +59,36 @@ def _in_ranges(store: Store, sql: str, words: str, wanted: int, top: int) -> lis
         span *= _GROWTH
 
 
+# The GIN bitmap of a common word holds every match in the table. Past work_mem (4 MB by
+# default) it turns lossy: the recheck then computes the words of every row of its pages in
+# the range (at 100,000 tickets, "invoice" took 34 ms exact and 780 ms with work_mem at
+# 256 kB, docs/issue16/postgres.md). A word in one message in seven at 1,000,000 tickets
+# needs about 16 MB; only the search's own statements get more, and only if the server gives less.
+_WORK_MEM = 64 * 1024 * 1024
+_RAISE_WORK_MEM = (
+    "SELECT set_config('work_mem', CASE WHEN pg_size_bytes(current_setting('work_mem')) < ?"
+    " THEN ? ELSE current_setting('work_mem') END, false)"
+)
+
+
+@contextmanager
+def _bitmap_memory(store: Store) -> Iterator[None]:
+    conn = store.conn
+    before = conn.execute("SELECT current_setting('work_mem')").fetchone()[0]
+    conn.execute(_RAISE_WORK_MEM, [_WORK_MEM, f"{_WORK_MEM // 1024}kB"])
+    try:
+        yield
+    finally:
+        conn.execute("SELECT set_config('work_mem', ?, false)", [before])
+
+
 def newest_subjects(store: Store, words: str, wanted: int) -> list[int]:
     """Ticket ids of the newest `wanted` tickets whose subject matches `words` (search_query)."""
-    return _newest(store, "tickets", _SUBJECTS, words, wanted)
+    with _bitmap_memory(store):
+        return _newest(store, "tickets", _SUBJECTS, words, wanted)
 
 
 def newest_bodies(store: Store, words: str, wanted: int) -> list[int]:
     """Ticket ids of the newest `wanted` messages whose body matches `words`, newest first."""
-    return _newest(store, "messages", _BODIES, words, wanted)
+    with _bitmap_memory(store):
+        return _newest(store, "messages", _BODIES, words, wanted)
