@@ -530,6 +530,13 @@ def main(argv: list[str] | None = None) -> int:
 
             PG_SERVER = stack.enter_context(scale_pg.kept_server(Path(args.pg_data)))
         elif args.db_url:
+            import psycopg
+            import scale_pg
+
+            try:
+                scale_pg.server_version(args.db_url)
+            except psycopg.Error as error:
+                raise SystemExit(f"--db-url: cannot reach the server: {str(error).strip().splitlines()[0]}") from None
             PG_SERVER = args.db_url
         return run_sizes(sizes, args)
 
