@@ -68,6 +68,8 @@ from ..domain.models import PRIORITY_ORDER
 from ..i18n import _
 from ..store import Store, queries
 from ..store import report_queries as rq
+from ..store.report_durations import tags_per_hour
+from .report_durations import period_seconds
 from .report_model import (
     Compliance,
     Durations,
@@ -194,13 +196,15 @@ def build_report(
     judge = SlaJudge(policies, department_names, now)
     targets = judge.target_rows([*department_names, None])
 
+    hourly = all(bound[13:] == ":00:00Z" for bound in period.bounds)  # tag counts kept per hour
+
     def aggregates() -> tuple[Any, ...]:
         """The pure-SQL part: the backlog and its history, stopped SLA clocks, tags."""
         return (
             _history(store, period, infos, keys, scan=scan),
             rq.sla_outcomes(store, start, end, keys, targets, by),
             rq.sla_outcomes(store, start, end, keys, targets, None) if by == "tag" else None,
-            rq.tag_counts(store, start, end, keys),
+            rq.tag_counts(store, start, end, keys) if scan or not hourly else tags_per_hour(store, start, end),
         )
 
     # SQLite runs those without holding Python's lock: another thread does them meanwhile.
@@ -233,21 +237,22 @@ def build_report(
 
     day_of = period.day_index
     first_by_day: list[list[int]] = [[] for _ in range(days)]
-    if scan:
-        firsts = rq.first_responses(store, start, end, keys, by)
-        resolved = rq.resolutions(store, start, end, keys, by)
-    else:
-        both = rq.durations(store, start, end, keys, by)  # one pass for first replies and resolutions
-        firsts = [(at, seconds, key, ticket) for at, seconds, _r, _s, key, ticket in both if at is not None]
-        resolved = [(at, seconds, key, ticket) for _f, _s, at, seconds, key, ticket in both if at is not None]
-        del both
-    for moment, seconds in collect(firsts, "first"):
-        total.first.append(seconds)
-        first_by_day[day_of(moment)].append(seconds)
     resolved_per_day = [0] * days
-    for moment, seconds in collect(resolved, "resolution"):
-        total.resolution.append(seconds)
-        resolved_per_day[day_of(moment)] += 1
+    if scan:
+        for moment, seconds in collect(rq.first_responses(store, start, end, keys, by), "first"):
+            total.first.append(seconds)
+            first_by_day[day_of(moment)].append(seconds)
+        for moment, seconds in collect(rq.resolutions(store, start, end, keys, by), "resolution"):
+            total.resolution.append(seconds)
+            resolved_per_day[day_of(moment)] += 1
+    else:  # day by day, the values sorted once (core/report_durations.py)
+        found = period_seconds(store, period, keys, by)
+        total.first, first_by_day = found.first, found.first_per_day
+        total.resolution, resolved_per_day = found.resolution, found.resolved_per_day
+        for key, values in found.first_groups.items():
+            tally(key).first = values
+        for key, values in found.resolution_groups.items():
+            tally(key).resolution = values
 
     # SLA outcomes (and so the new tickets of each group): running clocks one by one here,
     # stopped ones counted in SQL (below).
