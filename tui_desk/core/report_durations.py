@@ -5,8 +5,8 @@ they come and how often they are sorted (docs/issue16/report-durations.md):
 one read per day of the period (store/report_durations.py: an index-only range
 scan, the day's seconds as one text), each day's first replies sorted once for
 its median, and the period's total sorted from those sorted days (a merge of
-runs). Groups get their values as they come; a ticket counts once per tag in
-its groups with ``by="tag"`` and once in the totals (read without the tags).
+runs). Groups get their values as they come; a ticket comes once with its
+tags, so it counts once per tag in the groups and once in the totals.
 """
 
 from __future__ import annotations
@@ -34,34 +34,30 @@ class PeriodSeconds:
 
 def _spread(groups: dict[Any, list[int]], values: list[int], keys: list[Any]) -> None:
     for value, key in zip(values, keys, strict=True):
-        found = groups.get(key)
-        if found is None:
-            groups[key] = [value]
-        else:
-            found.append(value)
+        for one in key if type(key) is tuple else (key,):  # several tags: in each
+            found = groups.get(one)
+            if found is None:
+                groups[one] = [value]
+            else:
+                found.append(value)
 
 
 def period_seconds(store: Store, period: Period, keys: Keys, by: str | None) -> PeriodSeconds:
     """What build_report needs of first replies and resolutions, `by` a grouping or None."""
     out = PeriodSeconds()
-    per_day_by = None if by == "tag" else by  # tags: the totals without them, groups below
     bounds = period.bounds
     for lo, hi in zip(bounds, bounds[1:], strict=False):
-        values, groups = rd.seconds(store, rd.FIRST, lo, hi, keys, per_day_by)
+        values, groups = rd.seconds(store, rd.FIRST, lo, hi, keys, by)
         if groups is not None:
             _spread(out.first_groups, values, groups)
         values.sort()
         out.first_per_day.append(values)
         out.first.extend(values)
-        values, groups = rd.seconds(store, rd.RESOLVED, lo, hi, keys, per_day_by)
+        values, groups = rd.seconds(store, rd.RESOLVED, lo, hi, keys, by)
         if groups is not None:
             _spread(out.resolution_groups, values, groups)
         out.resolved_per_day.append(len(values))
         out.resolution.extend(values)
     out.first.sort()  # runs already sorted: a merge
     out.resolution.sort()
-    if by == "tag":
-        for column, groups_out in ((rd.FIRST, out.first_groups), (rd.RESOLVED, out.resolution_groups)):
-            values, groups = rd.seconds(store, column, period.start, period.end, keys, by)
-            _spread(groups_out, values, groups or [])
     return out
