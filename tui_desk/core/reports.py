@@ -170,15 +170,16 @@ def build_report(
     Reads (store/report_queries.py), in another thread: the status counts,
     creations and status events since the period began (the backlog history),
     the SLA outcomes of stopped clocks as counts, the tag counts; here: the
-    first replies and resolutions of the period (one small row each, for the
-    medians), the running clocks (one by one, to count their business time up
-    to now), and with `by` the open tickets per group.
+    first replies and resolutions of the period (every value, for the medians:
+    core/report_durations.py, day by day), the running clocks (one by one, to
+    count their business time up to now), and with `by` the open tickets per group.
 
-    The new tickets and the backlog history come from per-hour summary tables
-    (store/report_summary.py) when the day bounds fall on whole hours; `scan`
-    reads every ticket and event instead, and the first replies and resolutions
-    in two passes rather than one (the reference the fast path is tested
-    against; the summaries are also the path for time zones off the hour).
+    The new tickets, the backlog history and the tag counts come from per-hour
+    summary tables (store/report_summary.py, store/report_tag_summary.py) when
+    the day bounds fall on whole hours; `scan` reads every ticket and event
+    instead, and the first replies and resolutions one row per ticket (the
+    reference the fast path is tested against; the summaries are also the path
+    for time zones off the hour).
     """
     if by is not None and by not in GROUPINGS:
         raise InvalidInput(
@@ -305,8 +306,8 @@ def build_report(
         new_tickets=total.new,
         resolved_tickets=sum(resolved_per_day),
         excluded=excluded,
-        first_response=Durations.of(total.first),
-        resolution=Durations.of(total.resolution),
+        first_response=Durations.of(total.first, ordered=not scan),
+        resolution=Durations.of(total.resolution, ordered=not scan),
         sla_first_response=total.compliance(0),
         sla_resolution=total.compliance(1),
         top_tags=tuple(TagCount(name, count) for name, count in ranked[: max(0, top_tags)]),

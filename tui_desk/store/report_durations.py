@@ -73,18 +73,23 @@ def seconds(
     if not by:
         return values, None
     texts = joined_keys.split(_SEPARATOR)
-    groups: list[Any]
-    if by == "priority":
-        groups = [text or None for text in texts]
-    elif by == "tag":
-        groups = [
-            (tuple(map(int, text.split(";"))) if ";" in text else int(text)) if text else None for text in texts
-        ]
-    else:
-        groups = [int(text) if text else None for text in texts]
+    # Few distinct keys: each text parsed once.
+    parsed = {text: _key(text, by) for text in set(texts)}
+    groups: list[Any] = list(map(parsed.__getitem__, texts))
     if len(groups) != len(values):  # a key holding the separator: never written by the app
         raise ValueError(f"report groups out of step: {len(groups)} keys, {len(values)} values")
     return values, groups
+
+
+def _key(text: str, by: str) -> Any:
+    """A group key as the reference gives it: None for none, ids as int, several tags a tuple."""
+    if not text:
+        return None
+    if by == "priority":
+        return text
+    if ";" in text:
+        return tuple(map(int, text.split(";")))
+    return int(text)
 
 
 def tags_per_hour(store: Store, start: str, end: str) -> list[tuple[int, int]]:
