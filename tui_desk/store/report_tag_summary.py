@@ -76,7 +76,9 @@ _TRIGGERS = [
         "report_tag_ticket_update",
         "tickets",
         "AFTER UPDATE OF status, created_at",
-        f"OLD.created_at <> NEW.created_at OR {_flag('OLD.status')} <> {_flag('NEW.status')}",
+        # The status compared first: most updates keep it, and then no status is looked up.
+        f"OLD.created_at <> NEW.created_at"
+        f" OR (OLD.status <> NEW.status AND {_flag('OLD.status')} <> {_flag('NEW.status')})",
         [_ticket_tags("OLD", "-"), _ticket_tags("NEW", "+")],
     ),
     ("report_tag_ticket_delete", "tickets", "BEFORE DELETE", None, [_ticket_tags("OLD", "-")]),
