@@ -12,6 +12,8 @@ from tui_desk.core.lifecycle import TicketService
 from tui_desk.mail.outbox import reply_options, send_due
 from tui_desk.store import open_store
 from tui_desk.store.report_summary import TRIGGERS_ON
+from tui_desk.store.report_tag_summary import INDEXES as TAG_INDEXES
+from tui_desk.store.report_tag_summary import TRIGGERS_ON as TAG_TRIGGERS_ON
 from tui_desk.store.schema import V8_COLUMNS
 
 pytestmark = pytest.mark.both_backends
@@ -52,6 +54,11 @@ def test_item9_reply_queued_before_the_upgrade_keeps_its_customer(db_path, clock
     service.reply(alice, "On its way.", outbox=True, message_id="<r1@desk.example>")
     store.close()
     conn = sqlite3.connect(db_path)  # back to how schema 4 left such a row
+    for trigger, _table in TAG_TRIGGERS_ON:  # schema 11
+        conn.execute(f"DROP TRIGGER {trigger}")
+    conn.execute("DROP TABLE report_tags")
+    for index in TAG_INDEXES:
+        conn.execute("DROP INDEX " + index.split()[2])
     for trigger, _table in TRIGGERS_ON:  # schema 10
         conn.execute(f"DROP TRIGGER {trigger}")
     conn.execute("DROP TABLE report_created")

@@ -1,4 +1,6 @@
-"""Reports read per-hour summary tables kept by triggers (store/report_summary.py, docs/issue16/reports.md).
+"""Reports read per-hour summary tables kept by triggers (store/report_summary.py, docs/issue16/reports.md;
+store/report_tag_summary.py, docs/issue16/report-durations.md) and first replies and resolutions
+day by day (core/report_durations.py).
 
 The fast path must give the same Report, every figure, as the full scan of the
 tickets and events (``build_report(scan=True)``, the reference), after every
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from support import FakeClock
@@ -19,9 +22,16 @@ from tui_desk.core.actions import perform, undo_last
 from tui_desk.core.lifecycle import TicketService
 from tui_desk.core.reports import GROUPINGS, build_report
 from tui_desk.core.sla import SlaPolicies
+from tui_desk.domain.clock import from_text, to_text
 from tui_desk.store import Store, open_store
+from tui_desk.store import report_durations as rd
+from tui_desk.store import report_queries as rq
 from tui_desk.store.desk_copy import copy_desk
 from tui_desk.store.report_summary import BACKFILL, TRIGGERS_ON
+from tui_desk.store.report_tag_summary import BACKFILL as TAG_BACKFILL
+from tui_desk.store.report_tag_summary import INDEXES as TAG_INDEXES
+from tui_desk.store.report_tag_summary import TRIGGERS_ON as TAG_TRIGGERS_ON
+from tui_desk.store.schema import SCHEMA_VERSION
 
 pytestmark = pytest.mark.both_backends
 
@@ -40,15 +50,23 @@ POLICIES = SlaPolicies.from_config(
 PERIODS = [("2026-03-02", "2026-03-10"), ("2026-03-06", "2026-03-08"), ("2020-01-01", "2026-03-10")]
 
 
+SUMMARIES = ("report_created", "report_moves", "report_tags")
+
+
 def assert_same_reports(store: Store) -> None:
-    """Summary tables and full scan agree for several periods and every grouping."""
+    """Summary tables and full scan agree for several periods and every grouping; a time zone off
+    the whole hour (tags by the scan there, durations day by day still) too."""
     for since, until in PERIODS:
         for by in (None, *GROUPINGS):
             fast = build_report(store, POLICIES, since=since, until=until, by=by, now=NOW, timezone=UTC)
             full = build_report(store, POLICIES, since=since, until=until, by=by, now=NOW, timezone=UTC, scan=True)
             assert fast == full, (since, until, by)
+    for by in (None, "tag"):
+        zone = ZoneInfo("Asia/Kolkata")
+        fast = build_report(store, POLICIES, since="2026-03-02", by=by, now=NOW, timezone=zone)
+        assert fast == build_report(store, POLICIES, since="2026-03-02", by=by, now=NOW, timezone=zone, scan=True)
     # Counted from scratch: the same rows (zero rows left by changes aside).
-    for table, rebuild in zip(("report_created", "report_moves"), BACKFILL, strict=True):
+    for table, rebuild in zip(SUMMARIES, [*BACKFILL, TAG_BACKFILL], strict=True):
         select = rebuild[rebuild.index("SELECT"):]
         kept = store.conn.execute(f"SELECT * FROM {table} WHERE n <> 0").fetchall()  # noqa: S608
         assert sorted(map(tuple, kept)) == sorted(map(tuple, store.conn.execute(select).fetchall()))
@@ -148,19 +166,21 @@ def test_still_the_same_after_a_purge(store: Store, desk) -> None:
 def test_a_store_made_before_the_tables_is_filled_by_the_migration(db_path, backend: str) -> None:
     store = open_store(db_path)
     busy_desk(store)
-    expected = {t: store.conn.execute(f"SELECT * FROM {t} WHERE n <> 0").fetchall() for t in ("report_created", "report_moves")}  # noqa: S608
-    # Back to the schema before them: no tables, no triggers.
+    expected = {t: store.conn.execute(f"SELECT * FROM {t} WHERE n <> 0").fetchall() for t in SUMMARIES}  # noqa: S608
+    # Back to the schema before them (two migrations): no tables, no triggers, no indexes.
     with store.transaction() as conn:
-        for name, table in TRIGGERS_ON:
+        for name, table in [*TRIGGERS_ON, *TAG_TRIGGERS_ON]:
             conn.execute(f"DROP TRIGGER {name}" + (f" ON {table}" if backend == "postgresql" else ""))
             if backend == "postgresql":
                 conn.execute(f"DROP FUNCTION {name}()")
-        conn.execute("DROP TABLE report_created")
-        conn.execute("DROP TABLE report_moves")
+        for table in SUMMARIES:
+            conn.execute(f"DROP TABLE {table}")
+        for index in TAG_INDEXES:
+            conn.execute("DROP INDEX " + index.split()[2])
         if backend == "postgresql":
-            conn.execute("DELETE FROM schema_version WHERE version = (SELECT max(version) FROM schema_version)")
+            conn.execute("DELETE FROM schema_version WHERE version > (SELECT max(version) - 2 FROM schema_version)")
         else:
-            conn.execute("PRAGMA user_version = 9")
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 2}")
     store.close()
 
     store = open_store(db_path)
@@ -176,8 +196,33 @@ def test_a_copied_desk_counts_each_ticket_once(store: Store, desk, another_db) -
     target = open_store(another_db("copy.db"))
     copy_desk(store, target)
     assert_same_reports(target)
-    for table in ("report_created", "report_moves"):
+    for table in SUMMARIES:
         assert target.conn.execute(f"SELECT sum(n) FROM {table}").fetchone() == store.conn.execute(  # noqa: S608
             f"SELECT sum(n) FROM {table}"  # noqa: S608
         ).fetchone()
     target.close()
+
+
+def test_tags_given_taken_and_deleted_and_times_out_of_order(store: Store, desk) -> None:
+    """Top tags and the tag groups follow tags given and taken, a tag deleted with its tickets'
+    links, a tagged ticket purged; a reply stamped before the request counts as 0 s."""
+    service, clock, ids = desk
+    service.tag(ids[0], add=["urgent-fix"], remove=["billing", "bug", "vip", "login"])
+    service.tag(ids[7], add=["escalated"])
+    service.mark_spam(ids[7])  # a tagged ticket leaves the counts, tags and all
+    service.tag(ids[12], remove=["vip", "login"])
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM tags WHERE name = ?", ["bug"])
+        # A clock set wrong where the mail came from: the reply before the request.
+        conn.execute(
+            "UPDATE tickets SET created_at = ? WHERE id = ?",
+            ["2026-03-09T23:00:00Z", ids[30]],
+        )
+    service.delete(ids[3])
+    service.purge(ids[3])
+    assert_same_reports(store)
+    report = build_report(store, POLICIES, since="2026-03-01", until="2026-03-10", now=NOW, timezone=UTC)
+    assert "bug" not in {tag.tag for tag in report.top_tags}
+    answered = store.conn.execute("SELECT first_response_at FROM tickets WHERE id = ?", [ids[30]]).fetchone()[0]
+    after = to_text(from_text(answered) + timedelta(seconds=1))
+    assert rd.seconds(store, rd.FIRST, answered, after, rq.Keys.of(rq.statuses(store)), None) == ([0], None)

@@ -5,7 +5,6 @@ What each figure means: see :mod:`tui_desk.core.reports`.
 
 from __future__ import annotations
 
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -25,11 +24,13 @@ class Durations:
     p90: float | None
 
     @classmethod
-    def of(cls, seconds: Sequence[int]) -> Durations:
+    def of(cls, seconds: Sequence[int], *, ordered: bool = False) -> Durations:
+        """`ordered`: `seconds` are sorted already (a million of them sort in a tenth of a second)."""
         if not seconds:
             return cls(0, None, None)
-        ordered = sorted(seconds)
-        return cls(len(ordered), rounded(statistics.median(ordered)), rounded(percentile(ordered, 90)))
+        if not ordered:
+            seconds = sorted(seconds)
+        return cls(len(seconds), rounded(median(seconds)), rounded(percentile(seconds, 90)))
 
     def to_json(self) -> dict[str, Any]:
         return {"count": self.count, "median": self.median, "p90": self.p90}
@@ -180,6 +181,17 @@ class Report:
 def rounded(value: float) -> float:
     """Whole numbers as int (3600, not 3600.0) so JSON and text stay tidy."""
     return int(value) if float(value).is_integer() else value
+
+
+def median(ordered: Sequence[float]) -> float:
+    """statistics.median of sorted values without sorting them again: the middle value, or the
+    mean of the two middle values for an even count."""
+    if not ordered:
+        raise ValueError("no values")
+    n = len(ordered)
+    if n % 2:
+        return ordered[n // 2]
+    return (ordered[n // 2 - 1] + ordered[n // 2]) / 2
 
 
 def percentile(ordered: Sequence[float], percent: float) -> float:

@@ -68,6 +68,8 @@ from ..domain.models import PRIORITY_ORDER
 from ..i18n import _
 from ..store import Store, queries
 from ..store import report_queries as rq
+from ..store.report_durations import tags_per_hour
+from .report_durations import period_seconds
 from .report_model import (
     Compliance,
     Durations,
@@ -168,15 +170,16 @@ def build_report(
     Reads (store/report_queries.py), in another thread: the status counts,
     creations and status events since the period began (the backlog history),
     the SLA outcomes of stopped clocks as counts, the tag counts; here: the
-    first replies and resolutions of the period (one small row each, for the
-    medians), the running clocks (one by one, to count their business time up
-    to now), and with `by` the open tickets per group.
+    first replies and resolutions of the period (every value, for the medians:
+    core/report_durations.py, day by day), the running clocks (one by one, to
+    count their business time up to now), and with `by` the open tickets per group.
 
-    The new tickets and the backlog history come from per-hour summary tables
-    (store/report_summary.py) when the day bounds fall on whole hours; `scan`
-    reads every ticket and event instead, and the first replies and resolutions
-    in two passes rather than one (the reference the fast path is tested
-    against; the summaries are also the path for time zones off the hour).
+    The new tickets, the backlog history and the tag counts come from per-hour
+    summary tables (store/report_summary.py, store/report_tag_summary.py) when
+    the day bounds fall on whole hours; `scan` reads every ticket and event
+    instead, and the first replies and resolutions one row per ticket (the
+    reference the fast path is tested against; the summaries are also the path
+    for time zones off the hour).
     """
     if by is not None and by not in GROUPINGS:
         raise InvalidInput(
@@ -194,13 +197,15 @@ def build_report(
     judge = SlaJudge(policies, department_names, now)
     targets = judge.target_rows([*department_names, None])
 
+    hourly = all(bound[13:] == ":00:00Z" for bound in period.bounds)  # tag counts kept per hour
+
     def aggregates() -> tuple[Any, ...]:
         """The pure-SQL part: the backlog and its history, stopped SLA clocks, tags."""
         return (
             _history(store, period, infos, keys, scan=scan),
             rq.sla_outcomes(store, start, end, keys, targets, by),
             rq.sla_outcomes(store, start, end, keys, targets, None) if by == "tag" else None,
-            rq.tag_counts(store, start, end, keys),
+            rq.tag_counts(store, start, end, keys) if scan or not hourly else tags_per_hour(store, start, end),
         )
 
     # SQLite runs those without holding Python's lock: another thread does them meanwhile.
@@ -233,21 +238,22 @@ def build_report(
 
     day_of = period.day_index
     first_by_day: list[list[int]] = [[] for _ in range(days)]
-    if scan:
-        firsts = rq.first_responses(store, start, end, keys, by)
-        resolved = rq.resolutions(store, start, end, keys, by)
-    else:
-        both = rq.durations(store, start, end, keys, by)  # one pass for first replies and resolutions
-        firsts = [(at, seconds, key, ticket) for at, seconds, _r, _s, key, ticket in both if at is not None]
-        resolved = [(at, seconds, key, ticket) for _f, _s, at, seconds, key, ticket in both if at is not None]
-        del both
-    for moment, seconds in collect(firsts, "first"):
-        total.first.append(seconds)
-        first_by_day[day_of(moment)].append(seconds)
     resolved_per_day = [0] * days
-    for moment, seconds in collect(resolved, "resolution"):
-        total.resolution.append(seconds)
-        resolved_per_day[day_of(moment)] += 1
+    if scan:
+        for moment, seconds in collect(rq.first_responses(store, start, end, keys, by), "first"):
+            total.first.append(seconds)
+            first_by_day[day_of(moment)].append(seconds)
+        for moment, seconds in collect(rq.resolutions(store, start, end, keys, by), "resolution"):
+            total.resolution.append(seconds)
+            resolved_per_day[day_of(moment)] += 1
+    else:  # day by day, the values sorted once (core/report_durations.py)
+        found = period_seconds(store, period, keys, by)
+        total.first, first_by_day = found.first, found.first_per_day
+        total.resolution, resolved_per_day = found.resolution, found.resolved_per_day
+        for key, values in found.first_groups.items():
+            tally(key).first = values
+        for key, values in found.resolution_groups.items():
+            tally(key).resolution = values
 
     # SLA outcomes (and so the new tickets of each group): running clocks one by one here,
     # stopped ones counted in SQL (below).
@@ -300,8 +306,8 @@ def build_report(
         new_tickets=total.new,
         resolved_tickets=sum(resolved_per_day),
         excluded=excluded,
-        first_response=Durations.of(total.first),
-        resolution=Durations.of(total.resolution),
+        first_response=Durations.of(total.first, ordered=not scan),
+        resolution=Durations.of(total.resolution, ordered=not scan),
         sla_first_response=total.compliance(0),
         sla_resolution=total.compliance(1),
         top_tags=tuple(TagCount(name, count) for name, count in ranked[: max(0, top_tags)]),

@@ -38,6 +38,7 @@ NOT_COPIED = {
     # copied tickets and events; copied as well, they would count twice.
     "report_created": "kept by the target's triggers from the copied tickets",
     "report_moves": "kept by the target's triggers from the copied events",
+    "report_tags": "kept by the target's triggers from the copied tags",  # store/report_tag_summary.py
 }
 # What a new store is made with (schema.py, pg_schema.py): replaced by the source's rows.
 SEEDED = ("meta", "statuses", "templates")

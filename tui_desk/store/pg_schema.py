@@ -37,6 +37,7 @@ from ..domain.errors import StoreError
 from ..i18n import _
 from .default_templates import default_templates
 from .report_summary import pg_statements as report_summary_statements
+from .report_tag_summary import pg_statements as report_tag_statements
 from .routing import ROUTING_TABLES
 from .schema import BUILTIN_STATUSES, V8_COLUMNS
 
@@ -391,8 +392,15 @@ def _migrate_to_6(conn: psycopg.Connection[Any]) -> None:
         conn.execute(statement)
 
 
+def _migrate_to_7(conn: psycopg.Connection[Any]) -> None:
+    # SQLite migration 11: reports' tag counts per hour, first-reply and resolution indexes
+    # (store/report_tag_summary.py).
+    for statement in report_tag_statements():
+        conn.execute(statement)
+
+
 PG_MIGRATIONS: list[Callable[[psycopg.Connection[Any]], None]] = [
-    _migrate_to_1, _migrate_to_2, _migrate_to_3, _migrate_to_4, _migrate_to_5, _migrate_to_6
+    _migrate_to_1, _migrate_to_2, _migrate_to_3, _migrate_to_4, _migrate_to_5, _migrate_to_6, _migrate_to_7
 ]
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 

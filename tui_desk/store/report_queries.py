@@ -224,33 +224,6 @@ def resolutions(
     return _durations(store, "resolved_at", start, end, "IN", keys.done, by)
 
 
-def durations(
-    store: Store, start: str, end: str, keys: Keys, by: str | None
-) -> list[tuple[Any, ...]]:
-    """`first_responses` and `resolutions` in one pass over the tickets (half the reading).
-
-    (first_response_at, its seconds, resolved_at, its seconds, group, ticket id): a
-    ticket comes once (per tag with ``by="tag"``) when either counts; the moment and
-    seconds of the one that does not count are None.
-    """
-    key, join = _group(by)
-    first = f"t.first_response_at >= ? AND t.first_response_at < ? AND t.status NOT IN ({_marks(keys.excluded)})"
-    resolved = f"t.resolved_at >= ? AND t.resolved_at < ? AND t.status IN ({_marks(keys.done)})"
-    first_params = [start, end, *keys.excluded]
-    resolved_params = [start, end, *keys.done]
-    return _rows(
-        store,
-        f"""SELECT CASE WHEN {first} THEN t.first_response_at END,
-                   CAST(round((julianday(t.first_response_at) - julianday(t.created_at)) * 86400) AS INTEGER),
-                   CASE WHEN {resolved} THEN t.resolved_at END,
-                   CAST(round((julianday(t.resolved_at) - julianday(t.created_at)) * 86400) AS INTEGER),
-                   {key}, t.id
-            FROM tickets t {join}
-            WHERE ({first}) OR ({resolved})""",
-        [*first_params, *resolved_params, *first_params, *resolved_params],
-    )
-
-
 Targets = Sequence[tuple[int, str, int | None, int | None]]
 """(department id or -1 for none, priority, first response target, resolution target) rows."""
 
