@@ -207,10 +207,7 @@ class ThreadView(TextPane):
             return False
         ticket_id = self._header[0].id
         self.unfolded_id = None if self.unfolded_id == ticket_id else ticket_id
-        y = self.scroll_offset.y
-        self._parts = self._build_parts(*self._messages)
-        self._render_parts()
-        self.scroll_to(y=y, animate=False, immediate=True)
+        self.show_at_line(self._build_parts(*self._messages), round(self.scroll_offset.y))
         return self.unfolded_id == ticket_id
 
     def set_presence(self, presence: str) -> None:
