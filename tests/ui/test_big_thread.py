@@ -6,7 +6,7 @@ the whole thread again."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,11 @@ def body(n: int) -> str:
     return "\n".join(f"Message {n} line {line}" for line in range(4))
 
 
+def drawn(pane: TextPane) -> int:
+    """The parts drawn to lines (a pane that draws every part at once has them all)."""
+    return getattr(pane, "drawn_parts", len(pane._parts))
+
+
 def on_screen(pane: TextPane) -> list[str]:
     return [pane.render_line(row).text.rstrip() for row in range(pane.scrollable_content_region.height)]
 
@@ -51,6 +56,14 @@ def in_text(pane: TextPane) -> list[str]:
     text = pane.text.split("\n")
     y = round(pane.scroll_offset.y)
     return text[y : y + pane.scrollable_content_region.height]
+
+
+async def until(condition: Callable[[], bool]) -> None:
+    for _ in range(10_000):  # a bound, not a timing: a hung app fails instead of hanging the run
+        if condition():
+            return
+        await asyncio.sleep(0.001)
+    raise AssertionError("never happened")
 
 
 async def key_now(pilot: Pilot, key: str) -> None:
@@ -77,16 +90,16 @@ def no_filler(monkeypatch: pytest.MonkeyPatch) -> None:
     async def idle(self: TextPane, generation: int, order: Any) -> None:
         return None
 
-    monkeypatch.setattr(text_pane, "SYNC_LINES", 0)
-    monkeypatch.setattr(TextPane, "_fill_slices", idle)
+    monkeypatch.setattr(text_pane, "SYNC_LINES", 0, raising=False)
+    monkeypatch.setattr(TextPane, "_fill_slices", idle, raising=False)
 
 
 async def test_the_latest_lines_show_and_a_key_is_answered_before_the_rest_is_drawn(
     big_desk: tuple[Store, int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     store, _ticket = big_desk
-    monkeypatch.setattr(text_pane, "SYNC_LINES", 0)
-    monkeypatch.setattr(text_pane, "SLICE_SECONDS", 0)  # a part a slice: the loop turns between parts
+    monkeypatch.setattr(text_pane, "SYNC_LINES", 0, raising=False)
+    monkeypatch.setattr(text_pane, "SLICE_SECONDS", 0, raising=False)  # a part a slice: the loop turns between parts
     app = make_app(store)
     frames: list[tuple[int, int, list[str]]] = []
     home: list[int] = []
@@ -99,29 +112,27 @@ async def test_the_latest_lines_show_and_a_key_is_answered_before_the_rest_is_dr
         def displayed(*args: Any) -> None:
             display(*args)
             if len(thread._parts) > MESSAGES and not frames:  # the first frame of the whole thread
-                frames.append((thread.drawn_parts, len(thread._parts), on_screen(thread)))
+                frames.append((drawn(thread), len(thread._parts), on_screen(thread)))
 
         app._display = displayed  # type: ignore[method-assign]
         scroll_home = thread.action_scroll_home
 
         def counted_home() -> None:
-            home.append(thread.drawn_parts)
+            home.append(drawn(thread))
             scroll_home()
 
         thread.action_scroll_home = counted_home  # type: ignore[method-assign]
         app.post_message(events.Key("m", "m"))
-        while not frames:  # no wait for the app to be idle: it is busy drawing
-            await asyncio.sleep(0)
+        await until(lambda: bool(frames))  # no wait for the app to be idle: it is busy drawing
         app.post_message(events.Key("g", "g"))
-        while not home:
-            await asyncio.sleep(0)
+        await until(lambda: bool(home))
         await settle(pilot)
-        drawn, parts, screen = frames[0]
-        assert drawn < parts / 4, "the first frame waited for the whole thread to be drawn"
+        drawn_first, parts, screen = frames[0]
+        assert drawn_first < parts / 4, "the first frame waited for the whole thread to be drawn"
         assert "  Message 259 line 3" in screen, "the thread opens at its latest message"
         assert home[0] < parts, "the key waited for the whole thread to be drawn"
         assert thread.scroll_offset.y == 0 and on_screen(thread)[0] == "#1 Big"
-        assert thread.drawn_parts == parts, "the rest is drawn in the background"
+        assert drawn(thread) == parts, "the rest is drawn in the background"
         assert on_screen(thread) == in_text(thread)
 
 
@@ -131,17 +142,17 @@ async def test_pages_home_and_end_over_parts_not_yet_drawn(big_desk: tuple[Store
     async with app.run_test(size=SIZE) as pilot:
         thread = await open_whole(pilot)
         parts = len(thread._parts)
-        assert thread.drawn_parts < parts / 4
+        assert drawn(thread) < parts / 4
         assert on_screen(thread)[-2] == "  Message 259 line 3"
         pages = [on_screen(thread)]
         for _ in range(5):
             await key_now(pilot, "pageup")
             pages.insert(0, on_screen(thread))
-        assert thread.drawn_parts < parts / 4
+        assert drawn(thread) < parts / 4
         # Each page is the one right above the last: no line lost or seen twice.
         lines = [line for page in pages for line in page]
         whole = thread.text.split("\n")
-        assert thread.drawn_parts == parts
+        assert drawn(thread) == parts
         first = next(n for n, line in enumerate(lines) if "Message" in line)  # a line found once
         start = whole.index(lines[first]) - first
         assert whole[start : start + len(lines)] == lines
@@ -157,7 +168,7 @@ async def test_pages_home_and_end_over_parts_not_yet_drawn(big_desk: tuple[Store
         await key_now(pilot, "end")
         assert on_screen(thread)[-2] == "  Message 259 line 3"
         assert thread.scroll_offset.y == thread.max_scroll_y
-        assert thread.drawn_parts < len(thread._parts) / 4, "Home and End drew the whole thread"
+        assert drawn(thread) < len(thread._parts) / 4, "Home and End drew the whole thread"
         last = on_screen(thread)
         assert in_text(thread) == last, "drawing the rest moved the view away from the end"
         whole = thread.text.split("\n")
@@ -178,7 +189,7 @@ async def test_a_resize_keeps_the_place_without_drawing_the_whole_thread(
         assert any(line.startswith("  Message") for line in seen)
         await pilot.resize_terminal(SIZE[0] - 20, SIZE[1])
         await settle(pilot)
-        assert thread.drawn_parts < len(thread._parts) / 4, "the resize drew the whole thread"
+        assert drawn(thread) < len(thread._parts) / 4, "the resize drew the whole thread"
         # Short lines: only the pane's width changed, the messages read stay on the same rows.
         assert on_screen(thread) == seen
         assert in_text(thread) == seen
