@@ -1,77 +1,127 @@
 """A pane's parts drawn to lines only when needed: a long thread costs what is on screen.
 
 Drawing every message of a 3,000-message thread to lines at once held the event loop for
-about 1.3 s (docs/issue16/big-thread.md). Here a part (a header, a message, an event) is drawn
-when the view needs it, or later, a slice at a time, by the pane's filler; until then its
-height is an estimate (the mean of the parts drawn so far). The view is placed by a part and
-the screen row of its first line, never by a line number alone: a part drawn above the view,
-taller or shorter than guessed, moves the line numbers but nothing the reader sees.
+about 1.4 s, and keeping all those lines made Python's full garbage collections (each a
+walk over every object held) cost up to a few hundred ms apiece (docs/issue16/big-thread.md).
+Here a part (a header, a message, an event) is drawn when the view needs it, and only the
+lines of the parts last drawn are kept; the others are measured (drawn, counted, dropped) a
+slice at a time by the pane's filler. Until it is measured a part's height is a guess (the
+mean of the first parts placed). The view is placed by a part and the screen row of its first
+line, never by a line number alone: a part measured above the view, taller or shorter than
+guessed, changes the line numbers but nothing the reader sees.
 """
 
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from itertools import accumulate
 
-from rich.console import RenderableType
+from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 from textual.strip import Strip
 
 FIRST_GUESS = 4  # lines per part before any part is drawn
+KEPT_PARTS = 300  # parts whose lines are kept: several screens of the longest pane
+
+
+class Deferred:
+    """A renderable built when it is first drawn: building 3,000 messages (or events) into
+    Rich renderables up front took about 120 ms of the event loop."""
+
+    __slots__ = ("_build", "_built")
+
+    def __init__(self, build: Callable[[], RenderableType]) -> None:
+        self._build: Callable[[], RenderableType] | None = build
+        self._built: RenderableType | None = None
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if self._build is not None:
+            self._built, self._build = self._build(), None
+        assert self._built is not None
+        yield self._built
 
 
 class PartLines:
-    def __init__(self, parts: list[RenderableType], draw: Callable[[RenderableType], list[Strip]]) -> None:
+    def __init__(
+        self,
+        parts: list[RenderableType],
+        draw: Callable[[RenderableType], list[Strip]],
+        count: Callable[[RenderableType], int],
+    ) -> None:
         self.parts = parts
         self._draw = draw
-        self._lines: list[list[Strip] | None] = [None] * len(parts)
-        self._drawn_parts = 0
-        self._drawn_lines = 0
-        self.starts: list[int] = []  # per part: its first line (estimated above an undrawn part)
+        self._count = count
+        self._kept: OrderedDict[int, list[Strip]] = OrderedDict()
+        self._heights = [FIRST_GUESS] * len(parts)  # measured, or guessed
+        self._measured = [False] * len(parts)
+        self._guessed = False  # the guess is made once, from the first parts placed
+        self._measured_parts = 0
+        self._measured_lines = 0
+        self.starts: list[int] = []  # per part: its first line (moves when a part above is measured)
         self.total = 0
         self._dirty = True
 
     @property
     def complete(self) -> bool:
-        return self._drawn_parts == len(self.parts)
+        return self._measured_parts == len(self.parts)
 
     @property
-    def drawn_lines(self) -> int:
-        return self._drawn_lines
+    def measured(self) -> int:
+        """How many parts have their height known."""
+        return self._measured_parts
 
     @property
-    def drawn(self) -> int:
-        """How many parts are drawn to lines."""
-        return self._drawn_parts
+    def measured_lines(self) -> int:
+        return self._measured_lines
 
-    def draw(self, index: int) -> bool:
-        """Draw part `index` if it is not yet; whether it was drawn now."""
-        if self._lines[index] is not None:
-            return False
-        lines = self._draw(self.parts[index])
-        self._lines[index] = lines
-        self._drawn_parts += 1
-        self._drawn_lines += len(lines)
+    def _note_height(self, index: int, height: int) -> None:
+        self._heights[index] = height
+        self._measured[index] = True
+        self._measured_parts += 1
+        self._measured_lines += height
         self._dirty = True
+
+    def measure(self, index: int) -> bool:
+        """Know part `index`'s height (drawn and dropped); whether it was measured now."""
+        if self._measured[index]:
+            return False
+        self._note_height(index, self._count(self.parts[index]))
         return True
 
-    def draw_all(self) -> None:
-        for index in range(len(self.parts)):
-            self.draw(index)
+    def draw(self, index: int) -> list[Strip]:
+        """Part `index`'s lines, drawn if they are not kept."""
+        lines = self._kept.get(index)
+        if lines is not None:
+            self._kept.move_to_end(index)
+            return lines
+        lines = self._draw(self.parts[index])
+        self._kept[index] = lines
+        if len(self._kept) > KEPT_PARTS:
+            self._kept.popitem(last=False)
+        if not self._measured[index]:
+            self._note_height(index, len(lines))
+        return lines
 
     def _layout(self) -> None:
         if not self._dirty:
             return
-        guess = round(self._drawn_lines / self._drawn_parts) if self._drawn_parts else FIRST_GUESS
-        heights = [guess if lines is None else len(lines) for lines in self._lines]
-        self.starts = [0, *accumulate(heights)]
+        self.starts = [0, *accumulate(self._heights)]
         self.total = self.starts.pop()
         self._dirty = False
 
+    def _guess(self) -> None:
+        """Guess the parts not measured at the mean of those measured. Once: a guess that
+        changed with every part measured would move every line number below it, for nothing."""
+        self._guessed = True
+        if not self._measured_parts:
+            return
+        guess = round(self._measured_lines / self._measured_parts)
+        self._heights = [height if measured else guess for height, measured in zip(self._heights, self._measured, strict=True)]
+        self._dirty = True
+
     def height(self, index: int) -> int:
-        self._layout()
-        end = self.starts[index + 1] if index + 1 < len(self.starts) else self.total
-        return end - self.starts[index]
+        return self._heights[index]
 
     def part_at(self, y: int) -> int:
         """The part that holds line `y` (the last part for a line past the end)."""
@@ -79,17 +129,17 @@ class PartLines:
         return max(0, bisect_right(self.starts, y) - 1)
 
     def line(self, y: int) -> Strip | None:
-        """Line `y`, its part drawn if it was not (below the view's top, nothing moves); None past the end."""
+        """Line `y`, its part drawn if needed (below the view's top, nothing moves); None past the end."""
         self._layout()
         if not self.parts or y >= self.total:
             return None
         index = self.part_at(y)
-        if self.draw(index):
+        was_measured = self._measured[index]
+        lines = self.draw(index)
+        if not was_measured:
             self._layout()
-            if y >= self.starts[index] + self.height(index):
+            if y >= self.starts[index] + len(lines):
                 return self.line(y)  # shorter than guessed: the line is the next part's now
-        lines = self._lines[index]
-        assert lines is not None
         offset = y - self.starts[index]
         return lines[offset] if offset < len(lines) else None
 
@@ -102,8 +152,13 @@ class PartLines:
             self.draw(index)
             self._layout()
             y = max(0, min(self.starts[index] - row, self.total - height))
-            missing = [i for i in self.in_view(y, height) if self._lines[i] is None]
+            missing = [i for i in self.in_view(y, height) if not self._measured[i]]
             if not missing:
+                if not self._guessed:
+                    self._guess()
+                    continue
+                for i in self.in_view(y, height):
+                    self.draw(i)  # kept, for the paint that follows
                 return y
             for i in missing:
                 self.draw(i)
@@ -132,6 +187,15 @@ class PartLines:
         yield from range(index, len(self.parts))
         yield from range(index - 1, -1, -1)
 
+    def measure_all(self) -> None:
+        for index in range(len(self.parts)):
+            self.measure(index)
+
     def text(self) -> str:
-        self.draw_all()
-        return "\n".join(strip.text.rstrip() for lines in self._lines if lines for strip in lines)
+        """Every part's lines as plain text (drawn again where they are not kept)."""
+        self.measure_all()
+        lines: list[str] = []
+        for index, part in enumerate(self.parts):
+            kept = self._kept.get(index)
+            lines.extend(strip.text.rstrip() for strip in (kept if kept is not None else self._draw(part)))
+        return "\n".join(lines)

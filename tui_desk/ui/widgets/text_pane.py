@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 
 from rich.console import RenderableType
 from rich.segment import Segment
+from rich.style import Style
 from textual import events
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
@@ -81,10 +82,11 @@ class TextPane(InstantScroll, can_focus=True):
         super().__init__(id=id, classes=classes)
         self._parts: list[RenderableType] = []
         self._keys: list[Hashable | None] = []  # per part: what it shows, to find it again
-        self._layout = PartLines([], self._draw)
+        self._layout = PartLines([], self._draw, self._count)
         self._rendered_width = 0
         self._placing = False  # the pane moves its own view: no re-placing in watch_scroll_y
         self._fill_generation = 0
+        self._line_style: Style | None = None
 
     def show_parts(
         self, parts: list[RenderableType], scroll_to_end: bool = True, keys: list[Hashable | None] | None = None
@@ -144,17 +146,26 @@ class TextPane(InstantScroll, can_focus=True):
         self._parts, self._keys = parts, keys
         width = self.scrollable_content_region.width
         self._rendered_width = width
-        self._layout = PartLines(parts, self._draw)
+        self._layout = PartLines(parts, self._draw, self._count)
         self._fill_generation += 1
 
     def _draw(self, part: RenderableType) -> list[Strip]:
         width = self._rendered_width
         if width <= 0:
             return []
+        return [Strip(line, width) for line in Segment.split_and_crop_lines(self._segments(part), width, pad=True)]
+
+    def _count(self, part: RenderableType) -> int:
+        """The lines `_draw` would make, none of them kept."""
+        width = self._rendered_width
+        if width <= 0:
+            return 0
+        return sum(1 for _line in Segment.split_and_crop_lines(self._segments(part), width, pad=False))
+
+    def _segments(self, part: RenderableType) -> Iterable[Segment]:
+        width = self._rendered_width
         console = self.app.console
-        options = console.options.update(width=width, min_width=width, max_width=width, height=None)
-        segments = console.render(part, options)
-        return [Strip(line, width) for line in Segment.split_and_crop_lines(segments, width, pad=True)]
+        return console.render(part, console.options.update(width=width, min_width=width, max_width=width, height=None))
 
     def _show_at(self, y: int) -> None:
         """Show the layout with `y` as the view's top line; what is not drawn is drawn later."""
@@ -208,10 +219,10 @@ class TextPane(InstantScroll, can_focus=True):
         if layout.complete:
             return
         order = layout.outward(layout.part_at(round(self.scroll_offset.y)))
-        drawn = layout.drawn_lines + SYNC_LINES
-        if self._fill_slice(order, lambda: layout.drawn_lines >= drawn):
+        lines = layout.measured_lines + SYNC_LINES
+        if self._fill_slice(order, lambda: layout.measured_lines >= lines):
             return
-        self.run_worker(self._fill_slices(self._fill_generation, order), group="text-pane-fill", exclusive=True)
+        self.run_worker(self._fill_slices(self._fill_generation, order), group="text-pane-fill", exclusive=True, exit_on_error=False)
 
     async def _fill_slices(self, generation: int, order: Iterator[int]) -> None:
         while True:
@@ -229,7 +240,7 @@ class TextPane(InstantScroll, can_focus=True):
         def draw() -> None:
             nonlocal done
             for index in order:
-                if self._layout.draw(index) and enough():
+                if self._layout.measure(index) and enough():
                     done = self._layout.complete
                     return
 
@@ -244,23 +255,34 @@ class TextPane(InstantScroll, can_focus=True):
         top = layout.part_at(y)
         row = layout.starts[top] - y if layout.starts else 0
         draw()
+        y = layout.place_end(height) if at_end else layout.place(top, row, height)
         self._placing = True
         try:
-            y = layout.place_end(height) if at_end else layout.place(top, row, height)
             self._sync_size()
-            self.scroll_to(y=y, animate=False, immediate=True)
+            if at_end or y == layout.starts[top] - row:
+                # The same lines on screen under new line numbers: no repaint, only the scrollbar.
+                self.set_reactive(ScrollView.scroll_y, float(y))
+                self.set_reactive(ScrollView.scroll_target_y, float(y))
+                self.vertical_scrollbar.position = y
+            else:
+                self.scroll_to(y=y, animate=False, immediate=True)
+                self.refresh()
         finally:
             self._placing = False
-        self.refresh()
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._line_style = self.rich_style  # once a paint: it walks the ancestors' styles
+        return super().render_lines(crop)
 
     def render_line(self, y: int) -> Strip:
         # Every segment gets the pane's own style under its own: Rich leaves plain text and
         # padding unstyled (style None), which Textual's NO_COLOR filter cannot handle, and
         # an unstyled cell shows the terminal's background instead of the theme's.
+        style = self._line_style if self._line_style is not None else self.rich_style
         line = self._layout.line(round(self.scroll_offset.y) + y)
         if line is None:
-            return Strip.blank(self.scrollable_content_region.width, self.rich_style)
-        return line.apply_style(self.rich_style)
+            return Strip.blank(self.scrollable_content_region.width, style)
+        return line.apply_style(style)
 
     def on_resize(self, event: events.Resize) -> None:
         if self.scrollable_content_region.width != self._rendered_width:
@@ -271,11 +293,11 @@ class TextPane(InstantScroll, can_focus=True):
     @property
     def drawn_parts(self) -> int:
         """How many of the parts shown are drawn to lines yet."""
-        return self._layout.drawn
+        return self._layout.measured
 
     @property
     def text(self) -> str:
         """What the pane holds, as plain lines (for tests and copying): every part drawn now."""
         if not self._layout.complete:
-            self._drawing_in_place(self._layout.draw_all)
+            self._drawing_in_place(self._layout.measure_all)
         return self._layout.text()
