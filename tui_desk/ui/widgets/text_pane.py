@@ -33,9 +33,11 @@ from .part_lines import PartLines
 # Parts not drawn when shown are drawn by a filler in slices of this much time, the event
 # loop free between them (keys, frames): a 3,000-message thread is about a second of drawing.
 SLICE_SECONDS = 0.008
-# Drawn at once beyond the view: a usual thread is drawn whole before its first frame, as
-# before (about 40 us a line).
-SYNC_LINES = 300
+# Measured at once beyond the view, in lines, a part counting as PART_LINES more (about 40 us
+# a line, 150 us a part): a usual thread or timeline is measured whole before its first
+# frame, its scrollbar exact from the start.
+SYNC_LINES = 200
+PART_LINES = 4
 
 
 def _past(deadline: float) -> Callable[[], bool]:
@@ -219,8 +221,8 @@ class TextPane(InstantScroll, can_focus=True):
         if layout.complete:
             return
         order = layout.outward(layout.part_at(round(self.scroll_offset.y)))
-        lines = layout.measured_lines + SYNC_LINES
-        if self._fill_slice(order, lambda: layout.measured_lines >= lines):
+        budget = layout.measured_lines + layout.measured * PART_LINES + SYNC_LINES
+        if self._fill_slice(order, lambda: layout.measured_lines + layout.measured * PART_LINES >= budget):
             return
         self.run_worker(self._fill_slices(self._fill_generation, order), group="text-pane-fill", exclusive=True, exit_on_error=False)
 
