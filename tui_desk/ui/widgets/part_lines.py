@@ -26,20 +26,17 @@ KEPT_PARTS = 300  # parts whose lines are kept: several screens of the longest p
 
 
 class Deferred:
-    """A renderable built when it is first drawn: building 3,000 messages (or events) into
-    Rich renderables up front took about 120 ms of the event loop."""
+    """A renderable built each time it is drawn, and not kept: building 3,000 messages (or
+    events) into Rich renderables up front took about 120 ms of the event loop, and keeping
+    them all grew what each full garbage collection walks."""
 
-    __slots__ = ("_build", "_built")
+    __slots__ = ("_build",)
 
     def __init__(self, build: Callable[[], RenderableType]) -> None:
-        self._build: Callable[[], RenderableType] | None = build
-        self._built: RenderableType | None = None
+        self._build = build
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        if self._build is not None:
-            self._built, self._build = self._build(), None
-        assert self._built is not None
-        yield self._built
+        yield self._build()
 
 
 class PartLines:
