@@ -193,3 +193,27 @@ async def test_a_resize_keeps_the_place_without_drawing_the_whole_thread(
         # Short lines: only the pane's width changed, the messages read stay on the same rows.
         assert on_screen(thread) == seen
         assert in_text(thread) == seen
+
+
+async def test_a_live_refresh_keeps_the_place_over_parts_not_yet_drawn(
+    big_desk: tuple[Store, int], tmp_path: Path, no_filler: None
+) -> None:
+    store, ticket = big_desk
+    bob_store = open_store(tmp_path / "big.db")
+    try:
+        app = make_app(store)
+        async with app.run_test(size=SIZE) as pilot:
+            thread = await open_whole(pilot)
+            for _ in range(6):
+                await key_now(pilot, "pageup")
+            seen = on_screen(thread)
+            TicketService(bob_store, clock=StepClock(), actor="bob").add_note(ticket, "Bob's note at the end.")
+            app.main.check_for_changes()  # what the timer or a NOTIFY does (ui/background.py)
+            await settle(pilot)
+            assert len(thread._parts) == MESSAGES + 2, "the thread was not reloaded"
+            assert drawn(thread) < len(thread._parts) / 4
+            assert on_screen(thread) == seen
+            assert "Bob's note at the end." in thread.text
+            assert on_screen(thread) == in_text(thread) == seen
+    finally:
+        bob_store.close()
