@@ -81,7 +81,7 @@ async def test_item21_thread_total_is_bounded(empty_store: Store) -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         pane = app.query_one(ThreadView)
-        drawn = sum(len(line.text.strip()) for line in pane._lines)
+        drawn = sum(len(line.strip()) for line in pane.text.split("\n"))
         assert drawn < THREAD_CHARS * 1.2
         assert "The latest, short one" in thread_text(app)
         assert thread_text(app).count("press w to read the full text") == 42 - 1

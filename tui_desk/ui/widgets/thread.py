@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from functools import partial
 
 from rich.console import Group, RenderableType
 from rich.padding import Padding
@@ -13,6 +14,7 @@ from ...domain.quoting import SIGNATURE, Fold, folds
 from ...domain.text import one_line, printable
 from ...i18n import N_, _, ngettext, number, pgettext
 from ..format import cut_text, local_time
+from .part_lines import Deferred
 from .text_pane import TextPane
 
 # Long threads: the latest messages are drawn, older ones behind a key.
@@ -133,6 +135,14 @@ def message_parts(
     return Group(*parts), folded
 
 
+def fold_count(message: Message, chars: int, fold_quotes: bool) -> int:
+    """The folds `message_parts` makes in this message (what `Z` would unfold), without building it."""
+    if not fold_quotes or message.kind != MessageKind.CUSTOMER:
+        return 0
+    body, _left_out = cut_text(message.body.rstrip(), chars, MESSAGE_LINES)
+    return len(folds(body.replace("\r\n", "\n")))
+
+
 def _address_line(label: str, addresses: tuple[str, ...]) -> Text:
     shown = ", ".join(addresses[:ADDRESSES_SHOWN])
     if len(addresses) > ADDRESSES_SHOWN:
@@ -207,10 +217,7 @@ class ThreadView(TextPane):
             return False
         ticket_id = self._header[0].id
         self.unfolded_id = None if self.unfolded_id == ticket_id else ticket_id
-        y = self.scroll_offset.y
-        self._parts = self._build_parts(*self._messages)
-        self._render_parts()
-        self.scroll_to(y=y, animate=False, immediate=True)
+        self.show_at_line(self._build_parts(*self._messages), round(self.scroll_offset.y))
         return self.unfolded_id == ticket_id
 
     def set_presence(self, presence: str) -> None:
@@ -282,9 +289,9 @@ class ThreadView(TextPane):
         self.folded = 0
         for message in reversed(messages):  # the latest first: they are what the agent answers
             share = min(MESSAGE_CHARS, budget)
-            renderable, folded = message_parts(message, share, fold, self.unfold_key)
-            drawn.append(renderable)
-            self.folded += folded
+            # Built when drawn: the pane draws what comes into view (docs/issue16/big-thread.md).
+            drawn.append(Deferred(partial(message_renderable, message, share, fold, self.unfold_key)))
+            self.folded += fold_count(message, share, fold)
             budget -= min(share, len(message.body))
         parts.extend(reversed(drawn))
         return parts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from functools import partial
 
 from rich.console import RenderableType
 from rich.text import Text
@@ -13,6 +14,7 @@ from ...domain.models import Event, EventKind, event_label, priority_label
 from ...domain.text import one_line
 from ...i18n import N_, _
 from ..format import local_time
+from .part_lines import Deferred
 from .text_pane import TextPane
 
 _STATUS_KINDS = {
@@ -89,7 +91,7 @@ class TimelineView(TextPane):
 
     def show(self, events: list[Event], status_label: Callable[[str], str], ticket_id: int | None = None) -> None:
         """Another ticket's events open at the latest; the same ticket's keep the reader's place."""
-        parts: list[RenderableType] = [event_text(e, status_label) for e in events]
+        parts: list[RenderableType] = [Deferred(partial(event_text, e, status_label)) for e in events]  # built when drawn
         keys: list[Hashable | None] = [e.id for e in events]
         if ticket_id is not None and ticket_id == self.shown_id:
             self.keep_place(parts, keys)
