@@ -68,6 +68,7 @@ from ..domain.models import PRIORITY_ORDER
 from ..i18n import _
 from ..store import Store, queries
 from ..store import report_queries as rq
+from .report_compliance import Counts, SlaCounting
 from .report_model import (
     Compliance,
     Durations,
@@ -81,7 +82,6 @@ from .report_model import (
     rounded,
 )
 from .report_period import DEFAULT_DAYS, MAX_DAYS, Period, parse_day, resolve_period
-from .report_compliance import Counts, SlaCounting
 from .report_sla import BREACHED, MET, SlaJudge
 from .sla import SlaPolicies, machine_timezone, zone_name
 

@@ -10,7 +10,7 @@ without a pause since the ticket came (``sla_elapsed`` 0) is judged by its
 cutoffs alone, here, with the stopped ones (`sla_counts`); only a clock that
 ran before, paused and runs again comes back one by one (`resumed_clocks`).
 
-`sla_counts` reads one row of a narrow index per ticket (schema migration 11)
+`sla_counts` reads one row of a narrow index per ticket (store/report_sla_schema.py, schema migration 11)
 and sums packed counts instead of grouping by outcome, so SQLite evaluates each
 outcome once and sorts nothing (a GROUP BY costs more than the judging).
 """
@@ -35,7 +35,7 @@ SLOT = 1 << SLOT_BITS
 MAX_PACKED = SLOT - 1  # tickets per group a packed count holds; more: grouped by outcome instead
 PENDING_W, MET_W, BREACHED_W = 1, SLOT, SLOT * SLOT
 
-RESUMED = "t.sla_running_since IS NOT NULL AND t.sla_elapsed > 0"
+RESUMED = "t.sla_running_since IS NOT NULL AND t.sla_elapsed > 0"  # as tickets_sla_resumed is made
 
 
 def unpack(packed: int | None) -> tuple[int, int, int]:
@@ -61,8 +61,9 @@ def _first_weight(first: int | None, cutoff: str | None, now_epoch: int | None) 
     """
     if first is None:
         return "0", []
+    rest_params: list[Any] = []
     if now_epoch is None:
-        rest, rest_params = f"ELSE {PENDING_W}", []
+        rest = f"ELSE {PENDING_W}"
     else:
         wall, rest_params = _wall(first, now_epoch)
         rest = f"WHEN {wall} THEN {PENDING_W} ELSE {UNSURE}"
@@ -119,7 +120,8 @@ def _by_policy(targets: CutoffTargets, weight: Any, unknown: str) -> tuple[str, 
     by_priority: dict[str, dict[int, tuple[Any, ...]]] = {}
     for row in targets:
         by_priority.setdefault(row[1], {})[row[0]] = tuple(row[2:])
-    sql, params = ["CASE t.priority"], []
+    sql: list[str] = ["CASE t.priority"]
+    params: list[Any] = []
     for priority, per_department in by_priority.items():
         common = per_department[-1]
         common_sql, common_params = weight(*common)
