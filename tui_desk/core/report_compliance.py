@@ -58,9 +58,8 @@ class SlaCounting:
             rows = rq.sla_outcomes(self.store, self.start, self.end, self.keys, self.targets, by)
             return [(key, count, {first: count}, {resolution: count}) for key, first, resolution, count in rows]
         found = rsq.sla_counts(self.store, self.start, self.end, self.keys, self.cutoffs, by)
-        if any(unknown for *_counts, unknown in found):
-            self.unknown = True
-            found = rsq.sla_counts(self.store, self.start, self.end, self.keys, self.cutoffs, by, known_only=True)
+        if by != "tag":  # once per report: by tag, the count for the totals (by None) asks
+            self.unknown = rsq.unknown_priority_count(self.store, self.start, self.end, self.keys, self.cutoffs) > 0
         found += rsq.resumed_counts(self.store, self.start, self.end, self.keys, self.cutoffs, by, self.now_epoch)
         return [
             (key, tickets, _counts(tickets, first), _counts(tickets, resolution))

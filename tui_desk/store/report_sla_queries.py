@@ -97,47 +97,25 @@ def _resolution_weight(
     )
 
 
-def _weights(targets: CutoffTargets, keys: Keys, now_epoch: int | None) -> tuple[str, str, list[Any]]:
-    """SQL of the first response and resolution weights of ``t``, and their parameters in order.
-
-    For the resumed clocks (`now_epoch` given) a priority `targets` does not know is UNSURE.
-    """
-    unknown = "NULL" if now_epoch is None else str(UNSURE)
-    first, first_params = _by_policy(targets, lambda f, r, cf, cr: _first_weight(f, cf, now_epoch), unknown)
+def _weights(targets: CutoffTargets, keys: Keys, now_epoch: int) -> tuple[str, str, list[Any]]:
+    """SQL of the first response and resolution weights of a resumed clock ``t``, and their
+    parameters in order; a priority `targets` does not know is UNSURE."""
+    first, first_params = _by_policy(targets, lambda f, r, cf, cr: _first_weight(f, cf, now_epoch), str(UNSURE))
     resolution, resolution_params = _by_policy(
-        targets, lambda f, r, cf, cr: _resolution_weight(r, cr, keys, now_epoch), unknown
+        targets, lambda f, r, cf, cr: _resolution_weight(r, cr, keys, now_epoch), str(UNSURE)
     )
     return first, resolution, [*first_params, *resolution_params]
 
 
 def _by_policy(targets: CutoffTargets, weight: Any, unknown: str) -> tuple[str, list[Any]]:
-    """CASE over priority, then department, giving `weight(row)` of the row of `targets` that applies.
-
-    Per priority, the departments with the same row as "no department" need no
-    WHEN of their own, and a department `targets` does not know gets that row,
-    as SlaJudge gives it. A priority `targets` does not know gives `unknown`.
-    """
-    by_priority: dict[str, dict[int, tuple[Any, ...]]] = {}
-    for row in targets:
-        by_priority.setdefault(row[1], {})[row[0]] = tuple(row[2:])
+    """CASE over priority, then department (`_by_department`), giving `weight(row)` of the row
+    of `targets` that applies; a priority `targets` does not know gives `unknown`."""
     sql: list[str] = ["CASE t.priority"]
     params: list[Any] = []
-    for priority, per_department in by_priority.items():
-        common = per_department[-1]
-        common_sql, common_params = weight(*common)
-        special = [(d, v) for d, v in per_department.items() if v != common]
-        if special:
-            sql.append("WHEN ? THEN CASE coalesce(t.department_id, -1)")
-            params.append(priority)
-            for department, value in special:
-                value_sql, value_params = weight(*value)
-                sql.append(f"WHEN ? THEN {value_sql}")
-                params += [department, *value_params]
-            sql.append(f"ELSE {common_sql} END")
-            params += common_params
-        else:
-            sql.append(f"WHEN ? THEN {common_sql}")
-            params += [priority, *common_params]
+    for priority, per_department in _per_priority(targets).items():
+        value_sql, value_params = _by_department(per_department, weight)
+        sql.append(f"WHEN ? THEN {value_sql}")
+        params += [priority, *value_params]
     sql.append(f"ELSE {unknown} END")
     return " ".join(sql), params
 
@@ -159,42 +137,97 @@ def _group_key(store: Store, by: str | None) -> tuple[str, str]:
 
 
 def sla_counts(
-    store: Store, start: str, end: str, keys: Keys, targets: CutoffTargets, by: str | None, *, known_only: bool = False
+    store: Store, start: str, end: str, keys: Keys, targets: CutoffTargets, by: str | None
 ) -> list[tuple[Any, ...]]:
-    """Per group, SLA outcomes of the tickets created in [start, end), not spam or deleted, whose
-    clock is stopped or has run without a pause since the ticket came (the rest: `resumed_clocks`):
+    """Per group, SLA outcomes of the tickets created in [start, end), not spam or deleted, with a
+    priority `targets` knows, whose clock is stopped or has run without a pause since the ticket
+    came (the rest: `resumed_counts`, `unknown_priority_count`):
 
     (group, tickets, first response (pending, met, breached), resolution (pending, met,
-    breached), tickets whose priority `targets` does not know). Those are counted
-    as tickets without a target: when there are any, count again with `known_only`
-    and judge them one by one (`unknown_priorities`).
-    With ``by="tag"`` a ticket counts once per tag.
+    breached), 0); a group can come more than once (once per priority). With ``by="tag"``
+    a ticket counts once per tag.
+
+    One part per priority, each a range of the index that starts with the priority: the
+    targets are constants there, not a CASE per ticket.
     """
     key, join = _group_key(store, by)
-    first, resolution, weight_params = _weights(targets, keys, None)
-    known, known_params = _known_priority(targets)
-    only = f"AND {known} = 0" if known_only else ""
     where = f"""FROM tickets t {join}
-            WHERE t.created_at >= ? AND t.created_at < ? AND t.status NOT IN ({_marks(keys.excluded)})
-              AND NOT ({RESUMED}) {only}"""
-    where_params = [start, end, *keys.excluded, *(known_params if known_only else [])]
+            WHERE t.priority = ? AND t.created_at >= ? AND t.created_at < ?
+              AND t.status NOT IN ({_marks(keys.excluded)}) AND NOT ({RESUMED})"""
+    group = "GROUP BY 1" if by is not None else ""
+    parts: list[tuple[str, str, list[Any], list[Any]]] = []  # (first, resolution, their params, where params)
+    for priority, per_department in _per_priority(targets).items():
+        first, first_params = _by_department(per_department, lambda f, r, cf, cr: _first_weight(f, cf, None))
+        resolution, resolution_params = _by_department(
+            per_department, lambda f, r, cf, cr: _resolution_weight(r, cr, keys, None)
+        )
+        parts.append((first, resolution, [*first_params, *resolution_params], [priority, start, end, *keys.excluded]))
     rows = _rows(
         store,
-        f"""SELECT {key}, count(*), sum({first}), sum({resolution}), sum({known})
-            {where} {"GROUP BY 1" if by is not None else ""}""",
-        [*weight_params, *known_params, *where_params],
+        " UNION ALL ".join(f"SELECT {key}, count(*), sum({first}), sum({resolution}) {where} {group}"
+                           for first, resolution, _w, _p in parts),
+        [param for _f, _r, weights, at in parts for param in (*weights, *at)],
     )
     if all(row[1] <= MAX_PACKED for row in rows):
-        return [(row[0], int(row[1]), unpack(row[2]), unpack(row[3]), int(row[4] or 0)) for row in rows if row[1]]
+        return [(row[0], int(row[1]), unpack(row[2]), unpack(row[3]), 0) for row in rows if row[1]]
     # Too many tickets in a group for the packed counts: group by weight instead (sorts every row).
     return _by_weight(
         _rows(
             store,
-            f"""SELECT {key}, {first}, {resolution}, {known}, count(*)
-                {where} GROUP BY 1, 2, 3, 4""",
-            [*weight_params, *known_params, *where_params],
+            " UNION ALL ".join(f"SELECT {key}, {first}, {resolution}, 0, count(*) {where} GROUP BY 1, 2, 3"
+                               for first, resolution, _w, _p in parts),
+            [param for _f, _r, weights, at in parts for param in (*weights, *at)],
         )
     )
+
+
+def unknown_priority_count(store: Store, start: str, end: str, keys: Keys, targets: CutoffTargets) -> int:
+    """How many tickets `sla_counts` leaves out for a priority `targets` does not know.
+
+    On SQLite, the ranges of the index between the known priorities (empty, as a rule:
+    nothing read); PostgreSQL orders text by its collation, so there a NOT IN.
+    """
+    known = sorted(_per_priority(targets))
+    where = f"""t.created_at >= ? AND t.created_at < ? AND t.status NOT IN ({_marks(keys.excluded)})
+                AND NOT ({RESUMED})"""
+    at = [start, end, *keys.excluded]
+    if store.dialect != "sqlite" or not known:
+        sql = f"SELECT count(*) FROM tickets t WHERE t.priority NOT IN ({_marks(known)}) AND {where}"
+        return int(_rows(store, sql, [*known, *at])[0][0])
+    ranges: list[tuple[str, list[Any]]] = [("t.priority < ?", [known[0]]), ("t.priority > ?", [known[-1]])]
+    ranges += [("t.priority > ? AND t.priority < ?", [low, high]) for low, high in zip(known, known[1:], strict=False)]
+    rows = _rows(
+        store,
+        " UNION ALL ".join(f"SELECT count(*) FROM tickets t WHERE {condition} AND {where}" for condition, _p in ranges),
+        [param for _c, bounds in ranges for param in (*bounds, *at)],
+    )
+    return sum(int(row[0]) for row in rows)
+
+
+def _per_priority(targets: CutoffTargets) -> dict[str, dict[int, tuple[Any, ...]]]:
+    """priority -> department id (-1: none) -> (first, resolution, first cutoff, resolution cutoff)."""
+    found: dict[str, dict[int, tuple[Any, ...]]] = {}
+    for row in targets:
+        found.setdefault(row[1], {})[row[0]] = tuple(row[2:])
+    return found
+
+
+def _by_department(per_department: dict[int, tuple[Any, ...]], weight: Any) -> tuple[str, list[Any]]:
+    """`weight(row)` of the department's row: a CASE only for the departments whose row is not
+    that of "no department" (which a department `targets` does not know gets too, as SlaJudge
+    gives it)."""
+    common = per_department[-1]
+    common_sql, common_params = weight(*common)
+    special = [(d, v) for d, v in per_department.items() if v != common]
+    if not special:
+        return common_sql, common_params
+    sql, params = ["CASE coalesce(t.department_id, -1)"], []
+    for department, value in special:
+        value_sql, value_params = weight(*value)
+        sql.append(f"WHEN ? THEN {value_sql}")
+        params += [department, *value_params]
+    sql.append(f"ELSE {common_sql} END")
+    return " ".join(sql), [*params, *common_params]
 
 
 def _by_weight(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
