@@ -1,14 +1,15 @@
 """The SLA compliance part of a report: which clocks SQL counts, and which the judge counts one by one.
 
-Two ways, the same figures (tests/test_report_summary.py compares them):
+Two ways, the same figures (tests/test_report_summary.py and tests/test_report_sla_fast.py
+compare them):
 
 - the reference (``scan``): SQL counts the stopped clocks; every running clock
   (a fifth of the tickets of a demo desk) comes back and is judged in Python
   (report_queries.sla_outcomes, report_queries.running_clocks);
 - the fast way: SQL counts the stopped clocks and the running ones whose outcome
-  the cutoffs decide (store/report_sla_queries.py), and only the others come
-  back: a clock that ran before, paused, and runs again with part of its target
-  left, or a ticket whose department or priority has no known target.
+  the cutoffs or the upper bound decide (store/report_sla_queries.py), and only
+  the others come back: a clock that ran before, paused, and runs again with part
+  of its target left, or a ticket whose priority the targets do not know.
 
 See docs/issue16/report-sla.md for the figures.
 """

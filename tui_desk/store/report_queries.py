@@ -255,9 +255,8 @@ Targets = Sequence[tuple[int, str, int | None, int | None]]
 """(department id or -1 for none, priority, first response target, resolution target) rows."""
 
 
-def _target_sql(targets: Sequence[tuple[Any, ...]], which: int) -> tuple[str, list[Any]]:
-    """A CASE giving each ticket its target (2: first response, 3: resolution; or any other
-    column of rows that start like `Targets`) from `targets`.
+def _target_sql(targets: Targets, which: int) -> tuple[str, list[Any]]:
+    """A CASE giving each ticket its target (2: first response, 3: resolution) from `targets`.
 
     Per priority, the departments that share the most common target need no
     WHEN of their own, so the expression stays short whatever the number of
@@ -265,7 +264,7 @@ def _target_sql(targets: Sequence[tuple[Any, ...]], which: int) -> tuple[str, li
     """
     by_priority: dict[str, dict[int, int | None]] = {}
     for row in targets:
-        by_priority.setdefault(row[1], {})[row[0]] = row[which]
+        by_priority.setdefault(row[1], {})[row[0]] = row[2] if which == 2 else row[3]
     sql, params = ["CASE t.priority"], []
     for priority, per_department in by_priority.items():
         values = list(per_department.values())

@@ -7,12 +7,15 @@ time up to now. Most running clocks need no counting: business time from
 is before one moment, the target's *cutoff* (core/report_sla.py works it out
 from the same business time the reference counts). A clock that has run
 without a pause since the ticket came (``sla_elapsed`` 0) is judged by its
-cutoffs alone, here, with the stopped ones (`sla_counts`); only a clock that
-ran before, paused and runs again comes back one by one (`resumed_clocks`).
+cutoffs alone, here, with the stopped ones (`sla_counts`); a clock that ran
+before, paused and runs again is judged here when its cutoff or the upper bound
+decides (`resumed_counts`), else it comes back to be judged one by one
+(`resumed_clocks`).
 
-`sla_counts` reads one row of a narrow index per ticket (store/report_sla_schema.py, schema migration 11)
-and sums packed counts instead of grouping by outcome, so SQLite evaluates each
-outcome once and sorts nothing (a GROUP BY costs more than the judging).
+`sla_counts` reads, per priority, a range of a narrow index (store/report_sla_schema.py,
+schema migration 11) and sums packed counts instead of grouping by outcome, so
+SQLite evaluates each outcome once and sorts nothing (a GROUP BY costs more than
+the judging).
 """
 
 from __future__ import annotations
