@@ -11,6 +11,7 @@ from tui_desk.core.actions import ActionKind, PartlyDone, perform
 from tui_desk.core.lifecycle import TicketService
 from tui_desk.mail.outbox import reply_options, send_due
 from tui_desk.store import open_store
+from tui_desk.store.report_sla_schema import INDEXES as SLA_INDEXES
 from tui_desk.store.report_summary import TRIGGERS_ON
 from tui_desk.store.report_tag_summary import INDEXES as TAG_INDEXES
 from tui_desk.store.report_tag_summary import TRIGGERS_ON as TAG_TRIGGERS_ON
@@ -57,7 +58,7 @@ def test_item9_reply_queued_before_the_upgrade_keeps_its_customer(db_path, clock
     for trigger, _table in TAG_TRIGGERS_ON:  # schema 11
         conn.execute(f"DROP TRIGGER {trigger}")
     conn.execute("DROP TABLE report_tags")
-    for index in TAG_INDEXES:
+    for index in [*SLA_INDEXES, *TAG_INDEXES]:  # schema 12 and 11
         conn.execute("DROP INDEX " + index.split()[2])
     for trigger, _table in TRIGGERS_ON:  # schema 10
         conn.execute(f"DROP TRIGGER {trigger}")

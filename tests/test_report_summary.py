@@ -27,6 +27,7 @@ from tui_desk.store import Store, open_store
 from tui_desk.store import report_durations as rd
 from tui_desk.store import report_queries as rq
 from tui_desk.store.desk_copy import copy_desk
+from tui_desk.store.report_sla_schema import INDEXES as SLA_INDEXES
 from tui_desk.store.report_summary import BACKFILL, TRIGGERS_ON
 from tui_desk.store.report_tag_summary import BACKFILL as TAG_BACKFILL
 from tui_desk.store.report_tag_summary import INDEXES as TAG_INDEXES
@@ -167,7 +168,7 @@ def test_a_store_made_before_the_tables_is_filled_by_the_migration(db_path, back
     store = open_store(db_path)
     busy_desk(store)
     expected = {t: store.conn.execute(f"SELECT * FROM {t} WHERE n <> 0").fetchall() for t in SUMMARIES}  # noqa: S608
-    # Back to the schema before them (two migrations): no tables, no triggers, no indexes.
+    # Back to the schema before them (three migrations): no tables, no triggers, no indexes.
     with store.transaction() as conn:
         for name, table in [*TRIGGERS_ON, *TAG_TRIGGERS_ON]:
             conn.execute(f"DROP TRIGGER {name}" + (f" ON {table}" if backend == "postgresql" else ""))
@@ -175,12 +176,12 @@ def test_a_store_made_before_the_tables_is_filled_by_the_migration(db_path, back
                 conn.execute(f"DROP FUNCTION {name}()")
         for table in SUMMARIES:
             conn.execute(f"DROP TABLE {table}")
-        for index in TAG_INDEXES:
+        for index in [*TAG_INDEXES, *SLA_INDEXES]:  # and the SLA indexes' migration after them
             conn.execute("DROP INDEX " + index.split()[2])
         if backend == "postgresql":
-            conn.execute("DELETE FROM schema_version WHERE version > (SELECT max(version) - 2 FROM schema_version)")
+            conn.execute("DELETE FROM schema_version WHERE version > (SELECT max(version) - 3 FROM schema_version)")
         else:
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 2}")
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 3}")
     store.close()
 
     store = open_store(db_path)

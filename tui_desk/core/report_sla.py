@@ -11,6 +11,9 @@ from .sla import SlaPolicies, SlaTargets
 
 # What happened to an SLA target: still open, met, breached (None: no target).
 PENDING, MET, BREACHED = 0, 1, 2
+# How far back a target's cutoff is looked for (SlaJudge.cutoff): far more than any target
+# a desk uses; a cutoff further back costs more to find than the clocks it would judge.
+CUTOFF_DAYS = 1000
 
 
 class SlaJudge:
@@ -24,6 +27,7 @@ class SlaJudge:
         self.now_epoch = int(now.timestamp())
         self.targets: dict[tuple[int | None, str], SlaTargets] = {}
         self.days: dict[tuple[int, str], tuple[tuple[tuple[int, int], ...], int]] = {}
+        self.cutoffs: dict[tuple[int, int], str | None] = {}
 
     def _targets(self, department_id: int | None, priority: str) -> SlaTargets:
         targets = self.targets.get((department_id, priority))
@@ -43,6 +47,54 @@ class SlaJudge:
                      targets.first_response, targets.resolution)
                 )
         return rows
+
+    def cutoff_rows(
+        self, department_ids: Sequence[int | None]
+    ) -> list[tuple[int, str, int | None, int | None, str | None, str | None]]:
+        """`target_rows` with each target's cutoff (see `cutoff`), for store/report_sla_queries.py."""
+        rows = []
+        for department, priority, first, resolution in self.target_rows(department_ids):
+            targets = self._targets(None if department == -1 else department, priority)
+            rows.append(
+                (department, priority, first, resolution, self.cutoff(targets, first), self.cutoff(targets, resolution))
+            )
+        return rows
+
+    def cutoff(self, targets: SlaTargets, target: int | None) -> str | None:
+        """The moment a clock must have started running before to be over `target` now by its
+        business time alone: business seconds from a whole second `s` to now (as `outcomes`
+        counts them) exceed `target` exactly when `s` is before it. None: not found within
+        CUTOFF_DAYS (such clocks are judged one by one).
+
+        Business time up to now only grows the earlier a clock started, so a binary search
+        over the seconds finds the moment.
+        """
+        if target is None:
+            return None
+        key = (id(targets.hours), target)
+        if key in self.cutoffs:
+            return self.cutoffs[key]
+
+        def over(moment: int) -> bool:
+            text = to_text(datetime.fromtimestamp(moment, UTC))
+            return self._business_since(targets, text, moment) > target
+
+        high = self.now_epoch  # nothing counted from now on: never over (targets are not negative)
+        step = max(target, 3600)
+        while not over(high - step):
+            step *= 2
+            if step > CUTOFF_DAYS * 86400:
+                self.cutoffs[key] = None
+                return None
+        low = high - step
+        while high - low > 1:  # over(low), not over(high)
+            middle = (low + high) // 2
+            if over(middle):
+                low = middle
+            else:
+                high = middle
+        found = self.cutoffs[key] = to_text(datetime.fromtimestamp(high, UTC))
+        return found
 
     def outcomes(
         self,

@@ -69,6 +69,7 @@ from ..i18n import _
 from ..store import Store, queries
 from ..store import report_queries as rq
 from ..store.report_durations import tags_per_hour
+from .report_compliance import Counts, SlaCounting
 from .report_durations import period_seconds
 from .report_model import (
     Compliance,
@@ -127,6 +128,14 @@ class _Tally:
         """`tickets` new tickets of the period with these SLA outcomes."""
         self.new += tickets
         self.sla[(first, resolution)] = self.sla.get((first, resolution), 0) + tickets
+
+    def add_counts(self, tickets: int, first: Counts, resolution: Counts) -> None:
+        """`tickets` new tickets of the period, with how many had each outcome of each target."""
+        self.new += tickets
+        for outcome, count in first.items():
+            self.sla[(outcome, None)] = self.sla.get((outcome, None), 0) + count
+        for outcome, count in resolution.items():
+            self.sla[(None, outcome)] = self.sla.get((None, outcome), 0) + count
 
     def compliance(self, which: int) -> Compliance:
         tickets = met = breached = 0
@@ -195,7 +204,7 @@ def build_report(
     keys = rq.Keys.of(infos)
     department_names = rq.names(store, "departments")
     judge = SlaJudge(policies, department_names, now)
-    targets = judge.target_rows([*department_names, None])
+    sla = SlaCounting(store, judge, [*department_names, None], start, end, keys, scan=scan)
 
     hourly = all(bound[13:] == ":00:00Z" for bound in period.bounds)  # tag counts kept per hour
 
@@ -203,8 +212,8 @@ def build_report(
         """The pure-SQL part: the backlog and its history, stopped SLA clocks, tags."""
         return (
             _history(store, period, infos, keys, scan=scan),
-            rq.sla_outcomes(store, start, end, keys, targets, by),
-            rq.sla_outcomes(store, start, end, keys, targets, None) if by == "tag" else None,
+            sla.counted(by),
+            sla.counted(None) if by == "tag" else None,
             rq.tag_counts(store, start, end, keys) if scan or not hourly else tags_per_hour(store, start, end),
         )
 
@@ -255,29 +264,32 @@ def build_report(
         for key, values in found.resolution_groups.items():
             tally(key).resolution = values
 
-    # SLA outcomes (and so the new tickets of each group): running clocks one by one here,
-    # stopped ones counted in SQL (below).
+    # SLA outcomes (and so the new tickets of each group): the clocks SQL cannot judge one by
+    # one here, the others counted in SQL (below; report_compliance.py).
     judged: dict[int, tuple[int | None, int | None]] = {}
-    for row in rq.running_clocks(store, start, end, keys, targets, by):
-        key, ticket_id, department_id, priority, elapsed, running_since, first_elapsed, done = row
-        outcome = judged.get(ticket_id)
-        if outcome is None:
-            outcome = judged[ticket_id] = judge.outcomes(
-                department_id, priority, elapsed, running_since, first_elapsed, bool(done)
-            )
-            total.add(*outcome, 1)
-        if by is not None:
-            tally(key).add(*outcome, 1)
 
+    def judge_each(rows: list[tuple[Any, ...]]) -> None:
+        for key, ticket_id, department_id, priority, elapsed, running_since, first_elapsed, done in rows:
+            outcome = judged.get(ticket_id)
+            if outcome is None:
+                outcome = judged[ticket_id] = judge.outcomes(
+                    department_id, priority, elapsed, running_since, first_elapsed, bool(done)
+                )
+                total.add(*outcome, 1)
+            if by is not None:
+                tally(key).add(*outcome, 1)
+
+    judge_each(sla.one_by_one(by))
     history, outcomes, total_outcomes, tag_counts = background()
+    judge_each(sla.without_targets(by))
     backlog, new_per_day, backlog_per_day, excluded = history
-    for key, first, resolution, count in outcomes:
+    for key, count, first_counts, resolution_counts in outcomes:
         if by is not None:
-            tally(key).add(first, resolution, count)
+            tally(key).add_counts(count, first_counts, resolution_counts)
         if not per_ticket:
-            total.add(first, resolution, count)
-    for _key, first, resolution, count in total_outcomes or ():
-        total.add(first, resolution, count)
+            total.add_counts(count, first_counts, resolution_counts)
+    for _key, count, first_counts, resolution_counts in total_outcomes or ():
+        total.add_counts(count, first_counts, resolution_counts)
 
     tag_names = rq.names(store, "tags")
     ranked = sorted(

@@ -36,6 +36,7 @@ from ..domain.clock import system_clock, to_text
 from ..domain.errors import StoreError
 from ..i18n import _
 from .default_templates import default_templates
+from .report_sla_schema import INDEXES as report_sla_indexes
 from .report_summary import pg_statements as report_summary_statements
 from .report_tag_summary import pg_statements as report_tag_statements
 from .routing import ROUTING_TABLES
@@ -399,8 +400,15 @@ def _migrate_to_7(conn: psycopg.Connection[Any]) -> None:
         conn.execute(statement)
 
 
+def _migrate_to_8(conn: psycopg.Connection[Any]) -> None:
+    # SQLite migration 12: the columns reports' SLA compliance reads (store/report_sla_queries.py).
+    for statement in report_sla_indexes:
+        conn.execute(statement)
+
+
 PG_MIGRATIONS: list[Callable[[psycopg.Connection[Any]], None]] = [
-    _migrate_to_1, _migrate_to_2, _migrate_to_3, _migrate_to_4, _migrate_to_5, _migrate_to_6, _migrate_to_7
+    _migrate_to_1, _migrate_to_2, _migrate_to_3, _migrate_to_4, _migrate_to_5, _migrate_to_6, _migrate_to_7,
+    _migrate_to_8,
 ]
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from .addressing import recipients
 from .default_templates import seed_defaults
+from .report_sla_schema import INDEXES as report_sla_indexes
 from .report_summary import sqlite_statements as report_summary_statements
 from .report_tag_summary import sqlite_statements as report_tag_statements
 from .routing import ROUTING_TABLES
@@ -414,8 +415,16 @@ def _migrate_to_11(db: sqlite_utils.Database) -> None:
         db.execute(statement)
 
 
+def _migrate_to_12(db: sqlite_utils.Database) -> None:
+    # Reports' SLA compliance: the columns it reads, by creation time (store/report_sla_queries.py,
+    # docs/issue16/report-sla.md).
+    for statement in report_sla_indexes:
+        db.execute(statement)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migrate_to_1, _migrate_to_2, _migrate_to_3, _migrate_to_4, _migrate_to_5, _migrate_to_6,
     _migrate_to_7, _migrate_to_8, _migrate_to_9, _migrate_to_10, _migrate_to_11,
+    _migrate_to_12,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
