@@ -52,6 +52,10 @@ class NewTickets:
         self._next[table] = row_id + 1
         return row_id
 
+    def taken(self) -> int:
+        """Grows with every id taken: whether any was taken since."""
+        return sum(self._next.values())
+
     def customer(self, address: str, name: str | None, moment: str) -> int:
         """store.tickets.customer_id, with the customers new in this batch still pending."""
         pending = self._customers.get(nocase(address))

@@ -214,7 +214,7 @@ class Importer:
             self.summary.duplicates += 1
             return
         mail.date = self._moment(label, mail)
-        written = self.store.conn.total_changes
+        written = self._written()
         kind = self._kind(mail)
         try:
             # All _add writes are undone together (a savepoint when the batch has them, see _batch):
@@ -222,11 +222,10 @@ class Importer:
             with self.store.transaction():
                 self._add(mail, kind)
         except Exception as error:  # noqa: BLE001 - one bad message never aborts the import
-            # Without savepoints a failed message is undone alone only if it wrote nothing and
-            # the store kept the transaction (SQLite does; on PostgreSQL any error loses it), and
-            # no ids were taken for it (new tickets written together).
-            if not self._savepoints and (self.store.conn.total_changes != written or self.store.transaction_lost
-                                         or pending is not None):
+            # Without savepoints a failed message is undone alone only if it wrote nothing (and took
+            # no ids, see _written) and the store kept the transaction (SQLite does; on PostgreSQL
+            # any error loses it).
+            if not self._savepoints and (self._written() != written or self.store.transaction_lost):
                 raise _Redo from error
             if _cannot_write(error) or not self._add_as_new_ticket(mail, kind):
                 why = str(error) if isinstance(error, TuiDeskError) else f"{type(error).__name__}: {error}"
@@ -236,15 +235,21 @@ class Importer:
         """Store a message that failed as what it claims to be (a reply to no known ticket, a
         reply without text...) as what it surely is: a new ticket from its sender. False if even
         that fails."""
-        written = self.store.conn.total_changes
+        written = self._written()
         try:
             with self.store.transaction():
                 self._add(mail, "unverified" if kind == "unverified" else "customer", new_ticket=True)
         except Exception as error:  # noqa: BLE001 - reported by the caller
-            if not self._savepoints and (self.store.conn.total_changes != written or self.store.transaction_lost):
+            if not self._savepoints and (self._written() != written or self.store.transaction_lost):
                 raise _Redo from error
             return False
         return True
+
+    def _written(self) -> tuple[int, int]:
+        """Rows changed so far, and ids taken for new tickets written together (core/new_tickets.py):
+        a message that failed after either is not undone alone."""
+        pending = self.service.new_tickets
+        return self.store.conn.total_changes, 0 if pending is None else pending.taken()
 
     def _moment(self, label: str, mail: ParsedMail) -> datetime:
         now = self.service.clock()
