@@ -15,6 +15,7 @@ import pytest
 from support import FakeClock, mail, write_mbox
 
 from tui_desk.core.lifecycle import TicketService
+from tui_desk.mail.export import synthetic_id
 from tui_desk.mail.importer import Importer, find_sources
 from tui_desk.store import Store, open_store
 
@@ -165,3 +166,16 @@ def test_a_stranger_cannot_use_the_tickets_of_the_same_batch(tmp_path: Path, ano
     assert (ours["kind"], ours["ticket_id"]) == (("reply", 4) if trust else ("customer", ours["ticket_id"]))
     assert trust or ours["ticket_id"] != 4
     assert stored["counts"][2] == 2  # Dee's first message again, and Gus's second copy
+
+
+def test_our_export_of_a_message_of_the_same_batch_is_already_there(tmp_path: Path, another_db) -> None:
+    """Our mbox export names a message stored without a Message-ID by a made-up one and its ticket
+    (mail/export.py synthetic_id): found again even when that ticket is new in the same batch."""
+    first = mail("Hal <hal@example.org>", "No id", "Exported later.", None, date="Wed, 04 Mar 2026 09:00:00 +0000")
+    probe = _import(another_db("probe.db"), write_mbox(tmp_path / "one.mbox", [first]), 1, False, together=False)
+    row = probe[1]["messages"][0]
+    exported = mail("Hal <hal@example.org>", "No id", "Exported later.",
+                    synthetic_id(1, row["id"], row["created_at"], row["body"]), date="Wed, 04 Mar 2026 09:00:00 +0000",
+                    X_Tui_Desk_Ticket="1")
+    stored = _same_as_one_at_a_time(tmp_path, another_db, [first, exported], False)
+    assert stored["counts"][:3] == (1, 1, 1)  # one ticket, one message, the export's copy already there

@@ -100,13 +100,14 @@ class NewTickets:
         return ticket_id
 
     def refers_to(
-        self, message_id: str | None, content_hash: str | None, references: Iterable[str], ticket: int | None
+        self, message_id: str | None, content_hash: str | None, references: Iterable[str], tickets: Iterable[int | None]
     ) -> bool:
-        """Whether a message names a pending row: its Message-ID or content hash, one it answers, its [#N]."""
+        """Whether a message names a pending row: its Message-ID or content hash, one it answers, a
+        ticket (its [#N], the ticket our export names)."""
         return (
             (message_id is not None and message_id in self._message_ids)
             or (content_hash is not None and content_hash in self._hashes)
-            or (ticket is not None and ticket in self._tickets)
+            or any(ticket in self._tickets for ticket in tickets if ticket is not None)
             or any(reference in self._message_ids for reference in references)
         )
 

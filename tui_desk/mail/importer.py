@@ -208,7 +208,7 @@ class Importer:
         mail = raw if isinstance(raw, ParsedMail) else parse_message(raw)  # parse_message never raises
         pending = self.service.new_tickets
         if pending is not None and pending.refers_to(mail.message_id, mail.content_hash, mail.thread_ids,
-                                                     mail.ticket_tag):
+                                                     (mail.ticket_tag, mail.exported_ticket)):
             pending.write()  # what this message is checked against is then all in the store
         if self._already_there(mail):
             self.summary.duplicates += 1
