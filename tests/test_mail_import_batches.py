@@ -91,7 +91,21 @@ def _hostile() -> list[bytes]:
              Cc="fay@example.org"),  # the first message again: already there
         mail("Gus <gus@example.org>", "No id", "Twice, no Message-ID.", None, date=day.format(14)),
         mail("Gus <gus@example.org>", "No id", "Twice, no Message-ID.", None, date=day.format(14)),
+        _hostile_names(),
     ]
+
+
+def _hostile_names() -> bytes:
+    """A new ticket whose name, subject and file name carry terminal escapes, NUL and a path."""
+    m = EmailMessage()
+    m["From"] = "\x1b[31mIvy\x1b[0m <ivy@example.org>"
+    m["To"] = "help@desk.example"
+    m["Subject"] = "Bill\x1b]0;pwned\x07 \x00due"
+    m["Message-ID"] = "<i1@example.org>"
+    m["Date"] = "Tue, 03 Mar 2026 15:00:00 +0000"
+    m.set_content("See attached.\x00")
+    m.add_attachment(b"MZ\x00", maintype="application", subtype="octet-stream", filename="../../etc/passwd\x00.exe")
+    return m.as_bytes()
 
 
 def _rows(store: Store) -> dict[str, list[dict[str, Any]]]:
@@ -166,6 +180,7 @@ def test_a_stranger_cannot_use_the_tickets_of_the_same_batch(tmp_path: Path, ano
     assert (ours["kind"], ours["ticket_id"]) == (("reply", 4) if trust else ("customer", ours["ticket_id"]))
     assert trust or ours["ticket_id"] != 4
     assert stored["counts"][2] == 2  # Dee's first message again, and Gus's second copy
+    assert len(stored["attachments"]) == 1 and "\x00" not in stored["attachments"][0]["filename"]
 
 
 def test_our_export_of_a_message_of_the_same_batch_is_already_there(tmp_path: Path, another_db) -> None:
