@@ -15,6 +15,7 @@ import pytest
 from support import FakeClock, mail, write_mbox
 
 from tui_desk.core.lifecycle import TicketService
+from tui_desk.mail.export import synthetic_id
 from tui_desk.mail.importer import Importer, find_sources
 from tui_desk.store import Store, open_store
 
@@ -63,36 +64,142 @@ def _messages() -> list[bytes]:
     ]
 
 
+def _hostile() -> list[bytes]:
+    """One batch of what a stranger would try against tickets made earlier in the same batch
+    (their rows still pending when the new tickets are written together, core/new_tickets.py)."""
+    day = "Tue, 03 Mar 2026 {:02d}:00:00 +0000"
+    return [
+        mail("Dee <dee@example.org>", "Heater broken", "No heat.", "<d1@example.org>", date=day.format(9),
+             Cc="fay@example.org"),  # ticket 1
+        mail("Mallory <m@evil.example>", "Re: [#1] Heater broken", "Pay me instead.", "<m1@evil.example>",
+             date=day.format(9)),  # a guessed [#1]: a ticket of its own (2), never a message in 1
+        mail("Dee <dee@example.org>", "Re: [#1] Heater broken", "Still cold.", "<d2@example.org>",
+             date=day.format(10)),  # its customer by [#1] alone: joins 1
+        mail("Fay <fay@example.org>", "Re: [#1] Heater broken", "Same here.", "<f1@example.org>",
+             date=day.format(10)),  # copied on 1: joins 1
+        mail("Mallory <m@evil.example>", "Heater broken", "Other words.", "<d1@example.org>",
+             date=day.format(11)),  # Dee's Message-ID, other text: stored (3), without the taken ID
+        mail("Mallory <m@evil.example>", "Re: Heater broken", "Quoting the thread.", "<m2@evil.example>",
+             reply_to="<d2@example.org>", date=day.format(11)),  # quotes a Message-ID of 1: joins it, no Cc taken
+        mail("DEE <DEE@example.org>", "Second question", "Another one.", "<d3@example.org>",
+             date=day.format(12)),  # the same customer as Dee, other case: ticket 4
+        mail("Jürgen <JÜRGEN@example.org>", "Grüße", "Hallo.", "<j1@example.org>", date=day.format(12)),
+        mail("jürgen <jürgen@example.org>", "Grüße", "Hallo again.", "<j2@example.org>", date=day.format(12)),
+        mail("Help Desk <help@desk.example>", "Re: [#4] Second question", "Answered.", "<r1@desk.example>",
+             date=day.format(13)),  # ours by [#4] alone: a reply when trusted, else a stranger's ticket
+        mail("Dee <dee@example.org>", "Heater broken", "No heat.", "<d1@example.org>", date=day.format(9),
+             Cc="fay@example.org"),  # the first message again: already there
+        mail("Gus <gus@example.org>", "No id", "Twice, no Message-ID.", None, date=day.format(14)),
+        mail("Gus <gus@example.org>", "No id", "Twice, no Message-ID.", None, date=day.format(14)),
+        _hostile_names(),
+    ]
+
+
+def _hostile_names() -> bytes:
+    """A new ticket whose name, subject and file name carry terminal escapes, NUL and a path."""
+    m = EmailMessage()
+    m["From"] = "\x1b[31mIvy\x1b[0m <ivy@example.org>"
+    m["To"] = "help@desk.example"
+    m["Subject"] = "Bill\x1b]0;pwned\x07 \x00due"
+    m["Message-ID"] = "<i1@example.org>"
+    m["Date"] = "Tue, 03 Mar 2026 15:00:00 +0000"
+    m.set_content("See attached.\x00")
+    m.add_attachment(b"MZ\x00", maintype="application", subtype="octet-stream", filename="../../etc/passwd\x00.exe")
+    return m.as_bytes()
+
+
 def _rows(store: Store) -> dict[str, list[dict[str, Any]]]:
     return {table: [dict(row) for row in store.query(f"SELECT * FROM {table} ORDER BY id")] for table in TABLES}
 
 
-def _import(db: object, mbox: Path, batch_size: int, trust: bool) -> tuple[tuple[int, ...], dict[str, Any]]:
+def _import(
+    db: object, mbox: Path, batch_size: int, trust: bool, together: bool = True
+) -> tuple[tuple[int, ...], dict[str, Any], int | None, int]:
+    """The import's figures, every row, how many statements wrote new tickets together (SQLite;
+    PostgreSQL writes them one at a time: None), and how many batches were redone one at a time."""
     store = open_store(db)
+    together_writes: list[str] = []
+    if store.dialect == "sqlite":
+        store.conn.set_trace_callback(  # type: ignore[attr-defined]
+            # One at a time, the id is the next free one, computed by the INSERT itself (store/writes.py).
+            lambda sql: together_writes.append(sql) if sql.startswith("INSERT INTO tickets(id,") and "max(" not in sql
+            else None
+        )
     try:
         service = TicketService(store, clock=FakeClock(), actor="agent")
         sources = find_sources([mbox])
         items = [item for source in sources for item in source.messages()]
-        importer = Importer(service, OURS, batch_size=batch_size, trust_own_address=trust)
+        importer = Importer(service, OURS, batch_size=batch_size, trust_own_address=trust, together=together)
+        redone: list[object] = []
+        restore = importer._restore
+
+        def counted_restore(state: Any) -> None:
+            redone.append(state)
+            restore(state)
+
+        importer._restore = counted_restore  # type: ignore[method-assign]
         summary = importer.run(items)
-        again = Importer(service, OURS, batch_size=batch_size, trust_own_address=trust).run(items)
+        again = Importer(service, OURS, batch_size=batch_size, trust_own_address=trust, together=together).run(items)
         counts = (summary.tickets_created, summary.messages_added, summary.duplicates, len(summary.skipped),
                   summary.unverified_own_address, again.messages_added, again.duplicates)
-        return counts, _rows(store)
+        return counts, _rows(store), len(together_writes) if store.dialect == "sqlite" else None, len(redone)
     finally:
         store.close()
 
 
+def _same_as_one_at_a_time(tmp_path: Path, another_db, messages: list[bytes], trust: bool) -> dict[str, Any]:
+    """Imported one message per transaction the reference way, then in batches of 1, 3 and 400 with
+    new tickets written together, and 400 the reference way: the same figures and rows, ids included."""
+    mbox = write_mbox(tmp_path / "in.mbox", messages)
+    reference = _import(another_db("one.db"), mbox, 1, trust, together=False)
+    assert not reference[2]
+    for size, together in ((1, True), (3, True), (400, True), (400, False)):
+        batched = _import(another_db(f"batch{size}{together}.db"), mbox, size, trust, together)
+        assert batched[0] == reference[0], (size, together)
+        for table in TABLES:
+            assert batched[1][table] == reference[1][table], (table, size, together)
+        if together and batched[2] is not None:
+            assert batched[2] > 0, size  # the batch path ran
+            assert batched[3] == 0, size  # and stored the batch itself, not redone one at a time
+    return {"counts": reference[0], **reference[1]}
+
+
 @pytest.mark.parametrize("trust", [False, True], ids=["own-address-unverified", "own-address-trusted"])
 def test_a_batched_import_stores_what_one_message_at_a_time_stores(tmp_path: Path, another_db, trust: bool) -> None:
-    mbox = write_mbox(tmp_path / "in.mbox", _messages())
-    one_by_one = _import(another_db("one.db"), mbox, 1, trust)
-    for size in (3, 400):
-        batched = _import(another_db(f"batch{size}.db"), mbox, size, trust)
-        assert batched[0] == one_by_one[0]
-        for table in TABLES:
-            assert batched[1][table] == one_by_one[1][table], table
-    counts, rows = one_by_one
+    stored = _same_as_one_at_a_time(tmp_path, another_db, _messages(), trust)
+    counts = stored["counts"]
     assert counts[1] == len(_messages()) - 2 and counts[2] == 2  # two repeats found as already there, the same on re-import
     assert counts[5] == 0 and counts[6] == counts[1] + counts[2]
-    assert len(rows["attachments"]) == 1
+    assert len(stored["attachments"]) == 1
+
+
+@pytest.mark.parametrize("trust", [False, True], ids=["own-address-unverified", "own-address-trusted"])
+def test_a_stranger_cannot_use_the_tickets_of_the_same_batch(tmp_path: Path, another_db, trust: bool) -> None:
+    stored = _same_as_one_at_a_time(tmp_path, another_db, _hostile(), trust)
+    by_ticket: dict[int, list[str]] = {}
+    for message in stored["messages"]:
+        by_ticket.setdefault(message["ticket_id"], []).append(message["author"])
+    assert by_ticket[1] == ["dee@example.org", "dee@example.org", "fay@example.org", "m@evil.example"]
+    assert by_ticket[2] == ["m@evil.example"]  # the forged [#1]
+    copied = [m for m in stored["messages"] if m["body"] == "Other words."]
+    assert copied[0]["message_id"] is None and copied[0]["ticket_id"] == 3
+    dee = [c["id"] for c in stored["customers"] if c["email"].lower() == "dee@example.org"]
+    assert len(dee) == 1 and stored["tickets"][3]["customer_id"] == dee[0]
+    ours = [m for m in stored["messages"] if m["body"] == "Answered."][0]
+    assert (ours["kind"], ours["ticket_id"]) == (("reply", 4) if trust else ("customer", ours["ticket_id"]))
+    assert trust or ours["ticket_id"] != 4
+    assert stored["counts"][2] == 2  # Dee's first message again, and Gus's second copy
+    assert len(stored["attachments"]) == 1 and "\x00" not in stored["attachments"][0]["filename"]
+
+
+def test_our_export_of_a_message_of_the_same_batch_is_already_there(tmp_path: Path, another_db) -> None:
+    """Our mbox export names a message stored without a Message-ID by a made-up one and its ticket
+    (mail/export.py synthetic_id): found again even when that ticket is new in the same batch."""
+    first = mail("Hal <hal@example.org>", "No id", "Exported later.", None, date="Wed, 04 Mar 2026 09:00:00 +0000")
+    probe = _import(another_db("probe.db"), write_mbox(tmp_path / "one.mbox", [first]), 1, False, together=False)
+    row = probe[1]["messages"][0]
+    exported = mail("Hal <hal@example.org>", "No id", "Exported later.",
+                    synthetic_id(1, row["id"], row["created_at"], row["body"]), date="Wed, 04 Mar 2026 09:00:00 +0000",
+                    X_Tui_Desk_Ticket="1")
+    stored = _same_as_one_at_a_time(tmp_path, another_db, [first, exported], False)
+    assert stored["counts"][:3] == (1, 1, 1)  # one ticket, one message, the export's copy already there

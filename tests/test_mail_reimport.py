@@ -102,6 +102,31 @@ def test_reimport_a_stranger_copying_a_made_up_id_with_other_text_is_kept(
     assert len(messages(service.store)) == before + 1
 
 
+@pytest.mark.parametrize("number", ["99999999999999999999", "\u00b2", "12 "])
+def test_reimport_a_made_up_export_header_of_any_size_is_just_a_message(
+    service: TicketService, tmp_path: Path, number: str
+) -> None:
+    """A sender writes our export's headers with a number no store holds: the import goes on."""
+    forged = EmailMessage()
+    forged["From"] = "mallory@evil.example"
+    forged["Subject"] = "Printer"
+    forged["Message-ID"] = "<1.2@export.tui-desk.invalid>"
+    forged["X-Tui-Desk-Ticket"] = number
+    forged.set_content("Something else")
+    plain = EmailMessage()
+    plain["From"] = "ann@example.com"
+    plain["Subject"] = "Hello"
+    plain["Message-ID"] = "<hello@example.com>"
+    plain.set_content("After it")
+    box = tmp_path / "in.mbox"
+    folder = mailbox.mbox(box)
+    folder.add(forged)
+    folder.add(plain)
+    folder.close()
+    summary = import_paths(service, [box], [OURS])
+    assert (summary.tickets_created, summary.messages_added) == (2, 2)
+
+
 # -- a folder of mail whatever the file names ---------------------------------------------------------
 def message(sender: str, subject: str, mid: str, *, received: bool = False) -> bytes:
     m = EmailMessage()

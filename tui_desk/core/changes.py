@@ -27,6 +27,7 @@ from ..i18n import _
 from ..store import Connection, Store, action_tickets, sla_clocks, statuses, tickets, writes
 from . import sla_tracking
 from .names import status_name
+from .new_tickets import NewTickets
 from .sla import SlaPolicies, SlaTargets
 
 # Events whose to_value is the ticket's status after them: the status history SLA clocks replay.
@@ -126,6 +127,16 @@ class TicketChanges:
     @recording.setter
     def recording(self, action_id: int | None) -> None:
         self._local.action_id = action_id
+
+    @property
+    def new_tickets(self) -> NewTickets | None:
+        """The batch of new tickets open in this thread (Conversation.new_tickets_together), if any:
+        rows written meanwhile take their ids from it."""
+        return getattr(self._local, "new_tickets", None)
+
+    @new_tickets.setter
+    def new_tickets(self, batch: NewTickets | None) -> None:
+        self._local.new_tickets = batch
 
     def record_before(
         self, conn: Connection, ticket: dict[str, Any], extra: dict[str, Any] | None = None
@@ -281,12 +292,16 @@ class TicketChanges:
             writes.update_ticket(conn, ticket_id, ticket["version"], changed)
             self.record_before(conn, ticket, extra)
             message_row_id = None
+            ids = self.new_tickets
             if message is not None:
-                message_row_id = writes.insert_message(conn, {"ticket_id": ticket_id, **storable_data(message)})
+                given = {} if ids is None else {"id": ids.take("messages")}
+                message_row_id = writes.insert_message(conn, {**given, "ticket_id": ticket_id, **storable_data(message)})
                 for filename, content_type, data in storable_data(tuple(attachments)):
-                    writes.insert_attachment(conn, message_row_id, filename, content_type, data)
+                    writes.insert_attachment(conn, message_row_id, filename, content_type, data,
+                                             row_id=None if ids is None else ids.take("attachments"))
             for kind, from_value, to_value, detail in decided.events:
-                writes.insert_event(conn, ticket_id, moment, who, kind, from_value, to_value, detail)
+                writes.insert_event(conn, ticket_id, moment, who, kind, from_value, to_value, detail,
+                                    row_id=None if ids is None else ids.take("events"))
             if also is not None:
                 also(conn, message_row_id)
         kind, from_value, to_value, _detail = decided.events[0]

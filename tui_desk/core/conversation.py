@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from email.utils import parseaddr
 from typing import Any
@@ -19,6 +20,7 @@ from . import sla_tracking
 from .attachment_limit import DEFAULT_LIMIT, check_attachments
 from .changes import Change, Plan, TicketChanges
 from .names import person_name
+from .new_tickets import NewTickets
 from .recipients import MAX_CC, cc_address, clean_cc, plain_address, remembered_cc
 from .transitions import CUSTOMER_REOPENS, REPLY_FROM, parse_priority
 
@@ -69,55 +71,86 @@ class Conversation(TicketChanges):
         priority_value = parse_priority(priority)
         moment = to_text(at or self.clock())
         subject = " ".join(subject.split()) if subject and subject.strip() else _("(no subject)")
+        batch = self.new_tickets
+        if batch is not None:  # written with the batch's other new tickets (core/new_tickets.py)
+            customer_id = batch.customer(address, name, moment)
+            return batch.add(*self.new_ticket_rows(
+                batch.conn, customer_id, subject, body, priority_value, department, moment, address, message_id,
+                in_reply_to, references, content_hash, cc, reply_to,
+            ), attachments)
         with self.store.transaction() as conn:
             customer_id = self.customer_id(conn, address, name, moment)
-            department_id = (
-                tickets.named_id(conn, "department", person_name(department))
-                if department and department.strip()
-                else None
+            ticket, message, event = self.new_ticket_rows(
+                conn, customer_id, subject, body, priority_value, department, moment, address, message_id,
+                in_reply_to, references, content_hash, cc, reply_to,
             )
-            ticket_id = writes.insert_ticket(
-                conn,
-                {
-                    "subject": subject,
-                    "customer_id": customer_id,
-                    "status": Status.NEW.value,
-                    "priority": priority_value.value,
-                    "priority_rank": priority_value.rank,
-                    "department_id": department_id,
-                    "created_at": moment,
-                    "updated_at": moment,
-                    "waiting_since": moment,
-                    "last_customer_message_at": moment,
-                    "last_message_at": moment,
-                    "message_count": 1,
-                    "cc": copies.encode(remembered_cc((), clean_cc(cc), address)),
-                    "bucket": writes.bucket_for(Meaning.ATTENTION),
-                    "sort_key": writes.sort_key_for(Meaning.ATTENTION, moment, moment),
-                    **sla_tracking.started(from_text(moment), self.sla.for_ticket(department, priority_value)),
-                },
-            )
-            message = writes.insert_message(
-                conn,
-                {
-                    "ticket_id": ticket_id,
-                    "kind": MessageKind.CUSTOMER.value,
-                    "author": address,
-                    "body": body,
-                    "created_at": moment,
-                    "message_id": message_id,
-                    "in_reply_to": in_reply_to,
-                    "references_": references,
-                    "content_hash": content_hash,
-                    **_copied(cc, reply_to),
-                },
-            )
+            ticket_id = writes.insert_ticket(conn, ticket)
+            message_row = writes.insert_message(conn, {"ticket_id": ticket_id, **message})
             for filename, content_type, data in attachments:
-                writes.insert_attachment(conn, message, filename, content_type, data)
-            writes.insert_event(conn, ticket_id, moment, address, EventKind.CREATED, None, Status.NEW.value)
+                writes.insert_attachment(conn, message_row, filename, content_type, data)
+            writes.insert_event(conn, ticket_id, **event)
             if route and self.on_created is not None:
                 self.on_created(conn, ticket_id, mailbox)
         return ticket_id
+
+    def new_ticket_rows(
+        self, conn: Connection, customer_id: int, subject: str, body: str, priority: Priority, department: str | None,
+        moment: str, address: str, message_id: str | None, in_reply_to: str | None, references: str | None,
+        content_hash: str | None, cc: Sequence[str], reply_to: str | None,
+    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """A new ticket's columns, its first message's (but the ticket id) and its event's, as create_ticket
+        writes them, one by one or in a batch."""
+        department_id = (
+            tickets.named_id(conn, "department", person_name(department)) if department and department.strip() else None
+        )
+        ticket = {
+            "subject": subject,
+            "customer_id": customer_id,
+            "status": Status.NEW.value,
+            "priority": priority.value,
+            "priority_rank": priority.rank,
+            "department_id": department_id,
+            "created_at": moment,
+            "updated_at": moment,
+            "waiting_since": moment,
+            "last_customer_message_at": moment,
+            "last_message_at": moment,
+            "message_count": 1,
+            "cc": copies.encode(remembered_cc((), clean_cc(cc), address)),
+            "bucket": writes.bucket_for(Meaning.ATTENTION),
+            "sort_key": writes.sort_key_for(Meaning.ATTENTION, moment, moment),
+            **sla_tracking.started(from_text(moment), self.sla.for_ticket(department, priority)),
+        }
+        message = {
+            "kind": MessageKind.CUSTOMER.value,
+            "author": address,
+            "body": body,
+            "created_at": moment,
+            "message_id": message_id,
+            "in_reply_to": in_reply_to,
+            "references_": references,
+            "content_hash": content_hash,
+            **_copied(cc, reply_to),
+        }
+        event = {"at": moment, "actor": address, "kind": EventKind.CREATED, "from_value": None,
+                 "to_value": Status.NEW.value}
+        return ticket, message, event
+
+    @contextmanager
+    def new_tickets_together(self, conn: Connection) -> Iterator[NewTickets | None]:
+        """Inside the caller's transaction: the tickets create_ticket makes are written together at the
+        end (core/new_tickets.py). None (one at a time, as always) on PostgreSQL, when routing rules
+        run on each new ticket (they read it from the store), or inside another such batch."""
+        if self.store.dialect != "sqlite" or self.on_created is not None or self.new_tickets is not None:
+            yield None
+            return
+        batch = NewTickets(conn)
+        self.new_tickets = batch
+        try:
+            yield batch
+            batch.write()
+        finally:
+            self.new_tickets = None
 
     def add_customer_message(
         self,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -104,8 +105,10 @@ class Importer:
         department: str | None = None,
         on_new_ticket: Callable[[int, ParsedMail], None] | None = None,
         mailbox: Sequence[str] = (),
+        together: bool = True,
     ) -> None:
         self.service = service
+        self.together = together  # new tickets written together (core/new_tickets.py); False: the reference way
         self.dates = MessageDates(dates)
         self.arrival = arrival
         self.store = service.store
@@ -168,13 +171,24 @@ class Importer:
             self.progress(len(batch))
 
     def _store(self, batch: list[Item], *, savepoints: bool) -> None:
+        """Without savepoints, the new tickets are written together (core/new_tickets.py): any
+        failure then has the batch stored again one message at a time, with savepoints."""
         self._savepoints = savepoints
-        with self.store.transaction(savepoints=savepoints) as conn, search_index.suspended(conn):
-            for label, raw, error in batch:
-                if raw is None:
-                    self.summary.skipped.append((label, error or _("unreadable")))
-                else:
-                    self._one(label, raw)
+        together = self.together and not savepoints and not self.restore and self.on_new_ticket is None
+        try:
+            with self.store.transaction(savepoints=savepoints) as conn, search_index.suspended(conn), \
+                    (self.service.new_tickets_together(conn) if together else nullcontext()):
+                for label, raw, error in batch:
+                    if raw is None:
+                        self.summary.skipped.append((label, error or _("unreadable")))
+                    else:
+                        self._one(label, raw)
+        except _Redo:
+            raise
+        except Exception as error:
+            if together:
+                raise _Redo from error
+            raise
 
     def _state(self) -> tuple[tuple[int, ...], dict[int, int], dict[int, str], dict[int, str]]:
         summary = self.summary
@@ -192,11 +206,15 @@ class Importer:
 
     def _one(self, label: str, raw: bytes | ParsedMail) -> None:
         mail = raw if isinstance(raw, ParsedMail) else parse_message(raw)  # parse_message never raises
+        pending = self.service.new_tickets
+        if pending is not None and pending.refers_to(mail.message_id, mail.content_hash, mail.thread_ids,
+                                                     (mail.ticket_tag, mail.exported_ticket)):
+            pending.write()  # what this message is checked against is then all in the store
         if self._already_there(mail):
             self.summary.duplicates += 1
             return
         mail.date = self._moment(label, mail)
-        written = self.store.conn.total_changes
+        written = self._written()
         kind = self._kind(mail)
         try:
             # All _add writes are undone together (a savepoint when the batch has them, see _batch):
@@ -204,9 +222,10 @@ class Importer:
             with self.store.transaction():
                 self._add(mail, kind)
         except Exception as error:  # noqa: BLE001 - one bad message never aborts the import
-            # Without savepoints a failed message is undone alone only if it wrote nothing and
-            # the store kept the transaction (SQLite does; on PostgreSQL any error loses it).
-            if not self._savepoints and (self.store.conn.total_changes != written or self.store.transaction_lost):
+            # Without savepoints a failed message is undone alone only if it wrote nothing (and took
+            # no ids, see _written) and the store kept the transaction (SQLite does; on PostgreSQL
+            # any error loses it).
+            if not self._savepoints and (self._written() != written or self.store.transaction_lost):
                 raise _Redo from error
             if _cannot_write(error) or not self._add_as_new_ticket(mail, kind):
                 why = str(error) if isinstance(error, TuiDeskError) else f"{type(error).__name__}: {error}"
@@ -216,15 +235,21 @@ class Importer:
         """Store a message that failed as what it claims to be (a reply to no known ticket, a
         reply without text...) as what it surely is: a new ticket from its sender. False if even
         that fails."""
-        written = self.store.conn.total_changes
+        written = self._written()
         try:
             with self.store.transaction():
                 self._add(mail, "unverified" if kind == "unverified" else "customer", new_ticket=True)
         except Exception as error:  # noqa: BLE001 - reported by the caller
-            if not self._savepoints and (self.store.conn.total_changes != written or self.store.transaction_lost):
+            if not self._savepoints and (self._written() != written or self.store.transaction_lost):
                 raise _Redo from error
             return False
         return True
+
+    def _written(self) -> tuple[int, int]:
+        """Rows changed so far, and ids taken for new tickets written together (core/new_tickets.py):
+        a message that failed after either is not undone alone."""
+        pending = self.service.new_tickets
+        return self.store.conn.total_changes, 0 if pending is None else pending.taken()
 
     def _moment(self, label: str, mail: ParsedMail) -> datetime:
         now = self.service.clock()
@@ -401,7 +426,11 @@ class Importer:
         if flagged:
             # Anyone can write our address in From: say so where the agent reads the thread.
             moment = to_text(mail.date or service.clock())
-            writes.insert_event(self.store.conn, ticket_id, moment, mail.sender, EventKind.UNVERIFIED_SENDER)
+            ids = service.new_tickets
+            if ids is not None:
+                ids.write()  # the event's ticket may be a pending new one (foreign key)
+            writes.insert_event(self.store.conn, ticket_id, moment, mail.sender, EventKind.UNVERIFIED_SENDER,
+                                row_id=None if ids is None else ids.take("events"))
             self.summary.unverified_own_address += 1
         if self.restore and mail.exported_ticket is not None:
             self._exported_tickets.setdefault(mail.exported_ticket, ticket_id)

@@ -219,7 +219,8 @@ def _parsed(message: Message, raw: bytes) -> ParsedMail:
         content_hash=content_hash(raw),
         kind=kind if kind in ("customer", "reply", "note") else None,
         ticket_tag=int(tag.group(1)) if tag else None,
-        exported_ticket=int(exported) if exported.isdigit() else None,
+        # Bounded as [#N] is: a sender's 30 digits must not overflow the store's integer.
+        exported_ticket=int(exported) if exported.isascii() and exported.isdigit() and len(exported) <= 12 else None,
         exported_status=header(message, STATUS_HEADER).strip() or None,
         author=header(message, AUTHOR_HEADER).strip() or None,
         state=header(message, STATE_HEADER).strip() or None,

@@ -88,6 +88,36 @@ def first_free_row_ids(conn: Connection) -> tuple[int, int]:
     return event, attachment
 
 
+# The tables whose rows the import's batch path writes with their ids given (core/new_tickets.py).
+ROW_TABLES = ("customers", "tickets", "messages", "events", "attachments")
+
+
+def next_row_ids(conn: Connection) -> dict[str, int]:
+    """The id each table of ROW_TABLES gives its next row (SQLite: max + 1; a ticket's above the
+    purged ones too, writes._NEXT_TICKET_ID). Inside the transaction that holds the write lock."""
+    ticket, message = first_free_ids(conn)
+    event, attachment = first_free_row_ids(conn)
+    customer = 1 + conn.execute("SELECT coalesce(max(id), 0) FROM customers").fetchone()[0]
+    return {"customers": customer, "tickets": ticket, "messages": message, "events": event, "attachments": attachment}
+
+
+def insert_rows(conn: Connection, table: str, rows: Sequence[dict[str, Any]]) -> None:
+    """Rows of one of ROW_TABLES, their ids given: one executemany per set of columns named
+    (a column left out takes its default, as in a one-row INSERT)."""
+    if table not in ROW_TABLES:
+        raise ValueError(table)
+    by_columns: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+    for row in rows:
+        by_columns.setdefault(tuple(row), []).append(tuple(row.values()))
+    for columns, values in by_columns.items():
+        conn.executemany(
+            f"INSERT INTO {table}({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})", values
+        )
+    if rows and dialect(conn) == "postgresql":
+        sequence = "'ticket_numbers'" if table == "tickets" else f"pg_get_serial_sequence('{table}', 'id')"
+        conn.execute(f"SELECT setval({sequence}, (SELECT max(id) FROM {table}))")
+
+
 def insert_tickets(conn: Connection, rows: Sequence[Row]) -> None:
     """Rows of TICKET_COLUMNS."""
     _insert_in_one_statement(conn, "tickets", TICKET_COLUMNS, rows)

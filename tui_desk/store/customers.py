@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .connection import Connection
 from .db import Store
 
 
@@ -23,3 +24,13 @@ def customer_tickets(store: Store, customer_id: int) -> list[dict[str, Any]]:
         " WHERE customer_id = ? ORDER BY created_at DESC, id DESC",
         [customer_id],
     )
+
+
+def customer_in_tx(conn: Connection, address: str) -> tuple[int, str | None] | None:
+    """(id, name) of the customer with this address, any case, inside the caller's transaction."""
+    row = conn.execute("SELECT id, name FROM customers WHERE email = ?", [address]).fetchone()
+    return None if row is None else (int(row[0]), row[1])
+
+
+def name_customer(conn: Connection, customer_id: int, name: str) -> None:
+    conn.execute("UPDATE customers SET name = ? WHERE id = ?", [name, customer_id])
