@@ -108,9 +108,6 @@ class PgServer:
         options = (
             f"-c listen_addresses='' -k {self.socket_dir} -c fsync=off"
             " -c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
-            # Planner statistics change only when a test (or the code under test) asks: a reused
-            # desk (MigratedDesks) plans as a new one, and no test's plan depends on timing.
-            " -c autovacuum=off"
         )
         self._run(
             "pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"),
@@ -202,8 +199,8 @@ class Reset:
 
 # What a desk database holds besides its rows: anything a test may have changed that a Reset
 # does not put back (tables, columns, indexes, triggers, functions, grants, the database's
-# settings) and what the planner reads (statistics, table sizes). A desk whose print changed is
-# dropped instead of reused.
+# settings) and what the planner reads (statistics, table sizes: an ANALYZE by the code under
+# test or by autovacuum). A desk whose print changed is dropped instead of reused.
 _PRINT = """
 SELECT md5(coalesce(string_agg(x, E'\\n' ORDER BY x), '')) FROM (
     SELECT concat_ws(':', 'class', n.nspname, c.relname, c.relkind, c.reltuples, c.relpages,
