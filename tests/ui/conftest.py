@@ -156,7 +156,10 @@ def desk(tmp_path: Path, _built_desks: Callable[[str], tuple[Path, datetime, dic
 
 
 @pytest.fixture
-def empty_store(tmp_path: Path) -> Iterator[Store]:
-    store = open_store(tmp_path / "empty.db")
+def empty_store(tmp_path: Path, _sqlite_migrated_desks: Callable[[str], Path]) -> Iterator[Store]:
+    path = tmp_path / "empty.db"
+    shutil.copyfile(_sqlite_migrated_desks(current_language()), path)  # a new store's migration, copied
+    os.chmod(path, 0o600)
+    store = open_store(path)
     yield store
     store.close()
