@@ -15,6 +15,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+from support import stop_dovecot_in_background
 
 from tui_desk.core.lifecycle import TicketService
 from tui_desk.mail.imap import EXIT_AFTER_COMMIT_ENV, fetch_all
@@ -106,8 +107,7 @@ service stats {{
         subprocess.run(["chown", "-R", "dovecot:dovecot", str(root / "mail")], check=True)
 
     yield port, deliver, root
-    subprocess.run([DOVECOT, "-c", str(config), "stop"], check=False)
-    shutil.rmtree(root, ignore_errors=True)
+    stop_dovecot_in_background(DOVECOT, config, root)
 
 
 def message(n: int, reply_to: str | None = None, frm: str = "carol@example.com") -> bytes:

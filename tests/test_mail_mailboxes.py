@@ -5,7 +5,6 @@ that mailbox, and a new ticket's sender is acknowledged once (RFC 3834), never a
 from __future__ import annotations
 
 import mailbox
-import shutil
 import socket
 import subprocess
 import tempfile
@@ -14,7 +13,7 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
-from support import run_cli
+from support import run_cli, stop_dovecot_in_background
 from test_mail_imap import DOVECOT, _why_not, free_port
 from test_mail_smtp import Collect
 
@@ -95,8 +94,7 @@ service stats {{
         subprocess.run(["chown", "-R", "dovecot:dovecot", str(root / "mail")], check=True)
 
     yield port, deliver
-    subprocess.run([DOVECOT, "-c", str(config), "stop"], check=False)
-    shutil.rmtree(root, ignore_errors=True)
+    stop_dovecot_in_background(DOVECOT, config, root)
 
 
 @pytest.fixture

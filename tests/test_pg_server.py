@@ -61,3 +61,44 @@ def test_a_reset_desk_is_the_fresh_desk_again(pg_url: str) -> None:
     finally:
         reset.close()
         store.close()
+
+
+def test_a_reused_migrated_desk_is_the_fresh_desk_again_or_is_not_reused(
+    pg_server_session: pg_server.PgServer,
+) -> None:
+    """pg_server.MigratedDesks (the `store` fixture's desks on PostgreSQL): a desk comes back with
+    a new desk's rows and next ticket number; one whose schema a test changed is dropped."""
+    import psycopg
+    from support import dump
+
+    from tui_desk.core.lifecycle import TicketService
+    from tui_desk.store import open_store
+
+    desks = pg_server.MigratedDesks(pg_server_session, lambda url: open_store(url).close())
+    with desks.desk("en") as url:
+        store = open_store(url)
+        fresh = dump(store)
+        service = TicketService(store, actor="alice")
+        ticket = service.create_ticket(email="c@example.com", subject="s", body="b")
+        service.resolve(ticket)
+        store.close()
+        leaked = psycopg.connect(url)  # a connection the test forgot: ended before the reuse
+        leaked.execute("SELECT pg_advisory_lock(7)")
+    with desks.desk("en") as again:
+        assert again == url
+        store = open_store(again)
+        assert dump(store) == fresh
+        assert TicketService(store, actor="alice").create_ticket(email="d@example.com", subject="t", body="b") == 1
+        held = store.scalar(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
+        assert held == 0
+        store.close()
+        with psycopg.connect(again, autocommit=True) as conn:
+            conn.execute("CREATE TABLE mine (x int)")
+    with desks.desk("en") as third:
+        assert third != url
+        with psycopg.connect(third) as conn:
+            assert conn.execute("SELECT to_regclass('mine')").fetchone() == (None,)
+    leaked.close()
