@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import ctypes
 import mailbox
 import mmap
 import multiprocessing
 import os
 import re
+import signal
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -247,10 +249,21 @@ def _looks_like_mail(path: Path) -> bool:
 
 
 # -- parsing in other processes ---------------------------------------------------------------
-def _lower_priority() -> None:
-    """Parsing workers yield the CPU to the process that stores (the import's bottleneck)."""
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _start_parser(importer: int) -> None:
+    """A parsing process yields the CPU to the process that stores (the import's bottleneck),
+    and ends with it: an importer killed outright (SIGKILL runs no cleanup) would otherwise
+    leave its parsers waiting for work for good, since they hold the task queue open themselves."""
     with contextlib.suppress(AttributeError, OSError):
         os.nice(5)
+    try:  # Linux; elsewhere the parsers outlive a killed importer as before
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (AttributeError, OSError):
+        return
+    if os.getppid() != importer:  # it died before the line above
+        os._exit(1)
 
 
 def can_fork() -> bool:
@@ -320,7 +333,7 @@ def parsed_elsewhere(sources: Sequence[Source], workers: int, batch_size: int) -
     on every result that arrives, a tenth of this process's time besides storing.
     """
     context = multiprocessing.get_context("fork")
-    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_lower_priority)
+    pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_start_parser, initargs=(os.getpid(),))
     # Tasks are only handed out as parsed messages are taken: while a batch is stored, the
     # parsers work through what is under way. Three batches' worth keeps them ahead.
     window = max(4 * workers, 3 * batch_size // _CHUNK + 1)
