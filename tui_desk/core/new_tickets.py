@@ -99,6 +99,10 @@ class NewTickets:
             self._hashes.add(message["content_hash"])
         return ticket_id
 
+    def holds(self, ticket_id: int) -> bool:
+        """Whether the ticket is one of the pending new ones (not in the store yet)."""
+        return ticket_id in self._tickets
+
     def refers_to(
         self, message_id: str | None, content_hash: str | None, references: Iterable[str], tickets: Iterable[int | None]
     ) -> bool:

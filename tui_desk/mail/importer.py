@@ -175,9 +175,11 @@ class Importer:
         failure then has the batch stored again one message at a time, with savepoints."""
         self._savepoints = savepoints
         together = self.together and not savepoints and not self.restore and self.on_new_ticket is None
+        written_together = False  # only then is a failure a reason to store the batch again
         try:
             with self.store.transaction(savepoints=savepoints) as conn, search_index.suspended(conn), \
-                    (self.service.new_tickets_together(conn) if together else nullcontext()):
+                    (self.service.new_tickets_together(conn) if together else nullcontext()) as pending:
+                written_together = pending is not None
                 for label, raw, error in batch:
                     if raw is None:
                         self.summary.skipped.append((label, error or _("unreadable")))
@@ -186,7 +188,7 @@ class Importer:
         except _Redo:
             raise
         except Exception as error:
-            if together:
+            if written_together:
                 raise _Redo from error
             raise
 
@@ -427,8 +429,8 @@ class Importer:
             # Anyone can write our address in From: say so where the agent reads the thread.
             moment = to_text(mail.date or service.clock())
             ids = service.new_tickets
-            if ids is not None:
-                ids.write()  # the event's ticket may be a pending new one (foreign key)
+            if ids is not None and ids.holds(ticket_id):
+                ids.write()  # the event's ticket is a pending new one (foreign key)
             writes.insert_event(self.store.conn, ticket_id, moment, mail.sender, EventKind.UNVERIFIED_SENDER,
                                 row_id=None if ids is None else ids.take("events"))
             self.summary.unverified_own_address += 1

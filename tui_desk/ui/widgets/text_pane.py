@@ -28,6 +28,7 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ..failures import ReportsWorkerFailures
 from .part_lines import PartLines
 
 # Parts not drawn when shown are drawn by a filler in slices of this much time, the event
@@ -69,7 +70,7 @@ class InstantScroll(ScrollView):
         self._jump(self.scroll_offset.y + 1)
 
 
-class TextPane(InstantScroll, can_focus=True):
+class TextPane(ReportsWorkerFailures, InstantScroll, can_focus=True):
     ALLOW_MAXIMIZE = True  # `z` zooms it
 
     DEFAULT_CSS = """
@@ -218,7 +219,7 @@ class TextPane(InstantScroll, can_focus=True):
         """Draw the parts not yet drawn: a screenful or two now, the rest a slice at a time,
         between the event loop's other work (keys, frames)."""
         layout = self._layout
-        if layout.complete:
+        if layout.complete or self._rendered_width <= 0:  # not laid out yet: the first resize fills
             return
         order = layout.outward(layout.part_at(round(self.scroll_offset.y)))
         budget = layout.measured_lines + layout.measured * PART_LINES + SYNC_LINES
