@@ -30,3 +30,6 @@ def test_json_lists_and_times() -> None:
     assert text == "DELETE FROM tickets WHERE id IN (SELECT value::bigint FROM json_array_elements_text(%s::json))"
     text, _ = translate("SELECT unixepoch(at) FROM events")
     assert text == "SELECT floor(extract(epoch FROM (at)::timestamptz))::bigint FROM events"
+    # As the store writes it where the Python's SQLite is older than 3.38 (store/sla_clocks.py).
+    text, _ = translate("SELECT CAST(strftime('%s', t.at) AS INTEGER) FROM events t")
+    assert text == "SELECT floor(extract(epoch FROM (t.at)::timestamptz))::bigint FROM events t"

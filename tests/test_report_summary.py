@@ -227,3 +227,15 @@ def test_tags_given_taken_and_deleted_and_times_out_of_order(store: Store, desk)
     answered = store.conn.execute("SELECT first_response_at FROM tickets WHERE id = ?", [ids[30]]).fetchone()[0]
     after = to_text(from_text(answered) + timedelta(seconds=1))
     assert rd.seconds(store, rd.FIRST, answered, after, rq.Keys.of(rq.statuses(store)), None) == ([0], None)
+
+
+@pytest.mark.parametrize("priority", ["", "odd\x1fone"], ids=["empty", "separator"])
+def test_a_hand_edited_priority_is_grouped_as_the_reference_groups_it(store: Store, desk, priority: str) -> None:
+    """The app writes only its own priorities; a store edited by hand may hold any text."""
+    _service, _clock, ids = desk
+    with store.transaction() as conn:
+        conn.execute("UPDATE tickets SET priority = ? WHERE id IN (?, ?)", [priority, ids[3], ids[9]])
+    for since, until in PERIODS:
+        fast = build_report(store, POLICIES, since=since, until=until, by="priority", now=NOW, timezone=UTC)
+        assert fast == build_report(store, POLICIES, since=since, until=until, by="priority", now=NOW,
+                                    timezone=UTC, scan=True)

@@ -68,7 +68,7 @@ from ..domain.models import PRIORITY_ORDER
 from ..i18n import _
 from ..store import Store, queries
 from ..store import report_queries as rq
-from ..store.report_durations import tags_per_hour
+from ..store.report_durations import KeysOutOfStep, tags_per_hour
 from .report_compliance import Counts, SlaCounting
 from .report_durations import period_seconds
 from .report_model import (
@@ -248,15 +248,20 @@ def build_report(
     day_of = period.day_index
     first_by_day: list[list[int]] = [[] for _ in range(days)]
     resolved_per_day = [0] * days
-    if scan:
+    found = None
+    if not scan:
+        try:  # day by day, the values sorted once (core/report_durations.py)
+            found = period_seconds(store, period, keys, by)
+        except KeysOutOfStep:  # a group key with the separator in it (a hand-edited store)
+            found = None
+    if found is None:
         for moment, seconds in collect(rq.first_responses(store, start, end, keys, by), "first"):
             total.first.append(seconds)
             first_by_day[day_of(moment)].append(seconds)
         for moment, seconds in collect(rq.resolutions(store, start, end, keys, by), "resolution"):
             total.resolution.append(seconds)
             resolved_per_day[day_of(moment)] += 1
-    else:  # day by day, the values sorted once (core/report_durations.py)
-        found = period_seconds(store, period, keys, by)
+    else:
         total.first, first_by_day = found.first, found.first_per_day
         total.resolution, resolved_per_day = found.resolution, found.resolved_per_day
         for key, values in found.first_groups.items():
@@ -318,8 +323,8 @@ def build_report(
         new_tickets=total.new,
         resolved_tickets=sum(resolved_per_day),
         excluded=excluded,
-        first_response=Durations.of(total.first, ordered=not scan),
-        resolution=Durations.of(total.resolution, ordered=not scan),
+        first_response=Durations.of(total.first, ordered=found is not None),
+        resolution=Durations.of(total.resolution, ordered=found is not None),
         sla_first_response=total.compliance(0),
         sla_resolution=total.compliance(1),
         top_tags=tuple(TagCount(name, count) for name, count in ranked[: max(0, top_tags)]),

@@ -29,6 +29,8 @@ _REPLACE_KEYS = {"meta": ("key",), "purged": ("ticket_id",)}
 _INSERT = re.compile(r"^\s*INSERT\s+(?:OR\s+(IGNORE|REPLACE)\s+)?INTO\s+(\w+)\s*(?:\(([^)]*)\))?", re.I)
 _JSON_IDS = re.compile(r"SELECT\s+value\s+FROM\s+json_each\(\?\)", re.I)
 _UNIXEPOCH = re.compile(r"unixepoch\(([^()]*)\)", re.I)
+# How SQLite before 3.38 (no unixepoch) is asked the same: store/sla_clocks.py `_epoch_sql`.
+_STRFTIME_EPOCH = re.compile(r"CAST\(strftime\('%s',\s*([^()]*)\)\s+AS\s+INTEGER\)", re.I)
 _JULIANDAY = re.compile(r"julianday\(([^()]*)\)", re.I)
 _TABLE_INFO = re.compile(r"^\s*PRAGMA\s+table_info\((\w+)\)\s*$", re.I)
 _PRAGMA = re.compile(r"^\s*PRAGMA\b", re.I)
@@ -50,7 +52,7 @@ def translate(sql: str) -> tuple[str, bool]:
         )
     if _PRAGMA.match(sql):
         return "SELECT 0", False  # page cache, journal: the server's business
-    text = sql.replace("%", "%%")
+    text = _STRFTIME_EPOCH.sub(r"unixepoch(\1)", sql).replace("%", "%%")
     text = _JSON_IDS.sub("SELECT value::bigint FROM json_array_elements_text(?::json)", text)
     text = _UNIXEPOCH.sub(r"floor(extract(epoch FROM (\1)::timestamptz))::bigint", text)
     text = _JULIANDAY.sub(r"(extract(epoch FROM (\1)::timestamptz) / 86400.0)", text)

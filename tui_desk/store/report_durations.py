@@ -26,6 +26,10 @@ INDEX = {FIRST: "tickets_report_first", RESOLVED: "tickets_report_resolved"}  # 
 _SEPARATOR = "\x1f"
 
 
+class KeysOutOfStep(ValueError):
+    """A group key held the separator (never written by the app: a hand-edited store)."""
+
+
 def _placeholders(values: Sequence[object]) -> str:
     return ", ".join("?" for _ in values) or "NULL"
 
@@ -77,16 +81,16 @@ def seconds(
     parsed = {text: _key(text, by) for text in set(texts)}
     groups: list[Any] = list(map(parsed.__getitem__, texts))
     if len(groups) != len(values):  # a key holding the separator: never written by the app
-        raise ValueError(f"report groups out of step: {len(groups)} keys, {len(values)} values")
+        raise KeysOutOfStep(f"report groups out of step: {len(groups)} keys, {len(values)} values")
     return values, groups
 
 
 def _key(text: str, by: str) -> Any:
     """A group key as the reference gives it: None for none, ids as int, several tags a tuple."""
+    if by == "priority":  # never NULL: an empty text is a priority of its own, as the reference has it
+        return text
     if not text:
         return None
-    if by == "priority":
-        return text
     if ";" in text:
         return tuple(map(int, text.split(";")))
     return int(text)

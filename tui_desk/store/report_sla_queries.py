@@ -13,7 +13,7 @@ decides (`resumed_counts`), else it comes back to be judged one by one
 (`resumed_clocks`).
 
 `sla_counts` reads, per priority, a range of a narrow index (store/report_sla_schema.py,
-schema migration 11) and sums packed counts instead of grouping by outcome, so
+schema migration 12) and sums packed counts instead of grouping by outcome, so
 SQLite evaluates each outcome once and sorts nothing (a GROUP BY costs more than
 the judging).
 """
@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..domain.errors import StoreError
 from .db import Store
 from .report_queries import Keys, _group, _marks, _rows
 from .sla_clocks import _epoch_sql
@@ -165,12 +166,15 @@ def sla_counts(
             per_department, lambda f, r, cf, cr: _resolution_weight(r, cr, keys, None)
         )
         parts.append((first, resolution, [*first_params, *resolution_params], [priority, start, end, *keys.excluded]))
-    rows = _rows(
-        store,
-        " UNION ALL ".join(f"SELECT {key}, count(*), sum({first}), sum({resolution}) {where} {group}"
-                           for first, resolution, _w, _p in parts),
-        [param for _f, _r, weights, at in parts for param in (*weights, *at)],
-    )
+    try:
+        rows = _rows(
+            store,
+            " UNION ALL ".join(f"SELECT {key}, count(*), sum({first}), sum({resolution}) {where} {group}"
+                               for first, resolution, _w, _p in parts),
+            [param for _f, _r, weights, at in parts for param in (*weights, *at)],
+        )
+    except StoreError:  # SQLite's sum() past 2**63 (millions of breaches in one group): unpacked below
+        rows = [(None, MAX_PACKED + 1)]
     if all(row[1] <= MAX_PACKED for row in rows):
         return [(row[0], int(row[1]), unpack(row[2]), unpack(row[3]), 0) for row in rows if row[1]]
     # Too many tickets in a group for the packed counts: group by weight instead (sorts every row).

@@ -1,6 +1,6 @@
 """Indexes for reports' SLA compliance (store/report_sla_queries.py, docs/issue16/report-sla.md).
 
-Schema migration 11 (SQLite), 7 (PostgreSQL). Every column the SLA counts read:
+Schema migration 12 (SQLite), 8 (PostgreSQL). Every column the SLA counts read:
 `sla_counts` reads, per priority, the range of the period in `tickets_report_sla`
 (a narrow entry per ticket instead of the ticket row, and the priority's targets
 as constants), and `resumed_clocks` reads only the resumed clocks (a few per cent
