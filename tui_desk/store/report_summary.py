@@ -50,7 +50,7 @@ _KINDS = ", ".join(f"'{kind}'" for kind in STATUS_EVENT_KINDS)
 _MEANINGS = ", ".join(f"'{meaning}'" for meaning in EXCLUDED_MEANINGS)
 
 
-def _flag(status: str) -> str:
+def left_out_flag(status: str) -> str:
     """SQL: 1 when the status key `status` means spam, deleted or merged, else 0."""
     return f"(SELECT count(*) FROM statuses s WHERE s.key = {status} AND s.meaning IN ({_MEANINGS}))"
 
@@ -114,28 +114,28 @@ def _add_event(event: str, flag: str, sign: str, condition: str = "true") -> str
 
 
 def _ticket_flag(ticket: str) -> str:
-    return f"(SELECT {_flag('t.status')} FROM tickets t WHERE t.id = {ticket})"
+    return f"(SELECT {left_out_flag('t.status')} FROM tickets t WHERE t.id = {ticket})"
 
 
 # (name, table, event, condition, body statements) of each trigger; NEW/OLD as both backends spell them.
 _TRIGGERS = [
-    ("report_ticket_insert", "tickets", "AFTER INSERT", None, [_add_created("NEW.created_at", _flag("NEW.status"), "+")]),
+    ("report_ticket_insert", "tickets", "AFTER INSERT", None, [_add_created("NEW.created_at", left_out_flag("NEW.status"), "+")]),
     (
         "report_ticket_update",
         "tickets",
         "AFTER UPDATE OF status, created_at",
-        f"OLD.created_at <> NEW.created_at OR {_flag('OLD.status')} <> {_flag('NEW.status')}",
+        f"OLD.created_at <> NEW.created_at OR {left_out_flag('OLD.status')} <> {left_out_flag('NEW.status')}",
         [
-            _add_created("OLD.created_at", _flag("OLD.status"), "-"),
-            _add_created("NEW.created_at", _flag("NEW.status"), "+"),
+            _add_created("OLD.created_at", left_out_flag("OLD.status"), "-"),
+            _add_created("NEW.created_at", left_out_flag("NEW.status"), "+"),
         ],
     ),
     (
         "report_ticket_excluded",
         "tickets",
         "AFTER UPDATE OF status",
-        f"{_flag('OLD.status')} <> {_flag('NEW.status')}",
-        [_add_moves("NEW.id", _flag("OLD.status"), "-"), _add_moves("NEW.id", _flag("NEW.status"), "+")],
+        f"{left_out_flag('OLD.status')} <> {left_out_flag('NEW.status')}",
+        [_add_moves("NEW.id", left_out_flag("OLD.status"), "-"), _add_moves("NEW.id", left_out_flag("NEW.status"), "+")],
     ),
     # Before the row goes: its events are deleted with it (ON DELETE CASCADE), when it is gone.
     (
@@ -143,7 +143,7 @@ _TRIGGERS = [
         "tickets",
         "BEFORE DELETE",
         None,
-        [_add_created("OLD.created_at", _flag("OLD.status"), "-"), _add_moves("OLD.id", _flag("OLD.status"), "-")],
+        [_add_created("OLD.created_at", left_out_flag("OLD.status"), "-"), _add_moves("OLD.id", left_out_flag("OLD.status"), "-")],
     ),
     ("report_event_insert", "events", "AFTER INSERT", _moving("NEW"), [_add_event("NEW", _ticket_flag("NEW.ticket_id"), "+")]),
     (
@@ -172,27 +172,31 @@ TRIGGERS_ON = [(name, table) for name, table, *_rest in _TRIGGERS]
 
 BACKFILL = [
     "INSERT INTO report_created(hour, left_out, n)"
-    f" SELECT substr(t.created_at, 1, 13), {_flag('t.status')}, count(*) FROM tickets t GROUP BY 1, 2",
+    f" SELECT substr(t.created_at, 1, 13), {left_out_flag('t.status')}, count(*) FROM tickets t GROUP BY 1, 2",
     "INSERT INTO report_moves(hour, from_value, to_value, left_out, n)"
-    f" SELECT substr(e.at, 1, 13), e.from_value, e.to_value, {_flag('t.status')}, count(*)"
+    f" SELECT substr(e.at, 1, 13), e.from_value, e.to_value, {left_out_flag('t.status')}, count(*)"
     f" FROM events e JOIN tickets t ON t.id = e.ticket_id WHERE {_moving('e')} GROUP BY 1, 2, 3, 4",
 ]
 
 
-def sqlite_statements() -> list[str]:
-    """Tables, triggers and the backfill of the existing tickets and events (SQLite)."""
-    triggers = []
-    for name, table, event, condition, body in _TRIGGERS:
+Trigger = tuple[str, str, str, str | None, list[str]]
+"""(name, table, event, condition or None, body statements) of a trigger on either backend."""
+
+
+def sqlite_triggers(triggers: list[Trigger]) -> list[str]:
+    """CREATE TRIGGER statements (SQLite)."""
+    out = []
+    for name, table, event, condition, body in triggers:
         when = f" WHEN {condition}" if condition else ""
         statements = "".join(f"{statement};\n" for statement in body)
-        triggers.append(f"CREATE TRIGGER {name} {event} ON {table} FOR EACH ROW{when} BEGIN\n{statements}END")
-    return [*TABLES, *triggers, *BACKFILL]
+        out.append(f"CREATE TRIGGER {name} {event} ON {table} FOR EACH ROW{when} BEGIN\n{statements}END")
+    return out
 
 
-def pg_statements() -> list[str]:
+def pg_triggers(triggers: list[Trigger]) -> list[str]:
     """The same for PostgreSQL: a function per trigger (plpgsql), the condition as an IF."""
-    out = [statement.replace("INTEGER", "bigint") for statement in TABLES]
-    for name, table, event, condition, body in _TRIGGERS:
+    out = []
+    for name, table, event, condition, body in triggers:
         statements = "\n".join(f"{statement};" for statement in body)
         if condition:
             statements = f"IF {condition} THEN\n{statements}\nEND IF;"
@@ -202,4 +206,14 @@ def pg_statements() -> list[str]:
             f"RETURN {returned};\nEND $$"
         )
         out.append(f"CREATE TRIGGER {name} {event} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()")
-    return [*out, *BACKFILL]
+    return out
+
+
+def sqlite_statements() -> list[str]:
+    """Tables, triggers and the backfill of the existing tickets and events (SQLite)."""
+    return [*TABLES, *sqlite_triggers(_TRIGGERS), *BACKFILL]
+
+
+def pg_statements() -> list[str]:
+    """The same for PostgreSQL."""
+    return [*(statement.replace("INTEGER", "bigint") for statement in TABLES), *pg_triggers(_TRIGGERS), *BACKFILL]

@@ -19,9 +19,7 @@ reference (``build_report(scan=True)``), tests/test_report_summary.py compares.
 
 from __future__ import annotations
 
-from .report_summary import EXCLUDED_MEANINGS
-
-_MEANINGS = ", ".join(f"'{meaning}'" for meaning in EXCLUDED_MEANINGS)
+from .report_summary import left_out_flag, pg_triggers, sqlite_triggers
 
 TABLE = """CREATE TABLE report_tags (
     hour TEXT NOT NULL,
@@ -30,11 +28,6 @@ TABLE = """CREATE TABLE report_tags (
     n INTEGER NOT NULL,
     PRIMARY KEY (hour, tag_id, left_out)
 )"""
-
-
-def _flag(status: str) -> str:
-    """SQL: 1 when the status key `status` means spam, deleted or merged, else 0."""
-    return f"(SELECT count(*) FROM statuses s WHERE s.key = {status} AND s.meaning IN ({_MEANINGS}))"
 
 
 def _upsert(select: str) -> str:
@@ -48,7 +41,7 @@ def _upsert(select: str) -> str:
 def _one_tag(row: str, sign: str) -> str:
     """Count the tag row `row` (NEW or OLD of ticket_tags) in or out, under its ticket as it is now."""
     return _upsert(
-        f"SELECT substr(t.created_at, 1, 13), {row}.tag_id, {_flag('t.status')}, {sign}1"
+        f"SELECT substr(t.created_at, 1, 13), {row}.tag_id, {left_out_flag('t.status')}, {sign}1"
         f" FROM tickets t WHERE t.id = {row}.ticket_id"
     )
 
@@ -56,7 +49,7 @@ def _one_tag(row: str, sign: str) -> str:
 def _ticket_tags(ticket: str, sign: str) -> str:
     """Count every tag of the ticket row `ticket` (NEW or OLD of tickets) in or out, under that row."""
     return _upsert(
-        f"SELECT substr({ticket}.created_at, 1, 13), tt.tag_id, {_flag(f'{ticket}.status')}, {sign}1"
+        f"SELECT substr({ticket}.created_at, 1, 13), tt.tag_id, {left_out_flag(f'{ticket}.status')}, {sign}1"
         f" FROM ticket_tags tt WHERE tt.ticket_id = {ticket}.id"
     )
 
@@ -78,7 +71,7 @@ _TRIGGERS = [
         "AFTER UPDATE OF status, created_at",
         # The status compared first: most updates keep it, and then no status is looked up.
         f"OLD.created_at <> NEW.created_at"
-        f" OR (OLD.status <> NEW.status AND {_flag('OLD.status')} <> {_flag('NEW.status')})",
+        f" OR (OLD.status <> NEW.status AND {left_out_flag('OLD.status')} <> {left_out_flag('NEW.status')})",
         [_ticket_tags("OLD", "-"), _ticket_tags("NEW", "+")],
     ),
     ("report_tag_ticket_delete", "tickets", "BEFORE DELETE", None, [_ticket_tags("OLD", "-")]),
@@ -88,7 +81,7 @@ TRIGGERS_ON = [(name, table) for name, table, *_rest in _TRIGGERS]
 
 BACKFILL = (
     "INSERT INTO report_tags(hour, tag_id, left_out, n)"
-    f" SELECT substr(t.created_at, 1, 13), tt.tag_id, {_flag('t.status')}, count(*)"
+    f" SELECT substr(t.created_at, 1, 13), tt.tag_id, {left_out_flag('t.status')}, count(*)"
     " FROM ticket_tags tt JOIN tickets t ON t.id = tt.ticket_id GROUP BY 1, 2, 3"
 )
 
@@ -105,26 +98,9 @@ INDEXES = [
 
 def sqlite_statements() -> list[str]:
     """Table, triggers, backfill and indexes (SQLite)."""
-    triggers = []
-    for name, table, event, condition, body in _TRIGGERS:
-        when = f" WHEN {condition}" if condition else ""
-        statements = "".join(f"{statement};\n" for statement in body)
-        triggers.append(f"CREATE TRIGGER {name} {event} ON {table} FOR EACH ROW{when} BEGIN\n{statements}END")
-    return [TABLE, *triggers, BACKFILL, *INDEXES]
+    return [TABLE, *sqlite_triggers(_TRIGGERS), BACKFILL, *INDEXES]
 
 
 def pg_statements() -> list[str]:
-    """The same for PostgreSQL: a function per trigger (plpgsql), the condition as an IF."""
-    out = [TABLE.replace("INTEGER", "bigint")]
-    for name, table, event, condition, body in _TRIGGERS:
-        statements = "\n".join(f"{statement};" for statement in body)
-        if condition:
-            statements = f"IF {condition} THEN\n{statements}\nEND IF;"
-        returned = "OLD" if event.startswith("BEFORE DELETE") else "NULL"
-        out.append(
-            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$\nBEGIN\n{statements}\n"
-            f"RETURN {returned};\nEND $$"
-        )
-        out.append(f"CREATE TRIGGER {name} {event} ON {table} FOR EACH ROW EXECUTE FUNCTION {name}()")
-    return [*out, BACKFILL, *INDEXES]
-
+    """The same for PostgreSQL (store/report_summary.py `pg_triggers`)."""
+    return [TABLE.replace("INTEGER", "bigint"), *pg_triggers(_TRIGGERS), BACKFILL, *INDEXES]
