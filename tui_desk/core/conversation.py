@@ -121,17 +121,7 @@ class Conversation(TicketChanges):
             "sort_key": writes.sort_key_for(Meaning.ATTENTION, moment, moment),
             **sla_tracking.started(from_text(moment), self.sla.for_ticket(department, priority)),
         }
-        message = {
-            "kind": MessageKind.CUSTOMER.value,
-            "author": address,
-            "body": body,
-            "created_at": moment,
-            "message_id": message_id,
-            "in_reply_to": in_reply_to,
-            "references_": references,
-            "content_hash": content_hash,
-            **_copied(cc, reply_to),
-        }
+        message = _customer_message(address, body, moment, message_id, in_reply_to, references, content_hash, cc, reply_to)
         event = {"at": moment, "actor": address, "kind": EventKind.CREATED, "from_value": None,
                  "to_value": Status.NEW.value}
         return ticket, message, event
@@ -196,17 +186,9 @@ class Conversation(TicketChanges):
             plan,
             actor=sender,
             expected_version=expected_version,
-            message={
-                "kind": MessageKind.CUSTOMER.value,
-                "author": sender,
-                "body": body,
-                "created_at": moment,
-                "message_id": message_id,
-                "in_reply_to": in_reply_to,
-                "references_": references,
-                "content_hash": content_hash,
-                **_copied(cc, reply_to),
-            },
+            message=_customer_message(
+                sender, body, moment, message_id, in_reply_to, references, content_hash, cc, reply_to
+            ),
             attachments=attachments,
             at=moment,
             also=_remember(clean_cc(cc), sender) if cc else None,
@@ -339,6 +321,24 @@ class Conversation(TicketChanges):
             attachments=attachments,
             at=moment,
         )
+
+
+def _customer_message(
+    author: str, body: str, moment: str, message_id: str | None, in_reply_to: str | None, references: str | None,
+    content_hash: str | None, cc: Sequence[str], reply_to: str | None,
+) -> dict[str, Any]:
+    """The messages row of a customer's message (but its ticket id), first or follow-up."""
+    return {
+        "kind": MessageKind.CUSTOMER.value,
+        "author": author,
+        "body": body,
+        "created_at": moment,
+        "message_id": message_id,
+        "in_reply_to": in_reply_to,
+        "references_": references,
+        "content_hash": content_hash,
+        **_copied(cc, reply_to),
+    }
 
 
 def _copied(cc: Sequence[str], reply_to: str | None) -> dict[str, Any]:
