@@ -42,8 +42,10 @@ OFFICE = SlaPolicies.from_config(
 )
 
 
-def same(store: Store, policies: SlaPolicies, now: datetime, groupings=(None, *GROUPINGS)) -> None:
-    for since in ("2026-03-02", "2020-01-01"):
+def same(
+    store: Store, policies: SlaPolicies, now: datetime, groupings=(None, *GROUPINGS), periods=("2026-03-02", "2020-01-01")
+) -> None:
+    for since in periods:
         for by in groupings:
             fast = build_report(store, policies, since=since, until=None, by=by, now=now, timezone=TALLINN)
             full = build_report(store, policies, since=since, until=None, by=by, now=now, timezone=TALLINN, scan=True)
@@ -82,7 +84,10 @@ def test_each_running_clock_at_the_second_it_breaches(store: Store, desk, office
     assert len(moments) >= 8
     for moment in sorted(moments):
         for offset in (-1, 0, 0.5, 1):
-            same(store, policies, moment + timedelta(seconds=offset), groupings=(None, "department"))
+            # From before the desk's first ticket (busy_desk starts on 2026-03-01): every clock, without
+            # the six years of days "2020-01-01" reads one by one (two minutes on PostgreSQL here).
+            same(store, policies, moment + timedelta(seconds=offset), groupings=(None, "department"),
+                 periods=("2026-03-02", "2026-02-01"))
 
 
 def test_a_priority_the_policies_do_not_know_is_judged_like_the_reference(store: Store, desk) -> None:
