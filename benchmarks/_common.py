@@ -80,13 +80,8 @@ def demo_store(db: str | None, tickets: int, seed: int, prefix: str) -> Iterator
             temp.cleanup()
 
 
-@contextmanager
-def throwaway_postgresql() -> Iterator[str]:
-    """The URL of an empty database on a PostgreSQL server started for this run (initdb in a
-    temporary folder, as the tests do with tests/pg_server.py), stopped and removed afterwards.
-
-    The benchmarks are run from a checkout, like the tests; the app itself never imports this.
-    """
+def pg_server_module():  # noqa: ANN201 - tests/pg_server.py, imported from the checkout
+    """The tests' throw-away PostgreSQL server module, or exit with why there is none."""
     tests = Path(__file__).resolve().parent.parent / "tests"
     sys.path.insert(0, str(tests))
     try:
@@ -96,6 +91,17 @@ def throwaway_postgresql() -> Iterator[str]:
     reason = pg_server.why_not()
     if reason is not None:
         raise SystemExit(f"Cannot start a PostgreSQL server: {reason}")
+    return pg_server
+
+
+@contextmanager
+def throwaway_postgresql() -> Iterator[str]:
+    """The URL of an empty database on a PostgreSQL server started for this run (initdb in a
+    temporary folder, as the tests do with tests/pg_server.py), stopped and removed afterwards.
+
+    The benchmarks are run from a checkout, like the tests; the app itself never imports this.
+    """
+    pg_server = pg_server_module()
     with pg_server.running_server() as server, server.database() as url:
         yield url
 

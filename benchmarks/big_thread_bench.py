@@ -61,28 +61,12 @@ async def painted_after(app: Any, moment: float) -> None:
 async def one_run(path: str) -> dict[str, float]:
     from textual.events import Resize
     from textual.geometry import Size
+    from ui_bench import timed_app
 
     from tui_desk.store import open_store
-    from tui_desk.ui.app import TuiDeskApp
-    from tui_desk.ui.main_screen import MainScreen
     from tui_desk.ui.widgets.thread import ThreadView
 
-    class TimedScreen(MainScreen):
-        def _show_ticket(self, snapshot: Any) -> None:
-            self.app.shown_at = time.perf_counter()  # type: ignore[attr-defined]
-            super()._show_ticket(snapshot)
-
-    class Timed(TuiDeskApp):
-        painted_at = 0.0
-        shown_at = 0.0
-
-        def get_default_screen(self) -> MainScreen:
-            self._main = TimedScreen()
-            return self._main
-
-        def _display(self, screen: Any, renderable: Any) -> None:
-            super()._display(screen, renderable)
-            self.painted_at = time.perf_counter()
+    Timed = timed_app()
 
     store = open_store(path)
     biggest = store.scalar("SELECT id FROM tickets ORDER BY message_count DESC, id LIMIT 1")

@@ -152,27 +152,12 @@ async def _settle(app: Any) -> None:
 
 
 async def session(path: str, scroll: int, moves: int, big_thread: int) -> tuple[list[tuple[str, int]], list[float], list[float], list[float]]:
+    from ui_bench import timed_app
+
     from tui_desk.store import open_store
     from tui_desk.store.queries import InboxFilter
-    from tui_desk.ui.app import TuiDeskApp
-    from tui_desk.ui.main_screen import MainScreen
 
-    class TimedScreen(MainScreen):
-        def _show_ticket(self, snapshot: Any) -> None:
-            self.app.shown_at = time.perf_counter()  # type: ignore[attr-defined]
-            super()._show_ticket(snapshot)
-
-    class Timed(TuiDeskApp):
-        painted_at = 0.0
-        shown_at = 0.0
-
-        def get_default_screen(self) -> MainScreen:
-            self._main = TimedScreen()
-            return self._main
-
-        def _display(self, screen: Any, renderable: Any) -> None:
-            super()._display(screen, renderable)
-            self.painted_at = time.perf_counter()
+    Timed = timed_app()
 
     store = open_store(path)
     biggest = store.scalar("SELECT id FROM tickets ORDER BY message_count DESC, id LIMIT 1")

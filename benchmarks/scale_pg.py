@@ -13,33 +13,19 @@ fill record (pg-SIZE.fill.json in --dir), reused otherwise.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-HERE = Path(__file__).resolve().parent
-TESTS = HERE.parent / "tests"
-
-
-def _pg_server_module():  # noqa: ANN202
-    sys.path.insert(0, str(TESTS))
-    try:
-        import pg_server
-    finally:
-        sys.path.remove(str(TESTS))
-    reason = pg_server.why_not()
-    if reason is not None:
-        raise SystemExit(f"Cannot start a PostgreSQL server: {reason}")
-    return pg_server
+from _common import pg_server_module
 
 
 @contextmanager
 def kept_server(folder: Path) -> Iterator[str]:
     """The URL of the `postgres` database on a server whose data stays in `folder`: made by
     initdb the first time, started now, stopped (not removed) at the end."""
-    pg_server = _pg_server_module()
+    pg_server = pg_server_module()
     folder = folder.resolve()
     folder.mkdir(parents=True, exist_ok=True)
 
@@ -52,14 +38,7 @@ def kept_server(folder: Path) -> Iterator[str]:
                 import os
 
                 os.chown(self.root, self._user.pw_uid, self._user.pw_gid)
-            options = (
-                f"-c listen_addresses='' -k {self.socket_dir} -c fsync=off"
-                " -c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
-            )
-            self._run(
-                "pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"),
-                "-o", options, "-w", "-t", "60", "start",
-            )  # fmt: skip
+            self.start_existing()
 
         def stop(self) -> None:
             if (self.data / "postmaster.pid").exists():

@@ -106,16 +106,9 @@ def startup(path: str, runs: int) -> tuple[float, int]:
     return statistics.median(times), rss
 
 
-async def selection_latency(
-    path: str, moves: int, pause: float, print_samples: bool = False
-) -> tuple[float, float, int]:
-    """Median and worst seconds from a cursor move to the frame showing its ticket.
-
-    `pause` is the reading time between moves: 0 is a held-down key, a pause
-    of a few tenths of a second is an agent reading each ticket, whose move
-    starts when no frame is under way.
-    """
-    from tui_desk.store import open_store
+def timed_app():  # noqa: ANN201 - a class made on demand (Textual imported late)
+    """The app, noting when a ticket is shown (`shown_at`) and when a frame reaches the
+    (headless) terminal (`painted_at`); launch_bench and big_thread_bench use it too."""
     from tui_desk.ui.app import TuiDeskApp
     from tui_desk.ui.main_screen import MainScreen
 
@@ -125,8 +118,6 @@ async def selection_latency(
             super()._show_ticket(snapshot)
 
     class Timed(TuiDeskApp):
-        """Notes when a frame reaches the (headless) terminal."""
-
         painted_at = 0.0
         shown_at = 0.0
 
@@ -138,6 +129,21 @@ async def selection_latency(
             super()._display(screen, renderable)
             self.painted_at = time.perf_counter()
 
+    return Timed
+
+
+async def selection_latency(
+    path: str, moves: int, pause: float, print_samples: bool = False
+) -> tuple[float, float, int]:
+    """Median and worst seconds from a cursor move to the frame showing its ticket.
+
+    `pause` is the reading time between moves: 0 is a held-down key, a pause
+    of a few tenths of a second is an agent reading each ticket, whose move
+    starts when no frame is under way.
+    """
+    from tui_desk.store import open_store
+
+    Timed = timed_app()
     app = Timed(open_store(path), live_interval=None)
     samples = []
     async with app.run_test(size=(160, 48)):

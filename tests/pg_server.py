@@ -105,6 +105,10 @@ class PgServer:
             "initdb", "-D", str(self.data), "-U", SUPERUSER, "--auth=trust",
             "-E", "UTF8", "--locale=C.UTF-8", "--no-sync",
         )  # fmt: skip
+        self.start_existing()
+
+    def start_existing(self) -> None:
+        """Start the server on a data folder initdb already made (benchmarks/scale_pg.py keeps one)."""
         options = (
             f"-c listen_addresses='' -k {self.socket_dir} -c fsync=off"
             " -c synchronous_commit=off -c full_page_writes=off -c max_connections=60"
