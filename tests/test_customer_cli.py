@@ -94,3 +94,13 @@ def test_not_an_address_is_one_line_and_exit_1(run: Run) -> None:
     code, out, err = run("customer", "not an address")
     assert (code, out) == (1, "")
     assert err.count("\n") == 1 and "Not an e-mail address" in err
+
+
+def test_a_nameless_customer_takes_the_first_name_given_and_keeps_it(run: Run) -> None:
+    for email, name in (("cy@example.com", None), ("CY@example.com", "  Cy Twombly "), ("cy@EXAMPLE.com", "Someone Else")):
+        named = ("--name", name) if name else ()
+        code, _out, err = run("new", "--email", email, *named, "--subject", "Hello", "--body", "x")
+        assert (code, err) == (0, "")
+    code, out, _err = run("customer", "cy@example.com", "--json")
+    assert code == 0
+    assert json.loads(out)["name"] == "Cy Twombly"

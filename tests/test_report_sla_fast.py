@@ -17,7 +17,7 @@ from test_report_summary import POLICIES as ALWAYS
 from tui_desk.core.reports import GROUPINGS, build_report
 from tui_desk.core.sla import SlaPolicies
 from tui_desk.domain.clock import from_text
-from tui_desk.store import Store, open_store
+from tui_desk.store import Store, open_store, report_sla_queries
 from tui_desk.store.report_sla_schema import INDEXES
 
 pytestmark = pytest.mark.both_backends
@@ -100,6 +100,15 @@ def test_a_priority_the_policies_do_not_know_is_judged_like_the_reference(store:
     assert store.conn.execute("SELECT count(*) FROM tickets WHERE priority IN ('Urgent ', 'someday')").fetchone()[0] == 6
     same(store, OFFICE, NOW)
     same(store, OFFICE, NOW + timedelta(days=3))
+
+
+def test_more_tickets_in_a_group_than_a_packed_count_holds_give_the_same_report(
+    store: Store, desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past MAX_PACKED tickets a group (millions) is counted by outcome instead: here past 1."""
+    monkeypatch.setattr(report_sla_queries, "MAX_PACKED", 1)
+    same(store, OFFICE, NOW, periods=("2026-03-02",))
+    same(store, ALWAYS, NOW + timedelta(days=3), periods=("2026-03-02",))
 
 
 def test_business_hours_that_never_open_fall_back_to_the_reference(store: Store, desk) -> None:

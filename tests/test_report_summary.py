@@ -239,3 +239,16 @@ def test_a_hand_edited_priority_is_grouped_as_the_reference_groups_it(store: Sto
         fast = build_report(store, POLICIES, since=since, until=until, by="priority", now=NOW, timezone=UTC)
         assert fast == build_report(store, POLICIES, since=since, until=until, by="priority", now=NOW,
                                     timezone=UTC, scan=True)
+
+
+@pytest.mark.parametrize("zone", [UTC, ZoneInfo("Asia/Kolkata")], ids=["whole hours", "off the hour"])
+def test_a_period_before_the_year_1000_is_reported_as_the_reference_reports_it(store: Store, desk, zone) -> None:
+    """The backlog history and the tag counts ask one rule whether the day bounds fall on whole
+    hours. Its bounds were written "999-03-01T…" (no four-digit year): the history, parsing
+    them, refused the report, and as text they sorted after every ticket of the desk."""
+    for by in (None, "tag"):
+        fast = build_report(store, POLICIES, since="0999-03-01", until="0999-03-03", by=by, now=NOW, timezone=zone)
+        full = build_report(store, POLICIES, since="0999-03-01", until="0999-03-03", by=by, now=NOW, timezone=zone,
+                            scan=True)
+        assert fast == full, by
+        assert fast.new_per_day == fast.backlog_per_day == (0, 0, 0)  # the desk opened in 2026

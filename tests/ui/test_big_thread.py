@@ -17,6 +17,7 @@ from textual.pilot import Pilot
 from tui_desk.core.lifecycle import TicketService
 from tui_desk.store import Store, open_store
 from tui_desk.ui.widgets import text_pane
+from tui_desk.ui.widgets import thread as thread_module
 from tui_desk.ui.widgets.text_pane import TextPane
 from tui_desk.ui.widgets.thread import DEFAULT_MESSAGE_LIMIT, ThreadView
 
@@ -217,3 +218,29 @@ async def test_a_live_refresh_keeps_the_place_over_parts_not_yet_drawn(
             assert on_screen(thread) == in_text(thread) == seen
     finally:
         bob_store.close()
+
+
+async def test_copying_the_whole_text_draws_each_part_not_yet_drawn_once(
+    big_desk: tuple[Store, int], no_filler: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built: list[int] = []
+    build = thread_module.message_renderable
+
+    def counted(message: Any, *args: Any) -> Any:
+        built.append(message.id)
+        return build(message, *args)
+
+    monkeypatch.setattr(thread_module, "message_renderable", counted)
+    store, _ticket = big_desk
+    app = make_app(store)
+    async with app.run_test(size=SIZE) as pilot:
+        thread = await open_whole(pilot)
+        for _ in range(3):
+            await key_now(pilot, "pageup")
+        seen = on_screen(thread)
+        built.clear()
+        whole = thread.text.split("\n")
+        assert len(built) == len(set(built)) > MESSAGES / 2, "a part was drawn twice for the text"
+        assert "  Message 0 line 0" in whole and "  Message 259 line 3" in whole
+        assert drawn(thread) == len(thread._parts)
+        assert on_screen(thread) == in_text(thread) == seen, "drawing the rest moved the view"

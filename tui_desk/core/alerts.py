@@ -28,7 +28,7 @@ from ..i18n import _
 from ..store import Store, queries
 from .routing import departments_from_config
 from .sla import SlaPolicies, SlaState
-from .sla_tracking import view
+from .sla_tracking import row_mapping, view
 
 WATCH_LIMIT = 200  # tickets read per watched list, nearest SLA due first: the ones about to alert
 
@@ -109,15 +109,7 @@ def states_of(row: InboxRow, policies: SlaPolicies, now: datetime) -> frozenset[
     states: set[AlertState] = set()
     if row.priority == "urgent":
         states.add(AlertState.URGENT)
-    fields = {
-        "department": row.department,
-        "priority": row.priority,
-        "sla_elapsed": row.sla_elapsed,
-        "sla_running_since": row.sla_running_since,
-        "sla_first_elapsed": row.sla_first_elapsed,
-        "sla_due": row.sla_due,
-    }
-    sla = view(fields, Meaning.ATTENTION, policies, now).state
+    sla = view(row_mapping(row), Meaning.ATTENTION, policies, now).state
     if sla is SlaState.NEAR:
         states.add(AlertState.NEAR)
     elif sla is SlaState.BREACHED:

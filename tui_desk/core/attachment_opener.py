@@ -14,10 +14,8 @@ from __future__ import annotations
 import os
 import shlex
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from ..domain.errors import TuiDeskError
 from ..domain.file_names import safe_file_name
 from ..i18n import _
 from .attachments import write_new
+from .detached import run_detached
 
 OPENER_ENV = "TUI_DESK_OPENER"
 START_WAIT = 1.5  # seconds an opener has to fail at once
@@ -64,26 +63,14 @@ def open_copy(name: str, data: bytes) -> Path:
     """Open a private copy of the attachment with the opener; the copy's path."""
     command = opener_command()
     path = private_copy(name, data)
-    try:
-        process = subprocess.Popen(
-            [*command, str(path)],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-            close_fds=True,
-        )
-    except OSError as error:
-        raise NoOpener(_("Could not start {program}: {error}").format(program=command[0], error=error.strerror)) from None
     # xdg-open hands the file on and exits; with no program for the type it exits non-zero at
     # once. Waiting a moment (in the caller's worker thread) tells the two apart, so a failure is
     # said instead of "Opened"; a viewer still running after it is reaped in the background.
     try:
-        status = process.wait(timeout=START_WAIT)
-    except subprocess.TimeoutExpired:
-        threading.Thread(target=process.wait, daemon=True).start()
-        return path
-    if status != 0:
+        status = run_detached([*command, str(path)], START_WAIT)
+    except OSError as error:
+        raise NoOpener(_("Could not start {program}: {error}").format(program=command[0], error=error.strerror)) from None
+    if status is not None and status != 0:
         raise NoOpener(
             _("{program} could not open {name} (exit status {status})").format(program=command[0], name=path.name, status=status)
         )

@@ -9,7 +9,7 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 
@@ -23,6 +23,9 @@ from ..domain.store_location import (
     server_url,
 )
 from ..i18n import _
+
+if TYPE_CHECKING:
+    from tomlkit import TOMLDocument
 
 APP_NAME = "tui-desk"
 DB_ENV = "TUI_DESK_DB"
@@ -199,16 +202,10 @@ def save_setting(key: str, value: str, path: Path | None = None) -> Path:
     Used for settings the app changes itself (the theme picked in the palette); refuses, and
     leaves the file as it was, when the edit would not read back as the same config plus this key.
     """
-    import tomlkit  # only to write: reading the config (every command) starts without it
-    import tomlkit.exceptions
+    import tomlkit
 
     path = path or config_path()
-    old_text = read_config_text(path)
-    try:
-        expected = tomllib.loads(old_text)
-        document = tomlkit.parse(old_text)
-    except (tomllib.TOMLDecodeError, tomlkit.exceptions.TOMLKitError) as error:
-        raise InvalidInput(_("The config file {path} is not valid TOML: {reason}").format(path=path, reason=error)) from None
+    expected, document = read_config_to_edit(path)
     expected[key] = value
 
     def edited() -> str:
@@ -216,6 +213,19 @@ def save_setting(key: str, value: str, path: Path | None = None) -> Path:
         return tomlkit.dumps(document)
 
     return write_config_checked(edited, expected, path)
+
+
+def read_config_to_edit(path: Path) -> tuple[dict[str, Any], TOMLDocument]:
+    """The config file as it reads, and as a document that keeps its comments and layout to edit;
+    InvalidInput when it is not TOML."""
+    import tomlkit  # only to write: reading the config (every command) starts without it
+    import tomlkit.exceptions
+
+    old_text = read_config_text(path)
+    try:
+        return tomllib.loads(old_text), tomlkit.parse(old_text)
+    except (tomllib.TOMLDecodeError, tomlkit.exceptions.TOMLKitError) as error:
+        raise InvalidInput(_("The config file {path} is not valid TOML: {reason}").format(path=path, reason=error)) from None
 
 
 def write_config_checked(edited: Callable[[], str], expected: dict[str, Any], path: Path) -> Path:

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
-import threading
 import unicodedata
 
 from ..i18n import _
+from .detached import run_detached
 
 PROGRAM = "notify-send"
 APP_NAME = "tui-desk"
@@ -62,21 +61,9 @@ def send(path: str, text: str, *, critical: bool = False) -> str | None:
     Blocks up to START_WAIT seconds: call it from a worker thread.
     """
     try:
-        process = subprocess.Popen(
-            command(path, text, critical=critical),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-            close_fds=True,
-        )
+        status = run_detached(command(path, text, critical=critical), START_WAIT)
     except OSError as error:
         return _("Could not start {program}: {error}").format(program=PROGRAM, error=error.strerror)
-    try:
-        status = process.wait(timeout=START_WAIT)
-    except subprocess.TimeoutExpired:
-        threading.Thread(target=process.wait, daemon=True).start()  # reaped when it ends
-        return None
-    if status != 0:
+    if status is not None and status != 0:
         return _("{program} failed (exit status {status})").format(program=PROGRAM, status=status)
     return None

@@ -64,7 +64,7 @@ class SlaCounting:
         found += rsq.resumed_counts(self.store, self.start, self.end, self.keys, self.cutoffs, by, self.now_epoch)
         return [
             (key, tickets, _counts(tickets, first), _counts(tickets, resolution))
-            for key, tickets, first, resolution, _unknown in found
+            for key, tickets, first, resolution in found
         ]
 
     def one_by_one(self, by: str | None) -> list[tuple[Any, ...]]:

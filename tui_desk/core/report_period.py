@@ -12,6 +12,9 @@ from ..domain.errors import InvalidInput
 from ..i18n import _, ngettext, number
 
 DEFAULT_DAYS = 30
+# A stored time (domain/clock.py) is fixed-width text: its first 13 characters name the hour, its
+# first 16 the minute; a bucket of either is completed to its first moment by the rest.
+_BUCKETS = ((13, ":00:00Z"), (16, ":00Z"))
 MAX_DAYS = 3660  # ten years of days, each one a point of the per-day series
 
 _RELATIVE = re.compile(r"^\s*(\d{1,15})\s*([dw])\s*$", re.IGNORECASE)
@@ -73,6 +76,16 @@ class Period:
     @property
     def end(self) -> str:
         return self.bounds[-1]
+
+    @property
+    def bucket(self) -> tuple[int, str]:
+        """The coarsest stored-time prefix that no day bound splits, as (its length, what completes
+        it to its first moment): the hour where every bound is on one (almost everywhere), the
+        minute, else the whole text."""
+        for length, rest in _BUCKETS:
+            if all(bound[length:] == rest for bound in self.bounds):
+                return length, rest
+        return len(self.bounds[0]), ""
 
     def day_index(self, stored: str) -> int:
         """-1 before the period, len(days) after it."""

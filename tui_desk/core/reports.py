@@ -62,7 +62,6 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any, TypeVar
 
-from ..domain.clock import from_text
 from ..domain.errors import InvalidInput
 from ..domain.models import PRIORITY_ORDER
 from ..i18n import _
@@ -207,7 +206,7 @@ def build_report(
     judge = SlaJudge(policies, department_names, now)
     sla = SlaCounting(store, judge, [*department_names, None], start, end, keys, scan=scan)
 
-    hourly = all(bound[13:] == ":00:00Z" for bound in period.bounds)  # tag counts kept per hour
+    hourly = period.bucket[0] == rq.HOUR  # tag counts kept per hour
 
     def aggregates() -> tuple[Any, ...]:
         """The pure-SQL part: the backlog and its history, stopped SLA clocks, tags."""
@@ -370,14 +369,7 @@ def _history(
     one snapshot of the store, so they agree with each other.
     """
     days = len(period.bounds) - 1
-    moments = [from_text(b) for b in period.bounds]
-    # Buckets as coarse as the day boundaries allow: whole hours almost everywhere.
-    if all(m.minute == 0 and m.second == 0 for m in moments):
-        length, pad = 13, ":00:00Z"
-    elif all(m.second == 0 for m in moments):
-        length, pad = 16, ":00Z"
-    else:
-        length, pad = 20, ""
+    length, pad = period.bucket  # buckets as coarse as the day bounds allow
     with rq.snapshot(store):
         counts = queries.status_counts(store)
         if length == rq.HOUR and not scan:

@@ -20,7 +20,6 @@ is read back and compared before it replaces the old file, atomically.
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +30,7 @@ from ..domain.models import PRIORITY_ORDER, priority_label
 from ..domain.text import one_line
 from ..i18n import _, ngettext
 from ..store.queries import VIEW_ALL, VIEW_ATTENTION, InboxFilter
-from .config import config_path, load_config, read_config_text, write_config_checked
+from .config import config_path, load_config, read_config_to_edit, write_config_checked
 
 if TYPE_CHECKING:
     from tomlkit import TOMLDocument
@@ -258,16 +257,7 @@ def remove_view(name: str, path: Path | None = None) -> Path:
 
 
 def _rewrite(path: Path, name: str, view: SavedView | None) -> Path:
-    import tomlkit  # only to write: listing views (and every other command) starts without it
-    import tomlkit.exceptions
-
-    old_text = read_config_text(path)
-    try:
-        expected = tomllib.loads(old_text)
-        document = tomlkit.parse(old_text)
-    except (tomllib.TOMLDecodeError, tomlkit.exceptions.TOMLKitError) as error:
-        raise InvalidInput(_("The config file {path} is not valid TOML: {reason}").format(path=path, reason=error)) from None
-
+    expected, document = read_config_to_edit(path)
     views = document.get(TABLE)
     if views is not None and not (isinstance(views, MutableMapping) and isinstance(expected.get(TABLE), dict)):
         raise InvalidInput(

@@ -24,7 +24,7 @@ from typing import Any
 
 from ..domain.clock import from_text, to_text
 from ..domain.errors import InvalidInput
-from ..domain.models import Meaning
+from ..domain.models import InboxRow, Meaning, Ticket
 from ..i18n import _
 from .sla import BusinessHours, SlaClock, SlaPolicies, SlaState, SlaTargets, replay
 
@@ -329,6 +329,18 @@ class SlaView:
     due: str | None  # stored UTC text; None while paused
     remaining: int | None  # business seconds (negative when overdue)
     first_response_breached: bool
+
+
+def row_mapping(row: InboxRow | Ticket) -> dict[str, object]:
+    """The fields `view` reads, from an inbox row or a ticket."""
+    return {
+        "department": row.department,
+        "priority": row.priority,
+        "sla_elapsed": row.sla_elapsed,
+        "sla_running_since": row.sla_running_since,
+        "sla_first_elapsed": row.sla_first_elapsed,
+        "sla_due": row.sla_due,
+    }
 
 
 def view(

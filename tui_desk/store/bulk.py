@@ -113,9 +113,7 @@ def insert_rows(conn: Connection, table: str, rows: Sequence[dict[str, Any]]) ->
         conn.executemany(
             f"INSERT INTO {table}({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})", values
         )
-    if rows and dialect(conn) == "postgresql":
-        sequence = "'ticket_numbers'" if table == "tickets" else f"pg_get_serial_sequence('{table}', 'id')"
-        conn.execute(f"SELECT setval({sequence}, (SELECT max(id) FROM {table}))")
+    _move_sequence_past(conn, table, rows)
 
 
 def insert_tickets(conn: Connection, rows: Sequence[Row]) -> None:
@@ -147,10 +145,12 @@ def insert_events_with_ids(conn: Connection, rows: Sequence[Row]) -> None:
     _move_sequence_past(conn, "events", rows)
 
 
-def _move_sequence_past(conn: Connection, table: str, rows: Sequence[Row]) -> None:
-    """PostgreSQL: the ids were given, so the table's sequence moves past them (SQLite takes max + 1)."""
+def _move_sequence_past(conn: Connection, table: str, rows: Sequence[object]) -> None:
+    """PostgreSQL: the ids were given, so the table's sequence moves past them (SQLite takes max + 1).
+    A ticket's id comes from ticket_numbers, the others' from their serial column."""
     if rows and dialect(conn) == "postgresql":
-        conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        sequence = "'ticket_numbers'" if table == "tickets" else f"pg_get_serial_sequence('{table}', 'id')"
+        conn.execute(f"SELECT setval({sequence}, (SELECT max(id) FROM {table}))")
 
 
 def stamp_deleted_at(store: Store, after_id: int) -> None:
@@ -203,11 +203,9 @@ def _insert_in_one_statement(conn: Connection, table: str, columns: tuple[str, .
     """
     names = ", ".join(columns)
     if dialect(conn) == "postgresql":
-        # No per-row index writes to avoid (GIN takes rows in bulk); the ids were given, so the
-        # table's sequence moves past them for the rows that get theirs from it.
+        # No per-row index writes to avoid (GIN takes rows in bulk).
         _insert_many(conn, f"INSERT INTO {table}({names})", len(columns), rows)
-        sequence = "'ticket_numbers'" if table == "tickets" else f"pg_get_serial_sequence('{table}', 'id')"
-        conn.execute(f"SELECT setval({sequence}, (SELECT max(id) FROM {table}))")
+        _move_sequence_past(conn, table, rows)
         return
     stage = f"demo_stage_{table}"
     conn.execute(f"DROP TABLE IF EXISTS temp.{stage}")

@@ -107,17 +107,10 @@ def _filter_sql(flt: InboxFilter, store: Store) -> _Sql:
             "t.id IN (SELECT tt.ticket_id FROM ticket_tags tt JOIN tags g ON g.id = tt.tag_id WHERE g.name = ?)"
         )
         sql.params.append(flt.tag)
-    if flt.search and dialect == "postgresql":
-        words = search_query(flt.search)
-        if words is None:
-            sql.where.append("1 = 0")
-        else:
-            # GIN indexes on search_words(...) (pg_schema): the words FTS5 would find; the
-            # tickets of the newest matches, as on SQLite (store/pg_search_hits.py).
-            sql.where.append("t.id IN (SELECT value FROM json_each(?))")
-            sql.params.append(search_hits(store, words).ids)
-    elif flt.search:
-        query = fts_query(flt.search)
+    if flt.search:
+        # An FTS5 query on SQLite; on PostgreSQL a tsquery over the GIN indexes on
+        # search_words(...) (pg_schema), the words FTS5 would find.
+        query = search_query(flt.search) if dialect == "postgresql" else fts_query(flt.search)
         if query is None:
             sql.where.append("1 = 0")
         else:

@@ -148,7 +148,7 @@ def sla_counts(
     came (the rest: `resumed_counts`, `unknown_priority_count`):
 
     (group, tickets, first response (pending, met, breached), resolution (pending, met,
-    breached), 0); a group can come more than once (once per priority). With ``by="tag"``
+    breached)); a group can come more than once (once per priority). With ``by="tag"``
     a ticket counts once per tag.
 
     One part per priority, each a range of the index that starts with the priority: the
@@ -176,12 +176,12 @@ def sla_counts(
     except StoreError:  # SQLite's sum() past 2**63 (millions of breaches in one group): unpacked below
         rows = [(None, MAX_PACKED + 1)]
     if all(row[1] <= MAX_PACKED for row in rows):
-        return [(row[0], int(row[1]), unpack(row[2]), unpack(row[3]), 0) for row in rows if row[1]]
+        return [(row[0], int(row[1]), unpack(row[2]), unpack(row[3])) for row in rows if row[1]]
     # Too many tickets in a group for the packed counts: group by weight instead (sorts every row).
     return _by_weight(
         _rows(
             store,
-            " UNION ALL ".join(f"SELECT {key}, {first}, {resolution}, 0, count(*) {where} GROUP BY 1, 2, 3"
+            " UNION ALL ".join(f"SELECT {key}, {first}, {resolution}, count(*) {where} GROUP BY 1, 2, 3"
                                for first, resolution, _w, _p in parts),
             [param for _f, _r, weights, at in parts for param in (*weights, *at)],
         )
@@ -238,17 +238,16 @@ def _by_department(per_department: dict[int, tuple[Any, ...]], weight: Any) -> t
 
 
 def _by_weight(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """`sla_counts` rows from (group, first response weight, resolution weight, unknown, tickets) rows."""
+    """`sla_counts` rows from (group, first response weight, resolution weight, tickets) rows."""
     found: dict[Any, tuple[list[int], list[int], list[int]]] = {}
     slot = {PENDING_W: 0, MET_W: 1, BREACHED_W: 2}
-    for group, first_weight, resolution_weight, unknown, count in rows:
-        tickets, firsts, resolutions = found.setdefault(group, ([0, 0], [0, 0, 0], [0, 0, 0]))
+    for group, first_weight, resolution_weight, count in rows:
+        tickets, firsts, resolutions = found.setdefault(group, ([0], [0, 0, 0], [0, 0, 0]))
         tickets[0] += count
-        tickets[1] += unknown * count
         for counts, weight in ((firsts, first_weight), (resolutions, resolution_weight)):
             if weight:  # 0 or None: no target
                 counts[slot[int(weight)]] += count
-    return [(group, t[0], tuple(f), tuple(r), t[1]) for group, (t, f, r) in found.items() if t[0]]
+    return [(group, t[0], tuple(f), tuple(r)) for group, (t, f, r) in found.items() if t[0]]
 
 
 def resumed_counts(
@@ -261,7 +260,7 @@ def resumed_counts(
     return _by_weight(  # a few per cent of the tickets: grouping them costs little
         _rows(
             store,
-            f"""SELECT key, f, r, 0, count(*)
+            f"""SELECT key, f, r, count(*)
                 FROM (SELECT {key} AS key, {first} AS f, {resolution} AS r
                       FROM tickets t {join}
                       WHERE {RESUMED} AND t.created_at >= ? AND t.created_at < ?

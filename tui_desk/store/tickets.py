@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
 from .connection import Connection
+from .customers import customer_id
 from .db import Store
 from .writes import get_or_create
 
@@ -82,20 +83,6 @@ def remove_tag(conn: Connection, ticket_id: int, name: str) -> None:
         "DELETE FROM ticket_tags WHERE ticket_id = ? AND tag_id = (SELECT id FROM tags WHERE name = ?)",
         [ticket_id, name],
     )
-
-
-def customer_id(conn: Connection, address: str, name: str | None, moment: str) -> int:
-    """The customer with this address, created if new; a name is filled in if the row has none."""
-    row = conn.execute("SELECT id, name FROM customers WHERE email = ?", [address]).fetchone()
-    if row:
-        if name and not row[1]:
-            conn.execute("UPDATE customers SET name = ? WHERE id = ?", [name.strip(), row[0]])
-        return int(row[0])
-    cursor = conn.execute(
-        "INSERT INTO customers(email, name, created_at) VALUES (?, ?, ?)",
-        [address, name.strip() if name else None, moment],
-    )
-    return int(cursor.lastrowid or 0)
 
 
 def customer_email(store: Store, ticket_id: int) -> str | None:

@@ -51,7 +51,7 @@ from .empty_hint import getting_started
 from .failures import ReportsWorkerFailures, report_failure
 from .frames import FrameHold
 from .layout import fit_status
-from .sla_display import STATE_STYLE, row_mapping, sentence
+from .sla_display import STATE_STYLE, sentence
 from .widgets.inbox import PAGE_SIZE, InboxList
 from .widgets.thread import DEFAULT_MESSAGE_LIMIT, ThreadView
 from .widgets.timeline import TimelineView
@@ -171,7 +171,7 @@ class PanesBase(ReportsWorkerFailures, Screen[None]):
     def sla_view(self, row: InboxRow | Ticket) -> SlaView:
         definition = self.status_defs.get(row.status)
         meaning = definition.meaning if definition else Meaning.ATTENTION
-        return sla_tracking.view(row_mapping(row), meaning, self.service.sla, self.clock())
+        return sla_tracking.view(sla_tracking.row_mapping(row), meaning, self.service.sla, self.clock())
 
     def _show_sla(self, ticket: Ticket) -> Text:
         view = self.sla_view(ticket)

@@ -7,7 +7,6 @@ from datetime import datetime
 from ..core.sla import SlaState
 from ..core.sla_tracking import FIRST_RESPONSE, SlaView
 from ..domain.clock import from_text, humanize_age
-from ..domain.models import InboxRow, Ticket
 from ..i18n import _
 from .format import local_time
 
@@ -16,18 +15,6 @@ STATE_STYLE = {
     SlaState.NEAR: "bold yellow",
     SlaState.BREACHED: "bold reverse red",  # apart from near without colour and in 16 colours too
 }
-
-
-def row_mapping(row: InboxRow | Ticket) -> dict[str, object]:
-    """The fields sla_tracking.view reads, from an inbox row or a ticket."""
-    return {
-        "department": row.department,
-        "priority": row.priority,
-        "sla_elapsed": row.sla_elapsed,
-        "sla_running_since": row.sla_running_since,
-        "sla_first_elapsed": row.sla_first_elapsed,
-        "sla_due": row.sla_due,
-    }
 
 
 def short_label(view: SlaView, now: datetime) -> str:

@@ -184,15 +184,15 @@ class PartLines:
         yield from range(index, len(self.parts))
         yield from range(index - 1, -1, -1)
 
-    def measure_all(self) -> None:
-        for index in range(len(self.parts)):
-            self.measure(index)
-
     def text(self) -> str:
-        """Every part's lines as plain text (drawn again where they are not kept)."""
-        self.measure_all()
+        """Every part's lines as plain text: the parts not kept drawn once each (and measured by
+        that drawing), not kept either: the view's parts stay kept."""
         lines: list[str] = []
         for index, part in enumerate(self.parts):
-            kept = self._kept.get(index)
-            lines.extend(strip.text.rstrip() for strip in (kept if kept is not None else self._draw(part)))
+            drawn = self._kept.get(index)
+            if drawn is None:
+                drawn = self._draw(part)
+                if not self._measured[index]:
+                    self._note_height(index, len(drawn))
+            lines.extend(strip.text.rstrip() for strip in drawn)
         return "\n".join(lines)

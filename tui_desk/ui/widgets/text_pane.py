@@ -300,7 +300,15 @@ class TextPane(ReportsWorkerFailures, InstantScroll, can_focus=True):
 
     @property
     def text(self) -> str:
-        """What the pane holds, as plain lines (for tests and copying): every part drawn now."""
-        if not self._layout.complete:
-            self._drawing_in_place(self._layout.measure_all)
-        return self._layout.text()
+        """What the pane holds, as plain lines (for tests and copying): every part drawn now, once,
+        the view kept on what it shows when that measured parts."""
+        if self._layout.complete:
+            return self._layout.text()
+        text = ""
+
+        def draw() -> None:
+            nonlocal text
+            text = self._layout.text()
+
+        self._drawing_in_place(draw)
+        return text

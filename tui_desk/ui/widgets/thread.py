@@ -58,9 +58,8 @@ def body_text(body: str, fold: bool, key: str) -> tuple[Text, int]:
     """The body as the pane shows it, quotes and signature folded when `fold`; and how many folds.
 
     Each piece of the sender's text goes through `printable` (the one sanitiser); the fold
-    lines are the desk's own words.
+    lines are the desk's own words. `body` is `_shown_body`'s.
     """
-    body = body.replace("\r\n", "\n")
     spans = folds(body) if fold else []
     if not spans:
         return Text(printable(body) or " "), 0
@@ -101,8 +100,8 @@ def message_parts(
         " · ",
         (local_time(message.created_at), "dim"),
     )
-    body, left_out = cut_text(message.body.rstrip(), chars, MESSAGE_LINES)
-    shown, folded = body_text(body, fold_quotes and message.kind == MessageKind.CUSTOMER, unfold_key)
+    body, left_out = _shown_body(message, chars)
+    shown, folded = body_text(body, _folds_quotes(message, fold_quotes), unfold_key)
     parts: list[RenderableType] = [header]
     if message.cc:  # who else reads this conversation: a reply-all copies them
         parts.append(_address_line(_("Cc"), message.cc))
@@ -137,10 +136,18 @@ def message_parts(
 
 def fold_count(message: Message, chars: int, fold_quotes: bool) -> int:
     """The folds `message_parts` makes in this message (what `Z` would unfold), without building it."""
-    if not fold_quotes or message.kind != MessageKind.CUSTOMER:
-        return 0
-    body, _left_out = cut_text(message.body.rstrip(), chars, MESSAGE_LINES)
-    return len(folds(body.replace("\r\n", "\n")))
+    return len(folds(_shown_body(message, chars)[0])) if _folds_quotes(message, fold_quotes) else 0
+
+
+def _folds_quotes(message: Message, fold_quotes: bool) -> bool:
+    """Whether the message's quotes and signature fold: a customer's, when `fold_quotes`."""
+    return fold_quotes and message.kind == MessageKind.CUSTOMER
+
+
+def _shown_body(message: Message, chars: int) -> tuple[str, int]:
+    """The body as far as the pane shows it (line ends as "\\n"), and how many characters are left out."""
+    body, left_out = cut_text(message.body.rstrip(), chars, MESSAGE_LINES)
+    return body.replace("\r\n", "\n"), left_out
 
 
 def _address_line(label: str, addresses: tuple[str, ...]) -> Text:
