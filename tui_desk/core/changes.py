@@ -293,15 +293,20 @@ class TicketChanges:
             self.record_before(conn, ticket, extra)
             message_row_id = None
             ids = self.new_tickets
-            if message is not None:
-                given = {} if ids is None else {"id": ids.take("messages")}
-                message_row_id = writes.insert_message(conn, {**given, "ticket_id": ticket_id, **storable_data(message)})
-                for filename, content_type, data in storable_data(tuple(attachments)):
-                    writes.insert_attachment(conn, message_row_id, filename, content_type, data,
-                                             row_id=None if ids is None else ids.take("attachments"))
-            for kind, from_value, to_value, detail in decided.events:
-                writes.insert_event(conn, ticket_id, moment, who, kind, from_value, to_value, detail,
-                                    row_id=None if ids is None else ids.take("events"))
+            if ids is not None:  # pending with the batch's new tickets, ids as one at a time (core/new_tickets.py)
+                message_row_id = ids.add_to(
+                    ticket_id, None if message is None else storable_data(message),
+                    storable_data(tuple(attachments)) if message is not None else (),
+                    [{"at": moment, "actor": who, "kind": kind, "from_value": from_value, "to_value": to_value,
+                      "detail": detail} for kind, from_value, to_value, detail in decided.events],
+                )
+            else:
+                if message is not None:
+                    message_row_id = writes.insert_message(conn, {"ticket_id": ticket_id, **storable_data(message)})
+                    for filename, content_type, data in storable_data(tuple(attachments)):
+                        writes.insert_attachment(conn, message_row_id, filename, content_type, data)
+                for kind, from_value, to_value, detail in decided.events:
+                    writes.insert_event(conn, ticket_id, moment, who, kind, from_value, to_value, detail)
             if also is not None:
                 also(conn, message_row_id)
         kind, from_value, to_value, _detail = decided.events[0]
@@ -388,6 +393,9 @@ class TicketChanges:
         """When this ticket's waiting time reached a target, replayed from its timeline (read only if asked)."""
 
         def find(target: int) -> datetime | None:
+            pending = self.new_tickets
+            if pending is not None and pending.holds(ticket_id):
+                pending.write()  # the replay reads the ticket's events, some of them still pending
             history = sla_clocks.status_history(conn, ticket_id, sorted(STATUS_EVENT_KINDS))
             paused = frozenset(key for key, d in self.statuses().items() if d.meaning is not Meaning.ATTENTION)
             end = int(from_text(until).timestamp() // 1)

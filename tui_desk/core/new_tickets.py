@@ -45,6 +45,7 @@ class NewTickets:
         self._message_ids: set[str] = set()
         self._hashes: set[str] = set()
         self._tickets: set[int] = set()
+        self._touched: set[int] = set()  # tickets of the store with pending rows (follow-ups)
 
     def take(self, table: str) -> int:
         """The id the next row of `table` gets: the one a one-row INSERT would give it."""
@@ -93,15 +94,42 @@ class NewTickets:
             })
         self._rows["events"].append({"id": self.take("events"), "ticket_id": ticket_id, **event})
         self._tickets.add(ticket_id)
+        self._remember(message)
+        return ticket_id
+
+    def add_to(
+        self,
+        ticket_id: int,
+        message: dict[str, Any] | None,
+        attachments: Sequence[tuple[str, str, bytes]],
+        events: Sequence[dict[str, Any]],
+    ) -> int | None:
+        """The rows a change of a stored ticket adds (TicketChanges.change: a follow-up, a trusted
+        reply), pending like a new ticket's; returns the message's row id, if any."""
+        message_row = None
+        if message is not None:
+            message_row = self.take("messages")
+            self._rows["messages"].append({"id": message_row, "ticket_id": ticket_id, **message})
+            for filename, content_type, data in attachments:
+                self._rows["attachments"].append({
+                    "id": self.take("attachments"), "message_id": message_row, "filename": filename,
+                    "content_type": content_type, "size": len(data or b""), "data": data,
+                })
+            self._remember(message)
+        for event in events:
+            self._rows["events"].append({"id": self.take("events"), "ticket_id": ticket_id, **event})
+        self._touched.add(ticket_id)
+        return message_row
+
+    def _remember(self, message: dict[str, Any]) -> None:
         if message.get("message_id"):
             self._message_ids.add(message["message_id"])
         if message.get("content_hash"):
             self._hashes.add(message["content_hash"])
-        return ticket_id
 
     def holds(self, ticket_id: int) -> bool:
-        """Whether the ticket is one of the pending new ones (not in the store yet)."""
-        return ticket_id in self._tickets
+        """Whether the ticket is one of the pending new ones, or has pending rows."""
+        return ticket_id in self._tickets or ticket_id in self._touched
 
     def refers_to(
         self, message_id: str | None, content_hash: str | None, references: Iterable[str], tickets: Iterable[int | None]
@@ -111,7 +139,7 @@ class NewTickets:
         return (
             (message_id is not None and message_id in self._message_ids)
             or (content_hash is not None and content_hash in self._hashes)
-            or any(ticket in self._tickets for ticket in tickets if ticket is not None)
+            or any(ticket in self._tickets or ticket in self._touched for ticket in tickets if ticket is not None)
             or any(reference in self._message_ids for reference in references)
         )
 
@@ -124,3 +152,4 @@ class NewTickets:
         self._message_ids.clear()
         self._hashes.clear()
         self._tickets.clear()
+        self._touched.clear()

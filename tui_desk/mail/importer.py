@@ -424,15 +424,18 @@ class Importer:
             finally:
                 service.clock = clock
             if change.message_id is not None:
+                if service.new_tickets is not None:
+                    service.new_tickets.write()  # the note's row may be pending (core/new_tickets.py)
                 mail_records.set_message_identity(self.store.conn, change.message_id, message_id, content_hash)
         if flagged:
             # Anyone can write our address in From: say so where the agent reads the thread.
             moment = to_text(mail.date or service.clock())
             ids = service.new_tickets
-            if ids is not None and ids.holds(ticket_id):
-                ids.write()  # the event's ticket is a pending new one (foreign key)
-            writes.insert_event(self.store.conn, ticket_id, moment, mail.sender, EventKind.UNVERIFIED_SENDER,
-                                row_id=None if ids is None else ids.take("events"))
+            if ids is not None:  # pending with the rows of the message it flags (core/new_tickets.py)
+                ids.add_to(ticket_id, None, (), [{"at": moment, "actor": mail.sender, "kind": EventKind.UNVERIFIED_SENDER,
+                                                  "from_value": None, "to_value": None, "detail": None}])
+            else:
+                writes.insert_event(self.store.conn, ticket_id, moment, mail.sender, EventKind.UNVERIFIED_SENDER)
             self.summary.unverified_own_address += 1
         if self.restore and mail.exported_ticket is not None:
             self._exported_tickets.setdefault(mail.exported_ticket, ticket_id)

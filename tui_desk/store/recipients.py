@@ -51,6 +51,15 @@ def ticket_of_message(conn: Connection, message_row: int) -> tuple[int, str, lis
     return (int(row[0]), str(row[1]), decode(row[2])) if row else None
 
 
+def ticket_copies(conn: Connection, ticket_id: int) -> tuple[int, str, list[str]] | None:
+    """(ticket id, customer's address, ticket's Cc) of a ticket, as ticket_of_message gives them."""
+    row = conn.execute(
+        "SELECT t.id, c.email, t.cc FROM tickets t JOIN customers c ON c.id = t.customer_id WHERE t.id = ?",
+        [ticket_id],
+    ).fetchone()
+    return (int(row[0]), str(row[1]), decode(row[2])) if row else None
+
+
 def set_message_cc(conn: Connection, message_row: int, addresses: Sequence[str]) -> None:
     conn.execute("UPDATE messages SET cc = ? WHERE id = ?", [encode(addresses), message_row])
 
@@ -113,5 +122,5 @@ def reply_addresses(store: Store, ticket_id: int) -> tuple[str, str, str | None,
 
 __all__ = [
     "customer_reply_to", "decode", "encode", "outbox_cc", "remembered_cc", "reply_addresses", "set_message_cc", "set_outbox_cc",
-    "set_ticket_cc", "thread_recipients", "ticket_cc", "ticket_of_message",
+    "set_ticket_cc", "thread_recipients", "ticket_cc", "ticket_copies", "ticket_of_message",
 ]
