@@ -14,7 +14,7 @@ from ..domain.errors import InvalidInput
 from ..domain.models import EventKind, Meaning, MessageKind, Priority, Status, StatusDef
 from ..domain.text import storable, storable_data
 from ..i18n import _, ngettext
-from ..store import Connection, addressing, tickets, writes
+from ..store import Connection, addressing, report_bulk, tickets, writes
 from ..store import recipients as copies
 from . import sla_tracking
 from .attachment_limit import DEFAULT_LIMIT, check_attachments
@@ -137,8 +137,9 @@ class Conversation(TicketChanges):
         batch = NewTickets(conn)
         self.new_tickets = batch
         try:
-            yield batch
-            batch.write()
+            with report_bulk.counted_later(conn):  # the report summaries too (store/report_bulk.py)
+                yield batch
+                batch.write()
         finally:
             self.new_tickets = None
 
@@ -196,6 +197,7 @@ class Conversation(TicketChanges):
             at=moment,
             also=_remember(clean_cc(cc), sender, into) if cc else None,
             follow_merged=True,
+            tags=False,  # one query less a message: a large import is mostly these
         )
 
     def reply(
@@ -293,6 +295,7 @@ class Conversation(TicketChanges):
             attachments=attachments,
             at=moment,
             also=queue if outbox or chosen is not None else None,  # the outbox row in the reply's transaction
+            tags=False,
         )
 
     def add_note(

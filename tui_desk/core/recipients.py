@@ -64,6 +64,8 @@ def mailbox_key(address: str) -> str:
 
 def clean_cc(addresses: Iterable[str], *, leave_out: Iterable[str] = ()) -> list[str]:
     """Plain addresses in order, each once, without ``leave_out``; at most MAX_CC. Others are dropped."""
+    if isinstance(addresses, list | tuple) and not addresses:
+        return []  # most mail copies nobody
     left_out = {a.casefold() for a in leave_out if a}
     kept: dict[str, None] = {}
     for text in addresses:

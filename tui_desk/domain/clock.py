@@ -24,7 +24,8 @@ def to_text(moment: datetime) -> str:
     """Stored form: UTC, second precision, so text order is time order."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(UTC)
+    elif moment.tzinfo is not UTC:  # already UTC: astimezone would give the same fields
+        moment = moment.astimezone(UTC)
     if moment.year >= 1000:  # the same text as strftime, several times faster (a few per change)
         return (
             f"{moment.year}-{moment.month:02d}-{moment.day:02d}"

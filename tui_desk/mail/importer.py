@@ -113,6 +113,7 @@ class Importer:
         self.arrival = arrival
         self.store = service.store
         self.our = {a.strip().lower() for a in our_addresses if a and a.strip()}
+        self._our_mailboxes = {mailbox_key(a) for a in self.our}  # help+x@desk is the desk too
         self._by_tag_only = False  # how _thread found the last ticket (see _add)
         self.restore = restore
         self.trust_own_address = trust_own_address or restore
@@ -450,7 +451,7 @@ class Importer:
 
         Mail copied to the desk itself would otherwise be copied back to it by every reply: a loop.
         """
-        ours = {mailbox_key(a) for a in self.our}  # help+x@desk is the desk too
+        ours = self._our_mailboxes
         cc = [a for a in mail.cc if mailbox_key(a) not in ours]
         reply_to = mail.reply_to
         if reply_to and (mailbox_key(reply_to) in ours or reply_to == mail.sender.lower() or is_automated(reply_to)):

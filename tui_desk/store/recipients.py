@@ -7,6 +7,7 @@ written. Functions that take a connection run inside the caller's transaction.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -16,9 +17,17 @@ if TYPE_CHECKING:  # the schema's upgrade fixes outbox rows through store/addres
     from .db import Store
 
 
+# What json.dumps writes as it is inside a string: printable ASCII but the quote and the backslash.
+_AS_IS = re.compile(r'[ !#-\[\]-~]*')
+
+
 def encode(addresses: Sequence[str]) -> str | None:
     """The column value of a list of addresses (NULL for none)."""
-    return json.dumps(list(addresses)) if addresses else None
+    if not addresses:
+        return None
+    if all(address.__class__ is str for address in addresses) and _AS_IS.fullmatch("".join(addresses)):
+        return '["' + '", "'.join(addresses) + '"]'  # json.dumps' text, a few times faster (one a message)
+    return json.dumps(list(addresses))
 
 
 def decode(value: Any) -> list[str]:
