@@ -5,15 +5,19 @@ service's transaction machinery around them, about half of what an imported mess
 While a batch is open (TicketService.new_tickets_together), create_ticket builds the very
 same rows (one function builds them for both ways) with the ids they would get one at a
 time, and they are written table by table with executemany when the batch ends, or as soon
-as something must read them. Every other row an id-taking change writes meanwhile (a
-customer's follow-up through TicketChanges.change, the importer's unverified-sender event)
-takes its id from the batch too, so the store ends the same, ids included, as a
-message-at-a-time import (tests/test_mail_import_batches.py).
+as something must read them. The message, attachment and event rows of every other change
+meanwhile (a customer's follow-up or a trusted reply through TicketChanges.change, the
+importer's unverified-sender event) wait with them, with the ids they would get one at a time
+(`add_to`; the ticket's own UPDATE is written at once), so the store ends the same, ids
+included, as a message-at-a-time import (tests/test_mail_import_batches.py). What reads such
+rows back writes the pending rows first: the SLA replay of a ticket that has some
+(TicketChanges._sla_used_up_at), a reply's outbox row; the Cc upkeep of a follow-up reads the
+ticket, not its message (conversation._remember).
 
 What mail decides is never decided on pending rows: the importer asks `refers_to` before it
 looks anything up (duplicates by Message-ID or content hash, threading by In-Reply-To,
 References or [#N] with its sender check) and has the pending rows written first when the
-message names one of them; every check then reads the store, as before. A row given an id
+message names one of them or a ticket that has some; every check then reads the store, as before. A row given an id
 the store already holds fails on the primary key: the importer stores that batch again one
 message at a time. SQLite only: PostgreSQL's NOCASE folds more than ASCII, and its ids come
 from sequences.
