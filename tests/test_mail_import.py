@@ -243,6 +243,7 @@ def test_mbox_spans_read_what_mailbox_reads(tmp_path: Path) -> None:
 
 
 def test_a_message_failing_after_writing_is_undone_alone(service: TicketService, tmp_path: Path, monkeypatch) -> None:
+    from tui_desk.core.new_tickets import NewTickets
     from tui_desk.domain.errors import InvalidInput
     from tui_desk.store import writes
 
@@ -254,6 +255,14 @@ def test_a_message_failing_after_writing_is_undone_alone(service: TicketService,
         return real(conn, ticket_id, at, actor, kind, *args, **kwargs)
 
     monkeypatch.setattr(writes, "insert_event", failing)
+    real_add_to = NewTickets.add_to
+
+    def failing_add_to(self, ticket_id, message, attachments, events):  # noqa: ANN001, ANN202
+        if any(event["actor"] == "bad@example.com" for event in events):  # a follow-up's events in a batch
+            raise InvalidInput("no events for bad")
+        return real_add_to(self, ticket_id, message, attachments, events)
+
+    monkeypatch.setattr(NewTickets, "add_to", failing_add_to)
     box = write_mbox(tmp_path / "in.mbox", [
         mail("ann@example.com", "First", "one", "<f1@x>"),
         mail("bad@example.com", "Bad", "two", "<f2@x>"),
@@ -281,6 +290,7 @@ def test_a_message_failing_after_writing_is_undone_alone(service: TicketService,
     assert indexed(store, "messages", "body", "two") == indexed(store, "messages", "body", "five") == 0
     redone.clear()
     monkeypatch.setattr(writes, "insert_event", real)
+    monkeypatch.setattr(NewTickets, "add_to", real_add_to)
     again = import_paths(service, [box], OURS, trust_own_address=True)
     assert redone == [False] and (again.messages_added, again.duplicates, len(again.skipped)) == (2, 4, 0)
 

@@ -237,6 +237,7 @@ class TicketChanges:
         extra: dict[str, Any] | None = None,
         follow_merged: bool = False,
         allow_merged: bool = False,
+        tags: bool = True,
     ) -> Change:
         """One change in one transaction: load, plan, write the ticket, its events, its undo record.
 
@@ -245,17 +246,19 @@ class TicketChanges:
         belongs to the change, in its transaction; ``extra`` goes into the undo record.
         ``follow_merged``: a ticket merged into another one stands for that one (a customer
         writing to the old thread). ``allow_merged``: the change may touch a merged ticket (undo).
-        Raises ConflictError if the ticket is no longer at ``expected_version``.
+        ``tags=False``: ``plan`` does not read the ticket's tags (they are loaded anyway when an
+        undo record needs them). Raises ConflictError if the ticket is no longer at ``expected_version``.
         """
         who = actor or self.actor
         moment = at or to_text(self.clock())
+        tags = tags or self.recording is not None
         with self.store.transaction() as conn:
-            ticket = self.load_ticket_in_tx(conn, ticket_id, expected_version)
+            ticket = self.load_ticket_in_tx(conn, ticket_id, expected_version, tags=tags)
             if ticket["status"] == Status.MERGED and follow_merged:
                 target = self.follow_merges(conn, ticket_id)
                 if target != ticket_id:
                     ticket_id = target
-                    ticket = self.load_ticket_in_tx(conn, ticket_id, None)
+                    ticket = self.load_ticket_in_tx(conn, ticket_id, None, tags=tags)
             definition = self.status_in_tx(conn, ticket["status"])
             if definition.meaning is Meaning.MERGED and not (allow_merged or follow_merged):
                 raise self.merged_refusal(ticket)
@@ -293,15 +296,20 @@ class TicketChanges:
             self.record_before(conn, ticket, extra)
             message_row_id = None
             ids = self.new_tickets
-            if message is not None:
-                given = {} if ids is None else {"id": ids.take("messages")}
-                message_row_id = writes.insert_message(conn, {**given, "ticket_id": ticket_id, **storable_data(message)})
-                for filename, content_type, data in storable_data(tuple(attachments)):
-                    writes.insert_attachment(conn, message_row_id, filename, content_type, data,
-                                             row_id=None if ids is None else ids.take("attachments"))
-            for kind, from_value, to_value, detail in decided.events:
-                writes.insert_event(conn, ticket_id, moment, who, kind, from_value, to_value, detail,
-                                    row_id=None if ids is None else ids.take("events"))
+            if ids is not None:  # pending with the batch's new tickets, ids as one at a time (core/new_tickets.py)
+                message_row_id = ids.add_to(
+                    ticket_id, None if message is None else storable_data(message),
+                    storable_data(tuple(attachments)) if message is not None else (),
+                    [{"at": moment, "actor": who, "kind": kind, "from_value": from_value, "to_value": to_value,
+                      "detail": detail} for kind, from_value, to_value, detail in decided.events],
+                )
+            else:
+                if message is not None:
+                    message_row_id = writes.insert_message(conn, {"ticket_id": ticket_id, **storable_data(message)})
+                    for filename, content_type, data in storable_data(tuple(attachments)):
+                        writes.insert_attachment(conn, message_row_id, filename, content_type, data)
+                for kind, from_value, to_value, detail in decided.events:
+                    writes.insert_event(conn, ticket_id, moment, who, kind, from_value, to_value, detail)
             if also is not None:
                 also(conn, message_row_id)
         kind, from_value, to_value, _detail = decided.events[0]
@@ -327,10 +335,10 @@ class TicketChanges:
         )
 
     def load_ticket_in_tx(
-        self, conn: Connection, ticket_id: int, expected_version: int | None
+        self, conn: Connection, ticket_id: int, expected_version: int | None, *, tags: bool = True
     ) -> dict[str, Any]:
         """The ticket as a change sees it, inside the caller's transaction: its columns, the names of
-        its assignee and department (``assignee``, ``department``) and its ``tags``.
+        its assignee and department (``assignee``, ``department``) and its ``tags`` (unless ``tags=False``).
 
         Raises NotFound, or ConflictError (naming who changed it last) when ``expected_version``
         is given and the ticket is no longer at it.
@@ -346,7 +354,8 @@ class TicketChanges:
                     id=ticket_id, by=by
                 )
             )
-        ticket["tags"] = tickets.ticket_tags(conn, ticket_id)
+        if tags:
+            ticket["tags"] = tickets.ticket_tags(conn, ticket_id)
         return ticket
 
     def _require(self, ticket: dict[str, Any], definition: StatusDef, allowed: frozenset[Status], action: str) -> None:
@@ -388,6 +397,9 @@ class TicketChanges:
         """When this ticket's waiting time reached a target, replayed from its timeline (read only if asked)."""
 
         def find(target: int) -> datetime | None:
+            pending = self.new_tickets
+            if pending is not None and pending.holds(ticket_id):
+                pending.write()  # the replay reads the ticket's events, some of them still pending
             history = sla_clocks.status_history(conn, ticket_id, sorted(STATUS_EVENT_KINDS))
             paused = frozenset(key for key, d in self.statuses().items() if d.meaning is not Meaning.ATTENTION)
             end = int(from_text(until).timestamp() // 1)

@@ -14,7 +14,7 @@ from ..domain.errors import InvalidInput
 from ..domain.models import EventKind, Meaning, MessageKind, Priority, Status, StatusDef
 from ..domain.text import storable, storable_data
 from ..i18n import _, ngettext
-from ..store import Connection, addressing, tickets, writes
+from ..store import Connection, addressing, report_bulk, tickets, writes
 from ..store import recipients as copies
 from . import sla_tracking
 from .attachment_limit import DEFAULT_LIMIT, check_attachments
@@ -137,8 +137,9 @@ class Conversation(TicketChanges):
         batch = NewTickets(conn)
         self.new_tickets = batch
         try:
-            yield batch
-            batch.write()
+            with report_bulk.counted_later(conn):  # the report summaries too (store/report_bulk.py)
+                yield batch
+                batch.write()
         finally:
             self.new_tickets = None
 
@@ -166,7 +167,10 @@ class Conversation(TicketChanges):
         body, author = storable(body), storable_data(author)
         moment = to_text(at or self.clock())
 
+        into: list[int] = []  # the ticket it goes into (after any merge), for `_remember`
+
         def plan(ticket: dict[str, Any], definition: StatusDef) -> Plan:
+            into.append(ticket["id"])
             status = ticket["status"]
             target = Status.OPEN.value if definition.base in CUSTOMER_REOPENS else status
             fields: dict[str, Any] = {
@@ -191,8 +195,9 @@ class Conversation(TicketChanges):
             ),
             attachments=attachments,
             at=moment,
-            also=_remember(clean_cc(cc), sender) if cc else None,
+            also=_remember(clean_cc(cc), sender, into) if cc else None,
             follow_merged=True,
+            tags=False,  # one query less a message: a large import is mostly these
         )
 
     def reply(
@@ -256,6 +261,9 @@ class Conversation(TicketChanges):
             return Plan(fields, [(EventKind.REPLIED, ticket["status"], Status.ANSWERED.value, None)])
 
         def queue(conn: Connection, message_row_id: int | None) -> None:
+            pending = self.new_tickets
+            if pending is not None:
+                pending.write()  # the reply's own rows are read back (core/new_tickets.py)
             found = None if chosen is None or message_row_id is None else copies.ticket_of_message(conn, message_row_id)
             if chosen is not None and found is not None:
                 copies.set_ticket_cc(conn, found[0], clean_cc(chosen, leave_out=[found[1]]))
@@ -287,6 +295,7 @@ class Conversation(TicketChanges):
             attachments=attachments,
             at=moment,
             also=queue if outbox or chosen is not None else None,  # the outbox row in the reply's transaction
+            tags=False,
         )
 
     def add_note(
@@ -351,15 +360,17 @@ def _copied(cc: Sequence[str], reply_to: str | None) -> dict[str, Any]:
     return found
 
 
-def _remember(cc: list[str], sender: str) -> Callable[[Connection, int | None], None]:
-    """Adds a customer message's copies to the Cc of the ticket it went into (after any merge).
+def _remember(cc: list[str], sender: str, into: list[int]) -> Callable[[Connection, int | None], None]:
+    """Adds a customer message's copies to the Cc of the ticket it went into (after any merge:
+    ``into``, as the change's plan saw it).
 
     Only when the customer or someone the ticket copies wrote it: a supplier answering a
     forward, copying a colleague, must not have the customer's replies copied to that colleague.
+    Read by the ticket, not by the message row: an import's rows may still be pending (core/new_tickets.py).
     """
 
     def remember(conn: Connection, message_row_id: int | None) -> None:
-        found = None if message_row_id is None else copies.ticket_of_message(conn, message_row_id)
+        found = None if message_row_id is None or not into else copies.ticket_copies(conn, into[-1])
         if found is not None:
             ticket_id, customer, current = found
             if sender.casefold() not in {a.casefold() for a in [customer, *current]}:

@@ -5,15 +5,19 @@ service's transaction machinery around them, about half of what an imported mess
 While a batch is open (TicketService.new_tickets_together), create_ticket builds the very
 same rows (one function builds them for both ways) with the ids they would get one at a
 time, and they are written table by table with executemany when the batch ends, or as soon
-as something must read them. Every other row an id-taking change writes meanwhile (a
-customer's follow-up through TicketChanges.change, the importer's unverified-sender event)
-takes its id from the batch too, so the store ends the same, ids included, as a
-message-at-a-time import (tests/test_mail_import_batches.py).
+as something must read them. The message, attachment and event rows of every other change
+meanwhile (a customer's follow-up or a trusted reply through TicketChanges.change, the
+importer's unverified-sender event) wait with them, with the ids they would get one at a time
+(`add_to`; the ticket's own UPDATE is written at once), so the store ends the same, ids
+included, as a message-at-a-time import (tests/test_mail_import_batches.py). What reads such
+rows back writes the pending rows first: the SLA replay of a ticket that has some
+(TicketChanges._sla_used_up_at), a reply's outbox row; the Cc upkeep of a follow-up reads the
+ticket, not its message (conversation._remember).
 
 What mail decides is never decided on pending rows: the importer asks `refers_to` before it
 looks anything up (duplicates by Message-ID or content hash, threading by In-Reply-To,
 References or [#N] with its sender check) and has the pending rows written first when the
-message names one of them; every check then reads the store, as before. A row given an id
+message names one of them or a ticket that has some; every check then reads the store, as before. A row given an id
 the store already holds fails on the primary key: the importer stores that batch again one
 message at a time. SQLite only: PostgreSQL's NOCASE folds more than ASCII, and its ids come
 from sequences.
@@ -45,6 +49,7 @@ class NewTickets:
         self._message_ids: set[str] = set()
         self._hashes: set[str] = set()
         self._tickets: set[int] = set()
+        self._touched: set[int] = set()  # tickets of the store with pending rows (follow-ups)
 
     def take(self, table: str) -> int:
         """The id the next row of `table` gets: the one a one-row INSERT would give it."""
@@ -93,15 +98,42 @@ class NewTickets:
             })
         self._rows["events"].append({"id": self.take("events"), "ticket_id": ticket_id, **event})
         self._tickets.add(ticket_id)
+        self._remember(message)
+        return ticket_id
+
+    def add_to(
+        self,
+        ticket_id: int,
+        message: dict[str, Any] | None,
+        attachments: Sequence[tuple[str, str, bytes]],
+        events: Sequence[dict[str, Any]],
+    ) -> int | None:
+        """The rows a change of a stored ticket adds (TicketChanges.change: a follow-up, a trusted
+        reply), pending like a new ticket's; returns the message's row id, if any."""
+        message_row = None
+        if message is not None:
+            message_row = self.take("messages")
+            self._rows["messages"].append({"id": message_row, "ticket_id": ticket_id, **message})
+            for filename, content_type, data in attachments:
+                self._rows["attachments"].append({
+                    "id": self.take("attachments"), "message_id": message_row, "filename": filename,
+                    "content_type": content_type, "size": len(data or b""), "data": data,
+                })
+            self._remember(message)
+        for event in events:
+            self._rows["events"].append({"id": self.take("events"), "ticket_id": ticket_id, **event})
+        self._touched.add(ticket_id)
+        return message_row
+
+    def _remember(self, message: dict[str, Any]) -> None:
         if message.get("message_id"):
             self._message_ids.add(message["message_id"])
         if message.get("content_hash"):
             self._hashes.add(message["content_hash"])
-        return ticket_id
 
     def holds(self, ticket_id: int) -> bool:
-        """Whether the ticket is one of the pending new ones (not in the store yet)."""
-        return ticket_id in self._tickets
+        """Whether the ticket is one of the pending new ones, or has pending rows."""
+        return ticket_id in self._tickets or ticket_id in self._touched
 
     def refers_to(
         self, message_id: str | None, content_hash: str | None, references: Iterable[str], tickets: Iterable[int | None]
@@ -111,7 +143,7 @@ class NewTickets:
         return (
             (message_id is not None and message_id in self._message_ids)
             or (content_hash is not None and content_hash in self._hashes)
-            or any(ticket in self._tickets for ticket in tickets if ticket is not None)
+            or any(ticket in self._tickets or ticket in self._touched for ticket in tickets if ticket is not None)
             or any(reference in self._message_ids for reference in references)
         )
 
@@ -124,3 +156,4 @@ class NewTickets:
         self._message_ids.clear()
         self._hashes.clear()
         self._tickets.clear()
+        self._touched.clear()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from ..domain.errors import InvalidInput
 from ..i18n import _
@@ -31,6 +32,7 @@ _AUTOMATED = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)  # the same few addresses come in every message of an import
 def plain_address(text: str) -> str | None:
     """``text`` as a plain, lower-case address, or None when it is not one."""
     text = text.strip()
@@ -47,6 +49,7 @@ def cc_address(text: str) -> str:
     return address
 
 
+@lru_cache(maxsize=4096)
 def is_automated(address: str) -> bool:
     """Whether an address belongs to a robot (noreply@, mailer-daemon@, list-request@ ...)."""
     return _AUTOMATED.fullmatch(address.rpartition("@")[0].lower()) is not None
@@ -64,6 +67,8 @@ def mailbox_key(address: str) -> str:
 
 def clean_cc(addresses: Iterable[str], *, leave_out: Iterable[str] = ()) -> list[str]:
     """Plain addresses in order, each once, without ``leave_out``; at most MAX_CC. Others are dropped."""
+    if isinstance(addresses, list | tuple) and not addresses:
+        return []  # most mail copies nobody
     left_out = {a.casefold() for a in leave_out if a}
     kept: dict[str, None] = {}
     for text in addresses:

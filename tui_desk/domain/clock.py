@@ -26,7 +26,8 @@ def to_text(moment: datetime) -> str:
     order is time order."""
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    moment = moment.astimezone(UTC)
+    elif moment.tzinfo is not UTC:  # already UTC: astimezone would give the same fields
+        moment = moment.astimezone(UTC)
     return (  # several times faster than strftime (a few per change)
         f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
         f"T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}Z"

@@ -98,7 +98,10 @@ def storable_data(data: Any) -> Any:  # noqa: ANN401 - any JSON value
     if isinstance(data, str):
         return storable(data)
     if isinstance(data, dict):
-        return {storable_data(k): storable_data(v) for k, v in data.items()}
+        # A plain string without NUL or None stays as it is: said inline, it is most of a message row.
+        return {(k if k.__class__ is str and "\x00" not in k else storable_data(k)):
+                (v if v is None or (v.__class__ is str and "\x00" not in v) else storable_data(v))
+                for k, v in data.items()}
     if isinstance(data, list | tuple):
         return type(data)(storable_data(v) for v in data)
     return data

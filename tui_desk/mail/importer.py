@@ -113,6 +113,7 @@ class Importer:
         self.arrival = arrival
         self.store = service.store
         self.our = {a.strip().lower() for a in our_addresses if a and a.strip()}
+        self._our_mailboxes = {mailbox_key(a) for a in self.our}  # help+x@desk is the desk too
         self._by_tag_only = False  # how _thread found the last ticket (see _add)
         self.restore = restore
         self.trust_own_address = trust_own_address or restore
@@ -424,15 +425,18 @@ class Importer:
             finally:
                 service.clock = clock
             if change.message_id is not None:
+                if service.new_tickets is not None:
+                    service.new_tickets.write()  # the note's row may be pending (core/new_tickets.py)
                 mail_records.set_message_identity(self.store.conn, change.message_id, message_id, content_hash)
         if flagged:
             # Anyone can write our address in From: say so where the agent reads the thread.
             moment = to_text(mail.date or service.clock())
             ids = service.new_tickets
-            if ids is not None and ids.holds(ticket_id):
-                ids.write()  # the event's ticket is a pending new one (foreign key)
-            writes.insert_event(self.store.conn, ticket_id, moment, mail.sender, EventKind.UNVERIFIED_SENDER,
-                                row_id=None if ids is None else ids.take("events"))
+            if ids is not None:  # pending with the rows of the message it flags (core/new_tickets.py)
+                ids.add_to(ticket_id, None, (), [{"at": moment, "actor": mail.sender, "kind": EventKind.UNVERIFIED_SENDER,
+                                                  "from_value": None, "to_value": None, "detail": None}])
+            else:
+                writes.insert_event(self.store.conn, ticket_id, moment, mail.sender, EventKind.UNVERIFIED_SENDER)
             self.summary.unverified_own_address += 1
         if self.restore and mail.exported_ticket is not None:
             self._exported_tickets.setdefault(mail.exported_ticket, ticket_id)
@@ -447,7 +451,7 @@ class Importer:
 
         Mail copied to the desk itself would otherwise be copied back to it by every reply: a loop.
         """
-        ours = {mailbox_key(a) for a in self.our}  # help+x@desk is the desk too
+        ours = self._our_mailboxes
         cc = [a for a in mail.cc if mailbox_key(a) not in ours]
         reply_to = mail.reply_to
         if reply_to and (mailbox_key(reply_to) in ours or reply_to == mail.sender.lower() or is_automated(reply_to)):

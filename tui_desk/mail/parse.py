@@ -23,6 +23,7 @@ from datetime import datetime
 from email import policy
 from email.message import Message
 from email.parser import Parser
+from functools import cached_property
 
 from ..core.recipients import clean_cc, plain_address
 from ..domain.text import storable_data
@@ -81,7 +82,7 @@ class ParsedMail:
     reply_to: str | None = None  # the Reply-To address, if a plain one
     automatic: str | None = None  # the header that forbids an automatic reply (mail/autoreply.py)
 
-    @property
+    @cached_property  # asked twice a message by the importer; in_reply_to and references never change
     def thread_ids(self) -> list[str]:
         """Message-IDs this one answers, the most direct first."""
         ids = [self.in_reply_to] if self.in_reply_to else []

@@ -7,6 +7,7 @@ written. Functions that take a connection run inside the caller's transaction.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -16,9 +17,17 @@ if TYPE_CHECKING:  # the schema's upgrade fixes outbox rows through store/addres
     from .db import Store
 
 
+# What json.dumps writes as it is inside a string: printable ASCII but the quote and the backslash.
+_AS_IS = re.compile(r'[ !#-\[\]-~]*')
+
+
 def encode(addresses: Sequence[str]) -> str | None:
     """The column value of a list of addresses (NULL for none)."""
-    return json.dumps(list(addresses)) if addresses else None
+    if not addresses:
+        return None
+    if all(address.__class__ is str for address in addresses) and _AS_IS.fullmatch("".join(addresses)):
+        return '["' + '", "'.join(addresses) + '"]'  # json.dumps' text, a few times faster (one a message)
+    return json.dumps(list(addresses))
 
 
 def decode(value: Any) -> list[str]:
@@ -47,6 +56,15 @@ def ticket_of_message(conn: Connection, message_row: int) -> tuple[int, str, lis
         "SELECT t.id, c.email, t.cc FROM messages m JOIN tickets t ON t.id = m.ticket_id"
         " JOIN customers c ON c.id = t.customer_id WHERE m.id = ?",
         [message_row],
+    ).fetchone()
+    return (int(row[0]), str(row[1]), decode(row[2])) if row else None
+
+
+def ticket_copies(conn: Connection, ticket_id: int) -> tuple[int, str, list[str]] | None:
+    """(ticket id, customer's address, ticket's Cc) of a ticket, as ticket_of_message gives them."""
+    row = conn.execute(
+        "SELECT t.id, c.email, t.cc FROM tickets t JOIN customers c ON c.id = t.customer_id WHERE t.id = ?",
+        [ticket_id],
     ).fetchone()
     return (int(row[0]), str(row[1]), decode(row[2])) if row else None
 
@@ -113,5 +131,5 @@ def reply_addresses(store: Store, ticket_id: int) -> tuple[str, str, str | None,
 
 __all__ = [
     "customer_reply_to", "decode", "encode", "outbox_cc", "remembered_cc", "reply_addresses", "set_message_cc", "set_outbox_cc",
-    "set_ticket_cc", "thread_recipients", "ticket_cc", "ticket_of_message",
+    "set_ticket_cc", "thread_recipients", "ticket_cc", "ticket_copies", "ticket_of_message",
 ]

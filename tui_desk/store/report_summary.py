@@ -63,6 +63,11 @@ def _moving(alias: str) -> str:
     )
 
 
+def moving_event(alias: str) -> str:
+    """SQL: the event `alias` changed a ticket's status (as the triggers below count them)."""
+    return _moving(alias)
+
+
 TABLES = [
     """CREATE TABLE report_created (
         hour TEXT NOT NULL,
