@@ -68,11 +68,9 @@ class NewTickets:
             if name and not pending["name"]:
                 pending["name"] = name.strip()
             return int(pending["id"])
-        found = customers.customer_in_tx(self.conn, address)
+        found = customers.known_customer(self.conn, address, name)
         if found is not None:
-            if name and not found[1]:
-                customers.name_customer(self.conn, found[0], name.strip())
-            return found[0]
+            return found
         row: dict[str, Any] = {"id": self.take("customers"), "email": address,
                                "name": name.strip() if name else None, "created_at": moment}
         self._customers[nocase(address)] = row
