@@ -8,6 +8,7 @@ events, customers and attachments, row for row, ids included, and the same summa
 from __future__ import annotations
 
 from email.message import EmailMessage
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -143,11 +144,15 @@ def _rows(store: Store) -> dict[str, list[dict[str, Any]]]:
 
 
 def _import(
-    db: object, mbox: Path, batch_size: int, trust: bool, together: bool = True
+    db: object, mbox: Path, batch_size: int, trust: bool, together: bool = True,
+    before: Callable[[TicketService], None] | None = None,
 ) -> tuple[tuple[int, ...], dict[str, Any], int | None, int]:
     """The import's figures, every row, how many statements wrote new tickets together (SQLite;
-    PostgreSQL writes them one at a time: None), and how many batches were redone one at a time."""
+    PostgreSQL writes them one at a time: None), and how many batches were redone one at a time.
+    ``before``: what the desk held before the import, made through the service."""
     store = open_store(db)
+    if before is not None:
+        before(TicketService(store, clock=FakeClock(), actor="agent"))
     together_writes: list[str] = []
     if store.dialect == "sqlite":
         store.conn.set_trace_callback(  # type: ignore[attr-defined]
@@ -177,14 +182,16 @@ def _import(
         store.close()
 
 
-def _same_as_one_at_a_time(tmp_path: Path, another_db, messages: list[bytes], trust: bool) -> dict[str, Any]:
+def _same_as_one_at_a_time(
+    tmp_path: Path, another_db, messages: list[bytes], trust: bool, before: Callable[[TicketService], None] | None = None
+) -> dict[str, Any]:
     """Imported one message per transaction the reference way, then in batches of 1, 3 and 400 with
     new tickets written together, and 400 the reference way: the same figures and rows, ids included."""
     mbox = write_mbox(tmp_path / "in.mbox", messages)
-    reference = _import(another_db("one.db"), mbox, 1, trust, together=False)
+    reference = _import(another_db("one.db"), mbox, 1, trust, together=False, before=before)
     assert not reference[2]
     for size, together in ((1, True), (3, True), (400, True), (400, False)):
-        batched = _import(another_db(f"batch{size}{together}.db"), mbox, size, trust, together)
+        batched = _import(another_db(f"batch{size}{together}.db"), mbox, size, trust, together, before)
         assert batched[0] == reference[0], (size, together)
         for table in (*TABLES, *REPORT_TABLES):
             assert batched[1][table] == reference[1][table], (table, size, together)
@@ -233,6 +240,26 @@ def test_our_export_of_a_message_of_the_same_batch_is_already_there(tmp_path: Pa
                     X_Tui_Desk_Ticket="1")
     stored = _same_as_one_at_a_time(tmp_path, another_db, [first, exported], False)
     assert stored["counts"][:3] == (1, 1, 1)  # one ticket, one message, the export's copy already there
+
+
+def test_our_export_naming_a_ticket_merged_away_finds_a_follow_up_of_the_same_batch(tmp_path: Path, another_db) -> None:
+    """Our export names the ticket a message was written to; that ticket merged into another, the
+    copy is looked for there, where the follow-up it copies still waits with the batch's rows."""
+    def merged(service: TicketService) -> None:
+        gone = service.create_ticket(email="ana@example.org", subject="One", body="First.", message_id="<one@example.org>")
+        kept = service.create_ticket(email="ana@example.org", subject="Two", body="Second.", message_id="<two@example.org>")
+        service.merge(gone, kept)
+
+    other = mail("Bo <bo@example.org>", "Hello", "A new request.", "<bo@example.org>")  # a new ticket: the batch path runs
+    follow_up = mail("Ana <ana@example.org>", "Re: Two", "Still broken.", None, reply_to="<two@example.org>")
+    probe = _import(another_db("probe.db"), write_mbox(tmp_path / "two.mbox", [other, follow_up]), 1, False,
+                    together=False, before=merged)
+    row = probe[1]["messages"][-1]
+    assert row["ticket_id"] == 2
+    exported = mail("Ana <ana@example.org>", "[#1] Re: Two", "Still broken.",
+                    synthetic_id(1, row["id"], row["created_at"], row["body"]), X_Tui_Desk_Ticket="1")
+    stored = _same_as_one_at_a_time(tmp_path, another_db, [other, follow_up, exported], False, before=merged)
+    assert stored["counts"][:3] == (1, 2, 1)  # the follow-up stored, the export's copy already there
 
 
 @pytest.mark.parametrize("trust", [False, True], ids=["own-address-unverified", "own-address-trusted"])

@@ -295,8 +295,11 @@ class Importer:
         conn = self.store.conn
         ticket: int | None = mail.exported_ticket
         followed: set[int] = set()
+        pending = self.service.new_tickets
         while ticket is not None and ticket not in followed:
             followed.add(ticket)
+            if pending is not None and pending.holds(ticket):
+                pending.write()  # refers_to saw the ticket the export names, not the one it was merged into
             for row_id, created_at, body in mail_records.messages_without_id(conn, ticket):
                 if synthetic_id(mail.exported_ticket, row_id, created_at, body) == mail.message_id:
                     return self._same_content(mail, row_id, body or "")
