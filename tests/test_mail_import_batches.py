@@ -7,8 +7,8 @@ events, customers and attachments, row for row, ids included, and the same summa
 
 from __future__ import annotations
 
-from email.message import EmailMessage
 from collections.abc import Callable
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 

@@ -32,9 +32,15 @@ _AUTOMATED = re.compile(
 )
 
 
-@lru_cache(maxsize=4096)  # the same few addresses come in every message of an import
 def plain_address(text: str) -> str | None:
     """``text`` as a plain, lower-case address, or None when it is not one."""
+    if len(text) > 2 * MAX_ADDRESS:  # kilobytes of a sender's header are answered, never remembered
+        return _plain_address.__wrapped__(text)
+    return _plain_address(text)
+
+
+@lru_cache(maxsize=4096)  # the same few addresses come in every message of an import
+def _plain_address(text: str) -> str | None:
     text = text.strip()
     if len(text) > MAX_ADDRESS or not _PLAIN.fullmatch(text):
         return None
