@@ -94,7 +94,19 @@ def _hostile() -> list[bytes]:
         mail("Gus <gus@example.org>", "No id", "Twice, no Message-ID.", None, date=day.format(14)),
         mail("Gus <gus@example.org>", "No id", "Twice, no Message-ID.", None, date=day.format(14)),
         _hostile_names(),
+        # Raw UTF-8 addresses (SMTPUTF8), not encoded words: SQLite's NOCASE folds ASCII letters only,
+        # PostgreSQL's comparison more: the pending new customers must be told apart as the store does.
+        _raw_sender(mail("x", "Grüße", "Raw one.", "<j3@example.org>", date=day.format(15)), "JÜRGEN@example.org"),
+        _raw_sender(mail("x", "Grüße", "Raw two.", "<j4@example.org>", date=day.format(15)), "jürgen@example.org"),
+        _raw_sender(mail("x", "Grüße", "Raw three.", "<j5@example.org>", date=day.format(15)), "Jürgen@Example.org"),
     ]
+
+
+def _raw_sender(message: bytes, address: str) -> bytes:
+    """The message From ``address`` written as raw UTF-8 in the header."""
+    head, _blank, body = message.partition(b"\n\n")
+    lines = [b"From: " + address.encode() if line.startswith(b"From:") else line for line in head.split(b"\n")]
+    return b"\n".join(lines) + b"\n\n" + body
 
 
 def _follow_ups() -> list[bytes]:
