@@ -129,16 +129,16 @@ class Conversation(TicketChanges):
     @contextmanager
     def new_tickets_together(self, conn: Connection) -> Iterator[NewTickets | None]:
         """Inside the caller's transaction: the tickets create_ticket makes are written together at the
-        end (core/new_tickets.py). None (one at a time, as always) on PostgreSQL, when routing rules
-        run on each new ticket (they read it from the store), or inside another such batch."""
-        if self.store.dialect != "sqlite" or self.on_created is not None or self.new_tickets is not None:
+        end (core/new_tickets.py). None (one at a time, as always) when routing rules run on each new
+        ticket (they read it from the store), or inside another such batch."""
+        if self.on_created is not None or self.new_tickets is not None:
             yield None
             return
         batch = NewTickets(conn)
         self.new_tickets = batch
         try:
             yield batch
-            batch.write()
+            batch.finish()
         finally:
             self.new_tickets = None
 
