@@ -121,3 +121,27 @@ def test_the_premise_printable_ascii_compares_as_ascii_folding_does(store: Store
     assert pairs == {(upper, upper.lower()) for upper in map(chr, range(ord("A"), ord("Z") + 1))}
     assert store.scalar("SELECT 'Ann.Lee+x@Example.ORG' = 'ann.lee+X@example.org' COLLATE nocase")
     assert not store.scalar("SELECT 'a b@x' = 'ab@x' COLLATE nocase")
+
+
+def test_a_role_that_may_only_use_the_sequences_imports_one_message_at_a_time(
+    tmp_path: Path, another_db, backend: str
+) -> None:
+    """A team's writing role granted its tables and only USAGE on the sequences (nextval) may not
+    read or move them: its import runs one message at a time, as before, and stores the same."""
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL grants")
+    import psycopg
+
+    mbox = write_mbox(tmp_path / "in.mbox", _messages())
+    reference = _import(another_db("one.db"), mbox, together=False)[0]
+    url = str(another_db("writer.db"))
+    open_store(url).close()  # made by its owner
+    role = "writer_" + url.split("@/")[1].split("?")[0]
+    with psycopg.connect(url, autocommit=True) as owner:
+        owner.execute(f"CREATE ROLE {role} LOGIN")
+        owner.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}")
+        owner.execute(f"GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {role}")
+    batched, built, redone, _ = _import(url.replace("postgresql://desk@", f"postgresql://{role}@"), mbox, together=True)
+    assert (built, redone) == (0, 0)
+    for table in (*TABLES, "one more"):
+        assert batched[table] == reference[table], table

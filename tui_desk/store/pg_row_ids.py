@@ -23,6 +23,15 @@ def _sequence(conn: Connection, table: str) -> str:
     return str(conn.execute("SELECT pg_get_serial_sequence(?, 'id')", [table]).fetchone()[0])
 
 
+def may_take_ids(conn: Connection) -> bool:
+    """Whether this role may read and move the sequences (SELECT, UPDATE): a role granted only
+    their USAGE (nextval) imports one message at a time, as before."""
+    return all(
+        conn.execute("SELECT has_sequence_privilege(?, 'SELECT, UPDATE')", [_sequence(conn, table)]).fetchone()[0]
+        for table in ROW_TABLES
+    )
+
+
 def next_row_ids(conn: Connection) -> dict[str, int]:
     """The id each table of ROW_TABLES gives its next row: its sequence's next value."""
     ids = {}
