@@ -14,7 +14,7 @@ from ..domain.errors import InvalidInput
 from ..domain.models import EventKind, Meaning, MessageKind, Priority, Status, StatusDef
 from ..domain.text import storable, storable_data
 from ..i18n import _, ngettext
-from ..store import Connection, addressing, report_bulk, tickets, writes
+from ..store import Connection, addressing, pg_row_ids, report_bulk, tickets, writes
 from ..store import recipients as copies
 from . import sla_tracking
 from .attachment_limit import DEFAULT_LIMIT, check_attachments
@@ -129,9 +129,12 @@ class Conversation(TicketChanges):
     @contextmanager
     def new_tickets_together(self, conn: Connection) -> Iterator[NewTickets | None]:
         """Inside the caller's transaction: the tickets create_ticket makes are written together at the
-        end (core/new_tickets.py). None (one at a time, as always) on PostgreSQL, when routing rules
-        run on each new ticket (they read it from the store), or inside another such batch."""
-        if self.store.dialect != "sqlite" or self.on_created is not None or self.new_tickets is not None:
+        end (core/new_tickets.py). None (one at a time, as always) when routing rules run on each new
+        ticket (they read it from the store), inside another such batch, or on PostgreSQL for a role
+        that may not read and move the sequences (store/pg_row_ids.py)."""
+        if self.on_created is not None or self.new_tickets is not None or (
+            self.store.dialect == "postgresql" and not pg_row_ids.may_take_ids(conn)
+        ):
             yield None
             return
         batch = NewTickets(conn)
@@ -139,7 +142,7 @@ class Conversation(TicketChanges):
         try:
             with report_bulk.counted_later(conn):  # the report summaries too (store/report_bulk.py)
                 yield batch
-                batch.write()
+                batch.finish()
         finally:
             self.new_tickets = None
 

@@ -19,8 +19,9 @@ looks anything up (duplicates by Message-ID or content hash, threading by In-Rep
 References or [#N] with its sender check) and has the pending rows written first when the
 message names one of them or a ticket that has some; every check then reads the store, as before. A row given an id
 the store already holds fails on the primary key: the importer stores that batch again one
-message at a time. SQLite only: PostgreSQL's NOCASE folds more than ASCII, and its ids come
-from sequences.
+message at a time. On PostgreSQL the ids are the sequences' next values and the sequences move
+once the batch is written (store/pg_row_ids.py), and only an address in printable ASCII stays
+pending as a customer: its `nocase` collation folds more than ASCII (docs/issue16/pg-import.md).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..store import Connection, bulk, customers
+from ..store import Connection, bulk, customers, pg_row_ids
+from ..store.connection import dialect
 
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
@@ -43,7 +45,9 @@ class NewTickets:
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
-        self._next = bulk.next_row_ids(conn)
+        self._server = dialect(conn) == "postgresql"
+        self._next = pg_row_ids.next_row_ids(conn) if self._server else bulk.next_row_ids(conn)
+        self._first = dict(self._next)
         self._rows: dict[str, list[dict[str, Any]]] = {table: [] for table in bulk.ROW_TABLES}
         self._customers: dict[str, dict[str, Any]] = {}  # new customers, by nocase(address)
         self._message_ids: set[str] = set()
@@ -63,7 +67,11 @@ class NewTickets:
 
     def customer(self, address: str, name: str | None, moment: str) -> int:
         """store.tickets.customer_id, with the customers new in this batch still pending."""
-        pending = self._customers.get(nocase(address))
+        # PostgreSQL's nocase collation, not ASCII folding, decides whom any other address matches.
+        collated = self._server and not (address.isascii() and address.isprintable())
+        pending = None if collated else self._customers.get(nocase(address))
+        if collated:
+            self.write()  # the batch's customers into the store, where the collation compares them
         if pending is not None:
             if name and not pending["name"]:
                 pending["name"] = name.strip()
@@ -73,8 +81,11 @@ class NewTickets:
             return found
         row: dict[str, Any] = {"id": self.take("customers"), "email": address,
                                "name": name.strip() if name else None, "created_at": moment}
-        self._customers[nocase(address)] = row
-        self._rows["customers"].append(row)
+        if collated:
+            pg_row_ids.insert_rows(self.conn, "customers", [row])
+        else:
+            self._customers[nocase(address)] = row
+            self._rows["customers"].append(row)
         return int(row["id"])
 
     def add(
@@ -148,10 +159,16 @@ class NewTickets:
     def write(self) -> None:
         """Write the pending rows, table by table; the ids taken stay taken."""
         for table, rows in self._rows.items():
-            bulk.insert_rows(self.conn, table, rows)
+            (pg_row_ids.insert_rows if self._server else bulk.insert_rows)(self.conn, table, rows)
             rows.clear()
         self._customers.clear()
         self._message_ids.clear()
         self._hashes.clear()
         self._tickets.clear()
         self._touched.clear()
+
+    def finish(self) -> None:
+        """The end of the batch: its rows written; on PostgreSQL its sequences moved past its ids."""
+        self.write()
+        if self._server:
+            pg_row_ids.move_sequences(self.conn, self._first, self._next)

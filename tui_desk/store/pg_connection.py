@@ -87,30 +87,57 @@ def _values(parameters: Iterable[Any]) -> list[Any]:
 pg_values = _values  # for the rows `desk_copy` hands to COPY
 
 
-class PgCursor:
-    """A psycopg cursor with sqlite3's ``lastrowid``."""
+# A result of up to this many rows is read at once, and the psycopg cursor serves the next
+# statement: a new cursor per statement was a tenth of psycopg's time in an import. A longer
+# result keeps its cursor, and is read as the caller reads it.
+_READ_AT_ONCE = 64
 
-    def __init__(self, cursor: Any, returning: bool) -> None:  # noqa: ANN401 - psycopg.Cursor
-        self._cursor = cursor
+
+class PgCursor:
+    """sqlite3.Cursor's surface over one statement's result: ``lastrowid``, ``rowcount``, the rows,
+    and a ``description`` of names only.
+
+    psycopg builds a Column object per column each time its ``description`` is read: asking it
+    of every statement was a third of the import's time in psycopg (docs/issue16/pg-import.md),
+    so whether a statement returns rows, and the names, are read from the result itself.
+    """
+
+    def __init__(self, cursor: Any, returning: bool, *, read_now: bool) -> None:  # noqa: ANN401 - psycopg.Cursor
         self.lastrowid: int | None = None
         self.rowcount: int = cursor.rowcount
+        result = cursor.pgresult
+        self._result = result  # kept for the names: the cursor may have moved on
+        self.fields: int = 0 if result is None or returning else result.nfields
+        self._cursor: Any = None
+        self._rows: Iterator[Any] = iter(())
         if returning:
-            rows = cursor.fetchall()
-            if rows:
-                self.lastrowid = int(rows[-1][0])
+            # The id RETURNING was added for; an INSERT returns no rows on SQLite.
+            if result is not None and result.ntuples:
+                self.lastrowid = int(result.get_value(result.ntuples - 1, 0))
+        elif self.fields and read_now:
+            self._rows = iter(cursor.fetchall())
+        elif self.fields:
+            self._cursor = cursor
 
     @property
-    def description(self) -> Any:  # noqa: ANN401
-        return self._cursor.description
+    def description(self) -> tuple[tuple[str, None, None, None, None, None, None], ...] | None:
+        if not self.fields:
+            return None
+        result = self._result
+        return tuple((result.fname(i).decode(), None, None, None, None, None, None) for i in range(self.fields))
 
     def fetchone(self) -> Any:  # noqa: ANN401
-        return self._cursor.fetchone()
+        if self._cursor is not None:
+            return self._cursor.fetchone()
+        return next(self._rows, None)
 
     def fetchall(self) -> list[Any]:
-        return list(self._cursor.fetchall())
+        if self._cursor is not None:
+            return list(self._cursor.fetchall())
+        return list(self._rows)
 
     def __iter__(self) -> Iterator[Any]:
-        return iter(self._cursor)
+        return iter(self._cursor) if self._cursor is not None else self._rows
 
 
 class PgConnection:
@@ -121,14 +148,22 @@ class PgConnection:
     def __init__(self, conn: Any) -> None:  # noqa: ANN401 - psycopg.Connection
         self.raw = conn
         self._changes = 0
+        self._cursor: Any = None  # the psycopg cursor the next statement runs on
 
     def execute(self, sql: str, parameters: Any = (), /) -> PgCursor:  # noqa: ANN401
         text, returning = translate(sql)
-        cursor = self.raw.execute(text, _values(parameters) if parameters else None)
-        result = PgCursor(cursor, returning)
-        if cursor.description is None or returning:
-            self._changes += max(result.rowcount, 0)
-        return result
+        cursor = self._cursor
+        if cursor is None or cursor.closed:
+            cursor = self._cursor = self.raw.cursor()
+        cursor.execute(text, _values(parameters) if parameters else None)
+        result = cursor.pgresult
+        read_now = result is None or result.ntuples <= _READ_AT_ONCE
+        if not read_now:
+            self._cursor = None  # the result's own now
+        done = PgCursor(cursor, returning, read_now=read_now)
+        if returning or not done.fields:
+            self._changes += max(done.rowcount, 0)
+        return done
 
     def executemany(self, sql: str, parameters: Iterable[Any], /) -> PgCursor:
         text, _ = translate(sql)
@@ -136,7 +171,7 @@ class PgConnection:
         cursor = self.raw.cursor()
         cursor.executemany(text, [_values(p) for p in parameters])
         self._changes += max(cursor.rowcount, 0)
-        return PgCursor(cursor, False)
+        return PgCursor(cursor, False, read_now=True)
 
     @property
     def in_transaction(self) -> bool:
