@@ -26,9 +26,12 @@ def _sequence(conn: Connection, table: str) -> str:
 def may_take_ids(conn: Connection) -> bool:
     """Whether this role may read and move the sequences (SELECT, UPDATE): a role granted only
     their USAGE (nextval) imports one message at a time, as before."""
+    # A list of privileges asks for any one of them: both are asked for one by one.
     return all(
-        conn.execute("SELECT has_sequence_privilege(?, 'SELECT, UPDATE')", [_sequence(conn, table)]).fetchone()[0]
-        for table in ROW_TABLES
+        conn.execute(
+            "SELECT has_sequence_privilege(?, 'SELECT') AND has_sequence_privilege(?, 'UPDATE')", [sequence, sequence]
+        ).fetchone()[0]
+        for sequence in (_sequence(conn, table) for table in ROW_TABLES)
     )
 
 
