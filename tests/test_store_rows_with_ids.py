@@ -1,12 +1,13 @@
 """Rows written together with their ids given (store/bulk.py insert_rows, the import's batch path,
-core/new_tickets.py): the ids are the ones a row-by-row write gives, and the store goes on after them."""
+core/new_tickets.py): the ids are the ones a row-by-row write gives, and once PostgreSQL's sequences
+are moved past them (store/pg_row_ids.py) the store goes on after them."""
 
 from __future__ import annotations
 
 import pytest
 
 from tui_desk.core.lifecycle import TicketService
-from tui_desk.store import Store, bulk
+from tui_desk.store import Store, bulk, pg_row_ids
 
 pytestmark = pytest.mark.both_backends
 
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.both_backends
 def test_rows_with_their_ids_given_and_the_next_row_after_them(store: Store, service: TicketService) -> None:
     first = service.create_ticket(email="ana@example.org", subject="First", body="One.")
     with store.transaction() as conn:
-        ids = bulk.next_row_ids(conn)
+        ids = (pg_row_ids if store.dialect == "postgresql" else bulk).next_row_ids(conn)
         assert ids["tickets"] == first + 1
         bulk.insert_rows(conn, "customers", [
             {"id": ids["customers"], "email": "bo@example.org", "name": "Bo", "created_at": "2026-03-02T09:00:00Z"},
@@ -30,6 +31,10 @@ def test_rows_with_their_ids_given_and_the_next_row_after_them(store: Store, ser
             {"id": ids["messages"] + 1, "ticket_id": ids["tickets"], "kind": "customer", "author": "bo@example.org",
              "body": "Three, with a Cc.", "created_at": "2026-03-02T09:00:00Z", "cc": '["cy@example.org"]'},
         ])
+        if store.dialect == "postgresql":
+            following = {**ids, "customers": ids["customers"] + 1, "tickets": ids["tickets"] + 1,
+                         "messages": ids["messages"] + 2}
+            pg_row_ids.move_sequences(conn, ids, following)
     # A ticket made one at a time afterwards takes the next numbers, on either backend (its sequences moved on).
     third = service.create_ticket(email="cy@example.org", subject="Third", body="Four.")
     assert third == ids["tickets"] + 1

@@ -82,7 +82,7 @@ class NewTickets:
         row: dict[str, Any] = {"id": self.take("customers"), "email": address,
                                "name": name.strip() if name else None, "created_at": moment}
         if collated:
-            pg_row_ids.insert_rows(self.conn, "customers", [row])
+            bulk.insert_rows(self.conn, "customers", [row])
         else:
             self._customers[nocase(address)] = row
             self._rows["customers"].append(row)
@@ -159,7 +159,7 @@ class NewTickets:
     def write(self) -> None:
         """Write the pending rows, table by table; the ids taken stay taken."""
         for table, rows in self._rows.items():
-            (pg_row_ids.insert_rows if self._server else bulk.insert_rows)(self.conn, table, rows)
+            bulk.insert_rows(self.conn, table, rows)
             rows.clear()
         self._customers.clear()
         self._message_ids.clear()

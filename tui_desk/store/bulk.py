@@ -103,7 +103,8 @@ def next_row_ids(conn: Connection) -> dict[str, int]:
 
 def insert_rows(conn: Connection, table: str, rows: Sequence[dict[str, Any]]) -> None:
     """Rows of one of ROW_TABLES, their ids given: one executemany per set of columns named
-    (a column left out takes its default, as in a one-row INSERT)."""
+    (a column left out takes its default, as in a one-row INSERT). PostgreSQL's sequences are
+    left as they are: the import's batch moves them once it is written (store/pg_row_ids.py)."""
     if table not in ROW_TABLES:
         raise ValueError(table)
     by_columns: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
@@ -113,7 +114,6 @@ def insert_rows(conn: Connection, table: str, rows: Sequence[dict[str, Any]]) ->
         conn.executemany(
             f"INSERT INTO {table}({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})", values
         )
-    _move_sequence_past(conn, table, rows)
 
 
 def insert_tickets(conn: Connection, rows: Sequence[Row]) -> None:

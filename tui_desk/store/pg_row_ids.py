@@ -10,8 +10,7 @@ stored again one message at a time then gets the very ids one message at a time 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping
 
 from .bulk import ROW_TABLES
 from .connection import Connection
@@ -51,15 +50,3 @@ def move_sequences(conn: Connection, first: Mapping[str, int], following: Mappin
         if following[table] > first[table]:
             conn.execute("SELECT setval(?::regclass, ?, true)", [_sequence(conn, table), following[table] - 1])
 
-
-def insert_rows(conn: Connection, table: str, rows: Sequence[dict[str, Any]]) -> None:
-    """Rows of one of ROW_TABLES, their ids given, as bulk.insert_rows writes them, sequences left as they are."""
-    if table not in ROW_TABLES:
-        raise ValueError(table)
-    by_columns: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
-    for row in rows:
-        by_columns.setdefault(tuple(row), []).append(tuple(row.values()))
-    for columns, values in by_columns.items():
-        conn.executemany(
-            f"INSERT INTO {table}({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})", values
-        )
