@@ -27,15 +27,17 @@ TABLES = ("customers", "tickets", "messages", "events", "attachments")
 REPORT_TABLES = ("report_created", "report_moves", "report_tags")  # counted in bulk by a batch (store/report_bulk.py)
 
 
-def _with_attachment() -> bytes:
+def _with_file(frm: str, subject: str, mid: str, date: str, body: str, data: bytes, filename: str,
+               subtype: str) -> bytes:
+    """A message from ``frm`` with one file attached (``application/subtype``)."""
     m = EmailMessage()
-    m["From"] = "Ana <ana@example.org>"
+    m["From"] = frm
     m["To"] = "help@desk.example"
-    m["Subject"] = "Invoice attached"
-    m["Message-ID"] = "<att@example.org>"
-    m["Date"] = "Mon, 02 Mar 2026 10:05:00 +0000"
-    m.set_content("See the invoice.")
-    m.add_attachment(b"%PDF-1.4 invoice", maintype="application", subtype="pdf", filename="invoice.pdf")
+    m["Subject"] = subject
+    m["Message-ID"] = mid
+    m["Date"] = date
+    m.set_content(body)
+    m.add_attachment(data, maintype="application", subtype=subtype, filename=filename)
     return m.as_bytes()
 
 
@@ -59,7 +61,8 @@ def _messages() -> list[bytes]:
         mail("Cy <cy@example.org>", "No id", "A message without a Message-ID.", None, date=day.format(13)),
         mail("Help Desk <help@desk.example>", "About nothing", "Ours, no thread.", "<r2@desk.example>",
              date=day.format(14)),
-        _with_attachment(),
+        _with_file("Ana <ana@example.org>", "Invoice attached", "<att@example.org>", "Mon, 02 Mar 2026 10:05:00 +0000",
+                   "See the invoice.", b"%PDF-1.4 invoice", "invoice.pdf", "pdf"),
         mail("Bo <bo@example.org>", "Re: Login fails", "Works now, thanks.", "<b3@example.org>",
              reply_to="<b2@example.org>", date=day.format(15)),
         b"\xff\xfe not a mail at all \x00",
@@ -93,7 +96,10 @@ def _hostile() -> list[bytes]:
              Cc="fay@example.org"),  # the first message again: already there
         mail("Gus <gus@example.org>", "No id", "Twice, no Message-ID.", None, date=day.format(14)),
         mail("Gus <gus@example.org>", "No id", "Twice, no Message-ID.", None, date=day.format(14)),
-        _hostile_names(),
+        # A new ticket whose name, subject and file name carry terminal escapes, NUL and a path.
+        _with_file("\x1b[31mIvy\x1b[0m <ivy@example.org>", "Bill\x1b]0;pwned\x07 \x00due", "<i1@example.org>",
+                   "Tue, 03 Mar 2026 15:00:00 +0000", "See attached.\x00", b"MZ\x00", "../../etc/passwd\x00.exe",
+                   "octet-stream"),
         # Raw UTF-8 addresses (SMTPUTF8), not encoded words: SQLite's NOCASE folds ASCII letters only,
         # PostgreSQL's comparison more: the pending new customers must be told apart as the store does.
         _raw_sender(mail("x", "Grüße", "Raw one.", "<j3@example.org>", date=day.format(15)), "JÜRGEN@example.org"),
@@ -133,19 +139,6 @@ def _follow_ups() -> list[bytes]:
         mail("Gus <gus@example.org>", "Re: [#2] Boiler", "Copied, by its number.", "<g1@example.org>",
              date=day.format("Wed, 18", 13)),  # [#2] alone: joins, as one 2 copies
     ]
-
-
-def _hostile_names() -> bytes:
-    """A new ticket whose name, subject and file name carry terminal escapes, NUL and a path."""
-    m = EmailMessage()
-    m["From"] = "\x1b[31mIvy\x1b[0m <ivy@example.org>"
-    m["To"] = "help@desk.example"
-    m["Subject"] = "Bill\x1b]0;pwned\x07 \x00due"
-    m["Message-ID"] = "<i1@example.org>"
-    m["Date"] = "Tue, 03 Mar 2026 15:00:00 +0000"
-    m.set_content("See attached.\x00")
-    m.add_attachment(b"MZ\x00", maintype="application", subtype="octet-stream", filename="../../etc/passwd\x00.exe")
-    return m.as_bytes()
 
 
 def _rows(store: Store) -> dict[str, list[dict[str, Any]]]:

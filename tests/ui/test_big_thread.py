@@ -84,6 +84,14 @@ async def open_whole(pilot: Pilot) -> ThreadView:
     return thread
 
 
+async def open_paged_up(pilot: Pilot, pages: int) -> tuple[ThreadView, list[str]]:
+    """The big thread opened whole and paged up `pages` times from its end: the pane and what it shows."""
+    thread = await open_whole(pilot)
+    for _ in range(pages):
+        await key_now(pilot, "pageup")
+    return thread, on_screen(thread)
+
+
 @pytest.fixture
 def no_filler(monkeypatch: pytest.MonkeyPatch) -> None:
     """What is not in view stays undrawn until the test reads the whole text."""
@@ -183,10 +191,7 @@ async def test_a_resize_keeps_the_place_without_drawing_the_whole_thread(
     store, _ticket = big_desk
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        thread = await open_whole(pilot)
-        for _ in range(8):
-            await key_now(pilot, "pageup")
-        seen = on_screen(thread)
+        thread, seen = await open_paged_up(pilot, 8)
         assert any(line.startswith("  Message") for line in seen)
         await pilot.resize_terminal(SIZE[0] - 20, SIZE[1])
         await settle(pilot)
@@ -204,10 +209,7 @@ async def test_a_live_refresh_keeps_the_place_over_parts_not_yet_drawn(
     try:
         app = make_app(store)
         async with app.run_test(size=SIZE) as pilot:
-            thread = await open_whole(pilot)
-            for _ in range(6):
-                await key_now(pilot, "pageup")
-            seen = on_screen(thread)
+            thread, seen = await open_paged_up(pilot, 6)
             TicketService(bob_store, clock=StepClock(), actor="bob").add_note(ticket, "Bob's note at the end.")
             app.main.check_for_changes()  # what the timer or a NOTIFY does (ui/background.py)
             await settle(pilot)
@@ -234,10 +236,7 @@ async def test_copying_the_whole_text_draws_each_part_not_yet_drawn_once(
     store, _ticket = big_desk
     app = make_app(store)
     async with app.run_test(size=SIZE) as pilot:
-        thread = await open_whole(pilot)
-        for _ in range(3):
-            await key_now(pilot, "pageup")
-        seen = on_screen(thread)
+        thread, seen = await open_paged_up(pilot, 3)
         built.clear()
         whole = thread.text.split("\n")
         assert len(built) == len(set(built)) > MESSAGES / 2, "a part was drawn twice for the text"
