@@ -103,16 +103,7 @@ def insert_event(
     from_value: str | None = None,
     to_value: str | None = None,
     detail: str | None = None,
-    row_id: int | None = None,
 ) -> int:
-    """``row_id``: the id it is given (the import's batch path, core/new_tickets.py); else the next one."""
-    if row_id is not None:
-        conn.execute(
-            "INSERT INTO events(id, ticket_id, at, actor, kind, from_value, to_value, detail)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [row_id, ticket_id, at, actor, kind, from_value, to_value, detail],
-        )
-        return row_id
     cursor = conn.execute(
         "INSERT INTO events(ticket_id, at, actor, kind, from_value, to_value, detail)"
         " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -137,18 +128,10 @@ def insert_attachment(
     content_type: str,
     data: bytes | None,
     size: int | None = None,
-    row_id: int | None = None,
 ) -> int:
-    """``row_id`` as for insert_event."""
-    values = [message_id, filename, content_type, size if size is not None else len(data or b""), data]
-    if row_id is not None:
-        conn.execute(
-            "INSERT INTO attachments(id, message_id, filename, content_type, size, data) VALUES (?, ?, ?, ?, ?, ?)",
-            [row_id, *values],
-        )
-        return row_id
     cursor = conn.execute(
-        "INSERT INTO attachments(message_id, filename, content_type, size, data) VALUES (?, ?, ?, ?, ?)", values
+        "INSERT INTO attachments(message_id, filename, content_type, size, data) VALUES (?, ?, ?, ?, ?)",
+        [message_id, filename, content_type, size if size is not None else len(data or b""), data],
     )
     return int(cursor.lastrowid or 0)
 
